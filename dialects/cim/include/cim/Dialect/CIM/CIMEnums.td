@@ -1,0 +1,78 @@
+//===- CIMEnums.td - Enumerations of the cim dialect -------*- tablegen -*-===//
+
+#ifndef CIM_DIALECT_CIM_CIMENUMS_TD
+#define CIM_DIALECT_CIM_CIMENUMS_TD
+
+include "cim/Dialect/CIM/CIMBase.td"
+
+def CIM_QuantScheme : I32EnumAttr<"QuantScheme",
+    "how real values map to integers", [
+      I32EnumAttrCase<"Symmetric", 0, "symmetric">,
+      I32EnumAttrCase<"Asymmetric", 1, "asymmetric">
+    ]> {
+  let cppNamespace = "::mlir::cim";
+  let genSpecializedAttr = 0;
+}
+def CIM_QuantSchemeAttr : EnumAttr<CIM_Dialect, CIM_QuantScheme, "scheme">;
+
+def CIM_QuantGranularity : I32EnumAttr<"QuantGranularity",
+    "whether weight scales are per tensor or per output channel", [
+      I32EnumAttrCase<"PerTensor", 0, "per_tensor">,
+      I32EnumAttrCase<"PerChannel", 1, "per_channel">
+    ]> {
+  let cppNamespace = "::mlir::cim";
+  let genSpecializedAttr = 0;
+}
+def CIM_QuantGranularityAttr
+    : EnumAttr<CIM_Dialect, CIM_QuantGranularity, "granularity">;
+
+def CIM_SignedMapping : I32EnumAttr<"SignedMapping",
+    "how signed weights are stored in unsigned conductances", [
+      // Positive and negative parts in two columns (2x columns).
+      I32EnumAttrCase<"DifferentialColumn", 0, "dc">,
+      // Weights offset to be non-negative plus one reference column (ISAAC).
+      I32EnumAttrCase<"Offset", 1, "of">,
+      // Positive and negative parts in two rows (2x rows).
+      I32EnumAttrCase<"DifferentialRow", 2, "dr">
+    ]> {
+  let cppNamespace = "::mlir::cim";
+  let genSpecializedAttr = 0;
+}
+def CIM_SignedMappingAttr
+    : EnumAttr<CIM_Dialect, CIM_SignedMapping, "signed_mapping">;
+
+def CIM_PadMode : I32EnumAttr<"PadMode", "how cim.pad fills the border", [
+      I32EnumAttrCase<"Constant", 0, "constant">,
+      I32EnumAttrCase<"Reflect", 1, "reflect">,
+      I32EnumAttrCase<"Edge", 2, "edge">
+    ]> {
+  let cppNamespace = "::mlir::cim";
+  let genSpecializedAttr = 0;
+}
+def CIM_PadModeAttr : EnumAttr<CIM_Dialect, CIM_PadMode, "pad_mode">;
+
+def CIM_GeluApproximation : I32EnumAttr<"GeluApproximation",
+    "exact (erf) or tanh-approximated GELU", [
+      I32EnumAttrCase<"None", 0, "none">,
+      I32EnumAttrCase<"Tanh", 1, "tanh">
+    ]> {
+  let cppNamespace = "::mlir::cim";
+  let genSpecializedAttr = 0;
+}
+def CIM_GeluApproximationAttr
+    : EnumAttr<CIM_Dialect, CIM_GeluApproximation, "gelu_approximation">;
+
+def CIM_ScheduleKind : I32EnumAttr<"ScheduleKind",
+    "how layers are ordered in time", [
+      // A layer starts when the previous one is completely done.
+      I32EnumAttrCase<"Layer", 0, "layer">,
+      // CLSA-style: output sets start as soon as their producer sets exist.
+      I32EnumAttrCase<"CrossLayer", 1, "cross_layer">
+    ]> {
+  let cppNamespace = "::mlir::cim";
+  let genSpecializedAttr = 0;
+}
+def CIM_ScheduleKindAttr
+    : EnumAttr<CIM_Dialect, CIM_ScheduleKind, "schedule_kind">;
+
+#endif // CIM_DIALECT_CIM_CIMENUMS_TD

@@ -1,0 +1,420 @@
+//===- CIMOps.td - Operations of the cim dialect -----------*- tablegen -*-===//
+//
+// Graph-level ops follow ONNX semantics on ranked tensors in NCHW layout.
+// Shapes are inferred (InferTypeOpInterface), so builders need no result
+// type and the verifier reports a located error when the declared result
+// type disagrees with the operands.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_DIALECT_CIM_CIMOPS_TD
+#define CIM_DIALECT_CIM_CIMOPS_TD
+
+include "cim/Dialect/CIM/CIMAttrs.td"
+include "cim/Dialect/CIM/CIMInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def CIM_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def CIM_IndexTensor : RankedTensorOf<[AnySignlessInteger]>;
+
+class CIM_InferredOp<string mnemonic, list<Trait> traits = []>
+    : CIM_Op<mnemonic, !listconcat(traits,
+        [Pure, DeclareOpInterfaceMethods<InferTypeOpInterface>])>;
+
+// Attributes every weight-bearing layer carries.
+defvar CIM_LayerAttrs = (ins
+  OptionalAttr<CIM_QuantAttr>:$quant,
+  OptionalAttr<CIM_MappingAttr>:$mapping,
+  OptionalAttr<StrAttr>:$name
+);
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+def CIM_ConstantOp : CIM_Op<"constant",
+    [ConstantLike, Pure,
+     DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "a constant tensor (weights, biases, shapes)";
+  let description = [{
+    Holds a constant tensor. Large weight tensors use dense resource
+    attributes (`dense_resource<blob>`) so that the IR text stays small and
+    the bytes are shared, not copied.
+
+    ```mlir
+    %w = cim.constant dense<0.5> : tensor<8x3x3x3xf32>
+    %b = cim.constant dense_resource<conv1_bias> : tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Weight-bearing layers
+//===----------------------------------------------------------------------===//
+
+def CIM_Conv2dOp : CIM_InferredOp<"conv2d",
+    [DeclareOpInterfaceMethods<CIM_LayerOpInterface, ["getLayerInput",
+       "getLayerWeight", "getLayerMatrix"]>]> {
+  let summary = "2-D convolution (ONNX Conv), NCHW input, OIHW weights";
+  let description = [{
+    `input` is N x C x H x W, `weight` is M x C/group x kH x kW, the
+    optional `bias` has M elements. `pads` is
+    [top, left, bottom, right] (ONNX order); `strides` and `dilations` have
+    two entries. Absent attributes mean strides 1, pads 0, dilations 1.
+
+    ```mlir
+    %y = cim.conv2d %x, %w, %b {pads = array<i64: 1, 1, 1, 1>,
+                                strides = array<i64: 2, 2>}
+       : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>)
+       -> tensor<1x16x16x16xf32>
+    ```
+  }];
+  let arguments = !con((ins CIM_FloatTensor:$input, CIM_FloatTensor:$weight,
+                            Optional<CIM_FloatTensor>:$bias,
+                            OptionalAttr<DenseI64ArrayAttr>:$strides,
+                            OptionalAttr<DenseI64ArrayAttr>:$pads,
+                            OptionalAttr<DenseI64ArrayAttr>:$dilations,
+                            DefaultValuedAttr<I64Attr, "1">:$group),
+                       CIM_LayerAttrs);
+  let results = (outs CIM_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// Strides, pads and dilations with the ONNX defaults filled in.
+    ::llvm::SmallVector<int64_t, 2> getStrideValues();
+    ::llvm::SmallVector<int64_t, 4> getPadValues();
+    ::llvm::SmallVector<int64_t, 2> getDilationValues();
+  }];
+}
+
+def CIM_GemmOp : CIM_InferredOp<"gemm",
+    [DeclareOpInterfaceMethods<CIM_LayerOpInterface, ["getLayerInput",
+       "getLayerWeight", "getLayerMatrix"]>]> {
+  let summary = "general matrix multiply (ONNX Gemm)";
+  let description = [{
+    `result = alpha * A' * B' + beta * C` with A' = transpose(A) when
+    `transA` and B' = transpose(B) when `transB`. A' is M x K, B' is K x N
+    (B holds the weights), C is broadcastable to M x N.
+
+    ```mlir
+    %y = cim.gemm %x, %w, %b {transB = true}
+       : (tensor<1x256xf32>, tensor<10x256xf32>, tensor<10xf32>)
+       -> tensor<1x10xf32>
+    ```
+  }];
+  let arguments = !con((ins CIM_FloatTensor:$a, CIM_FloatTensor:$b,
+                            Optional<CIM_FloatTensor>:$c,
+                            DefaultValuedAttr<F32Attr, "1.0">:$alpha,
+                            DefaultValuedAttr<F32Attr, "1.0">:$beta,
+                            DefaultValuedAttr<BoolAttr, "false">:$transA,
+                            DefaultValuedAttr<BoolAttr, "false">:$transB),
+                       CIM_LayerAttrs);
+  let results = (outs CIM_FloatTensor:$result);
+  let assemblyFormat = [{
+    $a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)
+  }];
+  }
+
+def CIM_MatMulOp : CIM_InferredOp<"matmul",
+    [DeclareOpInterfaceMethods<CIM_LayerOpInterface, ["getLayerInput",
+       "getLayerWeight", "getLayerMatrix"]>]> {
+  let summary = "matrix product with batch broadcasting (ONNX MatMul)";
+  let description = [{
+    numpy.matmul semantics: the last two dimensions multiply, leading
+    dimensions broadcast; a rank-1 operand is promoted and the added
+    dimension removed from the result. When `rhs` is a constant it is the
+    layer's weight (K x N per batch); otherwise the op is a dynamic product
+    (for example attention scores) that runs in the digital unit.
+
+    ```mlir
+    %y = cim.matmul %x, %w : (tensor<1x16x64xf32>, tensor<64x128xf32>)
+                           -> tensor<1x16x128xf32>
+    ```
+  }];
+  let arguments = !con((ins CIM_FloatTensor:$lhs, CIM_FloatTensor:$rhs),
+                       CIM_LayerAttrs);
+  let results = (outs CIM_FloatTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  }
+
+//===----------------------------------------------------------------------===//
+// Elementwise ops
+//===----------------------------------------------------------------------===//
+
+class CIM_BinaryOp<string mnemonic, string what>
+    : CIM_InferredOp<mnemonic> {
+  let summary = "elementwise " # what # " with numpy broadcasting";
+  let description = [{
+    Elementwise with multidirectional (numpy) broadcasting; both operands
+    have the same element type.
+
+    ```mlir
+    %z = cim.}] # mnemonic # [{ %x, %y : (tensor<1x8x4x4xf32>, tensor<8x1x1xf32>)
+                           -> tensor<1x8x4x4xf32>
+    ```
+  }];
+  let arguments = (ins CIM_FloatTensor:$lhs, CIM_FloatTensor:$rhs);
+  let results = (outs CIM_FloatTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def CIM_AddOp : CIM_BinaryOp<"add", "addition">;
+def CIM_SubOp : CIM_BinaryOp<"sub", "subtraction">;
+def CIM_MulOp : CIM_BinaryOp<"mul", "multiplication">;
+def CIM_DivOp : CIM_BinaryOp<"div", "division">;
+def CIM_PowOp : CIM_BinaryOp<"pow", "power">;
+def CIM_MaxOp : CIM_BinaryOp<"max", "maximum">;
+def CIM_MinOp : CIM_BinaryOp<"min", "minimum">;
+
+class CIM_UnaryOp<string mnemonic, string what, dag attrs = (ins)>
+    : CIM_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = what;
+  let arguments = !con((ins CIM_FloatTensor:$input), attrs);
+  let results = (outs CIM_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def CIM_ReluOp : CIM_UnaryOp<"relu", "max(x, 0)">;
+def CIM_LeakyReluOp : CIM_UnaryOp<"leaky_relu", "x if x >= 0 else alpha * x",
+    (ins DefaultValuedAttr<F32Attr, "0.01">:$alpha)>;
+def CIM_ClipOp : CIM_UnaryOp<"clip", "min(max(x, min), max)",
+    (ins OptionalAttr<F32Attr>:$min, OptionalAttr<F32Attr>:$max)> {
+  let description = [{
+    Clamps to `[min, max]`; an absent bound is unbounded. ReLU6 is
+    `cim.clip %x {min = 0.0 : f32, max = 6.0 : f32}`.
+  }];
+  let hasVerifier = 1;
+}
+def CIM_SigmoidOp : CIM_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
+def CIM_HardSigmoidOp : CIM_UnaryOp<"hard_sigmoid",
+    "max(0, min(1, alpha * x + beta))",
+    (ins DefaultValuedAttr<F32Attr, "0.2">:$alpha,
+         DefaultValuedAttr<F32Attr, "0.5">:$beta)>;
+def CIM_HardSwishOp : CIM_UnaryOp<"hard_swish",
+    "x * max(0, min(1, x / 6 + 1 / 2))">;
+def CIM_TanhOp : CIM_UnaryOp<"tanh", "hyperbolic tangent">;
+def CIM_ErfOp : CIM_UnaryOp<"erf", "Gauss error function">;
+def CIM_GeluOp : CIM_UnaryOp<"gelu", "x * Phi(x), exact or tanh-approximated",
+    (ins DefaultValuedAttr<CIM_GeluApproximationAttr,
+                           "::mlir::cim::GeluApproximation::None">:$approximate)>;
+def CIM_SqrtOp : CIM_UnaryOp<"sqrt", "square root">;
+def CIM_ExpOp : CIM_UnaryOp<"exp", "natural exponential">;
+def CIM_NegOp : CIM_UnaryOp<"neg", "negation">;
+
+//===----------------------------------------------------------------------===//
+// Pooling and reductions
+//===----------------------------------------------------------------------===//
+
+class CIM_Pool2dOp<string mnemonic, string what, dag extra = (ins)>
+    : CIM_InferredOp<mnemonic> {
+  let summary = what # " (ONNX semantics, NCHW)";
+  let description = [{
+    `kernel_shape` has two entries; `strides` (default 1), `pads`
+    ([top, left, bottom, right], default 0) and `dilations` (default 1) as
+    for `cim.conv2d`. With `ceil_mode` the output size rounds up, but a
+    window never starts inside the end padding.
+  }];
+  let arguments = !con((ins CIM_FloatTensor:$input,
+                            DenseI64ArrayAttr:$kernel_shape,
+                            OptionalAttr<DenseI64ArrayAttr>:$strides,
+                            OptionalAttr<DenseI64ArrayAttr>:$pads,
+                            OptionalAttr<DenseI64ArrayAttr>:$dilations,
+                            DefaultValuedAttr<BoolAttr, "false">:$ceil_mode),
+                       extra);
+  let results = (outs CIM_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let extraClassDeclaration = [{
+    ::llvm::SmallVector<int64_t, 2> getStrideValues();
+    ::llvm::SmallVector<int64_t, 4> getPadValues();
+    ::llvm::SmallVector<int64_t, 2> getDilationValues();
+  }];
+}
+
+def CIM_MaxPool2dOp : CIM_Pool2dOp<"max_pool2d", "2-D max pooling">;
+def CIM_AvgPool2dOp : CIM_Pool2dOp<"avg_pool2d", "2-D average pooling",
+    (ins DefaultValuedAttr<BoolAttr, "false">:$count_include_pad)>;
+
+class CIM_GlobalPoolOp<string mnemonic, string what>
+    : CIM_InferredOp<mnemonic> {
+  let summary = what # " over all spatial dimensions";
+  let description = [{
+    Input N x C x D1 x ... x Dk, output N x C x 1 x ... x 1.
+  }];
+  let arguments = (ins CIM_FloatTensor:$input);
+  let results = (outs CIM_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def CIM_GlobalAvgPoolOp : CIM_GlobalPoolOp<"global_avg_pool", "average">;
+def CIM_GlobalMaxPoolOp : CIM_GlobalPoolOp<"global_max_pool", "maximum">;
+
+def CIM_ReduceMeanOp : CIM_InferredOp<"reduce_mean"> {
+  let summary = "mean over the given axes (ONNX ReduceMean)";
+  let description = [{
+    `axes` may be negative (counted from the back); with `keepdims` the
+    reduced dimensions stay as size 1.
+  }];
+  let arguments = (ins CIM_FloatTensor:$input, DenseI64ArrayAttr:$axes,
+                       DefaultValuedAttr<BoolAttr, "true">:$keepdims);
+  let results = (outs CIM_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization
+//===----------------------------------------------------------------------===//
+
+def CIM_SoftmaxOp : CIM_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "softmax along one axis (ONNX opset 13 semantics)";
+  let arguments = (ins CIM_FloatTensor:$input,
+                       DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let results = (outs CIM_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def CIM_LayerNormOp : CIM_Op<"layer_norm", [Pure,
+    AllTypesMatch<["input", "result"]>]> {
+  let summary = "layer normalization (ONNX LayerNormalization)";
+  let description = [{
+    Normalizes over the dimensions from `axis` to the last, then applies
+    `scale` and the optional `bias`, whose shape is those dimensions.
+  }];
+  let arguments = (ins CIM_FloatTensor:$input, CIM_FloatTensor:$scale,
+                       Optional<CIM_FloatTensor>:$bias,
+                       DefaultValuedAttr<I64Attr, "-1">:$axis,
+                       DefaultValuedAttr<F32Attr, "1e-5">:$epsilon);
+  let results = (outs CIM_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def CIM_BatchNormOp : CIM_Op<"batch_norm", [Pure,
+    AllTypesMatch<["input", "result"]>]> {
+  let summary = "inference-mode batch normalization over dimension 1";
+  let description = [{
+    `(x - mean) / sqrt(var + epsilon) * scale + bias` per channel. Present
+    only before `cim-fold-batchnorm` folds it into the preceding layer.
+  }];
+  let arguments = (ins CIM_FloatTensor:$input, CIM_FloatTensor:$scale,
+                       CIM_FloatTensor:$bias, CIM_FloatTensor:$mean,
+                       CIM_FloatTensor:$var,
+                       DefaultValuedAttr<F32Attr, "1e-5">:$epsilon);
+  let results = (outs CIM_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias `,` $mean `,` $var attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def CIM_ReshapeOp : CIM_Op<"reshape", [Pure,
+    AllElementTypesMatch<["input", "result"]>]> {
+  let summary = "reinterpret the shape (ONNX Reshape, Squeeze, Unsqueeze)";
+  let description = [{
+    The result type gives the new shape; element counts must agree.
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def CIM_FlattenOp : CIM_InferredOp<"flatten"> {
+  let summary = "collapse to 2-D at `axis` (ONNX Flatten)";
+  let arguments = (ins AnyRankedTensor:$input,
+                       DefaultValuedAttr<I64Attr, "1">:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def CIM_TransposeOp : CIM_InferredOp<"transpose"> {
+  let summary = "permute dimensions (ONNX Transpose)";
+  let description = [{
+    Result dimension i is input dimension `perm[i]`; without `perm` the
+    dimensions are reversed.
+  }];
+  let arguments = (ins AnyRankedTensor:$input,
+                       OptionalAttr<DenseI64ArrayAttr>:$perm);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+  let extraClassDeclaration = [{
+    ::llvm::SmallVector<int64_t, 4> getPermValues();
+  }];
+}
+
+def CIM_ConcatOp : CIM_InferredOp<"concat"> {
+  let summary = "concatenate along `axis` (ONNX Concat)";
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+}
+
+def CIM_SplitOp : CIM_InferredOp<"split"> {
+  let summary = "split along `axis` into pieces of the given sizes";
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis,
+                       DenseI64ArrayAttr:$sizes);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def CIM_SliceOp : CIM_InferredOp<"slice"> {
+  let summary = "strided slice (ONNX Slice with constant parameters)";
+  let description = [{
+    For each listed axis, takes `starts[i]` up to `ends[i]` with step
+    `steps[i]` (default 1). Negative values count from the end; values
+    past the end are clamped, as in ONNX.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$starts,
+                       DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$axes,
+                       OptionalAttr<DenseI64ArrayAttr>:$steps);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def CIM_PadOp : CIM_InferredOp<"pad"> {
+  let summary = "pad the borders (ONNX Pad with constant pads)";
+  let description = [{
+    `pads` holds the begin amounts of every dimension followed by the end
+    amounts (ONNX order); negative amounts crop.
+  }];
+  let arguments = (ins CIM_FloatTensor:$input, DenseI64ArrayAttr:$pads,
+                       DefaultValuedAttr<CIM_PadModeAttr,
+                                         "::mlir::cim::PadMode::Constant">:$mode,
+                       DefaultValuedAttr<F32Attr, "0.0">:$value);
+  let results = (outs CIM_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def CIM_GatherOp : CIM_InferredOp<"gather"> {
+  let summary = "gather slices along `axis` (ONNX Gather)";
+  let description = [{
+    The result shape is data.shape[:axis] + indices.shape +
+    data.shape[axis+1:]; negative indices count from the end.
+  }];
+  let arguments = (ins AnyRankedTensor:$data, CIM_IndexTensor:$indices,
+                       DefaultValuedAttr<I64Attr, "0">:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+#endif // CIM_DIALECT_CIM_CIMOPS_TD

@@ -1,0 +1,56 @@
+//===- CIMDialect.cpp - The cim dialect -----------------------------------===//
+
+#include "cim/Dialect/CIM/CIMDialect.h"
+#include "cim/Dialect/CIM/CIMOps.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+using namespace mlir;
+using namespace mlir::cim;
+
+#include "cim/Dialect/CIM/CIMOpsDialect.cpp.inc"
+
+void CIMDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "cim/Dialect/CIM/CIMOps.cpp.inc"
+      >();
+  registerAttributes();
+}
+
+Operation *CIMDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                           Type type, Location loc) {
+  auto elements = value.dyn_cast<ElementsAttr>();
+  if (!elements || elements.getType() != type)
+    return nullptr;
+  return builder.create<ConstantOp>(loc, elements);
+}
+
+LogicalResult CIMDialect::verifyOperationAttribute(Operation *op,
+                                                   NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  if (name == getScheduleAttrName()) {
+    if (!attr.getValue().isa<ScheduleAttr>())
+      return op->emitOpError() << "'" << name
+                               << "' must be a #cim.schedule attribute";
+    if (op->getNumResults() == 0 || isa<ConstantOp>(op))
+      return op->emitOpError()
+             << "'" << name << "' belongs on ops that compute a result";
+    return success();
+  }
+  if (name == "cim.schedule_kind") {
+    if (!attr.getValue().isa<ScheduleKindAttr>())
+      return op->emitOpError()
+             << "'" << name << "' must be a #cim.schedule_kind attribute";
+    if (!isa<ModuleOp>(op))
+      return op->emitOpError() << "'" << name << "' belongs on the module";
+    return success();
+  }
+  if (name == "cim.hardware") {
+    if (!attr.getValue().isa<StringAttr>())
+      return op->emitOpError() << "'" << name << "' must be a string";
+    return success();
+  }
+  return op->emitOpError() << "unknown cim dialect attribute '" << name
+                           << "'";
+}

@@ -1,0 +1,46 @@
+//===- Pipeline.h - The cimc compilation pipeline ---------------*- C++ -*-===//
+//
+// The pipeline as a library: an options struct, a function that populates a
+// pass manager, and the registration used by cim-opt. Tools only parse
+// flags; the order of passes lives here.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_PIPELINE_PIPELINE_H
+#define CIM_PIPELINE_PIPELINE_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class DialectRegistry;
+
+namespace cim {
+
+/// Options of the whole compilation pipeline, settable from one string:
+///   cim-opt --cim-compile="wbits=4 abits=8" model.mlir
+struct CompilePipelineOptions
+    : public PassPipelineOptions<CompilePipelineOptions> {
+  Option<unsigned> wbits{*this, "wbits",
+                         llvm::cl::desc("Weight bits for every layer"),
+                         llvm::cl::init(8)};
+  Option<unsigned> abits{*this, "abits",
+                         llvm::cl::desc("Activation bits for every layer"),
+                         llvm::cl::init(8)};
+};
+
+/// Appends the compilation pipeline to `pm` (which runs on a module).
+void buildCompilePipeline(OpPassManager &pm,
+                          const CompilePipelineOptions &options);
+
+/// Registers the dialects a cim module may contain (cim, func).
+void registerCIMDialects(DialectRegistry &registry);
+
+/// Registers every cim pass and the named pipeline `cim-compile`, plus the
+/// generic passes the pipeline uses (canonicalize, cse).
+void registerCIMPassesAndPipelines();
+
+} // namespace cim
+} // namespace mlir
+
+#endif // CIM_PIPELINE_PIPELINE_H

@@ -1,0 +1,37 @@
+//===- Pipeline.cpp - The cimc compilation pipeline -----------------------===//
+
+#include "cim/Pipeline/Pipeline.h"
+
+#include "cim/Dialect/CIM/CIMDialect.h"
+#include "cim/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void cim::buildCompilePipeline(OpPassManager &pm,
+                               const CompilePipelineOptions &options) {
+  pm.addPass(createCanonicalizerPass());
+  AssignBitwidthsOptions bits;
+  bits.wbits = options.wbits;
+  bits.abits = options.abits;
+  pm.addPass(createAssignBitwidths(bits));
+}
+
+void cim::registerCIMDialects(DialectRegistry &registry) {
+  registry.insert<cim::CIMDialect, func::FuncDialect>();
+}
+
+void cim::registerCIMPassesAndPipelines() {
+  registerCIMPasses();
+  registerCanonicalizerPass();
+  registerCSEPass();
+  PassPipelineRegistration<CompilePipelineOptions>(
+      "cim-compile",
+      "The cimc pipeline: canonicalize, then assign bit widths (mapping, "
+      "scheduling and the backend join as they land)",
+      buildCompilePipeline);
+}

@@ -1,0 +1,30 @@
+//===- TestLayerInfo.cpp - Expose the layer interface to FileCheck --------===//
+
+#include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Transforms/Passes.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir {
+namespace cim {
+#define GEN_PASS_DEF_TESTLAYERINFO
+#include "cim/Transforms/Passes.h.inc"
+
+namespace {
+struct TestLayerInfoPass : public impl::TestLayerInfoBase<TestLayerInfoPass> {
+  void runOnOperation() override {
+    Builder builder(&getContext());
+    getOperation().walk([&](LayerOpInterface layer) {
+      LayerMatrix m = layer.getLayerMatrix();
+      layer->setAttr("test.layer", builder.getDenseI64ArrayAttr(
+                                       {m.rows, m.cols, m.groups,
+                                        m.invocations}));
+      layer->setAttr("test.name", builder.getStringAttr(layer.getLayerName()));
+      layer->setAttr("test.constant_weight",
+                     builder.getBoolAttr(hasConstantWeight(layer)));
+    });
+  }
+};
+} // namespace
+} // namespace cim
+} // namespace mlir
