@@ -29,7 +29,7 @@ def CIM_QuantAttr : CIM_Attr<"Quant", "quant"> {
     ```mlir
     #cim.quant<wbits = 4, abits = 8>
     #cim.quant<wbits = 8, abits = 8, ascheme = asymmetric,
-               granularity = per_tensor, wscale = array<f32: 0.02>,
+               granularity = per_tensor, wscale = [0.02],
                ascale = 0.0039 : f32, azp = 0>
     ```
   }];

@@ -5,6 +5,12 @@
 
 include "cim/Dialect/CIM/CIMBase.td"
 
+// Enum attributes print as `#cim.<mnemonic><value>`, e.g. #cim.pad_mode<edge>.
+class CIM_EnumAttr<EnumAttrInfo info, string mnemonic>
+    : EnumAttr<CIM_Dialect, info, mnemonic> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
 def CIM_QuantScheme : I32EnumAttr<"QuantScheme",
     "how real values map to integers", [
       I32EnumAttrCase<"Symmetric", 0, "symmetric">,
@@ -13,7 +19,7 @@ def CIM_QuantScheme : I32EnumAttr<"QuantScheme",
   let cppNamespace = "::mlir::cim";
   let genSpecializedAttr = 0;
 }
-def CIM_QuantSchemeAttr : EnumAttr<CIM_Dialect, CIM_QuantScheme, "scheme">;
+def CIM_QuantSchemeAttr : CIM_EnumAttr<CIM_QuantScheme, "scheme">;
 
 def CIM_QuantGranularity : I32EnumAttr<"QuantGranularity",
     "whether weight scales are per tensor or per output channel", [
@@ -24,7 +30,7 @@ def CIM_QuantGranularity : I32EnumAttr<"QuantGranularity",
   let genSpecializedAttr = 0;
 }
 def CIM_QuantGranularityAttr
-    : EnumAttr<CIM_Dialect, CIM_QuantGranularity, "granularity">;
+    : CIM_EnumAttr<CIM_QuantGranularity, "granularity">;
 
 def CIM_SignedMapping : I32EnumAttr<"SignedMapping",
     "how signed weights are stored in unsigned conductances", [
@@ -39,7 +45,7 @@ def CIM_SignedMapping : I32EnumAttr<"SignedMapping",
   let genSpecializedAttr = 0;
 }
 def CIM_SignedMappingAttr
-    : EnumAttr<CIM_Dialect, CIM_SignedMapping, "signed_mapping">;
+    : CIM_EnumAttr<CIM_SignedMapping, "signed_mapping">;
 
 def CIM_PadMode : I32EnumAttr<"PadMode", "how cim.pad fills the border", [
       I32EnumAttrCase<"Constant", 0, "constant">,
@@ -49,7 +55,7 @@ def CIM_PadMode : I32EnumAttr<"PadMode", "how cim.pad fills the border", [
   let cppNamespace = "::mlir::cim";
   let genSpecializedAttr = 0;
 }
-def CIM_PadModeAttr : EnumAttr<CIM_Dialect, CIM_PadMode, "pad_mode">;
+def CIM_PadModeAttr : CIM_EnumAttr<CIM_PadMode, "pad_mode">;
 
 def CIM_GeluApproximation : I32EnumAttr<"GeluApproximation",
     "exact (erf) or tanh-approximated GELU", [
@@ -60,7 +66,7 @@ def CIM_GeluApproximation : I32EnumAttr<"GeluApproximation",
   let genSpecializedAttr = 0;
 }
 def CIM_GeluApproximationAttr
-    : EnumAttr<CIM_Dialect, CIM_GeluApproximation, "gelu_approximation">;
+    : CIM_EnumAttr<CIM_GeluApproximation, "gelu_approximation">;
 
 def CIM_ScheduleKind : I32EnumAttr<"ScheduleKind",
     "how layers are ordered in time", [
@@ -73,6 +79,6 @@ def CIM_ScheduleKind : I32EnumAttr<"ScheduleKind",
   let genSpecializedAttr = 0;
 }
 def CIM_ScheduleKindAttr
-    : EnumAttr<CIM_Dialect, CIM_ScheduleKind, "schedule_kind">;
+    : CIM_EnumAttr<CIM_ScheduleKind, "schedule_kind">;
 
 #endif // CIM_DIALECT_CIM_CIMENUMS_TD

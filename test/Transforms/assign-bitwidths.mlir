@@ -1,0 +1,32 @@
+// RUN: cim-opt %s --cim-assign-bitwidths="wbits=4 abits=6" | FileCheck %s
+// RUN: cim-opt %s --cim-assign-bitwidths="wbits=2 abits=2 overwrite=false" | FileCheck %s --check-prefix=KEEP
+// RUN: not cim-opt %s --cim-assign-bitwidths="wbits=17" 2>&1 | FileCheck %s --check-prefix=RANGE
+
+// Every layer with a constant weight gets the uniform widths.
+// CHECK-LABEL: func.func @layers
+// KEEP-LABEL: func.func @layers
+func.func @layers(%x: tensor<1x3x8x8xf32>, %t: tensor<1x16xf32>) -> (tensor<1x4x6x6xf32>, tensor<1x10xf32>) {
+  %w = cim.constant dense<0.5> : tensor<4x3x3x3xf32>
+  // CHECK: cim.conv2d {{.*}}quant = #cim.quant<wbits = 4, abits = 6>
+  // KEEP: cim.conv2d {{.*}}quant = #cim.quant<wbits = 2, abits = 2>
+  %0 = cim.conv2d %x, %w : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  %fw = cim.constant dense<0.1> : tensor<16x10xf32>
+  // Scales and schemes already present survive; only the widths change.
+  // CHECK: cim.gemm {{.*}}quant = #cim.quant<wbits = 4, abits = 6, ascheme = asymmetric, granularity = per_tensor, wscale = [2.500000e-01], ascale = 1.000000e-01 : f32, azp = 3>
+  // Without overwrite, a layer that already has widths keeps them.
+  // KEEP: cim.gemm {{.*}}quant = #cim.quant<wbits = 8, abits = 8, ascheme = asymmetric
+  %1 = cim.gemm %t, %fw {quant = #cim.quant<wbits = 8, abits = 8, ascheme = asymmetric, granularity = per_tensor, wscale = [0.25], ascale = 0.1 : f32, azp = 3>}
+     : (tensor<1x16xf32>, tensor<16x10xf32>) -> tensor<1x10xf32>
+  return %0, %1 : tensor<1x4x6x6xf32>, tensor<1x10xf32>
+}
+
+// A product of two activations (attention scores) has no crossbar weight.
+// CHECK-LABEL: func.func @dynamic_matmul
+// CHECK: cim.matmul %{{.*}}, %{{.*}} :
+// CHECK-NOT: quant
+func.func @dynamic_matmul(%q: tensor<1x4x8xf32>, %k: tensor<1x8x4xf32>) -> tensor<1x4x4xf32> {
+  %0 = cim.matmul %q, %k : (tensor<1x4x8xf32>, tensor<1x8x4xf32>) -> tensor<1x4x4xf32>
+  return %0 : tensor<1x4x4xf32>
+}
+
+// RANGE: error: cim-assign-bitwidths: wbits must be in [1, 16], got 17
