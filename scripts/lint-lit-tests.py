@@ -84,7 +84,7 @@ def lint_file(path):
             if looks_like_check:
                 if colon and (suffix in DIRECTIVE_SUFFIXES or count):
                     has_directive = True
-                    if word not in prefixes:
+                    if prefixes and word not in prefixes:
                         problems.append((number, f"prefix '{word}' is not declared by any "
                                                  "FileCheck RUN line"))
                 elif colon:

@@ -1,0 +1,2 @@
+// RUN: cim-opt %s
+// CHECK: cim.relu

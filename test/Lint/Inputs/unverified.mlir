@@ -1,0 +1,2 @@
+// RUN: cim-opt %s
+// expected-error @+1 {{never checked}}
