@@ -38,3 +38,15 @@ function(cim_add_tool name)
   target_link_libraries(${name} PRIVATE ${ARG_LINK_LIBS})
   install(TARGETS ${name} RUNTIME DESTINATION bin)
 endfunction()
+
+# cim_add_doc(<td file> <output name> <tablegen args...>): generated markdown
+# in build/docs/generated/<output name>.md, built by the cim-doc target.
+function(cim_add_doc td name)
+  set(LLVM_TARGET_DEFINITIONS ${td})
+  tablegen(MLIR ${name}.md ${ARGN})
+  set(out ${PROJECT_BINARY_DIR}/docs/generated/${name}.md)
+  add_custom_command(OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -E copy ${CMAKE_CURRENT_BINARY_DIR}/${name}.md ${out}
+    DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/${name}.md)
+  add_custom_target(${name}DocGen DEPENDS ${out})
+endfunction()

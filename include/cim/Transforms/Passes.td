@@ -38,6 +38,20 @@ def AssignBitwidths : Pass<"cim-assign-bitwidths", "mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::cim::CIMDialect"];
 }
 
+def LayerSummary : Pass<"cim-layer-summary", "mlir::ModuleOp"> {
+  let summary = "Print a table of the weight-bearing layers";
+  let description = [{
+    Prints one line per weight-bearing layer to standard output: its name,
+    op, im2col matrix (groups x rows x cols), MVM invocations per inference,
+    number of weights and bit widths. The IR is not changed.
+
+    ```
+    layer        op      groups x rows x cols   MVMs  weights  W  A
+    conv1        conv2d     1 x    25 x     6    784      150  4  8
+    ```
+  }];
+}
+
 def TestLayerInfo : Pass<"cim-test-layer-info", "mlir::ModuleOp"> {
   let summary = "Test pass: annotate layers with their im2col matrix";
   let description = [{

@@ -1,0 +1,49 @@
+//===- LayerSummary.cpp - Print the weight-bearing layers -----------------===//
+
+#include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Transforms/Passes.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace mlir {
+namespace cim {
+#define GEN_PASS_DEF_LAYERSUMMARY
+#include "cim/Transforms/Passes.h.inc"
+
+namespace {
+struct LayerSummaryPass : public impl::LayerSummaryBase<LayerSummaryPass> {
+  void runOnOperation() override {
+    llvm::raw_ostream &os = llvm::outs();
+    os << llvm::formatv("{0,-16} {1,-8} {2,24} {3,10} {4,10} {5,3} {6,3}\n",
+                        "layer", "op", "groups x rows x cols", "MVMs",
+                        "weights", "W", "A");
+    int64_t index = 0, totalWeights = 0, totalMvms = 0;
+    getOperation().walk([&](LayerOpInterface layer) {
+      if (!hasConstantWeight(layer))
+        return;
+      LayerMatrix m = layer.getLayerMatrix();
+      std::string name = layer.getLayerName().str();
+      if (name.empty())
+        name = "#" + std::to_string(index);
+      QuantAttr quant = layer.getLayerQuant();
+      std::string w = quant ? std::to_string(quant.getWbits()) : "-";
+      std::string a = quant ? std::to_string(quant.getAbits()) : "-";
+      int64_t weights = m.groups * m.rows * m.cols;
+      int64_t mvms = m.groups * m.invocations;
+      os << llvm::formatv("{0,-16} {1,-8} {2,6} x {3,6} x {4,6} {5,10} {6,10} "
+                          "{7,3} {8,3}\n",
+                          name, layer->getName().stripDialect(), m.groups,
+                          m.rows, m.cols, mvms, weights, w, a);
+      totalWeights += weights;
+      totalMvms += mvms;
+      ++index;
+    });
+    os << llvm::formatv("{0,-16} {1,-8} {2,24} {3,10} {4,10}\n", "total", "",
+                        "", totalMvms, totalWeights);
+    markAllAnalysesPreserved();
+  }
+};
+} // namespace
+} // namespace cim
+} // namespace mlir

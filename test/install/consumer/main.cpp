@@ -1,0 +1,42 @@
+// Parses a cim module, runs the cimc pipeline through the library API and
+// prints the result plus a per-layer summary.
+#include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Pipeline/Pipeline.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/raw_ostream.h"
+
+static const char *kModel = R"mlir(
+func.func @net(%x: tensor<1x16xf32>) -> tensor<1x4xf32> {
+  %w = cim.constant dense<0.25> : tensor<16x4xf32>
+  %y = cim.matmul %x, %w {name = "fc"} : (tensor<1x16xf32>, tensor<16x4xf32>) -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
+}
+)mlir";
+
+int main() {
+  mlir::DialectRegistry registry;
+  mlir::cim::registerCIMDialects(registry);
+  mlir::MLIRContext context(registry);
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(kModel, &context);
+  if (!module)
+    return 1;
+  mlir::PassManager pm(&context);
+  mlir::cim::CompilePipelineOptions options;
+  options.wbits = 3;
+  options.abits = 5;
+  mlir::cim::buildCompilePipeline(pm, options);
+  if (mlir::failed(pm.run(*module)))
+    return 1;
+  module->print(llvm::outs());
+  module->walk([](mlir::cim::LayerOpInterface layer) {
+    mlir::cim::LayerMatrix m = layer.getLayerMatrix();
+    llvm::outs() << "layer " << layer.getLayerName() << ": " << m.rows << "x"
+                 << m.cols << " matrix\n";
+  });
+  return 0;
+}
