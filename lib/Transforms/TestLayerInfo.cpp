@@ -16,9 +16,9 @@ struct TestLayerInfoPass : public impl::TestLayerInfoBase<TestLayerInfoPass> {
     Builder builder(&getContext());
     getOperation().walk([&](LayerOpInterface layer) {
       LayerMatrix m = layer.getLayerMatrix();
-      layer->setAttr("test.layer", builder.getDenseI64ArrayAttr(
-                                       {m.rows, m.cols, m.groups,
-                                        m.invocations}));
+      layer->setAttr("test.layer",
+                     builder.getDenseI64ArrayAttr(
+                         {m.rows, m.cols, m.groups, m.invocations}));
       layer->setAttr("test.name", builder.getStringAttr(layer.getLayerName()));
       layer->setAttr("test.constant_weight",
                      builder.getBoolAttr(hasConstantWeight(layer)));

@@ -40,8 +40,8 @@ LogicalResult QuantAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                 DenseF32ArrayAttr wscale, DenseI32ArrayAttr wzp,
                                 FloatAttr ascale, int32_t azp) {
   if (wbits < 1 || wbits > kMaxBits)
-    return emitError() << "weight bits must be in [1, " << kMaxBits
-                       << "], got " << wbits;
+    return emitError() << "weight bits must be in [1, " << kMaxBits << "], got "
+                       << wbits;
   if (abits < 1 || abits > kMaxBits)
     return emitError() << "activation bits must be in [1, " << kMaxBits
                        << "], got " << abits;
@@ -78,8 +78,7 @@ LogicalResult QuantAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (ascheme == QuantScheme::Asymmetric &&
       (azp < 0 || int64_t(azp) >= (int64_t(1) << abits)))
     return emitError() << "activation zero point " << azp
-                       << " is outside the unsigned " << abits
-                       << "-bit range";
+                       << " is outside the unsigned " << abits << "-bit range";
   return success();
 }
 
@@ -186,17 +185,15 @@ Attribute TileAttr::parse(AsmParser &parser, Type) {
           << "tile is missing the '" << required << "' field";
       return {};
     }
-  return parser.getChecked<TileAttr>(parser.getContext(), f.pe, f.xbar,
-                                     f.rowBegin, f.rowEnd, f.colBegin,
-                                     f.colEnd, f.slice, f.copy, f.group,
-                                     f.atRow, f.atCol);
+  return parser.getChecked<TileAttr>(
+      parser.getContext(), f.pe, f.xbar, f.rowBegin, f.rowEnd, f.colBegin,
+      f.colEnd, f.slice, f.copy, f.group, f.atRow, f.atCol);
 }
 
 void TileAttr::print(AsmPrinter &printer) const {
   printer << "<pe = " << getPe() << ", xbar = " << getXbar() << ", rows = ["
           << getRowBegin() << ":" << getRowEnd() << "], cols = ["
-          << getColBegin() << ":" << getColEnd() << "], slice = "
-          << getSlice();
+          << getColBegin() << ":" << getColEnd() << "], slice = " << getSlice();
   if (getCopy())
     printer << ", copy = " << getCopy();
   if (getGroup())
@@ -274,11 +271,11 @@ int64_t MappingAttr::getNumCrossbars() const {
   return xbars.size();
 }
 
-LogicalResult
-MappingAttr::verify(function_ref<InFlightDiagnostic()> emitError, int64_t rows,
-                    int64_t cols, int64_t groups, int64_t slices,
-                    int64_t copies, SignedMapping mapping, int64_t xbarRows,
-                    int64_t xbarCols, ArrayRef<TileAttr> tiles) {
+LogicalResult MappingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  int64_t rows, int64_t cols, int64_t groups,
+                                  int64_t slices, int64_t copies,
+                                  SignedMapping mapping, int64_t xbarRows,
+                                  int64_t xbarCols, ArrayRef<TileAttr> tiles) {
   if (rows < 1 || cols < 1 || groups < 1 || slices < 1 || copies < 1)
     return emitError() << "mapping rows, cols, groups, slices and copies must "
                           "be positive";
@@ -341,19 +338,23 @@ MappingAttr::verify(function_ref<InFlightDiagnostic()> emitError, int64_t rows,
           }
         }
         if (area != rows * cols)
-          return emitError() << "tiles of group " << g << ", slice " << s
-                             << ", copy " << c << " cover " << area << " of "
-                             << rows * cols << " weights";
+          return emitError()
+                 << "tiles of group " << g << ", slice " << s << ", copy " << c
+                 << " cover " << area << " of " << rows * cols << " weights";
       }
 
   for (auto &[xbar, list] : byXbar)
     for (size_t i = 0; i < list.size(); ++i)
       for (size_t j = i + 1; j < list.size(); ++j) {
         TileAttr a = list[i], b = list[j];
-        if (overlaps(a.getAtRow(), a.getAtRow() + physicalRows(mapping, a.getNumRows()),
-                     b.getAtRow(), b.getAtRow() + physicalRows(mapping, b.getNumRows())) &&
-            overlaps(a.getAtCol(), a.getAtCol() + physicalCols(mapping, a.getNumCols()),
-                     b.getAtCol(), b.getAtCol() + physicalCols(mapping, b.getNumCols())))
+        if (overlaps(a.getAtRow(),
+                     a.getAtRow() + physicalRows(mapping, a.getNumRows()),
+                     b.getAtRow(),
+                     b.getAtRow() + physicalRows(mapping, b.getNumRows())) &&
+            overlaps(a.getAtCol(),
+                     a.getAtCol() + physicalCols(mapping, a.getNumCols()),
+                     b.getAtCol(),
+                     b.getAtCol() + physicalCols(mapping, b.getNumCols())))
           return emitError() << "tiles overlap on crossbar " << xbar.second
                              << " of PE " << xbar.first;
       }
@@ -364,9 +365,9 @@ MappingAttr::verify(function_ref<InFlightDiagnostic()> emitError, int64_t rows,
 // ScheduleAttr
 //===----------------------------------------------------------------------===//
 
-LogicalResult
-ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                     int64_t order, int64_t start, int64_t end, int64_t sets) {
+LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   int64_t order, int64_t start, int64_t end,
+                                   int64_t sets) {
   if (order < 0)
     return emitError() << "schedule order must be non-negative";
   if (start < 0 || end < start)

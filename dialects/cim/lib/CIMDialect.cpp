@@ -31,8 +31,8 @@ LogicalResult CIMDialect::verifyOperationAttribute(Operation *op,
   StringRef name = attr.getName().getValue();
   if (name == getScheduleAttrName()) {
     if (!attr.getValue().isa<ScheduleAttr>())
-      return op->emitOpError() << "'" << name
-                               << "' must be a #cim.schedule attribute";
+      return op->emitOpError()
+             << "'" << name << "' must be a #cim.schedule attribute";
     if (op->getNumResults() == 0 || isa<ConstantOp>(op))
       return op->emitOpError()
              << "'" << name << "' belongs on ops that compute a result";
@@ -51,6 +51,5 @@ LogicalResult CIMDialect::verifyOperationAttribute(Operation *op,
       return op->emitOpError() << "'" << name << "' must be a string";
     return success();
   }
-  return op->emitOpError() << "unknown cim dialect attribute '" << name
-                           << "'";
+  return op->emitOpError() << "unknown cim dialect attribute '" << name << "'";
 }

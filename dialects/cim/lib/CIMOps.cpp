@@ -7,8 +7,8 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Matchers.h"
-#include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallBitVector.h"
 
@@ -61,10 +61,9 @@ static std::string shapeString(ArrayRef<int64_t> shape) {
 
 /// Reads an optional array attribute, checking its length, with a default.
 template <typename VectorT>
-static LogicalResult readArray(std::optional<Location> loc,
-                               std::optional<ArrayRef<int64_t>> attr,
-                               StringRef name, size_t size, int64_t fill,
-                               VectorT &out) {
+static LogicalResult
+readArray(std::optional<Location> loc, std::optional<ArrayRef<int64_t>> attr,
+          StringRef name, size_t size, int64_t fill, VectorT &out) {
   if (!attr) {
     out.assign(size, fill);
     return success();
@@ -77,12 +76,14 @@ static LogicalResult readArray(std::optional<Location> loc,
 }
 
 /// Computes the spatial output of a 2-D window (conv or pool) over NCHW.
-static LogicalResult
-inferWindow2d(std::optional<Location> loc, ArrayRef<int64_t> inShape,
-              ArrayRef<int64_t> kernel, std::optional<ArrayRef<int64_t>> strides,
-              std::optional<ArrayRef<int64_t>> pads,
-              std::optional<ArrayRef<int64_t>> dilations, bool ceilMode,
-              SmallVectorImpl<int64_t> &spatial) {
+static LogicalResult inferWindow2d(std::optional<Location> loc,
+                                   ArrayRef<int64_t> inShape,
+                                   ArrayRef<int64_t> kernel,
+                                   std::optional<ArrayRef<int64_t>> strides,
+                                   std::optional<ArrayRef<int64_t>> pads,
+                                   std::optional<ArrayRef<int64_t>> dilations,
+                                   bool ceilMode,
+                                   SmallVectorImpl<int64_t> &spatial) {
   SmallVector<int64_t, 2> s, d;
   SmallVector<int64_t, 4> p;
   if (failed(readArray(loc, strides, "strides", 2, 1, s)) ||
@@ -100,20 +101,17 @@ inferWindow2d(std::optional<Location> loc, ArrayRef<int64_t> inShape,
   return success();
 }
 
-template <typename OpT>
-static SmallVector<int64_t, 2> strideValues(OpT op) {
+template <typename OpT> static SmallVector<int64_t, 2> strideValues(OpT op) {
   if (auto v = op.getStrides())
     return SmallVector<int64_t, 2>(v->begin(), v->end());
   return {1, 1};
 }
-template <typename OpT>
-static SmallVector<int64_t, 4> padValues(OpT op) {
+template <typename OpT> static SmallVector<int64_t, 4> padValues(OpT op) {
   if (auto v = op.getPads())
     return SmallVector<int64_t, 4>(v->begin(), v->end());
   return {0, 0, 0, 0};
 }
-template <typename OpT>
-static SmallVector<int64_t, 2> dilationValues(OpT op) {
+template <typename OpT> static SmallVector<int64_t, 2> dilationValues(OpT op) {
   if (auto v = op.getDilations())
     return SmallVector<int64_t, 2>(v->begin(), v->end());
   return {1, 1};
@@ -143,10 +141,9 @@ LogicalResult cim::verifyLayerOp(Operation *op) {
              << matrix.groups << "x" << matrix.rows << "x" << matrix.cols;
     if (QuantAttr quant = layer.getLayerQuant())
       if (mapping.getSlices() > int64_t(quant.getWbits()))
-        return op->emitOpError()
-               << "mapping has " << mapping.getSlices()
-               << " bit slices but the weights have only " << quant.getWbits()
-               << " bits";
+        return op->emitOpError() << "mapping has " << mapping.getSlices()
+                                 << " bit slices but the weights have only "
+                                 << quant.getWbits() << " bits";
   }
   return success();
 }
@@ -155,10 +152,12 @@ LogicalResult cim::verifyLayerOp(Operation *op) {
 // ConstantOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult ConstantOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, RegionRange regions,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult ConstantOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location> loc,
+                                           ValueRange operands,
+                                           DictionaryAttr attributes,
+                                           RegionRange regions,
+                                           SmallVectorImpl<Type> &inferred) {
   ConstantOpAdaptor adaptor(operands, attributes, regions);
   auto value = adaptor.getValueAttr();
   if (!value)
@@ -176,10 +175,12 @@ OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValueAttr(); }
 // Conv2dOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult Conv2dOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, RegionRange regions,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         ValueRange operands,
+                                         DictionaryAttr attributes,
+                                         RegionRange regions,
+                                         SmallVectorImpl<Type> &inferred) {
   Conv2dOpAdaptor adaptor(operands, attributes, regions);
   auto inType = rankedType(adaptor.getInput());
   auto wType = rankedType(adaptor.getWeight());
@@ -247,10 +248,10 @@ LayerMatrix Conv2dOp::getLayerMatrix() {
 // GemmOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult GemmOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, RegionRange regions,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult
+GemmOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                         ValueRange operands, DictionaryAttr attributes,
+                         RegionRange regions, SmallVectorImpl<Type> &inferred) {
   GemmOpAdaptor adaptor(operands, attributes, regions);
   auto aType = rankedType(adaptor.getA());
   auto bType = rankedType(adaptor.getB());
@@ -269,8 +270,7 @@ LogicalResult GemmOp::inferReturnTypes(
   if (Value c = adaptor.getC()) {
     auto cShape = rankedType(c).getShape();
     auto joined = broadcastShapes(cShape, {m, n});
-    if (cShape.size() > 2 || !joined || (*joined)[0] != m ||
-        (*joined)[1] != n)
+    if (cShape.size() > 2 || !joined || (*joined)[0] != m || (*joined)[1] != n)
       return emitOptionalError(loc, "C of shape ", shapeString(cShape),
                                " does not broadcast to ", shapeString({m, n}));
   }
@@ -294,10 +294,12 @@ LayerMatrix GemmOp::getLayerMatrix() {
 // MatMulOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult MatMulOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, RegionRange regions,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         ValueRange operands,
+                                         DictionaryAttr attributes,
+                                         RegionRange regions,
+                                         SmallVectorImpl<Type> &inferred) {
   MatMulOpAdaptor adaptor(operands, attributes, regions);
   auto lType = rankedType(adaptor.getLhs());
   auto rType = rankedType(adaptor.getRhs());
@@ -311,9 +313,9 @@ LogicalResult MatMulOp::inferReturnTypes(
     r.push_back(1);
   int64_t kl = l.back(), kr = r[r.size() - 2];
   if (!ShapedType::isDynamic(kl) && !ShapedType::isDynamic(kr) && kl != kr)
-    return emitOptionalError(loc, "inner dimensions differ: ",
-                             shapeString(lType.getShape()), " x ",
-                             shapeString(rType.getShape()));
+    return emitOptionalError(
+        loc, "inner dimensions differ: ", shapeString(lType.getShape()), " x ",
+        shapeString(rType.getShape()));
   auto batch = broadcastShapes(ArrayRef<int64_t>(l).drop_back(2),
                                ArrayRef<int64_t>(r).drop_back(2));
   if (!batch)
@@ -345,7 +347,8 @@ LayerMatrix MatMulOp::getLayerMatrix() {
   }
   // Every output vector (result without its last dimension) is one MVM.
   ArrayRef<int64_t> out = getType().getShape();
-  int64_t vectors = r.size() == 1 ? shapeProduct(out) : shapeProduct(out.drop_back());
+  int64_t vectors =
+      r.size() == 1 ? shapeProduct(out) : shapeProduct(out.drop_back());
   matrix.invocations = ShapedType::isDynamic(vectors) || matrix.groups < 1
                            ? vectors
                            : vectors / matrix.groups;
@@ -362,9 +365,9 @@ static LogicalResult inferBroadcast(std::optional<Location> loc,
   auto lType = rankedType(operands[0]);
   auto rType = rankedType(operands[1]);
   if (lType.getElementType() != rType.getElementType())
-    return emitOptionalError(loc, "operands have different element types: ",
-                             lType.getElementType(), " and ",
-                             rType.getElementType());
+    return emitOptionalError(
+        loc, "operands have different element types: ", lType.getElementType(),
+        " and ", rType.getElementType());
   auto shape = broadcastShapes(lType.getShape(), rType.getShape());
   if (!shape)
     return emitOptionalError(loc, "shapes ", shapeString(lType.getShape()),
@@ -407,8 +410,7 @@ LogicalResult ClipOp::verify() {
 //===----------------------------------------------------------------------===//
 
 template <typename AdaptorT>
-static LogicalResult inferPool2d(std::optional<Location> loc,
-                                 AdaptorT adaptor,
+static LogicalResult inferPool2d(std::optional<Location> loc, AdaptorT adaptor,
                                  SmallVectorImpl<Type> &inferred) {
   auto inType = rankedType(adaptor.getInput());
   if (inType.getRank() != 4)
@@ -434,18 +436,22 @@ static LogicalResult inferPool2d(std::optional<Location> loc,
   return success();
 }
 
-LogicalResult MaxPool2dOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, RegionRange regions,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult MaxPool2dOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            ValueRange operands,
+                                            DictionaryAttr attributes,
+                                            RegionRange regions,
+                                            SmallVectorImpl<Type> &inferred) {
   return inferPool2d(loc, MaxPool2dOpAdaptor(operands, attributes, regions),
                      inferred);
 }
 
-LogicalResult AvgPool2dOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, RegionRange regions,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult AvgPool2dOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            ValueRange operands,
+                                            DictionaryAttr attributes,
+                                            RegionRange regions,
+                                            SmallVectorImpl<Type> &inferred) {
   return inferPool2d(loc, AvgPool2dOpAdaptor(operands, attributes, regions),
                      inferred);
 }
@@ -490,10 +496,12 @@ LogicalResult GlobalMaxPoolOp::inferReturnTypes(
   return inferGlobalPool(loc, operands, inferred);
 }
 
-LogicalResult ReduceMeanOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, RegionRange regions,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult ReduceMeanOp::inferReturnTypes(MLIRContext *,
+                                             std::optional<Location> loc,
+                                             ValueRange operands,
+                                             DictionaryAttr attributes,
+                                             RegionRange regions,
+                                             SmallVectorImpl<Type> &inferred) {
   ReduceMeanOpAdaptor adaptor(operands, attributes, regions);
   auto inType = rankedType(adaptor.getInput());
   int64_t rank = inType.getRank();
@@ -524,8 +532,8 @@ LogicalResult ReduceMeanOp::inferReturnTypes(
 
 LogicalResult SoftmaxOp::verify() {
   if (!normalizeAxis(getAxis(), getType().getRank()))
-    return emitOpError() << "axis " << getAxis()
-                         << " is out of range for rank " << getType().getRank();
+    return emitOpError() << "axis " << getAxis() << " is out of range for rank "
+                         << getType().getRank();
   return success();
 }
 
@@ -598,10 +606,12 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 
-LogicalResult FlattenOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, RegionRange regions,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult FlattenOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          ValueRange operands,
+                                          DictionaryAttr attributes,
+                                          RegionRange regions,
+                                          SmallVectorImpl<Type> &inferred) {
   FlattenOpAdaptor adaptor(operands, attributes, regions);
   auto inType = rankedType(adaptor.getInput());
   int64_t rank = inType.getRank();
@@ -613,9 +623,10 @@ LogicalResult FlattenOp::inferReturnTypes(
   if (axis < 0)
     axis += rank;
   ArrayRef<int64_t> shape = inType.getShape();
-  inferred.push_back(RankedTensorType::get(
-      {shapeProduct(shape.take_front(axis)), shapeProduct(shape.drop_front(axis))},
-      inType.getElementType()));
+  inferred.push_back(
+      RankedTensorType::get({shapeProduct(shape.take_front(axis)),
+                             shapeProduct(shape.drop_front(axis))},
+                            inType.getElementType()));
   return success();
 }
 
@@ -629,10 +640,12 @@ SmallVector<int64_t, 4> TransposeOp::getPermValues() {
   return perm;
 }
 
-LogicalResult TransposeOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, RegionRange regions,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            ValueRange operands,
+                                            DictionaryAttr attributes,
+                                            RegionRange regions,
+                                            SmallVectorImpl<Type> &inferred) {
   TransposeOpAdaptor adaptor(operands, attributes, regions);
   auto inType = rankedType(adaptor.getInput());
   int64_t rank = inType.getRank();
@@ -666,10 +679,12 @@ OpFoldResult TransposeOp::fold(FoldAdaptor) {
   return getInput();
 }
 
-LogicalResult ConcatOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, RegionRange regions,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         ValueRange operands,
+                                         DictionaryAttr attributes,
+                                         RegionRange regions,
+                                         SmallVectorImpl<Type> &inferred) {
   ConcatOpAdaptor adaptor(operands, attributes, regions);
   if (operands.empty())
     return emitOptionalError(loc, "concat needs at least one input");
@@ -682,7 +697,8 @@ LogicalResult ConcatOp::inferReturnTypes(
   SmallVector<int64_t> shape(first.getShape());
   for (auto [index, value] : llvm::enumerate(operands.drop_front())) {
     auto type = rankedType(value);
-    if (type.getRank() != rank || type.getElementType() != first.getElementType())
+    if (type.getRank() != rank ||
+        type.getElementType() != first.getElementType())
       return emitOptionalError(loc, "input ", index + 1,
                                " differs in rank or element type");
     for (int64_t d = 0; d < rank; ++d) {
@@ -693,11 +709,10 @@ LogicalResult ConcatOp::inferReturnTypes(
                        : shape[d] + dim;
       } else if (!ShapedType::isDynamic(dim) &&
                  !ShapedType::isDynamic(shape[d]) && dim != shape[d]) {
-        return emitOptionalError(loc, "input ", index + 1, " has shape ",
-                                 shapeString(type.getShape()),
-                                 ", which differs from ",
-                                 shapeString(first.getShape()),
-                                 " outside the concat axis");
+        return emitOptionalError(
+            loc, "input ", index + 1, " has shape ",
+            shapeString(type.getShape()), ", which differs from ",
+            shapeString(first.getShape()), " outside the concat axis");
       }
     }
   }
@@ -705,10 +720,12 @@ LogicalResult ConcatOp::inferReturnTypes(
   return success();
 }
 
-LogicalResult SplitOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, RegionRange regions,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult SplitOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
+                                        ValueRange operands,
+                                        DictionaryAttr attributes,
+                                        RegionRange regions,
+                                        SmallVectorImpl<Type> &inferred) {
   SplitOpAdaptor adaptor(operands, attributes, regions);
   auto inType = rankedType(adaptor.getInput());
   auto axis = normalizeAxis(adaptor.getAxis(), inType.getRank());
@@ -733,16 +750,19 @@ LogicalResult SplitOp::inferReturnTypes(
   return success();
 }
 
-LogicalResult SliceOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, RegionRange regions,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
+                                        ValueRange operands,
+                                        DictionaryAttr attributes,
+                                        RegionRange regions,
+                                        SmallVectorImpl<Type> &inferred) {
   SliceOpAdaptor adaptor(operands, attributes, regions);
   auto inType = rankedType(adaptor.getInput());
   ArrayRef<int64_t> starts = adaptor.getStarts(), ends = adaptor.getEnds(),
                     axes = adaptor.getAxes();
   SmallVector<int64_t> steps;
-  if (failed(readArray(loc, adaptor.getSteps(), "steps", axes.size(), 1, steps)))
+  if (failed(
+          readArray(loc, adaptor.getSteps(), "steps", axes.size(), 1, steps)))
     return failure();
   if (starts.size() != axes.size() || ends.size() != axes.size())
     return emitOptionalError(loc, "starts, ends and axes must have the same "
@@ -767,10 +787,10 @@ LogicalResult SliceOp::inferReturnTypes(
   return success();
 }
 
-LogicalResult PadOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, RegionRange regions,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult
+PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                        ValueRange operands, DictionaryAttr attributes,
+                        RegionRange regions, SmallVectorImpl<Type> &inferred) {
   PadOpAdaptor adaptor(operands, attributes, regions);
   auto inType = rankedType(adaptor.getInput());
   int64_t rank = inType.getRank();
@@ -784,17 +804,18 @@ LogicalResult PadOp::inferReturnTypes(
       continue;
     shape[d] += pads[d] + pads[rank + d];
     if (shape[d] < 0)
-      return emitOptionalError(loc, "pads crop dimension ", d,
-                               " below zero");
+      return emitOptionalError(loc, "pads crop dimension ", d, " below zero");
   }
   inferred.push_back(RankedTensorType::get(shape, inType.getElementType()));
   return success();
 }
 
-LogicalResult GatherOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, RegionRange regions,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         ValueRange operands,
+                                         DictionaryAttr attributes,
+                                         RegionRange regions,
+                                         SmallVectorImpl<Type> &inferred) {
   GatherOpAdaptor adaptor(operands, attributes, regions);
   auto dType = rankedType(adaptor.getData());
   auto iType = rankedType(adaptor.getIndices());

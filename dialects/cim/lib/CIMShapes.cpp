@@ -78,8 +78,8 @@ int64_t cim::shapeProduct(llvm::ArrayRef<int64_t> shape) {
   return product;
 }
 
-cim::SliceRange cim::computeSliceRange(int64_t dim, int64_t start,
-                                       int64_t end, int64_t step) {
+cim::SliceRange cim::computeSliceRange(int64_t dim, int64_t start, int64_t end,
+                                       int64_t step) {
   SliceRange range;
   range.step = step;
   // Negative positions count from the end; everything is clamped without
@@ -92,14 +92,13 @@ cim::SliceRange cim::computeSliceRange(int64_t dim, int64_t start,
   if (step > 0) {
     range.start = resolve(start, 0, dim);
     int64_t stop = resolve(end, 0, dim);
-    range.size = stop > range.start ? (stop - range.start + step - 1) / step
-                                    : 0;
+    range.size =
+        stop > range.start ? (stop - range.start + step - 1) / step : 0;
   } else {
     range.start = resolve(start, -1, dim - 1);
     int64_t stop = resolve(end, -1, dim - 1);
-    range.size = range.start > stop
-                     ? (range.start - stop + (-step) - 1) / (-step)
-                     : 0;
+    range.size =
+        range.start > stop ? (range.start - stop + (-step) - 1) / (-step) : 0;
   }
   return range;
 }

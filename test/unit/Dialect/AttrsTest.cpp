@@ -16,8 +16,7 @@ protected:
   AttrsTest() { context.loadDialect<CIMDialect>(); }
 
   /// Runs `build` and returns the last diagnostic it emitted.
-  template <typename Fn>
-  std::string diagnosticOf(Fn build) {
+  template <typename Fn> std::string diagnosticOf(Fn build) {
     std::string message;
     ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
       message = diag.str();
@@ -65,12 +64,10 @@ TEST_F(AttrsTest, QuantRanges) {
 
 TEST_F(AttrsTest, WithBitsKeepsScales) {
   auto scales = DenseF32ArrayAttr::get(&context, {0.5f, 0.25f});
-  QuantAttr q = QuantAttr::get(&context, 8u, 8u, QuantScheme::Symmetric,
-                               QuantScheme::Asymmetric,
-                               QuantGranularity::PerChannel, scales,
-                               DenseI32ArrayAttr(),
-                               FloatAttr::get(Float32Type::get(&context), 0.1),
-                               int32_t(7));
+  QuantAttr q = QuantAttr::get(
+      &context, 8u, 8u, QuantScheme::Symmetric, QuantScheme::Asymmetric,
+      QuantGranularity::PerChannel, scales, DenseI32ArrayAttr(),
+      FloatAttr::get(Float32Type::get(&context), 0.1), int32_t(7));
   QuantAttr lower = q.withBits(3, 5);
   EXPECT_EQ(lower.getWbits(), 3u);
   EXPECT_EQ(lower.getAbits(), 5u);
@@ -94,7 +91,8 @@ TEST_F(AttrsTest, QuantVerifier) {
         QuantGranularity::PerChannel, DenseF32ArrayAttr::get(&context, {0.0f}),
         DenseI32ArrayAttr(), FloatAttr(), int32_t(0)));
   });
-  EXPECT_EQ(message, "weight scales must be positive and finite, got 0.000000e+00");
+  EXPECT_EQ(message,
+            "weight scales must be positive and finite, got 0.000000e+00");
 }
 
 TEST_F(AttrsTest, MappingCountsCrossbars) {
@@ -128,10 +126,11 @@ TEST_F(AttrsTest, DifferentialRowDoublesRows) {
 
 TEST_F(AttrsTest, MappingRejectsGapsAndOverlaps) {
   std::string message = diagnosticOf([&] {
-    EXPECT_FALSE(mapping(8, 8, 1, SignedMapping::Offset,
-                         {tile(0, 0, 0, 4, 0, 8)}));
+    EXPECT_FALSE(
+        mapping(8, 8, 1, SignedMapping::Offset, {tile(0, 0, 0, 4, 0, 8)}));
   });
-  EXPECT_EQ(message, "tiles of group 0, slice 0, copy 0 cover 32 of 64 weights");
+  EXPECT_EQ(message,
+            "tiles of group 0, slice 0, copy 0 cover 32 of 64 weights");
   message = diagnosticOf([&] {
     EXPECT_FALSE(mapping(8, 8, 1, SignedMapping::Offset,
                          {tile(0, 0, 0, 8, 0, 4), tile(0, 1, 0, 8, 2, 8)}));

@@ -28,8 +28,8 @@ protected:
   Value argument(ArrayRef<int64_t> shape) {
     auto type = RankedTensorType::get(shape, builder.getF32Type());
     Value arg = func.getBody().addArgument(type, builder.getUnknownLoc());
-    func.setType(builder.getFunctionType(
-        func.getBody().getArgumentTypes(), {}));
+    func.setType(
+        builder.getFunctionType(func.getBody().getArgumentTypes(), {}));
     return arg;
   }
 
@@ -41,8 +41,8 @@ protected:
 
   Value weight(ArrayRef<int64_t> shape) {
     auto type = RankedTensorType::get(shape, builder.getF32Type());
-    return builder.create<ConstantOp>(
-        builder.getUnknownLoc(), DenseElementsAttr::get(type, 0.5f));
+    return builder.create<ConstantOp>(builder.getUnknownLoc(),
+                                      DenseElementsAttr::get(type, 0.5f));
   }
 
   MLIRContext context;
@@ -80,9 +80,9 @@ TEST_F(OpsTest, ConvInfersShapeAndMatrix) {
 TEST_F(OpsTest, GemmAndMatMulInferShapes) {
   auto gemm = builder.create<GemmOp>(
       builder.getUnknownLoc(), argument({8, 256}), weight({10, 256}),
-      weight({10}), builder.getF32FloatAttr(1.0f), builder.getF32FloatAttr(1.0f),
-      builder.getBoolAttr(false), builder.getBoolAttr(true), QuantAttr(),
-      MappingAttr(), StringAttr());
+      weight({10}), builder.getF32FloatAttr(1.0f),
+      builder.getF32FloatAttr(1.0f), builder.getBoolAttr(false),
+      builder.getBoolAttr(true), QuantAttr(), MappingAttr(), StringAttr());
   EXPECT_EQ(gemm.getType().getShape(), ArrayRef<int64_t>({8, 10}));
   LayerMatrix gm = cast<LayerOpInterface>(gemm.getOperation()).getLayerMatrix();
   EXPECT_EQ(gm, (LayerMatrix{256, 10, 1, 8}));
@@ -129,7 +129,8 @@ TEST_F(OpsTest, ReshapeOfConstantFolds) {
   Attribute input = reshape.getInput().getDefiningOp<ConstantOp>().getValue();
   ASSERT_TRUE(succeeded(reshape->fold({input}, results)));
   ASSERT_EQ(results.size(), 1u);
-  auto folded = results[0].dyn_cast<Attribute>().dyn_cast_or_null<DenseElementsAttr>();
+  auto folded =
+      results[0].dyn_cast<Attribute>().dyn_cast_or_null<DenseElementsAttr>();
   ASSERT_TRUE(folded);
   EXPECT_EQ(folded.getType().getShape(), ArrayRef<int64_t>({2, 2}));
   EXPECT_EQ(folded.getValues<float>()[3], 4.0f);

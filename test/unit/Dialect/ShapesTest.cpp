@@ -15,7 +15,8 @@ namespace {
 int64_t window(int64_t in, int64_t k, int64_t s, int64_t pb, int64_t pe,
                int64_t d = 1, bool ceil = false) {
   std::string error;
-  std::optional<int64_t> out = windowOutputSize(in, k, s, pb, pe, d, ceil, error);
+  std::optional<int64_t> out =
+      windowOutputSize(in, k, s, pb, pe, d, ceil, error);
   EXPECT_TRUE(out.has_value()) << error;
   return out.value_or(-1);
 }

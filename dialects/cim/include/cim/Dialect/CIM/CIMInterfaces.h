@@ -19,8 +19,8 @@ struct LayerMatrix {
   int64_t invocations = 0;
 
   bool operator==(const LayerMatrix &other) const {
-    return rows == other.rows && cols == other.cols &&
-           groups == other.groups && invocations == other.invocations;
+    return rows == other.rows && cols == other.cols && groups == other.groups &&
+           invocations == other.invocations;
   }
 };
 
