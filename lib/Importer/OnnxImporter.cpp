@@ -1,0 +1,1971 @@
+//===- OnnxImporter.cpp - ONNX protobuf to cim graph IR -------------------===//
+//
+// One pass over the (topologically sorted) ONNX graph. Every ONNX value is
+// either an SSA value or a known constant; nodes whose inputs are all known
+// constants and that compute shapes (Shape, Gather, Concat, Unsqueeze, ...)
+// are folded here, so shape subgraphs never reach the IR.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Importer/Importer.h"
+
+#include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Dialect/CIM/CIMShapes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/SmallBitVector.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include "onnx/defs/parser.h"
+#include "onnx/onnx_pb.h"
+
+#include <cmath>
+#include <functional>
+#include <numeric>
+
+using namespace mlir;
+using namespace mlir::cim;
+
+namespace {
+
+constexpr int64_t kMaxOpset = 25;
+/// Constants folded at import time are kept small: they are shapes, not data.
+constexpr int64_t kMaxFoldElements = 1 << 16;
+
+std::string shapeText(ArrayRef<int64_t> shape) {
+  std::string s;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i)
+      s += "x";
+    s += ShapedType::isDynamic(shape[i]) ? "?" : std::to_string(shape[i]);
+  }
+  return s.empty() ? "scalar" : s;
+}
+
+/// A constant known at import time, as doubles or int64s, for folding.
+struct Folded {
+  SmallVector<int64_t> shape;
+  Type elementType;
+  std::vector<double> floats; // when elementType is a float
+  std::vector<int64_t> ints;  // otherwise
+  bool isFloat() const { return elementType.isa<FloatType>(); }
+  int64_t size() const { return shapeProduct(shape); }
+};
+
+class Importer {
+public:
+  Importer(MLIRContext *ctx, const ImportOptions &options, StringRef fileName,
+           StringRef baseDir)
+      : ctx(ctx), builder(ctx), options(options), fileName(fileName.str()),
+        baseDir(baseDir.str()) {}
+
+  OwningOpRef<ModuleOp> importModel(const onnx::ModelProto &model);
+
+private:
+  // Diagnostics.
+  Location fileLoc() { return FileLineColLoc::get(ctx, fileName, 0, 0); }
+  LogicalResult fail(const Twine &message) {
+    if (node)
+      emitError(fileLoc()) << "node '" << nodeName << "' (" << node->op_type()
+                           << ", opset " << opset << "): " << message;
+    else
+      emitError(fileLoc()) << message;
+    return failure();
+  }
+
+  // Tensors and types.
+  FailureOr<Type> elementType(int32_t onnxType, StringRef what);
+  FailureOr<ElementsAttr> convertTensor(const onnx::TensorProto &tensor,
+                                        bool allowResource);
+  FailureOr<std::vector<char>> readExternal(const onnx::TensorProto &tensor,
+                                            size_t bytes);
+
+  // Values.
+  Value lookup(StringRef name);
+  ElementsAttr constant(StringRef name);
+  FailureOr<Folded> folded(StringRef name);
+  FailureOr<SmallVector<int64_t>> constInts(StringRef name, StringRef what);
+  FailureOr<float> constFloat(StringRef name, StringRef what);
+  LogicalResult define(StringRef name, Value value);
+  LogicalResult defineConstant(StringRef name, ElementsAttr value);
+  LogicalResult defineFolded(StringRef name, const Folded &value);
+  RankedTensorType typeOf(Value v) {
+    return v.getType().cast<RankedTensorType>();
+  }
+
+  // Node helpers.
+  const onnx::AttributeProto *attr(StringRef name);
+  int64_t intAttr(StringRef name, int64_t fallback);
+  float floatAttr(StringRef name, float fallback);
+  std::string stringAttr(StringRef name, StringRef fallback);
+  std::optional<SmallVector<int64_t>> intsAttr(StringRef name);
+  StringRef input(int i) {
+    return i < node->input_size() ? StringRef(node->input(i)) : StringRef();
+  }
+  bool hasInput(int i) { return !input(i).empty(); }
+  FailureOr<Value> operand(int i);
+  LogicalResult onlyFirstOutputUsed();
+  Location nodeLoc();
+
+  /// Builds an op by name after inferring its result types; a failed
+  /// inference is reported (never asserted).
+  FailureOr<Operation *> build(StringRef opName, ValueRange operands,
+                               ArrayRef<NamedAttribute> attrs = {},
+                               TypeRange explicitTypes = {});
+  FailureOr<Value> build1(StringRef opName, ValueRange operands,
+                          ArrayRef<NamedAttribute> attrs = {}) {
+    FailureOr<Operation *> op = build(opName, operands, attrs);
+    if (failed(op))
+      return failure();
+    return (*op)->getResult(0);
+  }
+  FailureOr<Value> reshape(Value v, ArrayRef<int64_t> shape);
+  NamedAttribute named(StringRef name, Attribute value) {
+    return builder.getNamedAttr(name, value);
+  }
+
+  // Import.
+  LogicalResult importNode(const onnx::NodeProto &n, int index);
+  LogicalResult tryFold();
+  LogicalResult importConv();
+  LogicalResult importPool(bool isMax);
+  LogicalResult importGemm();
+  LogicalResult importBinary(StringRef opName);
+  LogicalResult importVariadic(StringRef opName);
+  LogicalResult importUnary(StringRef opName,
+                            ArrayRef<NamedAttribute> attrs = {});
+  LogicalResult importClip();
+  LogicalResult importReduceMean();
+  LogicalResult importBatchNorm();
+  LogicalResult importLayerNorm();
+  LogicalResult importSoftmax();
+  LogicalResult importReshape();
+  LogicalResult importSqueeze(bool unsqueeze);
+  LogicalResult importTranspose();
+  LogicalResult importConcat();
+  LogicalResult importSplit();
+  LogicalResult importSlice();
+  LogicalResult importPad();
+  LogicalResult importGather();
+  LogicalResult importConstant();
+  LogicalResult importConstantOfShape();
+  LogicalResult importShape();
+  LogicalResult importCast();
+  LogicalResult windowAttrs(ArrayRef<int64_t> inShape,
+                            ArrayRef<int64_t> kernel,
+                            SmallVectorImpl<NamedAttribute> &attrs,
+                            bool withDilations);
+
+  MLIRContext *ctx;
+  OpBuilder builder;
+  const ImportOptions &options;
+  std::string fileName, baseDir;
+  int64_t opset = 0;
+  func::FuncOp func;
+  Block *entry = nullptr;
+  Operation *lastConstant = nullptr;
+
+  llvm::StringMap<Value> values;
+  llvm::StringMap<ElementsAttr> constants;
+
+  const onnx::NodeProto *node = nullptr;
+  std::string nodeName;
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Tensors
+//===----------------------------------------------------------------------===//
+
+FailureOr<Type> Importer::elementType(int32_t t, StringRef what) {
+  using TP = onnx::TensorProto;
+  switch (t) {
+  case TP::FLOAT:
+    return Type(builder.getF32Type());
+  case TP::DOUBLE:
+    return Type(builder.getF64Type());
+  case TP::FLOAT16:
+    return Type(builder.getF16Type());
+  case TP::BFLOAT16:
+    return Type(builder.getBF16Type());
+  case TP::INT8:
+    return Type(builder.getIntegerType(8));
+  case TP::INT16:
+    return Type(builder.getIntegerType(16));
+  case TP::INT32:
+    return Type(builder.getIntegerType(32));
+  case TP::INT64:
+    return Type(builder.getIntegerType(64));
+  case TP::UINT8:
+    return Type(builder.getIntegerType(8, /*isSigned=*/false));
+  case TP::UINT16:
+    return Type(builder.getIntegerType(16, false));
+  case TP::UINT32:
+    return Type(builder.getIntegerType(32, false));
+  case TP::UINT64:
+    return Type(builder.getIntegerType(64, false));
+  case TP::BOOL:
+    return Type(builder.getI1Type());
+  default:
+    break;
+  }
+  std::string name = onnx::TensorProto::DataType_IsValid(t)
+                         ? onnx::TensorProto::DataType_Name(
+                               static_cast<onnx::TensorProto::DataType>(t))
+                         : std::to_string(t);
+  (void)fail(what + " has unsupported element type " + name);
+  return failure();
+}
+
+FailureOr<std::vector<char>>
+Importer::readExternal(const onnx::TensorProto &tensor, size_t bytes) {
+  std::string location;
+  uint64_t offset = 0;
+  std::optional<uint64_t> length;
+  for (const auto &entry : tensor.external_data()) {
+    if (entry.key() == "location")
+      location = entry.value();
+    else if (entry.key() == "offset" || entry.key() == "length") {
+      uint64_t value;
+      if (StringRef(entry.value()).getAsInteger(10, value)) {
+        (void)fail("tensor '" + tensor.name() + "' has a bad external " +
+                   entry.key() + " '" + entry.value() + "'");
+        return failure();
+      }
+      (entry.key() == "offset" ? offset : length.emplace()) = value;
+    }
+  }
+  if (location.empty() || llvm::sys::path::is_absolute(location) ||
+      StringRef(location).contains("..")) {
+    (void)fail("tensor '" + tensor.name() +
+               "' has an external data location that is empty or leaves the "
+               "model's directory: '" + location + "'");
+    return failure();
+  }
+  SmallString<256> path(baseDir);
+  llvm::sys::path::append(path, location);
+  auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                          /*RequiresNullTerminator=*/false);
+  if (!file) {
+    (void)fail("cannot read external data of tensor '" + tensor.name() +
+               "' from " + path + ": " + file.getError().message());
+    return failure();
+  }
+  uint64_t size = (*file)->getBufferSize();
+  uint64_t want = length.value_or(bytes);
+  if (want != bytes || offset > size || size - offset < want) {
+    (void)fail("external data of tensor '" + tensor.name() + "' in " + path +
+               " holds " + Twine(size > offset ? size - offset : 0) +
+               " bytes at offset " + Twine(offset) + ", expected " +
+               Twine(bytes));
+    return failure();
+  }
+  const char *start = (*file)->getBufferStart() + offset;
+  return std::vector<char>(start, start + bytes);
+}
+
+FailureOr<ElementsAttr>
+Importer::convertTensor(const onnx::TensorProto &tensor, bool allowResource) {
+  std::string what = "tensor '" + tensor.name() + "'";
+  FailureOr<Type> elt = elementType(tensor.data_type(), what);
+  if (failed(elt))
+    return failure();
+  SmallVector<int64_t> shape;
+  for (int64_t d : tensor.dims()) {
+    if (d < 0) {
+      (void)fail(what + " has a negative dimension");
+      return failure();
+    }
+    shape.push_back(d);
+  }
+  // Refuse absurd sizes before allocating anything.
+  int64_t count = 1;
+  for (int64_t d : shape) {
+    if (d != 0 && count > (int64_t(1) << 40) / d) {
+      (void)fail(what + " declares more than 2^40 elements");
+      return failure();
+    }
+    count *= d;
+  }
+  auto type = RankedTensorType::get(shape, *elt);
+  unsigned bits = elt->isInteger(1) ? 8 : elt->getIntOrFloatBitWidth();
+  size_t bytes = size_t(count) * (bits / 8);
+
+  // Gather little-endian bytes (bool: one byte per element).
+  std::vector<char> raw;
+  using TP = onnx::TensorProto;
+  if (tensor.data_location() == TP::EXTERNAL) {
+    FailureOr<std::vector<char>> data = readExternal(tensor, bytes);
+    if (failed(data))
+      return failure();
+    raw = std::move(*data);
+  } else if (tensor.has_raw_data()) {
+    raw.assign(tensor.raw_data().begin(), tensor.raw_data().end());
+  } else {
+    auto put = [&](const void *p, size_t n) {
+      const char *c = static_cast<const char *>(p);
+      raw.insert(raw.end(), c, c + n);
+    };
+    switch (tensor.data_type()) {
+    case TP::FLOAT:
+      for (float v : tensor.float_data())
+        put(&v, 4);
+      break;
+    case TP::DOUBLE:
+      for (double v : tensor.double_data())
+        put(&v, 8);
+      break;
+    case TP::INT64:
+      for (int64_t v : tensor.int64_data())
+        put(&v, 8);
+      break;
+    case TP::UINT32:
+    case TP::UINT64:
+      for (uint64_t v : tensor.uint64_data())
+        put(&v, bits / 8);
+      break;
+    default: // int32_data holds every narrower type and float16 bits.
+      for (int32_t v : tensor.int32_data())
+        put(&v, bits / 8);
+      break;
+    }
+  }
+  if (raw.size() != bytes) {
+    (void)fail(what + " has " + Twine(raw.size()) + " bytes of data, expected " +
+               Twine(bytes) + " for tensor<" + shapeText(shape) + ">");
+    return failure();
+  }
+  if (elt->isInteger(1)) {
+    SmallVector<bool> bools;
+    for (char c : raw)
+      bools.push_back(c != 0);
+    return ElementsAttr(DenseElementsAttr::get(type, bools));
+  }
+  if (allowResource && count > options.resourceThreshold &&
+      (elt->isF32() || elt->isF64() || elt->isSignlessInteger())) {
+    std::string blobName = tensor.name().empty() ? "tensor" : tensor.name();
+    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        raw, /*align=*/8, /*dataIsMutable=*/false);
+    if (elt->isF32())
+      return ElementsAttr(
+          DenseF32ResourceElementsAttr::get(type, blobName, std::move(blob)));
+    if (elt->isF64())
+      return ElementsAttr(
+          DenseF64ResourceElementsAttr::get(type, blobName, std::move(blob)));
+    switch (bits) {
+    case 8:
+      return ElementsAttr(
+          DenseI8ResourceElementsAttr::get(type, blobName, std::move(blob)));
+    case 16:
+      return ElementsAttr(
+          DenseI16ResourceElementsAttr::get(type, blobName, std::move(blob)));
+    case 32:
+      return ElementsAttr(
+          DenseI32ResourceElementsAttr::get(type, blobName, std::move(blob)));
+    default:
+      return ElementsAttr(
+          DenseI64ResourceElementsAttr::get(type, blobName, std::move(blob)));
+    }
+  }
+  bool splat = false;
+  if (!DenseElementsAttr::isValidRawBuffer(type, raw, splat)) {
+    (void)fail(what + " has data that does not match its type");
+    return failure();
+  }
+  return ElementsAttr(DenseElementsAttr::getFromRawBuffer(type, raw));
+}
+
+//===----------------------------------------------------------------------===//
+// Values
+//===----------------------------------------------------------------------===//
+
+Value Importer::lookup(StringRef name) {
+  auto it = values.find(name);
+  if (it != values.end())
+    return it->second;
+  auto c = constants.find(name);
+  if (c == constants.end())
+    return {};
+  // Materialize constants at the top of the function, in first-use order.
+  OpBuilder::InsertionGuard guard(builder);
+  if (lastConstant)
+    builder.setInsertionPointAfter(lastConstant);
+  else
+    builder.setInsertionPointToStart(entry);
+  auto op = builder.create<ConstantOp>(NameLoc::get(builder.getStringAttr(name),
+                                                    fileLoc()),
+                                       c->second);
+  lastConstant = op;
+  values[name] = op.getResult();
+  return op.getResult();
+}
+
+ElementsAttr Importer::constant(StringRef name) {
+  auto c = constants.find(name);
+  return c == constants.end() ? ElementsAttr() : c->second;
+}
+
+FailureOr<Folded> Importer::folded(StringRef name) {
+  ElementsAttr attr = constant(name);
+  if (!attr)
+    return failure();
+  auto type = attr.getType().cast<ShapedType>();
+  Folded f;
+  f.shape.assign(type.getShape().begin(), type.getShape().end());
+  f.elementType = type.getElementType();
+  if (f.size() > kMaxFoldElements)
+    return failure();
+  if (f.isFloat()) {
+    if (auto dense = attr.dyn_cast<DenseElementsAttr>()) {
+      for (APFloat v : dense.getValues<APFloat>())
+        f.floats.push_back(v.convertToDouble());
+      return f;
+    }
+    if (auto r = attr.dyn_cast<DenseF32ResourceElementsAttr>())
+      if (auto data = r.tryGetAsArrayRef()) {
+        f.floats.assign(data->begin(), data->end());
+        return f;
+      }
+    if (auto r = attr.dyn_cast<DenseF64ResourceElementsAttr>())
+      if (auto data = r.tryGetAsArrayRef()) {
+        f.floats.assign(data->begin(), data->end());
+        return f;
+      }
+    return failure();
+  }
+  if (auto dense = attr.dyn_cast<DenseElementsAttr>()) {
+    bool isUnsigned = f.elementType.isUnsignedInteger();
+    for (APInt v : dense.getValues<APInt>())
+      f.ints.push_back(isUnsigned || v.getBitWidth() == 1 ? int64_t(v.getZExtValue())
+                                                          : v.getSExtValue());
+    return f;
+  }
+  if (auto r = attr.dyn_cast<DenseI64ResourceElementsAttr>())
+    if (auto data = r.tryGetAsArrayRef()) {
+      f.ints.assign(data->begin(), data->end());
+      return f;
+    }
+  if (auto r = attr.dyn_cast<DenseI32ResourceElementsAttr>())
+    if (auto data = r.tryGetAsArrayRef()) {
+      f.ints.assign(data->begin(), data->end());
+      return f;
+    }
+  return failure();
+}
+
+FailureOr<SmallVector<int64_t>> Importer::constInts(StringRef name,
+                                                    StringRef what) {
+  FailureOr<Folded> f = folded(name);
+  if (failed(f) || f->isFloat()) {
+    (void)fail(what + " ('" + name + "') must be a constant integer tensor");
+    return failure();
+  }
+  return SmallVector<int64_t>(f->ints.begin(), f->ints.end());
+}
+
+FailureOr<float> Importer::constFloat(StringRef name, StringRef what) {
+  FailureOr<Folded> f = folded(name);
+  if (failed(f) || f->size() != 1) {
+    (void)fail(what + " ('" + name + "') must be a constant scalar");
+    return failure();
+  }
+  return f->isFloat() ? float(f->floats[0]) : float(f->ints[0]);
+}
+
+LogicalResult Importer::define(StringRef name, Value value) {
+  if (name.empty())
+    return success();
+  if (values.count(name) || constants.count(name))
+    return fail("output '" + name + "' is defined twice");
+  values[name] = value;
+  return success();
+}
+
+LogicalResult Importer::defineConstant(StringRef name, ElementsAttr value) {
+  if (name.empty())
+    return success();
+  if (values.count(name) || constants.count(name))
+    return fail("output '" + name + "' is defined twice");
+  constants[name] = value;
+  return success();
+}
+
+LogicalResult Importer::defineFolded(StringRef name, const Folded &f) {
+  auto type = RankedTensorType::get(f.shape, f.elementType);
+  // Folded weights (a reshaped or transposed initializer) stay blobs.
+  if (f.size() > options.resourceThreshold && f.elementType.isF32()) {
+    std::vector<float> data(f.floats.begin(), f.floats.end());
+    ArrayRef<char> bytes(reinterpret_cast<const char *>(data.data()),
+                         data.size() * sizeof(float));
+    return defineConstant(
+        name, DenseF32ResourceElementsAttr::get(
+                  type, name,
+                  HeapAsmResourceBlob::allocateAndCopyWithAlign(
+                      bytes, alignof(float), /*dataIsMutable=*/false)));
+  }
+  DenseElementsAttr attr;
+  if (f.isFloat()) {
+    SmallVector<APFloat> vals;
+    for (double v : f.floats) {
+      APFloat a(v);
+      bool lost;
+      a.convert(f.elementType.cast<FloatType>().getFloatSemantics(),
+                APFloat::rmNearestTiesToEven, &lost);
+      vals.push_back(a);
+    }
+    attr = DenseElementsAttr::get(type, vals);
+  } else {
+    unsigned width = f.elementType.getIntOrFloatBitWidth();
+    SmallVector<APInt> vals;
+    for (int64_t v : f.ints)
+      vals.push_back(APInt(width, uint64_t(v), /*isSigned=*/true));
+    attr = DenseElementsAttr::get(type, vals);
+  }
+  return defineConstant(name, attr);
+}
+
+FailureOr<Value> Importer::operand(int i) {
+  StringRef name = input(i);
+  if (name.empty()) {
+    (void)fail("input " + Twine(i) + " is required");
+    return failure();
+  }
+  Value v = lookup(name);
+  if (!v) {
+    (void)fail("input '" + name + "' is not defined by any earlier node, "
+               "initializer or graph input");
+    return failure();
+  }
+  return v;
+}
+
+LogicalResult Importer::onlyFirstOutputUsed() {
+  for (int i = 1; i < node->output_size(); ++i)
+    if (!node->output(i).empty())
+      return fail("output " + Twine(i) + " ('" + node->output(i) +
+                  "') is not supported; only the first output may be used");
+  return success();
+}
+
+Location Importer::nodeLoc() {
+  return NameLoc::get(builder.getStringAttr(nodeName), fileLoc());
+}
+
+const onnx::AttributeProto *Importer::attr(StringRef name) {
+  for (const auto &a : node->attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+int64_t Importer::intAttr(StringRef name, int64_t fallback) {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->i() : fallback;
+}
+
+float Importer::floatAttr(StringRef name, float fallback) {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->f() : fallback;
+}
+
+std::string Importer::stringAttr(StringRef name, StringRef fallback) {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->s() : fallback.str();
+}
+
+std::optional<SmallVector<int64_t>> Importer::intsAttr(StringRef name) {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a)
+    return std::nullopt;
+  return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+FailureOr<Operation *> Importer::build(StringRef opName, ValueRange operands,
+                                       ArrayRef<NamedAttribute> attrs,
+                                       TypeRange explicitTypes) {
+  OperationState state(nodeLoc(), opName);
+  state.addOperands(operands);
+  state.addAttributes(attrs);
+  if (!explicitTypes.empty()) {
+    state.addTypes(explicitTypes);
+  } else {
+    std::optional<RegisteredOperationName> info =
+        RegisteredOperationName::lookup(opName, ctx);
+    auto *infer = info ? info->getInterface<InferTypeOpInterface>() : nullptr;
+    assert(infer && "op must infer its result types");
+    SmallVector<Type> types;
+    // Shape errors are collected and reported as one located line.
+    std::string message;
+    {
+      ScopedDiagnosticHandler capture(ctx, [&](Diagnostic &diag) {
+        message = diag.str();
+        return success();
+      });
+      if (failed(infer->inferReturnTypes(ctx, nodeLoc(), operands,
+                                         state.attributes.getDictionary(ctx),
+                                         {}, types)))
+        return fail(message), failure();
+    }
+    state.addTypes(types);
+  }
+  return builder.create(state);
+}
+
+FailureOr<Value> Importer::reshape(Value v, ArrayRef<int64_t> shape) {
+  RankedTensorType type = typeOf(v);
+  if (type.getShape() == shape)
+    return v;
+  if (shapeProduct(type.getShape()) != shapeProduct(shape)) {
+    (void)fail("cannot reshape tensor<" + shapeText(type.getShape()) +
+               "> to tensor<" + shapeText(shape) + ">");
+    return failure();
+  }
+  auto result = RankedTensorType::get(shape, type.getElementType());
+  FailureOr<Operation *> op = build(ReshapeOp::getOperationName(), {v}, {},
+                                    {result});
+  if (failed(op))
+    return failure();
+  return (*op)->getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// Model and graph
+//===----------------------------------------------------------------------===//
+
+OwningOpRef<ModuleOp> Importer::importModel(const onnx::ModelProto &model) {
+  if (!model.has_graph()) {
+    (void)fail("not an ONNX model: it has no graph");
+    return {};
+  }
+  for (const auto &imp : model.opset_import())
+    if (imp.domain().empty() || imp.domain() == "ai.onnx")
+      opset = imp.version();
+  if (opset == 0 && model.opset_import_size() == 0)
+    opset = 1;
+  if (opset < 1 || opset > kMaxOpset) {
+    (void)fail("model uses opset " + Twine(opset) +
+               "; cimc supports the default domain up to opset " +
+               Twine(kMaxOpset));
+    return {};
+  }
+  const onnx::GraphProto &graph = model.graph();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc());
+  builder.setInsertionPointToEnd(module->getBody());
+
+  // Initializers (including graph inputs that carry data).
+  llvm::StringSet<> initialized;
+  for (const auto &init : graph.initializer()) {
+    FailureOr<ElementsAttr> attr = convertTensor(init, /*allowResource=*/true);
+    if (failed(attr) || failed(defineConstant(init.name(), *attr)))
+      return {};
+    initialized.insert(init.name());
+  }
+  if (graph.sparse_initializer_size()) {
+    (void)fail("sparse initializers are not supported");
+    return {};
+  }
+
+  // Graph inputs become function arguments with static shapes.
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames;
+  bool first = true;
+  for (const auto &in : graph.input()) {
+    if (initialized.contains(in.name()))
+      continue;
+    if (!in.type().has_tensor_type()) {
+      (void)fail("graph input '" + in.name() + "' is not a tensor");
+      return {};
+    }
+    const auto &tt = in.type().tensor_type();
+    FailureOr<Type> elt =
+        elementType(tt.elem_type(), "graph input '" + in.name() + "'");
+    if (failed(elt))
+      return {};
+    SmallVector<int64_t> shape;
+    for (const auto &d : tt.shape().dim())
+      shape.push_back(d.has_dim_value() ? d.dim_value() : ShapedType::kDynamic);
+    auto given = options.inputShapes.find(in.name());
+    if (given == options.inputShapes.end() && first)
+      given = options.inputShapes.find("");
+    if (given != options.inputShapes.end()) {
+      ArrayRef<int64_t> want = given->second;
+      if (tt.has_shape() && want.size() != shape.size()) {
+        (void)fail("--input-shape for '" + in.name() + "' has rank " +
+                   Twine(want.size()) + " but the model declares tensor<" +
+                   shapeText(shape) + ">");
+        return {};
+      }
+      for (size_t i = 0; i < shape.size(); ++i)
+        if (!ShapedType::isDynamic(shape[i]) && shape[i] != want[i]) {
+          (void)fail("--input-shape " + shapeText(want) + " for '" +
+                     in.name() + "' contradicts the declared tensor<" +
+                     shapeText(shape) + ">");
+          return {};
+        }
+      shape.assign(want.begin(), want.end());
+    } else if (!tt.has_shape()) {
+      (void)fail("graph input '" + in.name() +
+                 "' has no shape; give one with --input-shape");
+      return {};
+    }
+    for (int64_t &d : shape)
+      if (ShapedType::isDynamic(d))
+        d = options.defaultDynamicDim;
+    argTypes.push_back(RankedTensorType::get(shape, *elt));
+    argNames.push_back(in.name());
+    first = false;
+  }
+
+  func = builder.create<func::FuncOp>(fileLoc(), options.functionName,
+                                      builder.getFunctionType(argTypes, {}));
+  entry = func.addEntryBlock();
+  for (auto [name, arg] : llvm::zip(argNames, entry->getArguments()))
+    values[name] = arg;
+  builder.setInsertionPointToEnd(entry);
+
+  for (auto [index, n] : llvm::enumerate(graph.node()))
+    if (failed(importNode(n, index)))
+      return {};
+  node = nullptr;
+
+  SmallVector<Value> results;
+  for (const auto &out : graph.output()) {
+    Value v = lookup(out.name());
+    if (!v) {
+      (void)fail("graph output '" + out.name() + "' is never computed");
+      return {};
+    }
+    results.push_back(v);
+  }
+  builder.setInsertionPointToEnd(entry);
+  builder.create<func::ReturnOp>(fileLoc(), results);
+  func.setType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
+
+  // A last check of everything the node importers built.
+  std::string message;
+  {
+    ScopedDiagnosticHandler capture(ctx, [&](Diagnostic &diag) {
+      if (message.empty())
+        message = diag.str();
+      return success();
+    });
+    if (failed(verify(*module))) {
+      (void)fail("the imported graph is invalid: " + message);
+      return {};
+    }
+  }
+  return module;
+}
+
+LogicalResult Importer::importNode(const onnx::NodeProto &n, int index) {
+  node = &n;
+  nodeName = n.name().empty() ? n.op_type() + "_" + std::to_string(index)
+                              : n.name();
+  if (!n.domain().empty() && n.domain() != "ai.onnx")
+    return fail("operator domain '" + n.domain() + "' is not supported");
+  // Nodes whose inputs are all constants and that only shuffle small
+  // tensors fold away here.
+  bool allConstant = n.input_size() > 0;
+  for (const std::string &in : n.input())
+    if (!in.empty() && !constants.count(in))
+      allConstant = false;
+  StringRef op = n.op_type();
+  static const StringRef foldable[] = {
+      "Gather", "Concat", "Unsqueeze", "Squeeze", "Reshape", "Cast",  "Slice",
+      "Add",    "Sub",    "Mul",       "Div",     "Identity", "Flatten",
+      "Transpose"};
+  if (allConstant && llvm::is_contained(foldable, op)) {
+    LogicalResult result = tryFold();
+    if (succeeded(result))
+      return success();
+    // Not foldable (too large or unusual): import as ops.
+  }
+
+  using Fn = std::function<LogicalResult()>;
+  Fn fn = llvm::StringSwitch<Fn>(op)
+              .Case("Conv", [&] { return importConv(); })
+              .Case("Gemm", [&] { return importGemm(); })
+              .Case("MatMul",
+                    [&] { return importBinary(MatMulOp::getOperationName()); })
+              .Case("Add", [&] { return importBinary(AddOp::getOperationName()); })
+              .Case("Sub", [&] { return importBinary(SubOp::getOperationName()); })
+              .Case("Mul", [&] { return importBinary(MulOp::getOperationName()); })
+              .Case("Div", [&] { return importBinary(DivOp::getOperationName()); })
+              .Case("Pow", [&] { return importBinary(PowOp::getOperationName()); })
+              .Case("Max", [&] { return importVariadic(MaxOp::getOperationName()); })
+              .Case("Min", [&] { return importVariadic(MinOp::getOperationName()); })
+              .Case("Sum", [&] { return importVariadic(AddOp::getOperationName()); })
+              .Case("Relu", [&] { return importUnary(ReluOp::getOperationName()); })
+              .Case("Sigmoid",
+                    [&] { return importUnary(SigmoidOp::getOperationName()); })
+              .Case("Tanh", [&] { return importUnary(TanhOp::getOperationName()); })
+              .Case("Erf", [&] { return importUnary(ErfOp::getOperationName()); })
+              .Case("Sqrt", [&] { return importUnary(SqrtOp::getOperationName()); })
+              .Case("Exp", [&] { return importUnary(ExpOp::getOperationName()); })
+              .Case("Neg", [&] { return importUnary(NegOp::getOperationName()); })
+              .Case("HardSwish",
+                    [&] { return importUnary(HardSwishOp::getOperationName()); })
+              .Case("LeakyRelu",
+                    [&] {
+                      return importUnary(
+                          LeakyReluOp::getOperationName(),
+                          {named("alpha", builder.getF32FloatAttr(
+                                              floatAttr("alpha", 0.01f)))});
+                    })
+              .Case("HardSigmoid",
+                    [&] {
+                      return importUnary(
+                          HardSigmoidOp::getOperationName(),
+                          {named("alpha", builder.getF32FloatAttr(
+                                              floatAttr("alpha", 0.2f))),
+                           named("beta", builder.getF32FloatAttr(
+                                             floatAttr("beta", 0.5f)))});
+                    })
+              .Case("Gelu",
+                    [&]() -> LogicalResult {
+                      std::string mode = stringAttr("approximate", "none");
+                      if (mode != "none" && mode != "tanh")
+                        return fail("approximate must be 'none' or 'tanh', got '" +
+                                    mode + "'");
+                      return importUnary(
+                          GeluOp::getOperationName(),
+                          {named("approximate",
+                                 GeluApproximationAttr::get(
+                                     ctx, mode == "tanh"
+                                              ? GeluApproximation::Tanh
+                                              : GeluApproximation::None))});
+                    })
+              .Case("Clip", [&] { return importClip(); })
+              .Case("MaxPool", [&] { return importPool(true); })
+              .Case("AveragePool", [&] { return importPool(false); })
+              .Case("GlobalAveragePool",
+                    [&] { return importUnary(GlobalAvgPoolOp::getOperationName()); })
+              .Case("GlobalMaxPool",
+                    [&] { return importUnary(GlobalMaxPoolOp::getOperationName()); })
+              .Case("ReduceMean", [&] { return importReduceMean(); })
+              .Case("BatchNormalization", [&] { return importBatchNorm(); })
+              .Case("LayerNormalization", [&] { return importLayerNorm(); })
+              .Case("Softmax", [&] { return importSoftmax(); })
+              .Case("Flatten",
+                    [&] {
+                      return importUnary(
+                          FlattenOp::getOperationName(),
+                          {named("axis", builder.getI64IntegerAttr(
+                                             intAttr("axis", 1)))});
+                    })
+              .Case("Reshape", [&] { return importReshape(); })
+              .Case("Squeeze", [&] { return importSqueeze(false); })
+              .Case("Unsqueeze", [&] { return importSqueeze(true); })
+              .Case("Transpose", [&] { return importTranspose(); })
+              .Case("Concat", [&] { return importConcat(); })
+              .Case("Split", [&] { return importSplit(); })
+              .Case("Slice", [&] { return importSlice(); })
+              .Case("Pad", [&] { return importPad(); })
+              .Case("Gather", [&] { return importGather(); })
+              .Case("Constant", [&] { return importConstant(); })
+              .Case("ConstantOfShape", [&] { return importConstantOfShape(); })
+              .Case("Shape", [&] { return importShape(); })
+              .Case("Cast", [&] { return importCast(); })
+              .Cases("Identity", "Dropout",
+                     [&]() -> LogicalResult {
+                       if (op == "Dropout" && failed(onlyFirstOutputUsed()))
+                         return failure();
+                       if (ElementsAttr c = constant(input(0)))
+                         return defineConstant(n.output(0), c);
+                       FailureOr<Value> v = operand(0);
+                       return failed(v) ? failure() : define(n.output(0), *v);
+                     })
+              .Default(nullptr);
+  if (!fn)
+    return fail("unsupported operator");
+  return fn();
+}
+
+//===----------------------------------------------------------------------===//
+// Folding of constant shape subgraphs
+//===----------------------------------------------------------------------===//
+
+/// Row-major strides of a shape.
+static SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = int64_t(shape.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  return strides;
+}
+
+LogicalResult Importer::tryFold() {
+  StringRef op = node->op_type();
+  SmallVector<Folded> in;
+  for (const std::string &name : node->input()) {
+    if (name.empty()) {
+      in.push_back(Folded());
+      continue;
+    }
+    FailureOr<Folded> f = folded(name);
+    if (failed(f))
+      return failure();
+    in.push_back(std::move(*f));
+  }
+  if (in.empty() || !in[0].elementType)
+    return failure();
+  Folded out;
+  out.elementType = in[0].elementType;
+  // Element i of `out`, taken from element j of input 0.
+  auto copyFrom = [&](const Folded &src, int64_t j) {
+    if (src.isFloat())
+      out.floats.push_back(src.floats[j]);
+    else
+      out.ints.push_back(src.ints[j]);
+  };
+  auto reshapeTo = [&](ArrayRef<int64_t> shape) -> LogicalResult {
+    if (shapeProduct(shape) != in[0].size())
+      return failure();
+    out = in[0];
+    out.shape.assign(shape.begin(), shape.end());
+    return success();
+  };
+  auto axesFrom = [&](StringRef attrName, int inputIndex)
+      -> std::optional<SmallVector<int64_t>> {
+    if (auto a = intsAttr(attrName))
+      return a;
+    if (inputIndex < int(in.size()) && in[inputIndex].elementType &&
+        !in[inputIndex].isFloat())
+      return SmallVector<int64_t>(in[inputIndex].ints.begin(),
+                                  in[inputIndex].ints.end());
+    return std::nullopt;
+  };
+
+  if (op == "Identity") {
+    out = in[0];
+  } else if (op == "Cast") {
+    FailureOr<Type> to = elementType(intAttr("to", 0), "Cast target");
+    if (failed(to) || to->isInteger(1))
+      return failure();
+    out = in[0];
+    out.elementType = *to;
+    if (in[0].isFloat() && !to->isa<FloatType>()) {
+      out.floats.clear();
+      for (double v : in[0].floats)
+        out.ints.push_back(int64_t(v));
+    } else if (!in[0].isFloat() && to->isa<FloatType>()) {
+      out.ints.clear();
+      for (int64_t v : in[0].ints)
+        out.floats.push_back(double(v));
+    }
+  } else if (op == "Unsqueeze" || op == "Squeeze") {
+    auto axes = axesFrom("axes", 1);
+    SmallVector<int64_t> shape(in[0].shape);
+    if (op == "Unsqueeze") {
+      if (!axes)
+        return failure();
+      int64_t rank = shape.size() + axes->size();
+      SmallVector<int64_t> norm;
+      for (int64_t a : *axes)
+        norm.push_back(a < 0 ? a + rank : a);
+      llvm::sort(norm);
+      for (int64_t a : norm) {
+        if (a < 0 || a > int64_t(shape.size()))
+          return failure();
+        shape.insert(shape.begin() + a, 1);
+      }
+    } else {
+      SmallVector<int64_t> kept;
+      for (int64_t i = 0; i < int64_t(shape.size()); ++i) {
+        bool drop = axes ? llvm::any_of(*axes, [&](int64_t a) {
+          return (a < 0 ? a + int64_t(shape.size()) : a) == i;
+        })
+                         : shape[i] == 1;
+        if (!drop)
+          kept.push_back(shape[i]);
+      }
+      shape = kept;
+    }
+    if (failed(reshapeTo(shape)))
+      return failure();
+  } else if (op == "Reshape" || op == "Flatten") {
+    SmallVector<int64_t> shape;
+    if (op == "Flatten") {
+      int64_t rank = in[0].shape.size();
+      int64_t axis = intAttr("axis", 1);
+      if (axis < 0)
+        axis += rank;
+      if (axis < 0 || axis > rank)
+        return failure();
+      ArrayRef<int64_t> s = in[0].shape;
+      shape = {shapeProduct(s.take_front(axis)), shapeProduct(s.drop_front(axis))};
+    } else {
+      if (in.size() < 2 || in[1].isFloat())
+        return failure();
+      int64_t infer = -1, known = 1;
+      for (auto [i, d] : llvm::enumerate(in[1].ints)) {
+        int64_t dim = d;
+        if (dim == 0 && !intAttr("allowzero", 0))
+          dim = i < in[0].shape.size() ? in[0].shape[i] : 0;
+        if (dim == -1) {
+          infer = i;
+          dim = 1;
+        }
+        shape.push_back(dim);
+        known *= dim;
+      }
+      if (infer >= 0 && known != 0)
+        shape[infer] = in[0].size() / known;
+    }
+    if (failed(reshapeTo(shape)))
+      return failure();
+  } else if (op == "Transpose") {
+    int64_t rank = in[0].shape.size();
+    SmallVector<int64_t> perm;
+    if (auto p = intsAttr("perm"))
+      perm = *p;
+    else
+      for (int64_t i = rank - 1; i >= 0; --i)
+        perm.push_back(i);
+    if (int64_t(perm.size()) != rank)
+      return failure();
+    SmallVector<int64_t> inStrides = stridesOf(in[0].shape);
+    for (int64_t p : perm)
+      out.shape.push_back(in[0].shape[p]);
+    SmallVector<int64_t> outStrides = stridesOf(out.shape);
+    for (int64_t i = 0, e = out.size(); i < e; ++i) {
+      int64_t src = 0, rest = i;
+      for (int64_t d = 0; d < rank; ++d) {
+        int64_t idx = rest / outStrides[d];
+        rest %= outStrides[d];
+        src += idx * inStrides[perm[d]];
+      }
+      copyFrom(in[0], src);
+    }
+  } else if (op == "Concat") {
+    int64_t rank = in[0].shape.size();
+    auto axis = normalizeAxis(intAttr("axis", 0), rank);
+    if (!axis)
+      return failure();
+    out.shape = in[0].shape;
+    out.shape[*axis] = 0;
+    for (const Folded &f : in) {
+      if (int64_t(f.shape.size()) != rank || f.isFloat() != in[0].isFloat())
+        return failure();
+      out.shape[*axis] += f.shape[*axis];
+    }
+    int64_t outer = shapeProduct(ArrayRef<int64_t>(out.shape).take_front(*axis));
+    for (int64_t o = 0; o < outer; ++o)
+      for (const Folded &f : in) {
+        int64_t chunk =
+            shapeProduct(ArrayRef<int64_t>(f.shape).drop_front(*axis));
+        for (int64_t j = 0; j < chunk; ++j)
+          copyFrom(f, o * chunk + j);
+      }
+  } else if (op == "Gather") {
+    if (in.size() < 2 || in[1].isFloat())
+      return failure();
+    int64_t rank = in[0].shape.size();
+    auto axis = normalizeAxis(intAttr("axis", 0), rank);
+    if (!axis)
+      return failure();
+    ArrayRef<int64_t> s = in[0].shape;
+    out.shape.assign(s.begin(), s.begin() + *axis);
+    out.shape.append(in[1].shape.begin(), in[1].shape.end());
+    out.shape.append(s.begin() + *axis + 1, s.end());
+    int64_t outer = shapeProduct(s.take_front(*axis));
+    int64_t inner = shapeProduct(s.drop_front(*axis + 1));
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t idx : in[1].ints) {
+        if (idx < -s[*axis] || idx >= s[*axis])
+          return fail("gather index " + Twine(idx) + " is out of range for "
+                      "a dimension of " + Twine(s[*axis]));
+        if (idx < 0)
+          idx += s[*axis];
+        for (int64_t j = 0; j < inner; ++j)
+          copyFrom(in[0], (o * s[*axis] + idx) * inner + j);
+      }
+  } else if (op == "Slice") {
+    SmallVector<int64_t> starts, ends, axes, steps;
+    if (opset < 10) {
+      starts = intsAttr("starts").value_or(SmallVector<int64_t>());
+      ends = intsAttr("ends").value_or(SmallVector<int64_t>());
+      axes = intsAttr("axes").value_or(SmallVector<int64_t>());
+    } else {
+      if (in.size() < 3)
+        return failure();
+      starts.assign(in[1].ints.begin(), in[1].ints.end());
+      ends.assign(in[2].ints.begin(), in[2].ints.end());
+      if (in.size() > 3 && in[3].elementType)
+        axes.assign(in[3].ints.begin(), in[3].ints.end());
+      if (in.size() > 4 && in[4].elementType)
+        steps.assign(in[4].ints.begin(), in[4].ints.end());
+    }
+    int64_t rank = in[0].shape.size();
+    if (axes.empty())
+      for (size_t i = 0; i < starts.size(); ++i)
+        axes.push_back(i);
+    steps.resize(starts.size(), 1);
+    if (ends.size() != starts.size() || axes.size() != starts.size())
+      return failure();
+    SmallVector<SliceRange> ranges;
+    for (int64_t d = 0; d < rank; ++d)
+      ranges.push_back({0, 1, in[0].shape[d]});
+    for (size_t i = 0; i < axes.size(); ++i) {
+      auto a = normalizeAxis(axes[i], rank);
+      if (!a || steps[i] == 0)
+        return failure();
+      ranges[*a] = computeSliceRange(in[0].shape[*a], starts[i], ends[i],
+                                     steps[i]);
+    }
+    for (const SliceRange &r : ranges)
+      out.shape.push_back(r.size);
+    SmallVector<int64_t> inStrides = stridesOf(in[0].shape);
+    SmallVector<int64_t> outStrides = stridesOf(out.shape);
+    for (int64_t i = 0, e = out.size(); i < e; ++i) {
+      int64_t src = 0, rest = i;
+      for (int64_t d = 0; d < rank; ++d) {
+        int64_t idx = rest / outStrides[d];
+        rest %= outStrides[d];
+        src += (ranges[d].start + idx * ranges[d].step) * inStrides[d];
+      }
+      copyFrom(in[0], src);
+    }
+  } else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") {
+    if (in.size() != 2 || in[0].isFloat() != in[1].isFloat())
+      return failure();
+    auto shape = broadcastShapes(in[0].shape, in[1].shape);
+    if (!shape)
+      return failure();
+    out.shape = *shape;
+    int64_t rank = shape->size();
+    auto indexIn = [&](const Folded &f, int64_t flat) {
+      // Maps an output index to the broadcast input index.
+      SmallVector<int64_t> outStrides = stridesOf(out.shape);
+      SmallVector<int64_t> fStrides = stridesOf(f.shape);
+      int64_t offset = rank - f.shape.size(), src = 0, rest = flat;
+      for (int64_t d = 0; d < rank; ++d) {
+        int64_t idx = rest / outStrides[d];
+        rest %= outStrides[d];
+        if (d >= offset && f.shape[d - offset] != 1)
+          src += idx * fStrides[d - offset];
+      }
+      return src;
+    };
+    for (int64_t i = 0, e = out.size(); i < e; ++i) {
+      int64_t a = indexIn(in[0], i), b = indexIn(in[1], i);
+      if (in[0].isFloat()) {
+        double x = in[0].floats[a], y = in[1].floats[b];
+        out.floats.push_back(op == "Add"   ? x + y
+                             : op == "Sub" ? x - y
+                             : op == "Mul" ? x * y
+                                           : x / y);
+      } else {
+        int64_t x = in[0].ints[a], y = in[1].ints[b];
+        if (op == "Div" && y == 0)
+          return fail("integer division by zero in a constant expression");
+        out.ints.push_back(op == "Add"   ? x + y
+                           : op == "Sub" ? x - y
+                           : op == "Mul" ? x * y
+                                         : x / y);
+      }
+    }
+  } else {
+    return failure();
+  }
+  return defineFolded(node->output(0), out);
+}
+
+//===----------------------------------------------------------------------===//
+// Node importers
+//===----------------------------------------------------------------------===//
+
+LogicalResult Importer::windowAttrs(ArrayRef<int64_t> inShape,
+                                    ArrayRef<int64_t> kernel,
+                                    SmallVectorImpl<NamedAttribute> &attrs,
+                                    bool withDilations) {
+  size_t spatial = kernel.size();
+  SmallVector<int64_t> strides =
+      intsAttr("strides").value_or(SmallVector<int64_t>(spatial, 1));
+  SmallVector<int64_t> dilations =
+      intsAttr("dilations").value_or(SmallVector<int64_t>(spatial, 1));
+  SmallVector<int64_t> pads =
+      intsAttr("pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
+  if (strides.size() != spatial || dilations.size() != spatial ||
+      pads.size() != 2 * spatial)
+    return fail("strides, dilations and pads must match the " +
+                Twine(spatial) + " spatial dimensions");
+  std::string autoPad = stringAttr("auto_pad", "NOTSET");
+  if (autoPad == "VALID") {
+    pads.assign(2 * spatial, 0);
+  } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (size_t i = 0; i < spatial; ++i) {
+      int64_t in = inShape[2 + i];
+      int64_t out = (in + strides[i] - 1) / strides[i];
+      int64_t total = std::max<int64_t>(
+          0, (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - in);
+      int64_t small = total / 2;
+      pads[i] = autoPad == "SAME_UPPER" ? small : total - small;
+      pads[spatial + i] = total - pads[i];
+    }
+  } else if (autoPad != "NOTSET") {
+    return fail("unsupported auto_pad '" + autoPad + "'");
+  }
+  // Defaults (stride 1, pad 0, dilation 1) stay implicit in the IR.
+  auto all = [](ArrayRef<int64_t> v, int64_t x) {
+    return llvm::all_of(v, [&](int64_t e) { return e == x; });
+  };
+  if (!all(strides, 1))
+    attrs.push_back(named("strides", builder.getDenseI64ArrayAttr(strides)));
+  if (!all(pads, 0))
+    attrs.push_back(named("pads", builder.getDenseI64ArrayAttr(pads)));
+  if (withDilations && !all(dilations, 1))
+    attrs.push_back(
+        named("dilations", builder.getDenseI64ArrayAttr(dilations)));
+  else if (!withDilations && !all(dilations, 1))
+    return fail("dilations are not supported for this pooling");
+  return success();
+}
+
+LogicalResult Importer::importConv() {
+  FailureOr<Value> x = operand(0), w = operand(1);
+  if (failed(x) || failed(w))
+    return failure();
+  RankedTensorType xt = typeOf(*x), wt = typeOf(*w);
+  int64_t rank = xt.getRank();
+  if (rank != 3 && rank != 4)
+    return fail("only 1-D and 2-D convolutions are supported, got input "
+                "tensor<" + shapeText(xt.getShape()) + ">");
+  if (wt.getRank() != rank)
+    return fail("weight rank " + Twine(wt.getRank()) +
+                " differs from input rank " + Twine(rank));
+  Value input = *x, weight = *w;
+  // A 1-D convolution is a 2-D one over a 1 x L image.
+  if (rank == 3) {
+    auto xs = xt.getShape();
+    auto ws = wt.getShape();
+    FailureOr<Value> x4 = reshape(input, {xs[0], xs[1], 1, xs[2]});
+    FailureOr<Value> w4 = reshape(weight, {ws[0], ws[1], 1, ws[2]});
+    if (failed(x4) || failed(w4))
+      return failure();
+    input = *x4;
+    weight = *w4;
+  }
+  ArrayRef<int64_t> ws = typeOf(weight).getShape();
+  SmallVector<int64_t> kernel = {ws[2], ws[3]};
+  SmallVector<NamedAttribute> attrs;
+  // Expand 1-D attributes to 2-D by prefixing the unit height.
+  if (rank == 3) {
+    auto expand = [&](StringRef name, int64_t fill, bool isPads) {
+      auto v = intsAttr(name);
+      if (!v)
+        return;
+      SmallVector<int64_t> e =
+          isPads ? SmallVector<int64_t>{0, (*v)[0], 0, v->size() > 1 ? (*v)[1] : 0}
+                 : SmallVector<int64_t>{fill, (*v)[0]};
+      auto *a = const_cast<onnx::AttributeProto *>(attr(name));
+      a->clear_ints();
+      for (int64_t i : e)
+        a->add_ints(i);
+    };
+    expand("strides", 1, false);
+    expand("dilations", 1, false);
+    expand("pads", 0, true);
+  }
+  if (auto k = intsAttr("kernel_shape")) {
+    SmallVector<int64_t> want(k->begin(), k->end());
+    if (rank == 3)
+      want.insert(want.begin(), 1);
+    if (ArrayRef<int64_t>(want) != ArrayRef<int64_t>(kernel))
+      return fail("kernel_shape disagrees with the weight shape");
+  }
+  if (failed(windowAttrs(typeOf(input).getShape(), kernel, attrs, true)))
+    return failure();
+  attrs.push_back(named("group", builder.getI64IntegerAttr(intAttr("group", 1))));
+  attrs.push_back(named("name", builder.getStringAttr(nodeName)));
+  SmallVector<Value> operands = {input, weight};
+  if (hasInput(2)) {
+    FailureOr<Value> b = operand(2);
+    if (failed(b))
+      return failure();
+    operands.push_back(*b);
+  }
+  FailureOr<Value> y = build1(Conv2dOp::getOperationName(), operands, attrs);
+  if (failed(y))
+    return failure();
+  Value result = *y;
+  if (rank == 3) {
+    auto ys = typeOf(result).getShape();
+    FailureOr<Value> y3 = reshape(result, {ys[0], ys[1], ys[3]});
+    if (failed(y3))
+      return failure();
+    result = *y3;
+  }
+  return define(node->output(0), result);
+}
+
+LogicalResult Importer::importPool(bool isMax) {
+  if (failed(onlyFirstOutputUsed()))
+    return failure();
+  FailureOr<Value> x = operand(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType xt = typeOf(*x);
+  auto kernel = intsAttr("kernel_shape");
+  if (!kernel)
+    return fail("kernel_shape is required");
+  if (xt.getRank() != 4 || kernel->size() != 2)
+    return fail("only 2-D pooling is supported, got input tensor<" +
+                shapeText(xt.getShape()) + ">");
+  if (intAttr("storage_order", 0) != 0)
+    return fail("storage_order = 1 is not supported");
+  SmallVector<NamedAttribute> attrs;
+  attrs.push_back(
+      named("kernel_shape", builder.getDenseI64ArrayAttr(*kernel)));
+  if (failed(windowAttrs(xt.getShape(), *kernel, attrs, true)))
+    return failure();
+  attrs.push_back(
+      named("ceil_mode", builder.getBoolAttr(intAttr("ceil_mode", 0) != 0)));
+  if (!isMax)
+    attrs.push_back(named("count_include_pad",
+                          builder.getBoolAttr(intAttr("count_include_pad", 0))));
+  FailureOr<Value> y = build1(isMax ? MaxPool2dOp::getOperationName()
+                                    : AvgPool2dOp::getOperationName(),
+                              {*x}, attrs);
+  return failed(y) ? failure() : define(node->output(0), *y);
+}
+
+LogicalResult Importer::importGemm() {
+  FailureOr<Value> a = operand(0), b = operand(1);
+  if (failed(a) || failed(b))
+    return failure();
+  SmallVector<Value> operands = {*a, *b};
+  if (hasInput(2)) {
+    FailureOr<Value> c = operand(2);
+    if (failed(c))
+      return failure();
+    operands.push_back(*c);
+  }
+  SmallVector<NamedAttribute> attrs = {
+      named("alpha", builder.getF32FloatAttr(floatAttr("alpha", 1.0f))),
+      named("beta", builder.getF32FloatAttr(floatAttr("beta", 1.0f))),
+      named("transA", builder.getBoolAttr(intAttr("transA", 0) != 0)),
+      named("transB", builder.getBoolAttr(intAttr("transB", 0) != 0)),
+      named("name", builder.getStringAttr(nodeName))};
+  FailureOr<Value> y = build1(GemmOp::getOperationName(), operands, attrs);
+  return failed(y) ? failure() : define(node->output(0), *y);
+}
+
+LogicalResult Importer::importBinary(StringRef opName) {
+  FailureOr<Value> a = operand(0), b = operand(1);
+  if (failed(a) || failed(b))
+    return failure();
+  Value lhs = *a, rhs = *b;
+  // Pow with an integer exponent: cast a constant exponent to the base type.
+  if (opName == PowOp::getOperationName() &&
+      typeOf(lhs).getElementType() != typeOf(rhs).getElementType()) {
+    FailureOr<Folded> e = folded(input(1));
+    if (failed(e))
+      return fail("the exponent must have the base's element type or be a "
+                  "constant");
+    Folded f = *e;
+    if (!f.isFloat())
+      for (int64_t v : f.ints)
+        f.floats.push_back(double(v));
+    f.ints.clear();
+    f.elementType = typeOf(lhs).getElementType();
+    std::string name = input(1).str() + "__as_float";
+    if (!constants.count(name) && failed(defineFolded(name, f)))
+      return failure();
+    rhs = lookup(name);
+  }
+  SmallVector<NamedAttribute> attrs;
+  if (opName == MatMulOp::getOperationName())
+    attrs.push_back(named("name", builder.getStringAttr(nodeName)));
+  FailureOr<Value> y = build1(opName, {lhs, rhs}, attrs);
+  return failed(y) ? failure() : define(node->output(0), *y);
+}
+
+LogicalResult Importer::importVariadic(StringRef opName) {
+  if (node->input_size() < 1)
+    return fail("needs at least one input");
+  FailureOr<Value> acc = operand(0);
+  if (failed(acc))
+    return failure();
+  for (int i = 1; i < node->input_size(); ++i) {
+    FailureOr<Value> next = operand(i);
+    if (failed(next))
+      return failure();
+    acc = build1(opName, {*acc, *next});
+    if (failed(acc))
+      return failure();
+  }
+  return define(node->output(0), *acc);
+}
+
+LogicalResult Importer::importUnary(StringRef opName,
+                                    ArrayRef<NamedAttribute> attrs) {
+  FailureOr<Value> x = operand(0);
+  if (failed(x))
+    return failure();
+  RegisteredOperationName info = *RegisteredOperationName::lookup(opName, ctx);
+  FailureOr<Operation *> op =
+      info.hasInterface<InferTypeOpInterface>()
+          ? build(opName, {*x}, attrs)
+          : build(opName, {*x}, attrs, {x->getType()});
+  return failed(op) ? failure() : define(node->output(0), (*op)->getResult(0));
+}
+
+LogicalResult Importer::importClip() {
+  SmallVector<NamedAttribute> attrs;
+  if (opset < 11) {
+    if (attr("min"))
+      attrs.push_back(named("min", builder.getF32FloatAttr(floatAttr("min", 0))));
+    if (attr("max"))
+      attrs.push_back(named("max", builder.getF32FloatAttr(floatAttr("max", 0))));
+  } else {
+    for (auto [i, name] : llvm::enumerate(ArrayRef<StringRef>{"min", "max"})) {
+      if (!hasInput(i + 1))
+        continue;
+      FailureOr<float> v = constFloat(input(i + 1), name);
+      if (failed(v))
+        return failure();
+      attrs.push_back(named(name, builder.getF32FloatAttr(*v)));
+    }
+  }
+  return importUnary(ClipOp::getOperationName(), attrs);
+}
+
+LogicalResult Importer::importReduceMean() {
+  FailureOr<Value> x = operand(0);
+  if (failed(x))
+    return failure();
+  SmallVector<int64_t> axes;
+  if (opset < 18) {
+    axes = intsAttr("axes").value_or(SmallVector<int64_t>());
+  } else if (hasInput(1)) {
+    FailureOr<SmallVector<int64_t>> a = constInts(input(1), "axes");
+    if (failed(a))
+      return failure();
+    axes = *a;
+  }
+  if (axes.empty()) {
+    if (opset >= 18 && intAttr("noop_with_empty_axes", 0))
+      return define(node->output(0), *x);
+    for (int64_t i = 0; i < typeOf(*x).getRank(); ++i)
+      axes.push_back(i);
+  }
+  FailureOr<Value> y = build1(
+      ReduceMeanOp::getOperationName(), {*x},
+      {named("axes", builder.getDenseI64ArrayAttr(axes)),
+       named("keepdims", builder.getBoolAttr(intAttr("keepdims", 1) != 0))});
+  return failed(y) ? failure() : define(node->output(0), *y);
+}
+
+LogicalResult Importer::importBatchNorm() {
+  if (intAttr("training_mode", 0))
+    return fail("training_mode = 1 is not supported (inference only)");
+  if (failed(onlyFirstOutputUsed()))
+    return failure();
+  SmallVector<Value> operands;
+  for (int i = 0; i < 5; ++i) {
+    FailureOr<Value> v = operand(i);
+    if (failed(v))
+      return failure();
+    operands.push_back(*v);
+  }
+  FailureOr<Operation *> op = build(
+      BatchNormOp::getOperationName(), operands,
+      {named("epsilon", builder.getF32FloatAttr(floatAttr("epsilon", 1e-5f)))},
+      {operands[0].getType()});
+  return failed(op) ? failure() : define(node->output(0), (*op)->getResult(0));
+}
+
+LogicalResult Importer::importLayerNorm() {
+  if (failed(onlyFirstOutputUsed()))
+    return failure();
+  SmallVector<Value> operands;
+  for (int i = 0; i < 3; ++i) {
+    if (i == 2 && !hasInput(2))
+      break;
+    FailureOr<Value> v = operand(i);
+    if (failed(v))
+      return failure();
+    operands.push_back(*v);
+  }
+  FailureOr<Operation *> op = build(
+      LayerNormOp::getOperationName(), operands,
+      {named("axis", builder.getI64IntegerAttr(intAttr("axis", -1))),
+       named("epsilon", builder.getF32FloatAttr(floatAttr("epsilon", 1e-5f)))},
+      {operands[0].getType()});
+  return failed(op) ? failure() : define(node->output(0), (*op)->getResult(0));
+}
+
+LogicalResult Importer::importSoftmax() {
+  FailureOr<Value> x = operand(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType t = typeOf(*x);
+  int64_t rank = t.getRank();
+  int64_t axis = intAttr("axis", opset < 13 ? 1 : -1);
+  auto norm = normalizeAxis(axis, rank);
+  if (!norm)
+    return fail("axis " + Twine(axis) + " is out of range for rank " +
+                Twine(rank));
+  // Before opset 13, softmax runs over the input flattened at `axis`.
+  if (opset < 13 && *norm != rank - 1) {
+    ArrayRef<int64_t> s = t.getShape();
+    FailureOr<Value> flat = reshape(
+        *x, {shapeProduct(s.take_front(*norm)), shapeProduct(s.drop_front(*norm))});
+    if (failed(flat))
+      return failure();
+    FailureOr<Operation *> sm =
+        build(SoftmaxOp::getOperationName(), {*flat},
+              {named("axis", builder.getI64IntegerAttr(1))},
+              {flat->getType()});
+    if (failed(sm))
+      return failure();
+    FailureOr<Value> back = reshape((*sm)->getResult(0), s);
+    return failed(back) ? failure() : define(node->output(0), *back);
+  }
+  FailureOr<Operation *> sm =
+      build(SoftmaxOp::getOperationName(), {*x},
+            {named("axis", builder.getI64IntegerAttr(*norm))}, {t});
+  return failed(sm) ? failure() : define(node->output(0), (*sm)->getResult(0));
+}
+
+LogicalResult Importer::importReshape() {
+  FailureOr<Value> x = operand(0);
+  if (failed(x))
+    return failure();
+  SmallVector<int64_t> target;
+  if (opset < 5) {
+    target = intsAttr("shape").value_or(SmallVector<int64_t>());
+  } else {
+    FailureOr<SmallVector<int64_t>> s = constInts(input(1), "shape");
+    if (failed(s))
+      return failure();
+    target = *s;
+  }
+  ArrayRef<int64_t> in = typeOf(*x).getShape();
+  bool allowZero = intAttr("allowzero", 0) != 0;
+  int64_t inferred = -1, known = 1;
+  SmallVector<int64_t> shape;
+  for (auto [i, d] : llvm::enumerate(target)) {
+    int64_t dim = d;
+    if (dim == 0 && !allowZero) {
+      if (i >= in.size())
+        return fail("shape entry " + Twine(i) + " is 0 (copy) but the input "
+                    "has only " + Twine(in.size()) + " dimensions");
+      dim = in[i];
+    }
+    if (dim == -1) {
+      if (inferred >= 0)
+        return fail("shape has more than one -1");
+      inferred = i;
+      dim = 1;
+    } else if (dim < 0) {
+      return fail("shape entry " + Twine(d) + " is invalid");
+    }
+    shape.push_back(dim);
+    known *= dim;
+  }
+  int64_t total = shapeProduct(in);
+  if (inferred >= 0) {
+    if (known == 0 || total % known)
+      return fail("cannot infer the -1 in shape [" + shapeText(target) +
+                  "] for " + Twine(total) + " elements");
+    shape[inferred] = total / known;
+  }
+  FailureOr<Value> y = reshape(*x, shape);
+  return failed(y) ? failure() : define(node->output(0), *y);
+}
+
+LogicalResult Importer::importSqueeze(bool unsqueeze) {
+  FailureOr<Value> x = operand(0);
+  if (failed(x))
+    return failure();
+  SmallVector<int64_t> axes;
+  if (opset < 13) {
+    axes = intsAttr("axes").value_or(SmallVector<int64_t>());
+  } else if (hasInput(1)) {
+    FailureOr<SmallVector<int64_t>> a = constInts(input(1), "axes");
+    if (failed(a))
+      return failure();
+    axes = *a;
+  }
+  SmallVector<int64_t> shape(typeOf(*x).getShape());
+  int64_t rank = shape.size();
+  if (unsqueeze) {
+    int64_t outRank = rank + axes.size();
+    SmallVector<int64_t> norm;
+    for (int64_t a : axes) {
+      auto n = normalizeAxis(a, outRank);
+      if (!n)
+        return fail("axis " + Twine(a) + " is out of range");
+      norm.push_back(*n);
+    }
+    llvm::sort(norm);
+    for (int64_t a : norm)
+      shape.insert(shape.begin() + a, 1);
+  } else {
+    SmallVector<int64_t> kept;
+    llvm::SmallBitVector drop(rank);
+    for (int64_t a : axes) {
+      auto n = normalizeAxis(a, rank);
+      if (!n || shape[*n] != 1)
+        return fail("cannot squeeze axis " + Twine(a) + " of tensor<" +
+                    shapeText(shape) + ">");
+      drop.set(*n);
+    }
+    for (int64_t i = 0; i < rank; ++i)
+      if (!(axes.empty() ? shape[i] == 1 : drop.test(i)))
+        kept.push_back(shape[i]);
+    shape = kept;
+  }
+  FailureOr<Value> y = reshape(*x, shape);
+  return failed(y) ? failure() : define(node->output(0), *y);
+}
+
+LogicalResult Importer::importTranspose() {
+  SmallVector<NamedAttribute> attrs;
+  if (auto perm = intsAttr("perm"))
+    attrs.push_back(named("perm", builder.getDenseI64ArrayAttr(*perm)));
+  return importUnary(TransposeOp::getOperationName(), attrs);
+}
+
+LogicalResult Importer::importConcat() {
+  SmallVector<Value> operands;
+  for (int i = 0; i < node->input_size(); ++i) {
+    FailureOr<Value> v = operand(i);
+    if (failed(v))
+      return failure();
+    operands.push_back(*v);
+  }
+  if (!attr("axis"))
+    return fail("axis is required");
+  FailureOr<Value> y =
+      build1(ConcatOp::getOperationName(), operands,
+             {named("axis", builder.getI64IntegerAttr(intAttr("axis", 0)))});
+  return failed(y) ? failure() : define(node->output(0), *y);
+}
+
+LogicalResult Importer::importSplit() {
+  FailureOr<Value> x = operand(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType t = typeOf(*x);
+  int64_t axisAttr = intAttr("axis", 0);
+  auto axis = normalizeAxis(axisAttr, t.getRank());
+  if (!axis)
+    return fail("axis " + Twine(axisAttr) + " is out of range");
+  SmallVector<int64_t> sizes;
+  if (opset < 13) {
+    sizes = intsAttr("split").value_or(SmallVector<int64_t>());
+  } else if (hasInput(1)) {
+    FailureOr<SmallVector<int64_t>> s = constInts(input(1), "split");
+    if (failed(s))
+      return failure();
+    sizes = *s;
+  }
+  int64_t dim = t.getDimSize(*axis);
+  if (sizes.empty()) {
+    int64_t n = attr("num_outputs") ? intAttr("num_outputs", 1)
+                                    : node->output_size();
+    if (n < 1)
+      return fail("num_outputs must be positive");
+    int64_t chunk = (dim + n - 1) / n;
+    for (int64_t i = 0; i < n; ++i)
+      sizes.push_back(std::max<int64_t>(0, std::min(chunk, dim - i * chunk)));
+  }
+  if (int64_t(sizes.size()) != node->output_size())
+    return fail("split has " + Twine(sizes.size()) + " sizes for " +
+                Twine(node->output_size()) + " outputs");
+  FailureOr<Operation *> op = build(
+      SplitOp::getOperationName(), {*x},
+      {named("axis", builder.getI64IntegerAttr(*axis)),
+       named("sizes", builder.getDenseI64ArrayAttr(sizes))});
+  if (failed(op))
+    return failure();
+  for (int i = 0; i < node->output_size(); ++i)
+    if (failed(define(node->output(i), (*op)->getResult(i))))
+      return failure();
+  return success();
+}
+
+LogicalResult Importer::importSlice() {
+  FailureOr<Value> x = operand(0);
+  if (failed(x))
+    return failure();
+  SmallVector<int64_t> starts, ends, axes, steps;
+  if (opset < 10) {
+    starts = intsAttr("starts").value_or(SmallVector<int64_t>());
+    ends = intsAttr("ends").value_or(SmallVector<int64_t>());
+    axes = intsAttr("axes").value_or(SmallVector<int64_t>());
+  } else {
+    auto get = [&](int i, StringRef what, SmallVector<int64_t> &out) {
+      if (!hasInput(i))
+        return success();
+      FailureOr<SmallVector<int64_t>> v = constInts(input(i), what);
+      if (failed(v))
+        return failure();
+      out = *v;
+      return success();
+    };
+    if (failed(get(1, "starts", starts)) || failed(get(2, "ends", ends)) ||
+        failed(get(3, "axes", axes)) || failed(get(4, "steps", steps)))
+      return failure();
+  }
+  if (axes.empty())
+    for (size_t i = 0; i < starts.size(); ++i)
+      axes.push_back(i);
+  if (steps.empty())
+    steps.assign(starts.size(), 1);
+  FailureOr<Value> y =
+      build1(SliceOp::getOperationName(), {*x},
+             {named("starts", builder.getDenseI64ArrayAttr(starts)),
+              named("ends", builder.getDenseI64ArrayAttr(ends)),
+              named("axes", builder.getDenseI64ArrayAttr(axes)),
+              named("steps", builder.getDenseI64ArrayAttr(steps))});
+  return failed(y) ? failure() : define(node->output(0), *y);
+}
+
+LogicalResult Importer::importPad() {
+  FailureOr<Value> x = operand(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = typeOf(*x).getRank();
+  std::string mode = stringAttr("mode", "constant");
+  PadMode padMode;
+  if (mode == "constant")
+    padMode = PadMode::Constant;
+  else if (mode == "reflect")
+    padMode = PadMode::Reflect;
+  else if (mode == "edge")
+    padMode = PadMode::Edge;
+  else
+    return fail("pad mode '" + mode + "' is not supported");
+  SmallVector<int64_t> pads;
+  float value = 0.0f;
+  if (opset < 11) {
+    pads = intsAttr("pads").value_or(SmallVector<int64_t>());
+    value = floatAttr("value", 0.0f);
+  } else {
+    FailureOr<SmallVector<int64_t>> p = constInts(input(1), "pads");
+    if (failed(p))
+      return failure();
+    pads = *p;
+    if (hasInput(2)) {
+      FailureOr<float> v = constFloat(input(2), "constant_value");
+      if (failed(v))
+        return failure();
+      value = *v;
+    }
+    if (hasInput(3)) {
+      FailureOr<SmallVector<int64_t>> axes = constInts(input(3), "axes");
+      if (failed(axes))
+        return failure();
+      if (pads.size() != 2 * axes->size())
+        return fail("pads must have two entries per axis");
+      SmallVector<int64_t> full(2 * rank, 0);
+      for (auto [i, a] : llvm::enumerate(*axes)) {
+        auto n = normalizeAxis(a, rank);
+        if (!n)
+          return fail("axis " + Twine(a) + " is out of range");
+        full[*n] = pads[i];
+        full[rank + *n] = pads[axes->size() + i];
+      }
+      pads = full;
+    }
+  }
+  FailureOr<Value> y =
+      build1(PadOp::getOperationName(), {*x},
+             {named("pads", builder.getDenseI64ArrayAttr(pads)),
+              named("mode", PadModeAttr::get(ctx, padMode)),
+              named("value", builder.getF32FloatAttr(value))});
+  return failed(y) ? failure() : define(node->output(0), *y);
+}
+
+LogicalResult Importer::importGather() {
+  FailureOr<Value> data = operand(0), indices = operand(1);
+  if (failed(data) || failed(indices))
+    return failure();
+  FailureOr<Value> y =
+      build1(GatherOp::getOperationName(), {*data, *indices},
+             {named("axis", builder.getI64IntegerAttr(intAttr("axis", 0)))});
+  return failed(y) ? failure() : define(node->output(0), *y);
+}
+
+LogicalResult Importer::importConstant() {
+  if (const onnx::AttributeProto *a = attr("value")) {
+    FailureOr<ElementsAttr> v = convertTensor(a->t(), /*allowResource=*/true);
+    return failed(v) ? failure() : defineConstant(node->output(0), *v);
+  }
+  Folded f;
+  if (const onnx::AttributeProto *a = attr("value_float")) {
+    f.elementType = builder.getF32Type();
+    f.floats = {a->f()};
+  } else if (const onnx::AttributeProto *a = attr("value_floats")) {
+    f.elementType = builder.getF32Type();
+    f.floats.assign(a->floats().begin(), a->floats().end());
+    f.shape = {int64_t(f.floats.size())};
+  } else if (const onnx::AttributeProto *a = attr("value_int")) {
+    f.elementType = builder.getIntegerType(64);
+    f.ints = {a->i()};
+  } else if (const onnx::AttributeProto *a = attr("value_ints")) {
+    f.elementType = builder.getIntegerType(64);
+    f.ints.assign(a->ints().begin(), a->ints().end());
+    f.shape = {int64_t(f.ints.size())};
+  } else {
+    return fail("Constant needs a value, value_float(s) or value_int(s) "
+                "attribute (sparse and string constants are not supported)");
+  }
+  return defineFolded(node->output(0), f);
+}
+
+LogicalResult Importer::importConstantOfShape() {
+  FailureOr<SmallVector<int64_t>> shape = constInts(input(0), "shape");
+  if (failed(shape))
+    return failure();
+  Folded f;
+  f.shape = *shape;
+  if (shapeProduct(f.shape) < 0)
+    return fail("shape has a negative dimension");
+  f.elementType = builder.getF32Type();
+  double fill = 0;
+  if (const onnx::AttributeProto *a = attr("value")) {
+    FailureOr<ElementsAttr> v = convertTensor(a->t(), false);
+    if (failed(v))
+      return failure();
+    auto dense = v->dyn_cast<DenseElementsAttr>();
+    if (!dense || dense.getNumElements() != 1)
+      return fail("value must hold one element");
+    f.elementType = dense.getElementType();
+    if (f.isFloat())
+      fill = (*dense.getValues<APFloat>().begin()).convertToDouble();
+    else
+      fill = double((*dense.getValues<APInt>().begin()).getSExtValue());
+  }
+  auto type = RankedTensorType::get(f.shape, f.elementType);
+  Attribute splat = f.isFloat() ? Attribute(builder.getFloatAttr(f.elementType, fill))
+                                : Attribute(builder.getIntegerAttr(f.elementType,
+                                                                   int64_t(fill)));
+  return defineConstant(node->output(0),
+                        DenseElementsAttr::get(type, splat));
+}
+
+LogicalResult Importer::importShape() {
+  FailureOr<Value> x = operand(0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> s = typeOf(*x).getShape();
+  int64_t rank = s.size();
+  int64_t start = intAttr("start", 0), end = intAttr("end", rank);
+  if (start < 0)
+    start += rank;
+  if (end < 0)
+    end += rank;
+  start = std::clamp<int64_t>(start, 0, rank);
+  end = std::clamp<int64_t>(end, start, rank);
+  Folded f;
+  f.elementType = builder.getIntegerType(64);
+  f.ints.assign(s.begin() + start, s.begin() + end);
+  f.shape = {end - start};
+  return defineFolded(node->output(0), f);
+}
+
+LogicalResult Importer::importCast() {
+  FailureOr<Value> x = operand(0);
+  if (failed(x))
+    return failure();
+  FailureOr<Type> to = elementType(intAttr("to", 0), "Cast target");
+  if (failed(to))
+    return failure();
+  if (*to == typeOf(*x).getElementType())
+    return define(node->output(0), *x);
+  return fail("casting a computed tensor from " +
+              Twine(typeOf(*x).getElementType().isa<FloatType>() ? "float"
+                                                                   : "integer") +
+              " is not supported");
+}
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+void cim::registerImporterDialects(MLIRContext &context) {
+  context.loadDialect<CIMDialect, func::FuncDialect>();
+}
+
+OwningOpRef<ModuleOp> cim::importOnnxBuffer(StringRef buffer,
+                                            StringRef bufferName, bool isText,
+                                            MLIRContext *context,
+                                            const ImportOptions &options,
+                                            StringRef baseDir) {
+  registerImporterDialects(*context);
+  Location loc = FileLineColLoc::get(context, bufferName, 0, 0);
+  if (buffer.empty()) {
+    emitError(loc) << "file is empty, not an ONNX model";
+    return {};
+  }
+  onnx::ModelProto model;
+  if (isText) {
+    std::string text = buffer.str();
+    onnx::Status status = onnx::OnnxParser::Parse(model, text.c_str());
+    if (!status.IsOK()) {
+      emitError(loc) << "cannot parse ONNX text: " << status.ErrorMessage();
+      return {};
+    }
+  } else if (buffer.size() > size_t(INT32_MAX) ||
+             !model.ParseFromArray(buffer.data(), int(buffer.size()))) {
+    emitError(loc) << "not a valid ONNX model (protobuf parse failed; the "
+                      "file may be truncated or of another type)";
+    return {};
+  }
+  Importer importer(context, options, bufferName, baseDir);
+  return importer.importModel(model);
+}
+
+OwningOpRef<ModuleOp> cim::importOnnxFile(StringRef path, MLIRContext *context,
+                                          const ImportOptions &options) {
+  auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                          /*RequiresNullTerminator=*/false);
+  if (!file) {
+    emitError(FileLineColLoc::get(context, path, 0, 0))
+        << "cannot read file: " << file.getError().message();
+    return {};
+  }
+  StringRef ext = llvm::sys::path::extension(path);
+  bool isText = ext == ".onnxtxt" || ext == ".onnxtext" || ext == ".txt";
+  SmallString<256> dir(path);
+  llvm::sys::path::remove_filename(dir);
+  if (dir.empty())
+    dir = ".";
+  return importOnnxBuffer((*file)->getBuffer(), path, isText, context, options,
+                          dir);
+}
+
+LogicalResult cim::parseInputShape(StringRef text, ImportOptions &options,
+                                   std::string &error) {
+  auto [name, dims] = text.rsplit('=');
+  if (dims.empty()) {
+    dims = name;
+    name = "";
+  }
+  SmallVector<StringRef> parts;
+  dims.split(parts, 'x');
+  std::vector<int64_t> shape;
+  for (StringRef p : parts) {
+    int64_t d;
+    if (p.getAsInteger(10, d) || d < 0) {
+      error = "bad --input-shape '" + text.str() +
+              "': expected NAME=D1xD2x... with non-negative integers";
+      return failure();
+    }
+    shape.push_back(d);
+  }
+  options.inputShapes[name] = shape;
+  return success();
+}
