@@ -158,8 +158,7 @@ private:
   LogicalResult importConstantOfShape();
   LogicalResult importShape();
   LogicalResult importCast();
-  LogicalResult windowAttrs(ArrayRef<int64_t> inShape,
-                            ArrayRef<int64_t> kernel,
+  LogicalResult windowAttrs(ArrayRef<int64_t> inShape, ArrayRef<int64_t> kernel,
                             SmallVectorImpl<NamedAttribute> &attrs,
                             bool withDilations);
 
@@ -247,7 +246,8 @@ Importer::readExternal(const onnx::TensorProto &tensor, size_t bytes) {
       StringRef(location).contains("..")) {
     (void)fail("tensor '" + tensor.name() +
                "' has an external data location that is empty or leaves the "
-               "model's directory: '" + location + "'");
+               "model's directory: '" +
+               location + "'");
     return failure();
   }
   SmallString<256> path(baseDir);
@@ -272,8 +272,8 @@ Importer::readExternal(const onnx::TensorProto &tensor, size_t bytes) {
   return std::vector<char>(start, start + bytes);
 }
 
-FailureOr<ElementsAttr>
-Importer::convertTensor(const onnx::TensorProto &tensor, bool allowResource) {
+FailureOr<ElementsAttr> Importer::convertTensor(const onnx::TensorProto &tensor,
+                                                bool allowResource) {
   std::string what = "tensor '" + tensor.name() + "'";
   FailureOr<Type> elt = elementType(tensor.data_type(), what);
   if (failed(elt))
@@ -339,8 +339,9 @@ Importer::convertTensor(const onnx::TensorProto &tensor, bool allowResource) {
     }
   }
   if (raw.size() != bytes) {
-    (void)fail(what + " has " + Twine(raw.size()) + " bytes of data, expected " +
-               Twine(bytes) + " for tensor<" + shapeText(shape) + ">");
+    (void)fail(what + " has " + Twine(raw.size()) +
+               " bytes of data, expected " + Twine(bytes) + " for tensor<" +
+               shapeText(shape) + ">");
     return failure();
   }
   if (elt->isInteger(1)) {
@@ -400,9 +401,8 @@ Value Importer::lookup(StringRef name) {
     builder.setInsertionPointAfter(lastConstant);
   else
     builder.setInsertionPointToStart(entry);
-  auto op = builder.create<ConstantOp>(NameLoc::get(builder.getStringAttr(name),
-                                                    fileLoc()),
-                                       c->second);
+  auto op = builder.create<ConstantOp>(
+      NameLoc::get(builder.getStringAttr(name), fileLoc()), c->second);
   lastConstant = op;
   values[name] = op.getResult();
   return op.getResult();
@@ -444,8 +444,9 @@ FailureOr<Folded> Importer::folded(StringRef name) {
   if (auto dense = attr.dyn_cast<DenseElementsAttr>()) {
     bool isUnsigned = f.elementType.isUnsignedInteger();
     for (APInt v : dense.getValues<APInt>())
-      f.ints.push_back(isUnsigned || v.getBitWidth() == 1 ? int64_t(v.getZExtValue())
-                                                          : v.getSExtValue());
+      f.ints.push_back(isUnsigned || v.getBitWidth() == 1
+                           ? int64_t(v.getZExtValue())
+                           : v.getSExtValue());
     return f;
   }
   if (auto r = attr.dyn_cast<DenseI64ResourceElementsAttr>())
@@ -540,7 +541,8 @@ FailureOr<Value> Importer::operand(int i) {
   }
   Value v = lookup(name);
   if (!v) {
-    (void)fail("input '" + name + "' is not defined by any earlier node, "
+    (void)fail("input '" + name +
+               "' is not defined by any earlier node, "
                "initializer or graph input");
     return failure();
   }
@@ -604,16 +606,18 @@ FailureOr<Operation *> Importer::build(StringRef opName, ValueRange operands,
     SmallVector<Type> types;
     // Shape errors are collected and reported as one located line.
     std::string message;
+    LogicalResult inferred = failure();
     {
       ScopedDiagnosticHandler capture(ctx, [&](Diagnostic &diag) {
         message = diag.str();
         return success();
       });
-      if (failed(infer->inferReturnTypes(ctx, nodeLoc(), operands,
+      inferred = infer->inferReturnTypes(ctx, nodeLoc(), operands,
                                          state.attributes.getDictionary(ctx),
-                                         {}, types)))
-        return fail(message), failure();
+                                         {}, types);
     }
+    if (failed(inferred))
+      return fail(message), failure();
     state.addTypes(types);
   }
   return builder.create(state);
@@ -629,8 +633,8 @@ FailureOr<Value> Importer::reshape(Value v, ArrayRef<int64_t> shape) {
     return failure();
   }
   auto result = RankedTensorType::get(shape, type.getElementType());
-  FailureOr<Operation *> op = build(ReshapeOp::getOperationName(), {v}, {},
-                                    {result});
+  FailureOr<Operation *> op =
+      build(ReshapeOp::getOperationName(), {v}, {}, {result});
   if (failed(op))
     return failure();
   return (*op)->getResult(0);
@@ -705,9 +709,9 @@ OwningOpRef<ModuleOp> Importer::importModel(const onnx::ModelProto &model) {
       }
       for (size_t i = 0; i < shape.size(); ++i)
         if (!ShapedType::isDynamic(shape[i]) && shape[i] != want[i]) {
-          (void)fail("--input-shape " + shapeText(want) + " for '" +
-                     in.name() + "' contradicts the declared tensor<" +
-                     shapeText(shape) + ">");
+          (void)fail("--input-shape " + shapeText(want) + " for '" + in.name() +
+                     "' contradicts the declared tensor<" + shapeText(shape) +
+                     ">");
           return {};
         }
       shape.assign(want.begin(), want.end());
@@ -747,28 +751,31 @@ OwningOpRef<ModuleOp> Importer::importModel(const onnx::ModelProto &model) {
   }
   builder.setInsertionPointToEnd(entry);
   builder.create<func::ReturnOp>(fileLoc(), results);
-  func.setType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  func.setType(
+      builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
 
   // A last check of everything the node importers built.
   std::string message;
+  LogicalResult verified = failure();
   {
     ScopedDiagnosticHandler capture(ctx, [&](Diagnostic &diag) {
       if (message.empty())
         message = diag.str();
       return success();
     });
-    if (failed(verify(*module))) {
-      (void)fail("the imported graph is invalid: " + message);
-      return {};
-    }
+    verified = verify(*module);
+  }
+  if (failed(verified)) {
+    (void)fail("the imported graph is invalid: " + message);
+    return {};
   }
   return module;
 }
 
 LogicalResult Importer::importNode(const onnx::NodeProto &n, int index) {
   node = &n;
-  nodeName = n.name().empty() ? n.op_type() + "_" + std::to_string(index)
-                              : n.name();
+  nodeName =
+      n.name().empty() ? n.op_type() + "_" + std::to_string(index) : n.name();
   if (!n.domain().empty() && n.domain() != "ai.onnx")
     return fail("operator domain '" + n.domain() + "' is not supported");
   // Nodes whose inputs are all constants and that only shuffle small
@@ -779,9 +786,9 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n, int index) {
       allConstant = false;
   StringRef op = n.op_type();
   static const StringRef foldable[] = {
-      "Gather", "Concat", "Unsqueeze", "Squeeze", "Reshape", "Cast",  "Slice",
-      "Add",    "Sub",    "Mul",       "Div",     "Identity", "Flatten",
-      "Transpose"};
+      "Gather", "Concat",   "Unsqueeze", "Squeeze",  "Reshape",
+      "Cast",   "Slice",    "Add",       "Sub",      "Mul",
+      "Div",    "Identity", "Flatten",   "Transpose"};
   if (allConstant && llvm::is_contained(foldable, op)) {
     LogicalResult result = tryFold();
     if (succeeded(result))
@@ -790,100 +797,105 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n, int index) {
   }
 
   using Fn = std::function<LogicalResult()>;
-  Fn fn = llvm::StringSwitch<Fn>(op)
-              .Case("Conv", [&] { return importConv(); })
-              .Case("Gemm", [&] { return importGemm(); })
-              .Case("MatMul",
-                    [&] { return importBinary(MatMulOp::getOperationName()); })
-              .Case("Add", [&] { return importBinary(AddOp::getOperationName()); })
-              .Case("Sub", [&] { return importBinary(SubOp::getOperationName()); })
-              .Case("Mul", [&] { return importBinary(MulOp::getOperationName()); })
-              .Case("Div", [&] { return importBinary(DivOp::getOperationName()); })
-              .Case("Pow", [&] { return importBinary(PowOp::getOperationName()); })
-              .Case("Max", [&] { return importVariadic(MaxOp::getOperationName()); })
-              .Case("Min", [&] { return importVariadic(MinOp::getOperationName()); })
-              .Case("Sum", [&] { return importVariadic(AddOp::getOperationName()); })
-              .Case("Relu", [&] { return importUnary(ReluOp::getOperationName()); })
-              .Case("Sigmoid",
-                    [&] { return importUnary(SigmoidOp::getOperationName()); })
-              .Case("Tanh", [&] { return importUnary(TanhOp::getOperationName()); })
-              .Case("Erf", [&] { return importUnary(ErfOp::getOperationName()); })
-              .Case("Sqrt", [&] { return importUnary(SqrtOp::getOperationName()); })
-              .Case("Exp", [&] { return importUnary(ExpOp::getOperationName()); })
-              .Case("Neg", [&] { return importUnary(NegOp::getOperationName()); })
-              .Case("HardSwish",
-                    [&] { return importUnary(HardSwishOp::getOperationName()); })
-              .Case("LeakyRelu",
-                    [&] {
-                      return importUnary(
-                          LeakyReluOp::getOperationName(),
-                          {named("alpha", builder.getF32FloatAttr(
-                                              floatAttr("alpha", 0.01f)))});
-                    })
-              .Case("HardSigmoid",
-                    [&] {
-                      return importUnary(
-                          HardSigmoidOp::getOperationName(),
-                          {named("alpha", builder.getF32FloatAttr(
-                                              floatAttr("alpha", 0.2f))),
-                           named("beta", builder.getF32FloatAttr(
-                                             floatAttr("beta", 0.5f)))});
-                    })
-              .Case("Gelu",
-                    [&]() -> LogicalResult {
-                      std::string mode = stringAttr("approximate", "none");
-                      if (mode != "none" && mode != "tanh")
-                        return fail("approximate must be 'none' or 'tanh', got '" +
-                                    mode + "'");
-                      return importUnary(
-                          GeluOp::getOperationName(),
-                          {named("approximate",
-                                 GeluApproximationAttr::get(
-                                     ctx, mode == "tanh"
-                                              ? GeluApproximation::Tanh
-                                              : GeluApproximation::None))});
-                    })
-              .Case("Clip", [&] { return importClip(); })
-              .Case("MaxPool", [&] { return importPool(true); })
-              .Case("AveragePool", [&] { return importPool(false); })
-              .Case("GlobalAveragePool",
-                    [&] { return importUnary(GlobalAvgPoolOp::getOperationName()); })
-              .Case("GlobalMaxPool",
-                    [&] { return importUnary(GlobalMaxPoolOp::getOperationName()); })
-              .Case("ReduceMean", [&] { return importReduceMean(); })
-              .Case("BatchNormalization", [&] { return importBatchNorm(); })
-              .Case("LayerNormalization", [&] { return importLayerNorm(); })
-              .Case("Softmax", [&] { return importSoftmax(); })
-              .Case("Flatten",
-                    [&] {
-                      return importUnary(
-                          FlattenOp::getOperationName(),
-                          {named("axis", builder.getI64IntegerAttr(
-                                             intAttr("axis", 1)))});
-                    })
-              .Case("Reshape", [&] { return importReshape(); })
-              .Case("Squeeze", [&] { return importSqueeze(false); })
-              .Case("Unsqueeze", [&] { return importSqueeze(true); })
-              .Case("Transpose", [&] { return importTranspose(); })
-              .Case("Concat", [&] { return importConcat(); })
-              .Case("Split", [&] { return importSplit(); })
-              .Case("Slice", [&] { return importSlice(); })
-              .Case("Pad", [&] { return importPad(); })
-              .Case("Gather", [&] { return importGather(); })
-              .Case("Constant", [&] { return importConstant(); })
-              .Case("ConstantOfShape", [&] { return importConstantOfShape(); })
-              .Case("Shape", [&] { return importShape(); })
-              .Case("Cast", [&] { return importCast(); })
-              .Cases("Identity", "Dropout",
-                     [&]() -> LogicalResult {
-                       if (op == "Dropout" && failed(onlyFirstOutputUsed()))
-                         return failure();
-                       if (ElementsAttr c = constant(input(0)))
-                         return defineConstant(n.output(0), c);
-                       FailureOr<Value> v = operand(0);
-                       return failed(v) ? failure() : define(n.output(0), *v);
-                     })
-              .Default(nullptr);
+  Fn fn =
+      llvm::StringSwitch<Fn>(op)
+          .Case("Conv", [&] { return importConv(); })
+          .Case("Gemm", [&] { return importGemm(); })
+          .Case("MatMul",
+                [&] { return importBinary(MatMulOp::getOperationName()); })
+          .Case("Add", [&] { return importBinary(AddOp::getOperationName()); })
+          .Case("Sub", [&] { return importBinary(SubOp::getOperationName()); })
+          .Case("Mul", [&] { return importBinary(MulOp::getOperationName()); })
+          .Case("Div", [&] { return importBinary(DivOp::getOperationName()); })
+          .Case("Pow", [&] { return importBinary(PowOp::getOperationName()); })
+          .Case("Max",
+                [&] { return importVariadic(MaxOp::getOperationName()); })
+          .Case("Min",
+                [&] { return importVariadic(MinOp::getOperationName()); })
+          .Case("Sum",
+                [&] { return importVariadic(AddOp::getOperationName()); })
+          .Case("Relu", [&] { return importUnary(ReluOp::getOperationName()); })
+          .Case("Sigmoid",
+                [&] { return importUnary(SigmoidOp::getOperationName()); })
+          .Case("Tanh", [&] { return importUnary(TanhOp::getOperationName()); })
+          .Case("Erf", [&] { return importUnary(ErfOp::getOperationName()); })
+          .Case("Sqrt", [&] { return importUnary(SqrtOp::getOperationName()); })
+          .Case("Exp", [&] { return importUnary(ExpOp::getOperationName()); })
+          .Case("Neg", [&] { return importUnary(NegOp::getOperationName()); })
+          .Case("HardSwish",
+                [&] { return importUnary(HardSwishOp::getOperationName()); })
+          .Case("LeakyRelu",
+                [&] {
+                  return importUnary(
+                      LeakyReluOp::getOperationName(),
+                      {named("alpha", builder.getF32FloatAttr(
+                                          floatAttr("alpha", 0.01f)))});
+                })
+          .Case("HardSigmoid",
+                [&] {
+                  return importUnary(
+                      HardSigmoidOp::getOperationName(),
+                      {named("alpha",
+                             builder.getF32FloatAttr(floatAttr("alpha", 0.2f))),
+                       named("beta", builder.getF32FloatAttr(
+                                         floatAttr("beta", 0.5f)))});
+                })
+          .Case("Gelu",
+                [&]() -> LogicalResult {
+                  std::string mode = stringAttr("approximate", "none");
+                  if (mode != "none" && mode != "tanh")
+                    return fail("approximate must be 'none' or 'tanh', got '" +
+                                mode + "'");
+                  return importUnary(
+                      GeluOp::getOperationName(),
+                      {named("approximate",
+                             GeluApproximationAttr::get(
+                                 ctx, mode == "tanh"
+                                          ? GeluApproximation::Tanh
+                                          : GeluApproximation::None))});
+                })
+          .Case("Clip", [&] { return importClip(); })
+          .Case("MaxPool", [&] { return importPool(true); })
+          .Case("AveragePool", [&] { return importPool(false); })
+          .Case(
+              "GlobalAveragePool",
+              [&] { return importUnary(GlobalAvgPoolOp::getOperationName()); })
+          .Case(
+              "GlobalMaxPool",
+              [&] { return importUnary(GlobalMaxPoolOp::getOperationName()); })
+          .Case("ReduceMean", [&] { return importReduceMean(); })
+          .Case("BatchNormalization", [&] { return importBatchNorm(); })
+          .Case("LayerNormalization", [&] { return importLayerNorm(); })
+          .Case("Softmax", [&] { return importSoftmax(); })
+          .Case("Flatten",
+                [&] {
+                  return importUnary(FlattenOp::getOperationName(),
+                                     {named("axis", builder.getI64IntegerAttr(
+                                                        intAttr("axis", 1)))});
+                })
+          .Case("Reshape", [&] { return importReshape(); })
+          .Case("Squeeze", [&] { return importSqueeze(false); })
+          .Case("Unsqueeze", [&] { return importSqueeze(true); })
+          .Case("Transpose", [&] { return importTranspose(); })
+          .Case("Concat", [&] { return importConcat(); })
+          .Case("Split", [&] { return importSplit(); })
+          .Case("Slice", [&] { return importSlice(); })
+          .Case("Pad", [&] { return importPad(); })
+          .Case("Gather", [&] { return importGather(); })
+          .Case("Constant", [&] { return importConstant(); })
+          .Case("ConstantOfShape", [&] { return importConstantOfShape(); })
+          .Case("Shape", [&] { return importShape(); })
+          .Case("Cast", [&] { return importCast(); })
+          .Cases("Identity", "Dropout",
+                 [&]() -> LogicalResult {
+                   if (op == "Dropout" && failed(onlyFirstOutputUsed()))
+                     return failure();
+                   if (ElementsAttr c = constant(input(0)))
+                     return defineConstant(n.output(0), c);
+                   FailureOr<Value> v = operand(0);
+                   return failed(v) ? failure() : define(n.output(0), *v);
+                 })
+          .Default(nullptr);
   if (!fn)
     return fail("unsupported operator");
   return fn();
@@ -932,8 +944,8 @@ LogicalResult Importer::tryFold() {
     out.shape.assign(shape.begin(), shape.end());
     return success();
   };
-  auto axesFrom = [&](StringRef attrName, int inputIndex)
-      -> std::optional<SmallVector<int64_t>> {
+  auto axesFrom = [&](StringRef attrName,
+                      int inputIndex) -> std::optional<SmallVector<int64_t>> {
     if (auto a = intsAttr(attrName))
       return a;
     if (inputIndex < int(in.size()) && in[inputIndex].elementType &&
@@ -979,10 +991,13 @@ LogicalResult Importer::tryFold() {
     } else {
       SmallVector<int64_t> kept;
       for (int64_t i = 0; i < int64_t(shape.size()); ++i) {
-        bool drop = axes ? llvm::any_of(*axes, [&](int64_t a) {
-          return (a < 0 ? a + int64_t(shape.size()) : a) == i;
-        })
-                         : shape[i] == 1;
+        bool drop =
+            axes ? llvm::any_of(*axes,
+                                [&](int64_t a) {
+                                  return (a < 0 ? a + int64_t(shape.size())
+                                                : a) == i;
+                                })
+                 : shape[i] == 1;
         if (!drop)
           kept.push_back(shape[i]);
       }
@@ -1000,7 +1015,8 @@ LogicalResult Importer::tryFold() {
       if (axis < 0 || axis > rank)
         return failure();
       ArrayRef<int64_t> s = in[0].shape;
-      shape = {shapeProduct(s.take_front(axis)), shapeProduct(s.drop_front(axis))};
+      shape = {shapeProduct(s.take_front(axis)),
+               shapeProduct(s.drop_front(axis))};
     } else {
       if (in.size() < 2 || in[1].isFloat())
         return failure();
@@ -1056,7 +1072,8 @@ LogicalResult Importer::tryFold() {
         return failure();
       out.shape[*axis] += f.shape[*axis];
     }
-    int64_t outer = shapeProduct(ArrayRef<int64_t>(out.shape).take_front(*axis));
+    int64_t outer =
+        shapeProduct(ArrayRef<int64_t>(out.shape).take_front(*axis));
     for (int64_t o = 0; o < outer; ++o)
       for (const Folded &f : in) {
         int64_t chunk =
@@ -1080,8 +1097,10 @@ LogicalResult Importer::tryFold() {
     for (int64_t o = 0; o < outer; ++o)
       for (int64_t idx : in[1].ints) {
         if (idx < -s[*axis] || idx >= s[*axis])
-          return fail("gather index " + Twine(idx) + " is out of range for "
-                      "a dimension of " + Twine(s[*axis]));
+          return fail("gather index " + Twine(idx) +
+                      " is out of range for "
+                      "a dimension of " +
+                      Twine(s[*axis]));
         if (idx < 0)
           idx += s[*axis];
         for (int64_t j = 0; j < inner; ++j)
@@ -1117,8 +1136,8 @@ LogicalResult Importer::tryFold() {
       auto a = normalizeAxis(axes[i], rank);
       if (!a || steps[i] == 0)
         return failure();
-      ranges[*a] = computeSliceRange(in[0].shape[*a], starts[i], ends[i],
-                                     steps[i]);
+      ranges[*a] =
+          computeSliceRange(in[0].shape[*a], starts[i], ends[i], steps[i]);
     }
     for (const SliceRange &r : ranges)
       out.shape.push_back(r.size);
@@ -1195,8 +1214,8 @@ LogicalResult Importer::windowAttrs(ArrayRef<int64_t> inShape,
       intsAttr("pads").value_or(SmallVector<int64_t>(2 * spatial, 0));
   if (strides.size() != spatial || dilations.size() != spatial ||
       pads.size() != 2 * spatial)
-    return fail("strides, dilations and pads must match the " +
-                Twine(spatial) + " spatial dimensions");
+    return fail("strides, dilations and pads must match the " + Twine(spatial) +
+                " spatial dimensions");
   std::string autoPad = stringAttr("auto_pad", "NOTSET");
   if (autoPad == "VALID") {
     pads.assign(2 * spatial, 0);
@@ -1237,7 +1256,8 @@ LogicalResult Importer::importConv() {
   int64_t rank = xt.getRank();
   if (rank != 3 && rank != 4)
     return fail("only 1-D and 2-D convolutions are supported, got input "
-                "tensor<" + shapeText(xt.getShape()) + ">");
+                "tensor<" +
+                shapeText(xt.getShape()) + ">");
   if (wt.getRank() != rank)
     return fail("weight rank " + Twine(wt.getRank()) +
                 " differs from input rank " + Twine(rank));
@@ -1263,8 +1283,9 @@ LogicalResult Importer::importConv() {
       if (!v)
         return;
       SmallVector<int64_t> e =
-          isPads ? SmallVector<int64_t>{0, (*v)[0], 0, v->size() > 1 ? (*v)[1] : 0}
-                 : SmallVector<int64_t>{fill, (*v)[0]};
+          isPads
+              ? SmallVector<int64_t>{0, (*v)[0], 0, v->size() > 1 ? (*v)[1] : 0}
+              : SmallVector<int64_t>{fill, (*v)[0]};
       auto *a = const_cast<onnx::AttributeProto *>(attr(name));
       a->clear_ints();
       for (int64_t i : e)
@@ -1283,7 +1304,8 @@ LogicalResult Importer::importConv() {
   }
   if (failed(windowAttrs(typeOf(input).getShape(), kernel, attrs, true)))
     return failure();
-  attrs.push_back(named("group", builder.getI64IntegerAttr(intAttr("group", 1))));
+  attrs.push_back(
+      named("group", builder.getI64IntegerAttr(intAttr("group", 1))));
   attrs.push_back(named("name", builder.getStringAttr(nodeName)));
   SmallVector<Value> operands = {input, weight};
   if (hasInput(2)) {
@@ -1322,15 +1344,14 @@ LogicalResult Importer::importPool(bool isMax) {
   if (intAttr("storage_order", 0) != 0)
     return fail("storage_order = 1 is not supported");
   SmallVector<NamedAttribute> attrs;
-  attrs.push_back(
-      named("kernel_shape", builder.getDenseI64ArrayAttr(*kernel)));
+  attrs.push_back(named("kernel_shape", builder.getDenseI64ArrayAttr(*kernel)));
   if (failed(windowAttrs(xt.getShape(), *kernel, attrs, true)))
     return failure();
   attrs.push_back(
       named("ceil_mode", builder.getBoolAttr(intAttr("ceil_mode", 0) != 0)));
   if (!isMax)
-    attrs.push_back(named("count_include_pad",
-                          builder.getBoolAttr(intAttr("count_include_pad", 0))));
+    attrs.push_back(named("count_include_pad", builder.getBoolAttr(intAttr(
+                                                   "count_include_pad", 0))));
   FailureOr<Value> y = build1(isMax ? MaxPool2dOp::getOperationName()
                                     : AvgPool2dOp::getOperationName(),
                               {*x}, attrs);
@@ -1411,10 +1432,9 @@ LogicalResult Importer::importUnary(StringRef opName,
   if (failed(x))
     return failure();
   RegisteredOperationName info = *RegisteredOperationName::lookup(opName, ctx);
-  FailureOr<Operation *> op =
-      info.hasInterface<InferTypeOpInterface>()
-          ? build(opName, {*x}, attrs)
-          : build(opName, {*x}, attrs, {x->getType()});
+  FailureOr<Operation *> op = info.hasInterface<InferTypeOpInterface>()
+                                  ? build(opName, {*x}, attrs)
+                                  : build(opName, {*x}, attrs, {x->getType()});
   return failed(op) ? failure() : define(node->output(0), (*op)->getResult(0));
 }
 
@@ -1422,9 +1442,11 @@ LogicalResult Importer::importClip() {
   SmallVector<NamedAttribute> attrs;
   if (opset < 11) {
     if (attr("min"))
-      attrs.push_back(named("min", builder.getF32FloatAttr(floatAttr("min", 0))));
+      attrs.push_back(
+          named("min", builder.getF32FloatAttr(floatAttr("min", 0))));
     if (attr("max"))
-      attrs.push_back(named("max", builder.getF32FloatAttr(floatAttr("max", 0))));
+      attrs.push_back(
+          named("max", builder.getF32FloatAttr(floatAttr("max", 0))));
   } else {
     for (auto [i, name] : llvm::enumerate(ArrayRef<StringRef>{"min", "max"})) {
       if (!hasInput(i + 1))
@@ -1517,14 +1539,13 @@ LogicalResult Importer::importSoftmax() {
   // Before opset 13, softmax runs over the input flattened at `axis`.
   if (opset < 13 && *norm != rank - 1) {
     ArrayRef<int64_t> s = t.getShape();
-    FailureOr<Value> flat = reshape(
-        *x, {shapeProduct(s.take_front(*norm)), shapeProduct(s.drop_front(*norm))});
+    FailureOr<Value> flat = reshape(*x, {shapeProduct(s.take_front(*norm)),
+                                         shapeProduct(s.drop_front(*norm))});
     if (failed(flat))
       return failure();
     FailureOr<Operation *> sm =
         build(SoftmaxOp::getOperationName(), {*flat},
-              {named("axis", builder.getI64IntegerAttr(1))},
-              {flat->getType()});
+              {named("axis", builder.getI64IntegerAttr(1))}, {flat->getType()});
     if (failed(sm))
       return failure();
     FailureOr<Value> back = reshape((*sm)->getResult(0), s);
@@ -1557,8 +1578,10 @@ LogicalResult Importer::importReshape() {
     int64_t dim = d;
     if (dim == 0 && !allowZero) {
       if (i >= in.size())
-        return fail("shape entry " + Twine(i) + " is 0 (copy) but the input "
-                    "has only " + Twine(in.size()) + " dimensions");
+        return fail("shape entry " + Twine(i) +
+                    " is 0 (copy) but the input "
+                    "has only " +
+                    Twine(in.size()) + " dimensions");
       dim = in[i];
     }
     if (dim == -1) {
@@ -1672,8 +1695,8 @@ LogicalResult Importer::importSplit() {
   }
   int64_t dim = t.getDimSize(*axis);
   if (sizes.empty()) {
-    int64_t n = attr("num_outputs") ? intAttr("num_outputs", 1)
-                                    : node->output_size();
+    int64_t n =
+        attr("num_outputs") ? intAttr("num_outputs", 1) : node->output_size();
     if (n < 1)
       return fail("num_outputs must be positive");
     int64_t chunk = (dim + n - 1) / n;
@@ -1683,10 +1706,10 @@ LogicalResult Importer::importSplit() {
   if (int64_t(sizes.size()) != node->output_size())
     return fail("split has " + Twine(sizes.size()) + " sizes for " +
                 Twine(node->output_size()) + " outputs");
-  FailureOr<Operation *> op = build(
-      SplitOp::getOperationName(), {*x},
-      {named("axis", builder.getI64IntegerAttr(*axis)),
-       named("sizes", builder.getDenseI64ArrayAttr(sizes))});
+  FailureOr<Operation *> op =
+      build(SplitOp::getOperationName(), {*x},
+            {named("axis", builder.getI64IntegerAttr(*axis)),
+             named("sizes", builder.getDenseI64ArrayAttr(sizes))});
   if (failed(op))
     return failure();
   for (int i = 0; i < node->output_size(); ++i)
@@ -1849,11 +1872,11 @@ LogicalResult Importer::importConstantOfShape() {
       fill = double((*dense.getValues<APInt>().begin()).getSExtValue());
   }
   auto type = RankedTensorType::get(f.shape, f.elementType);
-  Attribute splat = f.isFloat() ? Attribute(builder.getFloatAttr(f.elementType, fill))
-                                : Attribute(builder.getIntegerAttr(f.elementType,
-                                                                   int64_t(fill)));
-  return defineConstant(node->output(0),
-                        DenseElementsAttr::get(type, splat));
+  Attribute splat =
+      f.isFloat()
+          ? Attribute(builder.getFloatAttr(f.elementType, fill))
+          : Attribute(builder.getIntegerAttr(f.elementType, int64_t(fill)));
+  return defineConstant(node->output(0), DenseElementsAttr::get(type, splat));
 }
 
 LogicalResult Importer::importShape() {
@@ -1887,7 +1910,7 @@ LogicalResult Importer::importCast() {
     return define(node->output(0), *x);
   return fail("casting a computed tensor from " +
               Twine(typeOf(*x).getElementType().isa<FloatType>() ? "float"
-                                                                   : "integer") +
+                                                                 : "integer") +
               " is not supported");
 }
 

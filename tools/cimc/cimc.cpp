@@ -76,14 +76,14 @@ int main(int argc, char **argv) {
       }
       return WalkResult::advance();
     });
-    const char *kind = diag.getSeverity() == DiagnosticSeverity::Error
-                           ? "error"
-                           : "warning";
+    const char *kind =
+        diag.getSeverity() == DiagnosticSeverity::Error ? "error" : "warning";
     llvm::errs() << where << ": " << kind << ": " << diag.str() << "\n";
     return success();
   });
 
-  OwningOpRef<ModuleOp> module = cim::importOnnxFile(inputFile, &context, options);
+  OwningOpRef<ModuleOp> module =
+      cim::importOnnxFile(inputFile, &context, options);
   if (!module)
     return 1;
   if (emit >= Emit::Quant) {
@@ -99,7 +99,8 @@ int main(int argc, char **argv) {
 
   // Written to a temporary file and renamed: no half-written output.
   std::string error;
-  std::unique_ptr<llvm::ToolOutputFile> out = openOutputFile(outputFile, &error);
+  std::unique_ptr<llvm::ToolOutputFile> out =
+      openOutputFile(outputFile, &error);
   if (!out) {
     llvm::errs() << outputFile << ": error: " << error << "\n";
     return 1;
