@@ -12,7 +12,7 @@ CIM_PACKAGES=(
   llvm-16-dev llvm-16-tools libmlir-16-dev mlir-16-tools
   libgtest-dev libgmock-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libfmt-dev
-  python3-onnx python3-numpy
+  python3-onnx python3-numpy libopenblas-dev
 )
 
 cim_log() { printf '== %s\n' "$*" >&2; }

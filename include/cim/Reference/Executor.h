@@ -1,0 +1,45 @@
+//===- Executor.h - Float reference executor of the cim graph ---*- C++ -*-===//
+//
+// Runs a function of cim graph ops on host tensors with ONNX semantics. It
+// is the numerical ground truth that quantization, mapping and the simulator
+// are compared against, so it favours clarity and exactness: float kernels
+// compute in the tensor's own type (f32 or f64) with double accumulators
+// for reductions, and large products go through BLAS.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_REFERENCE_EXECUTOR_H
+#define CIM_REFERENCE_EXECUTOR_H
+
+#include "cim/Reference/HostTensor.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Support/LogicalResult.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace mlir {
+namespace cim {
+
+/// Runs a func.func made of cim graph ops on `inputs` (in argument order) and
+/// returns the results of its func.return, in order.
+///
+/// The function must have one block of cim ops ending in func.return, and
+/// its ops must carry the attributes their verifiers require; element types
+/// are not restricted beyond what each kernel supports (data movement and
+/// add/sub/mul/div/max/min also run on integer tensors). Dimensions written
+/// `?` take the size of the actual input; static ones must match it.
+///
+/// On unsupported ops or element types and on run-time shape mismatches it
+/// emits an error diagnostic at the op's (or, for inputs, the function's)
+/// location and returns failure; it never asserts on such input.
+///
+/// Results are deterministic: the same inputs give the same bits on every
+/// run on the same machine and BLAS build.
+FailureOr<llvm::SmallVector<HostTensor>>
+runReference(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs);
+
+} // namespace cim
+} // namespace mlir
+
+#endif // CIM_REFERENCE_EXECUTOR_H

@@ -1,0 +1,152 @@
+//===- HostTensor.h - Dense tensors in host memory --------------*- C++ -*-===//
+//
+// A shape plus contiguous row-major storage, used wherever the project holds
+// tensor data outside the IR: executor inputs and outputs, weights read from
+// the IR, test data. The storage is a plain byte buffer; typed views are
+// checked against the element kind.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_REFERENCE_HOSTTENSOR_H
+#define CIM_REFERENCE_HOSTTENSOR_H
+
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
+#include "mlir/IR/Types.h"
+#include "mlir/Support/LogicalResult.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cassert>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class MLIRContext;
+
+namespace cim {
+
+/// Element types a HostTensor can hold. Signless MLIR integers map to the
+/// signed kinds, i1 to Bool (one byte per element).
+enum class ElementKind { F32, F64, I8, I16, I32, I64, U8, U16, U32, U64, Bool };
+
+/// Size of one element in bytes.
+size_t getElementSize(ElementKind kind);
+/// True for F32 and F64.
+bool isFloatKind(ElementKind kind);
+/// Name as in MLIR ("f32", "i64", "ui8", "i1").
+llvm::StringRef getElementKindName(ElementKind kind);
+
+/// The C++ type stored for each kind.
+template <typename T> struct ElementKindOf;
+#define CIM_ELEMENT_KIND_OF(TYPE, KIND)                                        \
+  template <> struct ElementKindOf<TYPE> {                                     \
+    static constexpr ElementKind value = ElementKind::KIND;                    \
+  };
+CIM_ELEMENT_KIND_OF(float, F32)
+CIM_ELEMENT_KIND_OF(double, F64)
+CIM_ELEMENT_KIND_OF(int8_t, I8)
+CIM_ELEMENT_KIND_OF(int16_t, I16)
+CIM_ELEMENT_KIND_OF(int32_t, I32)
+CIM_ELEMENT_KIND_OF(int64_t, I64)
+CIM_ELEMENT_KIND_OF(uint8_t, U8)
+CIM_ELEMENT_KIND_OF(uint16_t, U16)
+CIM_ELEMENT_KIND_OF(uint32_t, U32)
+CIM_ELEMENT_KIND_OF(uint64_t, U64)
+CIM_ELEMENT_KIND_OF(bool, Bool)
+#undef CIM_ELEMENT_KIND_OF
+
+/// A dense tensor in host memory: element kind, shape and row-major data.
+/// Copyable (deep copy) and cheaply movable.
+class HostTensor {
+public:
+  HostTensor() = default;
+  /// A zero-filled tensor.
+  HostTensor(ElementKind kind, llvm::ArrayRef<int64_t> shape);
+
+  /// An f32 tensor holding `values` (whose size must match the shape).
+  static HostTensor fromFloats(llvm::ArrayRef<int64_t> shape,
+                               llvm::ArrayRef<float> values);
+  /// A tensor of the kind of T holding `values`.
+  template <typename T>
+  static HostTensor fromValues(llvm::ArrayRef<int64_t> shape,
+                               llvm::ArrayRef<T> values) {
+    HostTensor tensor(ElementKindOf<T>::value, shape);
+    assert(int64_t(values.size()) == tensor.getNumElements() &&
+           "value count does not match the shape");
+    std::copy(values.begin(), values.end(), tensor.data<T>().begin());
+    return tensor;
+  }
+
+  ElementKind getKind() const { return kind; }
+  llvm::ArrayRef<int64_t> getShape() const { return shape; }
+  int64_t getRank() const { return shape.size(); }
+  int64_t getDimSize(int64_t dim) const { return shape[dim]; }
+  int64_t getNumElements() const { return numElements; }
+  size_t getElementSize() const { return cim::getElementSize(kind); }
+  bool isFloat() const { return isFloatKind(kind); }
+
+  /// Typed views; T must be the stored type of the kind.
+  template <typename T> llvm::MutableArrayRef<T> data() {
+    assert(ElementKindOf<T>::value == kind && "element type mismatch");
+    // Not a braced list: ArrayRef<bool> would take it as initializer_list.
+    return llvm::MutableArrayRef<T>(reinterpret_cast<T *>(storage.data()),
+                                    size_t(numElements));
+  }
+  template <typename T> llvm::ArrayRef<T> data() const {
+    assert(ElementKindOf<T>::value == kind && "element type mismatch");
+    return llvm::ArrayRef<T>(reinterpret_cast<const T *>(storage.data()),
+                             size_t(numElements));
+  }
+
+  /// Raw bytes, getNumElements() * getElementSize() of them.
+  llvm::ArrayRef<uint8_t> getBytes() const { return storage; }
+  llvm::MutableArrayRef<uint8_t> getMutableBytes() { return storage; }
+
+  /// Element `index` converted to double / int64 (floats truncate toward
+  /// zero), for generic code that does not care about speed.
+  double getAsDouble(int64_t index) const;
+  int64_t getAsInt64(int64_t index) const;
+  /// Stores `value` converted to the element kind (integers truncate toward
+  /// zero and wrap, Bool is value != 0).
+  void setFromDouble(int64_t index, double value);
+  void setFromInt64(int64_t index, int64_t value);
+
+  /// Changes the shape in place; the element count must stay the same.
+  void reshape(llvm::ArrayRef<int64_t> newShape);
+
+  /// Same kind, shape and bytes (so NaNs with equal bits compare equal).
+  bool isBitwiseEqual(const HostTensor &other) const;
+
+  /// "1x3x8x8" (and "" for a scalar).
+  std::string getShapeString() const;
+
+private:
+  ElementKind kind = ElementKind::F32;
+  llvm::SmallVector<int64_t, 4> shape;
+  int64_t numElements = 0;
+  // operator new aligns to 16 bytes, enough for every element kind.
+  std::vector<uint8_t> storage;
+};
+
+/// Maps an MLIR element type to an ElementKind; std::nullopt for types the
+/// executor does not handle (f16, bf16, index, i4, complex, ...).
+std::optional<ElementKind> getElementKind(Type type);
+
+/// The MLIR element type of a kind (signless integers for the signed kinds,
+/// unsigned integers for U*, i1 for Bool).
+Type getElementType(MLIRContext *context, ElementKind kind);
+
+/// Converts a statically shaped elements attribute (dense, splat, dense
+/// resource or any ElementsAttr that iterates APInt / APFloat) of a supported
+/// element type to a HostTensor. Fails for unsupported types, dynamic shapes
+/// and resources without data, describing why in `error` when given.
+FailureOr<HostTensor> toHostTensor(ElementsAttr attr,
+                                   std::string *error = nullptr);
+
+} // namespace cim
+} // namespace mlir
+
+#endif // CIM_REFERENCE_HOSTTENSOR_H

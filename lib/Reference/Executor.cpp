@@ -1,0 +1,261 @@
+//===- Executor.cpp - Float reference executor of the cim graph -----------===//
+//
+// Walks the function's block once, in order, keeping one tensor per live SSA
+// value. A value's tensor is freed after its last use, so peak memory is the
+// live set rather than the whole network.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Reference/Executor.h"
+
+#include "Kernels.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::cim;
+using namespace mlir::cim::reference;
+
+namespace {
+/// Tensors of the values computed so far. Function arguments borrow the
+/// caller's inputs instead of copying them.
+class ValueStore {
+public:
+  void borrow(Value value, const HostTensor &tensor) {
+    Slot &slot = slots[value];
+    slot.borrowed = &tensor;
+    slot.remaining = countUses(value);
+  }
+  void own(Value value, HostTensor tensor) {
+    Slot &slot = slots[value];
+    slot.owned = std::move(tensor);
+    slot.remaining = countUses(value);
+  }
+  /// The tensor of `value`, or null when it has none. The pointer is valid
+  /// until the next borrow/own/release.
+  const HostTensor *lookup(Value value) const {
+    auto it = slots.find(value);
+    if (it == slots.end())
+      return nullptr;
+    return it->second.borrowed ? it->second.borrowed : &it->second.owned;
+  }
+  /// Returns the tensor for a use that leaves the executor, moving it out
+  /// when this is its last use.
+  HostTensor take(Value value) {
+    Slot &slot = slots.find(value)->second;
+    if (slot.borrowed || slot.remaining > 1)
+      return *lookup(value);
+    return std::move(slot.owned);
+  }
+  /// Records that one use of `value` is done; frees it after the last one.
+  void release(Value value) {
+    auto it = slots.find(value);
+    if (it != slots.end() && --it->second.remaining == 0)
+      slots.erase(it);
+  }
+
+private:
+  struct Slot {
+    const HostTensor *borrowed = nullptr;
+    HostTensor owned;
+    unsigned remaining = 0;
+  };
+  static unsigned countUses(Value value) {
+    return std::distance(value.use_begin(), value.use_end());
+  }
+  llvm::DenseMap<Value, Slot> slots;
+};
+} // namespace
+
+/// Runs one op; appends one tensor per result.
+static LogicalResult runOp(Operation *op, Operands operands,
+                           SmallVectorImpl<HostTensor> &results) {
+  auto single = [&](FailureOr<HostTensor> result) -> LogicalResult {
+    if (failed(result))
+      return failure();
+    results.push_back(std::move(*result));
+    return success();
+  };
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](ConstantOp constant) -> LogicalResult {
+        std::string error;
+        FailureOr<HostTensor> value = toHostTensor(constant.getValue(), &error);
+        if (failed(value))
+          return constant.emitOpError() << "value cannot be read: " << error;
+        return single(std::move(value));
+      })
+      .Case([&](Conv2dOp conv) { return single(runConv2d(conv, operands)); })
+      .Case([&](GemmOp gemm) { return single(runGemm(gemm, operands)); })
+      .Case(
+          [&](MatMulOp matmul) { return single(runMatMul(matmul, operands)); })
+      .Case<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp>(
+          [&](Operation *binary) {
+            return single(runBinary(binary, operands));
+          })
+      .Case<ReluOp, LeakyReluOp, ClipOp, SigmoidOp, HardSigmoidOp, HardSwishOp,
+            TanhOp, ErfOp, GeluOp, SqrtOp, ExpOp, NegOp>(
+          [&](Operation *unary) { return single(runUnary(unary, operands)); })
+      .Case([&](MaxPool2dOp pool) {
+        return single(runMaxPool2d(pool, operands));
+      })
+      .Case([&](AvgPool2dOp pool) {
+        return single(runAvgPool2d(pool, operands));
+      })
+      .Case([&](GlobalAvgPoolOp pool) {
+        return single(runGlobalPool(pool, operands, /*isMax=*/false));
+      })
+      .Case([&](GlobalMaxPoolOp pool) {
+        return single(runGlobalPool(pool, operands, /*isMax=*/true));
+      })
+      .Case([&](ReduceMeanOp reduce) {
+        return single(runReduceMean(reduce, operands));
+      })
+      .Case([&](SoftmaxOp softmax) {
+        return single(runSoftmax(softmax, operands));
+      })
+      .Case([&](LayerNormOp norm) {
+        return single(runLayerNorm(norm, operands));
+      })
+      .Case([&](BatchNormOp norm) {
+        return single(runBatchNorm(norm, operands));
+      })
+      .Case([&](ReshapeOp reshape) {
+        return single(runReshape(reshape, operands));
+      })
+      .Case([&](FlattenOp flatten) {
+        return single(runFlatten(flatten, operands));
+      })
+      .Case([&](TransposeOp transpose) {
+        return single(runTranspose(transpose, operands));
+      })
+      .Case(
+          [&](ConcatOp concat) { return single(runConcat(concat, operands)); })
+      .Case([&](SplitOp split) { return runSplit(split, operands, results); })
+      .Case([&](SliceOp slice) { return single(runSlice(slice, operands)); })
+      .Case([&](PadOp pad) { return single(runPad(pad, operands)); })
+      .Case(
+          [&](GatherOp gather) { return single(runGather(gather, operands)); })
+      .Default([&](Operation *other) {
+        return other->emitError() << "the reference executor does not support '"
+                                  << other->getName() << "'";
+      });
+}
+
+/// Checks a computed tensor against the type the IR declares for it.
+static LogicalResult checkResult(Operation *op, unsigned index,
+                                 const HostTensor &tensor) {
+  Type type = op->getResult(index).getType();
+  auto ranked = type.dyn_cast<RankedTensorType>();
+  std::optional<ElementKind> kind =
+      ranked ? getElementKind(ranked.getElementType()) : std::nullopt;
+  if (!kind || *kind != tensor.getKind())
+    return op->emitOpError() << "result #" << index << " is computed as "
+                             << getElementKindName(tensor.getKind())
+                             << " but its type is " << type;
+  bool matches = ranked.getRank() == tensor.getRank();
+  for (int64_t d = 0; matches && d < ranked.getRank(); ++d)
+    matches =
+        ranked.isDynamicDim(d) || ranked.getDimSize(d) == tensor.getDimSize(d);
+  if (!matches)
+    return op->emitOpError() << "result #" << index << " has shape "
+                             << shapeString(tensor.getShape())
+                             << " at run time but its type is " << type;
+  return success();
+}
+
+/// Checks input `index` against the function's argument type.
+static LogicalResult checkInput(func::FuncOp func, unsigned index,
+                                const HostTensor &input) {
+  Type type = func.getArgumentTypes()[index];
+  auto ranked = type.dyn_cast<RankedTensorType>();
+  std::optional<ElementKind> kind =
+      ranked ? getElementKind(ranked.getElementType()) : std::nullopt;
+  if (!kind)
+    return func.emitError() << "argument " << index << " has type " << type
+                            << ", which the reference executor does not "
+                               "support";
+  if (*kind != input.getKind())
+    return func.emitError()
+           << "input " << index << " has element type "
+           << getElementKindName(input.getKind())
+           << " but the function expects " << ranked.getElementType();
+  bool matches = ranked.getRank() == input.getRank();
+  for (int64_t d = 0; matches && d < ranked.getRank(); ++d)
+    matches =
+        ranked.isDynamicDim(d) || ranked.getDimSize(d) == input.getDimSize(d);
+  if (!matches)
+    return func.emitError()
+           << "input " << index << " has shape "
+           << shapeString(input.getShape()) << " but the function expects "
+           << shapeString(ranked.getShape());
+  return success();
+}
+
+FailureOr<SmallVector<HostTensor>>
+cim::runReference(func::FuncOp func, ArrayRef<HostTensor> inputs) {
+  if (func.isExternal())
+    return func.emitError()
+           << "function '" << func.getSymName() << "' has no body to run";
+  if (!func.getBody().hasOneBlock())
+    return func.emitError()
+           << "the reference executor runs single-block functions only";
+  if (inputs.size() != func.getNumArguments())
+    return func.emitError() << "the function takes " << func.getNumArguments()
+                            << " inputs but " << inputs.size() << " were given";
+
+  Block &block = func.getBody().front();
+  ValueStore store;
+  for (auto [index, input] : llvm::enumerate(inputs)) {
+    if (failed(checkInput(func, index, input)))
+      return failure();
+    store.borrow(block.getArgument(index), input);
+  }
+
+  SmallVector<const HostTensor *> operands;
+  SmallVector<HostTensor> results;
+  for (Operation &op : block) {
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      SmallVector<HostTensor> outputs;
+      for (Value value : ret.getOperands()) {
+        if (!store.lookup(value))
+          return ret.emitOpError() << "returns a value that was not computed";
+        outputs.push_back(store.take(value));
+        store.release(value);
+      }
+      return outputs;
+    }
+    if (op.getNumRegions() != 0)
+      return op.emitError() << "the reference executor does not support '"
+                            << op.getName() << "'";
+
+    operands.clear();
+    for (OpOperand &operand : op.getOpOperands()) {
+      const HostTensor *tensor = store.lookup(operand.get());
+      if (!tensor)
+        return op.emitOpError()
+               << "operand #" << operand.getOperandNumber()
+               << " has no value (defined outside the function?)";
+      operands.push_back(tensor);
+    }
+
+    results.clear();
+    if (failed(runOp(&op, operands, results)))
+      return failure();
+    if (results.size() != op.getNumResults())
+      return op.emitOpError() << "produced " << results.size()
+                              << " results instead of " << op.getNumResults();
+    for (auto [index, result] : llvm::enumerate(results))
+      if (failed(checkResult(&op, index, result)))
+        return failure();
+
+    // Free operands before storing results: `operands` points into the
+    // store and is not used again.
+    for (Value value : op.getOperands())
+      store.release(value);
+    for (auto [value, result] : llvm::zip(op.getResults(), results))
+      store.own(value, std::move(result));
+  }
+  return func.emitError() << "function '" << func.getSymName()
+                          << "' does not end in func.return";
+}

@@ -1,0 +1,356 @@
+//===- HostTensor.cpp - Dense tensors in host memory ----------------------===//
+
+#include "cim/Reference/HostTensor.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/STLExtras.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::cim;
+
+size_t cim::getElementSize(ElementKind kind) {
+  switch (kind) {
+  case ElementKind::I8:
+  case ElementKind::U8:
+  case ElementKind::Bool:
+    return 1;
+  case ElementKind::I16:
+  case ElementKind::U16:
+    return 2;
+  case ElementKind::F32:
+  case ElementKind::I32:
+  case ElementKind::U32:
+    return 4;
+  case ElementKind::F64:
+  case ElementKind::I64:
+  case ElementKind::U64:
+    return 8;
+  }
+  llvm_unreachable("unknown element kind");
+}
+
+bool cim::isFloatKind(ElementKind kind) {
+  return kind == ElementKind::F32 || kind == ElementKind::F64;
+}
+
+StringRef cim::getElementKindName(ElementKind kind) {
+  switch (kind) {
+  case ElementKind::F32:
+    return "f32";
+  case ElementKind::F64:
+    return "f64";
+  case ElementKind::I8:
+    return "i8";
+  case ElementKind::I16:
+    return "i16";
+  case ElementKind::I32:
+    return "i32";
+  case ElementKind::I64:
+    return "i64";
+  case ElementKind::U8:
+    return "ui8";
+  case ElementKind::U16:
+    return "ui16";
+  case ElementKind::U32:
+    return "ui32";
+  case ElementKind::U64:
+    return "ui64";
+  case ElementKind::Bool:
+    return "i1";
+  }
+  llvm_unreachable("unknown element kind");
+}
+
+//===----------------------------------------------------------------------===//
+// HostTensor
+//===----------------------------------------------------------------------===//
+
+HostTensor::HostTensor(ElementKind kind, ArrayRef<int64_t> shape)
+    : kind(kind), shape(shape.begin(), shape.end()) {
+  numElements = 1;
+  for (int64_t dim : shape) {
+    assert(dim >= 0 && "host tensors have static, non-negative dimensions");
+    numElements *= dim;
+  }
+  storage.assign(size_t(numElements) * cim::getElementSize(kind), 0);
+}
+
+HostTensor HostTensor::fromFloats(ArrayRef<int64_t> shape,
+                                  ArrayRef<float> values) {
+  return fromValues<float>(shape, values);
+}
+
+/// Calls `fn(T{})` with T the stored type of `kind`.
+template <typename Fn> static auto visitKind(ElementKind kind, Fn &&fn) {
+  switch (kind) {
+  case ElementKind::F32:
+    return fn(float{});
+  case ElementKind::F64:
+    return fn(double{});
+  case ElementKind::I8:
+    return fn(int8_t{});
+  case ElementKind::I16:
+    return fn(int16_t{});
+  case ElementKind::I32:
+    return fn(int32_t{});
+  case ElementKind::I64:
+    return fn(int64_t{});
+  case ElementKind::U8:
+    return fn(uint8_t{});
+  case ElementKind::U16:
+    return fn(uint16_t{});
+  case ElementKind::U32:
+    return fn(uint32_t{});
+  case ElementKind::U64:
+    return fn(uint64_t{});
+  case ElementKind::Bool:
+    return fn(bool{});
+  }
+  llvm_unreachable("unknown element kind");
+}
+
+double HostTensor::getAsDouble(int64_t index) const {
+  assert(index >= 0 && index < numElements && "index out of range");
+  return visitKind(kind, [&](auto tag) -> double {
+    using T = decltype(tag);
+    return static_cast<double>(data<T>()[index]);
+  });
+}
+
+int64_t HostTensor::getAsInt64(int64_t index) const {
+  assert(index >= 0 && index < numElements && "index out of range");
+  if (isFloat()) {
+    // Out-of-range float to integer conversion is undefined; saturate.
+    double value = getAsDouble(index);
+    if (std::isnan(value))
+      return 0;
+    if (value >= 9223372036854775807.0)
+      return std::numeric_limits<int64_t>::max();
+    if (value <= -9223372036854775808.0)
+      return std::numeric_limits<int64_t>::min();
+    return static_cast<int64_t>(value);
+  }
+  return visitKind(kind, [&](auto tag) -> int64_t {
+    using T = decltype(tag);
+    return static_cast<int64_t>(data<T>()[index]);
+  });
+}
+
+void HostTensor::setFromDouble(int64_t index, double value) {
+  assert(index >= 0 && index < numElements && "index out of range");
+  switch (kind) {
+  case ElementKind::F32:
+    data<float>()[index] = static_cast<float>(value);
+    return;
+  case ElementKind::F64:
+    data<double>()[index] = value;
+    return;
+  case ElementKind::Bool:
+    data<bool>()[index] = value != 0.0;
+    return;
+  case ElementKind::U64:
+    // Values in [2^63, 2^64) do not fit the int64 path.
+    if (value >= 9223372036854775808.0 && value < 18446744073709551616.0) {
+      data<uint64_t>()[index] = static_cast<uint64_t>(value);
+      return;
+    }
+    break;
+  default:
+    break;
+  }
+  int64_t integer;
+  if (std::isnan(value))
+    integer = 0;
+  else if (value >= 9223372036854775807.0)
+    integer = std::numeric_limits<int64_t>::max();
+  else if (value <= -9223372036854775808.0)
+    integer = std::numeric_limits<int64_t>::min();
+  else
+    integer = static_cast<int64_t>(value);
+  setFromInt64(index, integer);
+}
+
+void HostTensor::setFromInt64(int64_t index, int64_t value) {
+  assert(index >= 0 && index < numElements && "index out of range");
+  visitKind(kind, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_same_v<T, bool>)
+      data<bool>()[index] = value != 0;
+    else
+      data<T>()[index] = static_cast<T>(value);
+  });
+}
+
+void HostTensor::reshape(ArrayRef<int64_t> newShape) {
+  int64_t count = 1;
+  for (int64_t dim : newShape)
+    count *= dim;
+  assert(count == numElements && "reshape changes the element count");
+  (void)count;
+  shape.assign(newShape.begin(), newShape.end());
+}
+
+bool HostTensor::isBitwiseEqual(const HostTensor &other) const {
+  return kind == other.kind && ArrayRef<int64_t>(shape) == other.getShape() &&
+         storage == other.storage;
+}
+
+std::string HostTensor::getShapeString() const {
+  std::string text;
+  for (auto [i, dim] : llvm::enumerate(shape)) {
+    if (i)
+      text += 'x';
+    text += std::to_string(dim);
+  }
+  return text;
+}
+
+//===----------------------------------------------------------------------===//
+// Conversions from MLIR
+//===----------------------------------------------------------------------===//
+
+std::optional<ElementKind> cim::getElementKind(Type type) {
+  if (type.isF32())
+    return ElementKind::F32;
+  if (type.isF64())
+    return ElementKind::F64;
+  auto integer = type.dyn_cast<IntegerType>();
+  if (!integer)
+    return std::nullopt;
+  unsigned width = integer.getWidth();
+  if (width == 1)
+    return integer.isUnsigned() ? std::nullopt
+                                : std::optional<ElementKind>(ElementKind::Bool);
+  bool isUnsigned = integer.isUnsigned();
+  switch (width) {
+  case 8:
+    return isUnsigned ? ElementKind::U8 : ElementKind::I8;
+  case 16:
+    return isUnsigned ? ElementKind::U16 : ElementKind::I16;
+  case 32:
+    return isUnsigned ? ElementKind::U32 : ElementKind::I32;
+  case 64:
+    return isUnsigned ? ElementKind::U64 : ElementKind::I64;
+  default:
+    return std::nullopt;
+  }
+}
+
+Type cim::getElementType(MLIRContext *context, ElementKind kind) {
+  switch (kind) {
+  case ElementKind::F32:
+    return Float32Type::get(context);
+  case ElementKind::F64:
+    return Float64Type::get(context);
+  case ElementKind::Bool:
+    return IntegerType::get(context, 1);
+  case ElementKind::U8:
+  case ElementKind::U16:
+  case ElementKind::U32:
+  case ElementKind::U64:
+    return IntegerType::get(context, 8 * cim::getElementSize(kind),
+                            IntegerType::Unsigned);
+  default:
+    return IntegerType::get(context, 8 * cim::getElementSize(kind));
+  }
+}
+
+static FailureOr<HostTensor> fail(std::string *error, const Twine &message) {
+  if (error)
+    *error = message.str();
+  return failure();
+}
+
+/// Copies `bytes` (one element or a whole tensor) into `tensor`; Bool bytes
+/// are normalized to 0/1 so that reading them as bool is defined.
+static void fillFromBytes(HostTensor &tensor, ArrayRef<char> bytes) {
+  MutableArrayRef<uint8_t> out = tensor.getMutableBytes();
+  size_t elementSize = tensor.getElementSize();
+  if (bytes.size() == elementSize) {
+    for (size_t offset = 0; offset < out.size(); offset += elementSize)
+      std::memcpy(out.data() + offset, bytes.data(), elementSize);
+  } else {
+    std::memcpy(out.data(), bytes.data(), out.size());
+  }
+  if (tensor.getKind() == ElementKind::Bool)
+    for (uint8_t &byte : out)
+      byte = byte != 0;
+}
+
+FailureOr<HostTensor> cim::toHostTensor(ElementsAttr attr, std::string *error) {
+  auto type = attr.getType().dyn_cast<RankedTensorType>();
+  if (!type || !type.hasStaticShape())
+    return fail(error, "constant must have a static tensor type");
+  Type elementType = type.getElementType();
+  std::optional<ElementKind> kind = getElementKind(elementType);
+  if (!kind) {
+    std::string name;
+    llvm::raw_string_ostream os(name);
+    os << elementType;
+    return fail(error, "element type " + os.str() + " is not supported");
+  }
+  HostTensor tensor(*kind, type.getShape());
+  size_t byteSize = tensor.getBytes().size();
+
+  if (auto resource = attr.dyn_cast<DenseResourceElementsAttr>()) {
+    DenseResourceElementsHandle handle = resource.getRawHandle();
+    const AsmResourceBlob *blob = handle.getBlob();
+    if (!blob)
+      return fail(error, "resource '" + handle.getKey() + "' has no data");
+    ArrayRef<char> bytes = blob->getData();
+    if (bytes.size() != byteSize)
+      return fail(error, "resource '" + handle.getKey() + "' holds " +
+                             Twine(bytes.size()) + " bytes but " +
+                             Twine(byteSize) + " are expected");
+    fillFromBytes(tensor, bytes);
+    return tensor;
+  }
+
+  if (auto dense = attr.dyn_cast<DenseElementsAttr>()) {
+    // i1 is bit-packed in dense storage; every other supported type is
+    // stored as whole elements, one for a splat.
+    if (*kind == ElementKind::Bool) {
+      MutableArrayRef<bool> out = tensor.data<bool>();
+      for (auto [i, value] : llvm::enumerate(dense.getValues<bool>()))
+        out[i] = value;
+      return tensor;
+    }
+    ArrayRef<char> bytes = dense.getRawData();
+    if (tensor.getNumElements() == 0)
+      return tensor;
+    if (bytes.size() != byteSize &&
+        !(dense.isSplat() && bytes.size() == tensor.getElementSize()))
+      return fail(error, "unexpected dense storage size");
+    fillFromBytes(tensor, bytes);
+    return tensor;
+  }
+
+  // Any other ElementsAttr (sparse, custom): iterate values.
+  int64_t index = 0;
+  if (isFloatKind(*kind)) {
+    auto values = attr.tryGetValues<APFloat>();
+    if (!values)
+      return fail(error, "cannot read the constant's values");
+    for (const APFloat &value : *values)
+      tensor.setFromDouble(index++, value.convertToDouble());
+    return tensor;
+  }
+  auto values = attr.tryGetValues<APInt>();
+  if (!values)
+    return fail(error, "cannot read the constant's values");
+  bool isUnsigned = elementType.isUnsignedInteger();
+  for (const APInt &value : *values) {
+    // Unsigned 64-bit values above INT64_MAX keep their bits through the
+    // int64 path.
+    int64_t v =
+        isUnsigned ? int64_t(value.getZExtValue()) : value.getSExtValue();
+    tensor.setFromInt64(index++, v);
+  }
+  return tensor;
+}
