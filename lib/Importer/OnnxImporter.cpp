@@ -681,9 +681,17 @@ OwningOpRef<ModuleOp> Importer::importModel(const onnx::ModelProto &model) {
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
   bool first = true;
+  unsigned position = 0;
   for (const auto &in : graph.input()) {
     if (initialized.contains(in.name()))
       continue;
+    unsigned index = position++;
+    if (options.bindInput)
+      if (ElementsAttr bound = options.bindInput(index, in.name())) {
+        if (failed(defineConstant(in.name(), bound)))
+          return {};
+        continue;
+      }
     if (!in.type().has_tensor_type()) {
       (void)fail("graph input '" + in.name() + "' is not a tensor");
       return {};
@@ -696,11 +704,17 @@ OwningOpRef<ModuleOp> Importer::importModel(const onnx::ModelProto &model) {
     SmallVector<int64_t> shape;
     for (const auto &d : tt.shape().dim())
       shape.push_back(d.has_dim_value() ? d.dim_value() : ShapedType::kDynamic);
-    auto given = options.inputShapes.find(in.name());
-    if (given == options.inputShapes.end() && first)
-      given = options.inputShapes.find("");
-    if (given != options.inputShapes.end()) {
-      ArrayRef<int64_t> want = given->second;
+    std::optional<ArrayRef<int64_t>> given;
+    auto byName = options.inputShapes.find(in.name());
+    if (byName == options.inputShapes.end() && first)
+      byName = options.inputShapes.find("");
+    if (byName != options.inputShapes.end())
+      given = ArrayRef<int64_t>(byName->second);
+    else if (index < options.inputShapesByPosition.size() &&
+             !options.inputShapesByPosition[index].empty())
+      given = ArrayRef<int64_t>(options.inputShapesByPosition[index]);
+    if (given) {
+      ArrayRef<int64_t> want = *given;
       if (tt.has_shape() && want.size() != shape.size()) {
         (void)fail("--input-shape for '" + in.name() + "' has rank " +
                    Twine(want.size()) + " but the model declares tensor<" +
@@ -731,8 +745,11 @@ OwningOpRef<ModuleOp> Importer::importModel(const onnx::ModelProto &model) {
   func = builder.create<func::FuncOp>(fileLoc(), options.functionName,
                                       builder.getFunctionType(argTypes, {}));
   entry = func.addEntryBlock();
-  for (auto [name, arg] : llvm::zip(argNames, entry->getArguments()))
-    values[name] = arg;
+  for (auto [index, name] : llvm::enumerate(argNames)) {
+    values[name] = entry->getArgument(index);
+    // The ONNX input name, for tools that feed inputs by name.
+    func.setArgAttr(index, "cim.name", builder.getStringAttr(name));
+  }
   builder.setInsertionPointToEnd(entry);
 
   for (auto [index, n] : llvm::enumerate(graph.node()))
@@ -1448,7 +1465,8 @@ LogicalResult Importer::importClip() {
       attrs.push_back(
           named("max", builder.getF32FloatAttr(floatAttr("max", 0))));
   } else {
-    for (auto [i, name] : llvm::enumerate(ArrayRef<StringRef>{"min", "max"})) {
+    static const StringRef bounds[] = {"min", "max"};
+    for (auto [i, name] : llvm::enumerate(bounds)) {
       if (!hasInput(i + 1))
         continue;
       FailureOr<float> v = constFloat(input(i + 1), name);

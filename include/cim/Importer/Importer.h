@@ -21,6 +21,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,9 +33,16 @@ struct ImportOptions {
   /// Shapes for graph inputs by name; they replace the declared shape and
   /// must agree with its static dimensions.
   llvm::StringMap<std::vector<int64_t>> inputShapes;
+  /// Shapes for graph inputs by position (non-initializer inputs in graph
+  /// order); an empty entry leaves that input alone. Names win.
+  std::vector<std::vector<int64_t>> inputShapesByPosition;
   /// Value given to dynamic dimensions that inputShapes does not set. ONNX
   /// exports leave the batch dimension dynamic; 1 is the useful default.
   int64_t defaultDynamicDim = 1;
+  /// Called for every graph input (position among the non-initializer
+  /// inputs, name); a non-null result turns that input into a constant, as
+  /// when a tool knows shape-determining inputs ahead of time.
+  std::function<ElementsAttr(unsigned, llvm::StringRef)> bindInput;
   /// Name of the generated function.
   std::string functionName = "main";
   /// Initializers with more elements than this become dense_resource blobs.

@@ -1,0 +1,34 @@
+//===- TensorIO.h - ONNX TensorProto files <-> host tensors -----*- C++ -*-===//
+//
+// The .pb files of the ONNX test data (input_0.pb, output_0.pb) and of
+// cim-sim's --input / --output-dir. Lives beside the importer because it is
+// the only library allowed to see protobuf.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_IMPORTER_TENSORIO_H
+#define CIM_IMPORTER_TENSORIO_H
+
+#include "cim/Reference/HostTensor.h"
+
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+
+namespace mlir {
+namespace cim {
+
+/// Reads a serialized onnx.TensorProto. On failure returns failure and sets
+/// `error` to a one-line message (without the file name).
+FailureOr<HostTensor> readTensorFile(llvm::StringRef path, std::string &name,
+                                     std::string &error);
+
+/// Writes `tensor` as a serialized onnx.TensorProto named `name`, through a
+/// temporary file renamed into place.
+LogicalResult writeTensorFile(llvm::StringRef path, const HostTensor &tensor,
+                              llvm::StringRef name, std::string &error);
+
+} // namespace cim
+} // namespace mlir
+
+#endif // CIM_IMPORTER_TENSORIO_H

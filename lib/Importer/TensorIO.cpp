@@ -1,0 +1,201 @@
+//===- TensorIO.cpp - ONNX TensorProto files <-> host tensors -------------===//
+
+#include "cim/Importer/TensorIO.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::cim;
+
+static std::optional<ElementKind> kindOf(int32_t type) {
+  using TP = onnx::TensorProto;
+  switch (type) {
+  case TP::FLOAT:
+    return ElementKind::F32;
+  case TP::DOUBLE:
+    return ElementKind::F64;
+  case TP::INT8:
+    return ElementKind::I8;
+  case TP::INT16:
+    return ElementKind::I16;
+  case TP::INT32:
+    return ElementKind::I32;
+  case TP::INT64:
+    return ElementKind::I64;
+  case TP::UINT8:
+    return ElementKind::U8;
+  case TP::UINT16:
+    return ElementKind::U16;
+  case TP::UINT32:
+    return ElementKind::U32;
+  case TP::UINT64:
+    return ElementKind::U64;
+  case TP::BOOL:
+    return ElementKind::Bool;
+  default:
+    return std::nullopt;
+  }
+}
+
+static int32_t typeOf(ElementKind kind) {
+  using TP = onnx::TensorProto;
+  switch (kind) {
+  case ElementKind::F32:
+    return TP::FLOAT;
+  case ElementKind::F64:
+    return TP::DOUBLE;
+  case ElementKind::I8:
+    return TP::INT8;
+  case ElementKind::I16:
+    return TP::INT16;
+  case ElementKind::I32:
+    return TP::INT32;
+  case ElementKind::I64:
+    return TP::INT64;
+  case ElementKind::U8:
+    return TP::UINT8;
+  case ElementKind::U16:
+    return TP::UINT16;
+  case ElementKind::U32:
+    return TP::UINT32;
+  case ElementKind::U64:
+    return TP::UINT64;
+  case ElementKind::Bool:
+    return TP::BOOL;
+  }
+  return TP::UNDEFINED;
+}
+
+FailureOr<HostTensor> cim::readTensorFile(StringRef path, std::string &name,
+                                          std::string &error) {
+  auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                          /*RequiresNullTerminator=*/false);
+  if (!file) {
+    error = "cannot read file: " + file.getError().message();
+    return failure();
+  }
+  onnx::TensorProto proto;
+  StringRef bytes = (*file)->getBuffer();
+  if (bytes.empty() || bytes.size() > size_t(INT32_MAX) ||
+      !proto.ParseFromArray(bytes.data(), int(bytes.size()))) {
+    error = "not a valid ONNX TensorProto file";
+    return failure();
+  }
+  std::optional<ElementKind> kind = kindOf(proto.data_type());
+  if (!kind) {
+    error = "tensor element type " + std::to_string(proto.data_type()) +
+            " is not supported";
+    return failure();
+  }
+  SmallVector<int64_t> shape;
+  int64_t count = 1;
+  for (int64_t d : proto.dims()) {
+    if (d < 0 || (d && count > (int64_t(1) << 36) / d)) {
+      error = "tensor has a negative or absurd dimension";
+      return failure();
+    }
+    shape.push_back(d);
+    count *= d;
+  }
+  if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
+    error = "external data is not supported in tensor files";
+    return failure();
+  }
+  HostTensor tensor(*kind, shape);
+  size_t size = tensor.getBytes().size();
+  uint8_t *out = tensor.getMutableBytes().data();
+  size_t elementSize = tensor.getElementSize();
+  auto mismatch = [&](size_t got) {
+    error = "tensor holds " + std::to_string(got) + " values, expected " +
+            std::to_string(count);
+    return failure();
+  };
+  if (proto.has_raw_data()) {
+    if (proto.raw_data().size() != size)
+      return mismatch(proto.raw_data().size() /
+                      std::max<size_t>(1, elementSize));
+    std::memcpy(out, proto.raw_data().data(), size);
+    return tensor;
+  }
+  auto fill = [&](const auto &field) -> LogicalResult {
+    if (int64_t(field.size()) != count)
+      return mismatch(field.size());
+    for (int64_t i = 0; i < count; ++i) {
+      if (tensor.isFloat())
+        tensor.setFromDouble(i, double(field.Get(i)));
+      else
+        tensor.setFromInt64(i, int64_t(field.Get(i)));
+    }
+    return success();
+  };
+  using TP = onnx::TensorProto;
+  LogicalResult filled = success();
+  switch (proto.data_type()) {
+  case TP::FLOAT:
+    filled = fill(proto.float_data());
+    break;
+  case TP::DOUBLE:
+    filled = fill(proto.double_data());
+    break;
+  case TP::INT64:
+    filled = fill(proto.int64_data());
+    break;
+  case TP::UINT32:
+  case TP::UINT64:
+    filled = fill(proto.uint64_data());
+    break;
+  default:
+    filled = fill(proto.int32_data());
+    break;
+  }
+  if (failed(filled))
+    return failure();
+  name = proto.name();
+  return tensor;
+}
+
+LogicalResult cim::writeTensorFile(StringRef path, const HostTensor &tensor,
+                                   StringRef name, std::string &error) {
+  onnx::TensorProto proto;
+  proto.set_name(name.str());
+  proto.set_data_type(typeOf(tensor.getKind()));
+  for (int64_t d : tensor.getShape())
+    proto.add_dims(d);
+  ArrayRef<uint8_t> bytes = tensor.getBytes();
+  proto.set_raw_data(std::string(bytes.begin(), bytes.end()));
+  std::string data;
+  if (!proto.SerializeToString(&data)) {
+    error = "cannot serialize the tensor";
+    return failure();
+  }
+  SmallString<256> temp(path);
+  temp += ".tmp";
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(temp, ec, llvm::sys::fs::OF_None);
+    if (ec) {
+      error = "cannot write file: " + ec.message();
+      return failure();
+    }
+    os << data;
+    os.close();
+    if (os.has_error()) {
+      error = "cannot write file: " + os.error().message();
+      os.clear_error();
+      llvm::sys::fs::remove(temp);
+      return failure();
+    }
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(temp, path)) {
+    llvm::sys::fs::remove(temp);
+    error = "cannot write file: " + ec.message();
+    return failure();
+  }
+  return success();
+}

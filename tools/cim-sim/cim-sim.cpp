@@ -1,0 +1,179 @@
+//===- cim-sim.cpp - Run a model ------------------------------------------===//
+//
+//   cim-sim MODEL.onnx --input FILE.pb [--input NAME=FILE.pb ...] \
+//           --output-dir DIR
+//
+// Imports the model and runs the float reference executor; writes
+// DIR/output_0.pb, output_1.pb, ... as ONNX TensorProto. Unnamed inputs are
+// taken in graph-input order. (Compiled .cim programs join with the
+// backend.)
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Importer/Importer.h"
+#include "cim/Importer/TensorIO.h"
+#include "cim/Pipeline/Pipeline.h"
+#include "cim/Reference/Executor.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("cim-sim options");
+static cl::opt<std::string> modelFile(cl::Positional, cl::desc("<model.onnx>"),
+                                      cl::Required, cl::cat(category));
+static cl::list<std::string>
+    inputs("input",
+           cl::desc("Input tensor file (ONNX TensorProto), FILE or "
+                    "NAME=FILE; unnamed ones in graph-input order"),
+           cl::cat(category));
+static cl::opt<std::string> outputDir("output-dir",
+                                      cl::desc("Directory for output_N.pb"),
+                                      cl::Required, cl::cat(category));
+
+/// A host tensor as an attribute, to bind a graph input to a constant.
+static ElementsAttr toElementsAttr(MLIRContext *context,
+                                   const cim::HostTensor &tensor) {
+  auto type = RankedTensorType::get(
+      tensor.getShape(), cim::getElementType(context, tensor.getKind()));
+  if (tensor.getKind() == cim::ElementKind::Bool) {
+    SmallVector<bool> values(tensor.data<bool>().begin(),
+                             tensor.data<bool>().end());
+    return DenseElementsAttr::get(type, values);
+  }
+  ArrayRef<uint8_t> bytes = tensor.getBytes();
+  return DenseElementsAttr::getFromRawBuffer(
+      type, ArrayRef<char>(reinterpret_cast<const char *>(bytes.data()),
+                           bytes.size()));
+}
+
+static int error(const Twine &where, const Twine &message) {
+  llvm::errs() << where << ": error: " << message << "\n";
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv, "cim-sim: run a model\n");
+
+  // Read the inputs first: their shapes fix the model's dynamic dimensions,
+  // and integer inputs (shapes, indices, split sizes) are bound as
+  // constants, since the compiler needs them ahead of time.
+  struct Input {
+    std::string name; // from NAME=FILE, else the graph's name once known
+    cim::HostTensor tensor;
+    bool bound = false;
+  };
+  std::vector<Input> given;
+  std::vector<unsigned> unnamed; // indices into `given`, in order
+  cim::ImportOptions options;
+  for (const std::string &spec : inputs) {
+    StringRef text(spec), name, path = text;
+    if (text.contains('=') && !llvm::sys::fs::exists(text))
+      std::tie(name, path) = text.split('=');
+    std::string tensorName, message;
+    FailureOr<cim::HostTensor> tensor =
+        cim::readTensorFile(path, tensorName, message);
+    if (failed(tensor))
+      return error(path, message);
+    std::vector<int64_t> shape(tensor->getShape().begin(),
+                               tensor->getShape().end());
+    if (!name.empty()) {
+      options.inputShapes[name] = shape;
+    } else {
+      options.inputShapesByPosition.push_back(shape);
+      unnamed.push_back(given.size());
+    }
+    given.push_back({name.str(), std::move(*tensor)});
+  }
+
+  DialectRegistry registry;
+  cim::registerCIMDialects(registry);
+  MLIRContext context(registry);
+  ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
+    std::string where = "cim-sim";
+    diag.getLocation()->walk([&](Location inner) {
+      if (auto file = inner.dyn_cast<FileLineColLoc>()) {
+        where = file.getFilename().str();
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    llvm::errs() << where << ": error: " << diag.str() << "\n";
+    return success();
+  });
+  options.bindInput = [&](unsigned position, StringRef graphName) {
+    Input *in = nullptr;
+    for (Input &candidate : given)
+      if (candidate.name == graphName)
+        in = &candidate;
+    if (!in && position < unnamed.size()) {
+      in = &given[unnamed[position]];
+      in->name = graphName.str();
+    }
+    if (!in || in->tensor.isFloat())
+      return ElementsAttr();
+    in->bound = true;
+    return toElementsAttr(&context, in->tensor);
+  };
+  OwningOpRef<ModuleOp> module =
+      cim::importOnnxFile(modelFile, &context, options);
+  if (!module)
+    return 1;
+  auto func = *module->getOps<func::FuncOp>().begin();
+
+  // Order the remaining inputs as the function's arguments.
+  unsigned numArgs = func.getNumArguments();
+  SmallVector<cim::HostTensor> ordered(numArgs);
+  SmallVector<bool> filled(numArgs, false);
+  for (Input &in : given) {
+    if (in.bound)
+      continue;
+    unsigned index = numArgs;
+    for (unsigned i = 0; i < numArgs; ++i)
+      if (auto n = func.getArgAttrOfType<StringAttr>(i, "cim.name"))
+        if (n.getValue() == in.name)
+          index = i;
+    if (index == numArgs)
+      return error(modelFile,
+                   in.name.empty()
+                       ? Twine("more inputs given than the model has")
+                       : "the model has no input named '" + in.name + "'");
+    if (filled[index])
+      return error(modelFile, "input '" + in.name + "' is given twice");
+    ordered[index] = std::move(in.tensor);
+    filled[index] = true;
+  }
+  for (unsigned i = 0; i < numArgs; ++i)
+    if (!filled[i]) {
+      auto n = func.getArgAttrOfType<StringAttr>(i, "cim.name");
+      return error(modelFile, "no value for input '" +
+                                  (n ? n.getValue() : StringRef("?")) +
+                                  "'; pass it with --input");
+    }
+
+  FailureOr<SmallVector<cim::HostTensor>> outputs =
+      cim::runReference(func, ordered);
+  if (failed(outputs))
+    return 1;
+  if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
+    return error(outputDir, "cannot create directory: " + ec.message());
+  for (auto [index, tensor] : llvm::enumerate(*outputs)) {
+    SmallString<256> path(outputDir);
+    llvm::sys::path::append(path, "output_" + Twine(index) + ".pb");
+    std::string message;
+    if (failed(cim::writeTensorFile(
+            path, tensor, "output_" + std::to_string(index), message)))
+      return error(path, message);
+  }
+  return 0;
+}
