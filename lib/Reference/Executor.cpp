@@ -179,7 +179,7 @@ static LogicalResult checkInput(func::FuncOp func, unsigned index,
     return func.emitError()
            << "input " << index << " has element type "
            << getElementKindName(input.getKind())
-           << " but the function expects " << ranked.getElementType();
+           << " but the function expects " << getElementKindName(*kind);
   bool matches = ranked.getRank() == input.getRank();
   for (int64_t d = 0; matches && d < ranked.getRank(); ++d)
     matches =

@@ -1,0 +1,198 @@
+//===- ExecutorTest.cpp - Inputs, errors, dynamic shapes, determinism -----===//
+
+#include "ReferenceTestUtils.h"
+
+#include <cstdint>
+
+// From OpenBLAS (cblas.h is not on the test's include path).
+extern "C" void openblas_set_num_threads(int threads);
+extern "C" int openblas_get_num_threads(void);
+
+using namespace mlir;
+using namespace mlir::cim;
+using namespace mlir::cim::testing;
+
+namespace {
+
+using ExecutorTest = ReferenceTest;
+
+const char *kRelu = R"mlir(
+  func.func @main(%x: tensor<1x3x9x9xf32>) -> tensor<1x3x9x9xf32> {
+    %0 = cim.relu %x : tensor<1x3x9x9xf32>
+    return %0 : tensor<1x3x9x9xf32>
+  })mlir";
+
+TEST_F(ExecutorTest, WrongInputShapeIsAnError) {
+  EXPECT_TRUE(failed(run(kRelu, {HostTensor(ElementKind::F32, {1, 3, 8, 8})})));
+  EXPECT_EQ(errors, "input 0 has shape 1x3x8x8 but the function expects "
+                    "1x3x9x9");
+}
+
+TEST_F(ExecutorTest, WrongInputKindOrCountIsAnError) {
+  EXPECT_TRUE(failed(run(kRelu, {HostTensor(ElementKind::I64, {1, 3, 9, 9})})));
+  EXPECT_EQ(errors, "input 0 has element type i64 but the function expects "
+                    "f32");
+  errors.clear();
+  EXPECT_TRUE(failed(run(kRelu, {})));
+  EXPECT_EQ(errors, "the function takes 1 inputs but 0 were given");
+}
+
+TEST_F(ExecutorTest, UnknownOpIsAnError) {
+  context.allowUnregisteredDialects();
+  auto results = run(R"mlir(
+    func.func @main(%x: tensor<2xf32>) -> tensor<2xf32> {
+      %0 = cim.relu %x : tensor<2xf32>
+      %1 = "test.mystery"(%0) : (tensor<2xf32>) -> tensor<2xf32>
+      return %1 : tensor<2xf32>
+    })mlir",
+                     {iota({2})});
+  EXPECT_TRUE(failed(results));
+  EXPECT_EQ(errors, "the reference executor does not support 'test.mystery'");
+}
+
+TEST_F(ExecutorTest, DynamicDimensionsTakeTheInputSize) {
+  const char *source = R"mlir(
+    func.func @main(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>)
+        -> (tensor<?x4xf32>, tensor<?x1xf32>) {
+      %0 = cim.add %x, %y : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+      %1 = cim.reduce_mean %0 {axes = array<i64: 1>}
+         : (tensor<?x4xf32>) -> tensor<?x1xf32>
+      return %0, %1 : tensor<?x4xf32>, tensor<?x1xf32>
+    })mlir";
+  auto results = run(source, {iota({2, 4}), iota({2, 4})});
+  ASSERT_TRUE(succeeded(results)) << errors;
+  EXPECT_TRUE(matches((*results)[1], {2, 1}, {3, 11}));
+  results = run(source, {iota({3, 4}), iota({1, 4})});
+  ASSERT_TRUE(succeeded(results)) << errors;
+  EXPECT_TRUE(matches((*results)[1], {3, 1}, {3, 7, 11}));
+
+  // Sizes that only clash at run time.
+  EXPECT_TRUE(failed(run(source, {iota({3, 4}), iota({2, 4})})));
+  EXPECT_EQ(errors, "'cim.add' op shapes 3x4 and 2x4 do not broadcast");
+}
+
+TEST_F(ExecutorTest, RunTimeShapeMismatchInsideTheGraph) {
+  // The verifier cannot see that 3x4 does not fit 2x4.
+  auto results = run(R"mlir(
+    func.func @main(%x: tensor<?x4xf32>) -> tensor<2x4xf32> {
+      %0 = cim.reshape %x : (tensor<?x4xf32>) -> tensor<2x4xf32>
+      return %0 : tensor<2x4xf32>
+    })mlir",
+                     {iota({3, 4})});
+  EXPECT_TRUE(failed(results));
+  EXPECT_EQ(errors,
+            "'cim.reshape' op cannot reshape 12 elements (3x4) into 2x4");
+}
+
+TEST_F(ExecutorTest, ErrorsPointAtTheOp) {
+  std::string location;
+  ScopedDiagnosticHandler where(&context, [&](Diagnostic &diag) {
+    if (auto file = diag.getLocation().dyn_cast<FileLineColLoc>())
+      location =
+          file.getFilename().str() + ":" + std::to_string(file.getLine());
+    return failure(); // let the fixture's handler record the message too
+  });
+  auto results = run(R"mlir(
+    func.func @main(%x: tensor<?xf32>, %y: tensor<?xf32>) -> tensor<?xf32> {
+      %0 = cim.relu %x : tensor<?xf32>
+      %1 = cim.mul %0, %y : (tensor<?xf32>, tensor<?xf32>) -> tensor<?xf32>
+          loc("model.onnx":7:0)
+      return %1 : tensor<?xf32>
+    })mlir",
+                     {iota({2}), iota({3})});
+  EXPECT_TRUE(failed(results));
+  EXPECT_EQ(location, "model.onnx:7");
+}
+
+TEST_F(ExecutorTest, ConstantsSharedValuesAndPassThrough) {
+  auto results = run(R"mlir(
+    func.func @main(%x: tensor<2xf32>)
+        -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) {
+      %c = cim.constant dense_resource<two> : tensor<2xf32>
+      %s = cim.constant dense<3.0> : tensor<2xf32>
+      %0 = cim.mul %x, %c : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+      %1 = cim.add %0, %0 : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+      %2 = cim.add %1, %s : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+      return %x, %1, %2, %1 : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
+    }
+    {-#
+      dialect_resources: {
+        builtin: {
+          two: "0x040000000000803F00000040"
+        }
+      }
+    #-})mlir",
+                     {floats({2}, {5, 6})});
+  ASSERT_TRUE(succeeded(results)) << errors;
+  EXPECT_TRUE(matches((*results)[0], {2}, {5, 6}));
+  EXPECT_TRUE(matches((*results)[1], {2}, {10, 24}));
+  EXPECT_TRUE(matches((*results)[2], {2}, {13, 27}));
+  EXPECT_TRUE(matches((*results)[3], {2}, {10, 24}));
+}
+
+TEST_F(ExecutorTest, ConstantWithoutDataIsAnError) {
+  auto results = run(R"mlir(
+    func.func @main() -> tensor<2xf32> {
+      %c = cim.constant dense_resource<nowhere> : tensor<2xf32>
+      return %c : tensor<2xf32>
+    })mlir",
+                     {});
+  EXPECT_TRUE(failed(results));
+  EXPECT_EQ(errors, "'cim.constant' op value cannot be read: resource "
+                    "'nowhere' has no data");
+}
+
+/// Deterministic pseudo-random values in [-1, 1).
+HostTensor noise(ArrayRef<int64_t> shape, uint32_t seed) {
+  HostTensor tensor(ElementKind::F32, shape);
+  uint32_t state = seed;
+  for (float &v : tensor.data<float>()) {
+    state = state * 1664525u + 1013904223u;
+    v = float(state >> 8) / float(1u << 23) - 1.0f;
+  }
+  return tensor;
+}
+
+TEST_F(ExecutorTest, ResultsAreBitwiseDeterministic) {
+  const char *source = R"mlir(
+    func.func @main(%x: tensor<2x3x32x32xf32>, %w: tensor<16x3x3x3xf32>,
+                    %b: tensor<16xf32>, %fc: tensor<10x4096xf32>,
+                    %fb: tensor<10xf32>, %m: tensor<192x192xf32>)
+        -> (tensor<2x10xf32>, tensor<192x192xf32>) {
+      %0 = cim.conv2d %x, %w, %b {pads = array<i64: 1, 1, 1, 1>}
+         : (tensor<2x3x32x32xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>)
+         -> tensor<2x16x32x32xf32>
+      %1 = cim.relu %0 : tensor<2x16x32x32xf32>
+      %2 = cim.max_pool2d %1 {kernel_shape = array<i64: 2, 2>,
+                              strides = array<i64: 2, 2>}
+         : (tensor<2x16x32x32xf32>) -> tensor<2x16x16x16xf32>
+      %3 = cim.flatten %2 : (tensor<2x16x16x16xf32>) -> tensor<2x4096xf32>
+      %4 = cim.gemm %3, %fc, %fb {transB = true}
+         : (tensor<2x4096xf32>, tensor<10x4096xf32>, tensor<10xf32>)
+         -> tensor<2x10xf32>
+      %5 = cim.matmul %m, %m : (tensor<192x192xf32>, tensor<192x192xf32>)
+         -> tensor<192x192xf32>
+      return %4, %5 : tensor<2x10xf32>, tensor<192x192xf32>
+    })mlir";
+  SmallVector<HostTensor> inputs = {
+      noise({2, 3, 32, 32}, 1), noise({16, 3, 3, 3}, 2), noise({16}, 3),
+      noise({10, 4096}, 4),     noise({10}, 5),          noise({192, 192}, 6)};
+  auto first = run(source, inputs);
+  ASSERT_TRUE(succeeded(first)) << errors;
+  auto second = run(source, inputs);
+  ASSERT_TRUE(succeeded(second)) << errors;
+  for (size_t i = 0; i < first->size(); ++i)
+    EXPECT_TRUE((*first)[i].isBitwiseEqual((*second)[i])) << "result " << i;
+
+  // OpenBLAS splits GEMMs among threads along M and N only, so one thread
+  // gives the same bits as the default.
+  int threads = openblas_get_num_threads();
+  openblas_set_num_threads(1);
+  auto single = run(source, inputs);
+  openblas_set_num_threads(threads);
+  ASSERT_TRUE(succeeded(single)) << errors;
+  for (size_t i = 0; i < first->size(); ++i)
+    EXPECT_TRUE((*first)[i].isBitwiseEqual((*single)[i])) << "result " << i;
+}
+
+} // namespace
