@@ -66,8 +66,9 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "cim-sim: run a model\n");
 
   // Read the inputs first: their shapes fix the model's dynamic dimensions,
-  // and integer inputs (shapes, indices, split sizes) are bound as
-  // constants, since the compiler needs them ahead of time.
+  // and integer and scalar inputs (shapes, indices, split sizes, clip
+  // bounds) are bound as constants, since the compiler needs them ahead of
+  // time.
   struct Input {
     std::string name; // from NAME=FILE, else the graph's name once known
     cim::HostTensor tensor;
@@ -120,7 +121,9 @@ int main(int argc, char **argv) {
       in = &given[unnamed[position]];
       in->name = graphName.str();
     }
-    if (!in || in->tensor.isFloat())
+    // Integer tensors (shapes, axes, indices) and scalars (clip bounds,
+    // pad values) are parameters of the graph, not data.
+    if (!in || (in->tensor.isFloat() && in->tensor.getRank() != 0))
       return ElementsAttr();
     in->bound = true;
     return toElementsAttr(&context, in->tensor);

@@ -17,6 +17,9 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def CIM_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def CIM_IndexTensor : RankedTensorOf<[AnySignlessInteger]>;
+// Elementwise arithmetic also runs on integers (shape arithmetic, ONNX
+// integer tests); crossbar layers are float until quantized.
+def CIM_NumericTensor : RankedTensorOf<[AnyFloat, AnyInteger]>;
 
 class CIM_InferredOp<string mnemonic, list<Trait> traits = []>
     : CIM_Op<mnemonic, !listconcat(traits,
@@ -154,15 +157,16 @@ class CIM_BinaryOp<string mnemonic, string what>
   let summary = "elementwise " # what # " with numpy broadcasting";
   let description = [{
     Elementwise with multidirectional (numpy) broadcasting; both operands
-    have the same element type.
+    have the same element type, float or integer (integer division
+    truncates toward zero, as in ONNX).
 
     ```mlir
     %z = cim.}] # mnemonic # [{ %x, %y : (tensor<1x8x4x4xf32>, tensor<8x1x1xf32>)
                            -> tensor<1x8x4x4xf32>
     ```
   }];
-  let arguments = (ins CIM_FloatTensor:$lhs, CIM_FloatTensor:$rhs);
-  let results = (outs CIM_FloatTensor:$result);
+  let arguments = (ins CIM_NumericTensor:$lhs, CIM_NumericTensor:$rhs);
+  let results = (outs CIM_NumericTensor:$result);
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
   }];
