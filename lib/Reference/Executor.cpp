@@ -205,6 +205,7 @@ cim::runReference(func::FuncOp func, ArrayRef<HostTensor> inputs) {
                             << " inputs but " << inputs.size() << " were given";
 
   Block &block = func.getBody().front();
+  BlasThreadPin pin;
   ValueStore store;
   for (auto [index, input] : llvm::enumerate(inputs)) {
     if (failed(checkInput(func, index, input)))

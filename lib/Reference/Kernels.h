@@ -102,6 +102,21 @@ template <typename Fn> auto visitFloat(ElementKind kind, Fn &&fn) {
   return fn(float{});
 }
 
+/// Runs BLAS on one thread while alive and restores the caller's setting
+/// afterwards: results must not depend on the machine's core count (see
+/// LinearKernels.cpp). Not safe against other threads that use OpenBLAS at
+/// the same time.
+class BlasThreadPin {
+public:
+  BlasThreadPin();
+  ~BlasThreadPin();
+  BlasThreadPin(const BlasThreadPin &) = delete;
+  BlasThreadPin &operator=(const BlasThreadPin &) = delete;
+
+private:
+  int previous;
+};
+
 //===----------------------------------------------------------------------===//
 // Kernels
 //===----------------------------------------------------------------------===//

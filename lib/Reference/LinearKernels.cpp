@@ -1,10 +1,12 @@
 //===- LinearKernels.cpp - conv2d, gemm and matmul on BLAS ----------------===//
 //
 // Every large product goes through cblas_?gemm (OpenBLAS). Determinism:
-// OpenBLAS partitions a GEMM between threads along M and N only, never along
-// K, and the partition is a function of the sizes and the thread count, so
-// each output element is reduced in the same order on every run; the unit
-// tests also compare one thread against the default.
+// OpenBLAS's multithreaded GEMM driver rounds differently from its
+// single-threaded one (measured with OpenBLAS 0.3.21: a 7x513 by 513x3001
+// product differs in the last bits between 1 and 2+ threads), and the
+// default thread count is the machine's core count. The executor therefore
+// pins OpenBLAS to one thread while it runs (BlasThreadPin), so the same
+// inputs give the same bits on every run and every core count.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,6 +22,16 @@
 using namespace mlir;
 using namespace mlir::cim;
 using namespace mlir::cim::reference;
+
+BlasThreadPin::BlasThreadPin() : previous(openblas_get_num_threads()) {
+  if (previous != 1)
+    openblas_set_num_threads(1);
+}
+
+BlasThreadPin::~BlasThreadPin() {
+  if (previous != 1)
+    openblas_set_num_threads(previous);
+}
 
 /// Row-major C = alpha * op(A) * op(B) + beta * C.
 static void gemm(bool transA, bool transB, int m, int n, int k, float alpha,

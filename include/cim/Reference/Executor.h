@@ -35,7 +35,9 @@ namespace cim {
 /// location and returns failure; it never asserts on such input.
 ///
 /// Results are deterministic: the same inputs give the same bits on every
-/// run on the same machine and BLAS build.
+/// run, whatever the core count (BLAS runs on one thread during the call and
+/// the caller's OpenBLAS thread setting is restored afterwards), for a given
+/// CPU kind and OpenBLAS build.
 FailureOr<llvm::SmallVector<HostTensor>>
 runReference(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs);
 

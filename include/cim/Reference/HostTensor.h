@@ -17,6 +17,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstdint>
 #include <optional>
@@ -62,6 +63,7 @@ CIM_ELEMENT_KIND_OF(bool, Bool)
 /// Copyable (deep copy) and cheaply movable.
 class HostTensor {
 public:
+  /// An f32 scalar holding 0.
   HostTensor() = default;
   /// A zero-filled tensor.
   HostTensor(ElementKind kind, llvm::ArrayRef<int64_t> shape);
@@ -126,9 +128,11 @@ public:
 private:
   ElementKind kind = ElementKind::F32;
   llvm::SmallVector<int64_t, 4> shape;
-  int64_t numElements = 0;
+  // The defaults make a consistent f32 scalar, so a default-constructed
+  // tensor is safe to read.
+  int64_t numElements = 1;
   // operator new aligns to 16 bytes, enough for every element kind.
-  std::vector<uint8_t> storage;
+  std::vector<uint8_t> storage = std::vector<uint8_t>(sizeof(float), 0);
 };
 
 /// Maps an MLIR element type to an ElementKind; std::nullopt for types the

@@ -27,6 +27,10 @@ TEST(HostTensorTest, ZeroFilledWithShape) {
   HostTensor scalar(ElementKind::F64, {});
   EXPECT_EQ(scalar.getNumElements(), 1);
   EXPECT_EQ(scalar.getRank(), 0);
+  HostTensor none;
+  EXPECT_EQ(none.getRank(), 0);
+  EXPECT_EQ(none.getNumElements(), 1);
+  EXPECT_EQ(none.getAsDouble(0), 0.0);
   HostTensor empty(ElementKind::F32, {0, 4});
   EXPECT_EQ(empty.getNumElements(), 0);
 }
