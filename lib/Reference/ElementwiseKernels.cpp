@@ -122,7 +122,17 @@ static void integerBinary(BinaryKind kind, const HostTensor &lhs,
   case BinaryKind::Min:
     return binaryLoop<T>(lhs, rhs, out, [](T x, T y) { return y < x ? y : x; });
   case BinaryKind::Pow:
-    llvm_unreachable("integer pow is rejected before");
+    // Square-and-multiply with wrap-around, as numpy.power; the caller
+    // rejected negative exponents.
+    return binaryLoop<T>(lhs, rhs, out, [](T x, T y) {
+      W result = 1, base = W(x);
+      for (uint64_t e = uint64_t(y); e != 0; e >>= 1) {
+        if (e & 1)
+          result = W(result * base);
+        base = W(base * base);
+      }
+      return T(result);
+    });
   }
 }
 
@@ -172,8 +182,7 @@ FailureOr<HostTensor> reference::runBinary(Operation *op, Operands operands) {
            << "shapes " << shapeString(lhs.getShape()) << " and "
            << shapeString(rhs.getShape()) << " do not broadcast";
   ElementKind element = lhs.getKind();
-  if (element == ElementKind::Bool ||
-      (*kind == BinaryKind::Pow && !lhs.isFloat()))
+  if (element == ElementKind::Bool)
     return op->emitOpError()
            << "is not supported on " << getElementKindName(element)
            << " tensors by the reference executor";
@@ -184,14 +193,22 @@ FailureOr<HostTensor> reference::runBinary(Operation *op, Operands operands) {
     });
     return out;
   }
-  if (*kind == BinaryKind::Div && out.getNumElements() != 0) {
-    bool hasZero = false;
+  // Checked up front: every rhs element reaches the output.
+  if (out.getNumElements() != 0 &&
+      (*kind == BinaryKind::Div || *kind == BinaryKind::Pow)) {
+    bool zero = false, negative = false;
     visitInteger(element, [&](auto tag) {
       using T = decltype(tag);
-      hasZero = llvm::is_contained(rhs.data<T>(), T(0));
+      for (T v : rhs.data<T>()) {
+        zero |= v == T(0);
+        if constexpr (std::is_signed_v<T>)
+          negative |= v < T(0);
+      }
     });
-    if (hasZero)
+    if (*kind == BinaryKind::Div && zero)
       return op->emitOpError() << "divides an integer by zero";
+    if (*kind == BinaryKind::Pow && negative)
+      return op->emitOpError() << "raises an integer to a negative power";
   }
   visitInteger(element, [&](auto tag) {
     integerBinary<decltype(tag)>(*kind, lhs, rhs, out);
@@ -242,9 +259,12 @@ FailureOr<HostTensor> reference::runUnary(Operation *op, Operands operands) {
                             : -std::numeric_limits<double>::infinity();
             double hi = clip.getMax() ? clip.getMax()->convertToDouble()
                                       : std::numeric_limits<double>::infinity();
+            // min(max(x, lo), hi) as numpy.clip: max wins when lo > hi,
+            // and NaN passes through.
             return mapFloat(in, [lo, hi](auto x) {
               using T = decltype(x);
-              return x < T(lo) ? T(lo) : (x > T(hi) ? T(hi) : x);
+              T v = x < T(lo) ? T(lo) : x;
+              return v > T(hi) ? T(hi) : v;
             });
           })
           .Case([&](SigmoidOp) {

@@ -27,7 +27,7 @@ namespace cim {
 /// The function must have one block of cim ops ending in func.return, and
 /// its ops must carry the attributes their verifiers require; element types
 /// are not restricted beyond what each kernel supports (data movement and
-/// add/sub/mul/div/max/min also run on integer tensors). Dimensions written
+/// the binary arithmetic ops also run on integer tensors). Dimensions written
 /// `?` take the size of the actual input; static ones must match it.
 ///
 /// On unsupported ops or element types and on run-time shape mismatches it

@@ -54,8 +54,7 @@ TEST_F(ElementwiseTest, FloatBinaryOpsPropagateNaN) {
   EXPECT_TRUE(matches((*results)[5], {4}, {1, 2, -2, kNaN}));
 }
 
-// The dialect restricts binary ops to float tensors, but ONNX applies them
-// to integers too; the executor supports that, so these run unverified IR.
+// Integers wrap around like numpy and division truncates toward zero.
 TEST_F(ElementwiseTest, IntegerArithmeticWraps) {
   auto results = run(R"mlir(
     func.func @main(%a: tensor<3xi64>, %b: tensor<1xi64>, %c: tensor<4xi32>,
@@ -75,8 +74,7 @@ TEST_F(ElementwiseTest, IntegerArithmeticWraps) {
                       HostTensor::fromValues<int64_t>({1}, {1}),
                       HostTensor::fromValues<int32_t>({4}, {7, -7, 7, -7}),
                       HostTensor::fromValues<int32_t>({4}, {2, 2, -2, -2}),
-                      HostTensor::fromValues<int8_t>({2}, {16, -3})},
-                     /*verify=*/false);
+                      HostTensor::fromValues<int8_t>({2}, {16, -3})});
   ASSERT_TRUE(succeeded(results)) << errors;
   ASSERT_EQ((*results)[0].getKind(), ElementKind::I64);
   EXPECT_EQ((*results)[0].data<int64_t>()[0], 2);
@@ -98,10 +96,28 @@ TEST_F(ElementwiseTest, IntegerDivisionByZeroIsAnError) {
       return %0 : tensor<2xi32>
     })mlir",
                      {HostTensor::fromValues<int32_t>({2}, {1, 2}),
-                      HostTensor::fromValues<int32_t>({2}, {1, 0})},
-                     /*verify=*/false);
+                      HostTensor::fromValues<int32_t>({2}, {1, 0})});
   EXPECT_TRUE(failed(results));
   EXPECT_EQ(errors, "'cim.div' op divides an integer by zero");
+}
+
+TEST_F(ElementwiseTest, IntegerPower) {
+  const char *source = R"mlir(
+    func.func @main(%a: tensor<4xi64>, %b: tensor<4xi64>) -> tensor<4xi64> {
+      %0 = cim.pow %a, %b : (tensor<4xi64>, tensor<4xi64>) -> tensor<4xi64>
+      return %0 : tensor<4xi64>
+    })mlir";
+  HostTensor y =
+      runOne(source, {HostTensor::fromValues<int64_t>({4}, {2, -3, 7, 2}),
+                      HostTensor::fromValues<int64_t>({4}, {10, 3, 0, 64})});
+  // 2^64 wraps to 0.
+  EXPECT_TRUE(matches(y, {4}, {1024, -27, 1, 0}));
+
+  auto results =
+      run(source, {HostTensor::fromValues<int64_t>({4}, {1, 2, 3, 4}),
+                   HostTensor::fromValues<int64_t>({4}, {1, -1, 1, 1})});
+  EXPECT_TRUE(failed(results));
+  EXPECT_EQ(errors, "'cim.pow' op raises an integer to a negative power");
 }
 
 TEST_F(ElementwiseTest, UnaryOps) {
@@ -153,6 +169,18 @@ TEST_F(ElementwiseTest, UnaryOps) {
   EXPECT_TRUE(matches(r[11], {5}, {2, 0.5, 0, -0.5, -2}));
   EXPECT_TRUE(
       matches(r[12], {5}, {0.13533528, 0.60653066, 1, 1.64872127, 7.3890561}));
+}
+
+TEST_F(ElementwiseTest, ClipWithMinAboveMaxGivesMax) {
+  // ONNX allows min > max (every value becomes max) but the dialect's
+  // verifier rejects it, so this runs unverified IR.
+  HostTensor y = runOne(R"mlir(
+    func.func @main(%x: tensor<3xf32>) -> tensor<3xf32> {
+      %0 = cim.clip %x {min = 2.0 : f32, max = 1.0 : f32} : tensor<3xf32>
+      return %0 : tensor<3xf32>
+    })mlir",
+                        {floats({3}, {0, 1.5, 3})}, /*verify=*/false);
+  EXPECT_TRUE(matches(y, {3}, {1, 1, 1}));
 }
 
 TEST_F(ElementwiseTest, SqrtAndExtremes) {
