@@ -393,19 +393,6 @@ CIM_BROADCAST_INFER(MinOp)
 #undef CIM_BROADCAST_INFER
 
 //===----------------------------------------------------------------------===//
-// Unary ops
-//===----------------------------------------------------------------------===//
-
-LogicalResult ClipOp::verify() {
-  if (getMin() && getMax() &&
-      getMin()->convertToFloat() > getMax()->convertToFloat())
-    return emitOpError() << "min (" << getMin()->convertToFloat()
-                         << ") must not exceed max ("
-                         << getMax()->convertToFloat() << ")";
-  return success();
-}
-
-//===----------------------------------------------------------------------===//
 // Pooling and reductions
 //===----------------------------------------------------------------------===//
 

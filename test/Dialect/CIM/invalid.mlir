@@ -129,14 +129,6 @@ func.func @integer_relu(%a: tensor<2x3xi32>) {
 
 // -----
 
-func.func @clip_bounds(%a: tensor<2xf32>) {
-  // expected-error @+1 {{min (6.000000e+00) must not exceed max (0.000000e+00)}}
-  %0 = cim.clip %a {min = 6.0 : f32, max = 0.0 : f32} : tensor<2xf32>
-  return
-}
-
-// -----
-
 func.func @pool_kernel(%x: tensor<1x4x8x8xf32>) {
   // expected-error @+1 {{'kernel_shape' must have 2 entries, got 1}}
   %0 = cim.max_pool2d %x {kernel_shape = array<i64: 2>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>

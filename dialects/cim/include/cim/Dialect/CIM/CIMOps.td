@@ -194,10 +194,10 @@ def CIM_LeakyReluOp : CIM_UnaryOp<"leaky_relu", "x if x >= 0 else alpha * x",
 def CIM_ClipOp : CIM_UnaryOp<"clip", "min(max(x, min), max)",
     (ins OptionalAttr<F32Attr>:$min, OptionalAttr<F32Attr>:$max)> {
   let description = [{
-    Clamps to `[min, max]`; an absent bound is unbounded. ReLU6 is
+    `min(max(x, min), max)`; an absent bound is unbounded. As in ONNX, a
+    `min` above `max` is allowed and yields `max` everywhere. ReLU6 is
     `cim.clip %x {min = 0.0 : f32, max = 6.0 : f32}`.
   }];
-  let hasVerifier = 1;
 }
 def CIM_SigmoidOp : CIM_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
 def CIM_HardSigmoidOp : CIM_UnaryOp<"hard_sigmoid",
@@ -399,11 +399,11 @@ def CIM_PadOp : CIM_InferredOp<"pad"> {
     `pads` holds the begin amounts of every dimension followed by the end
     amounts (ONNX order); negative amounts crop.
   }];
-  let arguments = (ins CIM_FloatTensor:$input, DenseI64ArrayAttr:$pads,
+  let arguments = (ins CIM_NumericTensor:$input, DenseI64ArrayAttr:$pads,
                        DefaultValuedAttr<CIM_PadModeAttr,
                                          "::mlir::cim::PadMode::Constant">:$mode,
                        DefaultValuedAttr<F32Attr, "0.0">:$value);
-  let results = (outs CIM_FloatTensor:$result);
+  let results = (outs CIM_NumericTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
