@@ -616,8 +616,10 @@ FailureOr<Operation *> Importer::build(StringRef opName, ValueRange operands,
                                          state.attributes.getDictionary(ctx),
                                          {}, types);
     }
-    if (failed(inferred))
-      return fail(message), failure();
+    if (failed(inferred)) {
+      (void)fail(message);
+      return failure();
+    }
     state.addTypes(types);
   }
   return builder.create(state);
