@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Importer/Importer.h"
+#include "cim/Reference/HostTensor.h"
 
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Dialect/CIM/CIMShapes.h"
@@ -423,43 +424,18 @@ FailureOr<Folded> Importer::folded(StringRef name) {
   f.elementType = type.getElementType();
   if (f.size() > kMaxFoldElements)
     return failure();
-  if (f.isFloat()) {
-    if (auto dense = attr.dyn_cast<DenseElementsAttr>()) {
-      for (APFloat v : dense.getValues<APFloat>())
-        f.floats.push_back(v.convertToDouble());
-      return f;
-    }
-    if (auto r = attr.dyn_cast<DenseF32ResourceElementsAttr>())
-      if (auto data = r.tryGetAsArrayRef()) {
-        f.floats.assign(data->begin(), data->end());
-        return f;
-      }
-    if (auto r = attr.dyn_cast<DenseF64ResourceElementsAttr>())
-      if (auto data = r.tryGetAsArrayRef()) {
-        f.floats.assign(data->begin(), data->end());
-        return f;
-      }
+  // The executor's conversion already reads dense, splat and resource
+  // constants of every supported type.
+  FailureOr<HostTensor> tensor = toHostTensor(attr);
+  if (failed(tensor))
     return failure();
+  for (int64_t i = 0, e = tensor->getNumElements(); i < e; ++i) {
+    if (f.isFloat())
+      f.floats.push_back(tensor->getAsDouble(i));
+    else
+      f.ints.push_back(tensor->getAsInt64(i));
   }
-  if (auto dense = attr.dyn_cast<DenseElementsAttr>()) {
-    bool isUnsigned = f.elementType.isUnsignedInteger();
-    for (APInt v : dense.getValues<APInt>())
-      f.ints.push_back(isUnsigned || v.getBitWidth() == 1
-                           ? int64_t(v.getZExtValue())
-                           : v.getSExtValue());
-    return f;
-  }
-  if (auto r = attr.dyn_cast<DenseI64ResourceElementsAttr>())
-    if (auto data = r.tryGetAsArrayRef()) {
-      f.ints.assign(data->begin(), data->end());
-      return f;
-    }
-  if (auto r = attr.dyn_cast<DenseI32ResourceElementsAttr>())
-    if (auto data = r.tryGetAsArrayRef()) {
-      f.ints.assign(data->begin(), data->end());
-      return f;
-    }
-  return failure();
+  return f;
 }
 
 FailureOr<SmallVector<int64_t>> Importer::constInts(StringRef name,
