@@ -143,10 +143,25 @@ private:
   LogicalResult importUnary(StringRef opName,
                             ArrayRef<NamedAttribute> attrs = {});
   LogicalResult importClip();
-  LogicalResult importReduceMean();
+  LogicalResult importReduce(StringRef opName);
   LogicalResult importBatchNorm();
+  LogicalResult importBatchNormTraining();
   LogicalResult importLayerNorm();
-  LogicalResult importSoftmax();
+  LogicalResult importSoftmax(StringRef opName);
+  LogicalResult importWhere();
+  LogicalResult importExpand();
+  LogicalResult importTile();
+  LogicalResult importMean();
+  LogicalResult importInstanceNorm();
+  LogicalResult importLrn();
+  LogicalResult importSpaceDepth(bool toDepth);
+  LogicalResult importDropout();
+  LogicalResult importCastLike();
+  /// A scalar constant of `elementType` holding `value`, named after the
+  /// node and `tag`.
+  FailureOr<Value> scalarConstant(double value, Type elementType,
+                                  StringRef tag);
+  FailureOr<Value> transpose(Value v, ArrayRef<int64_t> perm);
   LogicalResult importReshape();
   LogicalResult importSqueeze(bool unsqueeze);
   LogicalResult importTranspose();
@@ -849,6 +864,103 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n, int index) {
                                           ? GeluApproximation::Tanh
                                           : GeluApproximation::None))});
                 })
+          .Case("Abs", [&] { return importUnary(AbsOp::getOperationName()); })
+          .Case("Log", [&] { return importUnary(LogOp::getOperationName()); })
+          .Case("Reciprocal",
+                [&] { return importUnary(ReciprocalOp::getOperationName()); })
+          .Case("Floor",
+                [&] { return importUnary(FloorOp::getOperationName()); })
+          .Case("Ceil", [&] { return importUnary(CeilOp::getOperationName()); })
+          .Case("Round",
+                [&] { return importUnary(RoundOp::getOperationName()); })
+          .Case("Softplus",
+                [&] { return importUnary(SoftplusOp::getOperationName()); })
+          .Case("Softsign",
+                [&] { return importUnary(SoftsignOp::getOperationName()); })
+          .Case("Mish", [&] { return importUnary(MishOp::getOperationName()); })
+          .Case("Swish",
+                [&] {
+                  return importUnary(
+                      SwishOp::getOperationName(),
+                      {named("alpha",
+                             builder.getF32FloatAttr(floatAttr("alpha", 1)))});
+                })
+          .Case("Elu",
+                [&] {
+                  return importUnary(
+                      EluOp::getOperationName(),
+                      {named("alpha",
+                             builder.getF32FloatAttr(floatAttr("alpha", 1)))});
+                })
+          .Case("ThresholdedRelu",
+                [&] {
+                  return importUnary(
+                      ThresholdedReluOp::getOperationName(),
+                      {named("alpha",
+                             builder.getF32FloatAttr(floatAttr("alpha", 1)))});
+                })
+          .Case(
+              "Selu",
+              [&] {
+                return importUnary(
+                    SeluOp::getOperationName(),
+                    {named("alpha", builder.getF32FloatAttr(floatAttr(
+                                        "alpha", 1.67326319217681884765625f))),
+                     named("gamma",
+                           builder.getF32FloatAttr(floatAttr(
+                               "gamma", 1.05070102214813232421875f)))});
+              })
+          .Case("PRelu",
+                [&] { return importBinary(PReluOp::getOperationName()); })
+          .Case("Equal",
+                [&] { return importBinary(EqualOp::getOperationName()); })
+          .Case("Less",
+                [&] { return importBinary(LessOp::getOperationName()); })
+          .Case("LessOrEqual",
+                [&] { return importBinary(LessEqualOp::getOperationName()); })
+          .Case("Greater",
+                [&] { return importBinary(GreaterOp::getOperationName()); })
+          .Case(
+              "GreaterOrEqual",
+              [&] { return importBinary(GreaterEqualOp::getOperationName()); })
+          .Case("And", [&] { return importBinary(AndOp::getOperationName()); })
+          .Case("Or", [&] { return importBinary(OrOp::getOperationName()); })
+          .Case("Xor", [&] { return importBinary(XorOp::getOperationName()); })
+          .Case("Not", [&] { return importUnary(NotOp::getOperationName()); })
+          .Case("Where", [&] { return importWhere(); })
+          .Case("Expand", [&] { return importExpand(); })
+          .Case("Tile", [&] { return importTile(); })
+          .Case("Mean", [&] { return importMean(); })
+          .Case("InstanceNormalization", [&] { return importInstanceNorm(); })
+          .Case("LRN", [&] { return importLrn(); })
+          .Case("SpaceToDepth", [&] { return importSpaceDepth(true); })
+          .Case("DepthToSpace", [&] { return importSpaceDepth(false); })
+          .Case("CastLike", [&] { return importCastLike(); })
+          .Case("ReduceSum",
+                [&] { return importReduce(ReduceSumOp::getOperationName()); })
+          .Case("ReduceProd",
+                [&] { return importReduce(ReduceProdOp::getOperationName()); })
+          .Case("ReduceMax",
+                [&] { return importReduce(ReduceMaxOp::getOperationName()); })
+          .Case("ReduceMin",
+                [&] { return importReduce(ReduceMinOp::getOperationName()); })
+          .Case("ReduceL1",
+                [&] { return importReduce(ReduceL1Op::getOperationName()); })
+          .Case("ReduceL2",
+                [&] { return importReduce(ReduceL2Op::getOperationName()); })
+          .Case("ReduceSumSquare",
+                [&] {
+                  return importReduce(ReduceSumSquareOp::getOperationName());
+                })
+          .Case(
+              "ReduceLogSum",
+              [&] { return importReduce(ReduceLogSumOp::getOperationName()); })
+          .Case("ReduceLogSumExp",
+                [&] {
+                  return importReduce(ReduceLogSumExpOp::getOperationName());
+                })
+          .Case("LogSoftmax",
+                [&] { return importSoftmax(LogSoftmaxOp::getOperationName()); })
           .Case("Clip", [&] { return importClip(); })
           .Case("MaxPool", [&] { return importPool(true); })
           .Case("AveragePool", [&] { return importPool(false); })
@@ -858,10 +970,12 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n, int index) {
           .Case(
               "GlobalMaxPool",
               [&] { return importUnary(GlobalMaxPoolOp::getOperationName()); })
-          .Case("ReduceMean", [&] { return importReduceMean(); })
+          .Case("ReduceMean",
+                [&] { return importReduce(ReduceMeanOp::getOperationName()); })
           .Case("BatchNormalization", [&] { return importBatchNorm(); })
           .Case("LayerNormalization", [&] { return importLayerNorm(); })
-          .Case("Softmax", [&] { return importSoftmax(); })
+          .Case("Softmax",
+                [&] { return importSoftmax(SoftmaxOp::getOperationName()); })
           .Case("Flatten",
                 [&] {
                   return importUnary(FlattenOp::getOperationName(),
@@ -881,15 +995,14 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n, int index) {
           .Case("ConstantOfShape", [&] { return importConstantOfShape(); })
           .Case("Shape", [&] { return importShape(); })
           .Case("Cast", [&] { return importCast(); })
-          .Cases("Identity", "Dropout",
-                 [&]() -> LogicalResult {
-                   if (op == "Dropout" && failed(onlyFirstOutputUsed()))
-                     return failure();
-                   if (ElementsAttr c = constant(input(0)))
-                     return defineConstant(n.output(0), c);
-                   FailureOr<Value> v = operand(0);
-                   return failed(v) ? failure() : define(n.output(0), *v);
-                 })
+          .Case("Dropout", [&] { return importDropout(); })
+          .Case("Identity",
+                [&]() -> LogicalResult {
+                  if (ElementsAttr c = constant(input(0)))
+                    return defineConstant(n.output(0), c);
+                  FailureOr<Value> v = operand(0);
+                  return failed(v) ? failure() : define(n.output(0), *v);
+                })
           .Default(nullptr);
   if (!fn)
     return fail("unsupported operator");
@@ -1324,7 +1437,9 @@ LogicalResult Importer::importConv() {
 }
 
 LogicalResult Importer::importPool(bool isMax) {
-  if (failed(onlyFirstOutputUsed()))
+  bool withIndices =
+      isMax && node->output_size() > 1 && !node->output(1).empty();
+  if (!isMax && failed(onlyFirstOutputUsed()))
     return failure();
   FailureOr<Value> x = operand(0);
   if (failed(x))
@@ -1333,11 +1448,12 @@ LogicalResult Importer::importPool(bool isMax) {
   auto kernel = intsAttr("kernel_shape");
   if (!kernel)
     return fail("kernel_shape is required");
-  if (xt.getRank() != 4 || kernel->size() != 2)
-    return fail("only 2-D pooling is supported, got input tensor<" +
-                shapeText(xt.getShape()) + ">");
-  if (intAttr("storage_order", 0) != 0)
-    return fail("storage_order = 1 is not supported");
+  if (kernel->empty() || kernel->size() > 3 ||
+      xt.getRank() != int64_t(kernel->size()) + 2)
+    return fail("only 1-D, 2-D and 3-D pooling over N x C x spatial inputs "
+                "is supported, got input tensor<" +
+                shapeText(xt.getShape()) + "> and " + Twine(kernel->size()) +
+                " kernel sizes");
   SmallVector<NamedAttribute> attrs;
   attrs.push_back(named("kernel_shape", builder.getDenseI64ArrayAttr(*kernel)));
   if (failed(windowAttrs(xt.getShape(), *kernel, attrs, true)))
@@ -1347,10 +1463,19 @@ LogicalResult Importer::importPool(bool isMax) {
   if (!isMax)
     attrs.push_back(named("count_include_pad", builder.getBoolAttr(intAttr(
                                                    "count_include_pad", 0))));
-  FailureOr<Value> y = build1(isMax ? MaxPool2dOp::getOperationName()
-                                    : AvgPool2dOp::getOperationName(),
-                              {*x}, attrs);
-  return failed(y) ? failure() : define(node->output(0), *y);
+  if (withIndices) {
+    attrs.push_back(named("with_indices", builder.getUnitAttr()));
+    attrs.push_back(named("storage_order", builder.getI64IntegerAttr(
+                                               intAttr("storage_order", 0))));
+  }
+  FailureOr<Operation *> pool = build(isMax ? MaxPoolOp::getOperationName()
+                                            : AvgPoolOp::getOperationName(),
+                                      {*x}, attrs);
+  if (failed(pool))
+    return failure();
+  if (withIndices && failed(define(node->output(1), (*pool)->getResult(1))))
+    return failure();
+  return define(node->output(0), (*pool)->getResult(0));
 }
 
 LogicalResult Importer::importGemm() {
@@ -1434,34 +1559,46 @@ LogicalResult Importer::importUnary(StringRef opName,
 }
 
 LogicalResult Importer::importClip() {
+  FailureOr<Value> x = operand(0);
+  if (failed(x))
+    return failure();
+  bool isInteger = typeOf(*x).getElementType().isa<IntegerType>();
   SmallVector<NamedAttribute> attrs;
   if (opset < 11) {
-    if (attr("min"))
-      attrs.push_back(
-          named("min", builder.getF32FloatAttr(floatAttr("min", 0))));
-    if (attr("max"))
-      attrs.push_back(
-          named("max", builder.getF32FloatAttr(floatAttr("max", 0))));
+    for (StringRef name : {"min", "max"})
+      if (attr(name))
+        attrs.push_back(
+            named(name, builder.getF64FloatAttr(floatAttr(name, 0))));
   } else {
     static const StringRef bounds[] = {"min", "max"};
     for (auto [i, name] : llvm::enumerate(bounds)) {
       if (!hasInput(i + 1))
         continue;
-      FailureOr<float> v = constFloat(input(i + 1), name);
-      if (failed(v))
-        return failure();
-      attrs.push_back(named(name, builder.getF32FloatAttr(*v)));
+      FailureOr<Folded> f = folded(input(i + 1));
+      if (failed(f) || f->size() != 1)
+        return fail(name + " ('" + input(i + 1) +
+                    "') must be a constant scalar");
+      double v = f->isFloat() ? f->floats[0] : double(f->ints[0]);
+      if (isInteger && !f->isFloat() &&
+          double(int64_t(v)) != double(f->ints[0]))
+        return fail(name + " " + Twine(f->ints[0]) +
+                    " is not exactly representable");
+      attrs.push_back(named(name, builder.getF64FloatAttr(v)));
     }
   }
-  return importUnary(ClipOp::getOperationName(), attrs);
+  FailureOr<Operation *> op =
+      build(ClipOp::getOperationName(), {*x}, attrs, {x->getType()});
+  return failed(op) ? failure() : define(node->output(0), (*op)->getResult(0));
 }
 
-LogicalResult Importer::importReduceMean() {
+LogicalResult Importer::importReduce(StringRef opName) {
   FailureOr<Value> x = operand(0);
   if (failed(x))
     return failure();
+  // ReduceSum took its axes as an input from opset 13, the others from 18.
+  int axesInputOpset = opName == ReduceSumOp::getOperationName() ? 13 : 18;
   SmallVector<int64_t> axes;
-  if (opset < 18) {
+  if (opset < axesInputOpset) {
     axes = intsAttr("axes").value_or(SmallVector<int64_t>());
   } else if (hasInput(1)) {
     FailureOr<SmallVector<int64_t>> a = constInts(input(1), "axes");
@@ -1470,13 +1607,13 @@ LogicalResult Importer::importReduceMean() {
     axes = *a;
   }
   if (axes.empty()) {
-    if (opset >= 18 && intAttr("noop_with_empty_axes", 0))
+    if (opset >= axesInputOpset && intAttr("noop_with_empty_axes", 0))
       return define(node->output(0), *x);
     for (int64_t i = 0; i < typeOf(*x).getRank(); ++i)
       axes.push_back(i);
   }
   FailureOr<Value> y = build1(
-      ReduceMeanOp::getOperationName(), {*x},
+      opName, {*x},
       {named("axes", builder.getDenseI64ArrayAttr(axes)),
        named("keepdims", builder.getBoolAttr(intAttr("keepdims", 1) != 0))});
   return failed(y) ? failure() : define(node->output(0), *y);
@@ -1484,7 +1621,7 @@ LogicalResult Importer::importReduceMean() {
 
 LogicalResult Importer::importBatchNorm() {
   if (intAttr("training_mode", 0))
-    return fail("training_mode = 1 is not supported (inference only)");
+    return importBatchNormTraining();
   if (failed(onlyFirstOutputUsed()))
     return failure();
   SmallVector<Value> operands;
@@ -1521,7 +1658,7 @@ LogicalResult Importer::importLayerNorm() {
   return failed(op) ? failure() : define(node->output(0), (*op)->getResult(0));
 }
 
-LogicalResult Importer::importSoftmax() {
+LogicalResult Importer::importSoftmax(StringRef opName) {
   FailureOr<Value> x = operand(0);
   if (failed(x))
     return failure();
@@ -1540,16 +1677,15 @@ LogicalResult Importer::importSoftmax() {
     if (failed(flat))
       return failure();
     FailureOr<Operation *> sm =
-        build(SoftmaxOp::getOperationName(), {*flat},
-              {named("axis", builder.getI64IntegerAttr(1))}, {flat->getType()});
+        build(opName, {*flat}, {named("axis", builder.getI64IntegerAttr(1))},
+              {flat->getType()});
     if (failed(sm))
       return failure();
     FailureOr<Value> back = reshape((*sm)->getResult(0), s);
     return failed(back) ? failure() : define(node->output(0), *back);
   }
-  FailureOr<Operation *> sm =
-      build(SoftmaxOp::getOperationName(), {*x},
-            {named("axis", builder.getI64IntegerAttr(*norm))}, {t});
+  FailureOr<Operation *> sm = build(
+      opName, {*x}, {named("axis", builder.getI64IntegerAttr(*norm))}, {t});
   return failed(sm) ? failure() : define(node->output(0), (*sm)->getResult(0));
 }
 
@@ -1904,10 +2040,290 @@ LogicalResult Importer::importCast() {
     return failure();
   if (*to == typeOf(*x).getElementType())
     return define(node->output(0), *x);
-  return fail("casting a computed tensor from " +
-              Twine(typeOf(*x).getElementType().isa<FloatType>() ? "float"
-                                                                 : "integer") +
-              " is not supported");
+  auto type = RankedTensorType::get(typeOf(*x).getShape(), *to);
+  FailureOr<Operation *> op = build(
+      CastOp::getOperationName(), {*x},
+      {named("saturate", builder.getBoolAttr(intAttr("saturate", 1)))}, {type});
+  return failed(op) ? failure() : define(node->output(0), (*op)->getResult(0));
+}
+
+LogicalResult Importer::importCastLike() {
+  FailureOr<Value> x = operand(0), like = operand(1);
+  if (failed(x) || failed(like))
+    return failure();
+  Type to = typeOf(*like).getElementType();
+  if (to == typeOf(*x).getElementType())
+    return define(node->output(0), *x);
+  auto type = RankedTensorType::get(typeOf(*x).getShape(), to);
+  FailureOr<Operation *> op = build(
+      CastOp::getOperationName(), {*x},
+      {named("saturate", builder.getBoolAttr(intAttr("saturate", 1)))}, {type});
+  return failed(op) ? failure() : define(node->output(0), (*op)->getResult(0));
+}
+
+//===----------------------------------------------------------------------===//
+// Selection, broadcasting, small normalizations
+//===----------------------------------------------------------------------===//
+
+FailureOr<Value> Importer::scalarConstant(double value, Type elementType,
+                                          StringRef tag) {
+  Folded f;
+  f.elementType = elementType;
+  if (f.isFloat())
+    f.floats.push_back(value);
+  else
+    f.ints.push_back(int64_t(value));
+  std::string name = nodeName + "__" + tag.str();
+  if (!constants.count(name) && failed(defineFolded(name, f)))
+    return failure();
+  return lookup(name);
+}
+
+FailureOr<Value> Importer::transpose(Value v, ArrayRef<int64_t> perm) {
+  return build1(TransposeOp::getOperationName(), {v},
+                {named("perm", builder.getDenseI64ArrayAttr(perm))});
+}
+
+LogicalResult Importer::importWhere() {
+  FailureOr<Value> c = operand(0), x = operand(1), y = operand(2);
+  if (failed(c) || failed(x) || failed(y))
+    return failure();
+  FailureOr<Value> r = build1(WhereOp::getOperationName(), {*c, *x, *y});
+  return failed(r) ? failure() : define(node->output(0), *r);
+}
+
+LogicalResult Importer::importExpand() {
+  FailureOr<Value> x = operand(0);
+  if (failed(x))
+    return failure();
+  FailureOr<SmallVector<int64_t>> shape = constInts(input(1), "shape");
+  if (failed(shape))
+    return failure();
+  FailureOr<Value> r =
+      build1(ExpandOp::getOperationName(), {*x},
+             {named("shape", builder.getDenseI64ArrayAttr(*shape))});
+  return failed(r) ? failure() : define(node->output(0), *r);
+}
+
+LogicalResult Importer::importTile() {
+  FailureOr<Value> x = operand(0);
+  if (failed(x))
+    return failure();
+  FailureOr<SmallVector<int64_t>> repeats = constInts(input(1), "repeats");
+  if (failed(repeats))
+    return failure();
+  FailureOr<Value> r =
+      build1(TileOp::getOperationName(), {*x},
+             {named("repeats", builder.getDenseI64ArrayAttr(*repeats))});
+  return failed(r) ? failure() : define(node->output(0), *r);
+}
+
+LogicalResult Importer::importMean() {
+  if (node->input_size() < 1)
+    return fail("needs at least one input");
+  FailureOr<Value> acc = operand(0);
+  if (failed(acc))
+    return failure();
+  for (int i = 1; i < node->input_size(); ++i) {
+    FailureOr<Value> next = operand(i);
+    if (failed(next))
+      return failure();
+    acc = build1(AddOp::getOperationName(), {*acc, *next});
+    if (failed(acc))
+      return failure();
+  }
+  Type element = typeOf(*acc).getElementType();
+  if (!element.isa<FloatType>())
+    return fail("Mean needs float inputs");
+  FailureOr<Value> n = scalarConstant(node->input_size(), element, "count");
+  if (failed(n))
+    return failure();
+  FailureOr<Value> r = build1(DivOp::getOperationName(), {*acc, *n});
+  return failed(r) ? failure() : define(node->output(0), *r);
+}
+
+LogicalResult Importer::importInstanceNorm() {
+  SmallVector<Value> operands;
+  for (int i = 0; i < 3; ++i) {
+    FailureOr<Value> v = operand(i);
+    if (failed(v))
+      return failure();
+    operands.push_back(*v);
+  }
+  FailureOr<Operation *> op = build(
+      InstanceNormOp::getOperationName(), operands,
+      {named("epsilon", builder.getF32FloatAttr(floatAttr("epsilon", 1e-5f)))},
+      {operands[0].getType()});
+  return failed(op) ? failure() : define(node->output(0), (*op)->getResult(0));
+}
+
+LogicalResult Importer::importLrn() {
+  FailureOr<Value> x = operand(0);
+  if (failed(x))
+    return failure();
+  if (!attr("size"))
+    return fail("size is required");
+  FailureOr<Operation *> op =
+      build(LrnOp::getOperationName(), {*x},
+            {named("size", builder.getI64IntegerAttr(intAttr("size", 1))),
+             named("alpha", builder.getF32FloatAttr(floatAttr("alpha", 1e-4f))),
+             named("beta", builder.getF32FloatAttr(floatAttr("beta", 0.75f))),
+             named("bias", builder.getF32FloatAttr(floatAttr("bias", 1.0f)))},
+            {x->getType()});
+  return failed(op) ? failure() : define(node->output(0), (*op)->getResult(0));
+}
+
+/// SpaceToDepth and DepthToSpace as reshape, transpose, reshape.
+LogicalResult Importer::importSpaceDepth(bool toDepth) {
+  FailureOr<Value> x = operand(0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> s = typeOf(*x).getShape();
+  int64_t b = intAttr("blocksize", 0);
+  if (s.size() != 4 || llvm::any_of(s, ShapedType::isDynamic))
+    return fail("the input must be a static N x C x H x W tensor");
+  if (b < 1)
+    return fail("blocksize must be positive, got " + Twine(b));
+  int64_t n = s[0], c = s[1], h = s[2], w = s[3];
+  SmallVector<int64_t> split, perm, result;
+  if (toDepth) {
+    if (h % b || w % b)
+      return fail("H and W must be multiples of blocksize " + Twine(b));
+    split = {n, c, h / b, b, w / b, b};
+    perm = {0, 3, 5, 1, 2, 4};
+    result = {n, c * b * b, h / b, w / b};
+  } else {
+    if (c % (b * b))
+      return fail("C must be a multiple of blocksize^2 = " + Twine(b * b));
+    std::string mode = stringAttr("mode", "DCR");
+    if (mode == "DCR") {
+      split = {n, b, b, c / (b * b), h, w};
+      perm = {0, 3, 4, 1, 5, 2};
+    } else if (mode == "CRD") {
+      split = {n, c / (b * b), b, b, h, w};
+      perm = {0, 1, 4, 2, 5, 3};
+    } else {
+      return fail("mode must be DCR or CRD, got '" + mode + "'");
+    }
+    result = {n, c / (b * b), h * b, w * b};
+  }
+  FailureOr<Value> v = reshape(*x, split);
+  if (succeeded(v))
+    v = transpose(*v, perm);
+  if (succeeded(v))
+    v = reshape(*v, result);
+  return failed(v) ? failure() : define(node->output(0), *v);
+}
+
+/// Training-mode BatchNormalization: statistics of the batch normalize it;
+/// the running mean and variance outputs blend in `momentum`.
+LogicalResult Importer::importBatchNormTraining() {
+  SmallVector<Value> in;
+  for (int i = 0; i < 5; ++i) {
+    FailureOr<Value> v = operand(i);
+    if (failed(v))
+      return failure();
+    in.push_back(*v);
+  }
+  RankedTensorType xt = typeOf(in[0]);
+  if (xt.getRank() < 2)
+    return fail("the input must be N x C x ...");
+  Type element = xt.getElementType();
+  SmallVector<int64_t> axes;
+  for (int64_t d = 0; d < xt.getRank(); ++d)
+    if (d != 1)
+      axes.push_back(d);
+  auto reduce = [&](Value v, bool keep) {
+    return build1(ReduceMeanOp::getOperationName(), {v},
+                  {named("axes", builder.getDenseI64ArrayAttr(axes)),
+                   named("keepdims", builder.getBoolAttr(keep))});
+  };
+  // Population variance, as numpy's var().
+  FailureOr<Value> meanKeep = reduce(in[0], true);
+  FailureOr<Value> mean = reduce(in[0], false);
+  if (failed(meanKeep) || failed(mean))
+    return failure();
+  FailureOr<Value> d = build1(SubOp::getOperationName(), {in[0], *meanKeep});
+  if (failed(d))
+    return failure();
+  FailureOr<Value> d2 = build1(MulOp::getOperationName(), {*d, *d});
+  if (failed(d2))
+    return failure();
+  FailureOr<Value> var = reduce(*d2, false);
+  if (failed(var))
+    return failure();
+  FailureOr<Operation *> y = build(
+      BatchNormOp::getOperationName(), {in[0], in[1], in[2], *mean, *var},
+      {named("epsilon", builder.getF32FloatAttr(floatAttr("epsilon", 1e-5f)))},
+      {xt});
+  if (failed(y) || failed(define(node->output(0), (*y)->getResult(0))))
+    return failure();
+  // Running statistics: stat * momentum + batch_stat * (1 - momentum).
+  double momentum = floatAttr("momentum", 0.9f);
+  FailureOr<Value> m = scalarConstant(momentum, element, "momentum");
+  FailureOr<Value> rest = scalarConstant(1.0 - momentum, element, "rest");
+  if (failed(m) || failed(rest))
+    return failure();
+  for (int k = 1; k <= 2 && k < node->output_size(); ++k) {
+    if (node->output(k).empty())
+      continue;
+    Value running = in[2 + k], batch = k == 1 ? *mean : *var;
+    FailureOr<Value> a = build1(MulOp::getOperationName(), {running, *m});
+    FailureOr<Value> b = build1(MulOp::getOperationName(), {batch, *rest});
+    if (failed(a) || failed(b))
+      return failure();
+    FailureOr<Value> r = build1(AddOp::getOperationName(), {*a, *b});
+    if (failed(r) || failed(define(node->output(k), *r)))
+      return failure();
+  }
+  for (int k = 3; k < node->output_size(); ++k)
+    if (!node->output(k).empty())
+      return fail("output " + Twine(k) + " ('" + node->output(k) +
+                  "') is not supported");
+  return success();
+}
+
+/// Inference-mode Dropout is the identity with an all-true mask; training
+/// mode with a nonzero ratio is random and is not supported.
+LogicalResult Importer::importDropout() {
+  FailureOr<Value> x = operand(0);
+  if (failed(x))
+    return failure();
+  bool training = false;
+  if (opset >= 12 && hasInput(2)) {
+    FailureOr<Folded> t = folded(input(2));
+    if (failed(t) || t->size() != 1)
+      return fail("training_mode must be a constant scalar");
+    training = t->isFloat() ? t->floats[0] != 0 : t->ints[0] != 0;
+  }
+  if (training) {
+    double ratio = 0.5;
+    if (hasInput(1)) {
+      FailureOr<Folded> r = folded(input(1));
+      if (failed(r) || r->size() != 1)
+        return fail("ratio must be a constant scalar");
+      ratio = r->isFloat() ? r->floats[0] : double(r->ints[0]);
+    }
+    if (ratio != 0)
+      return fail("training-mode dropout with ratio " + std::to_string(ratio) +
+                  " is random and not supported");
+  }
+  if (ElementsAttr c = constant(input(0))) {
+    if (failed(defineConstant(node->output(0), c)))
+      return failure();
+  } else if (failed(define(node->output(0), *x))) {
+    return failure();
+  }
+  if (node->output_size() > 1 && !node->output(1).empty()) {
+    ArrayRef<int64_t> shape = typeOf(*x).getShape();
+    if (llvm::any_of(shape, ShapedType::isDynamic))
+      return fail("the mask output needs a static input shape");
+    auto type = RankedTensorType::get(shape, builder.getI1Type());
+    if (failed(defineConstant(node->output(1),
+                              DenseElementsAttr::get(type, true))))
+      return failure();
+  }
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

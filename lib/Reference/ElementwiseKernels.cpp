@@ -19,7 +19,7 @@ using namespace mlir::cim::reference;
 //===----------------------------------------------------------------------===//
 
 namespace {
-enum class BinaryKind { Add, Sub, Mul, Div, Pow, Max, Min };
+enum class BinaryKind { Add, Sub, Mul, Div, Pow, Max, Min, PRelu };
 } // namespace
 
 /// Merges neighbouring dimensions that both operands walk contiguously (or
@@ -88,6 +88,9 @@ static void floatBinary(BinaryKind kind, const HostTensor &lhs,
     return binaryLoop<T>(lhs, rhs, out, floatMax<T>);
   case BinaryKind::Min:
     return binaryLoop<T>(lhs, rhs, out, floatMin<T>);
+  case BinaryKind::PRelu:
+    return binaryLoop<T>(lhs, rhs, out,
+                         [](T x, T slope) { return x < T(0) ? slope * x : x; });
   }
 }
 
@@ -133,31 +136,20 @@ static void integerBinary(BinaryKind kind, const HostTensor &lhs,
       }
       return T(result);
     });
+  case BinaryKind::PRelu:
+    llvm_unreachable("rejected by runBinary");
   }
 }
 
-/// Calls `fn(T{})` for the integer kinds.
+/// Calls `fn(T{})` for the integer kinds (not Bool).
 template <typename Fn> static void visitInteger(ElementKind kind, Fn &&fn) {
-  switch (kind) {
-  case ElementKind::I8:
-    return fn(int8_t{});
-  case ElementKind::I16:
-    return fn(int16_t{});
-  case ElementKind::I32:
-    return fn(int32_t{});
-  case ElementKind::I64:
-    return fn(int64_t{});
-  case ElementKind::U8:
-    return fn(uint8_t{});
-  case ElementKind::U16:
-    return fn(uint16_t{});
-  case ElementKind::U32:
-    return fn(uint32_t{});
-  case ElementKind::U64:
-    return fn(uint64_t{});
-  default:
-    llvm_unreachable("not an integer kind");
-  }
+  visitElementKind(kind, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+      fn(tag);
+    else
+      llvm_unreachable("not an integer kind");
+  });
 }
 
 FailureOr<HostTensor> reference::runBinary(Operation *op, Operands operands) {
@@ -169,6 +161,7 @@ FailureOr<HostTensor> reference::runBinary(Operation *op, Operands operands) {
                   .Case([](PowOp) { return BinaryKind::Pow; })
                   .Case([](MaxOp) { return BinaryKind::Max; })
                   .Case([](MinOp) { return BinaryKind::Min; })
+                  .Case([](PReluOp) { return BinaryKind::PRelu; })
                   .Default([](Operation *) { return std::nullopt; });
   assert(kind && "not a binary op");
   const HostTensor &lhs = *operands[0], &rhs = *operands[1];
@@ -186,6 +179,9 @@ FailureOr<HostTensor> reference::runBinary(Operation *op, Operands operands) {
     return op->emitOpError()
            << "is not supported on " << getElementKindName(element)
            << " tensors by the reference executor";
+  if (*kind == BinaryKind::PRelu && !lhs.isFloat())
+    return op->emitOpError()
+           << "needs float operands, got " << getElementKindName(element);
   HostTensor out(element, *shape);
   if (lhs.isFloat()) {
     visitFloat(element, [&](auto tag) {
@@ -233,8 +229,39 @@ template <typename F> static HostTensor mapFloat(const HostTensor &in, F f) {
   return out;
 }
 
+/// Integer clip: the verifier-free bounds are doubles; they are clamped to
+/// the type's range first so that the comparison is exact.
+static HostTensor clipInteger(ClipOp clip, const HostTensor &in) {
+  HostTensor out(in.getKind(), in.getShape());
+  visitInteger(in.getKind(), [&](auto tag) {
+    using T = decltype(tag);
+    auto bound = [](std::optional<APFloat> b, T fallback) {
+      if (!b)
+        return fallback;
+      double v = b->convertToDouble();
+      if (v <= double(std::numeric_limits<T>::lowest()))
+        return std::numeric_limits<T>::lowest();
+      if (v >= double(std::numeric_limits<T>::max()))
+        return std::numeric_limits<T>::max();
+      return T(v);
+    };
+    T lo = bound(clip.getMin(), std::numeric_limits<T>::lowest());
+    T hi = bound(clip.getMax(), std::numeric_limits<T>::max());
+    ArrayRef<T> src = in.data<T>();
+    MutableArrayRef<T> dst = out.data<T>();
+    for (size_t i = 0, e = src.size(); i < e; ++i) {
+      T v = src[i] < lo ? lo : src[i];
+      dst[i] = v > hi ? hi : v;
+    }
+  });
+  return out;
+}
+
 FailureOr<HostTensor> reference::runUnary(Operation *op, Operands operands) {
   const HostTensor &in = *operands[0];
+  if (auto clip = dyn_cast<ClipOp>(op);
+      clip && !in.isFloat() && in.getKind() != ElementKind::Bool)
+    return clipInteger(clip, in);
   if (failed(requireFloat(op, in, "input")))
     return failure();
   using Result = std::optional<HostTensor>;
@@ -320,6 +347,77 @@ FailureOr<HostTensor> reference::runUnary(Operation *op, Operands operands) {
             return mapFloat(in, [](auto x) { return std::exp(x); });
           })
           .Case([&](NegOp) { return mapFloat(in, [](auto x) { return -x; }); })
+          .Case([&](AbsOp) {
+            return mapFloat(in, [](auto x) { return std::fabs(x); });
+          })
+          .Case([&](LogOp) {
+            return mapFloat(in, [](auto x) { return std::log(x); });
+          })
+          .Case([&](ReciprocalOp) {
+            return mapFloat(in, [](auto x) { return decltype(x)(1) / x; });
+          })
+          .Case([&](FloorOp) {
+            return mapFloat(in, [](auto x) { return std::floor(x); });
+          })
+          .Case([&](CeilOp) {
+            return mapFloat(in, [](auto x) { return std::ceil(x); });
+          })
+          .Case([&](RoundOp) {
+            // The default floating-point environment rounds half to even.
+            return mapFloat(in, [](auto x) { return std::nearbyint(x); });
+          })
+          .Case([&](SoftplusOp) {
+            // log(1 + exp(x)) without overflow: max(x, 0) + log1p(exp(-|x|)).
+            return mapFloat(in, [](auto x) {
+              using T = decltype(x);
+              return (x > T(0) ? x : T(0)) +
+                     std::log1p(std::exp(-std::fabs(x)));
+            });
+          })
+          .Case([&](SoftsignOp) {
+            return mapFloat(
+                in, [](auto x) { return x / (decltype(x)(1) + std::fabs(x)); });
+          })
+          .Case([&](MishOp) {
+            return mapFloat(in, [](auto x) {
+              using T = decltype(x);
+              T sp =
+                  (x > T(0) ? x : T(0)) + std::log1p(std::exp(-std::fabs(x)));
+              return x * std::tanh(sp);
+            });
+          })
+          .Case([&](SwishOp swish) {
+            double alpha = swish.getAlpha().convertToDouble();
+            return mapFloat(in, [alpha](auto x) {
+              using T = decltype(x);
+              T z = T(alpha) * x;
+              T s = z >= T(0) ? T(1) / (T(1) + std::exp(-z))
+                              : std::exp(z) / (T(1) + std::exp(z));
+              return x * s;
+            });
+          })
+          .Case([&](EluOp elu) {
+            double alpha = elu.getAlpha().convertToDouble();
+            return mapFloat(in, [alpha](auto x) {
+              using T = decltype(x);
+              return x > T(0) ? x : T(alpha) * std::expm1(x);
+            });
+          })
+          .Case([&](SeluOp selu) {
+            double alpha = selu.getAlpha().convertToDouble();
+            double gamma = selu.getGamma().convertToDouble();
+            return mapFloat(in, [alpha, gamma](auto x) {
+              using T = decltype(x);
+              return T(gamma) * (x > T(0) ? x : T(alpha) * std::expm1(x));
+            });
+          })
+          .Case([&](ThresholdedReluOp relu) {
+            double alpha = relu.getAlpha().convertToDouble();
+            return mapFloat(in, [alpha](auto x) {
+              using T = decltype(x);
+              return x > T(alpha) ? x : T(0);
+            });
+          })
           .Default([](Operation *) { return std::nullopt; });
   assert(result && "not a unary op");
   return std::move(*result);

@@ -89,31 +89,44 @@ static LogicalResult runOp(Operation *op, Operands operands,
       .Case([&](GemmOp gemm) { return single(runGemm(gemm, operands)); })
       .Case(
           [&](MatMulOp matmul) { return single(runMatMul(matmul, operands)); })
-      .Case<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp>(
+      .Case<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, PReluOp>(
           [&](Operation *binary) {
             return single(runBinary(binary, operands));
           })
       .Case<ReluOp, LeakyReluOp, ClipOp, SigmoidOp, HardSigmoidOp, HardSwishOp,
-            TanhOp, ErfOp, GeluOp, SqrtOp, ExpOp, NegOp>(
+            TanhOp, ErfOp, GeluOp, SqrtOp, ExpOp, NegOp, AbsOp, LogOp,
+            ReciprocalOp, FloorOp, CeilOp, RoundOp, SoftplusOp, SoftsignOp,
+            MishOp, SwishOp, EluOp, SeluOp, ThresholdedReluOp>(
           [&](Operation *unary) { return single(runUnary(unary, operands)); })
-      .Case([&](MaxPool2dOp pool) {
-        return single(runMaxPool2d(pool, operands));
-      })
-      .Case([&](AvgPool2dOp pool) {
-        return single(runAvgPool2d(pool, operands));
-      })
+      .Case([&](MaxPoolOp pool) { return runMaxPool(pool, operands, results); })
+      .Case([&](AvgPoolOp pool) { return single(runAvgPool(pool, operands)); })
       .Case([&](GlobalAvgPoolOp pool) {
         return single(runGlobalPool(pool, operands, /*isMax=*/false));
       })
       .Case([&](GlobalMaxPoolOp pool) {
         return single(runGlobalPool(pool, operands, /*isMax=*/true));
       })
-      .Case([&](ReduceMeanOp reduce) {
-        return single(runReduceMean(reduce, operands));
+      .Case<ReduceMeanOp, ReduceSumOp, ReduceProdOp, ReduceL1Op, ReduceL2Op,
+            ReduceSumSquareOp, ReduceLogSumOp, ReduceLogSumExpOp, ReduceMaxOp,
+            ReduceMinOp>([&](Operation *reduce) {
+        return single(runReduce(reduce, operands));
       })
-      .Case([&](SoftmaxOp softmax) {
+      .Case<SoftmaxOp, LogSoftmaxOp>([&](Operation *softmax) {
         return single(runSoftmax(softmax, operands));
       })
+      .Case([&](InstanceNormOp norm) {
+        return single(runInstanceNorm(norm, operands));
+      })
+      .Case([&](LrnOp lrn) { return single(runLrn(lrn, operands)); })
+      .Case<EqualOp, LessOp, LessEqualOp, GreaterOp, GreaterEqualOp, AndOp,
+            OrOp, XorOp>([&](Operation *predicate) {
+        return single(runPredicate(predicate, operands));
+      })
+      .Case([&](NotOp op) { return single(runNot(op, operands)); })
+      .Case([&](WhereOp op) { return single(runWhere(op, operands)); })
+      .Case([&](CastOp op) { return single(runCast(op, operands)); })
+      .Case([&](ExpandOp op) { return single(runExpand(op, operands)); })
+      .Case([&](TileOp op) { return single(runTile(op, operands)); })
       .Case([&](LayerNormOp norm) {
         return single(runLayerNorm(norm, operands));
       })

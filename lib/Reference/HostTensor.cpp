@@ -86,38 +86,9 @@ HostTensor HostTensor::fromFloats(ArrayRef<int64_t> shape,
   return fromValues<float>(shape, values);
 }
 
-/// Calls `fn(T{})` with T the stored type of `kind`.
-template <typename Fn> static auto visitKind(ElementKind kind, Fn &&fn) {
-  switch (kind) {
-  case ElementKind::F32:
-    return fn(float{});
-  case ElementKind::F64:
-    return fn(double{});
-  case ElementKind::I8:
-    return fn(int8_t{});
-  case ElementKind::I16:
-    return fn(int16_t{});
-  case ElementKind::I32:
-    return fn(int32_t{});
-  case ElementKind::I64:
-    return fn(int64_t{});
-  case ElementKind::U8:
-    return fn(uint8_t{});
-  case ElementKind::U16:
-    return fn(uint16_t{});
-  case ElementKind::U32:
-    return fn(uint32_t{});
-  case ElementKind::U64:
-    return fn(uint64_t{});
-  case ElementKind::Bool:
-    return fn(bool{});
-  }
-  llvm_unreachable("unknown element kind");
-}
-
 double HostTensor::getAsDouble(int64_t index) const {
   assert(index >= 0 && index < numElements && "index out of range");
-  return visitKind(kind, [&](auto tag) -> double {
+  return visitElementKind(kind, [&](auto tag) -> double {
     using T = decltype(tag);
     return static_cast<double>(data<T>()[index]);
   });
@@ -136,7 +107,7 @@ int64_t HostTensor::getAsInt64(int64_t index) const {
       return std::numeric_limits<int64_t>::min();
     return static_cast<int64_t>(value);
   }
-  return visitKind(kind, [&](auto tag) -> int64_t {
+  return visitElementKind(kind, [&](auto tag) -> int64_t {
     using T = decltype(tag);
     return static_cast<int64_t>(data<T>()[index]);
   });
@@ -178,7 +149,7 @@ void HostTensor::setFromDouble(int64_t index, double value) {
 
 void HostTensor::setFromInt64(int64_t index, int64_t value) {
   assert(index >= 0 && index < numElements && "index out of range");
-  visitKind(kind, [&](auto tag) {
+  visitElementKind(kind, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_same_v<T, bool>)
       data<bool>()[index] = value != 0;

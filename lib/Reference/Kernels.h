@@ -131,12 +131,17 @@ FailureOr<HostTensor> runBinary(Operation *op, Operands operands);
 FailureOr<HostTensor> runUnary(Operation *op, Operands operands);
 
 // Pooling, reductions, normalization (NormKernels.cpp).
-FailureOr<HostTensor> runMaxPool2d(MaxPool2dOp op, Operands operands);
-FailureOr<HostTensor> runAvgPool2d(AvgPool2dOp op, Operands operands);
+LogicalResult runMaxPool(MaxPoolOp op, Operands operands,
+                         llvm::SmallVectorImpl<HostTensor> &results);
+FailureOr<HostTensor> runAvgPool(AvgPoolOp op, Operands operands);
 FailureOr<HostTensor> runGlobalPool(Operation *op, Operands operands,
                                     bool isMax);
-FailureOr<HostTensor> runReduceMean(ReduceMeanOp op, Operands operands);
-FailureOr<HostTensor> runSoftmax(SoftmaxOp op, Operands operands);
+/// Every cim.reduce_* op.
+FailureOr<HostTensor> runReduce(Operation *op, Operands operands);
+/// cim.softmax and cim.log_softmax.
+FailureOr<HostTensor> runSoftmax(Operation *op, Operands operands);
+FailureOr<HostTensor> runInstanceNorm(InstanceNormOp op, Operands operands);
+FailureOr<HostTensor> runLrn(LrnOp op, Operands operands);
 FailureOr<HostTensor> runLayerNorm(LayerNormOp op, Operands operands);
 FailureOr<HostTensor> runBatchNorm(BatchNormOp op, Operands operands);
 
@@ -150,6 +155,15 @@ LogicalResult runSplit(SplitOp op, Operands operands,
 FailureOr<HostTensor> runSlice(SliceOp op, Operands operands);
 FailureOr<HostTensor> runPad(PadOp op, Operands operands);
 FailureOr<HostTensor> runGather(GatherOp op, Operands operands);
+
+// Comparisons, selection, casts, broadcasting (LogicKernels.cpp).
+/// Comparisons and logical and/or/xor.
+FailureOr<HostTensor> runPredicate(Operation *op, Operands operands);
+FailureOr<HostTensor> runNot(NotOp op, Operands operands);
+FailureOr<HostTensor> runWhere(WhereOp op, Operands operands);
+FailureOr<HostTensor> runCast(CastOp op, Operands operands);
+FailureOr<HostTensor> runExpand(ExpandOp op, Operands operands);
+FailureOr<HostTensor> runTile(TileOp op, Operands operands);
 
 } // namespace reference
 } // namespace cim

@@ -10,9 +10,11 @@
 #include "cim/Dialect/CIM/CIMShapes.h"
 
 #include "llvm/ADT/SmallBitVector.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 using namespace mlir;
 using namespace mlir::cim;
@@ -30,120 +32,179 @@ static LogicalResult requireSameFloat(Operation *op, Operands operands) {
 }
 
 //===----------------------------------------------------------------------===//
-// 2-D pooling
+// Pooling over 1 to 3 spatial dimensions
 //===----------------------------------------------------------------------===//
 
 namespace {
+/// Window parameters padded to three spatial dimensions (leading unit
+/// dimensions for 1-D and 2-D pooling).
 struct PoolParams {
-  SmallVector<int64_t, 2> kernel, strides, dilations;
-  SmallVector<int64_t, 4> pads;
+  int64_t kernel[3], strides[3], dilations[3], padBegin[3], padEnd[3];
+  int64_t in[3], out[3];
   bool isMax = false;
   bool countIncludePad = false;
+  bool withIndices = false;
+  bool columnMajor = false;
 };
 } // namespace
 
 template <typename T>
-static void pool2dTyped(const HostTensor &input, HostTensor &output,
-                        const PoolParams &p) {
-  ArrayRef<int64_t> in = input.getShape(), out = output.getShape();
-  int64_t h = in[2], w = in[3], oh = out[2], ow = out[3];
+static void poolTyped(const HostTensor &input, HostTensor &output,
+                      HostTensor *indices, const PoolParams &p) {
+  const int64_t inPlane = p.in[0] * p.in[1] * p.in[2];
+  const int64_t outPlane = p.out[0] * p.out[1] * p.out[2];
   const T *x = input.data<T>().data();
   T *y = output.data<T>().data();
-  const T nan = std::numeric_limits<T>::quiet_NaN();
-  for (int64_t plane = 0, planes = in[0] * in[1]; plane < planes; ++plane) {
-    const T *xp = x + plane * h * w;
-    T *yp = y + plane * oh * ow;
-    for (int64_t oy = 0; oy < oh; ++oy) {
-      for (int64_t ox = 0; ox < ow; ++ox) {
-        int64_t y0 = oy * p.strides[0] - p.pads[0];
-        int64_t x0 = ox * p.strides[1] - p.pads[1];
-        T best = T(0);
-        double sum = 0;
-        // `valid` counts input elements; `padded` also counts positions in
-        // the explicit padding but not the extra end that ceil_mode adds.
-        int64_t valid = 0, padded = 0;
-        for (int64_t ky = 0; ky < p.kernel[0]; ++ky) {
-          int64_t iy = y0 + ky * p.dilations[0];
-          bool rowInPadded = iy >= -p.pads[0] && iy < h + p.pads[2];
-          bool rowInInput = iy >= 0 && iy < h;
-          for (int64_t kx = 0; kx < p.kernel[1]; ++kx) {
-            int64_t ix = x0 + kx * p.dilations[1];
-            if (rowInPadded && ix >= -p.pads[1] && ix < w + p.pads[3])
-              ++padded;
-            if (!rowInInput || ix < 0 || ix >= w)
-              continue;
-            T v = xp[iy * w + ix];
-            if (p.isMax) {
-              if (valid == 0 || v > best || std::isnan(v))
-                best = v;
-            } else {
-              sum += double(v);
+  int64_t *idx = indices ? indices->data<int64_t>().data() : nullptr;
+  // Column-major flat index of a spatial position (storage_order = 1).
+  auto flat = [&](int64_t a, int64_t b, int64_t c) {
+    if (!p.columnMajor)
+      return (a * p.in[1] + b) * p.in[2] + c;
+    return (c * p.in[1] + b) * p.in[0] + a;
+  };
+  for (int64_t plane = 0, planes = input.getDimSize(0) * input.getDimSize(1);
+       plane < planes; ++plane) {
+    const T *xp = x + plane * inPlane;
+    T *yp = y + plane * outPlane;
+    int64_t o = 0;
+    for (int64_t o0 = 0; o0 < p.out[0]; ++o0)
+      for (int64_t o1 = 0; o1 < p.out[1]; ++o1)
+        for (int64_t o2 = 0; o2 < p.out[2]; ++o2, ++o) {
+          int64_t start[3] = {o0 * p.strides[0] - p.padBegin[0],
+                              o1 * p.strides[1] - p.padBegin[1],
+                              o2 * p.strides[2] - p.padBegin[2]};
+          T best = T(0);
+          int64_t bestIndex = 0;
+          double sum = 0;
+          // `valid` counts input elements; `padded` also counts positions
+          // in the explicit padding but not the extra end of ceil_mode.
+          int64_t valid = 0, padded = 0;
+          for (int64_t k0 = 0; k0 < p.kernel[0]; ++k0) {
+            int64_t i0 = start[0] + k0 * p.dilations[0];
+            bool pad0 = i0 >= -p.padBegin[0] && i0 < p.in[0] + p.padEnd[0];
+            bool in0 = i0 >= 0 && i0 < p.in[0];
+            for (int64_t k1 = 0; k1 < p.kernel[1]; ++k1) {
+              int64_t i1 = start[1] + k1 * p.dilations[1];
+              bool pad1 =
+                  pad0 && i1 >= -p.padBegin[1] && i1 < p.in[1] + p.padEnd[1];
+              bool in1 = in0 && i1 >= 0 && i1 < p.in[1];
+              for (int64_t k2 = 0; k2 < p.kernel[2]; ++k2) {
+                int64_t i2 = start[2] + k2 * p.dilations[2];
+                if (pad1 && i2 >= -p.padBegin[2] && i2 < p.in[2] + p.padEnd[2])
+                  ++padded;
+                if (!in1 || i2 < 0 || i2 >= p.in[2])
+                  continue;
+                T v = xp[(i0 * p.in[1] + i1) * p.in[2] + i2];
+                if (p.isMax) {
+                  bool nan = false;
+                  if constexpr (std::is_floating_point_v<T>)
+                    nan = std::isnan(v) && !std::isnan(best);
+                  if (valid == 0 || v > best || nan) {
+                    best = v;
+                    bestIndex = flat(i0, i1, i2);
+                  }
+                } else {
+                  sum += double(v);
+                }
+                ++valid;
+              }
             }
-            ++valid;
           }
+          // A window that sees no input element (possible only with
+          // dilation) has no defined value.
+          T result;
+          if (valid == 0) {
+            if constexpr (std::is_floating_point_v<T>)
+              result = std::numeric_limits<T>::quiet_NaN();
+            else
+              result = std::numeric_limits<T>::lowest();
+          } else if (p.isMax) {
+            result = best;
+          } else {
+            result = T(sum / double(p.countIncludePad ? padded : valid));
+          }
+          yp[o] = result;
+          if (idx)
+            idx[plane * outPlane + o] = plane * inPlane + bestIndex;
         }
-        // A window that sees no input element (possible only with
-        // dilation) has no defined value.
-        T result;
-        if (valid == 0)
-          result = nan;
-        else if (p.isMax)
-          result = best;
-        else
-          result = T(sum / double(p.countIncludePad ? padded : valid));
-        yp[oy * ow + ox] = result;
-      }
-    }
   }
 }
 
-static FailureOr<HostTensor> runPool2d(Operation *op, const HostTensor &input,
-                                       PoolParams &params, bool ceilMode) {
-  if (failed(requireFloat(op, input, "input")) ||
-      failed(requireRank(op, input, "input", 4)))
+template <typename OpT>
+static LogicalResult runPool(OpT op, const HostTensor &input,
+                             PoolParams &params,
+                             SmallVectorImpl<HostTensor> &results) {
+  if (params.isMax ? input.getKind() == ElementKind::Bool
+                   : failed(requireFloat(op, input, "input")))
+    return op.emitOpError()
+           << "cannot pool " << getElementKindName(input.getKind())
+           << " tensors";
+  int64_t k = op.getSpatialRank();
+  if (failed(requireRank(op, input, "input", k + 2)))
     return failure();
-  if (params.kernel.size() != 2 || params.strides.size() != 2 ||
-      params.pads.size() != 4 || params.dilations.size() != 2)
-    return op->emitOpError()
-           << "needs 2 kernel sizes, 2 strides, 4 pads and 2 dilations";
+  SmallVector<int64_t, 3> strides = op.getStrideValues();
+  SmallVector<int64_t, 6> pads = op.getPadValues();
+  SmallVector<int64_t, 3> dilations = op.getDilationValues();
+  ArrayRef<int64_t> kernel = op.getKernelShape();
+  if (int64_t(strides.size()) != k || int64_t(pads.size()) != 2 * k ||
+      int64_t(dilations.size()) != k)
+    return op.emitOpError() << "needs " << k << " strides, " << 2 * k
+                            << " pads and " << k << " dilations";
   ArrayRef<int64_t> in = input.getShape();
   SmallVector<int64_t> shape = {in[0], in[1]};
-  for (int i = 0; i < 2; ++i) {
+  int64_t lead = 3 - k;
+  for (int64_t i = 0; i < lead; ++i) {
+    params.kernel[i] = params.strides[i] = params.dilations[i] = 1;
+    params.padBegin[i] = params.padEnd[i] = 0;
+    params.in[i] = params.out[i] = 1;
+  }
+  for (int64_t i = 0; i < k; ++i) {
     std::string error;
-    std::optional<int64_t> size = windowOutputSize(
-        in[2 + i], params.kernel[i], params.strides[i], params.pads[i],
-        params.pads[2 + i], params.dilations[i], ceilMode, error);
+    std::optional<int64_t> size =
+        windowOutputSize(in[2 + i], kernel[i], strides[i], pads[i], pads[k + i],
+                         dilations[i], op.getCeilMode(), error);
     if (!size)
-      return op->emitOpError() << "spatial dimension " << i << ": " << error;
+      return op.emitOpError() << "spatial dimension " << i << ": " << error;
     shape.push_back(*size);
+    params.kernel[lead + i] = kernel[i];
+    params.strides[lead + i] = strides[i];
+    params.dilations[lead + i] = dilations[i];
+    params.padBegin[lead + i] = pads[i];
+    params.padEnd[lead + i] = pads[k + i];
+    params.in[lead + i] = in[2 + i];
+    params.out[lead + i] = *size;
   }
   HostTensor output(input.getKind(), shape);
-  visitFloat(input.getKind(), [&](auto tag) {
-    pool2dTyped<decltype(tag)>(input, output, params);
+  std::optional<HostTensor> indices;
+  if (params.withIndices)
+    indices.emplace(ElementKind::I64, shape);
+  visitElementKind(input.getKind(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (!std::is_same_v<T, bool>)
+      poolTyped<T>(input, output, indices ? &*indices : nullptr, params);
   });
-  return output;
+  results.push_back(std::move(output));
+  if (indices)
+    results.push_back(std::move(*indices));
+  return success();
 }
 
-FailureOr<HostTensor> reference::runMaxPool2d(MaxPool2dOp op,
-                                              Operands operands) {
+LogicalResult reference::runMaxPool(MaxPoolOp op, Operands operands,
+                                    SmallVectorImpl<HostTensor> &results) {
   PoolParams params;
-  params.kernel.assign(op.getKernelShape().begin(), op.getKernelShape().end());
-  params.strides = op.getStrideValues();
-  params.pads = op.getPadValues();
-  params.dilations = op.getDilationValues();
   params.isMax = true;
-  return runPool2d(op, *operands[0], params, op.getCeilMode());
+  params.withIndices = op.getWithIndices();
+  params.columnMajor = op.getStorageOrder() == 1;
+  return runPool(op, *operands[0], params, results);
 }
 
-FailureOr<HostTensor> reference::runAvgPool2d(AvgPool2dOp op,
-                                              Operands operands) {
+FailureOr<HostTensor> reference::runAvgPool(AvgPoolOp op, Operands operands) {
   PoolParams params;
-  params.kernel.assign(op.getKernelShape().begin(), op.getKernelShape().end());
-  params.strides = op.getStrideValues();
-  params.pads = op.getPadValues();
-  params.dilations = op.getDilationValues();
   params.countIncludePad = op.getCountIncludePad();
-  return runPool2d(op, *operands[0], params, op.getCeilMode());
+  SmallVector<HostTensor, 1> results;
+  if (failed(runPool(op, *operands[0], params, results)))
+    return failure();
+  return std::move(results.front());
 }
 
 FailureOr<HostTensor> reference::runGlobalPool(Operation *op, Operands operands,
@@ -185,20 +246,51 @@ FailureOr<HostTensor> reference::runGlobalPool(Operation *op, Operands operands,
 }
 
 //===----------------------------------------------------------------------===//
-// reduce_mean
+// Reductions
 //===----------------------------------------------------------------------===//
 
-FailureOr<HostTensor> reference::runReduceMean(ReduceMeanOp op,
-                                               Operands operands) {
+namespace {
+enum class ReduceKind {
+  Mean,
+  Sum,
+  Prod,
+  L1,
+  L2,
+  SumSquare,
+  LogSum,
+  LogSumExp,
+  Max,
+  Min
+};
+} // namespace
+
+FailureOr<HostTensor> reference::runReduce(Operation *op, Operands operands) {
+  ReduceKind kind =
+      llvm::TypeSwitch<Operation *, ReduceKind>(op)
+          .Case([](ReduceMeanOp) { return ReduceKind::Mean; })
+          .Case([](ReduceSumOp) { return ReduceKind::Sum; })
+          .Case([](ReduceProdOp) { return ReduceKind::Prod; })
+          .Case([](ReduceL1Op) { return ReduceKind::L1; })
+          .Case([](ReduceL2Op) { return ReduceKind::L2; })
+          .Case([](ReduceSumSquareOp) { return ReduceKind::SumSquare; })
+          .Case([](ReduceLogSumOp) { return ReduceKind::LogSum; })
+          .Case([](ReduceLogSumExpOp) { return ReduceKind::LogSumExp; })
+          .Case([](ReduceMaxOp) { return ReduceKind::Max; })
+          .Case([](ReduceMinOp) { return ReduceKind::Min; });
   const HostTensor &input = *operands[0];
-  if (failed(requireFloat(op, input, "input")))
+  bool extremum = kind == ReduceKind::Max || kind == ReduceKind::Min;
+  if (!extremum && failed(requireFloat(op, input, "input")))
     return failure();
+  if (input.getKind() == ElementKind::Bool)
+    return op->emitOpError() << "cannot reduce i1 tensors";
+  ArrayRef<int64_t> axes = op->getAttrOfType<DenseI64ArrayAttr>("axes");
+  bool keepdims = op->getAttrOfType<BoolAttr>("keepdims").getValue();
   int64_t rank = input.getRank();
-  llvm::SmallBitVector reduced(rank);
-  for (int64_t axis : op.getAxes()) {
+  llvm::SmallBitVector reduced(rank, axes.empty());
+  for (int64_t axis : axes) {
     std::optional<int64_t> norm = normalizeAxis(axis, rank);
     if (!norm || reduced.test(*norm))
-      return op.emitOpError()
+      return op->emitOpError()
              << "invalid axis " << axis << " for rank " << rank;
     reduced.set(*norm);
   }
@@ -209,7 +301,7 @@ FailureOr<HostTensor> reference::runReduceMean(ReduceMeanOp op,
   for (int64_t d = 0; d < rank; ++d) {
     if (reduced.test(d)) {
       count *= in[d];
-      if (op.getKeepdims())
+      if (keepdims)
         outShape.push_back(1);
       kept.push_back(1);
     } else {
@@ -221,21 +313,98 @@ FailureOr<HostTensor> reference::runReduceMean(ReduceMeanOp op,
   for (int64_t d = 0; d < rank; ++d)
     if (reduced.test(d))
       strides[d] = 0;
+  // Output position of every input element.
+  std::vector<int64_t> target(input.getNumElements());
+  forEachRow(
+      in, strides, strides,
+      [&](int64_t i, int64_t o, int64_t step, int64_t, int64_t, int64_t n) {
+        for (int64_t j = 0; j < n; ++j)
+          target[i + j] = o + j * step;
+      });
   HostTensor output(input.getKind(), outShape);
-  std::vector<double> sums(output.getNumElements(), 0.0);
-  visitFloat(input.getKind(), [&](auto tag) {
-    using T = decltype(tag);
-    const T *x = input.data<T>().data();
-    forEachRow(
-        in, strides, strides,
-        [&](int64_t i, int64_t o, int64_t step, int64_t, int64_t, int64_t n) {
-          for (int64_t j = 0; j < n; ++j)
-            sums[o + j * step] += double(x[i + j]);
-        });
-    T *y = output.data<T>().data();
-    for (size_t i = 0; i < sums.size(); ++i)
-      y[i] = T(sums[i] / double(count));
-  });
+  int64_t outCount = output.getNumElements();
+  if (extremum && !input.isFloat()) {
+    // Integers stay exact; an empty reduction gives the identity (the
+    // type's lowest value for max, largest for min), as numpy's initial=.
+    visitElementKind(input.getKind(), [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (!std::is_same_v<T, bool> && !std::is_floating_point_v<T>) {
+        bool isMax = kind == ReduceKind::Max;
+        std::vector<T> acc(outCount, isMax ? std::numeric_limits<T>::lowest()
+                                           : std::numeric_limits<T>::max());
+        ArrayRef<T> x = input.data<T>();
+        for (size_t i = 0; i < x.size(); ++i) {
+          T &a = acc[target[i]];
+          a = isMax ? std::max(a, x[i]) : std::min(a, x[i]);
+        }
+        std::copy(acc.begin(), acc.end(), output.data<T>().begin());
+      }
+    });
+    return output;
+  }
+  double init = 0;
+  if (kind == ReduceKind::Prod)
+    init = 1;
+  else if (kind == ReduceKind::Max || kind == ReduceKind::LogSumExp)
+    init = -std::numeric_limits<double>::infinity();
+  else if (kind == ReduceKind::Min)
+    init = std::numeric_limits<double>::infinity();
+  std::vector<double> acc(outCount, init);
+  int64_t n = input.getNumElements();
+  if (kind == ReduceKind::LogSumExp) {
+    // Subtract the maximum first so that exp cannot overflow.
+    std::vector<double> peak(outCount, init);
+    for (int64_t i = 0; i < n; ++i)
+      peak[target[i]] = std::max(peak[target[i]], input.getAsDouble(i));
+    std::fill(acc.begin(), acc.end(), 0.0);
+    for (int64_t i = 0; i < n; ++i) {
+      double m = peak[target[i]];
+      acc[target[i]] +=
+          std::isinf(m) ? 0.0 : std::exp(input.getAsDouble(i) - m);
+    }
+    for (int64_t o = 0; o < outCount; ++o)
+      acc[o] = std::isinf(peak[o]) ? peak[o] : peak[o] + std::log(acc[o]);
+  } else {
+    for (int64_t i = 0; i < n; ++i) {
+      double v = input.getAsDouble(i);
+      double &a = acc[target[i]];
+      switch (kind) {
+      case ReduceKind::Mean:
+      case ReduceKind::Sum:
+      case ReduceKind::LogSum:
+        a += v;
+        break;
+      case ReduceKind::Prod:
+        a *= v;
+        break;
+      case ReduceKind::L1:
+        a += std::fabs(v);
+        break;
+      case ReduceKind::L2:
+      case ReduceKind::SumSquare:
+        a += v * v;
+        break;
+      case ReduceKind::Max:
+        a = std::isnan(v) || std::isnan(a) ? std::nan("") : std::max(a, v);
+        break;
+      case ReduceKind::Min:
+        a = std::isnan(v) || std::isnan(a) ? std::nan("") : std::min(a, v);
+        break;
+      case ReduceKind::LogSumExp:
+        break;
+      }
+    }
+    for (double &a : acc) {
+      if (kind == ReduceKind::Mean)
+        a /= double(count);
+      else if (kind == ReduceKind::L2)
+        a = std::sqrt(a);
+      else if (kind == ReduceKind::LogSum)
+        a = std::log(a);
+    }
+  }
+  for (int64_t o = 0; o < outCount; ++o)
+    output.setFromDouble(o, acc[o]);
   return output;
 }
 
@@ -243,14 +412,16 @@ FailureOr<HostTensor> reference::runReduceMean(ReduceMeanOp op,
 // softmax, layer_norm, batch_norm
 //===----------------------------------------------------------------------===//
 
-FailureOr<HostTensor> reference::runSoftmax(SoftmaxOp op, Operands operands) {
+FailureOr<HostTensor> reference::runSoftmax(Operation *op, Operands operands) {
   const HostTensor &input = *operands[0];
   if (failed(requireFloat(op, input, "input")))
     return failure();
-  std::optional<int64_t> axis = normalizeAxis(op.getAxis(), input.getRank());
+  bool isLog = isa<LogSoftmaxOp>(op);
+  int64_t axisAttr = op->getAttrOfType<IntegerAttr>("axis").getInt();
+  std::optional<int64_t> axis = normalizeAxis(axisAttr, input.getRank());
   if (!axis)
-    return op.emitOpError()
-           << "axis " << op.getAxis() << " is out of range for shape "
+    return op->emitOpError()
+           << "axis " << axisAttr << " is out of range for shape "
            << shapeString(input.getShape());
   ArrayRef<int64_t> shape = input.getShape();
   int64_t outer = product(shape.take_front(*axis));
@@ -272,11 +443,20 @@ FailureOr<HostTensor> reference::runSoftmax(SoftmaxOp op, Operands operands) {
         double sum = 0;
         for (int64_t j = 0; j < length; ++j) {
           T e = std::exp(xs[j * inner] - maxValue);
-          ys[j * inner] = e;
+          if (!isLog)
+            ys[j * inner] = e;
           sum += double(e);
         }
-        for (int64_t j = 0; j < length; ++j)
-          ys[j * inner] = T(double(ys[j * inner]) / sum);
+        if (isLog) {
+          // x - max - log(sum(exp(x - max))).
+          double logSum = std::log(sum);
+          for (int64_t j = 0; j < length; ++j)
+            ys[j * inner] =
+                T(double(xs[j * inner]) - double(maxValue) - logSum);
+        } else {
+          for (int64_t j = 0; j < length; ++j)
+            ys[j * inner] = T(double(ys[j * inner]) / sum);
+        }
       }
     }
   });
@@ -390,5 +570,78 @@ FailureOr<HostTensor> reference::runBatchNorm(BatchNormOp op,
       }
     }
   });
+  return output;
+}
+
+//===----------------------------------------------------------------------===//
+// instance_norm, lrn
+//===----------------------------------------------------------------------===//
+
+FailureOr<HostTensor> reference::runInstanceNorm(InstanceNormOp op,
+                                                 Operands operands) {
+  if (failed(requireSameFloat(op, operands)))
+    return failure();
+  const HostTensor &input = *operands[0];
+  const HostTensor &scale = *operands[1], &bias = *operands[2];
+  if (input.getRank() < 3)
+    return op.emitOpError() << "input must be N x C x spatial..., got "
+                            << shapeString(input.getShape());
+  int64_t channels = input.getDimSize(1);
+  if (scale.getNumElements() != channels || bias.getNumElements() != channels)
+    return op.emitOpError()
+           << "scale and bias need " << channels << " elements";
+  int64_t size = product(input.getShape().drop_front(2));
+  double eps = op.getEpsilon().convertToDouble();
+  HostTensor output(input.getKind(), input.getShape());
+  for (int64_t plane = 0, planes = input.getDimSize(0) * channels;
+       plane < planes; ++plane) {
+    int64_t c = plane % channels, base = plane * size;
+    double mean = 0, var = 0;
+    for (int64_t i = 0; i < size; ++i)
+      mean += input.getAsDouble(base + i);
+    mean /= double(size);
+    for (int64_t i = 0; i < size; ++i) {
+      double d = input.getAsDouble(base + i) - mean;
+      var += d * d;
+    }
+    var /= double(size);
+    double inv = 1.0 / std::sqrt(var + eps);
+    double s = scale.getAsDouble(c), b = bias.getAsDouble(c);
+    for (int64_t i = 0; i < size; ++i)
+      output.setFromDouble(base + i,
+                           (input.getAsDouble(base + i) - mean) * inv * s + b);
+  }
+  return output;
+}
+
+FailureOr<HostTensor> reference::runLrn(LrnOp op, Operands operands) {
+  const HostTensor &input = *operands[0];
+  if (failed(requireFloat(op, input, "input")))
+    return failure();
+  if (input.getRank() < 3)
+    return op.emitOpError() << "input must be N x C x spatial..., got "
+                            << shapeString(input.getShape());
+  int64_t channels = input.getDimSize(1);
+  int64_t size = product(input.getShape().drop_front(2));
+  int64_t n = op.getSize();
+  int64_t before = (n - 1) / 2, after = n - 1 - before;
+  double alpha = op.getAlpha().convertToDouble();
+  double beta = op.getBeta().convertToDouble();
+  double bias = op.getBias().convertToDouble();
+  HostTensor output(input.getKind(), input.getShape());
+  for (int64_t b = 0; b < input.getDimSize(0); ++b)
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t i = 0; i < size; ++i) {
+        double sum = 0;
+        for (int64_t k = std::max<int64_t>(0, c - before);
+             k <= std::min(channels - 1, c + after); ++k) {
+          double v = input.getAsDouble((b * channels + k) * size + i);
+          sum += v * v;
+        }
+        int64_t at = (b * channels + c) * size + i;
+        output.setFromDouble(
+            at, input.getAsDouble(at) /
+                    std::pow(bias + alpha / double(n) * sum, beta));
+      }
   return output;
 }

@@ -8,14 +8,14 @@ func.func @lenet5(%image: tensor<1x1x28x28xf32>) -> tensor<1x10xf32> {
   %c1 = cim.conv2d %image, %w1, %b1 {name = "conv1", pads = array<i64: 2, 2, 2, 2>}
       : (tensor<1x1x28x28xf32>, tensor<6x1x5x5xf32>, tensor<6xf32>) -> tensor<1x6x28x28xf32>
   %r1 = cim.relu %c1 : tensor<1x6x28x28xf32>
-  %p1 = cim.max_pool2d %r1 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>}
+  %p1 = cim.max_pool %r1 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>}
       : (tensor<1x6x28x28xf32>) -> tensor<1x6x14x14xf32>
   %w2 = cim.constant dense<0.05> : tensor<16x6x5x5xf32>
   %b2 = cim.constant dense<0.0> : tensor<16xf32>
   %c2 = cim.conv2d %p1, %w2, %b2 {name = "conv2"}
       : (tensor<1x6x14x14xf32>, tensor<16x6x5x5xf32>, tensor<16xf32>) -> tensor<1x16x10x10xf32>
   %r2 = cim.relu %c2 : tensor<1x16x10x10xf32>
-  %p2 = cim.max_pool2d %r2 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>}
+  %p2 = cim.max_pool %r2 {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>}
       : (tensor<1x16x10x10xf32>) -> tensor<1x16x5x5xf32>
   %f = cim.flatten %p2 : (tensor<1x16x5x5xf32>) -> tensor<1x400xf32>
   %w3 = cim.constant dense<0.01> : tensor<120x400xf32>

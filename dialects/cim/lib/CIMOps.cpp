@@ -75,25 +75,25 @@ readArray(std::optional<Location> loc, std::optional<ArrayRef<int64_t>> attr,
   return success();
 }
 
-/// Computes the spatial output of a 2-D window (conv or pool) over NCHW.
-static LogicalResult inferWindow2d(std::optional<Location> loc,
-                                   ArrayRef<int64_t> inShape,
-                                   ArrayRef<int64_t> kernel,
-                                   std::optional<ArrayRef<int64_t>> strides,
-                                   std::optional<ArrayRef<int64_t>> pads,
-                                   std::optional<ArrayRef<int64_t>> dilations,
-                                   bool ceilMode,
-                                   SmallVectorImpl<int64_t> &spatial) {
-  SmallVector<int64_t, 2> s, d;
-  SmallVector<int64_t, 4> p;
-  if (failed(readArray(loc, strides, "strides", 2, 1, s)) ||
-      failed(readArray(loc, pads, "pads", 4, 0, p)) ||
-      failed(readArray(loc, dilations, "dilations", 2, 1, d)))
+/// Computes the spatial output of a window (conv or pool) over the k
+/// trailing dimensions of N x C x D1 x ... x Dk, k = kernel.size().
+static LogicalResult
+inferWindow(std::optional<Location> loc, ArrayRef<int64_t> inShape,
+            ArrayRef<int64_t> kernel, std::optional<ArrayRef<int64_t>> strides,
+            std::optional<ArrayRef<int64_t>> pads,
+            std::optional<ArrayRef<int64_t>> dilations, bool ceilMode,
+            SmallVectorImpl<int64_t> &spatial) {
+  size_t k = kernel.size();
+  SmallVector<int64_t, 3> s, d;
+  SmallVector<int64_t, 6> p;
+  if (failed(readArray(loc, strides, "strides", k, 1, s)) ||
+      failed(readArray(loc, pads, "pads", 2 * k, 0, p)) ||
+      failed(readArray(loc, dilations, "dilations", k, 1, d)))
     return failure();
-  for (int i = 0; i < 2; ++i) {
+  for (size_t i = 0; i < k; ++i) {
     std::string error;
     std::optional<int64_t> out = windowOutputSize(
-        inShape[2 + i], kernel[i], s[i], p[i], p[2 + i], d[i], ceilMode, error);
+        inShape[2 + i], kernel[i], s[i], p[i], p[k + i], d[i], ceilMode, error);
     if (!out)
       return emitOptionalError(loc, "spatial dimension ", i, ": ", error);
     spatial.push_back(*out);
@@ -205,9 +205,9 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *,
   if (ShapedType::isDynamic(w[2]) || ShapedType::isDynamic(w[3]))
     return emitOptionalError(loc, "kernel size must be static");
   SmallVector<int64_t> shape = {in[0], w[0]};
-  if (failed(inferWindow2d(loc, in, {w[2], w[3]}, adaptor.getStrides(),
-                           adaptor.getPads(), adaptor.getDilations(),
-                           /*ceilMode=*/false, shape)))
+  if (failed(inferWindow(loc, in, {w[2], w[3]}, adaptor.getStrides(),
+                         adaptor.getPads(), adaptor.getDilations(),
+                         /*ceilMode=*/false, shape)))
     return failure();
   if (Value bias = adaptor.getBias()) {
     auto bType = rankedType(bias);
@@ -390,73 +390,148 @@ CIM_BROADCAST_INFER(DivOp)
 CIM_BROADCAST_INFER(PowOp)
 CIM_BROADCAST_INFER(MaxOp)
 CIM_BROADCAST_INFER(MinOp)
+CIM_BROADCAST_INFER(PReluOp)
 #undef CIM_BROADCAST_INFER
+
+/// Broadcast of same-typed operands with an i1 result.
+static LogicalResult inferPredicate(std::optional<Location> loc,
+                                    ValueRange operands,
+                                    SmallVectorImpl<Type> &inferred) {
+  if (failed(inferBroadcast(loc, operands, inferred)))
+    return failure();
+  auto type = inferred.back().cast<RankedTensorType>();
+  inferred.back() = RankedTensorType::get(
+      type.getShape(), IntegerType::get(type.getContext(), 1));
+  return success();
+}
+
+#define CIM_PREDICATE_INFER(OP)                                                \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, ValueRange operands,         \
+      DictionaryAttr, RegionRange, SmallVectorImpl<Type> &inferred) {          \
+    return inferPredicate(loc, operands, inferred);                            \
+  }
+CIM_PREDICATE_INFER(EqualOp)
+CIM_PREDICATE_INFER(LessOp)
+CIM_PREDICATE_INFER(LessEqualOp)
+CIM_PREDICATE_INFER(GreaterOp)
+CIM_PREDICATE_INFER(GreaterEqualOp)
+CIM_PREDICATE_INFER(AndOp)
+CIM_PREDICATE_INFER(OrOp)
+CIM_PREDICATE_INFER(XorOp)
+#undef CIM_PREDICATE_INFER
+
+LogicalResult WhereOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
+                                        ValueRange operands, DictionaryAttr,
+                                        RegionRange,
+                                        SmallVectorImpl<Type> &inferred) {
+  auto cType = rankedType(operands[0]);
+  auto xType = rankedType(operands[1]);
+  auto yType = rankedType(operands[2]);
+  if (xType.getElementType() != yType.getElementType())
+    return emitOptionalError(
+        loc, "x and y have different element types: ", xType.getElementType(),
+        " and ", yType.getElementType());
+  auto shape = broadcastShapes(cType.getShape(), xType.getShape());
+  if (shape)
+    shape = broadcastShapes(*shape, yType.getShape());
+  if (!shape)
+    return emitOptionalError(loc, "shapes ", shapeString(cType.getShape()),
+                             ", ", shapeString(xType.getShape()), " and ",
+                             shapeString(yType.getShape()),
+                             " do not broadcast");
+  inferred.push_back(RankedTensorType::get(*shape, xType.getElementType()));
+  return success();
+}
 
 //===----------------------------------------------------------------------===//
 // Pooling and reductions
 //===----------------------------------------------------------------------===//
 
 template <typename AdaptorT>
-static LogicalResult inferPool2d(std::optional<Location> loc, AdaptorT adaptor,
-                                 SmallVectorImpl<Type> &inferred) {
+static LogicalResult inferPool(std::optional<Location> loc, AdaptorT adaptor,
+                               SmallVectorImpl<Type> &inferred) {
   auto inType = rankedType(adaptor.getInput());
-  if (inType.getRank() != 4)
-    return emitOptionalError(loc, "input must be 4-D (NCHW), got rank ",
-                             inType.getRank());
   ArrayRef<int64_t> kernel = adaptor.getKernelShape();
-  if (kernel.size() != 2)
-    return emitOptionalError(loc, "'kernel_shape' must have 2 entries, got ",
-                             kernel.size());
+  int64_t k = kernel.size();
+  if (k < 1 || k > 3)
+    return emitOptionalError(loc,
+                             "'kernel_shape' must have 1 to 3 entries, "
+                             "got ",
+                             k);
+  if (inType.getRank() != k + 2)
+    return emitOptionalError(loc, "input must have rank ", k + 2, " (N x C x ",
+                             k, " spatial dimensions), got ", inType.getRank());
   ArrayRef<int64_t> in = inType.getShape();
   SmallVector<int64_t> shape = {in[0], in[1]};
-  if (failed(inferWindow2d(loc, in, kernel, adaptor.getStrides(),
-                           adaptor.getPads(), adaptor.getDilations(),
-                           adaptor.getCeilMode(), shape)))
+  if (failed(inferWindow(loc, in, kernel, adaptor.getStrides(),
+                         adaptor.getPads(), adaptor.getDilations(),
+                         adaptor.getCeilMode(), shape)))
     return failure();
   // A window must see at least one real element.
-  SmallVector<int64_t, 4> pads;
-  (void)readArray(loc, adaptor.getPads(), "pads", 4, 0, pads);
-  for (int i = 0; i < 2; ++i)
-    if (pads[i] >= kernel[i] || pads[2 + i] >= kernel[i])
+  SmallVector<int64_t, 6> pads;
+  (void)readArray(loc, adaptor.getPads(), "pads", 2 * k, 0, pads);
+  for (int64_t i = 0; i < k; ++i)
+    if (pads[i] >= kernel[i] || pads[k + i] >= kernel[i])
       return emitOptionalError(loc, "pads must be smaller than the kernel");
   inferred.push_back(RankedTensorType::get(shape, inType.getElementType()));
   return success();
 }
 
-LogicalResult MaxPool2dOp::inferReturnTypes(MLIRContext *,
-                                            std::optional<Location> loc,
-                                            ValueRange operands,
-                                            DictionaryAttr attributes,
-                                            RegionRange regions,
-                                            SmallVectorImpl<Type> &inferred) {
-  return inferPool2d(loc, MaxPool2dOpAdaptor(operands, attributes, regions),
-                     inferred);
+LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *context,
+                                          std::optional<Location> loc,
+                                          ValueRange operands,
+                                          DictionaryAttr attributes,
+                                          RegionRange regions,
+                                          SmallVectorImpl<Type> &inferred) {
+  MaxPoolOpAdaptor adaptor(operands, attributes, regions);
+  if (failed(inferPool(loc, adaptor, inferred)))
+    return failure();
+  if (adaptor.getWithIndices()) {
+    if (adaptor.getStorageOrder() != 0 && adaptor.getStorageOrder() != 1)
+      return emitOptionalError(loc, "storage_order must be 0 or 1, got ",
+                               adaptor.getStorageOrder());
+    inferred.push_back(RankedTensorType::get(
+        inferred.back().cast<RankedTensorType>().getShape(),
+        IntegerType::get(context, 64)));
+  }
+  return success();
 }
 
-LogicalResult AvgPool2dOp::inferReturnTypes(MLIRContext *,
-                                            std::optional<Location> loc,
-                                            ValueRange operands,
-                                            DictionaryAttr attributes,
-                                            RegionRange regions,
-                                            SmallVectorImpl<Type> &inferred) {
-  return inferPool2d(loc, AvgPool2dOpAdaptor(operands, attributes, regions),
-                     inferred);
+LogicalResult AvgPoolOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          ValueRange operands,
+                                          DictionaryAttr attributes,
+                                          RegionRange regions,
+                                          SmallVectorImpl<Type> &inferred) {
+  return inferPool(loc, AvgPoolOpAdaptor(operands, attributes, regions),
+                   inferred);
 }
 
-SmallVector<int64_t, 2> MaxPool2dOp::getStrideValues() {
-  return strideValues(*this);
+template <typename OpT>
+static SmallVector<int64_t, 3> poolVector(std::optional<ArrayRef<int64_t>> v,
+                                          size_t size, int64_t fill) {
+  if (v)
+    return SmallVector<int64_t, 3>(v->begin(), v->end());
+  return SmallVector<int64_t, 3>(size, fill);
 }
-SmallVector<int64_t, 4> MaxPool2dOp::getPadValues() { return padValues(*this); }
-SmallVector<int64_t, 2> MaxPool2dOp::getDilationValues() {
-  return dilationValues(*this);
-}
-SmallVector<int64_t, 2> AvgPool2dOp::getStrideValues() {
-  return strideValues(*this);
-}
-SmallVector<int64_t, 4> AvgPool2dOp::getPadValues() { return padValues(*this); }
-SmallVector<int64_t, 2> AvgPool2dOp::getDilationValues() {
-  return dilationValues(*this);
-}
+
+#define CIM_POOL_ACCESSORS(OP)                                                 \
+  SmallVector<int64_t, 3> OP::getStrideValues() {                              \
+    return poolVector<OP>(getStrides(), getSpatialRank(), 1);                  \
+  }                                                                            \
+  SmallVector<int64_t, 6> OP::getPadValues() {                                 \
+    SmallVector<int64_t, 3> v =                                                \
+        poolVector<OP>(getPads(), 2 * getSpatialRank(), 0);                    \
+    return SmallVector<int64_t, 6>(v.begin(), v.end());                        \
+  }                                                                            \
+  SmallVector<int64_t, 3> OP::getDilationValues() {                            \
+    return poolVector<OP>(getDilations(), getSpatialRank(), 1);                \
+  }
+CIM_POOL_ACCESSORS(MaxPoolOp)
+CIM_POOL_ACCESSORS(AvgPoolOp)
+#undef CIM_POOL_ACCESSORS
 
 static LogicalResult inferGlobalPool(std::optional<Location> loc,
                                      ValueRange operands,
@@ -483,17 +558,14 @@ LogicalResult GlobalMaxPoolOp::inferReturnTypes(
   return inferGlobalPool(loc, operands, inferred);
 }
 
-LogicalResult ReduceMeanOp::inferReturnTypes(MLIRContext *,
-                                             std::optional<Location> loc,
-                                             ValueRange operands,
-                                             DictionaryAttr attributes,
-                                             RegionRange regions,
-                                             SmallVectorImpl<Type> &inferred) {
-  ReduceMeanOpAdaptor adaptor(operands, attributes, regions);
-  auto inType = rankedType(adaptor.getInput());
+/// Result type of a reduction over `axes` (every axis when empty).
+static LogicalResult inferReduce(std::optional<Location> loc, Value input,
+                                 ArrayRef<int64_t> axes, bool keepdims,
+                                 SmallVectorImpl<Type> &inferred) {
+  auto inType = rankedType(input);
   int64_t rank = inType.getRank();
-  llvm::SmallBitVector reduced(rank);
-  for (int64_t axis : adaptor.getAxes()) {
+  llvm::SmallBitVector reduced(rank, axes.empty());
+  for (int64_t axis : axes) {
     auto norm = normalizeAxis(axis, rank);
     if (!norm)
       return emitOptionalError(loc, "axis ", axis, " is out of range for rank ",
@@ -506,12 +578,33 @@ LogicalResult ReduceMeanOp::inferReturnTypes(MLIRContext *,
   for (int64_t i = 0; i < rank; ++i) {
     if (!reduced.test(i))
       shape.push_back(inType.getDimSize(i));
-    else if (adaptor.getKeepdims())
+    else if (keepdims)
       shape.push_back(1);
   }
   inferred.push_back(RankedTensorType::get(shape, inType.getElementType()));
   return success();
 }
+
+#define CIM_REDUCE_INFER(OP)                                                   \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, ValueRange operands,         \
+      DictionaryAttr attributes, RegionRange regions,                          \
+      SmallVectorImpl<Type> &inferred) {                                       \
+    OP##Adaptor adaptor(operands, attributes, regions);                        \
+    return inferReduce(loc, adaptor.getInput(), adaptor.getAxes(),             \
+                       adaptor.getKeepdims(), inferred);                       \
+  }
+CIM_REDUCE_INFER(ReduceMeanOp)
+CIM_REDUCE_INFER(ReduceSumOp)
+CIM_REDUCE_INFER(ReduceProdOp)
+CIM_REDUCE_INFER(ReduceL1Op)
+CIM_REDUCE_INFER(ReduceL2Op)
+CIM_REDUCE_INFER(ReduceSumSquareOp)
+CIM_REDUCE_INFER(ReduceLogSumOp)
+CIM_REDUCE_INFER(ReduceLogSumExpOp)
+CIM_REDUCE_INFER(ReduceMaxOp)
+CIM_REDUCE_INFER(ReduceMinOp)
+#undef CIM_REDUCE_INFER
 
 //===----------------------------------------------------------------------===//
 // Normalization
@@ -521,6 +614,39 @@ LogicalResult SoftmaxOp::verify() {
   if (!normalizeAxis(getAxis(), getType().getRank()))
     return emitOpError() << "axis " << getAxis() << " is out of range for rank "
                          << getType().getRank();
+  return success();
+}
+
+LogicalResult LogSoftmaxOp::verify() {
+  if (!normalizeAxis(getAxis(), getType().getRank()))
+    return emitOpError() << "axis " << getAxis() << " is out of range for rank "
+                         << getType().getRank();
+  return success();
+}
+
+LogicalResult InstanceNormOp::verify() {
+  auto type = getType();
+  if (type.getRank() < 3)
+    return emitOpError() << "input must be N x C x spatial..., got rank "
+                         << type.getRank();
+  int64_t channels = type.getDimSize(1);
+  for (Value param : {getScale(), getBias()}) {
+    auto paramType = rankedType(param);
+    if (paramType.getRank() != 1 ||
+        (!ShapedType::isDynamic(channels) && !paramType.isDynamicDim(0) &&
+         paramType.getDimSize(0) != channels))
+      return emitOpError() << "scale and bias must have shape [" << channels
+                           << "], got " << paramType;
+  }
+  return success();
+}
+
+LogicalResult LrnOp::verify() {
+  if (getType().getRank() < 3)
+    return emitOpError() << "input must be N x C x spatial..., got rank "
+                         << getType().getRank();
+  if (getSize() < 1)
+    return emitOpError() << "size must be positive, got " << getSize();
   return success();
 }
 
@@ -814,5 +940,51 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
   llvm::append_range(shape, iType.getShape());
   llvm::append_range(shape, dType.getShape().drop_front(*axis + 1));
   inferred.push_back(RankedTensorType::get(shape, dType.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ExpandOp, TileOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ExpandOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         ValueRange operands,
+                                         DictionaryAttr attributes,
+                                         RegionRange regions,
+                                         SmallVectorImpl<Type> &inferred) {
+  ExpandOpAdaptor adaptor(operands, attributes, regions);
+  auto inType = rankedType(adaptor.getInput());
+  for (int64_t dim : adaptor.getShape())
+    if (dim < 0)
+      return emitOptionalError(loc, "shape entries must be non-negative, got ",
+                               dim);
+  auto shape = broadcastShapes(inType.getShape(), adaptor.getShape());
+  if (!shape)
+    return emitOptionalError(
+        loc, "input shape ", shapeString(inType.getShape()),
+        " does not broadcast to ", shapeString(adaptor.getShape()));
+  inferred.push_back(RankedTensorType::get(*shape, inType.getElementType()));
+  return success();
+}
+
+LogicalResult
+TileOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                         ValueRange operands, DictionaryAttr attributes,
+                         RegionRange regions, SmallVectorImpl<Type> &inferred) {
+  TileOpAdaptor adaptor(operands, attributes, regions);
+  auto inType = rankedType(adaptor.getInput());
+  ArrayRef<int64_t> repeats = adaptor.getRepeats();
+  if (int64_t(repeats.size()) != inType.getRank())
+    return emitOptionalError(loc, "'repeats' must have ", inType.getRank(),
+                             " entries, got ", repeats.size());
+  SmallVector<int64_t> shape;
+  for (auto [dim, repeat] : llvm::zip(inType.getShape(), repeats)) {
+    if (repeat < 0)
+      return emitOptionalError(loc, "repeats must be non-negative, got ",
+                               repeat);
+    shape.push_back(ShapedType::isDynamic(dim) ? dim : dim * repeat);
+  }
+  inferred.push_back(RankedTensorType::get(shape, inType.getElementType()));
   return success();
 }

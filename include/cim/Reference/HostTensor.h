@@ -59,6 +59,36 @@ CIM_ELEMENT_KIND_OF(uint64_t, U64)
 CIM_ELEMENT_KIND_OF(bool, Bool)
 #undef CIM_ELEMENT_KIND_OF
 
+/// Calls `fn(T{})` with T the stored C++ type of `kind`.
+template <typename Fn> auto visitElementKind(ElementKind kind, Fn &&fn) {
+  switch (kind) {
+  case ElementKind::F32:
+    return fn(float{});
+  case ElementKind::F64:
+    return fn(double{});
+  case ElementKind::I8:
+    return fn(int8_t{});
+  case ElementKind::I16:
+    return fn(int16_t{});
+  case ElementKind::I32:
+    return fn(int32_t{});
+  case ElementKind::I64:
+    return fn(int64_t{});
+  case ElementKind::U8:
+    return fn(uint8_t{});
+  case ElementKind::U16:
+    return fn(uint16_t{});
+  case ElementKind::U32:
+    return fn(uint32_t{});
+  case ElementKind::U64:
+    return fn(uint64_t{});
+  case ElementKind::Bool:
+    return fn(bool{});
+  }
+  assert(false && "unknown element kind");
+  return fn(float{});
+}
+
 /// A dense tensor in host memory: element kind, shape and row-major data.
 /// Copyable (deep copy) and cheaply movable.
 class HostTensor {

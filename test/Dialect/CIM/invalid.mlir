@@ -130,8 +130,8 @@ func.func @integer_relu(%a: tensor<2x3xi32>) {
 // -----
 
 func.func @pool_kernel(%x: tensor<1x4x8x8xf32>) {
-  // expected-error @+1 {{'kernel_shape' must have 2 entries, got 1}}
-  %0 = cim.max_pool2d %x {kernel_shape = array<i64: 2>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
+  // expected-error @+1 {{input must have rank 3 (N x C x 1 spatial dimensions), got 4}}
+  %0 = cim.max_pool %x {kernel_shape = array<i64: 2>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
   return
 }
 
@@ -139,7 +139,7 @@ func.func @pool_kernel(%x: tensor<1x4x8x8xf32>) {
 
 func.func @pool_pads(%x: tensor<1x4x8x8xf32>) {
   // expected-error @+1 {{pads must be smaller than the kernel}}
-  %0 = cim.avg_pool2d %x {kernel_shape = array<i64: 2, 2>, pads = array<i64: 2, 2, 2, 2>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x11x11xf32>
+  %0 = cim.avg_pool %x {kernel_shape = array<i64: 2, 2>, pads = array<i64: 2, 2, 2, 2>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x11x11xf32>
   return
 }
 

@@ -73,8 +73,8 @@ func.func @unary(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = cim.relu %x : tensor<2x3xf32>
   // CHECK: cim.leaky_relu %{{.*}} {alpha = 1.000000e-01 : f32} : tensor<2x3xf32>
   %1 = cim.leaky_relu %0 {alpha = 0.1 : f32} : tensor<2x3xf32>
-  // CHECK: cim.clip %{{.*}} {max = 6.000000e+00 : f32, min = 0.000000e+00 : f32} : tensor<2x3xf32>
-  %2 = cim.clip %1 {min = 0.0 : f32, max = 6.0 : f32} : tensor<2x3xf32>
+  // CHECK: cim.clip %{{.*}} {max = 6.000000e+00 : f64, min = 0.000000e+00 : f64} : tensor<2x3xf32>
+  %2 = cim.clip %1 {min = 0.0 : f64, max = 6.0 : f64} : tensor<2x3xf32>
   // CHECK: cim.sigmoid
   %3 = cim.sigmoid %2 : tensor<2x3xf32>
   // Attributes equal to their default (beta = 0.5) are not printed.
@@ -102,11 +102,11 @@ func.func @pooling(%x: tensor<1x4x7x7xf32>)
     -> (tensor<1x4x4x4xf32>, tensor<1x4x3x3xf32>, tensor<1x4x1x1xf32>,
         tensor<1x4x1x1xf32>, tensor<1x4xf32>) {
   // ceil_mode: ceil((7 - 2) / 2) + 1 = 4.
-  // CHECK: cim.max_pool2d %{{.*}} {ceil_mode = true, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x4x7x7xf32>) -> tensor<1x4x4x4xf32>
-  %0 = cim.max_pool2d %x {ceil_mode = true, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>}
+  // CHECK: cim.max_pool %{{.*}} {ceil_mode = true, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x4x7x7xf32>) -> tensor<1x4x4x4xf32>
+  %0 = cim.max_pool %x {ceil_mode = true, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>}
      : (tensor<1x4x7x7xf32>) -> tensor<1x4x4x4xf32>
-  // CHECK: cim.avg_pool2d %{{.*}} {count_include_pad = true, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 3, 3>} : (tensor<1x4x7x7xf32>) -> tensor<1x4x3x3xf32>
-  %1 = cim.avg_pool2d %x {count_include_pad = true, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 3, 3>}
+  // CHECK: cim.avg_pool %{{.*}} {count_include_pad = true, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 3, 3>} : (tensor<1x4x7x7xf32>) -> tensor<1x4x3x3xf32>
+  %1 = cim.avg_pool %x {count_include_pad = true, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 3, 3>}
      : (tensor<1x4x7x7xf32>) -> tensor<1x4x3x3xf32>
   // CHECK: cim.global_avg_pool %{{.*}} : (tensor<1x4x7x7xf32>) -> tensor<1x4x1x1xf32>
   %2 = cim.global_avg_pool %x : (tensor<1x4x7x7xf32>) -> tensor<1x4x1x1xf32>
@@ -154,6 +154,123 @@ func.func @data_movement(%x: tensor<1x4x6x6xf32>, %y: tensor<1x2x6x6xf32>, %idx:
   // CHECK: cim.gather %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<1x4x6x6xf32>, tensor<2xi64>) -> tensor<1x2x6x6xf32>
   %7 = cim.gather %x, %idx {axis = 1 : i64} : (tensor<1x4x6x6xf32>, tensor<2xi64>) -> tensor<1x2x6x6xf32>
   return %0, %1, %2, %3, %4#0, %4#1, %5, %6, %7 : tensor<144xf32>, tensor<1x144xf32>, tensor<1x6x6x4xf32>, tensor<1x6x6x6xf32>, tensor<1x1x6x6xf32>, tensor<1x3x6x6xf32>, tensor<1x4x3x2xf32>, tensor<1x4x8x8xf32>, tensor<1x2x6x6xf32>
+}
+
+// CHECK-LABEL: func.func @more_unary
+func.func @more_unary(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // CHECK: cim.abs %{{.*}} : tensor<2x3xf32>
+  %0 = cim.abs %x : tensor<2x3xf32>
+  // CHECK: cim.log %{{.*}} : tensor<2x3xf32>
+  %1 = cim.log %0 : tensor<2x3xf32>
+  // CHECK: cim.reciprocal %{{.*}} : tensor<2x3xf32>
+  %2 = cim.reciprocal %1 : tensor<2x3xf32>
+  // CHECK: cim.floor %{{.*}} : tensor<2x3xf32>
+  %3 = cim.floor %2 : tensor<2x3xf32>
+  // CHECK: cim.ceil %{{.*}} : tensor<2x3xf32>
+  %4 = cim.ceil %3 : tensor<2x3xf32>
+  // CHECK: cim.round %{{.*}} : tensor<2x3xf32>
+  %5 = cim.round %4 : tensor<2x3xf32>
+  // CHECK: cim.softplus %{{.*}} : tensor<2x3xf32>
+  %6 = cim.softplus %5 : tensor<2x3xf32>
+  // CHECK: cim.softsign %{{.*}} : tensor<2x3xf32>
+  %7 = cim.softsign %6 : tensor<2x3xf32>
+  // CHECK: cim.mish %{{.*}} : tensor<2x3xf32>
+  %8 = cim.mish %7 : tensor<2x3xf32>
+  // CHECK: cim.swish %{{.*}} {alpha = 1.500000e+00 : f32} : tensor<2x3xf32>
+  %9 = cim.swish %8 {alpha = 1.5 : f32} : tensor<2x3xf32>
+  // CHECK: cim.elu %{{.*}} {alpha = 5.000000e-01 : f32} : tensor<2x3xf32>
+  %10 = cim.elu %9 {alpha = 0.5 : f32} : tensor<2x3xf32>
+  // CHECK: cim.selu %{{.*}} : tensor<2x3xf32>
+  %11 = cim.selu %10 : tensor<2x3xf32>
+  // CHECK: cim.thresholded_relu %{{.*}} {alpha = 2.000000e+00 : f32} : tensor<2x3xf32>
+  %12 = cim.thresholded_relu %11 {alpha = 2.0 : f32} : tensor<2x3xf32>
+  // CHECK: cim.log_softmax %{{.*}} {axis = 0 : i64} : tensor<2x3xf32>
+  %13 = cim.log_softmax %12 {axis = 0 : i64} : tensor<2x3xf32>
+  // CHECK: cim.clip %{{.*}} {min = -4.000000e+00 : f64} : tensor<2x3xf32>
+  %14 = cim.clip %13 {min = -4.0 : f64} : tensor<2x3xf32>
+  return %14 : tensor<2x3xf32>
+}
+
+// CHECK-LABEL: func.func @logic
+func.func @logic(%x: tensor<2x3xf32>, %y: tensor<3xf32>, %s: tensor<3xf32>, %i: tensor<4xi8>)
+    -> (tensor<2x3xi1>, tensor<2x3xf32>, tensor<2x3xf16>, tensor<4xi8>) {
+  // CHECK: cim.equal %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %0 = cim.equal %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: cim.less %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %1 = cim.less %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: cim.less_equal %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %2 = cim.less_equal %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: cim.greater %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %3 = cim.greater %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: cim.greater_equal %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %4 = cim.greater_equal %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  // CHECK: cim.and %{{.*}}, %{{.*}} : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  %5 = cim.and %0, %1 : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  // CHECK: cim.or %{{.*}}, %{{.*}} : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  %6 = cim.or %5, %2 : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  // CHECK: cim.xor %{{.*}}, %{{.*}} : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  %7 = cim.xor %6, %3 : (tensor<2x3xi1>, tensor<2x3xi1>) -> tensor<2x3xi1>
+  // CHECK: cim.not %{{.*}} : tensor<2x3xi1>
+  %8 = cim.not %7 : tensor<2x3xi1>
+  // CHECK: cim.where %{{.*}}, %{{.*}}, %{{.*}} : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %9 = cim.where %4, %x, %y : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: cim.prelu %{{.*}}, %{{.*}} : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %10 = cim.prelu %9, %s : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  // CHECK: cim.cast %{{.*}} {saturate = false} : (tensor<2x3xf32>) -> tensor<2x3xf16>
+  %11 = cim.cast %10 {saturate = false} : (tensor<2x3xf32>) -> tensor<2x3xf16>
+  // CHECK: cim.clip %{{.*}} {max = 3.000000e+00 : f64, min = -3.000000e+00 : f64} : tensor<4xi8>
+  %12 = cim.clip %i {min = -3.0 : f64, max = 3.0 : f64} : tensor<4xi8>
+  return %8, %10, %11, %12 : tensor<2x3xi1>, tensor<2x3xf32>, tensor<2x3xf16>, tensor<4xi8>
+}
+
+// CHECK-LABEL: func.func @reductions
+func.func @reductions(%x: tensor<2x3x4xf32>, %i: tensor<2x3xi32>)
+    -> (tensor<2x1x4xf32>, tensor<f32>, tensor<3xi32>) {
+  // CHECK: cim.reduce_sum %{{.*}} {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  %0 = cim.reduce_sum %x {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  // CHECK: cim.reduce_prod %{{.*}} {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  %1 = cim.reduce_prod %x {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  // CHECK: cim.reduce_l1 %{{.*}} {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  %2 = cim.reduce_l1 %x {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  // CHECK: cim.reduce_l2 %{{.*}} {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  %3 = cim.reduce_l2 %x {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  // CHECK: cim.reduce_sum_square %{{.*}} {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  %4 = cim.reduce_sum_square %x {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  // CHECK: cim.reduce_log_sum %{{.*}} {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  %5 = cim.reduce_log_sum %x {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  // CHECK: cim.reduce_log_sum_exp %{{.*}} {axes = array<i64: -2>} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  %6 = cim.reduce_log_sum_exp %x {axes = array<i64: -2>} : (tensor<2x3x4xf32>) -> tensor<2x1x4xf32>
+  // CHECK: cim.reduce_max %{{.*}} {axes = array<i64>, keepdims = false} : (tensor<2x3x4xf32>) -> tensor<f32>
+  %7 = cim.reduce_max %x {axes = array<i64>, keepdims = false} : (tensor<2x3x4xf32>) -> tensor<f32>
+  // CHECK: cim.reduce_min %{{.*}} {axes = array<i64: 0>, keepdims = false} : (tensor<2x3xi32>) -> tensor<3xi32>
+  %8 = cim.reduce_min %i {axes = array<i64: 0>, keepdims = false} : (tensor<2x3xi32>) -> tensor<3xi32>
+  return %6, %7, %8 : tensor<2x1x4xf32>, tensor<f32>, tensor<3xi32>
+}
+
+// CHECK-LABEL: func.func @more_pooling_and_norms
+func.func @more_pooling_and_norms(%x: tensor<1x4x8xf32>, %v: tensor<1x2x4x4x4xf32>, %u: tensor<1x1x4x4xui8>,
+                                  %s: tensor<2xf32>, %b: tensor<2xf32>)
+    -> (tensor<1x4x4xf32>, tensor<1x2x2x2x2xf32>, tensor<1x1x2x2xui8>, tensor<1x1x2x2xi64>, tensor<1x2x4x4x4xf32>, tensor<1x4x8xf32>) {
+  // CHECK: cim.max_pool %{{.*}} {kernel_shape = array<i64: 2>, strides = array<i64: 2>} : (tensor<1x4x8xf32>) -> tensor<1x4x4xf32>
+  %0 = cim.max_pool %x {kernel_shape = array<i64: 2>, strides = array<i64: 2>} : (tensor<1x4x8xf32>) -> tensor<1x4x4xf32>
+  // CHECK: cim.avg_pool %{{.*}} {kernel_shape = array<i64: 2, 2, 2>, strides = array<i64: 2, 2, 2>} : (tensor<1x2x4x4x4xf32>) -> tensor<1x2x2x2x2xf32>
+  %1 = cim.avg_pool %v {kernel_shape = array<i64: 2, 2, 2>, strides = array<i64: 2, 2, 2>} : (tensor<1x2x4x4x4xf32>) -> tensor<1x2x2x2x2xf32>
+  // CHECK: cim.max_pool %{{.*}} {kernel_shape = array<i64: 2, 2>, storage_order = 1 : i64, strides = array<i64: 2, 2>, with_indices} : (tensor<1x1x4x4xui8>) -> (tensor<1x1x2x2xui8>, tensor<1x1x2x2xi64>)
+  %2:2 = cim.max_pool %u {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, with_indices, storage_order = 1 : i64} : (tensor<1x1x4x4xui8>) -> (tensor<1x1x2x2xui8>, tensor<1x1x2x2xi64>)
+  // CHECK: cim.instance_norm %{{.*}}, %{{.*}}, %{{.*}} {epsilon = 1.000000e-03 : f32} : (tensor<1x2x4x4x4xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4x4xf32>
+  %3 = cim.instance_norm %v, %s, %b {epsilon = 1.0e-3 : f32} : (tensor<1x2x4x4x4xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4x4xf32>
+  // CHECK: cim.lrn %{{.*}} {size = 3 : i64} : tensor<1x4x8xf32>
+  %4 = cim.lrn %x {size = 3 : i64} : tensor<1x4x8xf32>
+  return %0, %1, %2#0, %2#1, %3, %4 : tensor<1x4x4xf32>, tensor<1x2x2x2x2xf32>, tensor<1x1x2x2xui8>, tensor<1x1x2x2xi64>, tensor<1x2x4x4x4xf32>, tensor<1x4x8xf32>
+}
+
+// CHECK-LABEL: func.func @broadcasting
+func.func @broadcasting(%x: tensor<3x1xf32>) -> (tensor<2x3x4xf32>, tensor<6x2xf32>) {
+  // CHECK: cim.expand %{{.*}} {shape = array<i64: 2, 1, 4>} : (tensor<3x1xf32>) -> tensor<2x3x4xf32>
+  %0 = cim.expand %x {shape = array<i64: 2, 1, 4>} : (tensor<3x1xf32>) -> tensor<2x3x4xf32>
+  // CHECK: cim.tile %{{.*}} {repeats = array<i64: 2, 2>} : (tensor<3x1xf32>) -> tensor<6x2xf32>
+  %1 = cim.tile %x {repeats = array<i64: 2, 2>} : (tensor<3x1xf32>) -> tensor<6x2xf32>
+  return %0, %1 : tensor<2x3x4xf32>, tensor<6x2xf32>
 }
 
 // CHECK-LABEL: func.func @dynamic_batch

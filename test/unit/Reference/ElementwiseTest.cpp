@@ -129,8 +129,8 @@ TEST_F(ElementwiseTest, UnaryOps) {
             tensor<5xf32>) {
       %0 = cim.relu %x : tensor<5xf32>
       %1 = cim.leaky_relu %x {alpha = 0.1 : f32} : tensor<5xf32>
-      %2 = cim.clip %x {min = -1.0 : f32, max = 1.0 : f32} : tensor<5xf32>
-      %3 = cim.clip %x {max = 0.25 : f32} : tensor<5xf32>
+      %2 = cim.clip %x {min = -1.0 : f64, max = 1.0 : f64} : tensor<5xf32>
+      %3 = cim.clip %x {max = 0.25 : f64} : tensor<5xf32>
       %4 = cim.sigmoid %x : tensor<5xf32>
       %5 = cim.hard_sigmoid %x : tensor<5xf32>
       %6 = cim.hard_swish %x : tensor<5xf32>
@@ -176,7 +176,7 @@ TEST_F(ElementwiseTest, ClipWithMinAboveMaxGivesMax) {
   // verifier rejects it, so this runs unverified IR.
   HostTensor y = runOne(R"mlir(
     func.func @main(%x: tensor<3xf32>) -> tensor<3xf32> {
-      %0 = cim.clip %x {min = 2.0 : f32, max = 1.0 : f32} : tensor<3xf32>
+      %0 = cim.clip %x {min = 2.0 : f64, max = 1.0 : f64} : tensor<3xf32>
       return %0 : tensor<3xf32>
     })mlir",
                         {floats({3}, {0, 1.5, 3})}, /*verify=*/false);

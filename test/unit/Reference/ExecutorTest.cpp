@@ -167,7 +167,7 @@ TEST_F(ExecutorTest, ResultsAreBitwiseDeterministic) {
          : (tensor<2x3x32x32xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>)
          -> tensor<2x16x32x32xf32>
       %1 = cim.relu %0 : tensor<2x16x32x32xf32>
-      %2 = cim.max_pool2d %1 {kernel_shape = array<i64: 2, 2>,
+      %2 = cim.max_pool %1 {kernel_shape = array<i64: 2, 2>,
                               strides = array<i64: 2, 2>}
          : (tensor<2x16x32x32xf32>) -> tensor<2x16x16x16xf32>
       %3 = cim.flatten %2 : (tensor<2x16x16x16xf32>) -> tensor<2x4096xf32>

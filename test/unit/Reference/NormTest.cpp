@@ -16,13 +16,13 @@ TEST_F(NormTest, CeilModePooling) {
   auto results = run(R"mlir(
     func.func @main(%x: tensor<1x1x4x4xf32>)
         -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) {
-      %0 = cim.max_pool2d %x {kernel_shape = array<i64: 3, 3>,
+      %0 = cim.max_pool %x {kernel_shape = array<i64: 3, 3>,
                               strides = array<i64: 2, 2>, ceil_mode = true}
          : (tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32>
-      %1 = cim.avg_pool2d %x {kernel_shape = array<i64: 3, 3>,
+      %1 = cim.avg_pool %x {kernel_shape = array<i64: 3, 3>,
                               strides = array<i64: 2, 2>, ceil_mode = true}
          : (tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32>
-      %2 = cim.avg_pool2d %x {kernel_shape = array<i64: 3, 3>,
+      %2 = cim.avg_pool %x {kernel_shape = array<i64: 3, 3>,
                               strides = array<i64: 2, 2>, ceil_mode = true,
                               count_include_pad = true}
          : (tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32>
@@ -42,11 +42,11 @@ TEST_F(NormTest, CeilModeAvgPoolCountIncludePadBothWays) {
   auto results = run(R"mlir(
     func.func @main(%x: tensor<1x1x4x4xf32>)
         -> (tensor<1x1x3x3xf32>, tensor<1x1x3x3xf32>) {
-      %0 = cim.avg_pool2d %x {kernel_shape = array<i64: 3, 3>,
+      %0 = cim.avg_pool %x {kernel_shape = array<i64: 3, 3>,
                               strides = array<i64: 2, 2>, ceil_mode = true,
                               pads = array<i64: 1, 1, 1, 1>}
          : (tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32>
-      %1 = cim.avg_pool2d %x {kernel_shape = array<i64: 3, 3>,
+      %1 = cim.avg_pool %x {kernel_shape = array<i64: 3, 3>,
                               strides = array<i64: 2, 2>, ceil_mode = true,
                               pads = array<i64: 1, 1, 1, 1>,
                               count_include_pad = true}
@@ -67,10 +67,10 @@ TEST_F(NormTest, MaxPoolIgnoresPaddingAndDilates) {
       run(R"mlir(
     func.func @main(%x: tensor<1x1x2x2xf32>, %y: tensor<1x1x4x4xf32>)
         -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) {
-      %0 = cim.max_pool2d %x {kernel_shape = array<i64: 2, 2>,
+      %0 = cim.max_pool %x {kernel_shape = array<i64: 2, 2>,
                               pads = array<i64: 1, 1, 0, 0>}
          : (tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
-      %1 = cim.max_pool2d %y {kernel_shape = array<i64: 2, 2>,
+      %1 = cim.max_pool %y {kernel_shape = array<i64: 2, 2>,
                               dilations = array<i64: 2, 2>}
          : (tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32>
       return %0, %1 : tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>

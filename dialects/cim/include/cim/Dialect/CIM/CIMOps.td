@@ -179,6 +179,94 @@ def CIM_DivOp : CIM_BinaryOp<"div", "division">;
 def CIM_PowOp : CIM_BinaryOp<"pow", "power">;
 def CIM_MaxOp : CIM_BinaryOp<"max", "maximum">;
 def CIM_MinOp : CIM_BinaryOp<"min", "minimum">;
+def CIM_PReluOp : CIM_BinaryOp<"prelu",
+    "parametric ReLU: x if x >= 0 else slope * x (float only)">;
+
+def CIM_BoolTensor : RankedTensorOf<[I1]>;
+
+class CIM_CompareOp<string mnemonic, string what>
+    : CIM_InferredOp<mnemonic> {
+  let summary = "elementwise " # what # " with numpy broadcasting";
+  let description = [{
+    Compares two tensors of the same element type (float or integer)
+    elementwise with numpy broadcasting; the result is `i1`. Comparisons
+    with NaN are false (except `cim.not` of them).
+  }];
+  let arguments = (ins CIM_NumericTensor:$lhs, CIM_NumericTensor:$rhs);
+  let results = (outs CIM_BoolTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def CIM_EqualOp : CIM_CompareOp<"equal", "x == y">;
+def CIM_LessOp : CIM_CompareOp<"less", "x < y">;
+def CIM_LessEqualOp : CIM_CompareOp<"less_equal", "x <= y">;
+def CIM_GreaterOp : CIM_CompareOp<"greater", "x > y">;
+def CIM_GreaterEqualOp : CIM_CompareOp<"greater_equal", "x >= y">;
+
+class CIM_LogicalOp<string mnemonic, string what>
+    : CIM_InferredOp<mnemonic> {
+  let summary = "elementwise logical " # what # " of `i1` tensors";
+  let description = [{
+    Elementwise on `i1` tensors with numpy broadcasting.
+  }];
+  let arguments = (ins CIM_BoolTensor:$lhs, CIM_BoolTensor:$rhs);
+  let results = (outs CIM_BoolTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def CIM_AndOp : CIM_LogicalOp<"and", "and">;
+def CIM_OrOp : CIM_LogicalOp<"or", "or">;
+def CIM_XorOp : CIM_LogicalOp<"xor", "exclusive or">;
+
+def CIM_NotOp : CIM_Op<"not", [Pure, SameOperandsAndResultType]> {
+  let summary = "elementwise logical negation of an `i1` tensor";
+  let arguments = (ins CIM_BoolTensor:$input);
+  let results = (outs CIM_BoolTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def CIM_WhereOp : CIM_InferredOp<"where"> {
+  let summary = "select x where the condition holds, else y (ONNX Where)";
+  let description = [{
+    The three operands broadcast together (numpy rules); `x` and `y` have
+    the same element type, which is the result's.
+
+    ```mlir
+    %z = cim.where %c, %x, %y : (tensor<4xi1>, tensor<4xf32>, tensor<f32>)
+                              -> tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins CIM_BoolTensor:$condition, AnyRankedTensor:$x,
+                       AnyRankedTensor:$y);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = [{
+    $condition `,` $x `,` $y attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def CIM_CastOp : CIM_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+  let summary = "convert the element type (ONNX Cast, CastLike)";
+  let description = [{
+    Converts every element to the result's element type as ONNX Cast does:
+    float to integer truncates toward zero (out-of-range values are
+    undefined in ONNX and wrap here), float to narrower float rounds to
+    nearest even; with `saturate` (the default), values beyond the range of
+    an 8-bit float target clamp to its largest finite value. Booleans are
+    0 / 1; any nonzero value casts to true.
+
+    ```mlir
+    %h = cim.cast %x : (tensor<3x4xf32>) -> tensor<3x4xf16>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input,
+                       DefaultValuedAttr<BoolAttr, "true">:$saturate);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
 
 class CIM_UnaryOp<string mnemonic, string what, dag attrs = (ins)>
     : CIM_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
@@ -191,13 +279,18 @@ class CIM_UnaryOp<string mnemonic, string what, dag attrs = (ins)>
 def CIM_ReluOp : CIM_UnaryOp<"relu", "max(x, 0)">;
 def CIM_LeakyReluOp : CIM_UnaryOp<"leaky_relu", "x if x >= 0 else alpha * x",
     (ins DefaultValuedAttr<F32Attr, "0.01">:$alpha)>;
-def CIM_ClipOp : CIM_UnaryOp<"clip", "min(max(x, min), max)",
-    (ins OptionalAttr<F32Attr>:$min, OptionalAttr<F32Attr>:$max)> {
+def CIM_ClipOp : CIM_Op<"clip", [Pure, SameOperandsAndResultType]> {
+  let summary = "min(max(x, min), max)";
   let description = [{
     `min(max(x, min), max)`; an absent bound is unbounded. As in ONNX, a
     `min` above `max` is allowed and yields `max` everywhere. ReLU6 is
-    `cim.clip %x {min = 0.0 : f32, max = 6.0 : f32}`.
+    `cim.clip %x {min = 0.0 : f64, max = 6.0 : f64}`. Integer tensors are
+    clipped too; their bounds must be whole numbers.
   }];
+  let arguments = (ins CIM_NumericTensor:$input, OptionalAttr<F64Attr>:$min,
+                       OptionalAttr<F64Attr>:$max);
+  let results = (outs CIM_NumericTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
 }
 def CIM_SigmoidOp : CIM_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
 def CIM_HardSigmoidOp : CIM_UnaryOp<"hard_sigmoid",
@@ -214,39 +307,79 @@ def CIM_GeluOp : CIM_UnaryOp<"gelu", "x * Phi(x), exact or tanh-approximated",
 def CIM_SqrtOp : CIM_UnaryOp<"sqrt", "square root">;
 def CIM_ExpOp : CIM_UnaryOp<"exp", "natural exponential">;
 def CIM_NegOp : CIM_UnaryOp<"neg", "negation">;
+def CIM_AbsOp : CIM_UnaryOp<"abs", "absolute value">;
+def CIM_LogOp : CIM_UnaryOp<"log", "natural logarithm">;
+def CIM_ReciprocalOp : CIM_UnaryOp<"reciprocal", "1 / x">;
+def CIM_FloorOp : CIM_UnaryOp<"floor", "round toward negative infinity">;
+def CIM_CeilOp : CIM_UnaryOp<"ceil", "round toward positive infinity">;
+def CIM_RoundOp : CIM_UnaryOp<"round", "round half to even">;
+def CIM_SoftplusOp : CIM_UnaryOp<"softplus", "log(1 + exp(x))">;
+def CIM_SoftsignOp : CIM_UnaryOp<"softsign", "x / (1 + |x|)">;
+def CIM_MishOp : CIM_UnaryOp<"mish", "x * tanh(softplus(x))">;
+def CIM_SwishOp : CIM_UnaryOp<"swish", "x * sigmoid(alpha * x) (SiLU for alpha = 1)",
+    (ins DefaultValuedAttr<F32Attr, "1.0">:$alpha)>;
+def CIM_EluOp : CIM_UnaryOp<"elu", "x if x > 0 else alpha * (exp(x) - 1)",
+    (ins DefaultValuedAttr<F32Attr, "1.0">:$alpha)>;
+def CIM_SeluOp : CIM_UnaryOp<"selu",
+    "gamma * (x if x > 0 else alpha * (exp(x) - 1))",
+    (ins DefaultValuedAttr<F32Attr, "1.67326319217681884765625">:$alpha,
+         DefaultValuedAttr<F32Attr, "1.05070102214813232421875">:$gamma)>;
+def CIM_ThresholdedReluOp : CIM_UnaryOp<"thresholded_relu",
+    "x if x > alpha else 0", (ins DefaultValuedAttr<F32Attr, "1.0">:$alpha)>;
 
 //===----------------------------------------------------------------------===//
 // Pooling and reductions
 //===----------------------------------------------------------------------===//
 
-class CIM_Pool2dOp<string mnemonic, string what, dag extra = (ins)>
+class CIM_PoolOp<string mnemonic, string what, Type element, dag extra = (ins)>
     : CIM_InferredOp<mnemonic> {
-  let summary = what # " (ONNX semantics, NCHW)";
+  let summary = what # " (ONNX semantics, N x C x spatial...)";
   let description = [{
-    `kernel_shape` has two entries; `strides` (default 1), `pads`
-    ([top, left, bottom, right], default 0) and `dilations` (default 1) as
-    for `cim.conv2d`. With `ceil_mode` the output size rounds up, but a
-    window never starts inside the end padding.
+    Pools over the k = 1, 2 or 3 trailing (spatial) dimensions of an
+    N x C x D1 x ... x Dk input. `kernel_shape` has k entries; `strides`
+    (default 1), `pads` (k begin amounts then k end amounts, default 0)
+    and `dilations` (default 1) as for `cim.conv2d`. With `ceil_mode` the
+    output size rounds up, but a window never starts inside the end
+    padding.
+
+    `cim.max_pool` also runs on integers; with `with_indices` it has a
+    second result holding, for every output element, the flat index of the
+    chosen element in the unpadded input (row-major, or column-major over
+    the spatial dimensions with `storage_order = 1`), as ONNX MaxPool's
+    `Indices` output.
+
+    ```mlir
+    %y = cim.max_pool %x {kernel_shape = array<i64: 2, 2>,
+                          strides = array<i64: 2, 2>}
+       : (tensor<1x8x8x8xf32>) -> tensor<1x8x4x4xf32>
+    ```
   }];
-  let arguments = !con((ins CIM_FloatTensor:$input,
+  let arguments = !con((ins RankedTensorOf<[element]>:$input,
                             DenseI64ArrayAttr:$kernel_shape,
                             OptionalAttr<DenseI64ArrayAttr>:$strides,
                             OptionalAttr<DenseI64ArrayAttr>:$pads,
                             OptionalAttr<DenseI64ArrayAttr>:$dilations,
                             DefaultValuedAttr<BoolAttr, "false">:$ceil_mode),
                        extra);
-  let results = (outs CIM_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let extraClassDeclaration = [{
-    ::llvm::SmallVector<int64_t, 2> getStrideValues();
-    ::llvm::SmallVector<int64_t, 4> getPadValues();
-    ::llvm::SmallVector<int64_t, 2> getDilationValues();
+    int64_t getSpatialRank() { return getKernelShape().size(); }
+    ::llvm::SmallVector<int64_t, 3> getStrideValues();
+    ::llvm::SmallVector<int64_t, 6> getPadValues();
+    ::llvm::SmallVector<int64_t, 3> getDilationValues();
   }];
 }
 
-def CIM_MaxPool2dOp : CIM_Pool2dOp<"max_pool2d", "2-D max pooling">;
-def CIM_AvgPool2dOp : CIM_Pool2dOp<"avg_pool2d", "2-D average pooling",
-    (ins DefaultValuedAttr<BoolAttr, "false">:$count_include_pad)>;
+def CIM_MaxPoolOp : CIM_PoolOp<"max_pool", "max pooling", AnyTypeOf<[AnyFloat, AnyInteger]>,
+    (ins UnitAttr:$with_indices,
+         DefaultValuedAttr<I64Attr, "0">:$storage_order)> {
+  let results = (outs RankedTensorOf<[AnyFloat, AnyInteger]>:$result,
+                      Optional<RankedTensorOf<[I64]>>:$indices);
+}
+def CIM_AvgPoolOp : CIM_PoolOp<"avg_pool", "average pooling", AnyFloat,
+    (ins DefaultValuedAttr<BoolAttr, "false">:$count_include_pad)> {
+  let results = (outs CIM_FloatTensor:$result);
+}
 
 class CIM_GlobalPoolOp<string mnemonic, string what>
     : CIM_InferredOp<mnemonic> {
@@ -262,17 +395,33 @@ class CIM_GlobalPoolOp<string mnemonic, string what>
 def CIM_GlobalAvgPoolOp : CIM_GlobalPoolOp<"global_avg_pool", "average">;
 def CIM_GlobalMaxPoolOp : CIM_GlobalPoolOp<"global_max_pool", "maximum">;
 
-def CIM_ReduceMeanOp : CIM_InferredOp<"reduce_mean"> {
-  let summary = "mean over the given axes (ONNX ReduceMean)";
+class CIM_ReduceOp<string mnemonic, string what, Type element = AnyFloat>
+    : CIM_InferredOp<mnemonic> {
+  let summary = what # " over the given axes (ONNX " # what # ")";
   let description = [{
-    `axes` may be negative (counted from the back); with `keepdims` the
-    reduced dimensions stay as size 1.
+    Reduces over `axes` (negative values count from the back); with
+    `keepdims` the reduced dimensions stay as size 1. An empty `axes`
+    reduces every dimension. Sums accumulate in double precision.
   }];
-  let arguments = (ins CIM_FloatTensor:$input, DenseI64ArrayAttr:$axes,
+  let arguments = (ins RankedTensorOf<[element]>:$input,
+                       DenseI64ArrayAttr:$axes,
                        DefaultValuedAttr<BoolAttr, "true">:$keepdims);
-  let results = (outs CIM_FloatTensor:$result);
+  let results = (outs RankedTensorOf<[element]>:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
+
+def CIM_ReduceMeanOp : CIM_ReduceOp<"reduce_mean", "ReduceMean">;
+def CIM_ReduceSumOp : CIM_ReduceOp<"reduce_sum", "ReduceSum">;
+def CIM_ReduceProdOp : CIM_ReduceOp<"reduce_prod", "ReduceProd">;
+def CIM_ReduceL1Op : CIM_ReduceOp<"reduce_l1", "ReduceL1">;
+def CIM_ReduceL2Op : CIM_ReduceOp<"reduce_l2", "ReduceL2">;
+def CIM_ReduceSumSquareOp : CIM_ReduceOp<"reduce_sum_square", "ReduceSumSquare">;
+def CIM_ReduceLogSumOp : CIM_ReduceOp<"reduce_log_sum", "ReduceLogSum">;
+def CIM_ReduceLogSumExpOp : CIM_ReduceOp<"reduce_log_sum_exp", "ReduceLogSumExp">;
+def CIM_ReduceMaxOp : CIM_ReduceOp<"reduce_max", "ReduceMax",
+                                   AnyTypeOf<[AnyFloat, AnyInteger]>>;
+def CIM_ReduceMinOp : CIM_ReduceOp<"reduce_min", "ReduceMin",
+                                   AnyTypeOf<[AnyFloat, AnyInteger]>>;
 
 //===----------------------------------------------------------------------===//
 // Normalization
@@ -282,6 +431,48 @@ def CIM_SoftmaxOp : CIM_Op<"softmax", [Pure, SameOperandsAndResultType]> {
   let summary = "softmax along one axis (ONNX opset 13 semantics)";
   let arguments = (ins CIM_FloatTensor:$input,
                        DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let results = (outs CIM_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def CIM_LogSoftmaxOp : CIM_Op<"log_softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "log of softmax along one axis (ONNX LogSoftmax, opset 13)";
+  let arguments = (ins CIM_FloatTensor:$input,
+                       DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let results = (outs CIM_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def CIM_InstanceNormOp : CIM_Op<"instance_norm", [Pure,
+    AllTypesMatch<["input", "result"]>]> {
+  let summary = "instance normalization (ONNX InstanceNormalization)";
+  let description = [{
+    Normalizes every (n, c) plane of an N x C x spatial... input over its
+    spatial elements, then applies the per-channel `scale` and `bias`.
+  }];
+  let arguments = (ins CIM_FloatTensor:$input, CIM_FloatTensor:$scale,
+                       CIM_FloatTensor:$bias,
+                       DefaultValuedAttr<F32Attr, "1e-5">:$epsilon);
+  let results = (outs CIM_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def CIM_LrnOp : CIM_Op<"lrn", [Pure, SameOperandsAndResultType]> {
+  let summary = "local response normalization across channels (ONNX LRN)";
+  let description = [{
+    `y = x / (bias + alpha / size * sum(x^2 over a window of size
+    channels))^beta`; the window around channel c spans
+    c - floor((size - 1) / 2) ... c + ceil((size - 1) / 2).
+  }];
+  let arguments = (ins CIM_FloatTensor:$input, I64Attr:$size,
+                       DefaultValuedAttr<F32Attr, "0.0001">:$alpha,
+                       DefaultValuedAttr<F32Attr, "0.75">:$beta,
+                       DefaultValuedAttr<F32Attr, "1.0">:$bias);
   let results = (outs CIM_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($result)";
   let hasVerifier = 1;
@@ -419,6 +610,23 @@ def CIM_GatherOp : CIM_InferredOp<"gather"> {
   let assemblyFormat = [{
     $data `,` $indices attr-dict `:` functional-type(operands, results)
   }];
+}
+
+def CIM_ExpandOp : CIM_InferredOp<"expand"> {
+  let summary = "broadcast to a shape (ONNX Expand with a constant shape)";
+  let description = [{
+    The result shape is the numpy broadcast of the input shape and `shape`.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def CIM_TileOp : CIM_InferredOp<"tile"> {
+  let summary = "repeat the tensor along every dimension (ONNX Tile)";
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$repeats);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
 #endif // CIM_DIALECT_CIM_CIMOPS_TD
