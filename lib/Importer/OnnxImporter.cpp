@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Importer/Importer.h"
+#include "cim/Importer/TensorIO.h"
 #include "cim/Reference/HostTensor.h"
 
 #include "cim/Dialect/CIM/CIMOps.h"
@@ -201,37 +202,9 @@ private:
 //===----------------------------------------------------------------------===//
 
 FailureOr<Type> Importer::elementType(int32_t t, StringRef what) {
-  using TP = onnx::TensorProto;
-  switch (t) {
-  case TP::FLOAT:
-    return Type(builder.getF32Type());
-  case TP::DOUBLE:
-    return Type(builder.getF64Type());
-  case TP::FLOAT16:
-    return Type(builder.getF16Type());
-  case TP::BFLOAT16:
-    return Type(builder.getBF16Type());
-  case TP::INT8:
-    return Type(builder.getIntegerType(8));
-  case TP::INT16:
-    return Type(builder.getIntegerType(16));
-  case TP::INT32:
-    return Type(builder.getIntegerType(32));
-  case TP::INT64:
-    return Type(builder.getIntegerType(64));
-  case TP::UINT8:
-    return Type(builder.getIntegerType(8, /*isSigned=*/false));
-  case TP::UINT16:
-    return Type(builder.getIntegerType(16, false));
-  case TP::UINT32:
-    return Type(builder.getIntegerType(32, false));
-  case TP::UINT64:
-    return Type(builder.getIntegerType(64, false));
-  case TP::BOOL:
-    return Type(builder.getI1Type());
-  default:
-    break;
-  }
+  // One table for tensor files and the IR: TensorIO's.
+  if (std::optional<ElementKind> kind = getOnnxElementKind(t))
+    return getElementType(ctx, *kind);
   std::string name = onnx::TensorProto::DataType_IsValid(t)
                          ? onnx::TensorProto::DataType_Name(
                                static_cast<onnx::TensorProto::DataType>(t))
@@ -1900,6 +1873,8 @@ LogicalResult Importer::importPad() {
     padMode = PadMode::Reflect;
   else if (mode == "edge")
     padMode = PadMode::Edge;
+  else if (mode == "wrap")
+    padMode = PadMode::Wrap;
   else
     return fail("pad mode '" + mode + "' is not supported");
   SmallVector<int64_t> pads;

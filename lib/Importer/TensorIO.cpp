@@ -13,13 +13,29 @@
 using namespace mlir;
 using namespace mlir::cim;
 
-static std::optional<ElementKind> kindOf(int32_t type) {
+// Data types newer than Debian's onnx.proto (ONNX 1.16 and 1.18).
+static constexpr int32_t kOnnxUint4 = 21, kOnnxInt4 = 22, kOnnxUint2 = 25,
+                         kOnnxInt2 = 26;
+
+std::optional<ElementKind> cim::getOnnxElementKind(int32_t type) {
   using TP = onnx::TensorProto;
   switch (type) {
   case TP::FLOAT:
     return ElementKind::F32;
   case TP::DOUBLE:
     return ElementKind::F64;
+  case TP::FLOAT16:
+    return ElementKind::F16;
+  case TP::BFLOAT16:
+    return ElementKind::BF16;
+  case kOnnxInt4:
+    return ElementKind::I4;
+  case kOnnxUint4:
+    return ElementKind::U4;
+  case kOnnxInt2:
+    return ElementKind::I2;
+  case kOnnxUint2:
+    return ElementKind::U2;
   case TP::INT8:
     return ElementKind::I8;
   case TP::INT16:
@@ -68,6 +84,18 @@ static int32_t typeOf(ElementKind kind) {
     return TP::UINT64;
   case ElementKind::Bool:
     return TP::BOOL;
+  case ElementKind::F16:
+    return TP::FLOAT16;
+  case ElementKind::BF16:
+    return TP::BFLOAT16;
+  case ElementKind::I4:
+    return kOnnxInt4;
+  case ElementKind::U4:
+    return kOnnxUint4;
+  case ElementKind::I2:
+    return kOnnxInt2;
+  case ElementKind::U2:
+    return kOnnxUint2;
   }
   return TP::UNDEFINED;
 }
@@ -87,7 +115,7 @@ FailureOr<HostTensor> cim::readTensorFile(StringRef path, std::string &name,
     error = "not a valid ONNX TensorProto file";
     return failure();
   }
-  std::optional<ElementKind> kind = kindOf(proto.data_type());
+  std::optional<ElementKind> kind = getOnnxElementKind(proto.data_type());
   if (!kind) {
     error = "tensor element type " + std::to_string(proto.data_type()) +
             " is not supported";
@@ -116,6 +144,25 @@ FailureOr<HostTensor> cim::readTensorFile(StringRef path, std::string &name,
             std::to_string(count);
     return failure();
   };
+  if (unsigned bits = getSubByteBits(*kind)) {
+    // Packed, first element in the lowest bits, in raw_data or one byte per
+    // int32_data entry.
+    unsigned perByte = 8 / bits;
+    size_t packed = size_t((count + perByte - 1) / perByte);
+    std::vector<uint8_t> bytes;
+    if (proto.has_raw_data())
+      bytes.assign(proto.raw_data().begin(), proto.raw_data().end());
+    else
+      for (int32_t v : proto.int32_data())
+        bytes.push_back(uint8_t(v));
+    if (bytes.size() != packed)
+      return mismatch(bytes.size() * perByte);
+    for (int64_t i = 0; i < count; ++i)
+      tensor.setFromInt64(i, (bytes[i / perByte] >> ((i % perByte) * bits)) &
+                                 ((1u << bits) - 1));
+    name = proto.name();
+    return tensor;
+  }
   if (proto.has_raw_data()) {
     if (proto.raw_data().size() != size)
       return mismatch(proto.raw_data().size() /
@@ -150,6 +197,16 @@ FailureOr<HostTensor> cim::readTensorFile(StringRef path, std::string &name,
   case TP::UINT64:
     filled = fill(proto.uint64_data());
     break;
+  case TP::FLOAT16:
+  case TP::BFLOAT16:
+    // int32_data holds the 16-bit patterns, one per entry.
+    if (int64_t(proto.int32_data().size()) != count)
+      return mismatch(proto.int32_data().size());
+    for (int64_t i = 0; i < count; ++i) {
+      uint16_t bits = uint16_t(proto.int32_data(i));
+      std::memcpy(out + 2 * i, &bits, 2);
+    }
+    break;
   default:
     filled = fill(proto.int32_data());
     break;
@@ -167,8 +224,19 @@ LogicalResult cim::writeTensorFile(StringRef path, const HostTensor &tensor,
   proto.set_data_type(typeOf(tensor.getKind()));
   for (int64_t d : tensor.getShape())
     proto.add_dims(d);
-  ArrayRef<uint8_t> bytes = tensor.getBytes();
-  proto.set_raw_data(std::string(bytes.begin(), bytes.end()));
+  if (unsigned bits = getSubByteBits(tensor.getKind())) {
+    unsigned perByte = 8 / bits;
+    int64_t count = tensor.getNumElements();
+    std::string packed(size_t((count + perByte - 1) / perByte), '\0');
+    for (int64_t i = 0; i < count; ++i)
+      packed[i / perByte] |=
+          char((uint64_t(tensor.getAsInt64(i)) & ((1u << bits) - 1))
+               << ((i % perByte) * bits));
+    proto.set_raw_data(packed);
+  } else {
+    ArrayRef<uint8_t> bytes = tensor.getBytes();
+    proto.set_raw_data(std::string(bytes.begin(), bytes.end()));
+  }
   std::string data;
   if (!proto.SerializeToString(&data)) {
     error = "cannot serialize the tensor";

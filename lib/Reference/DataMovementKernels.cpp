@@ -233,6 +233,12 @@ static int64_t padSource(int64_t o, int64_t begin, int64_t n, PadMode mode) {
       i += period;
     return i < n ? i : period - i;
   }
+  case PadMode::Wrap:
+    // numpy 'wrap': the dimension repeats periodically.
+    if (n == 0)
+      return -1;
+    i %= n;
+    return i < 0 ? i + n : i;
   }
   llvm_unreachable("unknown pad mode");
 }

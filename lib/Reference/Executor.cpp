@@ -155,6 +155,53 @@ static LogicalResult runOp(Operation *op, Operands operands,
       });
 }
 
+/// Kernels compute in f32 / f64 and whole-byte integers. Around every op
+/// but casts and constants, storage-only operands (f16, bf16, i4, ui4, i2,
+/// ui2) are widened to their compute kind and results declared with such a
+/// type are narrowed back (floats round to nearest even), which is how numpy
+/// evaluates half-precision arithmetic for single operations.
+static LogicalResult runOpWidening(Operation *op, Operands operands,
+                                   SmallVectorImpl<HostTensor> &results) {
+  auto storageKind = [](Type type) -> std::optional<ElementKind> {
+    auto ranked = type.dyn_cast<RankedTensorType>();
+    std::optional<ElementKind> kind =
+        ranked ? getElementKind(ranked.getElementType()) : std::nullopt;
+    if (kind && isStorageOnlyKind(*kind))
+      return kind;
+    return std::nullopt;
+  };
+  bool widen = !isa<CastOp, ConstantOp>(op) &&
+               (llvm::any_of(operands,
+                             [](const HostTensor *t) {
+                               return isStorageOnlyKind(t->getKind());
+                             }) ||
+                llvm::any_of(op->getResultTypes(), [&](Type type) {
+                  return storageKind(type).has_value();
+                }));
+  if (!widen)
+    return runOp(op, operands, results);
+  SmallVector<HostTensor> wide;
+  wide.reserve(operands.size()); // keeps the pointers below stable
+  SmallVector<const HostTensor *> wideOperands;
+  for (const HostTensor *operand : operands) {
+    ElementKind kind = operand->getKind();
+    if (!isStorageOnlyKind(kind)) {
+      wideOperands.push_back(operand);
+      continue;
+    }
+    wide.push_back(convertElements(*operand, getComputeKind(kind)));
+    wideOperands.push_back(&wide.back());
+  }
+  if (failed(runOp(op, wideOperands, results)))
+    return failure();
+  for (auto [result, type] : llvm::zip(results, op->getResultTypes())) {
+    std::optional<ElementKind> kind = storageKind(type);
+    if (kind && result.getKind() == getComputeKind(*kind))
+      result = convertElements(result, *kind);
+  }
+  return success();
+}
+
 /// Checks a computed tensor against the type the IR declares for it.
 static LogicalResult checkResult(Operation *op, unsigned index,
                                  const HostTensor &tensor) {
@@ -254,7 +301,7 @@ cim::runReference(func::FuncOp func, ArrayRef<HostTensor> inputs) {
     }
 
     results.clear();
-    if (failed(runOp(&op, operands, results)))
+    if (failed(runOpWidening(&op, operands, results)))
       return failure();
     if (results.size() != op.getNumResults())
       return op.emitOpError() << "produced " << results.size()

@@ -19,9 +19,15 @@ size_t cim::getElementSize(ElementKind kind) {
   case ElementKind::I8:
   case ElementKind::U8:
   case ElementKind::Bool:
+  case ElementKind::I4:
+  case ElementKind::U4:
+  case ElementKind::I2:
+  case ElementKind::U2:
     return 1;
   case ElementKind::I16:
   case ElementKind::U16:
+  case ElementKind::F16:
+  case ElementKind::BF16:
     return 2;
   case ElementKind::F32:
   case ElementKind::I32:
@@ -37,6 +43,39 @@ size_t cim::getElementSize(ElementKind kind) {
 
 bool cim::isFloatKind(ElementKind kind) {
   return kind == ElementKind::F32 || kind == ElementKind::F64;
+}
+
+bool cim::isFloat16Kind(ElementKind kind) {
+  return kind == ElementKind::F16 || kind == ElementKind::BF16;
+}
+
+unsigned cim::getSubByteBits(ElementKind kind) {
+  switch (kind) {
+  case ElementKind::I4:
+  case ElementKind::U4:
+    return 4;
+  case ElementKind::I2:
+  case ElementKind::U2:
+    return 2;
+  default:
+    return 0;
+  }
+}
+
+static bool isUnsignedSubByte(ElementKind kind) {
+  return kind == ElementKind::U4 || kind == ElementKind::U2;
+}
+
+ElementKind cim::getComputeKind(ElementKind kind) {
+  if (isFloat16Kind(kind))
+    return ElementKind::F32;
+  if (getSubByteBits(kind))
+    return isUnsignedSubByte(kind) ? ElementKind::U8 : ElementKind::I8;
+  return kind;
+}
+
+static const llvm::fltSemantics &float16Semantics(ElementKind kind) {
+  return kind == ElementKind::F16 ? APFloat::IEEEhalf() : APFloat::BFloat();
 }
 
 StringRef cim::getElementKindName(ElementKind kind) {
@@ -63,6 +102,18 @@ StringRef cim::getElementKindName(ElementKind kind) {
     return "ui64";
   case ElementKind::Bool:
     return "i1";
+  case ElementKind::F16:
+    return "f16";
+  case ElementKind::BF16:
+    return "bf16";
+  case ElementKind::I4:
+    return "i4";
+  case ElementKind::U4:
+    return "ui4";
+  case ElementKind::I2:
+    return "i2";
+  case ElementKind::U2:
+    return "ui2";
   }
   llvm_unreachable("unknown element kind");
 }
@@ -88,6 +139,13 @@ HostTensor HostTensor::fromFloats(ArrayRef<int64_t> shape,
 
 double HostTensor::getAsDouble(int64_t index) const {
   assert(index >= 0 && index < numElements && "index out of range");
+  if (isFloat16Kind(kind)) {
+    uint16_t bits;
+    std::memcpy(&bits, storage.data() + 2 * index, 2);
+    return APFloat(float16Semantics(kind), APInt(16, bits)).convertToDouble();
+  }
+  if (getSubByteBits(kind))
+    return double(getAsInt64(index));
   return visitElementKind(kind, [&](auto tag) -> double {
     using T = decltype(tag);
     return static_cast<double>(data<T>()[index]);
@@ -96,7 +154,7 @@ double HostTensor::getAsDouble(int64_t index) const {
 
 int64_t HostTensor::getAsInt64(int64_t index) const {
   assert(index >= 0 && index < numElements && "index out of range");
-  if (isFloat()) {
+  if (isFloat() || isFloat16Kind(kind)) {
     // Out-of-range float to integer conversion is undefined; saturate.
     double value = getAsDouble(index);
     if (std::isnan(value))
@@ -107,6 +165,9 @@ int64_t HostTensor::getAsInt64(int64_t index) const {
       return std::numeric_limits<int64_t>::min();
     return static_cast<int64_t>(value);
   }
+  if (getSubByteBits(kind))
+    return isUnsignedSubByte(kind) ? int64_t(storage[index])
+                                   : int64_t(int8_t(storage[index]));
   return visitElementKind(kind, [&](auto tag) -> int64_t {
     using T = decltype(tag);
     return static_cast<int64_t>(data<T>()[index]);
@@ -125,6 +186,15 @@ void HostTensor::setFromDouble(int64_t index, double value) {
   case ElementKind::Bool:
     data<bool>()[index] = value != 0.0;
     return;
+  case ElementKind::F16:
+  case ElementKind::BF16: {
+    APFloat half(value);
+    bool lost;
+    half.convert(float16Semantics(kind), APFloat::rmNearestTiesToEven, &lost);
+    uint16_t bits = uint16_t(half.bitcastToAPInt().getZExtValue());
+    std::memcpy(storage.data() + 2 * index, &bits, 2);
+    return;
+  }
   case ElementKind::U64:
     // Values in [2^63, 2^64) do not fit the int64 path.
     if (value >= 9223372036854775808.0 && value < 18446744073709551616.0) {
@@ -149,6 +219,17 @@ void HostTensor::setFromDouble(int64_t index, double value) {
 
 void HostTensor::setFromInt64(int64_t index, int64_t value) {
   assert(index >= 0 && index < numElements && "index out of range");
+  if (isFloat16Kind(kind))
+    return setFromDouble(index, double(value));
+  if (unsigned bits = getSubByteBits(kind)) {
+    // Keep the low bits (wrap around, as ONNX Cast does), then extend.
+    uint64_t mask = (uint64_t(1) << bits) - 1;
+    uint64_t low = uint64_t(value) & mask;
+    if (!isUnsignedSubByte(kind) && (low >> (bits - 1)))
+      low |= ~mask;
+    storage[index] = uint8_t(low);
+    return;
+  }
   visitElementKind(kind, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_same_v<T, bool>)
@@ -182,6 +263,26 @@ std::string HostTensor::getShapeString() const {
   return text;
 }
 
+HostTensor cim::convertElements(const HostTensor &in, ElementKind kind) {
+  HostTensor out(kind, in.getShape());
+  int64_t n = in.getNumElements();
+  ElementKind from = in.getKind();
+  if (isFloatKind(from) || isFloat16Kind(from) || from == ElementKind::Bool) {
+    for (int64_t i = 0; i < n; ++i)
+      out.setFromDouble(i, in.getAsDouble(i));
+  } else if (from == ElementKind::U64 &&
+             (isFloatKind(kind) || isFloat16Kind(kind))) {
+    // Values above INT64_MAX would turn negative through int64.
+    ArrayRef<uint64_t> x = in.data<uint64_t>();
+    for (int64_t i = 0; i < n; ++i)
+      out.setFromDouble(i, double(x[i]));
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      out.setFromInt64(i, in.getAsInt64(i));
+  }
+  return out;
+}
+
 //===----------------------------------------------------------------------===//
 // Conversions from MLIR
 //===----------------------------------------------------------------------===//
@@ -191,10 +292,18 @@ std::optional<ElementKind> cim::getElementKind(Type type) {
     return ElementKind::F32;
   if (type.isF64())
     return ElementKind::F64;
+  if (type.isF16())
+    return ElementKind::F16;
+  if (type.isBF16())
+    return ElementKind::BF16;
   auto integer = type.dyn_cast<IntegerType>();
   if (!integer)
     return std::nullopt;
   unsigned width = integer.getWidth();
+  if (width == 4)
+    return integer.isUnsigned() ? ElementKind::U4 : ElementKind::I4;
+  if (width == 2)
+    return integer.isUnsigned() ? ElementKind::U2 : ElementKind::I2;
   if (width == 1)
     return integer.isUnsigned() ? std::nullopt
                                 : std::optional<ElementKind>(ElementKind::Bool);
@@ -219,6 +328,17 @@ Type cim::getElementType(MLIRContext *context, ElementKind kind) {
     return Float32Type::get(context);
   case ElementKind::F64:
     return Float64Type::get(context);
+  case ElementKind::F16:
+    return Float16Type::get(context);
+  case ElementKind::BF16:
+    return BFloat16Type::get(context);
+  case ElementKind::I4:
+  case ElementKind::I2:
+  case ElementKind::U4:
+  case ElementKind::U2:
+    return IntegerType::get(context, getSubByteBits(kind),
+                            isUnsignedSubByte(kind) ? IntegerType::Unsigned
+                                                    : IntegerType::Signless);
   case ElementKind::Bool:
     return IntegerType::get(context, 1);
   case ElementKind::U8:
@@ -283,7 +403,8 @@ FailureOr<HostTensor> cim::toHostTensor(ElementsAttr attr, std::string *error) {
     return tensor;
   }
 
-  if (auto dense = attr.dyn_cast<DenseElementsAttr>()) {
+  auto dense = attr.dyn_cast<DenseElementsAttr>();
+  if (dense && !getSubByteBits(*kind)) {
     // i1 is bit-packed in dense storage; every other supported type is
     // stored as whole elements, one for a splat.
     if (*kind == ElementKind::Bool) {
@@ -304,7 +425,7 @@ FailureOr<HostTensor> cim::toHostTensor(ElementsAttr attr, std::string *error) {
 
   // Any other ElementsAttr (sparse, custom): iterate values.
   int64_t index = 0;
-  if (isFloatKind(*kind)) {
+  if (isFloatKind(*kind) || isFloat16Kind(*kind)) {
     auto values = attr.tryGetValues<APFloat>();
     if (!values)
       return fail(error, "cannot read the constant's values");

@@ -143,20 +143,7 @@ FailureOr<HostTensor> reference::runCast(CastOp op, Operands operands) {
   if (!to)
     return op.emitOpError() << "casting to " << type.getElementType()
                             << " is not supported by the reference executor";
-  HostTensor out(*to, in.getShape());
-  int64_t n = in.getNumElements();
-  if (in.isFloat() || in.getKind() == ElementKind::Bool) {
-    for (int64_t i = 0; i < n; ++i)
-      out.setFromDouble(i, in.getAsDouble(i));
-  } else if (in.getKind() == ElementKind::U64 && isFloatKind(*to)) {
-    ArrayRef<uint64_t> x = in.data<uint64_t>();
-    for (int64_t i = 0; i < n; ++i)
-      out.setFromDouble(i, double(x[i]));
-  } else {
-    for (int64_t i = 0; i < n; ++i)
-      out.setFromInt64(i, in.getAsInt64(i));
-  }
-  return out;
+  return convertElements(in, *to);
 }
 
 FailureOr<HostTensor> reference::runExpand(ExpandOp op, Operands operands) {

@@ -18,6 +18,10 @@
 namespace mlir {
 namespace cim {
 
+/// The HostTensor kind of an ONNX TensorProto data type (the
+/// onnx::TensorProto::DataType number); std::nullopt when unsupported.
+std::optional<ElementKind> getOnnxElementKind(int32_t onnxType);
+
 /// Reads a serialized onnx.TensorProto. On failure returns failure and sets
 /// `error` to a one-line message (without the file name).
 FailureOr<HostTensor> readTensorFile(llvm::StringRef path, std::string &name,

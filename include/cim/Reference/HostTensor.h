@@ -30,13 +30,48 @@ class MLIRContext;
 namespace cim {
 
 /// Element types a HostTensor can hold. Signless MLIR integers map to the
-/// signed kinds, i1 to Bool (one byte per element).
-enum class ElementKind { F32, F64, I8, I16, I32, I64, U8, U16, U32, U64, Bool };
+/// signed kinds, i1 to Bool (one byte per element). F16 and BF16 are storage
+/// formats: they hold the raw 16-bit patterns, are read and written through
+/// getAsDouble / setFromDouble (round to nearest even), and kernels never
+/// see them (the executor widens them to F32 around every op but casts).
+/// I4, U4, I2 and U2 are sub-byte integer storage formats, one element per
+/// byte here (sign- or zero-extended), packed only in ONNX files; they are
+/// likewise widened to I8 / U8 around ops.
+enum class ElementKind {
+  F32,
+  F64,
+  I8,
+  I16,
+  I32,
+  I64,
+  U8,
+  U16,
+  U32,
+  U64,
+  Bool,
+  F16,
+  BF16,
+  I4,
+  U4,
+  I2,
+  U2
+};
 
 /// Size of one element in bytes.
 size_t getElementSize(ElementKind kind);
-/// True for F32 and F64.
+/// True for F32 and F64, the float kinds kernels compute in.
 bool isFloatKind(ElementKind kind);
+/// True for F16 and BF16, the 16-bit float storage formats.
+bool isFloat16Kind(ElementKind kind);
+/// Bits of a sub-byte integer kind (4 or 2), 0 for every other kind.
+unsigned getSubByteBits(ElementKind kind);
+/// True for the storage-only kinds (F16, BF16, I4, U4, I2, U2).
+inline bool isStorageOnlyKind(ElementKind kind) {
+  return isFloat16Kind(kind) || getSubByteBits(kind) != 0;
+}
+/// The kind the executor computes a storage-only kind in (F32, I8 or U8);
+/// the kind itself for the others.
+ElementKind getComputeKind(ElementKind kind);
 /// Name as in MLIR ("f32", "i64", "ui8", "i1").
 llvm::StringRef getElementKindName(ElementKind kind);
 
@@ -59,7 +94,8 @@ CIM_ELEMENT_KIND_OF(uint64_t, U64)
 CIM_ELEMENT_KIND_OF(bool, Bool)
 #undef CIM_ELEMENT_KIND_OF
 
-/// Calls `fn(T{})` with T the stored C++ type of `kind`.
+/// Calls `fn(T{})` with T the stored C++ type of `kind` (not for the
+/// storage-only kinds, which have none).
 template <typename Fn> auto visitElementKind(ElementKind kind, Fn &&fn) {
   switch (kind) {
   case ElementKind::F32:
@@ -84,8 +120,16 @@ template <typename Fn> auto visitElementKind(ElementKind kind, Fn &&fn) {
     return fn(uint64_t{});
   case ElementKind::Bool:
     return fn(bool{});
+  case ElementKind::F16:
+  case ElementKind::BF16:
+  case ElementKind::I4:
+  case ElementKind::U4:
+  case ElementKind::I2:
+  case ElementKind::U2:
+    break;
   }
-  assert(false && "unknown element kind");
+  assert(false && "storage-only kinds have no C++ element type; callers "
+                  "handle them through getAsDouble / setFromInt64");
   return fn(float{});
 }
 
@@ -164,6 +208,11 @@ private:
   // operator new aligns to 16 bytes, enough for every element kind.
   std::vector<uint8_t> storage = std::vector<uint8_t>(sizeof(float), 0);
 };
+
+/// Converts every element to `kind` as ONNX Cast does: floats round to
+/// nearest even when narrowed and truncate toward zero when made integers,
+/// integers wrap when narrowed, anything nonzero is true.
+HostTensor convertElements(const HostTensor &tensor, ElementKind kind);
 
 /// Maps an MLIR element type to an ElementKind; std::nullopt for types the
 /// executor does not handle (f16, bf16, index, i4, complex, ...).

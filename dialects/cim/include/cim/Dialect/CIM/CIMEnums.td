@@ -50,7 +50,8 @@ def CIM_SignedMappingAttr
 def CIM_PadMode : I32EnumAttr<"PadMode", "how cim.pad fills the border", [
       I32EnumAttrCase<"Constant", 0, "constant">,
       I32EnumAttrCase<"Reflect", 1, "reflect">,
-      I32EnumAttrCase<"Edge", 2, "edge">
+      I32EnumAttrCase<"Edge", 2, "edge">,
+      I32EnumAttrCase<"Wrap", 3, "wrap">
     ]> {
   let cppNamespace = "::mlir::cim";
   let genSpecializedAttr = 0;
