@@ -414,8 +414,8 @@ func.func @schedule_kind_place() attributes {cim.schedule_kind = #cim.schedule_k
 // -----
 
 func.func @bad_enum(%x: tensor<2x2xf32>) {
-  // expected-error @+2 {{expected ::mlir::cim::PadMode to be one of: constant, reflect, edge}}
+  // expected-error @+2 {{expected ::mlir::cim::PadMode to be one of: constant, reflect, edge, wrap}}
   // expected-error @+1 {{failed to parse CIM_PadModeAttr parameter 'value'}}
-  %0 = cim.pad %x {mode = #cim.pad_mode<wrap>, pads = array<i64: 0, 0, 0, 0>} : (tensor<2x2xf32>) -> tensor<2x2xf32>
+  %0 = cim.pad %x {mode = #cim.pad_mode<mirror>, pads = array<i64: 0, 0, 0, 0>} : (tensor<2x2xf32>) -> tensor<2x2xf32>
   return
 }

@@ -86,14 +86,19 @@ TEST(HostTensorTest, ElementKindsOfMLIRTypes) {
             ElementKind::U8);
   EXPECT_EQ(getElementKind(builder.getIntegerType(16, /*isSigned=*/true)),
             ElementKind::I16);
-  EXPECT_FALSE(getElementKind(builder.getF16Type()));
-  EXPECT_FALSE(getElementKind(builder.getBF16Type()));
+  EXPECT_EQ(getElementKind(builder.getF16Type()), ElementKind::F16);
+  EXPECT_EQ(getElementKind(builder.getBF16Type()), ElementKind::BF16);
+  EXPECT_EQ(getElementKind(builder.getIntegerType(4)), ElementKind::I4);
+  EXPECT_EQ(getElementKind(builder.getIntegerType(2, false)), ElementKind::U2);
   EXPECT_FALSE(getElementKind(builder.getIndexType()));
-  EXPECT_FALSE(getElementKind(builder.getIntegerType(4)));
+  EXPECT_FALSE(getElementKind(builder.getIntegerType(3)));
+  EXPECT_FALSE(getElementKind(builder.getF80Type()));
   for (ElementKind kind :
        {ElementKind::F32, ElementKind::F64, ElementKind::I8, ElementKind::I16,
         ElementKind::I32, ElementKind::I64, ElementKind::U8, ElementKind::U16,
-        ElementKind::U32, ElementKind::U64, ElementKind::Bool})
+        ElementKind::U32, ElementKind::U64, ElementKind::Bool, ElementKind::F16,
+        ElementKind::BF16, ElementKind::I4, ElementKind::U4, ElementKind::I2,
+        ElementKind::U2})
     EXPECT_EQ(getElementKind(getElementType(&context, kind)), kind)
         << getElementKindName(kind).str();
 }
@@ -126,11 +131,63 @@ TEST(HostTensorTest, DenseAttributes) {
   EXPECT_EQ(t->getKind(), ElementKind::Bool);
   EXPECT_TRUE(matches(*t, {3}, {1, 0, 1}));
 
-  std::string error;
+  // f16 keeps its bit pattern; reading rounds nothing.
   auto f16 = RankedTensorType::get({1}, builder.getF16Type());
-  EXPECT_TRUE(failed(toHostTensor(
-      DenseElementsAttr::get(f16, builder.getF16FloatAttr(1.0)), &error)));
-  EXPECT_EQ(error, "element type f16 is not supported");
+  t = toHostTensor(DenseElementsAttr::get(f16, builder.getF16FloatAttr(1.5)));
+  ASSERT_TRUE(succeeded(t));
+  EXPECT_EQ(t->getKind(), ElementKind::F16);
+  EXPECT_EQ(t->getAsDouble(0), 1.5);
+
+  std::string error;
+  auto f80 = RankedTensorType::get({1}, builder.getF80Type());
+  EXPECT_TRUE(failed(
+      toHostTensor(DenseElementsAttr::get(
+                       f80, builder.getFloatAttr(builder.getF80Type(), 1.0)),
+                   &error)));
+  EXPECT_EQ(error, "element type f80 is not supported");
+}
+
+TEST(HostTensorTest, StorageOnlyKinds) {
+  // f16 / bf16 round to nearest even; 2049 is a tie between 2048 and 2050.
+  HostTensor half(ElementKind::F16, {3});
+  half.setFromDouble(0, 2049.0);
+  half.setFromDouble(1, 0.1);
+  half.setFromDouble(2, 1e6); // beyond f16: infinity
+  EXPECT_EQ(half.getAsDouble(0), 2048.0);
+  EXPECT_EQ(half.getAsDouble(1), 0.0999755859375);
+  EXPECT_TRUE(std::isinf(half.getAsDouble(2)));
+  HostTensor brain(ElementKind::BF16, {1});
+  brain.setFromDouble(0, 0.47892547);
+  EXPECT_EQ(brain.getAsDouble(0), 0.478515625);
+
+  // Sub-byte integers keep the low bits (ONNX Cast wraps) and sign-extend.
+  HostTensor i4(ElementKind::I4, {4});
+  const int64_t values[] = {-9, -8, 7, 8};
+  for (auto [i, v] : llvm::enumerate(values))
+    i4.setFromInt64(i, v);
+  EXPECT_EQ(i4.getAsInt64(0), 7);
+  EXPECT_EQ(i4.getAsInt64(1), -8);
+  EXPECT_EQ(i4.getAsInt64(2), 7);
+  EXPECT_EQ(i4.getAsInt64(3), -8);
+  HostTensor u2(ElementKind::U2, {2});
+  u2.setFromDouble(0, -1.0);
+  u2.setFromDouble(1, 2.9); // truncates toward zero first
+  EXPECT_EQ(u2.getAsInt64(0), 3);
+  EXPECT_EQ(u2.getAsInt64(1), 2);
+
+  EXPECT_EQ(getComputeKind(ElementKind::BF16), ElementKind::F32);
+  EXPECT_EQ(getComputeKind(ElementKind::I2), ElementKind::I8);
+  EXPECT_EQ(getComputeKind(ElementKind::U4), ElementKind::U8);
+  EXPECT_EQ(getComputeKind(ElementKind::I64), ElementKind::I64);
+
+  // convertElements is ONNX Cast.
+  HostTensor f = HostTensor::fromFloats({3}, {-2.7f, 0.5f, 300.0f});
+  HostTensor asI8 = convertElements(f, ElementKind::I8);
+  EXPECT_EQ(asI8.getAsInt64(0), -2);
+  EXPECT_EQ(asI8.getAsInt64(1), 0);
+  EXPECT_EQ(asI8.getAsInt64(2), 300 - 256);
+  HostTensor asBool = convertElements(f, ElementKind::Bool);
+  EXPECT_EQ(asBool.getAsInt64(1), 1);
 }
 
 TEST_F(ReferenceTest, ResourceAttributes) {
