@@ -171,6 +171,7 @@ private:
   LogicalResult importSlice();
   LogicalResult importPad();
   LogicalResult importGather();
+  LogicalResult importResize();
   LogicalResult importConstant();
   LogicalResult importConstantOfShape();
   LogicalResult importShape();
@@ -643,6 +644,16 @@ OwningOpRef<ModuleOp> Importer::importModel(const onnx::ModelProto &model) {
     return {};
   }
 
+  // Graph inputs that only feed operator parameters (Resize's scales and
+  // roi) may be bound whatever their type.
+  llvm::StringSet<> parameterUse, dataUse;
+  for (const auto &n : graph.node())
+    for (int i = 0; i < n.input_size(); ++i)
+      (i > 0 && (n.op_type() == "Resize" || n.op_type() == "Upsample")
+           ? parameterUse
+           : dataUse)
+          .insert(n.input(i));
+
   // Graph inputs become function arguments with static shapes.
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
@@ -652,12 +663,17 @@ OwningOpRef<ModuleOp> Importer::importModel(const onnx::ModelProto &model) {
     if (initialized.contains(in.name()))
       continue;
     unsigned index = position++;
+    ElementsAttr bound;
     if (options.bindInput)
-      if (ElementsAttr bound = options.bindInput(index, in.name())) {
-        if (failed(defineConstant(in.name(), bound)))
-          return {};
-        continue;
-      }
+      bound = options.bindInput(index, in.name());
+    if (!bound && options.bindParameter && parameterUse.contains(in.name()) &&
+        !dataUse.contains(in.name()))
+      bound = options.bindParameter(index, in.name());
+    if (bound) {
+      if (failed(defineConstant(in.name(), bound)))
+        return {};
+      continue;
+    }
     if (!in.type().has_tensor_type()) {
       (void)fail("graph input '" + in.name() + "' is not a tensor");
       return {};
@@ -964,6 +980,7 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n, int index) {
           .Case("Slice", [&] { return importSlice(); })
           .Case("Pad", [&] { return importPad(); })
           .Case("Gather", [&] { return importGather(); })
+          .Cases("Resize", "Upsample", [&] { return importResize(); })
           .Case("Constant", [&] { return importConstant(); })
           .Case("ConstantOfShape", [&] { return importConstantOfShape(); })
           .Case("Shape", [&] { return importShape(); })
@@ -1925,6 +1942,144 @@ LogicalResult Importer::importGather() {
   FailureOr<Value> y =
       build1(GatherOp::getOperationName(), {*data, *indices},
              {named("axis", builder.getI64IntegerAttr(intAttr("axis", 0)))});
+  return failed(y) ? failure() : define(node->output(0), *y);
+}
+
+LogicalResult Importer::importResize() {
+  FailureOr<Value> x = operand(0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> inShape = typeOf(*x).getShape();
+  int64_t rank = inShape.size();
+  // Upsample and Resize-10 have only a mode and scales, with the semantics
+  // of Upsample: out[x] = in[floor(x / scale)] or linear interpolation.
+  bool legacy = node->op_type() == "Upsample" || opset < 11;
+  std::string modeName = stringAttr("mode", "nearest");
+  std::optional<ResizeMode> mode = symbolizeResizeMode(modeName);
+  if (!mode || (legacy && *mode == ResizeMode::Cubic))
+    return fail("mode '" + modeName + "' is not supported");
+  std::string coordName = stringAttr("coordinate_transformation_mode",
+                                     legacy ? "asymmetric" : "half_pixel");
+  std::optional<ResizeCoordinateMode> coord =
+      symbolizeResizeCoordinateMode(coordName);
+  if (!coord)
+    return fail("coordinate_transformation_mode '" + coordName +
+                "' is not supported");
+  std::string nearestName =
+      stringAttr("nearest_mode", legacy ? "floor" : "round_prefer_floor");
+  std::optional<ResizeNearestMode> nearest =
+      symbolizeResizeNearestMode(nearestName);
+  if (!nearest)
+    return fail("nearest_mode '" + nearestName + "' is not supported");
+  std::string policy = stringAttr("keep_aspect_ratio_policy", "stretch");
+  if (policy != "stretch" && policy != "not_larger" && policy != "not_smaller")
+    return fail("keep_aspect_ratio_policy '" + policy + "' is not supported");
+
+  // Scales, sizes and roi must be constants; an absent or empty one is
+  // not given.
+  auto constValues = [&](int i, StringRef what,
+                         SmallVectorImpl<double> &out) -> LogicalResult {
+    if (!hasInput(i))
+      return success();
+    FailureOr<Folded> f = folded(input(i));
+    if (failed(f) || (f->size() && !f->isFloat()))
+      return fail(what + " ('" + input(i) +
+                  "') must be a constant float tensor");
+    out.assign(f->floats.begin(), f->floats.end());
+    return success();
+  };
+  SmallVector<double> scales, roi;
+  SmallVector<int64_t> sizes;
+  if (node->op_type() == "Upsample" && opset < 9) {
+    if (const onnx::AttributeProto *a = attr("scales"))
+      scales.assign(a->floats().begin(), a->floats().end());
+  } else if (failed(constValues(legacy ? 1 : 2, "scales", scales))) {
+    return failure();
+  }
+  if (!legacy && hasInput(3)) {
+    FailureOr<SmallVector<int64_t>> z = constInts(input(3), "sizes");
+    if (failed(z))
+      return failure();
+    sizes = *z;
+  }
+  if (!legacy && *coord == ResizeCoordinateMode::TfCropAndResize &&
+      failed(constValues(1, "roi", roi)))
+    return failure();
+  if (scales.empty() == sizes.empty())
+    return fail("exactly one of scales and sizes must be given");
+
+  SmallVector<int64_t> axes;
+  if (std::optional<SmallVector<int64_t>> given = intsAttr("axes")) {
+    llvm::SmallBitVector seen(rank);
+    for (int64_t a : *given) {
+      std::optional<int64_t> axis = normalizeAxis(a, rank);
+      if (!axis || seen.test(*axis))
+        return fail("axis " + Twine(a) + " is out of range or repeated");
+      seen.set(*axis);
+      axes.push_back(*axis);
+    }
+  } else {
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  }
+  size_t count = scales.empty() ? sizes.size() : scales.size();
+  if (count != axes.size())
+    return fail((scales.empty() ? "sizes" : "scales") + Twine(" has ") +
+                Twine(count) + " entries for " + Twine(axes.size()) +
+                " resized axes");
+  if (!roi.empty() && roi.size() != 2 * axes.size())
+    return fail("roi has " + Twine(roi.size()) + " entries, expected " +
+                Twine(2 * axes.size()));
+
+  // One scale (and size) per dimension: untouched dimensions keep 1.
+  SmallVector<double> fullScales(rank, 1.0);
+  SmallVector<int64_t> fullSizes(inShape);
+  if (!scales.empty()) {
+    for (auto [i, a] : llvm::enumerate(axes))
+      fullScales[a] = scales[i];
+  } else {
+    double keep = policy == "not_larger" ? INFINITY : 0.0;
+    for (auto [i, a] : llvm::enumerate(axes)) {
+      if (inShape[a] <= 0)
+        return fail("cannot resize dimension " + Twine(a) + " of size " +
+                    Twine(inShape[a]) + " to a given size");
+      fullScales[a] = double(sizes[i]) / double(inShape[a]);
+      fullSizes[a] = sizes[i];
+      keep = policy == "not_larger" ? std::min(keep, fullScales[a])
+                                    : std::max(keep, fullScales[a]);
+    }
+    // Keeping the aspect ratio uses one scale, rounded half up per axis.
+    if (policy != "stretch")
+      for (int64_t a : axes) {
+        fullScales[a] = keep;
+        fullSizes[a] = int64_t(keep * double(inShape[a]) + 0.5);
+      }
+  }
+  SmallVector<NamedAttribute> attrs = {
+      named("scales", builder.getDenseF64ArrayAttr(fullScales)),
+      named("mode", ResizeModeAttr::get(ctx, *mode)),
+      named("coordinate_transformation_mode",
+            ResizeCoordinateModeAttr::get(ctx, *coord)),
+      named("nearest_mode", ResizeNearestModeAttr::get(ctx, *nearest)),
+      named("cubic_coeff_a",
+            builder.getF32FloatAttr(floatAttr("cubic_coeff_a", -0.75f))),
+      named("exclude_outside",
+            builder.getBoolAttr(intAttr("exclude_outside", 0) != 0)),
+      named("antialias", builder.getBoolAttr(intAttr("antialias", 0) != 0)),
+      named("extrapolation_value",
+            builder.getF32FloatAttr(floatAttr("extrapolation_value", 0.0f)))};
+  if (!sizes.empty())
+    attrs.push_back(named("sizes", builder.getDenseI64ArrayAttr(fullSizes)));
+  if (*coord == ResizeCoordinateMode::TfCropAndResize) {
+    SmallVector<double> fullRoi(rank, 0.0);
+    fullRoi.append(rank, 1.0);
+    for (size_t i = 0; i < roi.size() / 2; ++i) {
+      fullRoi[axes[i]] = roi[i];
+      fullRoi[rank + axes[i]] = roi[axes.size() + i];
+    }
+    attrs.push_back(named("roi", builder.getDenseF64ArrayAttr(fullRoi)));
+  }
+  FailureOr<Value> y = build1(ResizeOp::getOperationName(), {*x}, attrs);
   return failed(y) ? failure() : define(node->output(0), *y);
 }
 

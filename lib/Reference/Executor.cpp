@@ -149,6 +149,8 @@ static LogicalResult runOp(Operation *op, Operands operands,
       .Case([&](PadOp pad) { return single(runPad(pad, operands)); })
       .Case(
           [&](GatherOp gather) { return single(runGather(gather, operands)); })
+      .Case(
+          [&](ResizeOp resize) { return single(runResize(resize, operands)); })
       .Default([&](Operation *other) {
         return other->emitError() << "the reference executor does not support '"
                                   << other->getName() << "'";

@@ -165,6 +165,9 @@ FailureOr<HostTensor> runCast(CastOp op, Operands operands);
 FailureOr<HostTensor> runExpand(ExpandOp op, Operands operands);
 FailureOr<HostTensor> runTile(TileOp op, Operands operands);
 
+// Resampling (ResizeKernels.cpp).
+FailureOr<HostTensor> runResize(ResizeOp op, Operands operands);
+
 } // namespace reference
 } // namespace cim
 } // namespace mlir

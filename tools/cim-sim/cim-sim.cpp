@@ -112,7 +112,8 @@ int main(int argc, char **argv) {
     llvm::errs() << where << ": error: " << diag.str() << "\n";
     return success();
   });
-  options.bindInput = [&](unsigned position, StringRef graphName) {
+  auto bind = [&](unsigned position, StringRef graphName,
+                  bool parameter) -> ElementsAttr {
     Input *in = nullptr;
     for (Input &candidate : given)
       if (candidate.name == graphName)
@@ -121,12 +122,20 @@ int main(int argc, char **argv) {
       in = &given[unnamed[position]];
       in->name = graphName.str();
     }
-    // Integer tensors (shapes, axes, indices) and scalars (clip bounds,
-    // pad values) are parameters of the graph, not data.
-    if (!in || (in->tensor.isFloat() && in->tensor.getRank() != 0))
+    // Integer tensors (shapes, axes, indices), scalars (clip bounds, pad
+    // values) and operator parameters (resize scales) are parameters of the
+    // graph, not data.
+    if (!in ||
+        (!parameter && in->tensor.isFloat() && in->tensor.getRank() != 0))
       return ElementsAttr();
     in->bound = true;
     return toElementsAttr(&context, in->tensor);
+  };
+  options.bindInput = [&](unsigned position, StringRef graphName) {
+    return bind(position, graphName, /*parameter=*/false);
+  };
+  options.bindParameter = [&](unsigned position, StringRef graphName) {
+    return bind(position, graphName, /*parameter=*/true);
   };
   OwningOpRef<ModuleOp> module =
       cim::importOnnxFile(modelFile, &context, options);

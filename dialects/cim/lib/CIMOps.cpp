@@ -12,6 +12,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallBitVector.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::cim;
 
@@ -984,6 +986,63 @@ TileOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
       return emitOptionalError(loc, "repeats must be non-negative, got ",
                                repeat);
     shape.push_back(ShapedType::isDynamic(dim) ? dim : dim * repeat);
+  }
+  inferred.push_back(RankedTensorType::get(shape, inType.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ResizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         ValueRange operands,
+                                         DictionaryAttr attributes,
+                                         RegionRange regions,
+                                         SmallVectorImpl<Type> &inferred) {
+  ResizeOpAdaptor adaptor(operands, attributes, regions);
+  auto inType = rankedType(adaptor.getInput());
+  int64_t rank = inType.getRank();
+  ArrayRef<double> scales = adaptor.getScales();
+  if (int64_t(scales.size()) != rank)
+    return emitOptionalError(loc, "'scales' must have ", rank,
+                             " entries (one per dimension), got ",
+                             scales.size());
+  for (auto [d, scale] : llvm::enumerate(scales))
+    if (!(scale > 0) || !std::isfinite(scale))
+      return emitOptionalError(loc, "scale of dimension ", d,
+                               " must be positive and finite, got ", scale);
+  std::optional<ArrayRef<int64_t>> sizes = adaptor.getSizes();
+  if (sizes) {
+    if (int64_t(sizes->size()) != rank)
+      return emitOptionalError(loc, "'sizes' must have ", rank,
+                               " entries (one per dimension), got ",
+                               sizes->size());
+    for (auto [d, size] : llvm::enumerate(*sizes))
+      if (size < 0)
+        return emitOptionalError(loc, "size of dimension ", d,
+                                 " must be non-negative, got ", size);
+  }
+  bool crop = adaptor.getCoordinateTransformationMode() ==
+              ResizeCoordinateMode::TfCropAndResize;
+  if (std::optional<ArrayRef<double>> roi = adaptor.getRoi()) {
+    if (!crop)
+      return emitOptionalError(loc, "'roi' is only used by the "
+                                    "tf_crop_and_resize coordinate mode");
+    if (int64_t(roi->size()) != 2 * rank)
+      return emitOptionalError(loc, "'roi' must have ", 2 * rank,
+                               " entries (starts then ends), got ",
+                               roi->size());
+  }
+  if (adaptor.getAntialias() && adaptor.getMode() == ResizeMode::Nearest)
+    return emitOptionalError(loc, "antialias needs linear or cubic mode");
+  SmallVector<int64_t> shape(inType.getShape());
+  for (int64_t d = 0; d < rank; ++d) {
+    if (sizes)
+      shape[d] = (*sizes)[d];
+    else if (!ShapedType::isDynamic(shape[d]))
+      shape[d] = int64_t(std::floor(double(shape[d]) * scales[d]));
   }
   inferred.push_back(RankedTensorType::get(shape, inType.getElementType()));
   return success();

@@ -43,6 +43,10 @@ struct ImportOptions {
   /// inputs, name); a non-null result turns that input into a constant, as
   /// when a tool knows shape-determining inputs ahead of time.
   std::function<ElementsAttr(unsigned, llvm::StringRef)> bindInput;
+  /// Like bindInput, tried next for graph inputs that the model uses only
+  /// as operator parameters (Resize's scales and roi), which must be
+  /// constants whatever their element type.
+  std::function<ElementsAttr(unsigned, llvm::StringRef)> bindParameter;
   /// Name of the generated function.
   std::string functionName = "main";
   /// Initializers with more elements than this become dense_resource blobs.

@@ -419,3 +419,84 @@ func.func @bad_enum(%x: tensor<2x2xf32>) {
   %0 = cim.pad %x {mode = #cim.pad_mode<mirror>, pads = array<i64: 0, 0, 0, 0>} : (tensor<2x2xf32>) -> tensor<2x2xf32>
   return
 }
+
+// -----
+
+func.func @resize_scales_rank(%x: tensor<1x1x2x2xf32>) {
+  // expected-error @+1 {{'scales' must have 4 entries (one per dimension), got 2}}
+  %0 = cim.resize %x {scales = array<f64: 2.0, 2.0>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @resize_scale_positive(%x: tensor<2x2xf32>) {
+  // expected-error @+1 {{scale of dimension 1 must be positive and finite, got 0}}
+  %0 = cim.resize %x {scales = array<f64: 1.0, 0.0>} : (tensor<2x2xf32>) -> tensor<2x0xf32>
+  return
+}
+
+// -----
+
+func.func @resize_sizes_rank(%x: tensor<2x2xf32>) {
+  // expected-error @+1 {{'sizes' must have 2 entries (one per dimension), got 1}}
+  %0 = cim.resize %x {scales = array<f64: 1.0, 2.0>, sizes = array<i64: 4>} : (tensor<2x2xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @resize_size_negative(%x: tensor<2x2xf32>) {
+  // expected-error @+1 {{size of dimension 0 must be non-negative, got -1}}
+  %0 = cim.resize %x {scales = array<f64: 1.0, 2.0>, sizes = array<i64: -1, 4>} : (tensor<2x2xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @resize_roi_mode(%x: tensor<2x2xf32>) {
+  // expected-error @+1 {{'roi' is only used by the tf_crop_and_resize coordinate mode}}
+  %0 = cim.resize %x {roi = array<f64: 0.0, 0.0, 1.0, 1.0>, scales = array<f64: 1.0, 2.0>} : (tensor<2x2xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @resize_roi_entries(%x: tensor<2x2xf32>) {
+  // expected-error @+1 {{'roi' must have 4 entries (starts then ends), got 2}}
+  %0 = cim.resize %x {coordinate_transformation_mode = #cim.resize_coordinate_mode<tf_crop_and_resize>, roi = array<f64: 0.0, 1.0>, scales = array<f64: 1.0, 2.0>} : (tensor<2x2xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @resize_antialias_nearest(%x: tensor<4x4xf32>) {
+  // expected-error @+1 {{antialias needs linear or cubic mode}}
+  %0 = cim.resize %x {antialias = true, scales = array<f64: 0.5, 0.5>} : (tensor<4x4xf32>) -> tensor<2x2xf32>
+  return
+}
+
+// -----
+
+func.func @resize_result(%x: tensor<3x3xf32>) {
+  // expected-error @+1 {{'cim.resize' op inferred type(s) 'tensor<3x4xf32>' are incompatible with return type(s) of operation 'tensor<3x5xf32>'}}
+  %0 = cim.resize %x {scales = array<f64: 1.0, 1.5>} : (tensor<3x3xf32>) -> tensor<3x5xf32>
+  return
+}
+
+// -----
+
+func.func @resize_integer(%x: tensor<2x2xi32>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of floating-point values}}
+  %0 = cim.resize %x {scales = array<f64: 1.0, 2.0>} : (tensor<2x2xi32>) -> tensor<2x4xi32>
+  return
+}
+
+// -----
+
+func.func @resize_bad_mode(%x: tensor<2x2xf32>) {
+  // expected-error @+2 {{expected ::mlir::cim::ResizeMode to be one of: nearest, linear, cubic}}
+  // expected-error @+1 {{failed to parse CIM_ResizeModeAttr parameter 'value'}}
+  %0 = cim.resize %x {mode = #cim.resize_mode<area>, scales = array<f64: 1.0, 2.0>} : (tensor<2x2xf32>) -> tensor<2x4xf32>
+  return
+}

@@ -273,6 +273,27 @@ func.func @broadcasting(%x: tensor<3x1xf32>) -> (tensor<2x3x4xf32>, tensor<6x2xf
   return %0, %1 : tensor<2x3x4xf32>, tensor<6x2xf32>
 }
 
+// CHECK-LABEL: func.func @resize
+func.func @resize(%x: tensor<1x2x4x4xf32>, %d: tensor<?x2x5x4xf64>)
+    -> (tensor<1x2x8x8xf32>, tensor<1x2x3x3xf32>, tensor<1x2x2x2xf32>, tensor<?x2x7x4xf64>) {
+  // Defaults (nearest, half_pixel, round_prefer_floor) are not printed.
+  // CHECK: cim.resize %{{.*}} {scales = array<f64: 1.000000e+00, 1.000000e+00, 2.000000e+00, 2.000000e+00>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x8x8xf32>
+  %0 = cim.resize %x {scales = array<f64: 1.0, 1.0, 2.0, 2.0>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x8x8xf32>
+  // CHECK: cim.resize %{{.*}} {coordinate_transformation_mode = #cim.resize_coordinate_mode<tf_crop_and_resize>, extrapolation_value = 1.000000e+01 : f32, mode = #cim.resize_mode<linear>, roi = array<f64: 0.000000e+00, 0.000000e+00, 4.000000e-01, 6.000000e-01, 1.000000e+00, 1.000000e+00, 6.000000e-01, 8.000000e-01>, scales = array<f64: 1.000000e+00, 1.000000e+00, 7.500000e-01, 7.500000e-01>, sizes = array<i64: 1, 2, 3, 3>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x3x3xf32>
+  %1 = cim.resize %x {mode = #cim.resize_mode<linear>, coordinate_transformation_mode = #cim.resize_coordinate_mode<tf_crop_and_resize>,
+                      roi = array<f64: 0.0, 0.0, 0.4, 0.6, 1.0, 1.0, 0.6, 0.8>, extrapolation_value = 10.0 : f32,
+                      scales = array<f64: 1.0, 1.0, 0.75, 0.75>, sizes = array<i64: 1, 2, 3, 3>}
+     : (tensor<1x2x4x4xf32>) -> tensor<1x2x3x3xf32>
+  // CHECK: cim.resize %{{.*}} {antialias = true, cubic_coeff_a = -5.000000e-01 : f32, exclude_outside = true, mode = #cim.resize_mode<cubic>, scales = array<f64: 1.000000e+00, 1.000000e+00, 6.000000e-01, 6.000000e-01>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32>
+  %2 = cim.resize %x {mode = #cim.resize_mode<cubic>, antialias = true, cubic_coeff_a = -0.5 : f32, exclude_outside = true,
+                      scales = array<f64: 1.0, 1.0, 0.6, 0.6>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32>
+  // A dynamic dimension stays dynamic; the output is floor(5 * 1.5) = 7.
+  // CHECK: cim.resize %{{.*}} {coordinate_transformation_mode = #cim.resize_coordinate_mode<asymmetric>, nearest_mode = #cim.resize_nearest_mode<floor>, scales = array<f64: 1.000000e+00, 1.000000e+00, 1.500000e+00, 1.000000e+00>} : (tensor<?x2x5x4xf64>) -> tensor<?x2x7x4xf64>
+  %3 = cim.resize %d {coordinate_transformation_mode = #cim.resize_coordinate_mode<asymmetric>, nearest_mode = #cim.resize_nearest_mode<floor>,
+                      scales = array<f64: 1.0, 1.0, 1.5, 1.0>} : (tensor<?x2x5x4xf64>) -> tensor<?x2x7x4xf64>
+  return %0, %1, %2, %3 : tensor<1x2x8x8xf32>, tensor<1x2x3x3xf32>, tensor<1x2x2x2xf32>, tensor<?x2x7x4xf64>
+}
+
 // CHECK-LABEL: func.func @dynamic_batch
 func.func @dynamic_batch(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<?x4x6x6xf32> {
   // CHECK: cim.conv2d %{{.*}}, %{{.*}} : (tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<?x4x6x6xf32>

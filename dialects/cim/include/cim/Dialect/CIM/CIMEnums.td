@@ -69,6 +69,46 @@ def CIM_GeluApproximation : I32EnumAttr<"GeluApproximation",
 def CIM_GeluApproximationAttr
     : CIM_EnumAttr<CIM_GeluApproximation, "gelu_approximation">;
 
+def CIM_ResizeMode : I32EnumAttr<"ResizeMode",
+    "interpolation of cim.resize", [
+      I32EnumAttrCase<"Nearest", 0, "nearest">,
+      I32EnumAttrCase<"Linear", 1, "linear">,
+      I32EnumAttrCase<"Cubic", 2, "cubic">
+    ]> {
+  let cppNamespace = "::mlir::cim";
+  let genSpecializedAttr = 0;
+}
+def CIM_ResizeModeAttr : CIM_EnumAttr<CIM_ResizeMode, "resize_mode">;
+
+def CIM_ResizeCoordinateMode : I32EnumAttr<"ResizeCoordinateMode",
+    "how cim.resize maps an output coordinate to an input coordinate", [
+      I32EnumAttrCase<"HalfPixel", 0, "half_pixel">,
+      I32EnumAttrCase<"HalfPixelSymmetric", 1, "half_pixel_symmetric">,
+      I32EnumAttrCase<"PytorchHalfPixel", 2, "pytorch_half_pixel">,
+      I32EnumAttrCase<"AlignCorners", 3, "align_corners">,
+      I32EnumAttrCase<"Asymmetric", 4, "asymmetric">,
+      I32EnumAttrCase<"TfHalfPixelForNn", 5, "tf_half_pixel_for_nn">,
+      I32EnumAttrCase<"TfCropAndResize", 6, "tf_crop_and_resize">
+    ]> {
+  let cppNamespace = "::mlir::cim";
+  let genSpecializedAttr = 0;
+}
+def CIM_ResizeCoordinateModeAttr
+    : CIM_EnumAttr<CIM_ResizeCoordinateMode, "resize_coordinate_mode">;
+
+def CIM_ResizeNearestMode : I32EnumAttr<"ResizeNearestMode",
+    "how nearest-mode cim.resize rounds an input coordinate", [
+      I32EnumAttrCase<"RoundPreferFloor", 0, "round_prefer_floor">,
+      I32EnumAttrCase<"RoundPreferCeil", 1, "round_prefer_ceil">,
+      I32EnumAttrCase<"Floor", 2, "floor">,
+      I32EnumAttrCase<"Ceil", 3, "ceil">
+    ]> {
+  let cppNamespace = "::mlir::cim";
+  let genSpecializedAttr = 0;
+}
+def CIM_ResizeNearestModeAttr
+    : CIM_EnumAttr<CIM_ResizeNearestMode, "resize_nearest_mode">;
+
 def CIM_ScheduleKind : I32EnumAttr<"ScheduleKind",
     "how layers are ordered in time", [
       // A layer starts when the previous one is completely done.

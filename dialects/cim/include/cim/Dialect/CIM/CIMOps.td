@@ -629,4 +629,73 @@ def CIM_TileOp : CIM_InferredOp<"tile"> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
+//===----------------------------------------------------------------------===//
+// Resampling
+//===----------------------------------------------------------------------===//
+
+def CIM_ResizeOp : CIM_InferredOp<"resize"> {
+  let summary = "resize by interpolation (ONNX Resize and Upsample)";
+  let description = [{
+    Resamples every dimension `d` by the factor `scales[d]` as ONNX Resize
+    (opset 19) does in the ONNX reference implementation. The output size of `d` is `sizes[d]` when `sizes`
+    is given, else `floor(in[d] * scales[d])`; `scales` is the factor the
+    coordinate transformation uses either way (the importer derives it from
+    ONNX `sizes`, `axes` and `keep_aspect_ratio_policy`). Dimensions with
+    factor 1 and unchanged size are copied.
+
+    For output index `x` of a dimension with input length `in`, output
+    length `out` and factor `s`, `coordinate_transformation_mode` gives the
+    input coordinate `x'`:
+
+    | mode | x' |
+    | --- | --- |
+    | `half_pixel` (default) | (x + 0.5) / s - 0.5 |
+    | `half_pixel_symmetric` | in / 2 * (1 - out / (s * in)) + (x + 0.5) / s - 0.5 |
+    | `pytorch_half_pixel` | (x + 0.5) / s - 0.5, or -0.5 when s * in = 1 |
+    | `align_corners` | x * (in - 1) / (s * in - 1), or 0 when s * in = 1 |
+    | `asymmetric` | x / s |
+    | `tf_half_pixel_for_nn` | (x + 0.5) / s |
+    | `tf_crop_and_resize` | start * (in - 1) + x * (end - start) * (in - 1) / (s * in - 1), or (start + end) / 2 * (in - 1) when s * in = 1 |
+
+    With `tf_crop_and_resize`, `roi` holds the start of every dimension
+    followed by the end (normalized coordinates, default 0 and 1), and
+    outputs whose `x'` falls outside `[0, in - 1]` are
+    `extrapolation_value`.
+
+    `mode` picks the interpolation: `nearest` rounds `x'` as `nearest_mode`
+    says; `linear` weighs the two neighbours; `cubic` the four neighbours
+    with the cubic convolution kernel of parameter `cubic_coeff_a`. Indices
+    outside the input read the edge element; with `exclude_outside` they
+    get weight 0 and the weights are renormalized. With `antialias`, a
+    downsampling `linear` or `cubic` resize stretches its kernel by `1 / s`
+    (a low-pass filter) and normalizes the weights. Dimensions are
+    interpolated one after the other, which is separable interpolation.
+
+    ```mlir
+    %y = cim.resize %x {mode = #cim.resize_mode<linear>,
+                        coordinate_transformation_mode =
+                            #cim.resize_coordinate_mode<align_corners>,
+                        scales = array<f64: 1.0, 1.0, 2.0, 2.0>}
+       : (tensor<1x3x4x4xf32>) -> tensor<1x3x8x8xf32>
+    ```
+  }];
+  let arguments = (ins CIM_FloatTensor:$input,
+      DenseF64ArrayAttr:$scales,
+      OptionalAttr<DenseI64ArrayAttr>:$sizes,
+      OptionalAttr<DenseF64ArrayAttr>:$roi,
+      DefaultValuedAttr<CIM_ResizeModeAttr,
+                        "::mlir::cim::ResizeMode::Nearest">:$mode,
+      DefaultValuedAttr<CIM_ResizeCoordinateModeAttr,
+          "::mlir::cim::ResizeCoordinateMode::HalfPixel">:
+          $coordinate_transformation_mode,
+      DefaultValuedAttr<CIM_ResizeNearestModeAttr,
+          "::mlir::cim::ResizeNearestMode::RoundPreferFloor">:$nearest_mode,
+      DefaultValuedAttr<F32Attr, "-0.75">:$cubic_coeff_a,
+      DefaultValuedAttr<BoolAttr, "false">:$exclude_outside,
+      DefaultValuedAttr<BoolAttr, "false">:$antialias,
+      DefaultValuedAttr<F32Attr, "0.0">:$extrapolation_value);
+  let results = (outs CIM_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
 #endif // CIM_DIALECT_CIM_CIMOPS_TD
