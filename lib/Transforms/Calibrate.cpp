@@ -9,6 +9,7 @@
 #include "llvm/Support/Path.h"
 
 #include <algorithm>
+#include <sstream>
 
 namespace mlir {
 namespace cim {
@@ -45,10 +46,11 @@ struct CalibratePass : public impl::CalibrateBase<CalibratePass> {
       return signalPassFailure();
     }
     if (!(percentile >= 50.0 && percentile <= 100.0)) {
+      std::ostringstream value;
+      value << percentile.getValue();
       emitError(module.getLoc())
-          << "cim-calibrate: percentile must be in [50, 100], "
-             "got "
-          << percentile.getValue();
+          << "cim-calibrate: percentile must be in [50, 100], got "
+          << value.str();
       return signalPassFailure();
     }
 
@@ -59,8 +61,9 @@ struct CalibratePass : public impl::CalibrateBase<CalibratePass> {
         return;
       QuantAttr quant = layer.getLayerQuant();
       if (!quant) {
-        layer->emitWarning() << "has no #cim.quant (run cim-assign-bitwidths "
-                                "first); it stays float";
+        layer->emitWarning()
+            << "layer has no #cim.quant (run cim-assign-bitwidths "
+               "first); it stays float";
         return;
       }
       if (quant.getWscale() && !overwrite)
