@@ -18,7 +18,23 @@ void cim::buildCompilePipeline(OpPassManager &pm,
   AssignBitwidthsOptions bits;
   bits.wbits = options.wbits;
   bits.abits = options.abits;
+  bits.policy = options.policy;
   pm.addPass(createAssignBitwidths(bits));
+}
+
+void cim::buildQuantizePipeline(OpPassManager &pm,
+                                const QuantizeOptions &options) {
+  pm.addPass(createCanonicalizerPass());
+  AssignBitwidthsOptions bits;
+  bits.wbits = options.wbits;
+  bits.abits = options.abits;
+  bits.policy = options.policy;
+  pm.addPass(createAssignBitwidths(bits));
+  CalibrateOptions calibrate;
+  calibrate.inputs = options.calibrationInputs;
+  calibrate.method = options.method;
+  calibrate.percentile = options.percentile;
+  pm.addPass(createCalibrate(calibrate));
 }
 
 void cim::registerCIMDialects(DialectRegistry &registry) {

@@ -255,7 +255,8 @@ static LogicalResult checkInput(func::FuncOp func, unsigned index,
 }
 
 FailureOr<SmallVector<HostTensor>>
-cim::runReference(func::FuncOp func, ArrayRef<HostTensor> inputs) {
+cim::runReference(func::FuncOp func, ArrayRef<HostTensor> inputs,
+                  OperandHook hook) {
   if (func.isExternal())
     return func.emitError()
            << "function '" << func.getSymName() << "' has no body to run";
@@ -301,6 +302,8 @@ cim::runReference(func::FuncOp func, ArrayRef<HostTensor> inputs) {
                << " has no value (defined outside the function?)";
       operands.push_back(tensor);
     }
+    if (hook && failed(hook(&op, operands)))
+      return failure();
 
     results.clear();
     if (failed(runOpWidening(&op, operands, results)))

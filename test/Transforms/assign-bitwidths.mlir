@@ -11,8 +11,10 @@ func.func @layers(%x: tensor<1x3x8x8xf32>, %t: tensor<1x16xf32>) -> (tensor<1x4x
   // KEEP: cim.conv2d {{.*}}quant = #cim.quant<wbits = 2, abits = 2>
   %0 = cim.conv2d %x, %w : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
   %fw = cim.constant dense<0.1> : tensor<16x10xf32>
-  // Scales and schemes already present survive; only the widths change.
-  // CHECK: cim.gemm {{.*}}quant = #cim.quant<wbits = 4, abits = 6, ascheme = asymmetric, granularity = per_tensor, wscale = [2.500000e-01], ascale = 1.000000e-01 : f32, azp = 3>
+  // Schemes already present survive; scales and zero points are rescaled so
+  // that each keeps its real range: wscale 0.25 * 127 / 7, ascale
+  // 0.1 * 255 / 63, azp round(3 * 63 / 255) = 1.
+  // CHECK: cim.gemm {{.*}}quant = #cim.quant<wbits = 4, abits = 6, ascheme = asymmetric, granularity = per_tensor, wscale = [4.535714e+00], ascale = 0.40476191 : f32, azp = 1>
   // Without overwrite, a layer that already has widths keeps them.
   // KEEP: cim.gemm {{.*}}quant = #cim.quant<wbits = 8, abits = 8, ascheme = asymmetric
   %1 = cim.gemm %t, %fw {quant = #cim.quant<wbits = 8, abits = 8, ascheme = asymmetric, granularity = per_tensor, wscale = [0.25], ascale = 0.1 : f32, azp = 3>}

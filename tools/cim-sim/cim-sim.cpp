@@ -2,22 +2,30 @@
 //
 //   cim-sim MODEL.onnx --input FILE.pb [--input NAME=FILE.pb ...] \
 //           --output-dir DIR
+//           [--wbits W --abits A | --bits POLICY.json]
+//           [--calibrate PATH ...] [--calibration minmax|percentile]
 //
 // Imports the model and runs the float reference executor; writes
 // DIR/output_0.pb, output_1.pb, ... as ONNX TensorProto. Unnamed inputs are
-// taken in graph-input order. (Compiled .cim programs join with the
-// backend.)
+// taken in graph-input order. With any of the quantization options it runs
+// the fake-quantized reference instead: bit widths, weight scales and
+// (from the calibration inputs) activation scales are assigned as the
+// compiler does, and every layer computes with quantized-dequantized
+// weights and inputs (docs/quantization.md). (Compiled .cim programs join
+// with the backend.)
 //
 //===----------------------------------------------------------------------===//
 
 #include "cim/Importer/Importer.h"
 #include "cim/Importer/TensorIO.h"
 #include "cim/Pipeline/Pipeline.h"
+#include "cim/Quant/LayerQuant.h"
 #include "cim/Reference/Executor.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -38,6 +46,40 @@ static cl::list<std::string>
 static cl::opt<std::string> outputDir("output-dir",
                                       cl::desc("Directory for output_N.pb"),
                                       cl::Required, cl::cat(category));
+
+static cl::OptionCategory
+    quantCategory("quantized reference (any of these turns it on)");
+static cl::opt<unsigned> wbits("wbits",
+                               cl::desc("Weight bits of every layer (8)"),
+                               cl::init(8), cl::cat(quantCategory));
+static cl::opt<unsigned>
+    abits("abits", cl::desc("Input-activation bits of every layer (8)"),
+          cl::init(8), cl::cat(quantCategory));
+static cl::opt<std::string>
+    bitsPolicy("bits", cl::desc("JSON policy file with per-layer bit widths"),
+               cl::value_desc("file"), cl::cat(quantCategory));
+static cl::list<std::string> calibrate(
+    "calibrate",
+    cl::desc("Calibration inputs for activation scales: TensorProto files, "
+             "directories with input_N.pb, or directories of "
+             "test_data_set_* (repeatable; without it activations stay "
+             "float)"),
+    cl::value_desc("path"), cl::cat(quantCategory));
+static cl::opt<std::string>
+    calibration("calibration",
+                cl::desc("Activation range: minmax (default) or percentile"),
+                cl::init("minmax"), cl::cat(quantCategory));
+static cl::opt<double>
+    percentile("percentile",
+               cl::desc("Percentile for --calibration=percentile (99.99)"),
+               cl::init(99.99), cl::cat(quantCategory));
+
+/// True when any quantization option is given.
+static bool quantized() {
+  return wbits.getNumOccurrences() || abits.getNumOccurrences() ||
+         bitsPolicy.getNumOccurrences() || calibrate.getNumOccurrences() ||
+         calibration.getNumOccurrences() || percentile.getNumOccurrences();
+}
 
 /// A host tensor as an attribute, to bind a graph input to a constant.
 static ElementsAttr toElementsAttr(MLIRContext *context,
@@ -62,7 +104,7 @@ static int error(const Twine &where, const Twine &message) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions(category);
+  cl::HideUnrelatedOptions({&category, &quantCategory});
   cl::ParseCommandLineOptions(argc, argv, "cim-sim: run a model\n");
 
   // Read the inputs first: their shapes fix the model's dynamic dimensions,
@@ -100,16 +142,24 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   cim::registerCIMDialects(registry);
   MLIRContext context(registry);
+  // One line per diagnostic: "file[:line:col]: error|warning: message".
   ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
     std::string where = "cim-sim";
     diag.getLocation()->walk([&](Location inner) {
       if (auto file = inner.dyn_cast<FileLineColLoc>()) {
         where = file.getFilename().str();
+        if (file.getLine() > 0)
+          where += ":" + std::to_string(file.getLine()) + ":" +
+                   std::to_string(file.getColumn());
         return WalkResult::interrupt();
       }
       return WalkResult::advance();
     });
-    llvm::errs() << where << ": error: " << diag.str() << "\n";
+    const char *kind = diag.getSeverity() == DiagnosticSeverity::Error ? "error"
+                       : diag.getSeverity() == DiagnosticSeverity::Warning
+                           ? "warning"
+                           : "note";
+    llvm::errs() << where << ": " << kind << ": " << diag.str() << "\n";
     return success();
   });
   auto bind = [&](unsigned position, StringRef graphName,
@@ -173,8 +223,28 @@ int main(int argc, char **argv) {
                                   "'; pass it with --input");
     }
 
-  FailureOr<SmallVector<cim::HostTensor>> outputs =
-      cim::runReference(func, ordered);
+  FailureOr<SmallVector<cim::HostTensor>> outputs;
+  if (quantized()) {
+    PassManager pm(&context);
+    cim::QuantizeOptions quant;
+    quant.wbits = wbits;
+    quant.abits = abits;
+    quant.policy = bitsPolicy;
+    quant.calibrationInputs.assign(calibrate.begin(), calibrate.end());
+    quant.method = calibration;
+    quant.percentile = percentile;
+    cim::buildQuantizePipeline(pm, quant);
+    if (failed(pm.run(*module)))
+      return 1;
+    if (calibrate.empty())
+      llvm::errs() << "cim-sim: note: no --calibrate inputs: weights are "
+                      "quantized, input activations stay float\n";
+    // Canonicalization may have replaced the function.
+    func = *module->getOps<func::FuncOp>().begin();
+    outputs = cim::runFakeQuantized(func, ordered);
+  } else {
+    outputs = cim::runReference(func, ordered);
+  }
   if (failed(outputs))
     return 1;
   if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))

@@ -2,6 +2,7 @@
 //
 //   cimc model.onnx --emit=import            print the imported graph IR
 //   cimc model.onnx --emit=quant --wbits 4   ... after bit-width assignment
+//   cimc model.onnx --emit=quant --bits policy.json   ... per-layer widths
 //
 // Levels grow with the pipeline (mapping, scheduling, program).
 //
@@ -39,6 +40,12 @@ static cl::opt<unsigned> wbits("wbits", cl::desc("Weight bits (uniform)"),
                                cl::init(8), cl::cat(category));
 static cl::opt<unsigned> abits("abits", cl::desc("Activation bits (uniform)"),
                                cl::init(8), cl::cat(category));
+static cl::opt<std::string>
+    bitsPolicy("bits",
+               cl::desc("JSON policy file with per-layer bit widths "
+                        "(docs/quantization.md); unnamed layers get "
+                        "--wbits/--abits"),
+               cl::value_desc("file"), cl::cat(category));
 static cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Static shape of a graph input, NAME=1x3x224x224 "
@@ -65,13 +72,16 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   cim::registerCIMDialects(registry);
   MLIRContext context(registry);
-  // One line per error: "file: error: message".
+  // One line per error: "file[:line:col]: error: message".
   ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
     std::string where = "cimc";
     Location loc = diag.getLocation();
     loc->walk([&](Location inner) {
       if (auto file = inner.dyn_cast<FileLineColLoc>()) {
         where = file.getFilename().str();
+        if (file.getLine() > 0) // e.g. an entry of a policy file
+          where += ":" + std::to_string(file.getLine()) + ":" +
+                   std::to_string(file.getColumn());
         return WalkResult::interrupt();
       }
       return WalkResult::advance();
@@ -92,6 +102,7 @@ int main(int argc, char **argv) {
     cim::CompilePipelineOptions pipeline;
     pipeline.wbits = wbits.getValue();
     pipeline.abits = abits.getValue();
+    pipeline.policy = bitsPolicy.getValue();
     cim::buildCompilePipeline(pm, pipeline);
     if (failed(pm.run(*module)))
       return 1;

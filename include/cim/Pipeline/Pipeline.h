@@ -12,6 +12,9 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
+#include <string>
+#include <vector>
+
 namespace mlir {
 class DialectRegistry;
 
@@ -27,7 +30,33 @@ struct CompilePipelineOptions
   Option<unsigned> abits{*this, "abits",
                          llvm::cl::desc("Activation bits for every layer"),
                          llvm::cl::init(8)};
+  Option<std::string> policy{
+      *this, "policy",
+      llvm::cl::desc("JSON file with per-layer bit widths "
+                     "(docs/quantization.md)"),
+      llvm::cl::init("")};
 };
+
+/// Options of the quantization stage on its own: bit widths, then weight
+/// scales and (with calibration inputs) activation scales. Used where the
+/// quantized graph is run rather than compiled (cim-sim's fake-quantized
+/// reference).
+struct QuantizeOptions {
+  unsigned wbits = 8;
+  unsigned abits = 8;
+  /// Per-layer widths (cim-assign-bitwidths policy=); empty for none.
+  std::string policy;
+  /// Calibration inputs (cim-calibrate inputs=); none: weights only.
+  std::vector<std::string> calibrationInputs;
+  /// "minmax" or "percentile".
+  std::string method = "minmax";
+  double percentile = 99.99;
+};
+
+/// Appends canonicalization (which folds weight reshapes into constants, so
+/// that every crossbar layer sees a constant weight), cim-assign-bitwidths
+/// and cim-calibrate.
+void buildQuantizePipeline(OpPassManager &pm, const QuantizeOptions &options);
 
 /// Appends the compilation pipeline to `pm` (which runs on a module).
 void buildCompilePipeline(OpPassManager &pm,

@@ -16,10 +16,20 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Support/LogicalResult.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
 
 namespace mlir {
 namespace cim {
+
+/// Called before each op runs, with the op's operand tensors in operand
+/// order. A hook may read them (calibration observes layer inputs) or point
+/// entries at tensors it owns, which the op then computes with instead
+/// (fake quantization); such a tensor must stay valid until the hook is
+/// called again or the run ends. Returning failure stops the run; the hook
+/// emits the diagnostic.
+using OperandHook = llvm::function_ref<LogicalResult(
+    Operation *op, llvm::MutableArrayRef<const HostTensor *> operands)>;
 
 /// Runs a func.func made of cim graph ops on `inputs` (in argument order) and
 /// returns the results of its func.return, in order.
@@ -38,8 +48,11 @@ namespace cim {
 /// run, whatever the core count (BLAS runs on one thread during the call and
 /// the caller's OpenBLAS thread setting is restored afterwards), for a given
 /// CPU kind and OpenBLAS build.
+///
+/// `hook`, when given, is called before every op (see OperandHook).
 FailureOr<llvm::SmallVector<HostTensor>>
-runReference(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs);
+runReference(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs,
+             OperandHook hook = nullptr);
 
 } // namespace cim
 } // namespace mlir

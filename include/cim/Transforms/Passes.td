@@ -9,12 +9,31 @@ def AssignBitwidths : Pass<"cim-assign-bitwidths", "mlir::ModuleOp"> {
   let summary = "Assign weight and activation bit widths to every layer";
   let description = [{
     Gives every weight-bearing layer (`cim.conv2d`, `cim.gemm`, and
-    `cim.matmul` with a constant weight) a `#cim.quant` attribute. Scales
-    and schemes already present (from a QDQ import or calibration) are kept;
-    only the bit widths change.
+    `cim.matmul` with a constant weight) a `#cim.quant` attribute with its
+    weight and input-activation bit widths. Schemes already present (from a
+    QDQ import or calibration) are kept; scales and zero points already
+    present are rescaled to the new widths so that each keeps its real
+    clipping range.
 
-    With `--wbits`/`--abits` every layer gets the same widths. Layers that
+    With `wbits`/`abits` every layer gets the same widths. Layers that
     already carry a quantization keep it unless `overwrite` is set.
+
+    `policy=FILE` reads per-layer widths from a JSON file
+    (docs/quantization.md); a layer is named by its `name` (the ONNX node
+    name) or by its `index` among the weight-bearing layers in graph order:
+    ```json
+    {"layers": [{"name": "conv1", "wbits": 8, "abits": 8},
+                {"index": 2, "wbits": 4} ]}
+    ```
+    Layers the policy does not name, and widths an entry leaves out, get
+    `wbits`/`abits` (or keep the layer's own under `overwrite=false`);
+    policy entries apply even under `overwrite=false`. Every problem in the
+    file is an error located at the file (line:column of the entry).
+
+    Hardware constraints, reported as warnings at the layer (errors with
+    `enforce`): `cell-bits=N` wants weight bits that are a multiple of the
+    cell's bits (otherwise the last bit slice wastes cell levels);
+    `io-w8a8` wants the first and the last layer at W8A8.
 
     Before:
     ```mlir
@@ -33,7 +52,16 @@ def AssignBitwidths : Pass<"cim-assign-bitwidths", "mlir::ModuleOp"> {
     Option<"abits", "abits", "unsigned", /*default=*/"8",
            "Input-activation bit width for every layer (1..16)">,
     Option<"overwrite", "overwrite", "bool", /*default=*/"true",
-           "Replace bit widths that a layer already carries">
+           "Replace bit widths that a layer already carries">,
+    Option<"policy", "policy", "std::string", /*default=*/"\"\"",
+           "JSON file with per-layer bit widths">,
+    Option<"cellBits", "cell-bits", "unsigned", /*default=*/"0",
+           "Bits per crossbar cell; weight bits should be a multiple "
+           "(0: no check)">,
+    Option<"ioW8A8", "io-w8a8", "bool", /*default=*/"false",
+           "Check that the first and the last layer are W8A8">,
+    Option<"enforce", "enforce", "bool", /*default=*/"false",
+           "Make constraint violations errors instead of warnings">
   ];
   let dependentDialects = ["::mlir::cim::CIMDialect"];
 }
@@ -59,6 +87,54 @@ def TestLayerInfo : Pass<"cim-test-layer-info", "mlir::ModuleOp"> {
     `test.layer = [rows, cols, groups, invocations]` and
     `test.name = "<layer name>"` to every weight-bearing layer.
   }];
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization (issue 4)
+//===----------------------------------------------------------------------===//
+
+def Calibrate : Pass<"cim-calibrate", "mlir::ModuleOp"> {
+  let summary = "Fill weight scales and calibrate activation scales";
+  let description = [{
+    For every weight-bearing layer with a `#cim.quant`:
+
+    * `wscale` (and `wzp` for asymmetric weights) from the layer's constant
+      weight: per output channel, symmetric scale = max|w_c| / qmax with
+      qmax = 2^(b-1) - 1 (docs/quantization.md).
+    * With calibration `inputs`, `ascale`/`azp` of the layer's input
+      activation: the function runs on each input through the float
+      reference executor, an observer collects every layer's input, and the
+      observed range (`method=minmax`, or `method=percentile` clipping both
+      tails at `percentile`) gives the scale and zero point.
+
+    `inputs` is a comma-separated list; each entry is an ONNX TensorProto
+    file (one sample for a one-input function), a directory holding
+    `input_0.pb`, `input_1.pb`, ... (one sample), or a directory of
+    `test_data_set_*` directories (one sample each, in numeric order), as in
+    the ONNX test data. Scales a layer already carries (e.g. from a QDQ
+    import) are kept unless `overwrite` is set. Without inputs only weight
+    scales are filled. Run after `cim-assign-bitwidths`: the scales depend
+    on the bit widths.
+
+    After `--cim-calibrate="inputs=calib/ method=percentile"`:
+    ```mlir
+    %y = cim.conv2d %x, %w {quant = #cim.quant<wbits = 4, abits = 8,
+           wscale = [0.12, 0.031, 0.5, 0.2], ascale = 0.0157 : f32>} : ...
+    ```
+  }];
+  let options = [
+    ListOption<"inputs", "inputs", "std::string",
+               "Calibration inputs: TensorProto files or directories">,
+    Option<"method", "method", "std::string", /*default=*/"\"minmax\"",
+           "Range of the observed activations: minmax or percentile">,
+    Option<"percentile", "percentile", "double", /*default=*/"99.99",
+           "Percentile (50..100) for method=percentile">,
+    Option<"overwrite", "overwrite", "bool", /*default=*/"false",
+           "Replace scales a layer already carries">,
+    Option<"function", "function", "std::string", /*default=*/"\"\"",
+           "Function to run on the inputs (default: the only one)">
+  ];
+  let dependentDialects = ["::mlir::cim::CIMDialect"];
 }
 
 #endif // CIM_TRANSFORMS_PASSES_TD

@@ -2,6 +2,8 @@
 
 #include "ReferenceTestUtils.h"
 
+#include "cim/Dialect/CIM/CIMOps.h"
+
 #include <cstdint>
 
 // From OpenBLAS (cblas.h is not on the test's include path).
@@ -197,6 +199,66 @@ TEST_F(ExecutorTest, ResultsAreBitwiseDeterministic) {
     for (size_t i = 0; i < runs[0].size(); ++i)
       EXPECT_TRUE(runs[0][i].isBitwiseEqual(runs[r][i]))
           << "run " << r << ", result " << i;
+}
+
+const char *kHooked = R"mlir(
+  func.func @main(%x: tensor<2xf32>) -> tensor<2xf32> {
+    %c = cim.constant dense<[1.0, 2.0]> : tensor<2xf32>
+    %0 = cim.add %x, %c : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+    %1 = cim.relu %0 : tensor<2xf32>
+    return %1 : tensor<2xf32>
+  })mlir";
+
+TEST_F(ExecutorTest, HookSeesEveryOpWithItsOperands) {
+  func::FuncOp func = parse(kHooked);
+  ASSERT_TRUE(func);
+  std::string trace;
+  auto hook = [&](Operation *op, MutableArrayRef<const HostTensor *> operands) {
+    trace += op->getName().getStringRef().str() + "(";
+    for (const HostTensor *operand : operands)
+      trace += std::to_string(operand->getAsDouble(0)) + ",";
+    trace += ") ";
+    return success();
+  };
+  auto results = runReference(func, {floats({2}, {-5.0f, 3.0f})}, hook);
+  ASSERT_TRUE(succeeded(results)) << errors;
+  EXPECT_EQ(trace, "cim.constant() cim.add(-5.000000,1.000000,) "
+                   "cim.relu(-4.000000,) ");
+  EXPECT_TRUE(matches((*results)[0], {2}, {0, 5}));
+}
+
+TEST_F(ExecutorTest, HookCanReplaceOperands) {
+  func::FuncOp func = parse(kHooked);
+  ASSERT_TRUE(func);
+  HostTensor replacement = floats({2}, {10.0f, -10.0f});
+  auto hook = [&](Operation *op, MutableArrayRef<const HostTensor *> operands) {
+    if (isa<AddOp>(op))
+      operands[1] = &replacement;
+    return success();
+  };
+  HostTensor x = floats({2}, {1.0f, 1.0f});
+  auto results = runReference(func, {x}, hook);
+  ASSERT_TRUE(succeeded(results)) << errors;
+  EXPECT_TRUE(matches((*results)[0], {2}, {11, 0}));
+  // The constant and the input are untouched: a plain run is unchanged.
+  results = runReference(func, {x});
+  ASSERT_TRUE(succeeded(results)) << errors;
+  EXPECT_TRUE(matches((*results)[0], {2}, {2, 3}));
+}
+
+TEST_F(ExecutorTest, HookFailureStopsTheRun) {
+  func::FuncOp func = parse(kHooked);
+  ASSERT_TRUE(func);
+  int calls = 0;
+  auto hook = [&](Operation *op, MutableArrayRef<const HostTensor *>) {
+    ++calls;
+    if (isa<AddOp>(op))
+      return LogicalResult(op->emitError("stopped by the hook"));
+    return success();
+  };
+  EXPECT_TRUE(failed(runReference(func, {floats({2}, {1.0f, 1.0f})}, hook)));
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(errors, "stopped by the hook");
 }
 
 } // namespace

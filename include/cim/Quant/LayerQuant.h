@@ -1,0 +1,107 @@
+//===- LayerQuant.h - The quantizer applied to cim layers -------*- C++ -*-===//
+//
+// Library CIMQuantIR: connects the plain quantizer (Quantizer.h,
+// Observer.h) to the IR: `#cim.quant` to and from quantization parameters,
+// weight scales from a layer's constant weight, activation calibration over
+// the float reference executor, and fake-quantized reference runs.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_QUANT_LAYERQUANT_H
+#define CIM_QUANT_LAYERQUANT_H
+
+#include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Quant/Observer.h"
+#include "cim/Quant/Quantizer.h"
+#include "cim/Reference/Executor.h"
+#include "cim/Reference/HostTensor.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <optional>
+#include <vector>
+
+namespace mlir {
+namespace cim {
+
+/// The quantizer's scheme for a dialect scheme.
+quant::Scheme toQuantScheme(QuantScheme scheme);
+
+/// Where the output channels of the layer's weight tensor lie (one channel
+/// per weight scale of a per_channel #cim.quant, as the verifier counts
+/// them: cols x groups of the layer matrix).
+quant::ChannelLayout getWeightChannelLayout(LayerOpInterface layer);
+
+/// The weight parameters `quant` describes: one per wscale entry (with wzp
+/// when present); empty without wscale.
+std::vector<quant::QuantParams> getWeightParams(QuantAttr quant);
+
+/// The input-activation parameters `quant` describes; std::nullopt without
+/// ascale.
+std::optional<quant::QuantParams> getActivationParams(QuantAttr quant);
+
+/// The layer's constant weight as an f32 host tensor. Emits an error at the
+/// layer and fails when the weight is not a readable f32 constant.
+FailureOr<HostTensor> getConstantWeight(LayerOpInterface layer);
+
+/// `quant` with wscale (and wzp for asymmetric weights) computed from the
+/// layer's constant weight under its wbits, wscheme and granularity. Emits
+/// an error at the layer and fails for non-f32 or non-finite weights.
+FailureOr<QuantAttr> computeWeightScales(LayerOpInterface layer,
+                                         QuantAttr quant);
+
+/// `quant` with ascale and azp that cover `range` under its abits and
+/// ascheme (the range must be finite).
+QuantAttr withActivationRange(QuantAttr quant, quant::Range range);
+
+/// `quant` with other bit widths; scales and zero points present are
+/// rescaled so that each keeps its real clipping range
+/// (quant::rescaleForBits).
+QuantAttr withBitsKeepingRanges(QuantAttr quant, unsigned wbits,
+                                unsigned abits);
+
+struct CalibrationOptions {
+  quant::CalibrationMethod method = quant::CalibrationMethod::MinMax;
+  /// For CalibrationMethod::Percentile, in [50, 100].
+  double percentile = 99.99;
+  /// Replace activation scales a layer already has (e.g. from QDQ).
+  bool overwrite = false;
+};
+
+/// Runs `func` on every sample (one tensor per argument) through the
+/// reference executor, observes the input activation of every layer that
+/// has a #cim.quant (and no ascale, unless options.overwrite), and sets the
+/// layer's ascale/azp from the observed range. Layers whose input is not
+/// f32 are an error; a layer that saw no finite value gets a warning and no
+/// scale.
+LogicalResult
+calibrateActivations(func::FuncOp func,
+                     llvm::ArrayRef<llvm::SmallVector<HostTensor>> samples,
+                     const CalibrationOptions &options);
+
+/// An OperandHook (see runReference) that makes the reference executor
+/// compute what a quantized accelerator computes: before each layer with a
+/// #cim.quant it replaces the weight by its fake-quantized copy (when the
+/// quant has wscale) and the input activation by its fake-quantized copy
+/// (when it has ascale). Everything else, biases included, stays float.
+/// Fake-quantized weights are cached per layer: use one FakeQuantizer per
+/// unchanged module.
+class FakeQuantizer {
+public:
+  LogicalResult operator()(Operation *op,
+                           llvm::MutableArrayRef<const HostTensor *> operands);
+
+private:
+  llvm::DenseMap<Operation *, HostTensor> weights;
+  HostTensor activation;
+};
+
+/// runReference with a FakeQuantizer.
+FailureOr<llvm::SmallVector<HostTensor>>
+runFakeQuantized(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs);
+
+} // namespace cim
+} // namespace mlir
+
+#endif // CIM_QUANT_LAYERQUANT_H

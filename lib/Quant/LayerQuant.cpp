@@ -1,0 +1,291 @@
+//===- LayerQuant.cpp - The quantizer applied to cim layers ---------------===//
+
+#include "cim/Quant/LayerQuant.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::cim;
+
+quant::Scheme cim::toQuantScheme(QuantScheme scheme) {
+  return scheme == QuantScheme::Asymmetric ? quant::Scheme::Asymmetric
+                                           : quant::Scheme::Symmetric;
+}
+
+quant::ChannelLayout cim::getWeightChannelLayout(LayerOpInterface layer) {
+  auto shape =
+      layer.getLayerWeight().getType().cast<RankedTensorType>().getShape();
+  auto product = [](ArrayRef<int64_t> dims) {
+    int64_t n = 1;
+    for (int64_t d : dims)
+      n *= d;
+    return n;
+  };
+  quant::ChannelLayout layout;
+  llvm::TypeSwitch<Operation *>(layer.getOperation())
+      .Case([&](Conv2dOp) { // OIHW
+        layout.channels = shape[0];
+        layout.inner = product(shape.drop_front());
+      })
+      .Case([&](GemmOp gemm) { // KxN, or NxK with transB
+        layout.channels = shape[gemm.getTransB() ? 0 : 1];
+        (gemm.getTransB() ? layout.inner : layout.outer) =
+            shape[gemm.getTransB() ? 1 : 0];
+      })
+      .Case([&](MatMulOp) { // [batch...] x K x N, or a K vector
+        if (shape.size() == 1) {
+          layout.inner = shape[0];
+          return;
+        }
+        layout.groups = product(shape.drop_back(2));
+        layout.outer = shape[shape.size() - 2];
+        layout.channels = shape.back();
+      });
+  return layout;
+}
+
+std::vector<quant::QuantParams> cim::getWeightParams(QuantAttr quant) {
+  std::vector<quant::QuantParams> params;
+  if (!quant.getWscale())
+    return params;
+  ArrayRef<float> scales = quant.getWscale().asArrayRef();
+  for (auto [i, scale] : llvm::enumerate(scales)) {
+    int32_t zp = quant.getWzp() ? quant.getWzp()[i] : 0;
+    params.push_back(quant::makeParams(toQuantScheme(quant.getWscheme()),
+                                       quant.getWbits(), scale, zp));
+  }
+  return params;
+}
+
+std::optional<quant::QuantParams> cim::getActivationParams(QuantAttr quant) {
+  if (!quant.getAscale())
+    return std::nullopt;
+  return quant::makeParams(toQuantScheme(quant.getAscheme()), quant.getAbits(),
+                           float(quant.getAscale().getValueAsDouble()),
+                           quant.getAzp());
+}
+
+FailureOr<HostTensor> cim::getConstantWeight(LayerOpInterface layer) {
+  Attribute value;
+  if (!matchPattern(layer.getLayerWeight(), m_Constant(&value)))
+    return layer->emitOpError() << "has no constant weight to quantize";
+  auto elements = value.dyn_cast<ElementsAttr>();
+  std::string error;
+  FailureOr<HostTensor> weight =
+      elements ? toHostTensor(elements, &error) : FailureOr<HostTensor>();
+  if (failed(weight))
+    return layer->emitOpError() << "weight cannot be read: " << error;
+  if (weight->getKind() != ElementKind::F32)
+    return layer->emitOpError()
+           << "weight is " << getElementKindName(weight->getKind())
+           << "; only f32 weights can be quantized";
+  return weight;
+}
+
+/// The quant attribute with every field given.
+static QuantAttr rebuild(QuantAttr quant, unsigned wbits, unsigned abits,
+                         DenseF32ArrayAttr wscale, DenseI32ArrayAttr wzp,
+                         FloatAttr ascale, int32_t azp) {
+  return QuantAttr::get(quant.getContext(), wbits, abits, quant.getWscheme(),
+                        quant.getAscheme(), quant.getGranularity(), wscale, wzp,
+                        ascale, azp);
+}
+
+/// wscale (and, for asymmetric weights, wzp) holding `params`.
+static std::pair<DenseF32ArrayAttr, DenseI32ArrayAttr>
+weightAttrs(MLIRContext *ctx, QuantScheme scheme,
+            ArrayRef<quant::QuantParams> params) {
+  SmallVector<float> scales;
+  SmallVector<int32_t> zps;
+  for (const quant::QuantParams &p : params) {
+    scales.push_back(p.scale);
+    zps.push_back(p.zeroPoint);
+  }
+  DenseI32ArrayAttr wzp;
+  if (scheme == QuantScheme::Asymmetric)
+    wzp = DenseI32ArrayAttr::get(ctx, zps);
+  return {DenseF32ArrayAttr::get(ctx, scales), wzp};
+}
+
+FailureOr<QuantAttr> cim::computeWeightScales(LayerOpInterface layer,
+                                              QuantAttr quant) {
+  FailureOr<HostTensor> weight = getConstantWeight(layer);
+  if (failed(weight))
+    return failure();
+  quant::ChannelLayout layout = getWeightChannelLayout(layer);
+  if (layout.getNumElements() != weight->getNumElements())
+    return layer->emitOpError() << "weight has " << weight->getNumElements()
+                                << " elements but its channel layout covers "
+                                << layout.getNumElements();
+  ArrayRef<float> values = weight->data<float>();
+  std::vector<quant::Range> ranges =
+      quant::getChannelRanges(values.data(), layout);
+  for (auto [channel, range] : llvm::enumerate(ranges))
+    if (!std::isfinite(range.min) || !std::isfinite(range.max))
+      return layer->emitOpError() << "weight of output channel " << channel
+                                  << " is not finite; it cannot be quantized";
+  bool perChannel = quant.getGranularity() == QuantGranularity::PerChannel;
+  std::vector<quant::QuantParams> params = quant::computeWeightParams(
+      values.data(), layout, toQuantScheme(quant.getWscheme()),
+      quant.getWbits(), perChannel);
+  auto [wscale, wzp] =
+      weightAttrs(quant.getContext(), quant.getWscheme(), params);
+  return rebuild(quant, quant.getWbits(), quant.getAbits(), wscale, wzp,
+                 quant.getAscale(), quant.getAzp());
+}
+
+QuantAttr cim::withActivationRange(QuantAttr quant, quant::Range range) {
+  quant::QuantParams params = quant::paramsFromRange(
+      range, toQuantScheme(quant.getAscheme()), quant.getAbits());
+  MLIRContext *ctx = quant.getContext();
+  return rebuild(quant, quant.getWbits(), quant.getAbits(), quant.getWscale(),
+                 quant.getWzp(),
+                 FloatAttr::get(Float32Type::get(ctx), params.scale),
+                 params.zeroPoint);
+}
+
+QuantAttr cim::withBitsKeepingRanges(QuantAttr quant, unsigned wbits,
+                                     unsigned abits) {
+  MLIRContext *ctx = quant.getContext();
+  DenseF32ArrayAttr wscale = quant.getWscale();
+  DenseI32ArrayAttr wzp = quant.getWzp();
+  if (wscale && wbits != quant.getWbits()) {
+    std::vector<quant::QuantParams> params;
+    for (const quant::QuantParams &p : getWeightParams(quant))
+      params.push_back(
+          quant::rescaleForBits(p, toQuantScheme(quant.getWscheme()), wbits));
+    std::tie(wscale, wzp) = weightAttrs(ctx, quant.getWscheme(), params);
+    // Keep the attribute's own choice of writing zero points.
+    if (!quant.getWzp())
+      wzp = DenseI32ArrayAttr();
+  }
+  FloatAttr ascale = quant.getAscale();
+  int32_t azp = quant.getAzp();
+  if (ascale && abits != quant.getAbits()) {
+    quant::QuantParams p = quant::rescaleForBits(
+        *getActivationParams(quant), toQuantScheme(quant.getAscheme()), abits);
+    ascale = FloatAttr::get(ascale.getType(), p.scale);
+    azp = p.zeroPoint;
+  }
+  return rebuild(quant, wbits, abits, wscale, wzp, ascale, azp);
+}
+
+/// The index of the layer's input among the op's operands.
+static unsigned getInputOperandIndex(LayerOpInterface layer) {
+  Value input = layer.getLayerInput();
+  for (OpOperand &operand : layer->getOpOperands())
+    if (operand.get() == input)
+      return operand.getOperandNumber();
+  llvm_unreachable("the layer input is an operand");
+}
+
+static unsigned getWeightOperandIndex(LayerOpInterface layer) {
+  Value weight = layer.getLayerWeight();
+  for (OpOperand &operand : layer->getOpOperands())
+    if (operand.get() == weight)
+      return operand.getOperandNumber();
+  llvm_unreachable("the layer weight is an operand");
+}
+
+LogicalResult
+cim::calibrateActivations(func::FuncOp func,
+                          ArrayRef<SmallVector<HostTensor>> samples,
+                          const CalibrationOptions &options) {
+  // The observers, in graph order so that results do not depend on pointer
+  // values.
+  SmallVector<std::pair<LayerOpInterface, std::unique_ptr<quant::Observer>>>
+      layers;
+  llvm::DenseMap<Operation *, unsigned> slot;
+  func.walk([&](LayerOpInterface layer) {
+    QuantAttr quant = layer.getLayerQuant();
+    if (!quant || !hasConstantWeight(layer) ||
+        (quant.getAscale() && !options.overwrite))
+      return;
+    slot[layer.getOperation()] = layers.size();
+    layers.emplace_back(
+        layer, quant::createObserver(options.method, options.percentile));
+  });
+  if (layers.empty())
+    return success();
+
+  auto observe =
+      [&](Operation *op,
+          MutableArrayRef<const HostTensor *> operands) -> LogicalResult {
+    auto it = slot.find(op);
+    if (it == slot.end())
+      return success();
+    auto &[layer, observer] = layers[it->second];
+    const HostTensor &input = *operands[getInputOperandIndex(layer)];
+    if (input.getKind() != ElementKind::F32)
+      return layer->emitOpError()
+             << "input is " << getElementKindName(input.getKind())
+             << "; only f32 activations can be calibrated";
+    ArrayRef<float> values = input.data<float>();
+    observer->observe(values.data(), values.size());
+    return success();
+  };
+  for (ArrayRef<HostTensor> sample : samples)
+    if (failed(runReference(func, sample, observe)))
+      return failure();
+
+  for (auto &[layer, observer] : layers) {
+    if (observer->getCount() == 0) {
+      layer->emitWarning() << "input saw no finite value during calibration; "
+                              "no activation scale";
+      continue;
+    }
+    layer.setLayerQuant(
+        withActivationRange(layer.getLayerQuant(), observer->getRange()));
+  }
+  return success();
+}
+
+LogicalResult
+FakeQuantizer::operator()(Operation *op,
+                          MutableArrayRef<const HostTensor *> operands) {
+  auto layer = dyn_cast<LayerOpInterface>(op);
+  QuantAttr quant = layer ? layer.getLayerQuant() : QuantAttr();
+  if (!quant)
+    return success();
+
+  if (quant.getWscale()) {
+    unsigned index = getWeightOperandIndex(layer);
+    auto it = weights.find(op);
+    if (it == weights.end()) {
+      const HostTensor &weight = *operands[index];
+      if (weight.getKind() != ElementKind::F32)
+        return op->emitOpError()
+               << "weight is " << getElementKindName(weight.getKind())
+               << "; only f32 weights can be quantized";
+      HostTensor copy = weight;
+      quant::fakeQuantizeWeights(copy.data<float>().data(),
+                                 getWeightChannelLayout(layer),
+                                 getWeightParams(quant));
+      it = weights.try_emplace(op, std::move(copy)).first;
+    }
+    operands[index] = &it->second;
+  }
+
+  if (std::optional<quant::QuantParams> params = getActivationParams(quant)) {
+    unsigned index = getInputOperandIndex(layer);
+    if (operands[index]->getKind() != ElementKind::F32)
+      return op->emitOpError()
+             << "input is " << getElementKindName(operands[index]->getKind())
+             << "; only f32 activations can be quantized";
+    activation = *operands[index];
+    MutableArrayRef<float> values = activation.data<float>();
+    quant::fakeQuantize(values.data(), values.size(), *params);
+    operands[index] = &activation;
+  }
+  return success();
+}
+
+FailureOr<SmallVector<HostTensor>>
+cim::runFakeQuantized(func::FuncOp func, ArrayRef<HostTensor> inputs) {
+  FakeQuantizer quantizer;
+  return runReference(func, inputs, quantizer);
+}
