@@ -27,3 +27,7 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/cim
   DESTINATION include
   FILES_MATCHING PATTERN "*.h" PATTERN "*.inc" PATTERN "*.td"
   PATTERN "CMakeFiles" EXCLUDE)
+
+# Hardware presets (models/hw); CIMConfig.cmake names the directory.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/models/hw/ DESTINATION share/cim/hw
+  FILES_MATCHING PATTERN "*.yaml")

@@ -13,7 +13,9 @@ endfunction()
 
 run(${CMAKE_COMMAND} --install ${CIM_BINARY_DIR} --prefix ${prefix})
 foreach(file lib/cmake/cim/CIMConfig.cmake include/cim/Dialect/CIM/CIMOps.h
-             include/cim/Dialect/CIM/CIMOps.h.inc bin/cim-opt)
+             include/cim/Dialect/CIM/CIMOps.h.inc bin/cim-opt
+             include/cim/Hardware/Hardware.h include/cim/Analysis/CostModel.h
+             share/cim/hw/rram-tiled.yaml)
   if(NOT EXISTS ${prefix}/${file})
     message(FATAL_ERROR "install tree lacks ${file}")
   endif()
@@ -30,4 +32,8 @@ if(NOT last_output MATCHES "quant = #cim.quant<wbits = 3, abits = 5>")
 endif()
 if(NOT last_output MATCHES "layer fc: 16x4 matrix")
   message(FATAL_ERROR "consumer output lacks the layer summary")
+endif()
+# 16x4 at W3A5 on one 256x256 crossbar: 56 us write + 5 x 1.4 us.
+if(NOT last_output MATCHES "cimaq latency: 63000000 ps")
+  message(FATAL_ERROR "consumer output lacks the CIM-AQ latency")
 endif()

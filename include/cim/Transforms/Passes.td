@@ -133,8 +133,97 @@ def Calibrate : Pass<"cim-calibrate", "mlir::ModuleOp"> {
            "Replace scales a layer already carries">,
     Option<"function", "function", "std::string", /*default=*/"\"\"",
            "Function to run on the inputs (default: the only one)">
+// Crossbar mapping and the cost model (issue 4)
+//===----------------------------------------------------------------------===//
+
+def MapCrossbars : Pass<"cim-map-crossbars", "mlir::ModuleOp"> {
+  let summary = "Place every layer's weights on the crossbars of a chip";
+  let description = [{
+    For every weight-bearing layer with a constant weight: im2col (the
+    layer's rows x cols matrix per group), weight bit slicing
+    (ceil(wbits / cell_bits) columns per weight, slices side by side),
+    signed mapping (`dc` doubles columns, `of` keeps one reference column
+    per crossbar, `dr` doubles rows), tiling onto crossbars and placement
+    onto PEs in program order. The result is a `#cim.mapping` on each layer
+    and the module attribute `cim.hardware` naming the description.
+
+    The hardware description (docs/hardware.md) is `hw`: a preset name from
+    models/hw (`rram-tiled`, `cimaq-reference`, `sram-digital`) or a YAML
+    file. Without `hw` the preset named by the module's `cim.hardware`, else
+    `rram-tiled`, is used.
+
+    When the weights are stationary and `duplicate` is set, spare crossbars
+    hold copies of the slowest layers: greedily, the layer with the largest
+    latency gets another copy while one fits and makes it faster; copies
+    split the layer's MVM invocations. A network that does not fit is an
+    error unless the hardware allows rewriting (`mapping.weight_rewrite`);
+    then every layer is written before it runs, in rounds of at most the
+    whole chip, and a tile's `xbar` is `round * crossbars_per_pe + crossbar`.
+    Layers without `#cim.quant` are errors: run `cim-assign-bitwidths` first.
+
+    Before (hw=`cimaq-reference`: 256x256 crossbars, 4-bit cells, `dc`):
+    ```mlir
+    %y = cim.gemm %x, %w {quant = #cim.quant<wbits = 8, abits = 8>}
+       : (tensor<1x300xf32>, tensor<300x100xf32>) -> tensor<1x100xf32>
+    ```
+    After:
+    ```mlir
+    %y = cim.gemm %x, %w {mapping = #cim.mapping<rows = 300, cols = 100,
+           groups = 1, slices = 2, copies = 1, signed_mapping = dc,
+           xbar_rows = 256, xbar_cols = 256, tiles = [
+             <pe = 0, xbar = 0, rows = [0:256], cols = [0:100], slice = 0>,
+             <pe = 0, xbar = 0, rows = [0:256], cols = [0:28], slice = 1, at = [0, 200]>,
+             ...]>, quant = #cim.quant<wbits = 8, abits = 8>} : ...
+    ```
+  }];
+  let options = [
+    Option<"hw", "hw", "std::string", /*default=*/"\"\"",
+           "Hardware description: a preset name or a YAML file">,
+    Option<"duplicate", "duplicate", "bool", /*default=*/"true",
+           "Copy the slowest layers into spare crossbars">
   ];
   let dependentDialects = ["::mlir::cim::CIMDialect"];
+}
+
+def CostReport : Pass<"cim-cost-report", "mlir::ModuleOp"> {
+  let summary = "Print the analytic cost of a mapped network";
+  let description = [{
+    Prints, for a module mapped by `cim-map-crossbars`, one line per layer:
+    crossbars per copy, copies, crossbars, cell utilization, crossbar steps,
+    ADC conversions, writes, latency and energy; then the network totals
+    (crossbars used of the chip, latency in picoseconds and cycles, energy).
+    The IR is not changed. `hw` as for `cim-map-crossbars`; by default the
+    preset the module's `cim.hardware` names.
+
+    ```
+    hardware rram-tiled: 16128 crossbars of 128x128, stationary weights
+    layer             xb/copy copies    xbars  util%    mvm-steps ...
+    conv1                   6     12       72   75.5       ...
+    ```
+  }];
+  let options = [
+    Option<"hw", "hw", "std::string", /*default=*/"\"\"",
+           "Hardware description: a preset name or a YAML file">
+  ];
+}
+
+def TestCostModel : Pass<"cim-test-cost-model", "mlir::ModuleOp"> {
+  let summary = "Test pass: attach the cost model's figures to every layer";
+  let description = [{
+    For testing the cost model without mapping: plans the network on `hw`
+    (with duplication when `duplicate` is set) and attaches to every
+    crossbar layer `test.cost = {crossbars_per_copy, copies, crossbars,
+    rounds, slices, input_steps, row_tiles, col_chunks, mvm_steps,
+    adc_conversions, crossbar_writes, digital_ops, latency_ps, cycles}` and
+    to the module `test.network_cost = {crossbars_used, latency_ps, cycles,
+    mode}`.
+  }];
+  let options = [
+    Option<"hw", "hw", "std::string", /*default=*/"\"\"",
+           "Hardware description: a preset name or a YAML file">,
+    Option<"duplicate", "duplicate", "bool", /*default=*/"false",
+           "Copy the slowest layers into spare crossbars">
+  ];
 }
 
 #endif // CIM_TRANSFORMS_PASSES_TD

@@ -1,5 +1,7 @@
 // Parses a cim module, runs the cimc pipeline through the library API and
-// prints the result plus a per-layer summary.
+// prints the result, a per-layer summary and the latency on the installed
+// CIM-AQ reference preset.
+#include "cim/Analysis/ModuleCost.h"
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Pipeline/Pipeline.h"
 
@@ -38,5 +40,27 @@ int main() {
     llvm::outs() << "layer " << layer.getLayerName() << ": " << m.rows << "x"
                  << m.cols << " matrix\n";
   });
+
+  std::vector<mlir::cim::hw::HardwareDiagnostic> diagnostics;
+  std::optional<mlir::cim::hw::HardwareDescription> hw =
+      mlir::cim::hw::loadHardwareDescription(
+          CIM_HW_PRESET_DIR "/cimaq-reference.yaml", diagnostics);
+  if (!hw) {
+    for (const auto &diag : diagnostics)
+      llvm::errs() << diag.str() << "\n";
+    return 1;
+  }
+  auto shapes =
+      mlir::cim::getLayerShapes(mlir::cim::getCrossbarLayers(*module));
+  if (mlir::failed(shapes))
+    return 1;
+  std::string error;
+  auto plan = mlir::cim::planNetwork(*shapes, *hw, true, error);
+  if (!plan)
+    return 1;
+  mlir::cim::NetworkCost cost =
+      mlir::cim::estimateNetworkCost(*shapes, *hw, *plan);
+  llvm::outs() << "cimaq latency: " << std::to_string(cost.latencyPs)
+               << " ps\n";
   return 0;
 }

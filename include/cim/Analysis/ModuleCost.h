@@ -1,0 +1,56 @@
+//===- ModuleCost.h - The cost model over the cim IR ------------*- C++ -*-===//
+//
+// Connects the analytic cost model (CostModel.h) to the IR: the crossbar
+// layers of a module, their shapes and bit widths through LayerOpInterface,
+// the hardware description a pass names, and the cost of a mapped module.
+// Every failure is a located diagnostic.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_ANALYSIS_MODULECOST_H
+#define CIM_ANALYSIS_MODULECOST_H
+
+#include "cim/Analysis/CostModel.h"
+#include "cim/Dialect/CIM/CIMOps.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LogicalResult.h"
+
+namespace mlir {
+namespace cim {
+
+/// The layers whose weights go into crossbars (LayerOpInterface ops with a
+/// constant weight), in program order.
+SmallVector<LayerOpInterface> getCrossbarLayers(ModuleOp module);
+
+/// The cost model's view of `layer`; `index` names unnamed layers ("#3").
+/// Fails with an error at the layer when it has no #cim.quant (run
+/// cim-assign-bitwidths first) or a dynamic shape.
+FailureOr<LayerShape> getLayerShape(LayerOpInterface layer, int64_t index);
+
+/// Shapes of all crossbar layers, or failure after reporting every bad one.
+FailureOr<std::vector<LayerShape>>
+getLayerShapes(ArrayRef<LayerOpInterface> layers);
+
+/// Loads the hardware description that `nameOrPath` names (a preset name or
+/// a file; empty: the preset the module's `cim.hardware` names, else the
+/// default preset). Problems in the file are reported at their line and
+/// column in it.
+FailureOr<hw::HardwareDescription> loadHardwareFor(ModuleOp module,
+                                                   StringRef nameOrPath);
+
+/// The #cim.mapping attribute for a layer placed with `tiles`.
+MappingAttr buildMappingAttr(MLIRContext *context, const LayerShape &layer,
+                             const hw::HardwareDescription &hw, int64_t copies,
+                             ArrayRef<TilePlacement> tiles);
+
+/// The cost of a module mapped by cim-map-crossbars for `hw`: copies come
+/// from each layer's #cim.mapping. Fails with a located error when a layer
+/// is unmapped or was mapped for other crossbars.
+FailureOr<NetworkCost> estimateModuleCost(ModuleOp module,
+                                          const hw::HardwareDescription &hw);
+
+} // namespace cim
+} // namespace mlir
+
+#endif // CIM_ANALYSIS_MODULECOST_H

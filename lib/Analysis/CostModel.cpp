@@ -1,0 +1,417 @@
+//===- CostModel.cpp - Analytic crossbar cost model -----------------------===//
+
+#include "cim/Analysis/CostModel.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstdio>
+
+using namespace mlir;
+using namespace mlir::cim;
+using hw::HardwareDescription;
+
+llvm::StringRef mlir::cim::stringify(ExecutionMode mode) {
+  return mode == ExecutionMode::Stationary ? "stationary" : "rewrite";
+}
+
+//===----------------------------------------------------------------------===//
+// Footprint
+//===----------------------------------------------------------------------===//
+
+LayerFootprint mlir::cim::computeFootprint(const LayerShape &layer,
+                                           const HardwareDescription &hw) {
+  assert(layer.rows > 0 && layer.cols > 0 && layer.groups > 0 &&
+         "layer sizes must be positive");
+  LayerFootprint fp;
+  fp.slices = ceilDiv(layer.wbits, hw.cellBits);
+  fp.inputSteps = ceilDiv(layer.abits, hw.dacBits);
+  int64_t pr = hw.getPhysicalRowsPerWeightRow();
+  int64_t pc = hw.getPhysicalColsPerWeightCol();
+  int64_t reference = hw.signedMapping == hw::SignedWeightMapping::Offset;
+  fp.rowsPerCrossbar = hw.getWeightRowsPerCrossbar();
+  fp.colsPerCrossbar = hw.getUsableCols() / pc;
+  // Bit slices lie side by side along the columns: cols * slices weight
+  // columns per group, cut into crossbar-wide chunks.
+  int64_t slicedCols = layer.cols * fp.slices;
+  fp.rowTiles = ceilDiv(layer.rows, fp.rowsPerCrossbar);
+  fp.colChunks = ceilDiv(slicedCols, fp.colsPerCrossbar);
+  fp.crossbarsPerCopy = layer.groups * fp.rowTiles * fp.colChunks;
+  fp.columnsRead =
+      layer.groups * fp.rowTiles * (slicedCols * pc + fp.colChunks * reference);
+  fp.maxColumnsPerCrossbar =
+      std::min(slicedCols, fp.colsPerCrossbar) * pc + reference;
+  fp.cellsUsed = layer.groups * layer.rows * pr * slicedCols * pc;
+  fp.utilization =
+      double(fp.cellsUsed) / double(fp.crossbarsPerCopy * hw.rows * hw.cols);
+  return fp;
+}
+
+//===----------------------------------------------------------------------===//
+// Latency and energy
+//===----------------------------------------------------------------------===//
+
+uint64_t InvocationStages::max() const {
+  return std::max({bufferPs, mvmPs, digitalPs, interconnectPs});
+}
+
+uint64_t InvocationStages::sum() const {
+  return bufferPs + mvmPs + digitalPs + interconnectPs;
+}
+
+uint64_t InvocationStages::pipelined(int64_t n) const {
+  if (n <= 0)
+    return 0;
+  return sum() + uint64_t(n - 1) * max();
+}
+
+namespace {
+/// Per-invocation work of one copy of a layer.
+struct InvocationWork {
+  int64_t digitalOps = 0;
+  int64_t bufferBytes = 0;
+  int64_t interconnectBytes = 0;
+};
+} // namespace
+
+static InvocationWork invocationWork(const LayerShape &layer,
+                                     const LayerFootprint &fp) {
+  InvocationWork work;
+  // Every conversion is shifted and added into its output; each output
+  // column then takes one more op (bias, requantization).
+  work.digitalOps = fp.columnsRead * fp.inputSteps + layer.groups * layer.cols;
+  int64_t inBytes = ceilDiv(layer.groups * layer.rows * layer.abits, 8);
+  int64_t outBytes = ceilDiv(layer.groups * layer.cols * layer.abits, 8);
+  // Row tiles on different crossbars add 32-bit partial sums.
+  int64_t partialBytes = (fp.rowTiles - 1) * layer.groups * layer.cols * 4;
+  work.bufferBytes = inBytes + outBytes;
+  work.interconnectBytes = inBytes + outBytes + partialBytes;
+  return work;
+}
+
+/// Stage latencies when `active` of the copy's crossbars do a `share` /
+/// crossbarsPerCopy part of the work (all of it when stationary; one write
+/// round's part under rewriting).
+static InvocationStages stagesFor(const LayerShape &layer,
+                                  const LayerFootprint &fp,
+                                  const HardwareDescription &hw,
+                                  int64_t active) {
+  InvocationWork work = invocationWork(layer, fp);
+  auto share = [&](int64_t total) {
+    return ceilDiv(total * active, fp.crossbarsPerCopy);
+  };
+  int64_t pes = ceilDiv(active, hw.crossbarsPerPe);
+  InvocationStages stages;
+  uint64_t read = hw.mvmStepPs;
+  uint64_t convert =
+      uint64_t(ceilDiv(fp.maxColumnsPerCrossbar, hw.getAdcsPerCrossbar())) *
+      hw.adcConversionPs;
+  stages.mvmPs =
+      read + convert + uint64_t(fp.inputSteps - 1) * std::max(read, convert);
+  stages.digitalPs =
+      uint64_t(ceilDiv(share(work.digitalOps), hw.digitalLanes * pes)) *
+      hw.digitalOpPs;
+  stages.bufferPs =
+      hw.bufferBandwidth.transferPs(ceilDiv(share(work.bufferBytes), pes));
+  stages.interconnectPs = hw.interconnectBandwidth.transferPs(
+      ceilDiv(share(work.interconnectBytes), pes));
+  return stages;
+}
+
+LayerCost mlir::cim::estimateLayerCost(const LayerShape &layer,
+                                       const HardwareDescription &hw,
+                                       ExecutionMode mode, int64_t copies) {
+  LayerCost cost;
+  cost.name = layer.name;
+  cost.mode = mode;
+  cost.footprint = computeFootprint(layer, hw);
+  const LayerFootprint &fp = cost.footprint;
+  int64_t chip = hw.getNumCrossbars();
+  int64_t invocations = layer.invocations;
+  int64_t repeat = layer.repeat;
+
+  if (mode == ExecutionMode::Stationary) {
+    cost.copies = std::max<int64_t>(copies, 1);
+    cost.crossbars = cost.copies * fp.crossbarsPerCopy;
+    cost.invocationsPerCopy = ceilDiv(invocations, cost.copies);
+    cost.stages = stagesFor(layer, fp, hw, fp.crossbarsPerCopy);
+    cost.latencyPs =
+        uint64_t(repeat) * cost.stages.pipelined(cost.invocationsPerCopy);
+  } else {
+    // Rounds of at most the whole chip: write the round's crossbars (in
+    // parallel), then run every invocation on them.
+    cost.copies = 1;
+    cost.crossbars = std::min(fp.crossbarsPerCopy, chip);
+    cost.rounds = ceilDiv(fp.crossbarsPerCopy, chip);
+    cost.invocationsPerCopy = invocations;
+    int64_t fullRounds = fp.crossbarsPerCopy / chip;
+    int64_t rest = fp.crossbarsPerCopy % chip;
+    cost.stages = stagesFor(layer, fp, hw, fullRounds ? chip : rest);
+    uint64_t perRepeat = 0;
+    if (fullRounds)
+      perRepeat += uint64_t(fullRounds) *
+                   (hw.crossbarWritePs + cost.stages.pipelined(invocations));
+    if (rest)
+      perRepeat += hw.crossbarWritePs +
+                   stagesFor(layer, fp, hw, rest).pipelined(invocations);
+    cost.latencyPs = uint64_t(repeat) * perRepeat;
+    cost.crossbarWrites = repeat * fp.crossbarsPerCopy;
+  }
+  cost.cycles = hw.toCycles(cost.latencyPs);
+
+  InvocationWork work = invocationWork(layer, fp);
+  int64_t runs = repeat * invocations;
+  cost.mvmSteps = runs * fp.inputSteps * fp.crossbarsPerCopy;
+  cost.adcConversions = runs * fp.inputSteps * fp.columnsRead;
+  cost.digitalOps = runs * work.digitalOps;
+  cost.bufferBytes = runs * work.bufferBytes;
+  cost.interconnectBytes = runs * work.interconnectBytes;
+
+  cost.mvmEnergyPj = double(cost.mvmSteps) * hw.mvmStepPj;
+  cost.adcEnergyPj = double(cost.adcConversions) * hw.adcConversionPj;
+  cost.writeEnergyPj = double(cost.crossbarWrites) * hw.crossbarWritePj;
+  cost.digitalEnergyPj = double(cost.digitalOps) * hw.digitalOpPj;
+  cost.bufferEnergyPj = double(cost.bufferBytes) * hw.bufferPjPerByte;
+  cost.interconnectEnergyPj =
+      double(cost.interconnectBytes) * hw.interconnectPjPerByte;
+  cost.energyPj = cost.mvmEnergyPj + cost.adcEnergyPj + cost.writeEnergyPj +
+                  cost.digitalEnergyPj + cost.bufferEnergyPj +
+                  cost.interconnectEnergyPj;
+  return cost;
+}
+
+//===----------------------------------------------------------------------===//
+// Network plan and cost
+//===----------------------------------------------------------------------===//
+
+std::optional<ExecutionMode>
+mlir::cim::chooseExecutionMode(const HardwareDescription &hw,
+                               int64_t crossbarsNeeded) {
+  bool fits = crossbarsNeeded <= hw.getNumCrossbars();
+  switch (hw.weightRewrite) {
+  case hw::WeightRewrite::Never:
+    if (!fits)
+      return std::nullopt;
+    return ExecutionMode::Stationary;
+  case hw::WeightRewrite::IfNeeded:
+    return fits ? ExecutionMode::Stationary : ExecutionMode::Rewrite;
+  case hw::WeightRewrite::Always:
+    return ExecutionMode::Rewrite;
+  }
+  return std::nullopt;
+}
+
+std::optional<NetworkPlan>
+mlir::cim::planNetwork(llvm::ArrayRef<LayerShape> layers,
+                       const HardwareDescription &hw, bool duplicate,
+                       std::string &error) {
+  NetworkPlan plan;
+  plan.copies.assign(layers.size(), 1);
+  std::vector<int64_t> crossbarsPerCopy;
+  for (const LayerShape &layer : layers) {
+    crossbarsPerCopy.push_back(computeFootprint(layer, hw).crossbarsPerCopy);
+    plan.crossbarsNeeded += crossbarsPerCopy.back();
+  }
+  int64_t chip = hw.getNumCrossbars();
+  std::optional<ExecutionMode> mode =
+      chooseExecutionMode(hw, plan.crossbarsNeeded);
+  if (!mode) {
+    error = "network needs " + std::to_string(plan.crossbarsNeeded) +
+            " crossbars, the chip has " + std::to_string(chip);
+    return std::nullopt;
+  }
+  plan.mode = *mode;
+  if (plan.mode != ExecutionMode::Stationary || !duplicate)
+    return plan;
+
+  // Greedy balancing: the slowest layer that can still get faster gets more
+  // copies; ties go to the earlier layer. A layer's latency depends on its
+  // copies only through the invocations per copy, ceil(I / copies), so it
+  // jumps straight to the fewest copies that lower that count.
+  int64_t spare = chip - plan.crossbarsNeeded;
+  std::vector<uint64_t> latency;
+  for (const LayerShape &layer : layers)
+    latency.push_back(
+        estimateLayerCost(layer, hw, ExecutionMode::Stationary, 1).latencyPs);
+  std::vector<bool> done(layers.size(), false);
+  while (true) {
+    std::optional<size_t> slowest;
+    for (size_t i = 0; i < layers.size(); ++i)
+      if (!done[i] && (!slowest || latency[i] > latency[*slowest]))
+        slowest = i;
+    if (!slowest)
+      break;
+    size_t i = *slowest;
+    int64_t perCopy = ceilDiv(layers[i].invocations, plan.copies[i]);
+    if (perCopy <= 1) {
+      done[i] = true;
+      continue;
+    }
+    int64_t copies = ceilDiv(layers[i].invocations, perCopy - 1);
+    int64_t cost = (copies - plan.copies[i]) * crossbarsPerCopy[i];
+    if (cost > spare) {
+      done[i] = true;
+      continue;
+    }
+    spare -= cost;
+    plan.copies[i] = copies;
+    latency[i] =
+        estimateLayerCost(layers[i], hw, ExecutionMode::Stationary, copies)
+            .latencyPs;
+  }
+  return plan;
+}
+
+NetworkCost mlir::cim::estimateNetworkCost(llvm::ArrayRef<LayerShape> layers,
+                                           const HardwareDescription &hw,
+                                           const NetworkPlan &plan) {
+  assert(plan.copies.size() == layers.size() && "one copy count per layer");
+  NetworkCost net;
+  net.mode = plan.mode;
+  net.chipCrossbars = hw.getNumCrossbars();
+  int64_t cells = 0, cellsOfCrossbars = 0;
+  for (auto [layer, copies] : llvm::zip(layers, plan.copies)) {
+    LayerCost cost = estimateLayerCost(layer, hw, plan.mode, copies);
+    if (plan.mode == ExecutionMode::Stationary)
+      net.crossbarsUsed += cost.crossbars;
+    else
+      net.crossbarsUsed = std::max(net.crossbarsUsed, cost.crossbars);
+    cells += cost.footprint.cellsUsed;
+    cellsOfCrossbars += cost.footprint.crossbarsPerCopy * hw.rows * hw.cols;
+    net.mvmSteps += cost.mvmSteps;
+    net.adcConversions += cost.adcConversions;
+    net.crossbarWrites += cost.crossbarWrites;
+    net.digitalOps += cost.digitalOps;
+    net.bufferBytes += cost.bufferBytes;
+    net.interconnectBytes += cost.interconnectBytes;
+    net.latencyPs += cost.latencyPs;
+    net.bottleneckPs = std::max(net.bottleneckPs, cost.latencyPs);
+    net.energyPj += cost.energyPj;
+    net.layers.push_back(std::move(cost));
+  }
+  net.cycles = hw.toCycles(net.latencyPs);
+  net.chipUtilization = double(net.crossbarsUsed) / double(net.chipCrossbars);
+  net.cellUtilization =
+      cellsOfCrossbars ? double(cells) / double(cellsOfCrossbars) : 0.0;
+  if (plan.mode == ExecutionMode::Stationary && net.crossbarsUsed) {
+    // Crossbars are filled PE by PE, so the first PE has the most to write.
+    net.programmingPs =
+        uint64_t(std::min(hw.crossbarsPerPe, net.crossbarsUsed)) *
+        hw.crossbarWritePs;
+    net.programmingEnergyPj = double(net.crossbarsUsed) * hw.crossbarWritePj;
+  }
+  return net;
+}
+
+//===----------------------------------------------------------------------===//
+// Placement
+//===----------------------------------------------------------------------===//
+
+std::vector<TilePlacement>
+mlir::cim::placeLayer(const LayerShape &layer, const HardwareDescription &hw,
+                      ExecutionMode mode, int64_t copies, int64_t firstSlot) {
+  LayerFootprint fp = computeFootprint(layer, hw);
+  int64_t pc = hw.getPhysicalColsPerWeightCol();
+  int64_t perPe = hw.crossbarsPerPe;
+  int64_t chip = hw.getNumCrossbars();
+  std::vector<TilePlacement> tiles;
+  int64_t slot = firstSlot;
+  for (int64_t copy = 0; copy < copies; ++copy)
+    for (int64_t group = 0; group < layer.groups; ++group)
+      for (int64_t rowTile = 0; rowTile < fp.rowTiles; ++rowTile)
+        for (int64_t chunk = 0; chunk < fp.colChunks; ++chunk, ++slot) {
+          TilePlacement base;
+          if (mode == ExecutionMode::Stationary) {
+            base.pe = slot / perPe;
+            base.xbar = slot % perPe;
+          } else {
+            int64_t physical = slot % chip, round = slot / chip;
+            base.pe = physical / perPe;
+            base.xbar = round * perPe + physical % perPe;
+          }
+          base.copy = copy;
+          base.group = group;
+          base.rowBegin = rowTile * fp.rowsPerCrossbar;
+          base.rowEnd =
+              std::min(layer.rows, base.rowBegin + fp.rowsPerCrossbar);
+          // Sliced columns [first, last) of this chunk; slice s holds
+          // sliced columns [s * cols, (s + 1) * cols).
+          int64_t first = chunk * fp.colsPerCrossbar;
+          int64_t last =
+              std::min(layer.cols * fp.slices, first + fp.colsPerCrossbar);
+          for (int64_t at = first; at < last;) {
+            int64_t slice = at / layer.cols;
+            int64_t end = std::min(last, (slice + 1) * layer.cols);
+            TilePlacement tile = base;
+            tile.slice = slice;
+            tile.colBegin = at - slice * layer.cols;
+            tile.colEnd = end - slice * layer.cols;
+            tile.atCol = (at - first) * pc;
+            tiles.push_back(tile);
+            at = end;
+          }
+        }
+  return tiles;
+}
+
+//===----------------------------------------------------------------------===//
+// Report
+//===----------------------------------------------------------------------===//
+
+/// Integers go through strings: GCC 12 warns inside LLVM 16's integer
+/// formatter (-Wmaybe-uninitialized, a false positive).
+static std::string str(int64_t value) { return std::to_string(value); }
+
+static std::string fixed(double value, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), "%.*f", decimals, value);
+  return buffer;
+}
+
+std::string mlir::cim::formatCostReport(const NetworkCost &cost,
+                                        const HardwareDescription &hw) {
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  os << "hardware " << hw.name << ": " << str(cost.chipCrossbars)
+     << " crossbars of " << str(hw.rows) << "x" << str(hw.cols) << ", "
+     << stringify(cost.mode) << " weights\n";
+  os << llvm::formatv("{0,-22} {1,8} {2,6} {3,8} {4,6} {5,12} {6,14} {7,8} "
+                      "{8,14} {9,12}\n",
+                      "layer", "xb/copy", "copies", "xbars", "util%",
+                      "mvm-steps", "adc-conv", "writes", "latency-us",
+                      "energy-uJ");
+  for (const LayerCost &layer : cost.layers)
+    os << llvm::formatv(
+        "{0,-22} {1,8} {2,6} {3,8} {4,6} {5,12} {6,14} {7,8} "
+        "{8,14} {9,12}\n",
+        layer.name.empty() ? "-" : layer.name,
+        str(layer.footprint.crossbarsPerCopy), str(layer.copies),
+        str(layer.crossbars), fixed(100.0 * layer.footprint.utilization, 1),
+        str(layer.mvmSteps), str(layer.adcConversions),
+        str(layer.crossbarWrites), fixed(double(layer.latencyPs) / 1e6, 3),
+        fixed(layer.energyPj / 1e6, 3));
+  os << llvm::formatv(
+      "{0,-22} {1,8} {2,6} {3,8} {4,6} {5,12} {6,14} {7,8} "
+      "{8,14} {9,12}\n",
+      "total", "", "", str(cost.crossbarsUsed),
+      fixed(100.0 * cost.cellUtilization, 1), str(cost.mvmSteps),
+      str(cost.adcConversions), str(cost.crossbarWrites),
+      fixed(double(cost.latencyPs) / 1e6, 3), fixed(cost.energyPj / 1e6, 3));
+  os << "crossbars used: " << str(cost.crossbarsUsed) << " of "
+     << str(cost.chipCrossbars) << " ("
+     << fixed(100.0 * cost.chipUtilization, 1) << "%)\n";
+  os << "latency: " << str(int64_t(cost.latencyPs))
+     << " ps = " << str(int64_t(cost.cycles)) << " cycles at "
+     << str(hw.clockMhz) << " MHz; slowest layer "
+     << str(int64_t(cost.bottleneckPs)) << " ps\n";
+  os << "energy: " << fixed(cost.energyPj / 1e6, 3) << " uJ";
+  if (cost.mode == ExecutionMode::Stationary)
+    os << "; programming the weights once: "
+       << fixed(double(cost.programmingPs) / 1e6, 3) << " us, "
+       << fixed(cost.programmingEnergyPj / 1e6, 3) << " uJ";
+  os << "\n";
+  return out;
+}

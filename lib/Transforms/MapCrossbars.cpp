@@ -1,0 +1,70 @@
+//===- MapCrossbars.cpp - Place layer weights on crossbars ----------------===//
+
+#include "cim/Analysis/ModuleCost.h"
+#include "cim/Transforms/Passes.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir {
+namespace cim {
+#define GEN_PASS_DEF_MAPCROSSBARS
+#include "cim/Transforms/Passes.h.inc"
+
+namespace {
+struct MapCrossbarsPass : public impl::MapCrossbarsBase<MapCrossbarsPass> {
+  using MapCrossbarsBase::MapCrossbarsBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    FailureOr<hw::HardwareDescription> desc = loadHardwareFor(module, hw);
+    if (failed(desc))
+      return signalPassFailure();
+    SmallVector<LayerOpInterface> layers = getCrossbarLayers(module);
+    FailureOr<std::vector<LayerShape>> shapes = getLayerShapes(layers);
+    if (failed(shapes))
+      return signalPassFailure();
+
+    std::string error;
+    std::optional<NetworkPlan> plan =
+        planNetwork(*shapes, *desc, duplicate, error);
+    if (!plan) {
+      InFlightDiagnostic diag = emitError(module.getLoc())
+                                << error << " ('" << desc->name
+                                << "': " << desc->pes << " PEs x "
+                                << desc->crossbarsPerPe
+                                << " crossbars; weights may not be rewritten)";
+      // Point at the largest layer: the first thing to shrink.
+      size_t largest = 0;
+      int64_t largestCrossbars = 0;
+      for (auto [index, shape] : llvm::enumerate(*shapes)) {
+        int64_t n = computeFootprint(shape, *desc).crossbarsPerCopy;
+        if (n > largestCrossbars) {
+          largest = index;
+          largestCrossbars = n;
+        }
+      }
+      diag.attachNote(layers[largest]->getLoc())
+          << "the largest layer, '" << (*shapes)[largest].name << "', needs "
+          << largestCrossbars << " crossbars";
+      return signalPassFailure();
+    }
+
+    MLIRContext *context = &getContext();
+    int64_t slot = 0;
+    for (auto [layer, shape, copies] :
+         llvm::zip(layers, *shapes, plan->copies)) {
+      // Stationary layers take consecutive crossbars; rewritten layers
+      // each start again at the first crossbar.
+      int64_t first = plan->mode == ExecutionMode::Stationary ? slot : 0;
+      std::vector<TilePlacement> tiles =
+          placeLayer(shape, *desc, plan->mode, copies, first);
+      layer.setLayerMapping(
+          buildMappingAttr(context, shape, *desc, copies, tiles));
+      slot += copies * computeFootprint(shape, *desc).crossbarsPerCopy;
+    }
+    module->setAttr("cim.hardware", StringAttr::get(context, desc->name));
+  }
+};
+} // namespace
+} // namespace cim
+} // namespace mlir
