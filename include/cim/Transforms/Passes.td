@@ -133,6 +133,11 @@ def Calibrate : Pass<"cim-calibrate", "mlir::ModuleOp"> {
            "Replace scales a layer already carries">,
     Option<"function", "function", "std::string", /*default=*/"\"\"",
            "Function to run on the inputs (default: the only one)">
+  ];
+  let dependentDialects = ["::mlir::cim::CIMDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // Crossbar mapping and the cost model (issue 4)
 //===----------------------------------------------------------------------===//
 
