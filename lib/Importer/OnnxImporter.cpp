@@ -176,6 +176,7 @@ private:
   LogicalResult importConstantOfShape();
   LogicalResult importShape();
   LogicalResult importCast();
+  LogicalResult importQuantizeLinear(bool quantize);
   LogicalResult windowAttrs(ArrayRef<int64_t> inShape, ArrayRef<int64_t> kernel,
                             SmallVectorImpl<NamedAttribute> &attrs,
                             bool withDilations);
@@ -993,6 +994,8 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n, int index) {
                   FailureOr<Value> v = operand(0);
                   return failed(v) ? failure() : define(n.output(0), *v);
                 })
+          .Case("QuantizeLinear", [&] { return importQuantizeLinear(true); })
+          .Case("DequantizeLinear", [&] { return importQuantizeLinear(false); })
           .Default(nullptr);
   if (!fn)
     return fail("unsupported operator");
@@ -2454,6 +2457,112 @@ LogicalResult Importer::importDropout() {
       return failure();
   }
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeLinear / DequantizeLinear
+//===----------------------------------------------------------------------===//
+
+/// The integer types cim.quantize_linear / cim.dequantize_linear hold.
+static bool isQuantizedIntegerType(Type type) {
+  auto integer = type.dyn_cast<IntegerType>();
+  if (!integer || integer.isSigned())
+    return false;
+  unsigned width = integer.getWidth();
+  return width == 8 || width == 16 || (width == 32 && integer.isSignless());
+}
+
+LogicalResult Importer::importQuantizeLinear(bool quantize) {
+  if (int64_t block = intAttr("block_size", 0))
+    return fail("block quantization (block_size = " + Twine(block) +
+                ") is not supported");
+  FailureOr<Value> x = operand(0);
+  if (failed(x))
+    return failure();
+  FailureOr<Value> scale = operand(1);
+  if (failed(scale))
+    return failure();
+  RankedTensorType xType = typeOf(*x), scaleType = typeOf(*scale);
+  ArrayRef<int64_t> scaleShape = scaleType.getShape();
+  int64_t count = shapeProduct(scaleShape);
+  if (scaleShape.size() > 1)
+    return fail("scale of shape " + shapeText(scaleShape) +
+                " means block quantization, which is not supported");
+  if (!scaleType.getElementType().isa<FloatType>())
+    return fail("scale must be a float tensor");
+  int64_t axis = intAttr("axis", 1);
+  if (count != 1) {
+    auto norm = normalizeAxis(axis, xType.getRank());
+    if (!norm)
+      return fail("axis " + Twine(axis) + " is out of range for rank " +
+                  Twine(xType.getRank()));
+    if (xType.getDimSize(*norm) != count)
+      return fail("per-axis scale has " + Twine(count) + " elements but axis " +
+                  Twine(axis) + " of the input has " +
+                  Twine(xType.getDimSize(*norm)));
+  }
+  Value zeroPoint;
+  if (hasInput(2)) {
+    FailureOr<Value> zp = operand(2);
+    if (failed(zp))
+      return failure();
+    zeroPoint = *zp;
+    if (shapeProduct(typeOf(zeroPoint).getShape()) != count ||
+        typeOf(zeroPoint).getRank() > 1)
+      return fail("zero point of shape " +
+                  shapeText(typeOf(zeroPoint).getShape()) +
+                  " does not match the scale's " + shapeText(scaleShape));
+  }
+  NamedAttribute axisAttr = named("axis", builder.getI64IntegerAttr(axis));
+
+  if (!quantize) {
+    Type intType = xType.getElementType();
+    if (!isQuantizedIntegerType(intType))
+      return fail("dequantizing " +
+                  Twine(xType.getElementType().isa<FloatType>()
+                            ? "a float tensor"
+                            : "this integer type") +
+                  " is not supported (int8, uint8, int16, uint16, int32)");
+    if (zeroPoint && typeOf(zeroPoint).getElementType() != intType)
+      return fail("zero point and input have different element types");
+    if (scaleType.getElementType() != builder.getF32Type())
+      return fail("scale must be float32");
+    SmallVector<Value> operands = {*x, *scale};
+    if (zeroPoint)
+      operands.push_back(zeroPoint);
+    FailureOr<Value> y =
+        build1(DequantizeLinearOp::getOperationName(), operands, {axisAttr});
+    return failed(y) ? failure() : define(node->output(0), *y);
+  }
+
+  if (xType.getElementType() != scaleType.getElementType())
+    return fail("input and scale have different element types");
+  if (!xType.getElementType().isF32())
+    return fail("quantizing a non-float32 tensor is not supported");
+  // The result type: the zero point's, else output_dtype, else uint8.
+  Type intType = zeroPoint ? typeOf(zeroPoint).getElementType()
+                           : Type(builder.getIntegerType(8, false));
+  if (const onnx::AttributeProto *dtype = attr("output_dtype");
+      dtype && dtype->i() != 0) {
+    FailureOr<Type> t = elementType(dtype->i(), "output_dtype");
+    if (failed(t))
+      return failure();
+    if (zeroPoint && *t != intType)
+      return fail("output_dtype disagrees with the zero point's type");
+    intType = *t;
+  }
+  if (!isQuantizedIntegerType(intType))
+    return fail("quantizing to this integer type is not supported (int8, "
+                "uint8, int16, uint16)");
+  if (!zeroPoint) {
+    auto zpType = RankedTensorType::get(scaleShape, intType);
+    zeroPoint = builder.create<ConstantOp>(
+        nodeLoc(), DenseElementsAttr::get(
+                       zpType, APInt(intType.getIntOrFloatBitWidth(), 0)));
+  }
+  FailureOr<Value> y = build1(QuantizeLinearOp::getOperationName(),
+                              {*x, *scale, zeroPoint}, {axisAttr});
+  return failed(y) ? failure() : define(node->output(0), *y);
 }
 
 //===----------------------------------------------------------------------===//

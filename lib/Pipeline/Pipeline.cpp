@@ -14,7 +14,11 @@ using namespace mlir;
 
 void cim::buildCompilePipeline(OpPassManager &pm,
                                const CompilePipelineOptions &options) {
-  pm.addPass(createCanonicalizerPass());
+  // Graph clean-up, then the quantization a QDQ model carries, before any
+  // bit widths are chosen.
+  pm.addPass(createCanonicalize());
+  pm.addPass(createFoldBatchNorm());
+  pm.addPass(createFoldQDQ());
   AssignBitwidthsOptions bits;
   bits.wbits = options.wbits;
   bits.abits = options.abits;
@@ -47,7 +51,8 @@ void cim::registerCIMPassesAndPipelines() {
   registerCSEPass();
   PassPipelineRegistration<CompilePipelineOptions>(
       "cim-compile",
-      "The cimc pipeline: canonicalize, then assign bit widths (mapping, "
-      "scheduling and the backend join as they land)",
+      "The cimc pipeline: canonicalize, fold batch norms, absorb QDQ, then "
+      "assign bit widths (mapping, scheduling and the backend join as they "
+      "land)",
       buildCompilePipeline);
 }

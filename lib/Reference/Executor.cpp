@@ -151,6 +151,12 @@ static LogicalResult runOp(Operation *op, Operands operands,
           [&](GatherOp gather) { return single(runGather(gather, operands)); })
       .Case(
           [&](ResizeOp resize) { return single(runResize(resize, operands)); })
+      .Case([&](QuantizeLinearOp quantize) {
+        return single(runQuantizeLinear(quantize, operands));
+      })
+      .Case([&](DequantizeLinearOp dequantize) {
+        return single(runDequantizeLinear(dequantize, operands));
+      })
       .Default([&](Operation *other) {
         return other->emitError() << "the reference executor does not support '"
                                   << other->getName() << "'";
@@ -252,6 +258,31 @@ static LogicalResult checkInput(func::FuncOp func, unsigned index,
            << shapeString(input.getShape()) << " but the function expects "
            << shapeString(ranked.getShape());
   return success();
+}
+
+FailureOr<SmallVector<HostTensor>>
+cim::evaluateOp(Operation *op, ArrayRef<HostTensor> operands) {
+  if (op->getNumOperands() != operands.size())
+    return op->emitOpError()
+           << "takes " << op->getNumOperands() << " operands but "
+           << operands.size() << " were given";
+  if (op->getNumRegions() != 0)
+    return op->emitError() << "the reference executor does not support '"
+                           << op->getName() << "'";
+  SmallVector<const HostTensor *> pointers;
+  for (const HostTensor &operand : operands)
+    pointers.push_back(&operand);
+  BlasThreadPin pin;
+  SmallVector<HostTensor> results;
+  if (failed(runOp(op, pointers, results)))
+    return failure();
+  if (results.size() != op->getNumResults())
+    return op->emitOpError() << "produced " << results.size()
+                             << " results instead of " << op->getNumResults();
+  for (auto [index, result] : llvm::enumerate(results))
+    if (failed(checkResult(op, index, result)))
+      return failure();
+  return results;
 }
 
 FailureOr<SmallVector<HostTensor>>

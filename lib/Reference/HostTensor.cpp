@@ -446,3 +446,43 @@ FailureOr<HostTensor> cim::toHostTensor(ElementsAttr attr, std::string *error) {
   }
   return tensor;
 }
+
+ElementsAttr cim::toElementsAttr(MLIRContext *context, const HostTensor &tensor,
+                                 int64_t resourceThreshold,
+                                 StringRef blobName) {
+  auto type = RankedTensorType::get(tensor.getShape(),
+                                    getElementType(context, tensor.getKind()));
+  ElementKind kind = tensor.getKind();
+  if (kind == ElementKind::Bool) {
+    SmallVector<bool> values(tensor.data<bool>().begin(),
+                             tensor.data<bool>().end());
+    return DenseElementsAttr::get(type, values);
+  }
+  ArrayRef<char> bytes(reinterpret_cast<const char *>(tensor.getBytes().data()),
+                       tensor.getBytes().size());
+  bool signless = !type.getElementType().isUnsignedInteger();
+  if (resourceThreshold >= 0 && tensor.getNumElements() > resourceThreshold &&
+      signless) {
+    auto blob = [&] {
+      return HeapAsmResourceBlob::allocateAndCopyWithAlign(
+          bytes, /*align=*/8, /*dataIsMutable=*/false);
+    };
+    switch (kind) {
+    case ElementKind::F32:
+      return DenseF32ResourceElementsAttr::get(type, blobName, blob());
+    case ElementKind::F64:
+      return DenseF64ResourceElementsAttr::get(type, blobName, blob());
+    case ElementKind::I8:
+      return DenseI8ResourceElementsAttr::get(type, blobName, blob());
+    case ElementKind::I16:
+      return DenseI16ResourceElementsAttr::get(type, blobName, blob());
+    case ElementKind::I32:
+      return DenseI32ResourceElementsAttr::get(type, blobName, blob());
+    case ElementKind::I64:
+      return DenseI64ResourceElementsAttr::get(type, blobName, blob());
+    default:
+      break;
+    }
+  }
+  return DenseElementsAttr::getFromRawBuffer(type, bytes);
+}

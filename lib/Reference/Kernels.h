@@ -168,6 +168,11 @@ FailureOr<HostTensor> runTile(TileOp op, Operands operands);
 // Resampling (ResizeKernels.cpp).
 FailureOr<HostTensor> runResize(ResizeOp op, Operands operands);
 
+// Quantization (QuantKernels.cpp).
+FailureOr<HostTensor> runQuantizeLinear(QuantizeLinearOp op, Operands operands);
+FailureOr<HostTensor> runDequantizeLinear(DequantizeLinearOp op,
+                                          Operands operands);
+
 } // namespace reference
 } // namespace cim
 } // namespace mlir

@@ -6,7 +6,9 @@
 //           [--calibrate PATH ...] [--calibration minmax|percentile]
 //
 // Imports the model and runs the float reference executor; writes
-// DIR/output_0.pb, output_1.pb, ... as ONNX TensorProto. Unnamed inputs are
+// DIR/output_0.pb, output_1.pb, ... as ONNX TensorProto. `--passes` runs
+// graph passes (cim-canonicalize, cim-fold-batchnorm, ...) on the imported
+// module first, to check that they keep the results. Unnamed inputs are
 // taken in graph-input order. With any of the quantization options it runs
 // the fake-quantized reference instead: bit widths, weight scales and
 // (from the calibration inputs) activation scales are assigned as the
@@ -26,6 +28,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -81,21 +84,12 @@ static bool quantized() {
          calibration.getNumOccurrences() || percentile.getNumOccurrences();
 }
 
-/// A host tensor as an attribute, to bind a graph input to a constant.
-static ElementsAttr toElementsAttr(MLIRContext *context,
-                                   const cim::HostTensor &tensor) {
-  auto type = RankedTensorType::get(
-      tensor.getShape(), cim::getElementType(context, tensor.getKind()));
-  if (tensor.getKind() == cim::ElementKind::Bool) {
-    SmallVector<bool> values(tensor.data<bool>().begin(),
-                             tensor.data<bool>().end());
-    return DenseElementsAttr::get(type, values);
-  }
-  ArrayRef<uint8_t> bytes = tensor.getBytes();
-  return DenseElementsAttr::getFromRawBuffer(
-      type, ArrayRef<char>(reinterpret_cast<const char *>(bytes.data()),
-                           bytes.size()));
-}
+static cl::opt<std::string>
+    passes("passes",
+           cl::desc("Passes to run on the imported module before executing "
+                    "it, as a comma-separated pipeline, e.g. "
+                    "'cim-canonicalize,cim-fold-batchnorm'"),
+           cl::init(""), cl::cat(category));
 
 static int error(const Twine &where, const Twine &message) {
   llvm::errs() << where << ": error: " << message << "\n";
@@ -179,7 +173,7 @@ int main(int argc, char **argv) {
         (!parameter && in->tensor.isFloat() && in->tensor.getRank() != 0))
       return ElementsAttr();
     in->bound = true;
-    return toElementsAttr(&context, in->tensor);
+    return cim::toElementsAttr(&context, in->tensor);
   };
   options.bindInput = [&](unsigned position, StringRef graphName) {
     return bind(position, graphName, /*parameter=*/false);
@@ -191,6 +185,16 @@ int main(int argc, char **argv) {
       cim::importOnnxFile(modelFile, &context, options);
   if (!module)
     return 1;
+  if (!passes.empty()) {
+    cim::registerCIMPassesAndPipelines();
+    PassManager pm(&context);
+    std::string message;
+    llvm::raw_string_ostream os(message);
+    if (failed(parsePassPipeline(passes, pm, os)))
+      return error("--passes", os.str());
+    if (failed(pm.run(*module)))
+      return 1;
+  }
   auto func = *module->getOps<func::FuncOp>().begin();
 
   // Order the remaining inputs as the function's arguments.

@@ -1047,3 +1047,110 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
   inferred.push_back(RankedTensorType::get(shape, inType.getElementType()));
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Quantization (QDQ)
+//===----------------------------------------------------------------------===//
+
+/// Checks the scale and zero point of a quantize/dequantize op against its
+/// (float or integer) data operand: one element each (per tensor), or 1-D
+/// with one element per slice along `axis` (per axis).
+static LogicalResult verifyQuantParams(Operation *op, Value data, Value scale,
+                                       Value zeroPoint, int64_t axis) {
+  auto dataType = rankedType(data);
+  auto scaleType = rankedType(scale);
+  int64_t scaleCount = shapeProduct(scaleType.getShape());
+  if (scaleType.getRank() > 1)
+    return op->emitOpError()
+           << "scale must be a scalar or 1-D (block quantization is not "
+              "supported), got tensor<"
+           << shapeString(scaleType.getShape()) << ">";
+  bool perTensor = scaleCount == 1;
+  if (!perTensor) {
+    auto norm = normalizeAxis(axis, dataType.getRank());
+    if (!norm)
+      return op->emitOpError()
+             << "axis " << axis << " is out of range for rank "
+             << dataType.getRank();
+    int64_t dim = dataType.getDimSize(*norm);
+    if (!ShapedType::isDynamic(dim) && !ShapedType::isDynamic(scaleCount) &&
+        dim != scaleCount)
+      return op->emitOpError()
+             << "per-axis scale has " << scaleCount << " elements but axis "
+             << axis << " of the data has " << dim;
+  }
+  if (zeroPoint) {
+    auto zpType = rankedType(zeroPoint);
+    int64_t zpCount = shapeProduct(zpType.getShape());
+    if (zpType.getRank() > 1 ||
+        (!ShapedType::isDynamic(zpCount) &&
+         !ShapedType::isDynamic(scaleCount) && zpCount != scaleCount))
+      return op->emitOpError()
+             << "zero_point must have as many elements as scale (" << scaleCount
+             << "), got tensor<" << shapeString(zpType.getShape()) << ">";
+  }
+  return success();
+}
+
+static int64_t normalizedQuantAxis(Value data, int64_t axis) {
+  return normalizeAxis(axis, rankedType(data).getRank()).value_or(0);
+}
+
+static bool hasOneElement(Value scale) {
+  return shapeProduct(rankedType(scale).getShape()) == 1;
+}
+
+LogicalResult QuantizeLinearOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, ValueRange operands,
+    DictionaryAttr attributes, RegionRange regions,
+    SmallVectorImpl<Type> &inferred) {
+  QuantizeLinearOpAdaptor adaptor(operands, attributes, regions);
+  // The zero point fixes the integer type of the result.
+  auto zpType = rankedType(adaptor.getZeroPoint());
+  inferred.push_back(RankedTensorType::get(
+      rankedType(adaptor.getInput()).getShape(), zpType.getElementType()));
+  return success();
+}
+
+LogicalResult QuantizeLinearOp::verify() {
+  if (rankedType(getScale()).getElementType() !=
+      rankedType(getInput()).getElementType())
+    return emitOpError() << "scale must have the input's element type "
+                         << rankedType(getInput()).getElementType();
+  return verifyQuantParams(*this, getInput(), getScale(), getZeroPoint(),
+                           getAxis());
+}
+
+bool QuantizeLinearOp::isPerTensor() { return hasOneElement(getScale()); }
+
+int64_t QuantizeLinearOp::getNormalizedAxis() {
+  return normalizedQuantAxis(getInput(), getAxis());
+}
+
+LogicalResult DequantizeLinearOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, ValueRange operands,
+    DictionaryAttr attributes, RegionRange regions,
+    SmallVectorImpl<Type> &inferred) {
+  DequantizeLinearOpAdaptor adaptor(operands, attributes, regions);
+  // The scale fixes the float type of the result.
+  inferred.push_back(
+      RankedTensorType::get(rankedType(adaptor.getInput()).getShape(),
+                            rankedType(adaptor.getScale()).getElementType()));
+  return success();
+}
+
+LogicalResult DequantizeLinearOp::verify() {
+  if (Value zp = getZeroPoint())
+    if (rankedType(zp).getElementType() !=
+        rankedType(getInput()).getElementType())
+      return emitOpError() << "zero_point must have the input's element type "
+                           << rankedType(getInput()).getElementType();
+  return verifyQuantParams(*this, getInput(), getScale(), getZeroPoint(),
+                           getAxis());
+}
+
+bool DequantizeLinearOp::isPerTensor() { return hasOneElement(getScale()); }
+
+int64_t DequantizeLinearOp::getNormalizedAxis() {
+  return normalizedQuantAxis(getInput(), getAxis());
+}

@@ -54,6 +54,13 @@ FailureOr<llvm::SmallVector<HostTensor>>
 runReference(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs,
              OperandHook hook = nullptr);
 
+/// Runs one cim graph op on `operands` (in operand order) and returns its
+/// results, with the same kernels, checks and diagnostics as runReference.
+/// Constant folding uses it, so that the compiler and the executor share
+/// one definition of every op's arithmetic.
+FailureOr<llvm::SmallVector<HostTensor>>
+evaluateOp(Operation *op, llvm::ArrayRef<HostTensor> operands);
+
 } // namespace cim
 } // namespace mlir
 

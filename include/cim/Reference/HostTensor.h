@@ -229,6 +229,14 @@ Type getElementType(MLIRContext *context, ElementKind kind);
 FailureOr<HostTensor> toHostTensor(ElementsAttr attr,
                                    std::string *error = nullptr);
 
+/// The inverse of toHostTensor: an elements attribute of the tensor's type
+/// holding its values. Tensors of more than `resourceThreshold` elements
+/// (when non-negative) become dense_resource blobs named `blobName` (made
+/// unique by the context), except unsigned and bool ones, which stay dense.
+ElementsAttr toElementsAttr(MLIRContext *context, const HostTensor &tensor,
+                            int64_t resourceThreshold = -1,
+                            llvm::StringRef blobName = "tensor");
+
 } // namespace cim
 } // namespace mlir
 

@@ -231,4 +231,139 @@ def TestCostModel : Pass<"cim-test-cost-model", "mlir::ModuleOp"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Graph clean-up before quantization (issue 3)
+//===----------------------------------------------------------------------===//
+
+def Canonicalize : Pass<"cim-canonicalize", "mlir::ModuleOp"> {
+  let summary = "Fold constant subgraphs, remove dead ops, canonicalize";
+  let description = [{
+    Graph canonicalization of the cim level:
+
+    * **Constant folding.** An op whose operands are all `cim.constant`s is
+      evaluated with the float reference executor's kernels (one definition
+      of every op's arithmetic) and replaced by a `cim.constant`, unless its
+      results hold more than `max-elements` elements. Results above 256
+      elements become `dense_resource` blobs, like imported weights.
+      `cim.quantize_linear` and `cim.dequantize_linear` are never folded:
+      they carry the quantization that `cim-fold-qdq` reads.
+    * **Dead code.** Ops whose results are unused are removed.
+    * **Patterns.** The folders and canonicalization patterns of the cim
+      ops (`cim.reshape` of a reshape, identity transposes, ...) run through
+      MLIR's greedy rewriter, which also unifies equal constants.
+
+    ONNX Identity and Dropout (inference) never reach the IR: the importer
+    forwards their input.
+
+    Before:
+    ```mlir
+    %w = cim.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+    %t = cim.transpose %w : (tensor<2x2xf32>) -> tensor<2x2xf32>
+    %y = cim.matmul %x, %t : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+    %dead = cim.relu %x : tensor<1x2xf32>
+    ```
+    After:
+    ```mlir
+    %t = cim.constant dense<[[1.0, 3.0], [2.0, 4.0]]> : tensor<2x2xf32>
+    %y = cim.matmul %x, %t : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+    ```
+  }];
+  let options = [
+    Option<"maxElements", "max-elements", "int64_t", /*default=*/"1048576",
+           "Fold an op only when its results hold at most this many "
+           "elements">
+  ];
+  let dependentDialects = ["::mlir::cim::CIMDialect"];
+}
+
+def FoldBatchNorm : Pass<"cim-fold-batchnorm", "mlir::ModuleOp"> {
+  let summary = "Fold inference batch normalization into the preceding layer";
+  let description = [{
+    Folds `cim.batch_norm` into the `cim.conv2d` or `cim.gemm` that feeds
+    it, when the layer's result has no other user and the layer's weight,
+    bias and the normalization parameters are constants:
+
+    ```
+    a[c]  = scale[c] / sqrt(var[c] + epsilon)
+    W'[c] = W[c] * a[c]                    (output channel c)
+    b'[c] = (b[c] - mean[c]) * a[c] + bias[c]
+    ```
+
+    computed in double precision and stored in the weight's element type;
+    a layer without bias gets one. For `cim.gemm`, output channel c is
+    column c of the result (weight row c with `transB`, else column c);
+    `alpha` stays, and `beta * C` is folded into the new `C` (`beta`
+    becomes 1). Layers that already carry weight scales (`#cim.quant` with
+    `wscale`) are left alone.
+
+    Before:
+    ```mlir
+    %y = cim.conv2d %x, %w : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
+    %z = cim.batch_norm %y, %scale, %bias, %mean, %var
+       : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+    ```
+    After:
+    ```mlir
+    %w2 = cim.constant dense<...> : tensor<2x1x1x1xf32>
+    %b2 = cim.constant dense<...> : tensor<2xf32>
+    %z = cim.conv2d %x, %w2, %b2 : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::cim::CIMDialect"];
+}
+
+def FoldQDQ : Pass<"cim-fold-qdq", "mlir::ModuleOp"> {
+  let summary = "Absorb QuantizeLinear/DequantizeLinear into #cim.quant";
+  let description = [{
+    Turns the QDQ form of a pre-quantized network into the `#cim.quant` of
+    its layers (`cim.conv2d`, `cim.gemm`, `cim.matmul` with a constant
+    weight), so that the network keeps its bits and scales:
+
+    * **Weights.** `cim.dequantize_linear` of a constant integer weight
+      becomes a float constant (the dequantized values, computed by the
+      reference executor) plus `wbits` (the integer's width), `wscale`,
+      `wzp` and the granularity: one scale is `per_tensor`, one scale per
+      output channel is `per_channel`. Signed weights with zero points 0
+      that fit the narrow range are `symmetric`; other signed weights and
+      unsigned ones are `asymmetric`, with zero points shifted to the
+      unsigned range (a signed b-bit value q is stored as q + 2^(b-1)).
+    * **Input activations.** A per-tensor pair
+      `cim.dequantize_linear(cim.quantize_linear(x))` with equal constant
+      scale and zero point on the layer's input is removed from the
+      layer's path (the layer reads `x`), giving `abits`, `ascale` and
+      `azp`: `symmetric` for signed types with zero point 0, `asymmetric`
+      otherwise (unsigned, or signed with a shifted zero point).
+    * **Bias.** A `cim.dequantize_linear` of a constant bias becomes a
+      float constant.
+
+    A layer with a quantized weight but no absorbable input pair gets
+    `abits = wbits` and no `ascale`, and the other way round. What cannot
+    be absorbed stays as executable ops: pairs on non-layer ops, per-axis
+    or mismatched activation pairs, weights quantized along another axis,
+    32-bit integers, and operands with other users keep their QDQ ops.
+    Layers that already carry scales are left alone.
+
+    Before:
+    ```mlir
+    %wq = cim.constant dense<[[[[1]]], [[[-2]]]]> : tensor<2x1x1x1xi8>
+    %ws = cim.constant dense<[0.5, 0.25]> : tensor<2xf32>
+    %w = cim.dequantize_linear %wq, %ws {axis = 0 : i64}
+       : (tensor<2x1x1x1xi8>, tensor<2xf32>) -> tensor<2x1x1x1xf32>
+    %q = cim.quantize_linear %x, %s, %zp
+       : (tensor<1x1x4x4xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x1x4x4xui8>
+    %a = cim.dequantize_linear %q, %s, %zp
+       : (tensor<1x1x4x4xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x1x4x4xf32>
+    %y = cim.conv2d %a, %w : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
+    ```
+    After (with `%s` = 0.1 and `%zp` = 128):
+    ```mlir
+    %w = cim.constant dense<[[[[5.0e-01]]], [[[-5.0e-01]]]]> : tensor<2x1x1x1xf32>
+    %y = cim.conv2d %x, %w {quant = #cim.quant<wbits = 8, abits = 8,
+           ascheme = asymmetric, wscale = [0.5, 0.25], ascale = 0.1 : f32,
+           azp = 128>} : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::cim::CIMDialect"];
+}
+
 #endif // CIM_TRANSFORMS_PASSES_TD

@@ -698,4 +698,76 @@ def CIM_ResizeOp : CIM_InferredOp<"resize"> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
+//===----------------------------------------------------------------------===//
+// Quantization (QDQ)
+//===----------------------------------------------------------------------===//
+
+// Integer element types of quantized tensors (ONNX QuantizeLinear /
+// DequantizeLinear): int8, uint8, int16, uint16, int32.
+def CIM_QuantizedInteger : AnyTypeOf<[I8, UI8, I16, UI16, I32]>;
+def CIM_QuantizedTensor : RankedTensorOf<[CIM_QuantizedInteger]>;
+
+def CIM_QuantizeLinearOp : CIM_InferredOp<"quantize_linear"> {
+  let summary = "float to integer: saturate(round(x / scale) + zero_point)";
+  let description = [{
+    ONNX QuantizeLinear, per tensor or per axis. `scale` and `zero_point`
+    hold one element (per tensor) or one per slice of `input` along `axis`
+    (per axis). Division in the input's float type, rounding half to even,
+    saturation to the range of the result type; NaN quantizes to the zero
+    point. The result has the element type of `zero_point` (the importer
+    supplies a zero `zero_point` when the model leaves it out).
+
+    Present until `cim-fold-qdq` absorbs a QuantizeLinear/DequantizeLinear
+    pair into the `#cim.quant` of the layer it feeds; pairs that cannot be
+    absorbed stay and run in the reference executor.
+
+    ```mlir
+    %q = cim.quantize_linear %x, %s, %zp
+       : (tensor<1x8x4x4xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x8x4x4xui8>
+    ```
+  }];
+  let arguments = (ins CIM_FloatTensor:$input, CIM_FloatTensor:$scale,
+                       CIM_QuantizedTensor:$zero_point,
+                       DefaultValuedAttr<I64Attr, "1">:$axis);
+  let results = (outs CIM_QuantizedTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $zero_point attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// True when `scale` holds a single element (one scale for the tensor).
+    bool isPerTensor();
+    /// `axis` counted from the front (valid once verified).
+    int64_t getNormalizedAxis();
+  }];
+}
+
+def CIM_DequantizeLinearOp : CIM_InferredOp<"dequantize_linear"> {
+  let summary = "integer to float: (x - zero_point) * scale";
+  let description = [{
+    ONNX DequantizeLinear, per tensor or per axis, with the same `scale`,
+    `zero_point` and `axis` conventions as `cim.quantize_linear`; an absent
+    `zero_point` is 0. The result has the element type of `scale`.
+
+    ```mlir
+    %w = cim.dequantize_linear %q, %s {axis = 0 : i64}
+       : (tensor<8x3x3x3xi8>, tensor<8xf32>) -> tensor<8x3x3x3xf32>
+    ```
+  }];
+  let arguments = (ins CIM_QuantizedTensor:$input, CIM_FloatTensor:$scale,
+                       Optional<CIM_QuantizedTensor>:$zero_point,
+                       DefaultValuedAttr<I64Attr, "1">:$axis);
+  let results = (outs CIM_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $zero_point^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// True when `scale` holds a single element (one scale for the tensor).
+    bool isPerTensor();
+    /// `axis` counted from the front (valid once verified).
+    int64_t getNormalizedAxis();
+  }];
+}
+
 #endif // CIM_DIALECT_CIM_CIMOPS_TD

@@ -1,0 +1,142 @@
+//===- QuantKernels.cpp - QuantizeLinear and DequantizeLinear -------------===//
+//
+// ONNX semantics: quantize divides in the input's float type, rounds half to
+// even and saturates to the integer type; dequantize subtracts the zero
+// point exactly (in 64-bit integers) and multiplies by the scale in the
+// scale's float type.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Kernels.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::cim;
+using namespace mlir::cim::reference;
+
+namespace {
+/// Where the scale / zero point of each element comes from: element
+/// `(i / inner) % channels` of the parameters (channels = 1 per tensor).
+struct QuantLayout {
+  int64_t channels = 1;
+  int64_t inner = 1;
+  int64_t paramIndex(int64_t i) const {
+    return channels == 1 ? 0 : (i / inner) % channels;
+  }
+};
+} // namespace
+
+/// Checks the parameters against the data at run time and returns the
+/// layout.
+static FailureOr<QuantLayout> quantLayout(Operation *op, const HostTensor &data,
+                                          const HostTensor &scale,
+                                          const HostTensor *zeroPoint,
+                                          bool perTensor, int64_t axis) {
+  QuantLayout layout;
+  if (!perTensor) {
+    layout.channels = data.getDimSize(axis);
+    layout.inner = product(data.getShape().drop_front(axis + 1));
+  }
+  if (scale.getNumElements() != layout.channels)
+    return op->emitOpError() << "scale has " << scale.getNumElements()
+                             << " elements, expected " << layout.channels;
+  if (zeroPoint && zeroPoint->getNumElements() != layout.channels)
+    return op->emitOpError() << "zero_point has " << zeroPoint->getNumElements()
+                             << " elements, expected " << layout.channels;
+  return layout;
+}
+
+/// Range of an integer element kind.
+static std::pair<double, double> integerRange(ElementKind kind) {
+  switch (kind) {
+  case ElementKind::I8:
+    return {-128.0, 127.0};
+  case ElementKind::U8:
+    return {0.0, 255.0};
+  case ElementKind::I16:
+    return {-32768.0, 32767.0};
+  case ElementKind::U16:
+    return {0.0, 65535.0};
+  case ElementKind::I32:
+    return {-2147483648.0, 2147483647.0};
+  default:
+    return {0.0, 0.0};
+  }
+}
+
+static bool isQuantizedKind(ElementKind kind) {
+  return kind == ElementKind::I8 || kind == ElementKind::U8 ||
+         kind == ElementKind::I16 || kind == ElementKind::U16 ||
+         kind == ElementKind::I32;
+}
+
+FailureOr<HostTensor> reference::runQuantizeLinear(QuantizeLinearOp op,
+                                                   Operands operands) {
+  const HostTensor &input = *operands[0];
+  const HostTensor &scale = *operands[1];
+  const HostTensor &zeroPoint = *operands[2];
+  if (failed(requireFloat(op, input, "input")))
+    return failure();
+  if (scale.getKind() != input.getKind())
+    return op.emitOpError()
+           << "scale must be " << getElementKindName(input.getKind())
+           << ", got " << getElementKindName(scale.getKind());
+  if (!isQuantizedKind(zeroPoint.getKind()))
+    return op.emitOpError() << "zero_point must be i8, ui8, i16, ui16 or i32, "
+                               "got "
+                            << getElementKindName(zeroPoint.getKind());
+  FailureOr<QuantLayout> layout = quantLayout(
+      op, input, scale, &zeroPoint, op.isPerTensor(), op.getNormalizedAxis());
+  if (failed(layout))
+    return failure();
+  auto [lo, hi] = integerRange(zeroPoint.getKind());
+  HostTensor output(zeroPoint.getKind(), input.getShape());
+  visitFloat(input.getKind(), [&](auto tag) {
+    using T = decltype(tag);
+    const T *x = input.data<T>().data();
+    const T *s = scale.data<T>().data();
+    for (int64_t i = 0, e = input.getNumElements(); i < e; ++i) {
+      int64_t c = layout->paramIndex(i);
+      double zp = double(zeroPoint.getAsInt64(c));
+      // Division in T, then round half to even (the default rounding mode).
+      T scaled = x[i] / s[c];
+      double q = std::isnan(scaled) ? zp : double(std::nearbyint(scaled)) + zp;
+      output.setFromDouble(i, std::min(std::max(q, lo), hi));
+    }
+  });
+  return output;
+}
+
+FailureOr<HostTensor> reference::runDequantizeLinear(DequantizeLinearOp op,
+                                                     Operands operands) {
+  const HostTensor &input = *operands[0];
+  const HostTensor &scale = *operands[1];
+  const HostTensor *zeroPoint = operands.size() > 2 ? operands[2] : nullptr;
+  if (!isQuantizedKind(input.getKind()))
+    return op.emitOpError() << "input must be i8, ui8, i16, ui16 or i32, got "
+                            << getElementKindName(input.getKind());
+  if (failed(requireFloat(op, scale, "scale")))
+    return failure();
+  if (zeroPoint && zeroPoint->getKind() != input.getKind())
+    return op.emitOpError()
+           << "zero_point must be " << getElementKindName(input.getKind())
+           << ", got " << getElementKindName(zeroPoint->getKind());
+  FailureOr<QuantLayout> layout = quantLayout(
+      op, input, scale, zeroPoint, op.isPerTensor(), op.getNormalizedAxis());
+  if (failed(layout))
+    return failure();
+  HostTensor output(scale.getKind(), input.getShape());
+  visitFloat(scale.getKind(), [&](auto tag) {
+    using T = decltype(tag);
+    const T *s = scale.data<T>().data();
+    T *y = output.data<T>().data();
+    for (int64_t i = 0, e = input.getNumElements(); i < e; ++i) {
+      int64_t c = layout->paramIndex(i);
+      int64_t zp = zeroPoint ? zeroPoint->getAsInt64(c) : 0;
+      y[i] = T(input.getAsInt64(i) - zp) * s[c];
+    }
+  });
+  return output;
+}
