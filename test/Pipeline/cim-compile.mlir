@@ -1,5 +1,5 @@
-// The named pipeline runs canonicalization and bit assignment, configured
-// by one option string.
+// The named pipeline runs cim-canonicalize, cim-fold-batchnorm, cim-fold-qdq
+// and bit assignment, configured by one option string.
 // RUN: cim-opt %s --cim-compile="wbits=4 abits=4" | FileCheck %s
 // RUN: cim-opt %s --pass-pipeline="builtin.module(cim-compile{wbits=2 abits=8})" | FileCheck %s --check-prefix=NESTED
 
@@ -17,4 +17,30 @@ func.func @net(%x: tensor<1x16xf32>) -> tensor<1x4xf32> {
   // NESTED: quant = #cim.quant<wbits = 2, abits = 8>
   %y = cim.matmul %t, %w : (tensor<1x16xf32>, tensor<16x4xf32>) -> tensor<1x4xf32>
   return %y : tensor<1x4xf32>
+}
+
+// Batch norms fold before bits are assigned.
+// CHECK-LABEL: func.func @fold_batchnorm
+// CHECK-NOT:   cim.batch_norm
+// CHECK:       cim.conv2d %arg0, %{{.*}}, %{{.*}} {quant = #cim.quant<wbits = 4, abits = 4>}
+// CHECK-NOT:   cim.batch_norm
+func.func @fold_batchnorm(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %w = cim.constant dense<[[[[1.0]]], [[[-2.0]]]]> : tensor<2x1x1x1xf32>
+  %p = cim.constant dense<1.0> : tensor<2xf32>
+  %y = cim.conv2d %x, %w : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
+  %z = cim.batch_norm %y, %p, %p, %p, %p : (tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32>
+  return %z : tensor<1x2x2x2xf32>
+}
+
+// A QDQ weight is absorbed and keeps its scale (the pipeline's bit widths
+// replace the bits).
+// CHECK-LABEL: func.func @fold_qdq
+// CHECK-NOT:   cim.dequantize_linear
+// CHECK:       cim.conv2d %arg0, %{{.*}} {quant = #cim.quant<wbits = 4, abits = 4, granularity = per_tensor, wscale = [5.000000e-01]>}
+func.func @fold_qdq(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %wq = cim.constant dense<[[[[1]]], [[[-2]]]]> : tensor<2x1x1x1xi8>
+  %ws = cim.constant dense<0.5> : tensor<f32>
+  %w = cim.dequantize_linear %wq, %ws : (tensor<2x1x1x1xi8>, tensor<f32>) -> tensor<2x1x1x1xf32>
+  %y = cim.conv2d %x, %w : (tensor<1x1x2x2xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32>
+  return %y : tensor<1x2x2x2xf32>
 }

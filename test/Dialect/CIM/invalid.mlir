@@ -500,3 +500,51 @@ func.func @resize_bad_mode(%x: tensor<2x2xf32>) {
   %0 = cim.resize %x {mode = #cim.resize_mode<area>, scales = array<f64: 1.0, 2.0>} : (tensor<2x2xf32>) -> tensor<2x4xf32>
   return
 }
+
+// -----
+
+func.func @quantize_axis_size(%x: tensor<1x3x2x2xf32>, %s: tensor<4xf32>, %zp: tensor<4xui8>) {
+  // expected-error @+1 {{per-axis scale has 4 elements but axis 1 of the data has 3}}
+  %0 = cim.quantize_linear %x, %s, %zp : (tensor<1x3x2x2xf32>, tensor<4xf32>, tensor<4xui8>) -> tensor<1x3x2x2xui8>
+  return
+}
+
+// -----
+
+func.func @quantize_blocked(%x: tensor<2x4xf32>, %s: tensor<2x2xf32>, %zp: tensor<2x2xui8>) {
+  // expected-error @+1 {{scale must be a scalar or 1-D (block quantization is not supported), got tensor<2x2>}}
+  %0 = cim.quantize_linear %x, %s, %zp : (tensor<2x4xf32>, tensor<2x2xf32>, tensor<2x2xui8>) -> tensor<2x4xui8>
+  return
+}
+
+// -----
+
+func.func @quantize_scale_type(%x: tensor<4xf32>, %s: tensor<f64>, %zp: tensor<ui8>) {
+  // expected-error @+1 {{scale must have the input's element type 'f32'}}
+  %0 = cim.quantize_linear %x, %s, %zp : (tensor<4xf32>, tensor<f64>, tensor<ui8>) -> tensor<4xui8>
+  return
+}
+
+// -----
+
+func.func @dequantize_zero_point_type(%x: tensor<4xi8>, %s: tensor<f32>, %zp: tensor<ui8>) {
+  // expected-error @+1 {{zero_point must have the input's element type 'i8'}}
+  %0 = cim.dequantize_linear %x, %s, %zp : (tensor<4xi8>, tensor<f32>, tensor<ui8>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @dequantize_zero_point_count(%x: tensor<3x2xi8>, %s: tensor<3xf32>, %zp: tensor<2xi8>) {
+  // expected-error @+1 {{zero_point must have as many elements as scale (3), got tensor<2>}}
+  %0 = cim.dequantize_linear %x, %s, %zp {axis = 0 : i64} : (tensor<3x2xi8>, tensor<3xf32>, tensor<2xi8>) -> tensor<3x2xf32>
+  return
+}
+
+// -----
+
+func.func @dequantize_i64(%x: tensor<4xi64>, %s: tensor<f32>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of}}
+  %0 = cim.dequantize_linear %x, %s : (tensor<4xi64>, tensor<f32>) -> tensor<4xf32>
+  return
+}

@@ -308,3 +308,19 @@ func.func @dynamic_batch(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> te
     }
   }
 #-}
+
+// CHECK-LABEL: func.func @quantization
+func.func @quantization(%x: tensor<1x3x2x2xf32>, %s: tensor<f32>, %zp: tensor<ui8>,
+                        %cs: tensor<3xf32>, %czp: tensor<3xi8>)
+    -> (tensor<1x3x2x2xf32>, tensor<1x3x2x2xf32>) {
+  // CHECK: cim.quantize_linear %{{.*}}, %{{.*}}, %{{.*}} : (tensor<1x3x2x2xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x3x2x2xui8>
+  %q = cim.quantize_linear %x, %s, %zp : (tensor<1x3x2x2xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x3x2x2xui8>
+  // CHECK: cim.dequantize_linear %{{.*}}, %{{.*}}, %{{.*}} : (tensor<1x3x2x2xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x3x2x2xf32>
+  %d = cim.dequantize_linear %q, %s, %zp : (tensor<1x3x2x2xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x3x2x2xf32>
+  // Per axis (axis 1 is the default and not printed); no zero point.
+  // CHECK: cim.quantize_linear %{{.*}}, %{{.*}}, %{{.*}} : (tensor<1x3x2x2xf32>, tensor<3xf32>, tensor<3xi8>) -> tensor<1x3x2x2xi8>
+  %cq = cim.quantize_linear %x, %cs, %czp {axis = 1 : i64} : (tensor<1x3x2x2xf32>, tensor<3xf32>, tensor<3xi8>) -> tensor<1x3x2x2xi8>
+  // CHECK: cim.dequantize_linear %{{.*}}, %{{.*}} {axis = -3 : i64} : (tensor<1x3x2x2xi8>, tensor<3xf32>) -> tensor<1x3x2x2xf32>
+  %cd = cim.dequantize_linear %cq, %cs {axis = -3 : i64} : (tensor<1x3x2x2xi8>, tensor<3xf32>) -> tensor<1x3x2x2xf32>
+  return %d, %cd : tensor<1x3x2x2xf32>, tensor<1x3x2x2xf32>
+}
