@@ -337,11 +337,13 @@ def FoldQDQ : Pass<"cim-fold-qdq", "mlir::ModuleOp"> {
       float constant.
 
     A layer with a quantized weight but no absorbable input pair gets
-    `abits = wbits` and no `ascale`, and the other way round. What cannot
-    be absorbed stays as executable ops: pairs on non-layer ops, per-axis
-    or mismatched activation pairs, weights quantized along another axis,
-    32-bit integers, and operands with other users keep their QDQ ops.
-    Layers that already carry scales are left alone.
+    `abits = wbits` and no `ascale`; a layer with a float constant weight
+    and an absorbed input pair gets `wbits = abits` and no `wscale`. What
+    cannot be absorbed stays as executable ops: pairs on non-layer ops (and
+    for other users of a pair the layer absorbed), per-axis or mismatched
+    activation pairs, weights quantized along another axis (the layer then
+    has no constant weight and is left alone) and 32-bit integers. Layers
+    that already carry scales are left alone.
 
     Before:
     ```mlir
