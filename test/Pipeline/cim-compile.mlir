@@ -32,11 +32,11 @@ func.func @fold_batchnorm(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
   return %z : tensor<1x2x2x2xf32>
 }
 
-// A QDQ weight is absorbed and keeps its scale (the pipeline's bit widths
-// replace the bits).
+// A QDQ weight is absorbed; the pipeline's 4 bits then rescale its int8
+// scale to the same range: 0.5 * 127 / 7.
 // CHECK-LABEL: func.func @fold_qdq
 // CHECK-NOT:   cim.dequantize_linear
-// CHECK:       cim.conv2d %arg0, %{{.*}} {quant = #cim.quant<wbits = 4, abits = 4, granularity = per_tensor, wscale = [5.000000e-01]>}
+// CHECK:       cim.conv2d %arg0, %{{.*}} {quant = #cim.quant<wbits = 4, abits = 4, granularity = per_tensor, wscale = [9.071428e+00]>}
 func.func @fold_qdq(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
   %wq = cim.constant dense<[[[[1]]], [[[-2]]]]> : tensor<2x1x1x1xi8>
   %ws = cim.constant dense<0.5> : tensor<f32>
