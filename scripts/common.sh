@@ -13,6 +13,7 @@ CIM_PACKAGES=(
   libgtest-dev libgmock-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libfmt-dev
   python3-onnx python3-numpy libopenblas-dev
+  python3-torch python3-torchvision
 )
 
 cim_log() { printf '== %s\n' "$*" >&2; }
