@@ -68,7 +68,9 @@ public:
       : ctx(ctx), builder(ctx), options(options), fileName(fileName.str()),
         baseDir(baseDir.str()) {}
 
-  OwningOpRef<ModuleOp> importModel(const onnx::ModelProto &model);
+  /// Imports `model`; the raw data of large initializers moves out of it
+  /// into the IR's blobs.
+  OwningOpRef<ModuleOp> importModel(onnx::ModelProto &model);
 
 private:
   // Diagnostics.
@@ -84,8 +86,11 @@ private:
 
   // Tensors and types.
   FailureOr<Type> elementType(int32_t onnxType, StringRef what);
+  /// `ownedTensor`, when given, is `tensor` itself, whose raw data may move
+  /// into a blob instead of being copied.
   FailureOr<ElementsAttr> convertTensor(const onnx::TensorProto &tensor,
-                                        bool allowResource);
+                                        bool allowResource,
+                                        onnx::TensorProto *ownedTensor = {});
   FailureOr<std::vector<char>> readExternal(const onnx::TensorProto &tensor,
                                             size_t bytes);
 
@@ -263,8 +268,9 @@ Importer::readExternal(const onnx::TensorProto &tensor, size_t bytes) {
   return std::vector<char>(start, start + bytes);
 }
 
-FailureOr<ElementsAttr> Importer::convertTensor(const onnx::TensorProto &tensor,
-                                                bool allowResource) {
+FailureOr<ElementsAttr>
+Importer::convertTensor(const onnx::TensorProto &tensor, bool allowResource,
+                        onnx::TensorProto *ownedTensor) {
   std::string what = "tensor '" + tensor.name() + "'";
   FailureOr<Type> elt = elementType(tensor.data_type(), what);
   if (failed(elt))
@@ -290,20 +296,25 @@ FailureOr<ElementsAttr> Importer::convertTensor(const onnx::TensorProto &tensor,
   unsigned bits = elt->isInteger(1) ? 8 : elt->getIntOrFloatBitWidth();
   size_t bytes = size_t(count) * (bits / 8);
 
-  // Gather little-endian bytes (bool: one byte per element).
-  std::vector<char> raw;
+  // Little-endian bytes (bool: one byte per element): raw_data is used in
+  // place, other sources are gathered into `gathered`.
+  std::vector<char> gathered;
+  ArrayRef<char> raw;
   using TP = onnx::TensorProto;
+  bool inRawData = false;
   if (tensor.data_location() == TP::EXTERNAL) {
     FailureOr<std::vector<char>> data = readExternal(tensor, bytes);
     if (failed(data))
       return failure();
-    raw = std::move(*data);
+    gathered = std::move(*data);
+    raw = gathered;
   } else if (tensor.has_raw_data()) {
-    raw.assign(tensor.raw_data().begin(), tensor.raw_data().end());
+    raw = ArrayRef<char>(tensor.raw_data().data(), tensor.raw_data().size());
+    inRawData = true;
   } else {
     auto put = [&](const void *p, size_t n) {
       const char *c = static_cast<const char *>(p);
-      raw.insert(raw.end(), c, c + n);
+      gathered.insert(gathered.end(), c, c + n);
     };
     switch (tensor.data_type()) {
     case TP::FLOAT:
@@ -328,6 +339,7 @@ FailureOr<ElementsAttr> Importer::convertTensor(const onnx::TensorProto &tensor,
         put(&v, bits / 8);
       break;
     }
+    raw = gathered;
   }
   if (raw.size() != bytes) {
     (void)fail(what + " has " + Twine(raw.size()) +
@@ -344,8 +356,21 @@ FailureOr<ElementsAttr> Importer::convertTensor(const onnx::TensorProto &tensor,
   if (allowResource && count > options.resourceThreshold &&
       (elt->isF32() || elt->isF64() || elt->isSignlessInteger())) {
     std::string blobName = tensor.name().empty() ? "tensor" : tensor.name();
-    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-        raw, /*align=*/8, /*dataIsMutable=*/false);
+    AsmResourceBlob blob;
+    if (inRawData && ownedTensor &&
+        reinterpret_cast<uintptr_t>(raw.data()) % 8 == 0) {
+      // The weights move from the proto into the blob: no copy of what is
+      // most of a model file's size.
+      auto *owned =
+          new std::string(std::move(*ownedTensor->mutable_raw_data()));
+      blob = AsmResourceBlob(
+          ArrayRef<char>(owned->data(), owned->size()), /*align=*/8,
+          [owned](void *, size_t, size_t) { delete owned; },
+          /*dataIsMutable=*/false);
+    } else {
+      blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+          raw, /*align=*/8, /*dataIsMutable=*/false);
+    }
     if (elt->isF32())
       return ElementsAttr(
           DenseF32ResourceElementsAttr::get(type, blobName, std::move(blob)));
@@ -612,7 +637,7 @@ FailureOr<Value> Importer::reshape(Value v, ArrayRef<int64_t> shape) {
 // Model and graph
 //===----------------------------------------------------------------------===//
 
-OwningOpRef<ModuleOp> Importer::importModel(const onnx::ModelProto &model) {
+OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model) {
   if (!model.has_graph()) {
     (void)fail("not an ONNX model: it has no graph");
     return {};
@@ -628,14 +653,15 @@ OwningOpRef<ModuleOp> Importer::importModel(const onnx::ModelProto &model) {
                Twine(kMaxOpset));
     return {};
   }
-  const onnx::GraphProto &graph = model.graph();
+  onnx::GraphProto &graph = *model.mutable_graph();
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc());
   builder.setInsertionPointToEnd(module->getBody());
 
   // Initializers (including graph inputs that carry data).
   llvm::StringSet<> initialized;
-  for (const auto &init : graph.initializer()) {
-    FailureOr<ElementsAttr> attr = convertTensor(init, /*allowResource=*/true);
+  for (auto &init : *graph.mutable_initializer()) {
+    FailureOr<ElementsAttr> attr =
+        convertTensor(init, /*allowResource=*/true, &init);
     if (failed(attr) || failed(defineConstant(init.name(), *attr)))
       return {};
     initialized.insert(init.name());
