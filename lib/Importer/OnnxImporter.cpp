@@ -20,6 +20,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/SmallBitVector.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -40,6 +41,21 @@ namespace {
 constexpr int64_t kMaxOpset = 25;
 /// Constants folded at import time are kept small: they are shapes, not data.
 constexpr int64_t kMaxFoldElements = 1 << 16;
+
+/// A dense_resource key that the MLIR parser accepts (a bare identifier:
+/// letters, digits, '_', '.', '$', '-', not starting with a digit) for a
+/// tensor name such as "onnx::Conv_193". The resource manager makes
+/// colliding keys unique.
+std::string resourceKey(StringRef name) {
+  std::string key = name.empty() ? "tensor" : name.str();
+  for (char &c : key)
+    if (!llvm::isAlnum(c) && c != '_' && c != '.' && c != '$' && c != '-')
+      c = '_';
+  if (llvm::isDigit(key.front()) || key.front() == '-' || key.front() == '$' ||
+      key.front() == '.')
+    key.insert(key.begin(), '_');
+  return key;
+}
 
 std::string shapeText(ArrayRef<int64_t> shape) {
   std::string s;
@@ -294,6 +310,11 @@ Importer::convertTensor(const onnx::TensorProto &tensor, bool allowResource,
   }
   auto type = RankedTensorType::get(shape, *elt);
   unsigned bits = elt->isInteger(1) ? 8 : elt->getIntOrFloatBitWidth();
+  if (bits % 8) {
+    (void)fail(what + " has " + Twine(bits) +
+               "-bit elements; sub-byte constants are not supported");
+    return failure();
+  }
   size_t bytes = size_t(count) * (bits / 8);
 
   // Little-endian bytes (bool: one byte per element): raw_data is used in
@@ -355,7 +376,7 @@ Importer::convertTensor(const onnx::TensorProto &tensor, bool allowResource,
   }
   if (allowResource && count > options.resourceThreshold &&
       (elt->isF32() || elt->isF64() || elt->isSignlessInteger())) {
-    std::string blobName = tensor.name().empty() ? "tensor" : tensor.name();
+    std::string blobName = resourceKey(tensor.name());
     AsmResourceBlob blob;
     if (inRawData && ownedTensor &&
         reinterpret_cast<uintptr_t>(raw.data()) % 8 == 0) {
@@ -499,7 +520,7 @@ LogicalResult Importer::defineFolded(StringRef name, const Folded &f) {
                          data.size() * sizeof(float));
     return defineConstant(
         name, DenseF32ResourceElementsAttr::get(
-                  type, name,
+                  type, resourceKey(name),
                   HeapAsmResourceBlob::allocateAndCopyWithAlign(
                       bytes, alignof(float), /*dataIsMutable=*/false)));
   }
