@@ -171,14 +171,14 @@ private:
   LogicalResult importLayerNorm();
   LogicalResult importSoftmax(StringRef opName);
   LogicalResult importWhere();
-  LogicalResult importExpand();
-  LogicalResult importTile();
+  LogicalResult importWithConstList(StringRef opName, StringRef attrName);
   LogicalResult importMean();
   LogicalResult importInstanceNorm();
   LogicalResult importLrn();
   LogicalResult importSpaceDepth(bool toDepth);
   LogicalResult importDropout();
   LogicalResult importCastLike();
+  LogicalResult importCastTo(Type to);
   /// A scalar constant of `elementType` holding `value`, named after the
   /// node and `tag`.
   FailureOr<Value> scalarConstant(double value, Type elementType,
@@ -965,8 +965,16 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n, int index) {
           .Case("Xor", [&] { return importBinary(XorOp::getOperationName()); })
           .Case("Not", [&] { return importUnary(NotOp::getOperationName()); })
           .Case("Where", [&] { return importWhere(); })
-          .Case("Expand", [&] { return importExpand(); })
-          .Case("Tile", [&] { return importTile(); })
+          .Case("Expand",
+                [&] {
+                  return importWithConstList(ExpandOp::getOperationName(),
+                                             "shape");
+                })
+          .Case("Tile",
+                [&] {
+                  return importWithConstList(TileOp::getOperationName(),
+                                             "repeats");
+                })
           .Case("Mean", [&] { return importMean(); })
           .Case("InstanceNormalization", [&] { return importInstanceNorm(); })
           .Case("LRN", [&] { return importLrn(); })
@@ -2212,26 +2220,21 @@ LogicalResult Importer::importShape() {
 }
 
 LogicalResult Importer::importCast() {
-  FailureOr<Value> x = operand(0);
-  if (failed(x))
-    return failure();
   FailureOr<Type> to = elementType(intAttr("to", 0), "Cast target");
-  if (failed(to))
-    return failure();
-  if (*to == typeOf(*x).getElementType())
-    return define(node->output(0), *x);
-  auto type = RankedTensorType::get(typeOf(*x).getShape(), *to);
-  FailureOr<Operation *> op = build(
-      CastOp::getOperationName(), {*x},
-      {named("saturate", builder.getBoolAttr(intAttr("saturate", 1)))}, {type});
-  return failed(op) ? failure() : define(node->output(0), (*op)->getResult(0));
+  return failed(to) ? failure() : importCastTo(*to);
 }
 
 LogicalResult Importer::importCastLike() {
-  FailureOr<Value> x = operand(0), like = operand(1);
-  if (failed(x) || failed(like))
+  FailureOr<Value> like = operand(1);
+  return failed(like) ? failure()
+                      : importCastTo(typeOf(*like).getElementType());
+}
+
+/// Cast and CastLike of input 0 to `to` (the identity when it already is).
+LogicalResult Importer::importCastTo(Type to) {
+  FailureOr<Value> x = operand(0);
+  if (failed(x))
     return failure();
-  Type to = typeOf(*like).getElementType();
   if (to == typeOf(*x).getElementType())
     return define(node->output(0), *x);
   auto type = RankedTensorType::get(typeOf(*x).getShape(), to);
@@ -2272,29 +2275,18 @@ LogicalResult Importer::importWhere() {
   return failed(r) ? failure() : define(node->output(0), *r);
 }
 
-LogicalResult Importer::importExpand() {
+/// Expand and Tile: input 1 is a constant integer list that becomes the
+/// attribute `attrName`.
+LogicalResult Importer::importWithConstList(StringRef opName,
+                                            StringRef attrName) {
   FailureOr<Value> x = operand(0);
   if (failed(x))
     return failure();
-  FailureOr<SmallVector<int64_t>> shape = constInts(input(1), "shape");
-  if (failed(shape))
+  FailureOr<SmallVector<int64_t>> list = constInts(input(1), attrName);
+  if (failed(list))
     return failure();
-  FailureOr<Value> r =
-      build1(ExpandOp::getOperationName(), {*x},
-             {named("shape", builder.getDenseI64ArrayAttr(*shape))});
-  return failed(r) ? failure() : define(node->output(0), *r);
-}
-
-LogicalResult Importer::importTile() {
-  FailureOr<Value> x = operand(0);
-  if (failed(x))
-    return failure();
-  FailureOr<SmallVector<int64_t>> repeats = constInts(input(1), "repeats");
-  if (failed(repeats))
-    return failure();
-  FailureOr<Value> r =
-      build1(TileOp::getOperationName(), {*x},
-             {named("repeats", builder.getDenseI64ArrayAttr(*repeats))});
+  FailureOr<Value> r = build1(
+      opName, {*x}, {named(attrName, builder.getDenseI64ArrayAttr(*list))});
   return failed(r) ? failure() : define(node->output(0), *r);
 }
 

@@ -165,15 +165,9 @@ FailureOr<HostTensor> reference::runBinary(Operation *op, Operands operands) {
                   .Default([](Operation *) { return std::nullopt; });
   assert(kind && "not a binary op");
   const HostTensor &lhs = *operands[0], &rhs = *operands[1];
-  if (lhs.getKind() != rhs.getKind())
-    return op->emitOpError()
-           << "operands mix " << getElementKindName(lhs.getKind()) << " and "
-           << getElementKindName(rhs.getKind());
-  auto shape = broadcastShapes(lhs.getShape(), rhs.getShape());
-  if (!shape)
-    return op->emitOpError()
-           << "shapes " << shapeString(lhs.getShape()) << " and "
-           << shapeString(rhs.getShape()) << " do not broadcast";
+  FailureOr<SmallVector<int64_t>> shape = broadcastOperands(op, lhs, rhs);
+  if (failed(shape))
+    return failure();
   ElementKind element = lhs.getKind();
   if (element == ElementKind::Bool)
     return op->emitOpError()

@@ -40,6 +40,12 @@ llvm::SmallVector<int64_t> rowMajorStrides(llvm::ArrayRef<int64_t> shape);
 llvm::SmallVector<int64_t> broadcastStrides(llvm::ArrayRef<int64_t> shape,
                                             llvm::ArrayRef<int64_t> outShape);
 
+/// The broadcast shape of two operands of the same element kind; emits an
+/// error at `op` and fails when the kinds differ or the shapes do not
+/// broadcast.
+FailureOr<llvm::SmallVector<int64_t>>
+broadcastOperands(Operation *op, const HostTensor &lhs, const HostTensor &rhs);
+
 /// Product of the dimensions (1 for none).
 int64_t product(llvm::ArrayRef<int64_t> shape);
 

@@ -51,15 +51,9 @@ FailureOr<HostTensor> reference::runPredicate(Operation *op,
                     .Case([](OrOp) { return Predicate::Or; })
                     .Case([](XorOp) { return Predicate::Xor; });
   const HostTensor &lhs = *operands[0], &rhs = *operands[1];
-  if (lhs.getKind() != rhs.getKind())
-    return op->emitOpError()
-           << "operands mix " << getElementKindName(lhs.getKind()) << " and "
-           << getElementKindName(rhs.getKind());
-  auto shape = broadcastShapes(lhs.getShape(), rhs.getShape());
-  if (!shape)
-    return op->emitOpError()
-           << "shapes " << shapeString(lhs.getShape()) << " and "
-           << shapeString(rhs.getShape()) << " do not broadcast";
+  FailureOr<SmallVector<int64_t>> shape = broadcastOperands(op, lhs, rhs);
+  if (failed(shape))
+    return failure();
   HostTensor out(ElementKind::Bool, *shape);
   SmallVector<int64_t> a = broadcastStrides(lhs.getShape(), *shape);
   SmallVector<int64_t> b = broadcastStrides(rhs.getShape(), *shape);

@@ -2,6 +2,8 @@
 
 #include "Kernels.h"
 
+#include "cim/Dialect/CIM/CIMShapes.h"
+
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/STLExtras.h"
 
@@ -107,4 +109,19 @@ void reference::stridedCopy(const uint8_t *in, int64_t base,
                             reinterpret_cast<uint64_t *>(out));
   }
   llvm_unreachable("unsupported element size");
+}
+
+FailureOr<SmallVector<int64_t>>
+reference::broadcastOperands(Operation *op, const HostTensor &lhs,
+                             const HostTensor &rhs) {
+  if (lhs.getKind() != rhs.getKind())
+    return op->emitOpError()
+           << "operands mix " << getElementKindName(lhs.getKind()) << " and "
+           << getElementKindName(rhs.getKind());
+  auto shape = broadcastShapes(lhs.getShape(), rhs.getShape());
+  if (!shape)
+    return op->emitOpError()
+           << "shapes " << shapeString(lhs.getShape()) << " and "
+           << shapeString(rhs.getShape()) << " do not broadcast";
+  return *shape;
 }
