@@ -160,3 +160,31 @@ mlir::cim::estimateModuleCost(ModuleOp module,
   plan.mode = *mode;
   return estimateNetworkCost(*shapes, hw, plan);
 }
+
+FailureOr<NetworkPlan>
+mlir::cim::planModuleLayers(ModuleOp module, ArrayRef<LayerOpInterface> layers,
+                            ArrayRef<LayerShape> shapes,
+                            const hw::HardwareDescription &hw, bool duplicate) {
+  std::string error;
+  std::optional<NetworkPlan> plan = planNetwork(shapes, hw, duplicate, error);
+  if (plan)
+    return std::move(*plan);
+  InFlightDiagnostic diag = emitError(module.getLoc())
+                            << error << " ('" << hw.name << "': " << hw.pes
+                            << " PEs x " << hw.crossbarsPerPe
+                            << " crossbars; weights may not be rewritten)";
+  size_t largest = 0;
+  int64_t largestCrossbars = 0;
+  for (auto [index, shape] : llvm::enumerate(shapes)) {
+    int64_t n = computeFootprint(shape, hw).crossbarsPerCopy;
+    if (n > largestCrossbars) {
+      largest = index;
+      largestCrossbars = n;
+    }
+  }
+  if (!layers.empty())
+    diag.attachNote(layers[largest]->getLoc())
+        << "the largest layer, '" << shapes[largest].name << "', needs "
+        << largestCrossbars << " crossbars";
+  return failure();
+}

@@ -134,6 +134,8 @@ private:
   }
   bool hasInput(int i) { return !input(i).empty(); }
   FailureOr<Value> operand(int i);
+  /// Inputs 0 .. count-1, each required.
+  FailureOr<SmallVector<Value>> requiredOperands(int count);
   LogicalResult onlyFirstOutputUsed();
   Location nodeLoc();
 
@@ -559,6 +561,17 @@ FailureOr<Value> Importer::operand(int i) {
     return failure();
   }
   return v;
+}
+
+FailureOr<SmallVector<Value>> Importer::requiredOperands(int count) {
+  SmallVector<Value> values;
+  for (int i = 0; i < count; ++i) {
+    FailureOr<Value> v = operand(i);
+    if (failed(v))
+      return failure();
+    values.push_back(*v);
+  }
+  return values;
 }
 
 LogicalResult Importer::onlyFirstOutputUsed() {
@@ -1672,13 +1685,10 @@ LogicalResult Importer::importBatchNorm() {
     return importBatchNormTraining();
   if (failed(onlyFirstOutputUsed()))
     return failure();
-  SmallVector<Value> operands;
-  for (int i = 0; i < 5; ++i) {
-    FailureOr<Value> v = operand(i);
-    if (failed(v))
-      return failure();
-    operands.push_back(*v);
-  }
+  FailureOr<SmallVector<Value>> operandsList = requiredOperands(5);
+  if (failed(operandsList))
+    return failure();
+  SmallVector<Value> &operands = *operandsList;
   FailureOr<Operation *> op = build(
       BatchNormOp::getOperationName(), operands,
       {named("epsilon", builder.getF32FloatAttr(floatAttr("epsilon", 1e-5f)))},
@@ -1689,15 +1699,12 @@ LogicalResult Importer::importBatchNorm() {
 LogicalResult Importer::importLayerNorm() {
   if (failed(onlyFirstOutputUsed()))
     return failure();
-  SmallVector<Value> operands;
-  for (int i = 0; i < 3; ++i) {
-    if (i == 2 && !hasInput(2))
-      break;
-    FailureOr<Value> v = operand(i);
-    if (failed(v))
-      return failure();
-    operands.push_back(*v);
-  }
+  // The bias (input 2) is optional.
+  FailureOr<SmallVector<Value>> operandsList =
+      requiredOperands(hasInput(2) ? 3 : 2);
+  if (failed(operandsList))
+    return failure();
+  SmallVector<Value> &operands = *operandsList;
   FailureOr<Operation *> op = build(
       LayerNormOp::getOperationName(), operands,
       {named("axis", builder.getI64IntegerAttr(intAttr("axis", -1))),
@@ -2315,13 +2322,10 @@ LogicalResult Importer::importMean() {
 }
 
 LogicalResult Importer::importInstanceNorm() {
-  SmallVector<Value> operands;
-  for (int i = 0; i < 3; ++i) {
-    FailureOr<Value> v = operand(i);
-    if (failed(v))
-      return failure();
-    operands.push_back(*v);
-  }
+  FailureOr<SmallVector<Value>> operandsList = requiredOperands(3);
+  if (failed(operandsList))
+    return failure();
+  SmallVector<Value> &operands = *operandsList;
   FailureOr<Operation *> op = build(
       InstanceNormOp::getOperationName(), operands,
       {named("epsilon", builder.getF32FloatAttr(floatAttr("epsilon", 1e-5f)))},
@@ -2390,13 +2394,10 @@ LogicalResult Importer::importSpaceDepth(bool toDepth) {
 /// Training-mode BatchNormalization: statistics of the batch normalize it;
 /// the running mean and variance outputs blend in `momentum`.
 LogicalResult Importer::importBatchNormTraining() {
-  SmallVector<Value> in;
-  for (int i = 0; i < 5; ++i) {
-    FailureOr<Value> v = operand(i);
-    if (failed(v))
-      return failure();
-    in.push_back(*v);
-  }
+  FailureOr<SmallVector<Value>> inList = requiredOperands(5);
+  if (failed(inList))
+    return failure();
+  SmallVector<Value> &in = *inList;
   RankedTensorType xt = typeOf(in[0]);
   if (xt.getRank() < 2)
     return fail("the input must be N x C x ...");

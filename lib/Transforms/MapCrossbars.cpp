@@ -24,30 +24,10 @@ struct MapCrossbarsPass : public impl::MapCrossbarsBase<MapCrossbarsPass> {
     if (failed(shapes))
       return signalPassFailure();
 
-    std::string error;
-    std::optional<NetworkPlan> plan =
-        planNetwork(*shapes, *desc, duplicate, error);
-    if (!plan) {
-      InFlightDiagnostic diag = emitError(module.getLoc())
-                                << error << " ('" << desc->name
-                                << "': " << desc->pes << " PEs x "
-                                << desc->crossbarsPerPe
-                                << " crossbars; weights may not be rewritten)";
-      // Point at the largest layer: the first thing to shrink.
-      size_t largest = 0;
-      int64_t largestCrossbars = 0;
-      for (auto [index, shape] : llvm::enumerate(*shapes)) {
-        int64_t n = computeFootprint(shape, *desc).crossbarsPerCopy;
-        if (n > largestCrossbars) {
-          largest = index;
-          largestCrossbars = n;
-        }
-      }
-      diag.attachNote(layers[largest]->getLoc())
-          << "the largest layer, '" << (*shapes)[largest].name << "', needs "
-          << largestCrossbars << " crossbars";
+    FailureOr<NetworkPlan> plan =
+        planModuleLayers(module, layers, *shapes, *desc, duplicate);
+    if (failed(plan))
       return signalPassFailure();
-    }
 
     MLIRContext *context = &getContext();
     int64_t slot = 0;

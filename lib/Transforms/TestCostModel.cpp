@@ -23,13 +23,10 @@ struct TestCostModelPass : public impl::TestCostModelBase<TestCostModelPass> {
     FailureOr<std::vector<LayerShape>> shapes = getLayerShapes(layers);
     if (failed(shapes))
       return signalPassFailure();
-    std::string error;
-    std::optional<NetworkPlan> plan =
-        planNetwork(*shapes, *desc, duplicate, error);
-    if (!plan) {
-      emitError(module.getLoc()) << error;
+    FailureOr<NetworkPlan> plan =
+        planModuleLayers(module, layers, *shapes, *desc, duplicate);
+    if (failed(plan))
       return signalPassFailure();
-    }
     NetworkCost cost = estimateNetworkCost(*shapes, *desc, *plan);
 
     Builder b(&getContext());

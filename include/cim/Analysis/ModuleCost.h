@@ -39,6 +39,15 @@ getLayerShapes(ArrayRef<LayerOpInterface> layers);
 FailureOr<hw::HardwareDescription> loadHardwareFor(ModuleOp module,
                                                    StringRef nameOrPath);
 
+/// Plans `layers` (with their `shapes`) on `hw`. When the network does not
+/// fit, reports one error at the module naming the chip, with a note at the
+/// largest layer (the first thing to shrink), and fails.
+FailureOr<NetworkPlan> planModuleLayers(ModuleOp module,
+                                        ArrayRef<LayerOpInterface> layers,
+                                        ArrayRef<LayerShape> shapes,
+                                        const hw::HardwareDescription &hw,
+                                        bool duplicate);
+
 /// The #cim.mapping attribute for a layer placed with `tiles`.
 MappingAttr buildMappingAttr(MLIRContext *context, const LayerShape &layer,
                              const hw::HardwareDescription &hw, int64_t copies,
