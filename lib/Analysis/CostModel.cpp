@@ -95,10 +95,9 @@ static InvocationWork invocationWork(const LayerShape &layer,
 /// Stage latencies when `active` of the copy's crossbars do a `share` /
 /// crossbarsPerCopy part of the work (all of it when stationary; one write
 /// round's part under rewriting).
-static InvocationStages stagesFor(const LayerShape &layer,
-                                  const LayerFootprint &fp,
-                                  const HardwareDescription &hw,
-                                  int64_t active) {
+InvocationStages mlir::cim::computeInvocationStages(
+    const LayerShape &layer, const LayerFootprint &fp,
+    const HardwareDescription &hw, int64_t active) {
   InvocationWork work = invocationWork(layer, fp);
   auto share = [&](int64_t total) {
     return ceilDiv(total * active, fp.crossbarsPerCopy);
@@ -137,7 +136,7 @@ LayerCost mlir::cim::estimateLayerCost(const LayerShape &layer,
     cost.copies = std::max<int64_t>(copies, 1);
     cost.crossbars = cost.copies * fp.crossbarsPerCopy;
     cost.invocationsPerCopy = ceilDiv(invocations, cost.copies);
-    cost.stages = stagesFor(layer, fp, hw, fp.crossbarsPerCopy);
+    cost.stages = computeInvocationStages(layer, fp, hw, fp.crossbarsPerCopy);
     cost.latencyPs =
         uint64_t(repeat) * cost.stages.pipelined(cost.invocationsPerCopy);
   } else {
@@ -149,14 +148,14 @@ LayerCost mlir::cim::estimateLayerCost(const LayerShape &layer,
     cost.invocationsPerCopy = invocations;
     int64_t fullRounds = fp.crossbarsPerCopy / chip;
     int64_t rest = fp.crossbarsPerCopy % chip;
-    cost.stages = stagesFor(layer, fp, hw, fullRounds ? chip : rest);
+    cost.stages = computeInvocationStages(layer, fp, hw, fullRounds ? chip : rest);
     uint64_t perRepeat = 0;
     if (fullRounds)
       perRepeat += uint64_t(fullRounds) *
                    (hw.crossbarWritePs + cost.stages.pipelined(invocations));
     if (rest)
       perRepeat += hw.crossbarWritePs +
-                   stagesFor(layer, fp, hw, rest).pipelined(invocations);
+                   computeInvocationStages(layer, fp, hw, rest).pipelined(invocations);
     cost.latencyPs = uint64_t(repeat) * perRepeat;
     cost.crossbarWrites = repeat * fp.crossbarsPerCopy;
   }

@@ -289,3 +289,56 @@ cim::runFakeQuantized(func::FuncOp func, ArrayRef<HostTensor> inputs) {
   FakeQuantizer quantizer;
   return runReference(func, inputs, quantizer);
 }
+
+FailureOr<std::vector<int32_t>>
+cim::getIntegerWeightMatrix(LayerOpInterface layer) {
+  QuantAttr quant = layer.getLayerQuant();
+  if (!quant || !quant.getWscale())
+    return layer->emitOpError()
+           << "has no weight scales; run cim-calibrate (or cim-compile) "
+              "first";
+  if (quant.getWscheme() != QuantScheme::Symmetric)
+    return layer->emitOpError()
+           << "has asymmetric weights; crossbars store symmetric signed "
+              "weights";
+  FailureOr<HostTensor> weight = getConstantWeight(layer);
+  if (failed(weight))
+    return failure();
+  std::vector<quant::QuantParams> params = getWeightParams(quant);
+  LayerMatrix m = layer.getLayerMatrix();
+  ArrayRef<int64_t> shape = weight->getShape();
+  const float *w = weight->data<float>().data();
+  std::vector<int32_t> out(size_t(m.groups * m.rows * m.cols), 0);
+  auto q = [&](float value, int64_t channel) {
+    const quant::QuantParams &p =
+        params[std::min<size_t>(channel, params.size() - 1)];
+    return int32_t(quant::quantize(value, p));
+  };
+  if (isa<Conv2dOp>(layer.getOperation())) {
+    int64_t o = shape[0], ci = shape[1], kh = shape[2], kw = shape[3];
+    int64_t perGroup = o / m.groups;
+    for (int64_t oc = 0; oc < o; ++oc) {
+      int64_t g = oc / perGroup, c = oc % perGroup;
+      for (int64_t i = 0; i < ci; ++i)
+        for (int64_t y = 0; y < kh; ++y)
+          for (int64_t x = 0; x < kw; ++x) {
+            int64_t r = (i * kh + y) * kw + x;
+            out[(g * m.rows + r) * m.cols + c] =
+                q(w[((oc * ci + i) * kh + y) * kw + x], oc);
+          }
+    }
+  } else if (auto gemm = dyn_cast<GemmOp>(layer.getOperation())) {
+    bool trans = gemm.getTransB();
+    for (int64_t k = 0; k < m.rows; ++k)
+      for (int64_t n = 0; n < m.cols; ++n)
+        out[k * m.cols + n] =
+            q(trans ? w[n * m.rows + k] : w[k * m.cols + n], n);
+  } else { // MatMulOp: [groups] x K x N, or a K vector
+    for (int64_t g = 0; g < m.groups; ++g)
+      for (int64_t k = 0; k < m.rows; ++k)
+        for (int64_t n = 0; n < m.cols; ++n)
+          out[(g * m.rows + k) * m.cols + n] =
+              q(w[(g * m.rows + k) * m.cols + n], g * m.cols + n);
+  }
+  return out;
+}

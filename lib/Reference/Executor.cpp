@@ -287,7 +287,7 @@ cim::evaluateOp(Operation *op, ArrayRef<HostTensor> operands) {
 
 FailureOr<SmallVector<HostTensor>>
 cim::runReference(func::FuncOp func, ArrayRef<HostTensor> inputs,
-                  OperandHook hook) {
+                  OperandHook hook, KernelHook kernel) {
   if (func.isExternal())
     return func.emitError()
            << "function '" << func.getSymName() << "' has no body to run";
@@ -337,14 +337,25 @@ cim::runReference(func::FuncOp func, ArrayRef<HostTensor> inputs,
       return failure();
 
     results.clear();
-    if (failed(runOpWidening(&op, operands, results)))
-      return failure();
+    bool done = false;
+    if (kernel) {
+      FailureOr<bool> handled = kernel(&op, operands, results);
+      if (failed(handled))
+        return failure();
+      done = *handled;
+    }
+    if (!done) {
+      results.clear();
+      if (failed(runOpWidening(&op, operands, results)))
+        return failure();
+    }
     if (results.size() != op.getNumResults())
       return op.emitOpError() << "produced " << results.size()
                               << " results instead of " << op.getNumResults();
-    for (auto [index, result] : llvm::enumerate(results))
-      if (failed(checkResult(&op, index, result)))
-        return failure();
+    if (!done)
+      for (auto [index, result] : llvm::enumerate(results))
+        if (failed(checkResult(&op, index, result)))
+          return failure();
 
     // Free operands before storing results: `operands` points into the
     // store and is not used again.

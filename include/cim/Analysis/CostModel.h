@@ -102,6 +102,15 @@ struct InvocationStages {
   uint64_t pipelined(int64_t n) const;
 };
 
+/// Stage latencies of one invocation when `active` of a copy's crossbars
+/// do their share of the work (all of them when stationary; one write
+/// round's part under rewriting). The digital, buffer and interconnect work
+/// is spread over the ceil(active / crossbars_per_pe) PEs they occupy.
+InvocationStages computeInvocationStages(const LayerShape &layer,
+                                         const LayerFootprint &fp,
+                                         const hw::HardwareDescription &hw,
+                                         int64_t active);
+
 /// The cost of one layer for one inference.
 struct LayerCost {
   std::string name;

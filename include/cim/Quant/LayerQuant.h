@@ -61,6 +61,14 @@ QuantAttr withActivationRange(QuantAttr quant, quant::Range range);
 QuantAttr withBitsKeepingRanges(QuantAttr quant, unsigned wbits,
                                 unsigned abits);
 
+/// The layer's weights quantized with its #cim.quant as the integer im2col
+/// matrix the crossbars hold: [group][row][col], rows and cols as in
+/// LayerMatrix (conv rows ordered (input channel, kernel row, kernel
+/// column)). Fails with an error at the layer when the quant has no weight
+/// scales or asymmetric weights (crossbars store signed weights), or the
+/// weight is not a constant f32 tensor.
+FailureOr<std::vector<int32_t>> getIntegerWeightMatrix(LayerOpInterface layer);
+
 struct CalibrationOptions {
   quant::CalibrationMethod method = quant::CalibrationMethod::MinMax;
   /// For CalibrationMethod::Percentile, in [50, 100].

@@ -31,6 +31,15 @@ namespace cim {
 using OperandHook = llvm::function_ref<LogicalResult(
     Operation *op, llvm::MutableArrayRef<const HostTensor *> operands)>;
 
+/// Called before each op runs (after the OperandHook). A hook that
+/// computes the op itself (a simulator running a crossbar layer on its
+/// integer weights) fills `results` and returns true; the executor then
+/// uses them as they are. Returning false runs the op's reference kernel;
+/// failure stops the run (the hook emits the diagnostic).
+using KernelHook = llvm::function_ref<FailureOr<bool>(
+    Operation *op, llvm::ArrayRef<const HostTensor *> operands,
+    llvm::SmallVectorImpl<HostTensor> &results)>;
+
 /// Runs a func.func made of cim graph ops on `inputs` (in argument order) and
 /// returns the results of its func.return, in order.
 ///
@@ -49,10 +58,11 @@ using OperandHook = llvm::function_ref<LogicalResult(
 /// the caller's OpenBLAS thread setting is restored afterwards), for a given
 /// CPU kind and OpenBLAS build.
 ///
-/// `hook`, when given, is called before every op (see OperandHook).
+/// `hook`, when given, is called before every op (see OperandHook), then
+/// `kernel` (see KernelHook).
 FailureOr<llvm::SmallVector<HostTensor>>
 runReference(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs,
-             OperandHook hook = nullptr);
+             OperandHook hook = nullptr, KernelHook kernel = nullptr);
 
 /// Runs one cim graph op on `operands` (in operand order) and returns its
 /// results, with the same kernels, checks and diagnostics as runReference.

@@ -368,4 +368,39 @@ def FoldQDQ : Pass<"cim-fold-qdq", "mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::cim::CIMDialect"];
 }
 
+
+def Schedule : Pass<"cim-schedule", "mlir::ModuleOp"> {
+  let summary = "Schedule a mapped network layer by layer or across layers";
+  let description = [{
+    Splits every op's output into sets (rows of output pixels, finer when a
+    layer has more copies than rows), derives which producer sets each set
+    needs (through kernels, strides, padding, pooling, residual adds and
+    concats) and list-schedules them on the chip (docs/architecture.md,
+    "Scheduling"):
+
+    * `schedule=cross-layer` (default, after CLSA-CIM): a set starts as soon
+      as its inputs exist and a copy of its layer is free;
+    * `schedule=layer`: an op starts when the previous one has finished.
+
+    Every compute op gets `cim.schedule = #cim.schedule<order, start, end,
+    sets>` (cycles of the chip's clock); the module gets
+    `cim.schedule_mode`, `cim.latency_cycles` and `cim.lower_bound_cycles`.
+    The module must have been mapped by `cim-map-crossbars` for the same
+    hardware.
+
+    ```
+    cim-opt m.mlir --cim-map-crossbars=hw=rram-tiled \
+                   --cim-schedule="hw=rram-tiled schedule=layer"
+    ```
+  }];
+  let options = [
+    Option<"hw", "hw", "std::string", /*default=*/"\"\"",
+           "Hardware preset name or YAML file (default: the module's "
+           "cim.hardware, else rram-tiled)">,
+    Option<"schedule", "schedule", "std::string",
+           /*default=*/"\"cross-layer\"",
+           "layer or cross-layer">
+  ];
+}
+
 #endif // CIM_TRANSFORMS_PASSES_TD

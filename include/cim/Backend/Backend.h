@@ -1,0 +1,36 @@
+//===- Backend.h - From a mapped module to a crossbar program ---*- C++ -*-===//
+//
+// The last compiler stage: schedules a module that cim-map-crossbars has
+// mapped, quantizes every crossbar layer's weights to the integers the
+// crossbars hold, and packs them with the functional graph and the
+// hardware description into a prog::Program.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_BACKEND_BACKEND_H
+#define CIM_BACKEND_BACKEND_H
+
+#include "cim/Program/Program.h"
+#include "cim/Schedule/Schedule.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir {
+namespace cim {
+
+/// Builds the program of a mapped, quantized module. `model` names it in
+/// the program header. Every failure is a located diagnostic.
+FailureOr<prog::Program> buildProgram(ModuleOp module,
+                                      const hw::HardwareDescription &hw,
+                                      ScheduleMode schedule,
+                                      StringRef model);
+
+/// Parses a program's functional graph into `context` (which must have the
+/// cim and func dialects). Errors point into the graph text, named
+/// `<program>:graph`.
+OwningOpRef<ModuleOp> parseProgramGraph(const prog::Program &program,
+                                        MLIRContext *context);
+
+} // namespace cim
+} // namespace mlir
+
+#endif // CIM_BACKEND_BACKEND_H

@@ -1,0 +1,87 @@
+//===- Compiler.h - The cimc compiler as a library --------------*- C++ -*-===//
+//
+// One call compiles an ONNX model into a program for a chip and its cost
+// report; cimc is a thin command-line wrapper around it.
+//
+//   mlir::MLIRContext context;
+//   mlir::cim::CompileOptions options;
+//   options.hardware = "rram-tiled";
+//   options.wbits = 4;
+//   auto result = mlir::cim::compileModel("model.onnx", options, context);
+//   if (mlir::succeeded(result)) {
+//     std::string bytes = mlir::cim::prog::writeProgram(result->program);
+//     mlir::cim::printReportTable(result->report, llvm::outs());
+//   }
+//
+// Errors are reported as MLIR diagnostics in `context` (install a handler
+// to print them) and the call returns failure.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_COMPILER_COMPILER_H
+#define CIM_COMPILER_COMPILER_H
+
+#include "cim/Importer/Importer.h"
+#include "cim/Program/Program.h"
+#include "cim/Report/Report.h"
+#include "cim/Schedule/Schedule.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace mlir {
+namespace cim {
+
+/// Where compilation stops.
+enum class CompileStage { Import, Quant, Map, Schedule, Program };
+
+struct CompileOptions {
+  /// Hardware preset name or YAML file; empty: the default preset.
+  std::string hardware;
+  /// Uniform bit widths, and a per-layer policy file that overrides them.
+  unsigned wbits = 8, abits = 8;
+  std::string policy;
+  ScheduleMode schedule = ScheduleMode::CrossLayer;
+  /// Duplicate slow layers into spare crossbars.
+  bool duplicate = true;
+  /// Calibration inputs for static activation scales (TensorProto files or
+  /// directories, as cim-calibrate takes them); without them each layer
+  /// quantizes its input with the input's own range at run time.
+  std::vector<std::string> calibrationInputs;
+  std::string calibrationMethod = "minmax";
+  double percentile = 99.99;
+  ImportOptions import;
+  CompileStage stopAfter = CompileStage::Program;
+  /// Called on every pass manager before it runs (to apply
+  /// -mlir-print-ir-after-all, -mlir-timing, ...).
+  std::function<void(PassManager &)> configurePassManager;
+};
+
+struct CompileResult {
+  OwningOpRef<ModuleOp> module;
+  /// Set when compilation ran to CompileStage::Program.
+  prog::Program program;
+  prog::Timing timing;
+  Report report;
+};
+
+/// Compiles `modelPath` (an .onnx file) in `context`.
+FailureOr<CompileResult> compileModel(StringRef modelPath,
+                                      const CompileOptions &options,
+                                      MLIRContext &context);
+
+/// Runs the compilation stages after import on an already imported module.
+FailureOr<CompileResult> compileModule(OwningOpRef<ModuleOp> module,
+                                       StringRef modelName,
+                                       const CompileOptions &options);
+
+/// Registers the dialects a compilation needs.
+void registerCompilerDialects(DialectRegistry &registry);
+
+} // namespace cim
+} // namespace mlir
+
+#endif // CIM_COMPILER_COMPILER_H

@@ -1,0 +1,80 @@
+//===- Compiler.cpp - The cimc compiler as a library ----------------------===//
+
+#include "cim/Compiler/Compiler.h"
+#include "cim/Analysis/ModuleCost.h"
+#include "cim/Backend/Backend.h"
+#include "cim/Pipeline/Pipeline.h"
+#include "cim/Transforms/Passes.h"
+
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+using namespace mlir::cim;
+
+void mlir::cim::registerCompilerDialects(DialectRegistry &registry) {
+  registerCIMDialects(registry);
+}
+
+FailureOr<CompileResult>
+mlir::cim::compileModule(OwningOpRef<ModuleOp> module, StringRef modelName,
+                         const CompileOptions &options) {
+  CompileResult result;
+  result.module = std::move(module);
+  MLIRContext *context = result.module->getContext();
+  if (options.stopAfter == CompileStage::Import)
+    return result;
+
+  PassManager pm(context);
+  if (options.configurePassManager)
+    options.configurePassManager(pm);
+  CompilePipelineOptions pipeline;
+  pipeline.wbits = options.wbits;
+  pipeline.abits = options.abits;
+  pipeline.policy = options.policy;
+  buildCompilePipeline(pm, pipeline);
+  CalibrateOptions calibrate;
+  calibrate.inputs = options.calibrationInputs;
+  calibrate.method = options.calibrationMethod;
+  calibrate.percentile = options.percentile;
+  pm.addPass(createCalibrate(calibrate));
+  if (options.stopAfter >= CompileStage::Map) {
+    MapCrossbarsOptions map;
+    map.hw = options.hardware;
+    map.duplicate = options.duplicate;
+    pm.addPass(createMapCrossbars(map));
+  }
+  if (options.stopAfter >= CompileStage::Schedule) {
+    ScheduleOptions schedule;
+    schedule.hw = options.hardware;
+    schedule.schedule = stringify(options.schedule).str();
+    pm.addPass(createSchedule(schedule));
+  }
+  if (failed(pm.run(*result.module)))
+    return failure();
+  if (options.stopAfter < CompileStage::Program)
+    return result;
+
+  FailureOr<hw::HardwareDescription> hw =
+      loadHardwareFor(*result.module, options.hardware);
+  if (failed(hw))
+    return failure();
+  FailureOr<prog::Program> program =
+      buildProgram(*result.module, *hw, options.schedule, modelName);
+  if (failed(program))
+    return failure();
+  result.program = std::move(*program);
+  result.timing = prog::simulateTiming(result.program);
+  result.report = buildReport(result.program, result.timing);
+  return result;
+}
+
+FailureOr<CompileResult> mlir::cim::compileModel(StringRef modelPath,
+                                                 const CompileOptions &options,
+                                                 MLIRContext &context) {
+  OwningOpRef<ModuleOp> module =
+      importOnnxFile(modelPath, &context, options.import);
+  if (!module)
+    return failure();
+  return compileModule(std::move(module), llvm::sys::path::filename(modelPath),
+                       options);
+}

@@ -1,0 +1,545 @@
+//===- Scheduler.cpp - List scheduling of output sets ---------------------===//
+//
+// Tasks are (node, output set) pairs. A task is ready when the producer
+// sets it needs have finished; ready tasks are issued in order of their
+// ready time (then node, then set), each on the copy of its layer that can
+// start it first, and turned into instructions whose start times come from
+// the same resource-reservation rule as prog::simulateTiming. Layer-by-layer
+// scheduling adds a barrier after every node that the next node waits for.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Schedule/Schedule.h"
+
+#include <algorithm>
+#include <map>
+#include <queue>
+#include <tuple>
+
+using namespace mlir;
+using namespace mlir::cim;
+
+llvm::StringRef mlir::cim::stringify(ScheduleMode mode) {
+  return mode == ScheduleMode::LayerByLayer ? "layer" : "cross-layer";
+}
+
+std::optional<ScheduleMode> mlir::cim::parseScheduleMode(llvm::StringRef text) {
+  if (text == "layer")
+    return ScheduleMode::LayerByLayer;
+  if (text == "cross-layer")
+    return ScheduleMode::CrossLayer;
+  return std::nullopt;
+}
+
+namespace {
+/// Most sets one node is split into (beyond its copies).
+constexpr int64_t kMaxRowSets = 1024;
+
+struct Task {
+  uint32_t node = 0, set = 0;
+  int64_t begin = 0, end = 0;
+  std::vector<uint32_t> deps; // task ids
+  std::vector<uint32_t> users;
+  uint32_t remaining = 0;
+  uint64_t ready = 0;
+  /// The instruction whose end makes the output available, and the PE
+  /// holding the output.
+  uint32_t last = 0;
+  int64_t pe = 0;
+  bool barrier = false;
+};
+
+/// Per-invocation figures of a crossbar layer.
+struct LayerTiming {
+  LayerFootprint fp;
+  InvocationStages stages;
+  int64_t mvmSteps = 0, adcConversions = 0, digitalOps = 0, bufferBytes = 0,
+          interconnectBytes = 0;
+};
+
+class Scheduler {
+public:
+  Scheduler(const ScheduleGraph &graph, const hw::HardwareDescription &hw,
+            ExecutionMode mode, ScheduleMode schedule)
+      : g(graph), hw(hw), mode(mode), schedule(schedule) {}
+
+  prog::Program run();
+
+private:
+  uint32_t getUnit(prog::UnitKind kind, int64_t pe, uint32_t node = 0,
+                   uint32_t copy = 0);
+  uint32_t emit(prog::Instruction in);
+  void buildTasks();
+  void addDependencies(uint32_t taskId);
+  void issue(uint32_t taskId);
+  void issueCrossbar(Task &task);
+  void issueRewrite(Task &task);
+  void issueDigital(Task &task);
+  std::vector<uint32_t> lastOf(const std::vector<uint32_t> &tasks) const;
+
+  const ScheduleGraph &g;
+  const hw::HardwareDescription &hw;
+  ExecutionMode mode;
+  ScheduleMode schedule;
+  prog::Program p;
+
+  std::vector<LayerTiming> layerTiming;
+  /// Set boundaries per node (sets + 1 entries).
+  std::vector<std::vector<int64_t>> bounds;
+  std::vector<uint32_t> taskBase;
+  std::vector<Task> tasks;
+  std::vector<uint32_t> barrierOf; // per node, in layer-by-layer mode
+  std::map<std::tuple<uint8_t, int64_t, uint32_t, uint32_t>, uint32_t> units;
+  std::vector<uint64_t> unitFree;
+  std::vector<uint64_t> instrEnd;
+};
+} // namespace
+
+uint32_t Scheduler::getUnit(prog::UnitKind kind, int64_t pe, uint32_t node,
+                            uint32_t copy) {
+  auto key = std::make_tuple(uint8_t(kind), pe, node, copy);
+  auto it = units.find(key);
+  if (it != units.end())
+    return it->second;
+  uint32_t id = p.units.size();
+  p.units.push_back({kind, uint32_t(pe), node, copy});
+  unitFree.push_back(0);
+  units[key] = id;
+  return id;
+}
+
+uint32_t Scheduler::emit(prog::Instruction in) {
+  // Drop reservations that hold nothing: they would only serialize.
+  llvm::erase_if(in.reservations,
+                 [](const prog::Reservation &r) { return r.busyPs == 0; });
+  uint64_t start = 0;
+  for (uint32_t d : in.deps)
+    start = std::max(start, instrEnd[d]);
+  for (const prog::Reservation &r : in.reservations)
+    start = std::max(start, unitFree[r.unit]);
+  for (const prog::Reservation &r : in.reservations)
+    unitFree[r.unit] = start + r.busyPs;
+  uint32_t id = p.instructions.size();
+  instrEnd.push_back(start + in.latencyPs);
+  p.instructions.push_back(std::move(in));
+  return id;
+}
+
+void Scheduler::buildTasks() {
+  size_t n = g.nodes.size();
+  bounds.resize(n);
+  taskBase.resize(n);
+  barrierOf.assign(n, UINT32_MAX);
+  for (size_t i = 0; i < n; ++i) {
+    const ScheduleNode &node = g.nodes[i];
+    int64_t total = node.getSize();
+    int64_t sets = std::min(node.rows, kMaxRowSets);
+    if (node.layer >= 0) {
+      if (mode == ExecutionMode::Rewrite)
+        sets = 1;
+      else
+        sets = std::max<int64_t>(sets, g.layers[node.layer].copyPes.size());
+    }
+    sets = std::max<int64_t>(1, std::min(sets, total));
+    std::vector<int64_t> &b = bounds[i];
+    for (int64_t s = 0; s <= sets; ++s)
+      b.push_back(total ? s * total / sets : 0);
+    taskBase[i] = tasks.size();
+    for (int64_t s = 0; s < sets; ++s) {
+      Task t;
+      t.node = i;
+      t.set = s;
+      t.begin = b[s];
+      t.end = b[s + 1];
+      tasks.push_back(std::move(t));
+    }
+    p.nodes.push_back({node.name, node.op, node.layer, sets, total});
+    if (schedule == ScheduleMode::LayerByLayer ||
+        mode == ExecutionMode::Rewrite) {
+      Task t;
+      t.node = i;
+      t.barrier = true;
+      barrierOf[i] = tasks.size();
+      tasks.push_back(std::move(t));
+    }
+  }
+  for (uint32_t id = 0; id < tasks.size(); ++id)
+    addDependencies(id);
+  for (uint32_t id = 0; id < tasks.size(); ++id) {
+    std::sort(tasks[id].deps.begin(), tasks[id].deps.end());
+    tasks[id].deps.erase(
+        std::unique(tasks[id].deps.begin(), tasks[id].deps.end()),
+        tasks[id].deps.end());
+    tasks[id].remaining = tasks[id].deps.size();
+    for (uint32_t d : tasks[id].deps)
+      tasks[d].users.push_back(id);
+  }
+}
+
+void Scheduler::addDependencies(uint32_t id) {
+  Task &task = tasks[id];
+  const ScheduleNode &node = g.nodes[task.node];
+  if (task.barrier) {
+    uint32_t sets = bounds[task.node].size() - 1;
+    for (uint32_t s = 0; s < sets; ++s)
+      task.deps.push_back(taskBase[task.node] + s);
+    return;
+  }
+  // Layer by layer: wait for the previous node's barrier.
+  if (task.node > 0 && barrierOf[task.node - 1] != UINT32_MAX)
+    task.deps.push_back(barrierOf[task.node - 1]);
+  if (task.begin == task.end && node.getSize() > 0)
+    return;
+  int64_t rowLo = task.begin / node.rowSize;
+  int64_t rowHi = std::max(task.begin, task.end - 1) / node.rowSize;
+  int64_t height = std::max<int64_t>(1, node.rows / node.batch);
+  for (const ScheduleInput &in : node.inputs) {
+    if (in.node < 0)
+      continue;
+    const ScheduleNode &prod = g.nodes[in.node];
+    const std::vector<int64_t> &pb = bounds[in.node];
+    int64_t lo = 0, hi = prod.rows - 1; // producer rows, inclusive
+    bool full = in.kind == DependenceKind::Full;
+    if (in.kind == DependenceKind::SameRow) {
+      if (prod.rows == node.rows) {
+        lo = rowLo;
+        hi = rowHi;
+      } else {
+        full = true;
+      }
+    } else if (in.kind != DependenceKind::Full) {
+      int64_t pHeight = prod.rows / std::max<int64_t>(1, prod.batch);
+      if (prod.batch != node.batch || pHeight < 1) {
+        full = true;
+      } else {
+        lo = INT64_MAX;
+        hi = INT64_MIN;
+        for (int64_t r = rowLo; r <= rowHi; ++r) {
+          int64_t b = r / height, h = r % height, first, lastRow;
+          if (in.kind == DependenceKind::Window) {
+            first = h * in.stride - in.padBegin;
+            lastRow = first + (in.kernel - 1) * in.dilation;
+          } else { // Scaled
+            first = h * pHeight / height - 1;
+            lastRow = ((h + 1) * pHeight + height - 1) / height;
+          }
+          first = std::max<int64_t>(first, 0);
+          lastRow = std::min(lastRow, pHeight - 1);
+          if (first > lastRow)
+            continue;
+          lo = std::min(lo, b * pHeight + first);
+          hi = std::max(hi, b * pHeight + lastRow);
+        }
+        if (lo > hi)
+          continue; // the window lies in the padding
+      }
+    }
+    if (full) {
+      lo = 0;
+      hi = prod.rows - 1;
+    }
+    int64_t eLo = lo * prod.rowSize, eHi = (hi + 1) * prod.rowSize;
+    // Sets overlapping [eLo, eHi).
+    size_t first = std::upper_bound(pb.begin(), pb.end(), eLo) - pb.begin() - 1;
+    size_t sets = pb.size() - 1;
+    for (size_t s = std::min(first, sets - 1); s < sets && pb[s] < eHi; ++s)
+      task.deps.push_back(taskBase[in.node] + s);
+    if (prod.getSize() == 0)
+      task.deps.push_back(taskBase[in.node]);
+  }
+}
+
+std::vector<uint32_t>
+Scheduler::lastOf(const std::vector<uint32_t> &ids) const {
+  std::vector<uint32_t> out;
+  for (uint32_t d : ids)
+    out.push_back(tasks[d].last);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+void Scheduler::issueCrossbar(Task &task) {
+  const ScheduleNode &node = g.nodes[task.node];
+  const ScheduleLayer &layer = g.layers[node.layer];
+  const LayerTiming &lt = layerTiming[node.layer];
+  // The copy that can start first.
+  uint32_t best = 0;
+  uint64_t bestStart = UINT64_MAX;
+  for (uint32_t c = 0; c < layer.copyPes.size(); ++c) {
+    uint64_t start = std::max(
+        task.ready, unitFree[getUnit(prog::UnitKind::Crossbars,
+                                     layer.copyPes[c][0], task.node, c)]);
+    if (start < bestStart) {
+      bestStart = start;
+      best = c;
+    }
+  }
+  const std::vector<int64_t> &pes = layer.copyPes[best];
+  int64_t n = task.end - task.begin;
+  const InvocationStages &st = lt.stages;
+  prog::Instruction in;
+  in.opcode = prog::Opcode::Mvm;
+  in.pe = pes[0];
+  in.node = task.node;
+  in.set = task.set;
+  in.copy = best;
+  in.begin = task.begin;
+  in.end = task.end;
+  in.latencyPs = n ? st.pipelined(n) : 0;
+  in.reservations.push_back(
+      {getUnit(prog::UnitKind::Crossbars, pes[0], task.node, best),
+       uint64_t(n) * st.max()});
+  for (int64_t pe : pes) {
+    in.reservations.push_back(
+        {getUnit(prog::UnitKind::Digital, pe), uint64_t(n) * st.digitalPs});
+    in.reservations.push_back(
+        {getUnit(prog::UnitKind::Link, pe), uint64_t(n) * st.interconnectPs});
+    in.reservations.push_back(
+        {getUnit(prog::UnitKind::Buffer, pe), uint64_t(n) * st.bufferPs});
+  }
+  for (uint32_t d : lastOf(task.deps))
+    in.deps.push_back(d);
+  in.mvmSteps = n * lt.mvmSteps;
+  in.adcConversions = n * lt.adcConversions;
+  in.digitalOps = n * lt.digitalOps;
+  in.bufferBytes = n * lt.bufferBytes;
+  in.interconnectBytes = n * lt.interconnectBytes;
+  task.last = emit(std::move(in));
+  task.pe = pes[0];
+}
+
+void Scheduler::issueRewrite(Task &task) {
+  const ScheduleNode &node = g.nodes[task.node];
+  const ScheduleLayer &layer = g.layers[node.layer];
+  const LayerTiming &lt = layerTiming[node.layer];
+  int64_t chip = hw.getNumCrossbars();
+  int64_t perCopy = lt.fp.crossbarsPerCopy;
+  int64_t rounds = ceilDiv(perCopy, chip);
+  int64_t invocations = task.end - task.begin;
+  uint32_t chipUnit = getUnit(prog::UnitKind::Crossbars, 0, 0, 0);
+  std::vector<uint32_t> inputs = lastOf(task.deps);
+  uint32_t previous = UINT32_MAX;
+  for (int64_t r = 0; r < layer.shape.repeat; ++r) {
+    for (int64_t k = 0; k < rounds; ++k) {
+      int64_t active = k + 1 < rounds || perCopy % chip == 0
+                           ? std::min(chip, perCopy)
+                           : perCopy % chip;
+      uint32_t round = r * rounds + k;
+      prog::Instruction write;
+      write.opcode = prog::Opcode::Write;
+      write.node = task.node;
+      write.copy = round;
+      write.latencyPs = hw.crossbarWritePs;
+      write.reservations.push_back({chipUnit, hw.crossbarWritePs});
+      if (previous != UINT32_MAX)
+        write.deps.push_back(previous);
+      write.crossbarWrites = active;
+      uint32_t w = emit(std::move(write));
+
+      InvocationStages st =
+          computeInvocationStages(layer.shape, lt.fp, hw, active);
+      prog::Instruction mvm;
+      mvm.opcode = prog::Opcode::Mvm;
+      mvm.node = task.node;
+      mvm.copy = round;
+      mvm.begin = task.begin;
+      mvm.end = task.end;
+      mvm.latencyPs = invocations ? st.pipelined(invocations) : 0;
+      mvm.reservations.push_back({chipUnit, mvm.latencyPs});
+      mvm.deps = {w};
+      for (uint32_t d : inputs)
+        mvm.deps.push_back(d);
+      std::sort(mvm.deps.begin(), mvm.deps.end());
+      auto share = [&](int64_t perInvocation) {
+        return ceilDiv(perInvocation * invocations * active, perCopy);
+      };
+      mvm.mvmSteps = invocations * lt.fp.inputSteps * active;
+      mvm.adcConversions = share(lt.adcConversions);
+      mvm.digitalOps = share(lt.digitalOps);
+      mvm.bufferBytes = share(lt.bufferBytes);
+      mvm.interconnectBytes = share(lt.interconnectBytes);
+      previous = emit(std::move(mvm));
+    }
+  }
+  task.last = previous;
+  task.pe = 0;
+}
+
+void Scheduler::issueDigital(Task &task) {
+  const ScheduleNode &node = g.nodes[task.node];
+  int64_t pe = task.deps.empty() ? 0 : tasks[task.deps.front()].pe;
+  // The first data input decides where the op runs.
+  for (uint32_t d : task.deps)
+    if (!tasks[d].barrier) {
+      pe = tasks[d].pe;
+      break;
+    }
+  prog::Instruction vec;
+  vec.opcode = prog::Opcode::Vec;
+  vec.pe = pe;
+  vec.node = task.node;
+  vec.set = task.set;
+  vec.begin = task.begin;
+  vec.end = task.end;
+  if (node.alias) {
+    {
+      auto l = lastOf(task.deps);
+      vec.deps.assign(l.begin(), l.end());
+    }
+    task.last = emit(std::move(vec));
+    task.pe = pe;
+    return;
+  }
+  // Inputs held by other PEs come over the interconnect, one send/receive
+  // pair per PE.
+  std::map<int64_t, std::pair<int64_t, std::vector<uint32_t>>> remote;
+  std::vector<uint32_t> local;
+  for (uint32_t d : task.deps) {
+    const Task &dep = tasks[d];
+    if (dep.barrier || dep.pe == pe) {
+      local.push_back(d);
+      continue;
+    }
+    auto &entry = remote[dep.pe];
+    entry.first += (dep.end - dep.begin) * g.nodes[dep.node].bytesPerElement;
+    entry.second.push_back(d);
+  }
+  std::vector<uint32_t> deps = lastOf(local);
+  for (auto &[from, entry] : remote) {
+    uint64_t ps = hw.interconnectBandwidth.transferPs(entry.first);
+    prog::Instruction send;
+    send.opcode = prog::Opcode::Send;
+    send.pe = from;
+    send.peer = pe;
+    send.node = task.node;
+    send.set = task.set;
+    send.begin = task.begin;
+    send.end = task.begin;
+    send.reservations.push_back({getUnit(prog::UnitKind::Link, from), ps});
+    {
+      auto l = lastOf(entry.second);
+      send.deps.assign(l.begin(), l.end());
+    }
+    send.interconnectBytes = entry.first;
+    uint32_t s = emit(std::move(send));
+    prog::Instruction recv;
+    recv.opcode = prog::Opcode::Recv;
+    recv.pe = pe;
+    recv.peer = from;
+    recv.node = task.node;
+    recv.set = task.set;
+    recv.begin = task.begin;
+    recv.end = task.begin;
+    recv.latencyPs = ps;
+    recv.reservations.push_back({getUnit(prog::UnitKind::Link, pe), ps});
+    recv.deps = {s};
+    deps.push_back(emit(std::move(recv)));
+  }
+  std::sort(deps.begin(), deps.end());
+  int64_t elements = task.end - task.begin;
+  int64_t ops = int64_t(std::ceil(double(elements) * node.opsPerElement));
+  uint64_t digital = uint64_t(ceilDiv(ops, hw.digitalLanes)) * hw.digitalOpPs;
+  int64_t bytes = 2 * elements * node.bytesPerElement;
+  uint64_t buffer = hw.bufferBandwidth.transferPs(bytes);
+  vec.latencyPs = std::max(digital, buffer);
+  vec.reservations.push_back({getUnit(prog::UnitKind::Digital, pe), digital});
+  vec.reservations.push_back({getUnit(prog::UnitKind::Buffer, pe), buffer});
+  vec.deps.assign(deps.begin(), deps.end());
+  vec.digitalOps = ops;
+  vec.bufferBytes = bytes;
+  task.last = emit(std::move(vec));
+  task.pe = pe;
+}
+
+void Scheduler::issue(uint32_t id) {
+  Task &task = tasks[id];
+  if (task.barrier) {
+    prog::Instruction barrier;
+    barrier.opcode = prog::Opcode::Barrier;
+    barrier.node = task.node;
+    {
+      auto l = lastOf(task.deps);
+      barrier.deps.assign(l.begin(), l.end());
+    }
+    task.last = emit(std::move(barrier));
+    return;
+  }
+  const ScheduleNode &node = g.nodes[task.node];
+  if (node.layer < 0)
+    issueDigital(task);
+  else if (mode == ExecutionMode::Rewrite)
+    issueRewrite(task);
+  else
+    issueCrossbar(task);
+}
+
+prog::Program Scheduler::run() {
+  p.hardware = hw;
+  p.hardwareYaml = hw::printHardwareDescription(hw);
+  p.schedule = stringify(schedule).str();
+  for (const ScheduleLayer &layer : g.layers) {
+    LayerTiming lt;
+    lt.fp = computeFootprint(layer.shape, hw);
+    lt.stages =
+        computeInvocationStages(layer.shape, lt.fp, hw, lt.fp.crossbarsPerCopy);
+    LayerShape one = layer.shape;
+    one.invocations = 1;
+    one.repeat = 1;
+    LayerCost cost = estimateLayerCost(one, hw, ExecutionMode::Stationary, 1);
+    lt.mvmSteps = cost.mvmSteps;
+    lt.adcConversions = cost.adcConversions;
+    lt.digitalOps = cost.digitalOps;
+    lt.bufferBytes = cost.bufferBytes;
+    lt.interconnectBytes = cost.interconnectBytes;
+    layerTiming.push_back(lt);
+  }
+  buildTasks();
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const ScheduleNode &node = g.nodes[i];
+    if (node.layer < 0)
+      continue;
+    const ScheduleLayer &layer = g.layers[node.layer];
+    prog::LayerWeights header;
+    header.node = i;
+    header.rows = layer.shape.rows;
+    header.cols = layer.shape.cols;
+    header.groups = layer.shape.groups;
+    header.wbits = layer.shape.wbits;
+    header.abits = layer.shape.abits;
+    header.copies = layer.copyPes.size();
+    header.crossbars =
+        mode == ExecutionMode::Rewrite
+            ? std::min(layerTiming[node.layer].fp.crossbarsPerCopy,
+                       hw.getNumCrossbars())
+            : header.copies * layerTiming[node.layer].fp.crossbarsPerCopy;
+    p.nodes[i].layer = p.layers.size();
+    p.layers.push_back(std::move(header));
+  }
+  // Issue ready tasks in order of (ready time, node, set).
+  using Entry = std::tuple<uint64_t, uint32_t, uint32_t>;
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> ready;
+  for (uint32_t id = 0; id < tasks.size(); ++id)
+    if (tasks[id].remaining == 0)
+      ready.push({0, tasks[id].node, id});
+  while (!ready.empty()) {
+    auto [time, node, id] = ready.top();
+    ready.pop();
+    issue(id);
+    uint64_t end = instrEnd[tasks[id].last];
+    for (uint32_t user : tasks[id].users) {
+      Task &u = tasks[user];
+      u.ready = std::max(u.ready, end);
+      if (--u.remaining == 0)
+        ready.push({u.ready, u.node, user});
+    }
+  }
+  return std::move(p);
+}
+
+prog::Program mlir::cim::scheduleGraph(const ScheduleGraph &graph,
+                                       const hw::HardwareDescription &hw,
+                                       ExecutionMode mode,
+                                       ScheduleMode schedule) {
+  return Scheduler(graph, hw, mode, schedule).run();
+}
