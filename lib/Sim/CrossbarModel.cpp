@@ -130,6 +130,30 @@ void addSignedSlicePsums(const uint16_t *codes, int64_t rows, const int16_t *q,
   }
 }
 
+/// acc[s][i] += sum_r chunk_s(codes[r]) * fields[r][i] over `width` words
+/// per row, for the steps whose chunks start at shifts[s]: the psums of
+/// every slice at once, 16 bits each. One pass over the rows serves all
+/// steps, so that each row is loaded once.
+CIM_VECTOR_CLONES
+void addFieldPsums(const uint16_t *codes, int64_t rows, const uint64_t *fields,
+                   int64_t width, const unsigned *shifts, int64_t steps,
+                   uint32_t chunkMask, uint64_t *acc) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const uint64_t *row = fields + r * width;
+    for (int64_t s = 0; s < steps; ++s) {
+      uint64_t chunk = (uint32_t(codes[r]) >> shifts[s]) & chunkMask;
+      uint64_t *sums = acc + s * width;
+      if (chunk == 1) {
+        for (int64_t i = 0; i < width; ++i)
+          sums[i] += row[i];
+      } else if (chunk) {
+        for (int64_t i = 0; i < width; ++i)
+          sums[i] += chunk * row[i];
+      }
+    }
+  }
+}
+
 /// out[v][c] = sum_p lo(pairs[v][p]) * w[p][c][0] + hi(pairs[v][p]) *
 /// w[p][c][1] over the packed layout of one group, in 64 bits; any codes.
 void multiplyPortable(const int16_t *packed, int64_t rowPairs,
@@ -305,6 +329,33 @@ CrossbarLayer::build(const hw::HardwareDescription &hw,
       }
   }
 
+  // Slice levels in 16-bit fields when no field can carry into the next.
+  int64_t numFields = hw.signedMapping == SignedWeightMapping::Offset
+                          ? layer.numSlices
+                          : 2 * layer.numSlices;
+  if (maxPsum <= 0xffff && numFields <= 8) {
+    layer.fieldWords = ceilDiv(numFields, 4);
+    layer.fields.assign(spec.groups * rows * cols * layer.fieldWords, 0);
+    int32_t fieldCellMask = (1 << hw.cellBits) - 1;
+    int32_t fieldOffset = int32_t(1) << layer.magnitudeBits;
+    for (int64_t i = 0, e = spec.groups * rows * cols; i < e; ++i) {
+      uint64_t *words = layer.fields.data() + i * layer.fieldWords;
+      for (int64_t j = 0; j < layer.numSlices; ++j) {
+        unsigned shift = j * hw.cellBits;
+        auto put = [&](int64_t field, int32_t level) {
+          words[field / 4] |= uint64_t(level) << (16 * (field % 4));
+        };
+        if (hw.signedMapping == SignedWeightMapping::Offset) {
+          put(j, ((weights[i] + fieldOffset) >> shift) & fieldCellMask);
+        } else {
+          put(j, (std::max(weights[i], 0) >> shift) & fieldCellMask);
+          put(layer.numSlices + j,
+              (std::max(-weights[i], 0) >> shift) & fieldCellMask);
+        }
+      }
+    }
+  }
+
   // The cell levels of every tile bound its psums: L * min <= psum <=
   // L * max for a step with chunk-level sum L.
   int32_t cellMask = (1 << hw.cellBits) - 1;
@@ -350,6 +401,11 @@ CrossbarLayer::build(const hw::HardwareDescription &hw,
       layer.lossless &= bound.lossless;
       layer.bounds.push_back(bound);
     }
+  if (layer.lossless) {
+    layer.fields.clear();
+    layer.fields.shrink_to_fit();
+    layer.fieldWords = 0;
+  }
   return layer;
 }
 
@@ -387,11 +443,42 @@ int64_t CrossbarLayer::runInexactSteps(const uint16_t *codes, int64_t group,
     return psum;
   };
 
+  if (fieldWords) {
+    unsigned shifts[32];
+    int64_t numInexact = 0;
+    for (int64_t k = 0; k < numSteps; ++k)
+      if (steps >> k & 1)
+        shifts[numInexact++] = k * dacBits;
+    int64_t width = cols * fieldWords;
+    std::vector<uint64_t> sums(numInexact * width, 0);
+    addFieldPsums(tileCodes, rows,
+                  fields.data() + (group * spec.rows + r0) * width, width,
+                  shifts, numInexact, chunkMask, sums.data());
+    for (int64_t s = 0; s < numInexact; ++s) {
+      const uint64_t *stepSums = sums.data() + s * width;
+      auto field = [&](int64_t c, int64_t f) {
+        return int64_t(stepSums[c * fieldWords + f / 4] >> (16 * (f % 4)) &
+                       0xffff);
+      };
+      for (int64_t c = 0; c < cols; ++c)
+        for (int64_t j = 0; j < numSlices; ++j) {
+          int64_t value;
+          if (mapping == SignedWeightMapping::Offset)
+            value = adc(field(c, j));
+          else if (mapping == SignedWeightMapping::DifferentialColumn)
+            value = adc(field(c, j)) - adc(field(c, numSlices + j));
+          else
+            value = adc(field(c, j) - field(c, numSlices + j));
+          acc[c] += value * (int64_t(1) << (j * cellBits + shifts[s]));
+        }
+    }
+  }
   for (int64_t k = 0; k < numSteps; ++k) {
     if (!(steps >> k & 1))
       continue;
     unsigned chunkShift = k * dacBits;
-    for (int64_t j = 0; j < numSlices; ++j) {
+    // Without the fields (wide psums, many slices): one slice at a time.
+    for (int64_t j = 0; !fieldWords && j < numSlices; ++j) {
       unsigned sliceShift = j * cellBits;
       std::fill(pos.begin(), pos.end(), 0);
       std::fill(neg.begin(), neg.end(), 0);

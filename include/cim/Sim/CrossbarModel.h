@@ -165,6 +165,12 @@ private:
   std::vector<int16_t> packed;
   /// [g][r][c]: the weights as given, for the inexact steps.
   std::vector<int16_t> plain;
+  /// [g][r][c][word]: every slice level in its own 16-bit field (`of`: the
+  /// S slices of v; `dc`, `dr`: those of p, then those of n), so that one
+  /// 64-bit add reads four slices at once. Only for layers that may
+  /// saturate, whose psums fit 16 bits, in at most 2 words per weight.
+  std::vector<uint64_t> fields;
+  int64_t fieldWords = 0;
   /// [g][c]: sum_r q_rc (the zero-point correction).
   std::vector<int64_t> colSums;
   /// [g][t]: per-tile bounds of the cell levels.
