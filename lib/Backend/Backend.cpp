@@ -3,6 +3,7 @@
 #include "cim/Backend/Backend.h"
 #include "cim/Analysis/ModuleCost.h"
 #include "cim/Quant/LayerQuant.h"
+#include "cim/Quant/Quantizer.h"
 
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -53,6 +54,9 @@ FailureOr<prog::Program> mlir::cim::buildProgram(
     if (failed(values))
       return failure();
     program.layers[index].values = std::move(*values);
+    for (const quant::QuantParams &params :
+         getWeightParams(layer.getLayerQuant()))
+      program.layers[index].scales.push_back(params.scale);
 
     LayerOpInterface target = copies[index];
     Value weight = target.getLayerWeight();

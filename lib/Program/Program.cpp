@@ -12,8 +12,11 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 
+#include <cmath>
 #include <cstring>
 #include <map>
 
@@ -140,6 +143,12 @@ std::string prog::writeProgram(const Program &p) {
       w.u8(uint8_t(v & 0xff));
       if (bytes == 2)
         w.u8(uint8_t((v >> 8) & 0xff));
+    }
+    w.u64(l.scales.size());
+    for (float f : l.scales) {
+      uint32_t bits;
+      std::memcpy(&bits, &f, 4);
+      w.u32(bits);
     }
   }
   w.end(at);
@@ -390,6 +399,13 @@ std::optional<Program> prog::readProgram(llvm::StringRef bytes,
       }
     }
     r.pos += values * bytes;
+    uint64_t scales = r.count("weight scales", 4);
+    for (uint64_t k = 0; k < scales && r.ok(); ++k) {
+      uint32_t bits = r.u32("weight scale");
+      float f;
+      std::memcpy(&f, &bits, 4);
+      l.scales.push_back(f);
+    }
     p.layers.push_back(std::move(l));
   }
   r.endSection(end, "WGHT");
@@ -508,6 +524,15 @@ std::string prog::verifyProgram(const Program &p) {
                     " outside the " + llvm::Twine(l.wbits) + "-bit range");
     if (l.copies < 1)
       return fail("layer " + llvm::Twine(i) + ": no copies");
+    if (l.scales.size() != 1 &&
+        int64_t(l.scales.size()) != l.groups * l.cols)
+      return fail("layer " + llvm::Twine(i) + ": " +
+                  llvm::Twine(l.scales.size()) + " weight scales for " +
+                  llvm::Twine(l.groups * l.cols) + " output channels");
+    for (float f : l.scales)
+      if (!(f > 0) || !std::isfinite(f))
+        return fail("layer " + llvm::Twine(i) +
+                    ": weight scales must be positive and finite");
   }
   for (size_t i = 0; i < p.units.size(); ++i) {
     const Unit &u = p.units[i];
@@ -690,4 +715,37 @@ void prog::printProgram(const Program &p, llvm::raw_ostream &os) {
       os << "\n";
     }
   }
+}
+
+bool prog::writeFileAtomically(llvm::StringRef path, llvm::StringRef bytes,
+                               std::string &error) {
+  if (path == "-") {
+    llvm::outs() << bytes;
+    llvm::outs().flush();
+    return true;
+  }
+  llvm::SmallString<256> temp;
+  int fd = -1;
+  if (std::error_code ec = llvm::sys::fs::createUniqueFile(
+          path + ".tmp-%%%%%%", fd, temp)) {
+    error = "cannot write: " + ec.message();
+    return false;
+  }
+  {
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    os << bytes;
+    os.close();
+    if (os.has_error()) {
+      error = "cannot write: " + os.error().message();
+      os.clear_error();
+      llvm::sys::fs::remove(temp);
+      return false;
+    }
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(temp, path)) {
+    error = "cannot write: " + ec.message();
+    llvm::sys::fs::remove(temp);
+    return false;
+  }
+  return true;
 }

@@ -9,6 +9,8 @@
 #include "cim/Sim/CrossbarModel.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 
 #include <cmath>
@@ -21,7 +23,7 @@ using namespace mlir::cim::sim;
 
 namespace {
 /// Runs the crossbars on `n` input vectors of codes.
-using MvmFn = llvm::function_ref<void(const uint16_t *inputs, int64_t n,
+using MvmFn = llvm::function_ref<llvm::Error(const uint16_t *inputs, int64_t n,
                                       int32_t inputOffset, int64_t *out,
                                       AdcCounters *counters)>;
 using Range = std::pair<int64_t, int64_t>;
@@ -57,7 +59,8 @@ static quant::QuantParams activationParams(QuantAttr quant,
 /// `ranges` (the rest of the output stays NaN).
 static LogicalResult computeLayer(LayerOpInterface layer,
                                   ArrayRef<const HostTensor *> operands,
-                                  MvmFn mvm, ArrayRef<Range> ranges,
+                                  ArrayRef<float> weightScales, MvmFn mvm,
+                                  ArrayRef<Range> ranges,
                                   SmallVectorImpl<HostTensor> &results,
                                   FunctionalStats &stats) {
   Operation *op = layer.getOperation();
@@ -65,8 +68,7 @@ static LogicalResult computeLayer(LayerOpInterface layer,
   if (input.getKind() != ElementKind::F32)
     return op->emitOpError() << "input must be f32 to run on crossbars";
   QuantAttr quant = layer.getLayerQuant();
-  std::vector<quant::QuantParams> wparams = getWeightParams(quant);
-  if (wparams.empty())
+  if (weightScales.empty())
     return op->emitOpError() << "has no weight scales";
   quant::QuantParams aparams = activationParams(quant, input);
   int64_t qmin = aparams.range.min;
@@ -87,8 +89,8 @@ static LogicalResult computeLayer(LayerOpInterface layer,
   std::fill(y.begin(), y.end(), std::numeric_limits<float>::quiet_NaN());
   double ascale = double(aparams.scale);
   auto scaleOf = [&](int64_t channel) {
-    return ascale *
-           double(wparams[std::min<size_t>(channel, wparams.size() - 1)].scale);
+    return ascale * double(weightScales[std::min<size_t>(
+                        channel, weightScales.size() - 1)]);
   };
 
   // How to gather invocation p's input vector and where its outputs go.
@@ -184,7 +186,9 @@ static LogicalResult computeLayer(LayerOpInterface layer,
       acc.assign(n * outSize, 0);
       for (int64_t i = 0; i < n; ++i)
         gather(p0 + i, vectors.data() + i * vectorSize);
-      mvm(vectors.data(), n, offset, acc.data(), &counters);
+      if (llvm::Error error =
+              mvm(vectors.data(), n, offset, acc.data(), &counters))
+        return op->emitOpError() << llvm::toString(std::move(error));
       for (int64_t i = 0; i < n; ++i)
         scatter(p0 + i, acc.data() + i * outSize);
       stats.macs += n * m.groups * m.rows * m.cols;
@@ -262,8 +266,12 @@ FailureOr<ProgramRunner> ProgramRunner::create(const prog::Program &program,
              << w.groups << "x" << w.rows << "x" << w.cols << ", " << w.wbits
              << " bits) do not match the graph";
     impl->layerOf[layer] = index;
-    impl->crossbars.push_back(CrossbarLayer::build(
-        program.hardware, specOf(layer, w.wbits, quant), w.values));
+    llvm::Expected<CrossbarLayer> xbar = CrossbarLayer::build(
+        program.hardware, specOf(layer, w.wbits, quant), w.values);
+    if (!xbar)
+      return layer->emitError() << "layer " << index << ": "
+                                << llvm::toString(xbar.takeError());
+    impl->crossbars.push_back(std::move(*xbar));
   }
   // The invocations each layer computes: its Mvm ranges (one write round
   // under rewriting, where every round covers all of them).
@@ -305,8 +313,10 @@ ProgramRunner::run(ArrayRef<HostTensor> inputs, FunctionalStats &stats) {
     auto mvm = [&](const uint16_t *in, int64_t n, int32_t offset,
                    int64_t *out, AdcCounters *counters) {
       xbar.run(in, n, offset, out, counters);
+      return llvm::Error::success();
     };
-    if (failed(computeLayer(cast<LayerOpInterface>(op), operands, mvm,
+    if (failed(computeLayer(cast<LayerOpInterface>(op), operands,
+                            impl->program->layers[it->second].scales, mvm,
                             impl->ranges[it->second], results, stats)))
       return failure();
     return true;
@@ -344,10 +354,14 @@ sim::runQuantizedReference(ModuleOp module, const hw::HardwareDescription &hw,
     const std::vector<int32_t> &w = it->second;
     auto mvm = [&](const uint16_t *in, int64_t n, int32_t offset,
                    int64_t *out, AdcCounters *counters) {
-      referenceCrossbarMvm(hw, spec, w, in, n, offset, out, counters);
+      return referenceCrossbarMvm(hw, spec, w, in, n, offset, out, counters);
     };
     Range all{0, layer.getLayerMatrix().invocations};
-    if (failed(computeLayer(layer, operands, mvm, all, results, stats)))
+    std::vector<float> scales;
+    for (const quant::QuantParams &params : getWeightParams(quant))
+      scales.push_back(params.scale);
+    if (failed(
+            computeLayer(layer, operands, scales, mvm, all, results, stats)))
       return failure();
     return true;
   };

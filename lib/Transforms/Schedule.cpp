@@ -45,7 +45,11 @@ struct SchedulePass : public impl::ScheduleBase<SchedulePass> {
                                     program.nodes[index].sets));
     }
     Builder b(context);
-    module->setAttr("cim.schedule_mode", b.getStringAttr(stringify(*mode)));
+    module->setAttr("cim.schedule_kind",
+                    ScheduleKindAttr::get(context,
+                                          *mode == ScheduleMode::LayerByLayer
+                                              ? ScheduleKind::Layer
+                                              : ScheduleKind::CrossLayer));
     module->setAttr("cim.latency_cycles",
                     b.getI64IntegerAttr(desc->toCycles(timing.latencyPs)));
     module->setAttr("cim.lower_bound_cycles",

@@ -13,12 +13,24 @@
 // the fake-quantized reference instead: bit widths, weight scales and
 // (from the calibration inputs) activation scales are assigned as the
 // compiler does, and every layer computes with quantized-dequantized
-// weights and inputs (docs/quantization.md). (Compiled .cim programs join
-// with the backend.)
+// weights and inputs (docs/quantization.md). `--reference=quantized` runs
+// the integer crossbar arithmetic instead (the quantized reference a
+// compiled program must match bit for bit).
+//
+//   cim-sim PROG.cim --input FILE.pb --output-dir DIR [--report SIM.json]
+//           [--report-html SIM.html] [--dump]
+//
+// Runs a program compiled by cimc: bit-exact crossbar arithmetic for the
+// outputs, the cycle model for latency, energy and utilization.
 //
 //===----------------------------------------------------------------------===//
 
+#include "cim/Analysis/ModuleCost.h"
+#include "cim/Compiler/Compiler.h"
 #include "cim/Importer/Importer.h"
+#include "cim/Program/Program.h"
+#include "cim/Report/Report.h"
+#include "cim/Sim/Simulator.h"
 #include "cim/Importer/TensorIO.h"
 #include "cim/Pipeline/Pipeline.h"
 #include "cim/Quant/LayerQuant.h"
@@ -31,15 +43,20 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
 
 using namespace mlir;
 namespace cl = llvm::cl;
 
 static cl::OptionCategory category("cim-sim options");
-static cl::opt<std::string> modelFile(cl::Positional, cl::desc("<model.onnx>"),
+static cl::opt<std::string> modelFile(cl::Positional,
+                                      cl::desc("<model.onnx | program.cim>"),
                                       cl::Required, cl::cat(category));
 static cl::list<std::string>
     inputs("input",
@@ -48,7 +65,27 @@ static cl::list<std::string>
            cl::cat(category));
 static cl::opt<std::string> outputDir("output-dir",
                                       cl::desc("Directory for output_N.pb"),
-                                      cl::Required, cl::cat(category));
+                                      cl::cat(category));
+static cl::opt<std::string>
+    reportFile("report",
+               cl::desc("Program: write the simulation report (JSON)"),
+               cl::value_desc("file"), cl::cat(category));
+static cl::opt<std::string>
+    reportHtml("report-html",
+               cl::desc("Program: write the report as an HTML page"),
+               cl::value_desc("file"), cl::cat(category));
+static cl::opt<bool> dump("dump",
+                          cl::desc("Program: print its text dump and exit"),
+                          cl::cat(category));
+static cl::opt<std::string> referenceKind(
+    "reference",
+    cl::desc("ONNX model: 'float' (default) or 'quantized' (the integer "
+             "crossbar arithmetic of a compiled program, with --hw and the "
+             "bit-width options)"),
+    cl::init("float"), cl::cat(category));
+static cl::opt<std::string>
+    hardware("hw", cl::desc("Hardware for --reference=quantized"),
+             cl::value_desc("file"), cl::cat(category));
 
 static cl::OptionCategory
     quantCategory("quantized reference (any of these turns it on)");
@@ -100,6 +137,33 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions({&category, &quantCategory});
   cl::ParseCommandLineOptions(argc, argv, "cim-sim: run a model\n");
+
+  // A compiled program (by its magic bytes), or an ONNX model.
+  bool isProgram = false;
+  std::optional<cim::prog::Program> program;
+  {
+    std::string message;
+    if (auto buffer = llvm::MemoryBuffer::getFile(modelFile, false, false);
+        buffer && (*buffer)->getBuffer().startswith(
+                      StringRef("CIMPROG\0", 8))) {
+      isProgram = true;
+      program = cim::prog::readProgram((*buffer)->getBuffer(), message);
+      if (!program)
+        return error(modelFile, message);
+    } else if (StringRef(modelFile).endswith(".cim")) {
+      return error(modelFile, buffer ? "not a cim program (bad magic)"
+                                     : buffer.getError().message());
+    }
+  }
+  if (isProgram && dump) {
+    cim::prog::printProgram(*program, llvm::outs());
+    return 0;
+  }
+  if (outputDir.empty() && (!isProgram || reportFile.empty()))
+    return error("cim-sim", "--output-dir is required");
+  if (referenceKind != "float" && referenceKind != "quantized")
+    return error("cim-sim", "--reference must be float or quantized, got '" +
+                                referenceKind + "'");
 
   // Read the inputs first: their shapes fix the model's dynamic dimensions,
   // and integer and scalar inputs (shapes, indices, split sizes, clip
@@ -181,11 +245,20 @@ int main(int argc, char **argv) {
   options.bindParameter = [&](unsigned position, StringRef graphName) {
     return bind(position, graphName, /*parameter=*/true);
   };
-  OwningOpRef<ModuleOp> module =
-      cim::importOnnxFile(modelFile, &context, options);
-  if (!module)
-    return 1;
-  if (!passes.empty()) {
+  OwningOpRef<ModuleOp> module;
+  std::optional<cim::sim::ProgramRunner> runner;
+  if (isProgram) {
+    FailureOr<cim::sim::ProgramRunner> created =
+        cim::sim::ProgramRunner::create(*program, &context);
+    if (failed(created))
+      return 1;
+    runner.emplace(std::move(*created));
+  } else {
+    module = cim::importOnnxFile(modelFile, &context, options);
+    if (!module)
+      return 1;
+  }
+  if (!isProgram && !passes.empty()) {
     cim::registerCIMPassesAndPipelines();
     PassManager pm(&context);
     std::string message;
@@ -195,10 +268,17 @@ int main(int argc, char **argv) {
     if (failed(pm.run(*module)))
       return 1;
   }
-  auto func = *module->getOps<func::FuncOp>().begin();
+  auto func = *(isProgram ? runner->getGraph() : *module)
+                   .getOps<func::FuncOp>()
+                   .begin();
 
   // Order the remaining inputs as the function's arguments.
   unsigned numArgs = func.getNumArguments();
+  if (isProgram) // unnamed inputs are taken in argument order
+    for (auto [position, index] : llvm::enumerate(unnamed))
+      if (position < numArgs)
+        if (auto n = func.getArgAttrOfType<StringAttr>(position, "cim.name"))
+          given[index].name = n.getValue().str();
   SmallVector<cim::HostTensor> ordered(numArgs);
   SmallVector<bool> filled(numArgs, false);
   for (Input &in : given) {
@@ -228,7 +308,31 @@ int main(int argc, char **argv) {
     }
 
   FailureOr<SmallVector<cim::HostTensor>> outputs;
-  if (quantized()) {
+  cim::sim::FunctionalStats stats;
+  auto wallStart = std::chrono::steady_clock::now();
+  if (isProgram) {
+    outputs = runner->run(ordered, stats);
+  } else if (referenceKind == "quantized") {
+    cim::CompileOptions compile;
+    compile.hardware = hardware;
+    compile.wbits = wbits;
+    compile.abits = abits;
+    compile.policy = bitsPolicy;
+    compile.calibrationInputs.assign(calibrate.begin(), calibrate.end());
+    compile.calibrationMethod = calibration;
+    compile.percentile = percentile;
+    compile.stopAfter = cim::CompileStage::Map;
+    FailureOr<cim::CompileResult> compiled =
+        cim::compileModule(std::move(module), modelFile, compile);
+    if (failed(compiled))
+      return 1;
+    module = std::move(compiled->module);
+    FailureOr<cim::hw::HardwareDescription> desc =
+        cim::loadHardwareFor(*module, hardware);
+    if (failed(desc))
+      return 1;
+    outputs = cim::sim::runQuantizedReference(*module, *desc, ordered, stats);
+  } else if (quantized()) {
     PassManager pm(&context);
     cim::QuantizeOptions quant;
     quant.wbits = wbits;
@@ -251,6 +355,42 @@ int main(int argc, char **argv) {
   }
   if (failed(outputs))
     return 1;
+  double wallSeconds = std::chrono::duration<double>(
+                           std::chrono::steady_clock::now() - wallStart)
+                           .count();
+  if (isProgram) {
+    // Reports go first: an output directory is only written when they
+    // could be.
+    cim::prog::Timing timing = cim::prog::simulateTiming(*program);
+    cim::Report report = cim::buildReport(*program, timing);
+    std::string message;
+    if (!reportFile.empty()) {
+      llvm::json::Object json = cim::toJson(report);
+      json["functional"] = llvm::json::Object{
+          {"macs", stats.macs},
+          {"adc_conversions", stats.adcConversions},
+          {"adc_saturated", stats.adcSaturated},
+          {"wall_seconds", wallSeconds},
+          {"gmac_per_second",
+           wallSeconds > 0 ? double(stats.macs) / wallSeconds * 1e-9 : 0.0},
+      };
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << llvm::formatv("{0:2}", llvm::json::Value(std::move(json)))
+         << "\n";
+      if (!cim::prog::writeFileAtomically(reportFile, os.str(), message))
+        return error(reportFile, message);
+    }
+    if (!reportHtml.empty()) {
+      std::string html;
+      llvm::raw_string_ostream os(html);
+      cim::printReportHtml(report, *program, timing, os);
+      if (!cim::prog::writeFileAtomically(reportHtml, os.str(), message))
+        return error(reportHtml, message);
+    }
+    if (outputDir.empty())
+      return 0;
+  }
   if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
     return error(outputDir, "cannot create directory: " + ec.message());
   for (auto [index, tensor] : llvm::enumerate(*outputs)) {

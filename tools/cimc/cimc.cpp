@@ -1,44 +1,65 @@
 //===- cimc.cpp - The cimc compiler driver --------------------------------===//
 //
-//   cimc model.onnx --emit=import            print the imported graph IR
-//   cimc model.onnx --emit=quant --wbits 4   ... after bit-width assignment
-//   cimc model.onnx --emit=quant --bits policy.json   ... per-layer widths
+//   cimc model.onnx -o prog.cim [--hw FILE|PRESET] [--wbits N --abits N |
+//        --bits POLICY] [--schedule layer|cross-layer] [--report R.json]
+//        [--report-html R.html] [--calibrate PATH...] [--emit=LEVEL]
 //
-// Levels grow with the pipeline (mapping, scheduling, program).
+// Compiles an ONNX model into a crossbar program (docs/program-format.md)
+// and prints its per-layer cost table (or writes the JSON report). With
+// --emit it stops after import, quant, map, schedule or program and prints
+// that stage's IR (program: the program's text dump). All of it is the
+// library call cim::compileModel (include/cim/Compiler/Compiler.h).
 //
 //===----------------------------------------------------------------------===//
 
-#include "cim/Importer/Importer.h"
-#include "cim/Pipeline/Pipeline.h"
+#include "cim/Compiler/Compiler.h"
+#include "cim/Program/Program.h"
+#include "cim/Report/Report.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 namespace cl = llvm::cl;
 
 static cl::OptionCategory category("cimc options");
+
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"),
                                       cl::Required, cl::cat(category));
-static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
-                                       cl::value_desc("file"), cl::init("-"),
-                                       cl::cat(category));
-enum class Emit { Import, Quant };
+static cl::opt<std::string>
+    outputFile("o",
+               cl::desc("Output: the program (default: MODEL.cim beside the "
+                        "model's name in the current directory), or with "
+                        "--emit the printed IR (default: stdout)"),
+               cl::value_desc("file"), cl::cat(category));
+enum class Emit { None, Import, Quant, Map, Schedule, Program };
 static cl::opt<Emit> emit(
-    "emit", cl::desc("Stop after this stage and print its IR"),
+    "emit", cl::desc("Stop after this stage and print it"),
     cl::values(clEnumValN(Emit::Import, "import", "the imported graph"),
-               clEnumValN(Emit::Quant, "quant", "after bit-width assignment")),
-    cl::Required, cl::cat(category));
-static cl::opt<unsigned> wbits("wbits", cl::desc("Weight bits (uniform)"),
+               clEnumValN(Emit::Quant, "quant", "after bit-width assignment"),
+               clEnumValN(Emit::Map, "map", "after crossbar mapping"),
+               clEnumValN(Emit::Schedule, "schedule", "after scheduling"),
+               clEnumValN(Emit::Program, "program",
+                          "the program's text dump")),
+    cl::init(Emit::None), cl::cat(category));
+static cl::opt<std::string>
+    hardware("hw",
+             cl::desc("Hardware preset name or YAML file (default: "
+                      "rram-tiled; docs/hardware.md)"),
+             cl::value_desc("file"), cl::cat(category));
+static cl::opt<unsigned> wbits("wbits", cl::desc("Weight bits (uniform, 8)"),
                                cl::init(8), cl::cat(category));
-static cl::opt<unsigned> abits("abits", cl::desc("Activation bits (uniform)"),
+static cl::opt<unsigned> abits("abits",
+                               cl::desc("Activation bits (uniform, 8)"),
                                cl::init(8), cl::cat(category));
 static cl::opt<std::string>
     bitsPolicy("bits",
@@ -46,37 +67,96 @@ static cl::opt<std::string>
                         "(docs/quantization.md); unnamed layers get "
                         "--wbits/--abits"),
                cl::value_desc("file"), cl::cat(category));
+static cl::opt<std::string>
+    schedule("schedule", cl::desc("layer or cross-layer (default)"),
+             cl::init("cross-layer"), cl::cat(category));
+static cl::opt<bool> noDuplicate(
+    "no-duplicate",
+    cl::desc("Do not duplicate slow layers into spare crossbars"),
+    cl::cat(category));
+static cl::list<std::string> calibrate(
+    "calibrate",
+    cl::desc("Calibration inputs for static activation scales: TensorProto "
+             "files, directories with input_N.pb, or directories of "
+             "test_data_set_* (repeatable; without it each layer quantizes "
+             "its input with the input's own range at run time)"),
+    cl::value_desc("path"), cl::cat(category));
+static cl::opt<std::string>
+    report("report", cl::desc("Write the cost report as JSON to this file"),
+           cl::value_desc("file"), cl::cat(category));
+static cl::opt<std::string>
+    reportHtml("report-html",
+               cl::desc("Write the cost report as an HTML page with a "
+                        "per-layer chart and a PE timeline"),
+               cl::value_desc("file"), cl::cat(category));
 static cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Static shape of a graph input, NAME=1x3x224x224 "
                          "(repeatable; without NAME= the first input)"),
                 cl::cat(category));
 
+static int fail(const Twine &where, const Twine &message) {
+  llvm::errs() << where << ": error: " << message << "\n";
+  return 1;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "cimc: the CIM compiler\n");
 
-  cim::ImportOptions options;
+  cim::CompileOptions options;
   for (const std::string &shape : inputShapes) {
     std::string error;
-    if (failed(cim::parseInputShape(shape, options, error))) {
-      llvm::errs() << "cimc: error: " << error << "\n";
-      return 1;
-    }
+    if (failed(cim::parseInputShape(shape, options.import, error)))
+      return fail("cimc", error);
   }
+  std::optional<cim::ScheduleMode> mode = cim::parseScheduleMode(schedule);
+  if (!mode)
+    return fail("cimc", "--schedule must be layer or cross-layer, got '" +
+                            schedule + "'");
+  options.schedule = *mode;
+  options.hardware = hardware;
+  options.wbits = wbits;
+  options.abits = abits;
+  options.policy = bitsPolicy;
+  options.duplicate = !noDuplicate;
+  options.calibrationInputs.assign(calibrate.begin(), calibrate.end());
+  switch (emit) {
+  case Emit::Import:
+    options.stopAfter = cim::CompileStage::Import;
+    break;
+  case Emit::Quant:
+    options.stopAfter = cim::CompileStage::Quant;
+    break;
+  case Emit::Map:
+    options.stopAfter = cim::CompileStage::Map;
+    break;
+  case Emit::Schedule:
+    options.stopAfter = cim::CompileStage::Schedule;
+    break;
+  default:
+    options.stopAfter = cim::CompileStage::Program;
+  }
+  options.configurePassManager = [](PassManager &pm) {
+    (void)applyPassManagerCLOptions(pm);
+    auto timing = std::make_unique<DefaultTimingManager>();
+    applyDefaultTimingManagerCLOptions(*timing);
+    if (timing->isEnabled())
+      pm.enableTiming(std::move(timing));
+  };
 
   DialectRegistry registry;
-  cim::registerCIMDialects(registry);
+  cim::registerCompilerDialects(registry);
   MLIRContext context(registry);
   // One line per error: "file[:line:col]: error: message".
   ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
     std::string where = "cimc";
-    Location loc = diag.getLocation();
-    loc->walk([&](Location inner) {
+    diag.getLocation()->walk([&](Location inner) {
       if (auto file = inner.dyn_cast<FileLineColLoc>()) {
         where = file.getFilename().str();
         if (file.getLine() > 0) // e.g. an entry of a policy file
@@ -86,37 +166,64 @@ int main(int argc, char **argv) {
       }
       return WalkResult::advance();
     });
-    const char *kind =
-        diag.getSeverity() == DiagnosticSeverity::Error ? "error" : "warning";
+    const char *kind = diag.getSeverity() == DiagnosticSeverity::Error ? "error"
+                       : diag.getSeverity() == DiagnosticSeverity::Warning
+                           ? "warning"
+                           : "note";
     llvm::errs() << where << ": " << kind << ": " << diag.str() << "\n";
     return success();
   });
 
-  OwningOpRef<ModuleOp> module =
-      cim::importOnnxFile(inputFile, &context, options);
-  if (!module)
+  FailureOr<cim::CompileResult> result =
+      cim::compileModel(inputFile, options, context);
+  if (failed(result))
     return 1;
-  if (emit >= Emit::Quant) {
-    PassManager pm(&context);
-    applyPassManagerCLOptions(pm);
-    cim::CompilePipelineOptions pipeline;
-    pipeline.wbits = wbits.getValue();
-    pipeline.abits = abits.getValue();
-    pipeline.policy = bitsPolicy.getValue();
-    cim::buildCompilePipeline(pm, pipeline);
-    if (failed(pm.run(*module)))
-      return 1;
+
+  std::string error;
+  if (emit != Emit::None) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    if (emit == Emit::Program)
+      cim::prog::printProgram(result->program, os);
+    else
+      result->module->print(os);
+    std::string path = outputFile.empty() ? "-" : outputFile.getValue();
+    if (!cim::prog::writeFileAtomically(path, os.str(), error))
+      return fail(path, error);
+    return 0;
   }
 
-  // Written to a temporary file and renamed: no half-written output.
-  std::string error;
-  std::unique_ptr<llvm::ToolOutputFile> out =
-      openOutputFile(outputFile, &error);
-  if (!out) {
-    llvm::errs() << outputFile << ": error: " << error << "\n";
-    return 1;
+  // Every output is rendered first and written through a temporary file;
+  // when one cannot be written, the ones already written are removed.
+  std::vector<std::pair<std::string, std::string>> outputs;
+  std::string path = outputFile;
+  if (path.empty())
+    path = (llvm::sys::path::stem(inputFile) + ".cim").str();
+  outputs.push_back({path, cim::prog::writeProgram(result->program)});
+  if (!reportHtml.empty()) {
+    std::string html;
+    llvm::raw_string_ostream os(html);
+    cim::printReportHtml(result->report, result->program, result->timing, os);
+    outputs.push_back({reportHtml, os.str()});
   }
-  module->print(out->os());
-  out->keep();
+  if (!report.empty()) {
+    std::string json;
+    llvm::raw_string_ostream os(json);
+    os << llvm::formatv("{0:2}",
+                        llvm::json::Value(cim::toJson(result->report)))
+       << "\n";
+    outputs.push_back({report, os.str()});
+  }
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (cim::prog::writeFileAtomically(outputs[i].first, outputs[i].second,
+                                       error))
+      continue;
+    for (size_t k = 0; k < i; ++k)
+      if (outputs[k].first != "-")
+        llvm::sys::fs::remove(outputs[k].first);
+    return fail(outputs[i].first, error);
+  }
+  if (report.empty())
+    cim::printReportTable(result->report, llvm::outs());
   return 0;
 }

@@ -46,6 +46,12 @@ LogicalResult CIMDialect::verifyOperationAttribute(Operation *op,
       return op->emitOpError() << "'" << name << "' belongs on the module";
     return success();
   }
+  if (name == "cim.latency_cycles" || name == "cim.lower_bound_cycles") {
+    if (!attr.getValue().isa<IntegerAttr>() || !isa<ModuleOp>(op))
+      return op->emitOpError()
+             << "'" << name << "' must be an integer on the module";
+    return success();
+  }
   if (name == "cim.hardware") {
     if (!attr.getValue().isa<StringAttr>())
       return op->emitOpError() << "'" << name << "' must be a string";

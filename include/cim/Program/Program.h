@@ -127,6 +127,9 @@ struct LayerWeights {
   /// Copies (duplication) and crossbars occupied (all copies).
   int64_t copies = 1, crossbars = 0;
   std::vector<int32_t> values;
+  /// Weight scales, one per output channel (groups * cols) or one for the
+  /// tensor, exactly as the compiler quantized with them.
+  std::vector<float> scales;
 };
 
 struct Program {
@@ -165,6 +168,13 @@ std::optional<Program> loadProgram(llvm::StringRef path, std::string &error);
 /// Checks indices, ranges and dependencies (readProgram runs it). Returns
 /// an empty string when the program is well formed.
 std::string verifyProgram(const Program &program);
+
+/// Writes `bytes` to `path` through a temporary file in the same directory
+/// that is renamed into place, so that an interrupted or failed run never
+/// leaves a truncated file; "-" writes to stdout. Returns false and sets
+/// `error` on failure (nothing is left behind).
+bool writeFileAtomically(llvm::StringRef path, llvm::StringRef bytes,
+                         std::string &error);
 
 /// The readable text dump: header, hardware, nodes, layers (shapes, not
 /// values) and every PE's instruction stream.

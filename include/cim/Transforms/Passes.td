@@ -384,7 +384,7 @@ def Schedule : Pass<"cim-schedule", "mlir::ModuleOp"> {
 
     Every compute op gets `cim.schedule = #cim.schedule<order, start, end,
     sets>` (cycles of the chip's clock); the module gets
-    `cim.schedule_mode`, `cim.latency_cycles` and `cim.lower_bound_cycles`.
+    `cim.schedule_kind`, `cim.latency_cycles` and `cim.lower_bound_cycles`.
     The module must have been mapped by `cim-map-crossbars` for the same
     hardware.
 
