@@ -144,6 +144,8 @@ FailureOr<ScheduleGraph> mlir::cim::buildScheduleGraph(ModuleOp module) {
         node.rows = std::max<int64_t>(1, invocations);
         node.rowSize = invocations ? 1 : 0;
       }
+      if (node.getSize() > 0)
+        node.elementsPerUnit = std::max<int64_t>(1, size / node.getSize());
     } else {
       if (shape.size() >= 3) {
         node.batch = shape[0];

@@ -32,8 +32,14 @@ std::optional<ScheduleMode> mlir::cim::parseScheduleMode(llvm::StringRef text) {
 }
 
 namespace {
-/// Most sets one node is split into (beyond its copies).
+/// Most sets one node is split into by rows.
 constexpr int64_t kMaxRowSets = 1024;
+/// Most invocations in one set of a crossbar layer: a set's latency is what
+/// its consumers wait for, so short sets keep the cross-layer pipeline
+/// full; they also spread a layer evenly over its copies.
+constexpr int64_t kMaxSetInvocations = 4;
+/// Most sets of one node.
+constexpr int64_t kMaxSets = 16384;
 
 struct Task {
   uint32_t node = 0, set = 0;
@@ -72,6 +78,8 @@ private:
   void buildTasks();
   void addDependencies(uint32_t taskId);
   void issue(uint32_t taskId);
+  /// The copy of a stationary layer that can start `task` first, and when.
+  std::pair<uint32_t, uint64_t> earliestCopy(const Task &task);
   void issueCrossbar(Task &task);
   void issueRewrite(Task &task);
   void issueDigital(Task &task);
@@ -90,8 +98,10 @@ private:
   std::vector<Task> tasks;
   std::vector<uint32_t> barrierOf; // per node, in layer-by-layer mode
   std::map<std::tuple<uint8_t, int64_t, uint32_t, uint32_t>, uint32_t> units;
+  /// Crossbar groups' free times, for choosing a copy.
   std::vector<uint64_t> unitFree;
-  std::vector<uint64_t> instrEnd;
+  prog::TimingState timing;
+  std::vector<uint64_t> instrStart, instrEnd;
 };
 } // namespace
 
@@ -112,15 +122,13 @@ uint32_t Scheduler::emit(prog::Instruction in) {
   // Drop reservations that hold nothing: they would only serialize.
   llvm::erase_if(in.reservations,
                  [](const prog::Reservation &r) { return r.busyPs == 0; });
-  uint64_t start = 0;
+  uint64_t ready = 0;
   for (uint32_t d : in.deps)
-    start = std::max(start, instrEnd[d]);
-  for (const prog::Reservation &r : in.reservations)
-    start = std::max(start, unitFree[r.unit]);
-  for (const prog::Reservation &r : in.reservations)
-    unitFree[r.unit] = start + r.busyPs;
+    ready = std::max(ready, instrEnd[d]);
   uint32_t id = p.instructions.size();
-  instrEnd.push_back(start + in.latencyPs);
+  auto [start, end] = timing.issue(in, ready, p.units);
+  instrStart.push_back(start);
+  instrEnd.push_back(end);
   p.instructions.push_back(std::move(in));
   return id;
 }
@@ -138,12 +146,30 @@ void Scheduler::buildTasks() {
       if (mode == ExecutionMode::Rewrite)
         sets = 1;
       else
-        sets = std::max<int64_t>(sets, g.layers[node.layer].copyPes.size());
+        sets = std::min(
+            kMaxSets,
+            std::max({sets, ceilDiv(total, kMaxSetInvocations),
+                      int64_t(g.layers[node.layer].copyPes.size())}));
     }
     sets = std::max<int64_t>(1, std::min(sets, total));
     std::vector<int64_t> &b = bounds[i];
-    for (int64_t s = 0; s <= sets; ++s)
-      b.push_back(total ? s * total / sets : 0);
+    // A row-wise digital op keeps the sets of its first input (scaled to
+    // its elements), so that each set runs where its input set was made,
+    // right after it.
+    const ScheduleInput *first =
+        node.layer < 0 && !node.inputs.empty() ? &node.inputs.front() : nullptr;
+    if (first && first->node >= 0 && first->kind == DependenceKind::SameRow &&
+        g.nodes[first->node].rows == node.rows &&
+        node.rowSize % g.nodes[first->node].rowSize == 0 &&
+        mode == ExecutionMode::Stationary) {
+      int64_t ratio = node.rowSize / g.nodes[first->node].rowSize;
+      for (int64_t bound : bounds[first->node])
+        b.push_back(bound * ratio);
+      sets = b.size() - 1;
+    } else {
+      for (int64_t s = 0; s <= sets; ++s)
+        b.push_back(total ? s * total / sets : 0);
+    }
     taskBase[i] = tasks.size();
     for (int64_t s = 0; s < sets; ++s) {
       Task t;
@@ -200,6 +226,29 @@ void Scheduler::addDependencies(uint32_t id) {
     const std::vector<int64_t> &pb = bounds[in.node];
     int64_t lo = 0, hi = prod.rows - 1; // producer rows, inclusive
     bool full = in.kind == DependenceKind::Full;
+    if (in.kind == DependenceKind::SameRow && prod.rows == node.rows &&
+        prod.rowSize > 0 && node.rowSize > 0 &&
+        (node.rowSize % prod.rowSize == 0 ||
+         prod.rowSize % node.rowSize == 0)) {
+      // Elements within a row are numbered pixel-major, so the same pixels
+      // of two row-wise related ops are proportional ranges.
+      int64_t eLo, eHi;
+      if (node.rowSize % prod.rowSize == 0) {
+        int64_t r = node.rowSize / prod.rowSize;
+        eLo = task.begin / r;
+        eHi = ceilDiv(task.end, r);
+      } else {
+        int64_t r = prod.rowSize / node.rowSize;
+        eLo = task.begin * r;
+        eHi = task.end * r;
+      }
+      size_t first =
+          std::upper_bound(pb.begin(), pb.end(), eLo) - pb.begin() - 1;
+      size_t sets = pb.size() - 1;
+      for (size_t s = std::min(first, sets - 1); s < sets && pb[s] < eHi; ++s)
+        task.deps.push_back(taskBase[in.node] + s);
+      continue;
+    }
     if (in.kind == DependenceKind::SameRow) {
       if (prod.rows == node.rows) {
         lo = rowLo;
@@ -259,11 +308,8 @@ Scheduler::lastOf(const std::vector<uint32_t> &ids) const {
   return out;
 }
 
-void Scheduler::issueCrossbar(Task &task) {
-  const ScheduleNode &node = g.nodes[task.node];
-  const ScheduleLayer &layer = g.layers[node.layer];
-  const LayerTiming &lt = layerTiming[node.layer];
-  // The copy that can start first.
+std::pair<uint32_t, uint64_t> Scheduler::earliestCopy(const Task &task) {
+  const ScheduleLayer &layer = g.layers[g.nodes[task.node].layer];
   uint32_t best = 0;
   uint64_t bestStart = UINT64_MAX;
   for (uint32_t c = 0; c < layer.copyPes.size(); ++c) {
@@ -275,6 +321,14 @@ void Scheduler::issueCrossbar(Task &task) {
       best = c;
     }
   }
+  return {best, bestStart};
+}
+
+void Scheduler::issueCrossbar(Task &task) {
+  const ScheduleNode &node = g.nodes[task.node];
+  const ScheduleLayer &layer = g.layers[node.layer];
+  const LayerTiming &lt = layerTiming[node.layer];
+  uint32_t best = earliestCopy(task).first;
   const std::vector<int64_t> &pes = layer.copyPes[best];
   int64_t n = task.end - task.begin;
   const InvocationStages &st = lt.stages;
@@ -287,9 +341,8 @@ void Scheduler::issueCrossbar(Task &task) {
   in.begin = task.begin;
   in.end = task.end;
   in.latencyPs = n ? st.pipelined(n) : 0;
-  in.reservations.push_back(
-      {getUnit(prog::UnitKind::Crossbars, pes[0], task.node, best),
-       uint64_t(n) * st.max()});
+  uint32_t xbars = getUnit(prog::UnitKind::Crossbars, pes[0], task.node, best);
+  in.reservations.push_back({xbars, uint64_t(n) * st.max()});
   for (int64_t pe : pes) {
     in.reservations.push_back(
         {getUnit(prog::UnitKind::Digital, pe), uint64_t(n) * st.digitalPs});
@@ -307,6 +360,7 @@ void Scheduler::issueCrossbar(Task &task) {
   in.interconnectBytes = n * lt.interconnectBytes;
   task.last = emit(std::move(in));
   task.pe = pes[0];
+  unitFree[xbars] = instrStart[task.last] + uint64_t(n) * st.max();
 }
 
 void Scheduler::issueRewrite(Task &task) {
@@ -368,13 +422,25 @@ void Scheduler::issueRewrite(Task &task) {
 
 void Scheduler::issueDigital(Task &task) {
   const ScheduleNode &node = g.nodes[task.node];
-  int64_t pe = task.deps.empty() ? 0 : tasks[task.deps.front()].pe;
-  // The first data input decides where the op runs.
-  for (uint32_t d : task.deps)
-    if (!tasks[d].barrier) {
-      pe = tasks[d].pe;
-      break;
+  // The op runs where most of its input bytes are (the first such PE), so
+  // that the least data moves.
+  int64_t pe = 0;
+  {
+    std::map<int64_t, int64_t> held;
+    int64_t best = -1;
+    for (uint32_t d : task.deps) {
+      const Task &dep = tasks[d];
+      if (dep.barrier)
+        continue;
+      int64_t &bytes = held[dep.pe];
+      bytes += (dep.end - dep.begin) * g.nodes[dep.node].elementsPerUnit *
+               g.nodes[dep.node].bytesPerElement;
+      if (bytes > best) {
+        best = bytes;
+        pe = dep.pe;
+      }
     }
+  }
   prog::Instruction vec;
   vec.opcode = prog::Opcode::Vec;
   vec.pe = pe;
@@ -402,7 +468,9 @@ void Scheduler::issueDigital(Task &task) {
       continue;
     }
     auto &entry = remote[dep.pe];
-    entry.first += (dep.end - dep.begin) * g.nodes[dep.node].bytesPerElement;
+    const ScheduleNode &from = g.nodes[dep.node];
+    entry.first += (dep.end - dep.begin) * from.elementsPerUnit *
+                   from.bytesPerElement;
     entry.second.push_back(d);
   }
   std::vector<uint32_t> deps = lastOf(local);
@@ -525,6 +593,18 @@ prog::Program Scheduler::run() {
   while (!ready.empty()) {
     auto [time, node, id] = ready.top();
     ready.pop();
+    // A set whose copies are all busy waits in the queue until one is
+    // free, so that instructions are issued in the order they start and
+    // the shared units serve them in time order.
+    const Task &task = tasks[id];
+    if (!task.barrier && g.nodes[task.node].layer >= 0 &&
+        mode == ExecutionMode::Stationary) {
+      uint64_t start = earliestCopy(task).second;
+      if (start > time) {
+        ready.push({start, node, id});
+        continue;
+      }
+    }
     issue(id);
     uint64_t end = instrEnd[tasks[id].last];
     for (uint32_t user : tasks[id].users) {

@@ -74,6 +74,11 @@ static cl::opt<std::string>
     reportHtml("report-html",
                cl::desc("Program: write the report as an HTML page"),
                cl::value_desc("file"), cl::cat(category));
+static cl::opt<std::string>
+    traceFile("trace",
+              cl::desc("Program: write every instruction's start and end "
+                       "(picoseconds) as CSV"),
+              cl::value_desc("file"), cl::cat(category));
 static cl::opt<bool> dump("dump",
                           cl::desc("Program: print its text dump and exit"),
                           cl::cat(category));
@@ -299,7 +304,9 @@ int main(int argc, char **argv) {
     ordered[index] = std::move(in.tensor);
     filled[index] = true;
   }
-  for (unsigned i = 0; i < numArgs; ++i)
+  // A program with only --report/--trace runs the cycle model alone.
+  bool timingOnly = isProgram && outputDir.empty();
+  for (unsigned i = 0; i < numArgs && !timingOnly; ++i)
     if (!filled[i]) {
       auto n = func.getArgAttrOfType<StringAttr>(i, "cim.name");
       return error(modelFile, "no value for input '" +
@@ -310,7 +317,9 @@ int main(int argc, char **argv) {
   FailureOr<SmallVector<cim::HostTensor>> outputs;
   cim::sim::FunctionalStats stats;
   auto wallStart = std::chrono::steady_clock::now();
-  if (isProgram) {
+  if (timingOnly) {
+    outputs = SmallVector<cim::HostTensor>();
+  } else if (isProgram) {
     outputs = runner->run(ordered, stats);
   } else if (referenceKind == "quantized") {
     cim::CompileOptions compile;
@@ -387,6 +396,19 @@ int main(int argc, char **argv) {
       cim::printReportHtml(report, *program, timing, os);
       if (!cim::prog::writeFileAtomically(reportHtml, os.str(), message))
         return error(reportHtml, message);
+    }
+    if (!traceFile.empty()) {
+      std::string csv;
+      llvm::raw_string_ostream os(csv);
+      os << "index,pe,opcode,node,name,set,copy,begin,end,start_ps,end_ps\n";
+      for (auto [i, in] : llvm::enumerate(program->instructions))
+        os << i << "," << in.pe << "," << cim::prog::stringify(in.opcode)
+           << "," << in.node << ",\"" << program->nodes[in.node].name
+           << "\"," << in.set << "," << in.copy << "," << in.begin << ","
+           << in.end << "," << timing.startPs[i] << "," << timing.endPs[i]
+           << "\n";
+      if (!cim::prog::writeFileAtomically(traceFile, os.str(), message))
+        return error(traceFile, message);
     }
     if (outputDir.empty())
       return 0;

@@ -190,15 +190,17 @@ struct NodeTiming {
   uint64_t busyPs = 0;
 };
 struct Timing {
-  /// End of the last instruction.
+  /// End of the last instruction, or when the last shared unit has worked
+  /// off its queue, if later.
   uint64_t latencyPs = 0;
   /// The longest dependency chain of instruction latencies (no contention).
   uint64_t criticalPathPs = 0;
   /// The busiest unit's total busy time, and which unit.
   uint64_t busiestUnitPs = 0;
   uint32_t busiestUnit = 0;
-  /// max(criticalPathPs, busiestUnitPs): no schedule of these instructions
-  /// on these units can be faster.
+  /// No schedule of these instructions on these units can be faster: the
+  /// critical path, and for every unit the shortest chain before its first
+  /// use plus its busy time plus the shortest chain after its last use.
   uint64_t lowerBoundPs = 0;
   std::vector<uint64_t> startPs, endPs; // per instruction
   std::vector<uint64_t> unitBusyPs;     // per unit
@@ -207,6 +209,35 @@ struct Timing {
   int64_t mvmSteps = 0, adcConversions = 0, digitalOps = 0, bufferBytes = 0,
           interconnectBytes = 0, crossbarWrites = 0;
   double energyPj = 0;
+};
+
+/// The cycle model, one instruction at a time. Crossbar groups are
+/// exclusive: an instruction that reserves one starts only when it is free
+/// and holds it for its busy time (a pipelined group is free again after its
+/// initiation intervals). Digital units, links and buffer ports are shared
+/// servers that divide their bandwidth between the work queued on them
+/// (processor sharing, with the earlier backlog taken as one job): work w
+/// arriving at a backlog b finishes after w + min(w, b), and the unit's
+/// backlog grows by w. The scheduler and simulateTiming both issue
+/// through this class, so the compiler's schedule and the simulator agree.
+class TimingState {
+public:
+  /// Issues `in`, whose dependencies have all finished at `ready`; returns
+  /// its start and end.
+  std::pair<uint64_t, uint64_t> issue(const Instruction &in, uint64_t ready,
+                                      llvm::ArrayRef<Unit> units);
+  /// Busy time accumulated per unit.
+  const std::vector<uint64_t> &getUnitBusy() const { return unitBusy; }
+  /// When the last unit has worked off everything issued to it.
+  uint64_t getDrainTime() const {
+    uint64_t t = 0;
+    for (uint64_t f : unitFree)
+      t = std::max(t, f);
+    return t;
+  }
+
+private:
+  std::vector<uint64_t> unitFree, unitBusy;
 };
 
 /// Replays the instructions in issue order: each starts when its

@@ -69,8 +69,11 @@ struct ScheduleNode {
   /// movement).
   double opsPerElement = 1;
   bool alias = false;
-  /// Bytes per output element moved between PEs.
-  int64_t bytesPerElement = 2;
+  /// Bytes per output element moved between PEs (8-bit activation codes).
+  int64_t bytesPerElement = 1;
+  /// Output elements per work unit (a crossbar layer's output channels per
+  /// invocation; 1 for digital ops).
+  int64_t elementsPerUnit = 1;
   std::vector<ScheduleInput> inputs;
   int64_t getSize() const { return rows * rowSize; }
 };
