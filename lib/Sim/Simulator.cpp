@@ -40,7 +40,8 @@ static unsigned codeBits(const quant::IntRange &range) {
 
 /// The activation quantization of a layer's input: the layer's own scale,
 /// or one computed from this input's range (dynamic quantization) when the
-/// layer was not calibrated.
+/// layer was not calibrated; unsigned codes with zero point 0 when that
+/// range has no negative value.
 static quant::QuantParams activationParams(QuantAttr quant,
                                            const HostTensor &input) {
   if (std::optional<quant::QuantParams> params = getActivationParams(quant))
@@ -51,8 +52,11 @@ static quant::QuantParams activationParams(QuantAttr quant,
       range.min = std::min(range.min, v);
       range.max = std::max(range.max, v);
     }
-  return quant::paramsFromRange(range, toQuantScheme(quant.getAscheme()),
-                                quant.getAbits());
+  // A non-negative input (after ReLU) uses every unsigned code rather than
+  // half of a signed range.
+  quant::Scheme scheme = range.min >= 0.0f ? quant::Scheme::Asymmetric
+                                           : toQuantScheme(quant.getAscheme());
+  return quant::paramsFromRange(range, scheme, quant.getAbits());
 }
 
 /// Computes a crossbar layer op on integer `weights` for the invocation

@@ -3,6 +3,7 @@
 // CIM-AQ reference preset.
 #include "cim/Analysis/ModuleCost.h"
 #include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Compiler/Compiler.h"
 #include "cim/Pipeline/Pipeline.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -61,6 +62,26 @@ int main() {
   mlir::cim::NetworkCost cost =
       mlir::cim::estimateNetworkCost(*shapes, *hw, *plan);
   llvm::outs() << "cimaq latency: " << std::to_string(cost.latencyPs)
+               << " ps\n";
+
+  // The compiler facade: the same network to a program on the same chip;
+  // its cycle model reproduces the analytic latency.
+  auto fresh = mlir::parseSourceString<mlir::ModuleOp>(kModel, &context);
+  mlir::cim::CompileOptions compile;
+  compile.hardware = CIM_HW_PRESET_DIR "/cimaq-reference.yaml";
+  compile.wbits = 3;
+  compile.abits = 5;
+  auto result = mlir::cim::compileModule(std::move(fresh), "net", compile);
+  if (mlir::failed(result))
+    return 1;
+  std::string bytes = mlir::cim::prog::writeProgram(result->program);
+  std::optional<mlir::cim::prog::Program> back =
+      mlir::cim::prog::readProgram(bytes, error);
+  if (!back)
+    return 1;
+  llvm::outs() << "program latency: "
+               << std::to_string(
+                      mlir::cim::prog::simulateTiming(*back).latencyPs)
                << " ps\n";
   return 0;
 }
