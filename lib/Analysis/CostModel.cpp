@@ -148,14 +148,16 @@ LayerCost mlir::cim::estimateLayerCost(const LayerShape &layer,
     cost.invocationsPerCopy = invocations;
     int64_t fullRounds = fp.crossbarsPerCopy / chip;
     int64_t rest = fp.crossbarsPerCopy % chip;
-    cost.stages = computeInvocationStages(layer, fp, hw, fullRounds ? chip : rest);
+    cost.stages =
+        computeInvocationStages(layer, fp, hw, fullRounds ? chip : rest);
     uint64_t perRepeat = 0;
     if (fullRounds)
       perRepeat += uint64_t(fullRounds) *
                    (hw.crossbarWritePs + cost.stages.pipelined(invocations));
     if (rest)
-      perRepeat += hw.crossbarWritePs +
-                   computeInvocationStages(layer, fp, hw, rest).pipelined(invocations);
+      perRepeat +=
+          hw.crossbarWritePs +
+          computeInvocationStages(layer, fp, hw, rest).pipelined(invocations);
     cost.latencyPs = uint64_t(repeat) * perRepeat;
     cost.crossbarWrites = repeat * fp.crossbarsPerCopy;
   }

@@ -14,9 +14,9 @@
 using namespace mlir;
 using namespace mlir::cim;
 
-FailureOr<prog::Program> mlir::cim::buildProgram(
-    ModuleOp module, const hw::HardwareDescription &hw, ScheduleMode schedule,
-    StringRef model) {
+FailureOr<prog::Program>
+mlir::cim::buildProgram(ModuleOp module, const hw::HardwareDescription &hw,
+                        ScheduleMode schedule, StringRef model) {
   FailureOr<ScheduleGraph> graph = buildScheduleGraph(module);
   if (failed(graph))
     return failure();
@@ -26,8 +26,8 @@ FailureOr<prog::Program> mlir::cim::buildProgram(
   // Every layer must have been mapped for this chip's crossbars.
   for (LayerOpInterface layer : getCrossbarLayers(module)) {
     MappingAttr mapping = layer.getLayerMapping();
-    if (mapping && (mapping.getXbarRows() != hw.rows ||
-                    mapping.getXbarCols() != hw.cols))
+    if (mapping &&
+        (mapping.getXbarRows() != hw.rows || mapping.getXbarCols() != hw.cols))
       return layer->emitError()
              << "layer was mapped for " << mapping.getXbarRows() << "x"
              << mapping.getXbarCols() << " crossbars, the chip '" << hw.name
@@ -42,11 +42,10 @@ FailureOr<prog::Program> mlir::cim::buildProgram(
   OwningOpRef<ModuleOp> copy(cast<ModuleOp>(module->clone()));
   SmallVector<LayerOpInterface> layers = getCrossbarLayers(module);
   SmallVector<LayerOpInterface> copies = getCrossbarLayers(*copy);
-  if (layers.size() != program.layers.size() ||
-      copies.size() != layers.size())
-    return module.emitError() << "internal error: " << layers.size()
-                              << " crossbar layers but "
-                              << program.layers.size() << " scheduled";
+  if (layers.size() != program.layers.size() || copies.size() != layers.size())
+    return module.emitError()
+           << "internal error: " << layers.size() << " crossbar layers but "
+           << program.layers.size() << " scheduled";
   auto &blobs =
       DenseResourceElementsHandle::getManagerInterface(module.getContext());
   for (auto [index, layer] : llvm::enumerate(layers)) {
@@ -78,8 +77,8 @@ FailureOr<prog::Program> mlir::cim::buildProgram(
   program.graph = std::move(os.str());
   std::string problem = prog::verifyProgram(program);
   if (!problem.empty())
-    return module.emitError() << "internal error: the program is invalid: "
-                              << problem;
+    return module.emitError()
+           << "internal error: the program is invalid: " << problem;
   return program;
 }
 

@@ -11,6 +11,31 @@
 using namespace mlir;
 using namespace mlir::cim;
 
+std::unique_ptr<ScopedDiagnosticHandler>
+mlir::cim::printDiagnosticsAsLines(MLIRContext &context, StringRef tool) {
+  std::string name = tool.str();
+  return std::make_unique<ScopedDiagnosticHandler>(
+      &context, [name](Diagnostic &diag) {
+        std::string where = name;
+        diag.getLocation()->walk([&](Location inner) {
+          if (auto file = inner.dyn_cast<FileLineColLoc>()) {
+            where = file.getFilename().str();
+            if (file.getLine() > 0) // e.g. an entry of a policy file
+              where += ":" + std::to_string(file.getLine()) + ":" +
+                       std::to_string(file.getColumn());
+            return WalkResult::interrupt();
+          }
+          return WalkResult::advance();
+        });
+        const char *kind =
+            diag.getSeverity() == DiagnosticSeverity::Error     ? "error"
+            : diag.getSeverity() == DiagnosticSeverity::Warning ? "warning"
+                                                                : "note";
+        llvm::errs() << where << ": " << kind << ": " << diag.str() << "\n";
+        return success();
+      });
+}
+
 void mlir::cim::registerCompilerDialects(DialectRegistry &registry) {
   registerCIMDialects(registry);
 }

@@ -11,8 +11,8 @@
 #include "cim/Program/Program.h"
 
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/Format.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -220,8 +220,8 @@ public:
     if (!ok())
       return false;
     if (remaining() < n) {
-      fail("truncated " + what + " (needs " + llvm::Twine(n) +
-           " bytes, " + llvm::Twine(remaining()) + " left)");
+      fail("truncated " + what + " (needs " + llvm::Twine(n) + " bytes, " +
+           llvm::Twine(remaining()) + " left)");
       return false;
     }
     return true;
@@ -369,17 +369,16 @@ std::optional<Program> prog::readProgram(llvm::StringRef bytes,
     l.abits = r.u32("layer abits");
     l.copies = r.i64("layer copies");
     l.crossbars = r.i64("layer crossbars");
-    if (r.ok() && (l.wbits < 1 || l.wbits > 16 || l.abits < 1 ||
-                   l.abits > 16)) {
+    if (r.ok() &&
+        (l.wbits < 1 || l.wbits > 16 || l.abits < 1 || l.abits > 16)) {
       r.fail("layer " + llvm::Twine(i) + ": bit widths out of range");
       break;
     }
     unsigned bytes = l.wbits <= 8 ? 1 : 2;
     uint64_t values = r.count("weights", bytes);
-    if (r.ok() && (l.rows <= 0 || l.cols <= 0 || l.groups <= 0 ||
-                   uint64_t(l.rows) * uint64_t(l.cols) *
-                           uint64_t(l.groups) !=
-                       values)) {
+    if (r.ok() &&
+        (l.rows <= 0 || l.cols <= 0 || l.groups <= 0 ||
+         uint64_t(l.rows) * uint64_t(l.cols) * uint64_t(l.groups) != values)) {
       r.fail("layer " + llvm::Twine(i) + ": " + llvm::Twine(values) +
              " weights for a " + llvm::Twine(l.groups) + "x" +
              llvm::Twine(l.rows) + "x" + llvm::Twine(l.cols) + " matrix");
@@ -524,8 +523,7 @@ std::string prog::verifyProgram(const Program &p) {
                     " outside the " + llvm::Twine(l.wbits) + "-bit range");
     if (l.copies < 1)
       return fail("layer " + llvm::Twine(i) + ": no copies");
-    if (l.scales.size() != 1 &&
-        int64_t(l.scales.size()) != l.groups * l.cols)
+    if (l.scales.size() != 1 && int64_t(l.scales.size()) != l.groups * l.cols)
       return fail("layer " + llvm::Twine(i) + ": " +
                   llvm::Twine(l.scales.size()) + " weight scales for " +
                   llvm::Twine(l.groups * l.cols) + " output channels");
@@ -542,8 +540,8 @@ std::string prog::verifyProgram(const Program &p) {
   }
   // Every crossbar layer's invocations must be covered exactly once per
   // round by its Mvm instructions: collect the ranges per (layer, round).
-  std::map<std::pair<uint32_t, uint32_t>, std::vector<std::pair<int64_t,
-                                                                int64_t>>>
+  std::map<std::pair<uint32_t, uint32_t>,
+           std::vector<std::pair<int64_t, int64_t>>>
       covered;
   bool rewrite = false;
   for (size_t i = 0; i < p.instructions.size(); ++i) {
@@ -559,8 +557,7 @@ std::string prog::verifyProgram(const Program &p) {
     if ((in.opcode == Opcode::Send || in.opcode == Opcode::Recv) &&
         int64_t(in.peer) >= pes)
       return where("peer PE " + llvm::Twine(in.peer) + " does not exist");
-    if (in.begin < 0 || in.end < in.begin ||
-        in.end > p.nodes[in.node].size)
+    if (in.begin < 0 || in.end < in.begin || in.end > p.nodes[in.node].size)
       return where("range [" + llvm::Twine(in.begin) + ", " +
                    llvm::Twine(in.end) + ") outside the node's " +
                    llvm::Twine(p.nodes[in.node].size) + " elements");
@@ -572,8 +569,7 @@ std::string prog::verifyProgram(const Program &p) {
         return where("depends on instruction " + llvm::Twine(d) +
                      ", which does not come before it");
     if (in.mvmSteps < 0 || in.adcConversions < 0 || in.digitalOps < 0 ||
-        in.bufferBytes < 0 || in.interconnectBytes < 0 ||
-        in.crossbarWrites < 0)
+        in.bufferBytes < 0 || in.interconnectBytes < 0 || in.crossbarWrites < 0)
       return where("negative event count");
     if (in.opcode == Opcode::Mvm) {
       if (p.nodes[in.node].layer < 0)
@@ -726,8 +722,8 @@ bool prog::writeFileAtomically(llvm::StringRef path, llvm::StringRef bytes,
   }
   llvm::SmallString<256> temp;
   int fd = -1;
-  if (std::error_code ec = llvm::sys::fs::createUniqueFile(
-          path + ".tmp-%%%%%%", fd, temp)) {
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, temp)) {
     error = "cannot write: " + ec.message();
     return false;
   }

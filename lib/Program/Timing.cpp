@@ -14,9 +14,9 @@
 using namespace mlir::cim;
 using namespace mlir::cim::prog;
 
-std::pair<uint64_t, uint64_t>
-TimingState::issue(const Instruction &in, uint64_t ready,
-                   llvm::ArrayRef<Unit> units) {
+std::pair<uint64_t, uint64_t> TimingState::issue(const Instruction &in,
+                                                 uint64_t ready,
+                                                 llvm::ArrayRef<Unit> units) {
   if (unitFree.size() < units.size()) {
     unitFree.resize(units.size(), 0);
     unitBusy.resize(units.size(), 0);
@@ -34,7 +34,8 @@ TimingState::issue(const Instruction &in, uint64_t ready,
       // Processor sharing, with the work already queued taken as one job:
       // the new work finishes after its own time plus the part of the
       // backlog served alongside it.
-      uint64_t backlog = unitFree[r.unit] > start ? unitFree[r.unit] - start : 0;
+      uint64_t backlog =
+          unitFree[r.unit] > start ? unitFree[r.unit] - start : 0;
       end = std::max(end, start + r.busyPs + std::min(r.busyPs, backlog));
       unitFree[r.unit] = std::max(unitFree[r.unit], start) + r.busyPs;
     }

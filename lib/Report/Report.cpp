@@ -12,8 +12,7 @@
 using namespace mlir;
 using namespace mlir::cim;
 
-Report mlir::cim::buildReport(const prog::Program &p,
-                              const prog::Timing &t) {
+Report mlir::cim::buildReport(const prog::Program &p, const prog::Timing &t) {
   const hw::HardwareDescription &hw = p.hardware;
   Report r;
   r.model = p.model;
@@ -29,8 +28,8 @@ Report mlir::cim::buildReport(const prog::Program &p,
     const prog::Unit &u = p.units[t.busiestUnit];
     r.busiestUnit = (prog::stringify(u.kind) + "@pe" + llvm::Twine(u.pe)).str();
     if (u.kind == prog::UnitKind::Crossbars && u.node < p.nodes.size())
-      r.busiestUnit += " (" + p.nodes[u.node].name + " copy " +
-                       std::to_string(u.copy) + ")";
+      r.busiestUnit +=
+          " (" + p.nodes[u.node].name + " copy " + std::to_string(u.copy) + ")";
   }
   r.chipCrossbars = hw.getNumCrossbars();
   r.instructions = p.instructions.size();
@@ -115,8 +114,8 @@ void mlir::cim::printReportTable(const Report &r, llvm::raw_ostream &os) {
     width = std::max(width, l.name.size());
   width = std::min<size_t>(width, 40);
   auto name = [&](const std::string &n) {
-    std::string s = n.size() > width ? "..." + n.substr(n.size() - width + 3)
-                                     : n;
+    std::string s =
+        n.size() > width ? "..." + n.substr(n.size() - width + 3) : n;
     return s + std::string(width - s.size(), ' ');
   };
   os << "model " << r.model << " on " << r.hardware << ", " << r.schedule
@@ -127,17 +126,17 @@ void mlir::cim::printReportTable(const Report &r, llvm::raw_ostream &os) {
     os << name(l.name) << llvm::format(" %2u %2u", l.wbits, l.abits)
        << llvm::format(" %10lld %6lld", (long long)l.crossbars,
                        (long long)l.copies)
-       << llvm::format(" %12llu %12llu %11llu", (unsigned long long)l.startCycle,
+       << llvm::format(" %12llu %12llu %11llu",
+                       (unsigned long long)l.startCycle,
                        (unsigned long long)l.endCycle,
                        (unsigned long long)l.latencyCycles)
        << llvm::format(" %4.1f%%", 100.0 * l.utilization) << "\n";
   os << "latency: " << r.latencyCycles << " cycles ("
      << llvm::format("%.3f", r.latencySeconds * 1e6) << " us), lower bound "
      << r.lowerBoundCycles << " cycles ("
-     << llvm::format("%.2f", r.lowerBoundCycles
-                                 ? double(r.latencyCycles) /
-                                       double(r.lowerBoundCycles)
-                                 : 1.0)
+     << llvm::format("%.2f", r.lowerBoundCycles ? double(r.latencyCycles) /
+                                                      double(r.lowerBoundCycles)
+                                                : 1.0)
      << "x), critical path " << r.criticalPathCycles << ", busiest unit "
      << r.busiestUnit << " " << r.busiestUnitCycles << "\n";
   os << "energy: " << llvm::format("%.3f", r.energyJoules * 1e6)
@@ -174,8 +173,7 @@ static std::string color(size_t index) {
 }
 
 void mlir::cim::printReportHtml(const Report &r, const prog::Program &p,
-                                const prog::Timing &t,
-                                llvm::raw_ostream &os) {
+                                const prog::Timing &t, llvm::raw_ostream &os) {
   const hw::HardwareDescription &hw = p.hardware;
   double total = std::max<double>(1.0, double(r.latencyCycles));
   const int chartWidth = 900, label = 220, rowHeight = 16;
@@ -189,10 +187,10 @@ void mlir::cim::printReportHtml(const Report &r, const prog::Program &p,
   os << "<h1>" << escape(r.model) << " on " << escape(r.hardware) << "</h1>\n";
   os << "<p>" << escape(r.schedule) << " schedule: <b>" << r.latencyCycles
      << " cycles</b> (" << llvm::format("%.3f", r.latencySeconds * 1e6)
-     << " &micro;s), lower bound " << r.lowerBoundCycles
-     << " cycles, energy " << llvm::format("%.3f", r.energyJoules * 1e6)
-     << " &micro;J, " << r.crossbarsUsed << "/" << r.chipCrossbars
-     << " crossbars, " << r.pesUsed << " PEs.</p>\n";
+     << " &micro;s), lower bound " << r.lowerBoundCycles << " cycles, energy "
+     << llvm::format("%.3f", r.energyJoules * 1e6) << " &micro;J, "
+     << r.crossbarsUsed << "/" << r.chipCrossbars << " crossbars, " << r.pesUsed
+     << " PEs.</p>\n";
 
   // Per-layer Gantt chart.
   os << "<h2>Layers</h2>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\""
@@ -252,8 +250,8 @@ void mlir::cim::printReportHtml(const Report &r, const prog::Program &p,
        << "</text>\n";
   double totalPs = std::max<double>(1.0, double(t.latencyPs));
   // Merge touching spans of the same node per PE to keep the page small.
-  std::map<std::pair<uint32_t, uint32_t>, std::vector<std::pair<uint64_t,
-                                                                uint64_t>>>
+  std::map<std::pair<uint32_t, uint32_t>,
+           std::vector<std::pair<uint64_t, uint64_t>>>
       spans;
   for (size_t i = 0; i < p.instructions.size(); ++i) {
     const prog::Instruction &in = p.instructions[i];

@@ -14,14 +14,54 @@ using namespace mlir::cim;
 /// Ops whose output row r needs input row r only (when the input has the
 /// output's batch and rows).
 static bool isRowWise(StringRef name) {
-  static const llvm::StringSet<> ops = {
-      "add", "sub", "mul", "div", "pow", "max", "min", "prelu", "equal",
-      "less", "less_equal", "greater", "greater_equal", "and", "or", "xor",
-      "not", "where", "cast", "relu", "leaky_relu", "clip", "sigmoid",
-      "hard_sigmoid", "hard_swish", "tanh", "erf", "gelu", "sqrt", "exp",
-      "neg", "abs", "log", "reciprocal", "floor", "ceil", "round", "softplus",
-      "softsign", "mish", "swish", "elu", "selu", "thresholded_relu",
-      "batch_norm", "lrn", "quantize_linear", "dequantize_linear"};
+  static const llvm::StringSet<> ops = {"add",
+                                        "sub",
+                                        "mul",
+                                        "div",
+                                        "pow",
+                                        "max",
+                                        "min",
+                                        "prelu",
+                                        "equal",
+                                        "less",
+                                        "less_equal",
+                                        "greater",
+                                        "greater_equal",
+                                        "and",
+                                        "or",
+                                        "xor",
+                                        "not",
+                                        "where",
+                                        "cast",
+                                        "relu",
+                                        "leaky_relu",
+                                        "clip",
+                                        "sigmoid",
+                                        "hard_sigmoid",
+                                        "hard_swish",
+                                        "tanh",
+                                        "erf",
+                                        "gelu",
+                                        "sqrt",
+                                        "exp",
+                                        "neg",
+                                        "abs",
+                                        "log",
+                                        "reciprocal",
+                                        "floor",
+                                        "ceil",
+                                        "round",
+                                        "softplus",
+                                        "softsign",
+                                        "mish",
+                                        "swish",
+                                        "elu",
+                                        "selu",
+                                        "thresholded_relu",
+                                        "batch_norm",
+                                        "lrn",
+                                        "quantize_linear",
+                                        "dequantize_linear"};
   return ops.contains(name);
 }
 
@@ -29,9 +69,9 @@ static bool isRowWise(StringRef name) {
 /// compare, four for a transcendental function).
 static double opsPerElement(Operation *op, StringRef name) {
   static const llvm::StringSet<> transcendental = {
-      "sigmoid", "tanh", "erf", "gelu", "sqrt", "exp", "log", "reciprocal",
-      "softplus", "softsign", "mish", "swish", "elu", "selu", "pow",
-      "hard_sigmoid", "hard_swish"};
+      "sigmoid", "tanh",       "erf",      "gelu",         "sqrt",      "exp",
+      "log",     "reciprocal", "softplus", "softsign",     "mish",      "swish",
+      "elu",     "selu",       "pow",      "hard_sigmoid", "hard_swish"};
   if (transcendental.contains(name))
     return 4;
   auto inType = op->getNumOperands()
@@ -81,8 +121,8 @@ static double opsPerElement(Operation *op, StringRef name) {
 FailureOr<ScheduleGraph> mlir::cim::buildScheduleGraph(ModuleOp module) {
   SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
   if (funcs.size() != 1)
-    return module.emitError() << "expected one function to schedule, found "
-                              << funcs.size();
+    return module.emitError()
+           << "expected one function to schedule, found " << funcs.size();
   func::FuncOp func = funcs.front();
   ScheduleGraph graph;
   DenseMap<Value, int32_t> producer;
@@ -129,8 +169,8 @@ FailureOr<ScheduleGraph> mlir::cim::buildScheduleGraph(ModuleOp module) {
           pes[tile.getCopy()].insert(tile.getPe());
       for (int64_t c = 0; c < mapping.getCopies(); ++c) {
         if (pes[c].empty())
-          return op.emitError() << "layer '" << shapeOr->name << "': copy "
-                                << c << " has no tiles";
+          return op.emitError() << "layer '" << shapeOr->name << "': copy " << c
+                                << " has no tiles";
         sl.copyPes[c].assign(pes[c].begin(), pes[c].end());
       }
       node.layer = graph.layers.size();
@@ -171,8 +211,7 @@ FailureOr<ScheduleGraph> mlir::cim::buildScheduleGraph(ModuleOp module) {
       in.node = found->second;
       auto inType = operand.getType().dyn_cast<RankedTensorType>();
       bool sameRows = inType && inType.getRank() == type.getRank() &&
-                      type.getRank() >= 3 &&
-                      inType.getDimSize(0) == shape[0] &&
+                      type.getRank() >= 3 && inType.getDimSize(0) == shape[0] &&
                       inType.getDimSize(2) == shape[2];
       if (auto conv = dyn_cast<Conv2dOp>(op); conv && index == 0) {
         auto w = conv.getWeight().getType().cast<RankedTensorType>();
@@ -195,14 +234,13 @@ FailureOr<ScheduleGraph> mlir::cim::buildScheduleGraph(ModuleOp module) {
         in.dilation = pool.getDilationValues()[0];
       } else if (isa<ResizeOp>(op) && index == 0) {
         in.kind = DependenceKind::Scaled;
-      } else if (sameRows && (isRowWise(mnemonic) ||
-                              (isa<ConcatOp>(op) &&
-                               cast<ConcatOp>(op).getAxis() != 0 &&
-                               cast<ConcatOp>(op).getAxis() != 2) ||
-                              ((isa<SoftmaxOp, LogSoftmaxOp>(op)) &&
-                               op.getAttrOfType<IntegerAttr>("axis") &&
-                               op.getAttrOfType<IntegerAttr>("axis")
-                                       .getInt() == 1))) {
+      } else if (sameRows &&
+                 (isRowWise(mnemonic) ||
+                  (isa<ConcatOp>(op) && cast<ConcatOp>(op).getAxis() != 0 &&
+                   cast<ConcatOp>(op).getAxis() != 2) ||
+                  ((isa<SoftmaxOp, LogSoftmaxOp>(op)) &&
+                   op.getAttrOfType<IntegerAttr>("axis") &&
+                   op.getAttrOfType<IntegerAttr>("axis").getInt() == 1))) {
         in.kind = DependenceKind::SameRow;
       }
       node.inputs.push_back(in);
@@ -224,9 +262,8 @@ mlir::cim::getExecutionMode(ModuleOp module, const ScheduleGraph &graph,
     needed += computeFootprint(layer.shape, hw).crossbarsPerCopy;
   std::optional<ExecutionMode> mode = chooseExecutionMode(hw, needed);
   if (!mode)
-    return module.emitError() << "network needs " << needed
-                              << " crossbars, the chip '" << hw.name
-                              << "' has " << hw.getNumCrossbars();
+    return module.emitError()
+           << "network needs " << needed << " crossbars, the chip '" << hw.name
+           << "' has " << hw.getNumCrossbars();
   return *mode;
 }
-

@@ -147,9 +147,8 @@ void Scheduler::buildTasks() {
         sets = 1;
       else
         sets = std::min(
-            kMaxSets,
-            std::max({sets, ceilDiv(total, kMaxSetInvocations),
-                      int64_t(g.layers[node.layer].copyPes.size())}));
+            kMaxSets, std::max({sets, ceilDiv(total, kMaxSetInvocations),
+                                int64_t(g.layers[node.layer].copyPes.size())}));
     }
     sets = std::max<int64_t>(1, std::min(sets, total));
     std::vector<int64_t> &b = bounds[i];
@@ -469,8 +468,8 @@ void Scheduler::issueDigital(Task &task) {
     }
     auto &entry = remote[dep.pe];
     const ScheduleNode &from = g.nodes[dep.node];
-    entry.first += (dep.end - dep.begin) * from.elementsPerUnit *
-                   from.bytesPerElement;
+    entry.first +=
+        (dep.end - dep.begin) * from.elementsPerUnit * from.bytesPerElement;
     entry.second.push_back(d);
   }
   std::vector<uint32_t> deps = lastOf(local);

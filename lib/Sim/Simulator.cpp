@@ -24,8 +24,8 @@ using namespace mlir::cim::sim;
 namespace {
 /// Runs the crossbars on `n` input vectors of codes.
 using MvmFn = llvm::function_ref<llvm::Error(const uint16_t *inputs, int64_t n,
-                                      int32_t inputOffset, int64_t *out,
-                                      AdcCounters *counters)>;
+                                             int32_t inputOffset, int64_t *out,
+                                             AdcCounters *counters)>;
 using Range = std::pair<int64_t, int64_t>;
 } // namespace
 
@@ -61,12 +61,10 @@ static quant::QuantParams activationParams(QuantAttr quant,
 
 /// Computes a crossbar layer op on integer `weights` for the invocation
 /// `ranges` (the rest of the output stays NaN).
-static LogicalResult computeLayer(LayerOpInterface layer,
-                                  ArrayRef<const HostTensor *> operands,
-                                  ArrayRef<float> weightScales, MvmFn mvm,
-                                  ArrayRef<Range> ranges,
-                                  SmallVectorImpl<HostTensor> &results,
-                                  FunctionalStats &stats) {
+static LogicalResult
+computeLayer(LayerOpInterface layer, ArrayRef<const HostTensor *> operands,
+             ArrayRef<float> weightScales, MvmFn mvm, ArrayRef<Range> ranges,
+             SmallVectorImpl<HostTensor> &results, FunctionalStats &stats) {
   Operation *op = layer.getOperation();
   const HostTensor &input = *operands[0];
   if (input.getKind() != ElementKind::F32)
@@ -123,9 +121,8 @@ static LogicalResult computeLayer(LayerOpInterface layer,
             int64_t ih = oh * s[0] - pad[0] + ky * d[0];
             for (int64_t kx = 0; kx < kw; ++kx) {
               int64_t iw = ow * s[1] - pad[1] + kx * d[1];
-              *v++ = ih >= 0 && ih < h && iw >= 0 && iw < w
-                         ? plane[ih * w + iw]
-                         : zeroCode;
+              *v++ = ih >= 0 && ih < h && iw >= 0 && iw < w ? plane[ih * w + iw]
+                                                            : zeroCode;
             }
           }
         }
@@ -212,8 +209,8 @@ static CrossbarLayerSpec specOf(LayerOpInterface layer, unsigned wbits,
   spec.cols = m.cols;
   spec.groups = m.groups;
   spec.wbits = wbits;
-  spec.abits = codeBits(quant::getIntRange(toQuantScheme(quant.getAscheme()),
-                                           quant.getAbits()));
+  spec.abits = codeBits(
+      quant::getIntRange(toQuantScheme(quant.getAscheme()), quant.getAbits()));
   return spec;
 }
 
@@ -256,8 +253,8 @@ FailureOr<ProgramRunner> ProgramRunner::create(const prog::Program &program,
   SmallVector<LayerOpInterface> layers = getCrossbarLayers(graph);
   if (layers.size() != program.layers.size())
     return graph.emitError() << "the program graph has " << layers.size()
-                             << " crossbar layers but "
-                             << program.layers.size() << " weight matrices";
+                             << " crossbar layers but " << program.layers.size()
+                             << " weight matrices";
   impl->ranges.resize(layers.size());
   for (auto [index, layer] : llvm::enumerate(layers)) {
     const prog::LayerWeights &w = program.layers[index];
@@ -266,15 +263,15 @@ FailureOr<ProgramRunner> ProgramRunner::create(const prog::Program &program,
     if (!quant || m.rows != w.rows || m.cols != w.cols ||
         m.groups != w.groups || quant.getWbits() != w.wbits)
       return layer->emitError()
-             << "the program's weights for layer " << index << " ("
-             << w.groups << "x" << w.rows << "x" << w.cols << ", " << w.wbits
+             << "the program's weights for layer " << index << " (" << w.groups
+             << "x" << w.rows << "x" << w.cols << ", " << w.wbits
              << " bits) do not match the graph";
     impl->layerOf[layer] = index;
     llvm::Expected<CrossbarLayer> xbar = CrossbarLayer::build(
         program.hardware, specOf(layer, w.wbits, quant), w.values);
     if (!xbar)
-      return layer->emitError() << "layer " << index << ": "
-                                << llvm::toString(xbar.takeError());
+      return layer->emitError()
+             << "layer " << index << ": " << llvm::toString(xbar.takeError());
     impl->crossbars.push_back(std::move(*xbar));
   }
   // The invocations each layer computes: its Mvm ranges (one write round
@@ -314,8 +311,8 @@ ProgramRunner::run(ArrayRef<HostTensor> inputs, FunctionalStats &stats) {
     if (it == impl->layerOf.end())
       return false;
     const CrossbarLayer &xbar = impl->crossbars[it->second];
-    auto mvm = [&](const uint16_t *in, int64_t n, int32_t offset,
-                   int64_t *out, AdcCounters *counters) {
+    auto mvm = [&](const uint16_t *in, int64_t n, int32_t offset, int64_t *out,
+                   AdcCounters *counters) {
       xbar.run(in, n, offset, out, counters);
       return llvm::Error::success();
     };
@@ -356,16 +353,15 @@ sim::runQuantizedReference(ModuleOp module, const hw::HardwareDescription &hw,
     QuantAttr quant = layer.getLayerQuant();
     CrossbarLayerSpec spec = specOf(layer, quant.getWbits(), quant);
     const std::vector<int32_t> &w = it->second;
-    auto mvm = [&](const uint16_t *in, int64_t n, int32_t offset,
-                   int64_t *out, AdcCounters *counters) {
+    auto mvm = [&](const uint16_t *in, int64_t n, int32_t offset, int64_t *out,
+                   AdcCounters *counters) {
       return referenceCrossbarMvm(hw, spec, w, in, n, offset, out, counters);
     };
     Range all{0, layer.getLayerMatrix().invocations};
     std::vector<float> scales;
     for (const quant::QuantParams &params : getWeightParams(quant))
       scales.push_back(params.scale);
-    if (failed(
-            computeLayer(layer, operands, scales, mvm, all, results, stats)))
+    if (failed(computeLayer(layer, operands, scales, mvm, all, results, stats)))
       return failure();
     return true;
   };

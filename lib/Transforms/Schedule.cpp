@@ -1,7 +1,7 @@
 //===- Schedule.cpp - The cim-schedule pass -------------------------------===//
 
-#include "cim/Analysis/ModuleCost.h"
 #include "cim/Schedule/Schedule.h"
+#include "cim/Analysis/ModuleCost.h"
 #include "cim/Transforms/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -45,11 +45,11 @@ struct SchedulePass : public impl::ScheduleBase<SchedulePass> {
                                     program.nodes[index].sets));
     }
     Builder b(context);
-    module->setAttr("cim.schedule_kind",
-                    ScheduleKindAttr::get(context,
-                                          *mode == ScheduleMode::LayerByLayer
-                                              ? ScheduleKind::Layer
-                                              : ScheduleKind::CrossLayer));
+    module->setAttr(
+        "cim.schedule_kind",
+        ScheduleKindAttr::get(context, *mode == ScheduleMode::LayerByLayer
+                                           ? ScheduleKind::Layer
+                                           : ScheduleKind::CrossLayer));
     module->setAttr("cim.latency_cycles",
                     b.getI64IntegerAttr(desc->toCycles(timing.latencyPs)));
     module->setAttr("cim.lower_bound_cycles",

@@ -28,13 +28,13 @@
 #include "cim/Analysis/ModuleCost.h"
 #include "cim/Compiler/Compiler.h"
 #include "cim/Importer/Importer.h"
-#include "cim/Program/Program.h"
-#include "cim/Report/Report.h"
-#include "cim/Sim/Simulator.h"
 #include "cim/Importer/TensorIO.h"
 #include "cim/Pipeline/Pipeline.h"
+#include "cim/Program/Program.h"
 #include "cim/Quant/LayerQuant.h"
 #include "cim/Reference/Executor.h"
+#include "cim/Report/Report.h"
+#include "cim/Sim/Simulator.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -44,8 +44,8 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -149,8 +149,8 @@ int main(int argc, char **argv) {
   {
     std::string message;
     if (auto buffer = llvm::MemoryBuffer::getFile(modelFile, false, false);
-        buffer && (*buffer)->getBuffer().startswith(
-                      StringRef("CIMPROG\0", 8))) {
+        buffer &&
+        (*buffer)->getBuffer().startswith(StringRef("CIMPROG\0", 8))) {
       isProgram = true;
       program = cim::prog::readProgram((*buffer)->getBuffer(), message);
       if (!program)
@@ -206,25 +206,7 @@ int main(int argc, char **argv) {
   cim::registerCIMDialects(registry);
   MLIRContext context(registry);
   // One line per diagnostic: "file[:line:col]: error|warning: message".
-  ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
-    std::string where = "cim-sim";
-    diag.getLocation()->walk([&](Location inner) {
-      if (auto file = inner.dyn_cast<FileLineColLoc>()) {
-        where = file.getFilename().str();
-        if (file.getLine() > 0)
-          where += ":" + std::to_string(file.getLine()) + ":" +
-                   std::to_string(file.getColumn());
-        return WalkResult::interrupt();
-      }
-      return WalkResult::advance();
-    });
-    const char *kind = diag.getSeverity() == DiagnosticSeverity::Error ? "error"
-                       : diag.getSeverity() == DiagnosticSeverity::Warning
-                           ? "warning"
-                           : "note";
-    llvm::errs() << where << ": " << kind << ": " << diag.str() << "\n";
-    return success();
-  });
+  auto handler = cim::printDiagnosticsAsLines(context, "cim-sim");
   auto bind = [&](unsigned position, StringRef graphName,
                   bool parameter) -> ElementsAttr {
     Input *in = nullptr;
@@ -385,8 +367,7 @@ int main(int argc, char **argv) {
       };
       std::string text;
       llvm::raw_string_ostream os(text);
-      os << llvm::formatv("{0:2}", llvm::json::Value(std::move(json)))
-         << "\n";
+      os << llvm::formatv("{0:2}", llvm::json::Value(std::move(json))) << "\n";
       if (!cim::prog::writeFileAtomically(reportFile, os.str(), message))
         return error(reportFile, message);
     }
@@ -402,11 +383,10 @@ int main(int argc, char **argv) {
       llvm::raw_string_ostream os(csv);
       os << "index,pe,opcode,node,name,set,copy,begin,end,start_ps,end_ps\n";
       for (auto [i, in] : llvm::enumerate(program->instructions))
-        os << i << "," << in.pe << "," << cim::prog::stringify(in.opcode)
-           << "," << in.node << ",\"" << program->nodes[in.node].name
-           << "\"," << in.set << "," << in.copy << "," << in.begin << ","
-           << in.end << "," << timing.startPs[i] << "," << timing.endPs[i]
-           << "\n";
+        os << i << "," << in.pe << "," << cim::prog::stringify(in.opcode) << ","
+           << in.node << ",\"" << program->nodes[in.node].name << "\","
+           << in.set << "," << in.copy << "," << in.begin << "," << in.end
+           << "," << timing.startPs[i] << "," << timing.endPs[i] << "\n";
       if (!cim::prog::writeFileAtomically(traceFile, os.str(), message))
         return error(traceFile, message);
     }

@@ -48,8 +48,7 @@ static cl::opt<Emit> emit(
                clEnumValN(Emit::Quant, "quant", "after bit-width assignment"),
                clEnumValN(Emit::Map, "map", "after crossbar mapping"),
                clEnumValN(Emit::Schedule, "schedule", "after scheduling"),
-               clEnumValN(Emit::Program, "program",
-                          "the program's text dump")),
+               clEnumValN(Emit::Program, "program", "the program's text dump")),
     cl::init(Emit::None), cl::cat(category));
 static cl::opt<std::string>
     hardware("hw",
@@ -67,13 +66,14 @@ static cl::opt<std::string>
                         "(docs/quantization.md); unnamed layers get "
                         "--wbits/--abits"),
                cl::value_desc("file"), cl::cat(category));
-static cl::opt<std::string>
-    schedule("schedule", cl::desc("layer or cross-layer (default)"),
-             cl::init("cross-layer"), cl::cat(category));
-static cl::opt<bool> noDuplicate(
-    "no-duplicate",
-    cl::desc("Do not duplicate slow layers into spare crossbars"),
-    cl::cat(category));
+static cl::opt<std::string> schedule("schedule",
+                                     cl::desc("layer or cross-layer (default)"),
+                                     cl::init("cross-layer"),
+                                     cl::cat(category));
+static cl::opt<bool>
+    noDuplicate("no-duplicate",
+                cl::desc("Do not duplicate slow layers into spare crossbars"),
+                cl::cat(category));
 static cl::list<std::string> calibrate(
     "calibrate",
     cl::desc("Calibration inputs for static activation scales: TensorProto "
@@ -154,25 +154,7 @@ int main(int argc, char **argv) {
   cim::registerCompilerDialects(registry);
   MLIRContext context(registry);
   // One line per error: "file[:line:col]: error: message".
-  ScopedDiagnosticHandler handler(&context, [](Diagnostic &diag) {
-    std::string where = "cimc";
-    diag.getLocation()->walk([&](Location inner) {
-      if (auto file = inner.dyn_cast<FileLineColLoc>()) {
-        where = file.getFilename().str();
-        if (file.getLine() > 0) // e.g. an entry of a policy file
-          where += ":" + std::to_string(file.getLine()) + ":" +
-                   std::to_string(file.getColumn());
-        return WalkResult::interrupt();
-      }
-      return WalkResult::advance();
-    });
-    const char *kind = diag.getSeverity() == DiagnosticSeverity::Error ? "error"
-                       : diag.getSeverity() == DiagnosticSeverity::Warning
-                           ? "warning"
-                           : "note";
-    llvm::errs() << where << ": " << kind << ": " << diag.str() << "\n";
-    return success();
-  });
+  auto handler = cim::printDiagnosticsAsLines(context, "cimc");
 
   FailureOr<cim::CompileResult> result =
       cim::compileModel(inputFile, options, context);
@@ -209,8 +191,7 @@ int main(int argc, char **argv) {
   if (!report.empty()) {
     std::string json;
     llvm::raw_string_ostream os(json);
-    os << llvm::formatv("{0:2}",
-                        llvm::json::Value(cim::toJson(result->report)))
+    os << llvm::formatv("{0:2}", llvm::json::Value(cim::toJson(result->report)))
        << "\n";
     outputs.push_back({report, os.str()});
   }

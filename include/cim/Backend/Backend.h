@@ -21,8 +21,7 @@ namespace cim {
 /// the program header. Every failure is a located diagnostic.
 FailureOr<prog::Program> buildProgram(ModuleOp module,
                                       const hw::HardwareDescription &hw,
-                                      ScheduleMode schedule,
-                                      StringRef model);
+                                      ScheduleMode schedule, StringRef model);
 
 /// Parses a program's functional graph into `context` (which must have the
 /// cim and func dialects). Errors point into the graph text, named

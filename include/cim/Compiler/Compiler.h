@@ -26,6 +26,7 @@
 #include "cim/Report/Report.h"
 #include "cim/Schedule/Schedule.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 
 #include <functional>
@@ -77,6 +78,12 @@ FailureOr<CompileResult> compileModel(StringRef modelPath,
 FailureOr<CompileResult> compileModule(OwningOpRef<ModuleOp> module,
                                        StringRef modelName,
                                        const CompileOptions &options);
+
+/// Prints every diagnostic of `context` as one line,
+/// "file[:line:col]: error|warning|note: message", naming `tool` when the
+/// location has no file. Keep the returned handler alive while compiling.
+std::unique_ptr<ScopedDiagnosticHandler>
+printDiagnosticsAsLines(MLIRContext &context, StringRef tool);
 
 /// Registers the dialects a compilation needs.
 void registerCompilerDialects(DialectRegistry &registry);

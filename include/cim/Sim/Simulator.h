@@ -43,8 +43,8 @@ public:
   static FailureOr<ProgramRunner> create(const prog::Program &program,
                                          MLIRContext *context);
   /// Runs one inference; `inputs` in graph-argument order.
-  FailureOr<llvm::SmallVector<HostTensor>> run(llvm::ArrayRef<HostTensor> inputs,
-                                               FunctionalStats &stats);
+  FailureOr<llvm::SmallVector<HostTensor>>
+  run(llvm::ArrayRef<HostTensor> inputs, FunctionalStats &stats);
   ModuleOp getGraph();
 
 private:

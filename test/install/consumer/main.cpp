@@ -2,8 +2,8 @@
 // prints the result, a per-layer summary and the latency on the installed
 // CIM-AQ reference preset.
 #include "cim/Analysis/ModuleCost.h"
-#include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Compiler/Compiler.h"
+#include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Pipeline/Pipeline.h"
 
 #include "mlir/IR/BuiltinOps.h"

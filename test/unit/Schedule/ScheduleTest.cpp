@@ -1,7 +1,7 @@
 //===- ScheduleTest.cpp - Scheduler, program format and cycle model ------===//
 
-#include "cim/Program/Program.h"
 #include "cim/Schedule/Schedule.h"
+#include "cim/Program/Program.h"
 
 #include "gtest/gtest.h"
 
@@ -14,8 +14,7 @@ namespace {
 
 hw::HardwareDescription loadPreset(llvm::StringRef name) {
   std::vector<hw::HardwareDiagnostic> diags;
-  auto desc =
-      hw::loadHardwareDescription(hw::resolveHardwarePath(name), diags);
+  auto desc = hw::loadHardwareDescription(hw::resolveHardwarePath(name), diags);
   EXPECT_TRUE(desc.has_value()) << (diags.empty() ? "" : diags[0].str());
   return *desc;
 }
@@ -50,8 +49,8 @@ ScheduleGraph makeChain(const std::vector<LayerShape> &shapes,
     conv.rowSize = 1;
     conv.elementsPerUnit = shapes[i].cols * shapes[i].groups;
     if (!g.nodes.empty())
-      conv.inputs.push_back({int32_t(g.nodes.size() - 1),
-                             DependenceKind::Window, 3, 1, 1, 1});
+      conv.inputs.push_back(
+          {int32_t(g.nodes.size() - 1), DependenceKind::Window, 3, 1, 1, 1});
     g.layers.push_back(layer);
     g.nodes.push_back(conv);
     ScheduleNode relu;
@@ -131,15 +130,15 @@ TEST(Schedule, ReferenceMachineSeesWriteTime) {
   s.cols = 100;
   s.invocations = 10;
   ScheduleGraph g = makeChain({s}, hw, {1});
-  uint64_t before = prog::simulateTiming(
-                        scheduleGraph(g, hw, ExecutionMode::Rewrite,
-                                      ScheduleMode::CrossLayer))
-                        .latencyPs;
+  uint64_t before =
+      prog::simulateTiming(scheduleGraph(g, hw, ExecutionMode::Rewrite,
+                                         ScheduleMode::CrossLayer))
+          .latencyPs;
   hw.crossbarWritePs += 1000;
-  uint64_t after = prog::simulateTiming(
-                       scheduleGraph(g, hw, ExecutionMode::Rewrite,
-                                     ScheduleMode::CrossLayer))
-                       .latencyPs;
+  uint64_t after =
+      prog::simulateTiming(scheduleGraph(g, hw, ExecutionMode::Rewrite,
+                                         ScheduleMode::CrossLayer))
+          .latencyPs;
   // X = ceil(100 * 2 * 2 / 256) * ceil(300 / 256) = 4 tiles.
   EXPECT_EQ(after - before, 4 * 1000u);
 }
@@ -195,8 +194,8 @@ TEST(Program, RoundTripAndTruncation) {
   b.cols = 4;
   b.invocations = 64;
   ScheduleGraph g = makeChain({a, b}, hw, {2, 1});
-  prog::Program p = scheduleGraph(g, hw, ExecutionMode::Stationary,
-                                  ScheduleMode::CrossLayer);
+  prog::Program p =
+      scheduleGraph(g, hw, ExecutionMode::Stationary, ScheduleMode::CrossLayer);
   for (prog::LayerWeights &l : p.layers) {
     for (int64_t i = 0; i < l.rows * l.cols * l.groups; ++i)
       l.values.push_back(int32_t(i % 255) - 127);
@@ -232,8 +231,8 @@ TEST(Program, VerifierRejectsHolesAndForwardDependencies) {
   a.cols = 8;
   a.invocations = 64;
   ScheduleGraph g = makeChain({a}, hw, {1});
-  prog::Program p = scheduleGraph(g, hw, ExecutionMode::Stationary,
-                                  ScheduleMode::CrossLayer);
+  prog::Program p =
+      scheduleGraph(g, hw, ExecutionMode::Stationary, ScheduleMode::CrossLayer);
   p.layers[0].values.assign(27 * 8, 1);
   p.layers[0].scales.assign(8, 1.0f);
   ASSERT_EQ(prog::verifyProgram(p), "");
