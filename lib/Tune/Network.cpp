@@ -371,6 +371,20 @@ Tensor Network::Impl::run(const Tensor &input) {
     }
     case NodeKind::AvgPool: {
       std::vector<int64_t> pads = node.pads;
+      bool asymmetric =
+          pads.size() == 4 && (pads[0] != pads[2] || pads[1] != pads[3]);
+      if (asymmetric && !node.countIncludePad) {
+        // Explicit padding would count as data: divide by the pooled mask
+        // of real elements instead.
+        Tensor padded = padAsymmetric(x, pads, 0.0);
+        std::vector<int64_t> none = node.pads;
+        Tensor mask = padAsymmetric(torch::ones_like(x), none, 0.0);
+        y = torch::avg_pool2d(padded, node.kernel, node.strides, {0, 0},
+                              node.ceilMode, true) /
+            torch::avg_pool2d(mask, node.kernel, node.strides, {0, 0},
+                              node.ceilMode, true);
+        break;
+      }
       x = padAsymmetric(x, pads, 0.0);
       y = torch::avg_pool2d(x, node.kernel, node.strides, {pads[0], pads[1]},
                             node.ceilMode, node.countIncludePad);
