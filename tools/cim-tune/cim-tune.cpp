@@ -438,11 +438,11 @@ void writeBitsPolicy(const Graph &graph, const std::string &path) {
 }
 
 int runTrain(const Args &args) {
+  TrainOptions options = parseTrainOptions(args, false);
   std::unique_ptr<IRModel> model = loadModel(args, false);
   Dataset train = loadData(args, true, args.getInt("limit", 0));
   Dataset test = loadData(args, false, 0);
   checkInputShape(model->getGraph(), train);
-  TrainOptions options = parseTrainOptions(args, false);
   std::unique_ptr<Network> net = makeNetwork(model->getGraph());
   std::string error;
   if (!net->train(train, &test, options, error))
@@ -455,11 +455,11 @@ int runTrain(const Args &args) {
 }
 
 int runQat(const Args &args) {
+  TrainOptions options = parseTrainOptions(args, true);
   std::unique_ptr<IRModel> model = loadModel(args, true);
   Dataset train = loadData(args, true, args.getInt("limit", 0));
   Dataset test = loadData(args, false, 0);
   checkInputShape(model->getGraph(), train);
-  TrainOptions options = parseTrainOptions(args, true);
   std::unique_ptr<Network> net = makeNetwork(model->getGraph());
   net->setActivationScheme(parseScheme(args));
   net->calibrate(train, options.transform, parseCalibration(args));
@@ -483,12 +483,13 @@ int runQat(const Args &args) {
 
 int runEval(const Args &args) {
   bool quantize = wantsQuantization(args);
+  Transform transform = parseTransform(args);
+  CalibrationOptions calibration = parseCalibration(args);
   std::unique_ptr<IRModel> model = loadModel(args, quantize);
   for (const Node *layer : model->getGraph().getLayers())
     quantize |= layer->quant.has_value(); // a QDQ model
   Dataset test = loadData(args, false, args.getInt("limit", 0));
   checkInputShape(model->getGraph(), test);
-  Transform transform = parseTransform(args);
   std::unique_ptr<Network> net = makeNetwork(model->getGraph());
   if (quantize) {
     // Layers without activation scales (a float model) are calibrated on
@@ -500,7 +501,7 @@ int runEval(const Args &args) {
       if (args.has("ascheme"))
         net->setActivationScheme(parseScheme(args));
       Dataset train = loadData(args, true, 0);
-      net->calibrate(train, transform, parseCalibration(args));
+      net->calibrate(train, transform, calibration);
     }
     net->setQuantized(true);
   }
@@ -589,6 +590,12 @@ int runExport(const Args &args) {
 
 int main(int argc, char **argv) {
   Args args = parseArgs(argc, argv);
+  // Numbers are checked before anything is loaded.
+  for (const char *key : {"limit", "epochs", "batch-size", "seed", "wbits",
+                          "abits", "calibration-images", "threads"})
+    (void)args.getInt(key, 0);
+  for (const char *key : {"lr", "weight-decay", "percentile"})
+    (void)args.getDouble(key, 0);
   setThreadCount(int(args.getInt("threads", 0)));
   if (args.command == "train")
     return runTrain(args);
