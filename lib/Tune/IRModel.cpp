@@ -327,6 +327,17 @@ std::unique_ptr<IRModel> IRModel::load(const std::string &path,
     return nullptr;
   }
   impl.func = *funcs.begin();
+  // Equal constants may have been merged (a batch norm's zero bias and zero
+  // mean): every use gets its own copy, so that each trains on its own.
+  SmallVector<ConstantOp> constants(impl.func.getOps<ConstantOp>());
+  for (ConstantOp constant : constants) {
+    SmallVector<OpOperand *> uses;
+    for (OpOperand &use : constant.getResult().getUses())
+      uses.push_back(&use);
+    OpBuilder builder(constant);
+    for (size_t i = 1; i < uses.size(); ++i)
+      uses[i]->set(builder.clone(*constant)->getResult(0));
+  }
   if (failed(impl.convert(error))) {
     if (error.empty())
       error = path + ": error: a layer's weight is not a constant";

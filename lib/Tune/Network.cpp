@@ -96,7 +96,8 @@ struct ActFakeQuant : public torch::autograd::Function<ActFakeQuant> {
                              torch::where(high, torch::full_like(v, qmax - zp),
                                           torch::round(v) - v));
     double gradScale =
-        1.0 / std::sqrt(double(x.numel()) * std::max(1.0, qmax - zp));
+        1.0 / std::sqrt(double(x.numel() / std::max<int64_t>(1, x.size(0))) *
+                        std::max(1.0, qmax - zp));
     Tensor gradS = (g * dq).sum().reshape({1}) * gradScale;
     return {gradX, gradS, Tensor(), Tensor(), Tensor()};
   }
