@@ -14,6 +14,7 @@ CIM_PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler libfmt-dev
   python3-onnx python3-numpy libopenblas-dev
   python3-torch python3-torchvision
+  libtorch-dev zlib1g-dev dataset-fashion-mnist
 )
 
 cim_log() { printf '== %s\n' "$*" >&2; }

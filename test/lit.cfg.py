@@ -26,3 +26,7 @@ config.substitutions.append(("%testdata", config.cim_testdata_dir))
 # Tests that need ../shared/testdata say `REQUIRES: testdata`.
 if os.path.isdir(config.cim_testdata_dir):
     config.available_features.add("testdata")
+
+# cim-tune's data set (Debian package dataset-fashion-mnist).
+if os.path.isdir("/usr/share/datasets/fashion-mnist"):
+    config.available_features.add("fashion-mnist")

@@ -2,6 +2,8 @@
 
 #include "cim/Importer/TensorIO.h"
 
+#include "ProtoUtils.h"
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
@@ -217,9 +219,8 @@ FailureOr<HostTensor> cim::readTensorFile(StringRef path, std::string &name,
   return tensor;
 }
 
-LogicalResult cim::writeTensorFile(StringRef path, const HostTensor &tensor,
-                                   StringRef name, std::string &error) {
-  onnx::TensorProto proto;
+void cim::detail::fillTensorProto(onnx::TensorProto &proto,
+                                  const HostTensor &tensor, StringRef name) {
   proto.set_name(name.str());
   proto.set_data_type(typeOf(tensor.getKind()));
   for (int64_t d : tensor.getShape())
@@ -237,11 +238,11 @@ LogicalResult cim::writeTensorFile(StringRef path, const HostTensor &tensor,
     ArrayRef<uint8_t> bytes = tensor.getBytes();
     proto.set_raw_data(std::string(bytes.begin(), bytes.end()));
   }
-  std::string data;
-  if (!proto.SerializeToString(&data)) {
-    error = "cannot serialize the tensor";
-    return failure();
-  }
+}
+
+LogicalResult cim::detail::writeFileAtomically(StringRef path,
+                                               const std::string &data,
+                                               std::string &error) {
   SmallString<256> temp(path);
   temp += ".tmp";
   {
@@ -266,4 +267,16 @@ LogicalResult cim::writeTensorFile(StringRef path, const HostTensor &tensor,
     return failure();
   }
   return success();
+}
+
+LogicalResult cim::writeTensorFile(StringRef path, const HostTensor &tensor,
+                                   StringRef name, std::string &error) {
+  onnx::TensorProto proto;
+  detail::fillTensorProto(proto, tensor, name);
+  std::string data;
+  if (!proto.SerializeToString(&data)) {
+    error = "cannot serialize the tensor";
+    return failure();
+  }
+  return detail::writeFileAtomically(path, data, error);
 }

@@ -1,0 +1,76 @@
+//===- IRModel.h - A model as the compiler sees it --------------*- C++ -*-===//
+//
+// Library CIMTune. Imports an ONNX model through the compiler's importer and
+// pass pipeline, exposes it as a plain tune::Graph, writes trained weights and
+// scales back into the IR and runs the compiler's reference executors on it.
+// The header shows no MLIR or LibTorch types, so that the cim-tune driver
+// and the tests stay cheap to compile.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_TUNE_IRMODEL_H
+#define CIM_TUNE_IRMODEL_H
+
+#include "cim/Tune/Graph.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlir {
+namespace cim {
+namespace tune {
+
+struct LoadOptions {
+  /// Run the compiler's quantization front end (cim-canonicalize,
+  /// cim-fold-batchnorm, cim-fold-qdq, cim-assign-bitwidths): the graph cimc
+  /// compiles. Otherwise only cim-canonicalize runs (batch norms stay
+  /// trainable).
+  bool quantize = false;
+  unsigned wbits = 8;
+  unsigned abits = 8;
+  /// Per-layer widths (a cim-assign-bitwidths policy file); empty for none.
+  std::string policy;
+  /// Batch size given to the model's dynamic batch dimension.
+  int64_t batch = 1;
+};
+
+class IRModel {
+public:
+  ~IRModel();
+
+  /// Imports and lowers `path`. On failure returns null and sets `error` to
+  /// the compiler's diagnostics, one located line each.
+  static std::unique_ptr<IRModel>
+  load(const std::string &path, const LoadOptions &options, std::string &error);
+
+  /// The graph as loaded (the starting point of training).
+  const Graph &getGraph() const;
+
+  /// Replaces the IR's constants by the graph's (same ids and shapes) and
+  /// sets every quantized layer's `#cim.quant` from the graph: bits and
+  /// schemes, wscale computed by the compiler (computeWeightScales) from the
+  /// new weight, ascale/azp as the graph holds them.
+  bool update(const Graph &graph, std::string &error);
+
+  /// Runs the compiler's reference executor on one input tensor (the model's
+  /// first argument, `input.size()` elements): the fake-quantized reference
+  /// (runFakeQuantized) when `quantized`, else the float one. Writes the
+  /// first result to `output`.
+  bool run(const std::vector<float> &input, bool quantized,
+           std::vector<float> &output, std::string &error);
+
+  /// The module as text (after update(), the quantized IR cimc would see).
+  std::string print() const;
+
+private:
+  IRModel();
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+};
+
+} // namespace tune
+} // namespace cim
+} // namespace mlir
+
+#endif // CIM_TUNE_IRMODEL_H

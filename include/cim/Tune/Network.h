@@ -1,0 +1,147 @@
+//===- Network.h - A trainable LibTorch network from a graph ----*- C++ -*-===//
+//
+// Library CIMTune. Builds a LibTorch network from a tune::Graph: every
+// constant becomes a tensor (layer weights and biases and batch-norm
+// scale/shift are trained, batch-norm statistics are running buffers), and
+// every weight-bearing layer with a LayerQuant gets fake quantization of its
+// weight (per channel, scales computed as the compiler computes them) and of
+// its input activation (scale calibrated with the compiler's observers, then
+// learned with a straight-through estimator). The forward values of the
+// fake quantizer equal quant::fakeQuantize bit for bit.
+//
+// The header shows no LibTorch types: only Network.cpp pays for torch's
+// headers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_TUNE_NETWORK_H
+#define CIM_TUNE_NETWORK_H
+
+#include "cim/Quant/Observer.h"
+#include "cim/Tune/Dataset.h"
+#include "cim/Tune/Graph.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mlir {
+namespace cim {
+namespace tune {
+
+/// Sets LibTorch's intra-op threads and OpenBLAS's threads (0: one per
+/// core). Returns the count used.
+int setThreadCount(int threads);
+
+/// Fake-quantizes `values` with LibTorch's kernels exactly as the fake
+/// quantizer of a Network does (exposed to test it against
+/// quant::fakeQuantize). `params` holds one entry, or one per channel of
+/// `layout`.
+std::vector<float>
+fakeQuantizeWithTorch(const std::vector<float> &values,
+                      const quant::ChannelLayout &layout,
+                      const std::vector<quant::QuantParams> &params);
+
+/// Progress of a training epoch, reported after every batch.
+struct Progress {
+  int64_t epoch = 0, epochs = 0;
+  int64_t images = 0, totalImages = 0;
+  double loss = 0, accuracy = 0;
+  double imagesPerSecond = 0;
+  double secondsLeft = 0;
+  bool epochDone = false;
+  /// After an epoch, the test accuracy when a test set was given (< 0: none).
+  double testAccuracy = -1;
+};
+
+struct TrainOptions {
+  int64_t epochs = 10;
+  int64_t batchSize = 128;
+  /// "sgd" (momentum, Nesterov) or "adam".
+  std::string optimizer = "sgd";
+  double learningRate = 0.05;
+  double momentum = 0.9;
+  double weightDecay = 5e-4;
+  /// Cosine decay of the learning rate to 0 over all epochs (else constant).
+  bool cosine = true;
+  uint64_t seed = 1;
+  Transform transform;
+  /// Apply the transform's augmentation to training batches.
+  bool augment = false;
+  /// Learn activation scales (LSQ); otherwise they stay as calibrated.
+  bool learnScales = true;
+  /// Checkpoint file written after every epoch (empty: none); an existing
+  /// one for the same network is resumed from.
+  std::string checkpoint;
+  std::function<void(const Progress &)> progress;
+};
+
+struct EvalResult {
+  int64_t count = 0, correct = 0;
+  double loss = 0;
+  double imagesPerSecond = 0;
+  std::vector<int64_t> predictions;
+  double getAccuracy() const { return count ? double(correct) / count : 0; }
+};
+
+struct CalibrationOptions {
+  quant::CalibrationMethod method = quant::CalibrationMethod::MinMax;
+  double percentile = 99.99;
+  int64_t images = 256;
+  /// Replace scales layers already have.
+  bool overwrite = false;
+};
+
+class Network {
+public:
+  ~Network();
+
+  /// Builds the network. Fails (with a one-line `error`) for graphs with
+  /// more than one input or output.
+  static std::unique_ptr<Network> create(const Graph &graph,
+                                         std::string &error);
+
+  /// Turns fake quantization of the layers with a LayerQuant on or off.
+  void setQuantized(bool quantized);
+  bool isQuantized() const;
+
+  /// Overrides the activation scheme of every quantized layer (for example
+  /// asymmetric inputs after ReLU); clears scales that were set.
+  void setActivationScheme(quant::Scheme scheme);
+
+  /// Sets the activation scale of every quantized layer from the float
+  /// network's inputs to it over the first `options.images` images, with
+  /// the compiler's observers and quant::paramsFromRange.
+  void calibrate(const Dataset &data, const Transform &transform,
+                 const CalibrationOptions &options);
+
+  /// Trains (float or quantization-aware, as set) and returns the loss of
+  /// the last epoch; `test`, when given, is evaluated after every epoch.
+  bool train(const Dataset &data, const Dataset *test,
+             const TrainOptions &options, std::string &error);
+
+  /// Accuracy and mean cross-entropy on `data` (the outputs are logits;
+  /// a trailing softmax is skipped for the loss).
+  EvalResult evaluate(const Dataset &data, const Transform &transform,
+                      int64_t batchSize, bool keepPredictions);
+
+  /// The first output for `count` images (NCHW f32).
+  std::vector<float> forward(const float *images, int64_t count);
+
+  /// The graph with the trained constants and the layers' activation
+  /// scales.
+  Graph getGraph() const;
+
+private:
+  Network();
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+};
+
+} // namespace tune
+} // namespace cim
+} // namespace mlir
+
+#endif // CIM_TUNE_NETWORK_H

@@ -1,0 +1,35 @@
+//===- ProtoUtils.h - Protobuf helpers shared inside the importer -*- C++ -*-=//
+//
+// Private to lib/Importer: the only place that sees protobuf types.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_LIB_IMPORTER_PROTOUTILS_H
+#define CIM_LIB_IMPORTER_PROTOUTILS_H
+
+#include "cim/Reference/HostTensor.h"
+
+#include "mlir/Support/LogicalResult.h"
+#include "llvm/ADT/StringRef.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <string>
+
+namespace mlir {
+namespace cim {
+namespace detail {
+
+/// Fills `proto` with `tensor` (raw_data; sub-byte kinds packed).
+void fillTensorProto(onnx::TensorProto &proto, const HostTensor &tensor,
+                     llvm::StringRef name);
+
+/// Writes `data` to `path` through a temporary file renamed into place.
+LogicalResult writeFileAtomically(llvm::StringRef path, const std::string &data,
+                                  std::string &error);
+
+} // namespace detail
+} // namespace cim
+} // namespace mlir
+
+#endif // CIM_LIB_IMPORTER_PROTOUTILS_H

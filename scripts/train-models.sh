@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Trains the bundled models with cim-tune: the recipe behind models/README.md
+# and docs/results.md.
+#
+#   scripts/train-models.sh [STAGE...]
+#     arch      untrained architectures (scripts/make-arch-models.py, seed 1)
+#     lenet     models/lenet5-fmnist.onnx         (float, 20 epochs)
+#     resnet    models/resnet8-fmnist.onnx        (float, 12 epochs)
+#     qat       W8A8 and W4A4 QAT of both models into $CIM_BUILD/qat/
+#     eval      accuracies of every model into $CIM_BUILD/qat/*.json
+#   (no stage: all of them, in this order; CIM_TUNE_MODELS="lenet5-fmnist"
+#   limits qat and eval to the models named)
+#
+# Each training run writes OUT.onnx.ckpt after every epoch and resumes from
+# it when interrupted; delete the checkpoint to start over. Threads: one per
+# core.
+source "$(dirname "$0")/common.sh"
+
+TUNE="$CIM_BUILD/bin/cim-tune"
+ARCH="$CIM_BUILD/arch"
+QAT="$CIM_BUILD/qat"
+MODELS="$CIM_ROOT/models"
+stages=("$@")
+[ ${#stages[@]} -eq 0 ] && stages=(arch lenet resnet qat eval)
+
+run() {
+  cim_log "$*"
+  "$@"
+}
+
+for stage in "${stages[@]}"; do
+  case "$stage" in
+  arch)
+    run /usr/bin/python3 "$CIM_ROOT/scripts/make-arch-models.py" "$ARCH" --seed 1
+    ;;
+  lenet)
+    run "$TUNE" train --model "$ARCH/lenet5-arch.onnx" --data fashion-mnist \
+      --epochs 20 --seed 1 --optimizer sgd --lr 0.05 --weight-decay 5e-4 \
+      --batch-size 128 --augment flip \
+      --checkpoint "$CIM_BUILD/lenet5-fmnist.ckpt" -o "$MODELS/lenet5-fmnist.onnx"
+    ;;
+  resnet)
+    run "$TUNE" train --model "$ARCH/resnet8-arch.onnx" --data fashion-mnist \
+      --epochs 12 --seed 1 --optimizer sgd --lr 0.1 --weight-decay 5e-4 \
+      --batch-size 128 --augment crop:2,flip \
+      --checkpoint "$CIM_BUILD/resnet8-fmnist.ckpt" -o "$MODELS/resnet8-fmnist.onnx"
+    ;;
+  qat)
+    mkdir -p "$QAT"
+    for model in ${CIM_TUNE_MODELS:-lenet5-fmnist resnet8-fmnist}; do
+      epochs=3
+      [ "$model" = resnet8-fmnist ] && epochs=1
+      for bits in 8 4; do
+        run "$TUNE" qat --model "$MODELS/$model.onnx" --data fashion-mnist \
+          --wbits "$bits" --abits "$bits" --epochs "$epochs" --seed 1 \
+          --lr 0.005 --weight-decay 1e-4 --calibration percentile \
+          --percentile 99.99 --calibration-images 2048 \
+          --checkpoint "$QAT/$model-w${bits}a${bits}.ckpt" \
+          -o "$QAT/$model-w${bits}a${bits}.onnx"
+      done
+    done
+    ;;
+  eval)
+    for model in ${CIM_TUNE_MODELS:-lenet5-fmnist resnet8-fmnist}; do
+      run "$TUNE" eval --model "$MODELS/$model.onnx" --json "$QAT/$model-float.json"
+      for bits in 8 4; do
+        run "$TUNE" eval --model "$QAT/$model-w${bits}a${bits}.onnx" \
+          --json "$QAT/$model-w${bits}a${bits}.json"
+      done
+    done
+    run "$TUNE" eval --model "$QAT/lenet5-fmnist-w4a4.onnx" --limit 1000 \
+      --reference --json "$QAT/lenet5-fmnist-w4a4-reference.json"
+    ;;
+  *)
+    echo "train-models.sh: error: unknown stage '$stage'" >&2
+    exit 1
+    ;;
+  esac
+done

@@ -1,0 +1,420 @@
+//===- TuneTest.cpp - The training library --------------------------------===//
+//
+// Loaders on synthetic idx / CIFAR files, the LibTorch network against the
+// compiler's reference executor, the fake quantizer against
+// quant::fakeQuantize (bit for bit), and the ONNX export round trips.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Tune/Dataset.h"
+#include "cim/Tune/Export.h"
+#include "cim/Tune/IRModel.h"
+#include "cim/Tune/Network.h"
+
+#include "gtest/gtest.h"
+
+#include <zlib.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <random>
+#include <unistd.h>
+
+using namespace mlir::cim;
+using namespace mlir::cim::tune;
+
+namespace {
+
+std::string tempPath(const std::string &name) {
+  std::string dir = ::testing::TempDir();
+  return dir + "tune-" + std::to_string(::getpid()) + "-" + name;
+}
+
+std::vector<uint8_t> bigEndian(uint32_t v) {
+  return {uint8_t(v >> 24), uint8_t(v >> 16), uint8_t(v >> 8), uint8_t(v)};
+}
+
+void writeBytes(const std::string &path, const std::vector<uint8_t> &bytes,
+                bool gzip) {
+  if (gzip) {
+    gzFile f = gzopen(path.c_str(), "wb");
+    ASSERT_TRUE(f);
+    gzwrite(f, bytes.data(), unsigned(bytes.size()));
+    gzclose(f);
+    return;
+  }
+  std::ofstream os(path, std::ios::binary);
+  os.write(reinterpret_cast<const char *>(bytes.data()),
+           std::streamsize(bytes.size()));
+}
+
+/// idx3 images (count x 2 x 3, pixel = 10 * image + i) and idx1 labels.
+void writeIdx(const std::string &images, const std::string &labels,
+              uint32_t count, bool gzip, uint32_t labelCount = 0) {
+  std::vector<uint8_t> img = bigEndian(0x803);
+  for (uint32_t v : {count, 2u, 3u})
+    for (uint8_t b : bigEndian(v))
+      img.push_back(b);
+  for (uint32_t n = 0; n < count; ++n)
+    for (int i = 0; i < 6; ++i)
+      img.push_back(uint8_t(10 * n + i));
+  writeBytes(images, img, gzip);
+  labelCount = labelCount ? labelCount : count;
+  std::vector<uint8_t> lab = bigEndian(0x801);
+  for (uint8_t b : bigEndian(labelCount))
+    lab.push_back(b);
+  for (uint32_t n = 0; n < labelCount; ++n)
+    lab.push_back(uint8_t(n % 10));
+  writeBytes(labels, lab, gzip);
+}
+
+TEST(TuneDataset, ReadsRawAndGzipIdx) {
+  for (bool gzip : {false, true}) {
+    std::string images = tempPath(gzip ? "i.gz" : "i"),
+                labels = tempPath(gzip ? "l.gz" : "l");
+    writeIdx(images, labels, 4, gzip);
+    Dataset data;
+    std::string error;
+    ASSERT_TRUE(loadIdx(images, labels, data, error)) << error;
+    EXPECT_EQ(data.count, 4);
+    EXPECT_EQ(data.height, 2);
+    EXPECT_EQ(data.width, 3);
+    EXPECT_EQ(data.pixels[6 * 3 + 5], 35);
+    EXPECT_EQ(data.labels[3], 3);
+    data.truncate(2);
+    EXPECT_EQ(data.count, 2);
+    EXPECT_EQ(data.pixels.size(), 12u);
+  }
+}
+
+TEST(TuneDataset, RejectsBadIdx) {
+  std::string images = tempPath("bad-i"), labels = tempPath("bad-l");
+  writeIdx(images, labels, 4, false, 3);
+  Dataset data;
+  std::string error;
+  EXPECT_FALSE(loadIdx(images, labels, data, error));
+  EXPECT_NE(error.find("3 labels for 4 images"), std::string::npos) << error;
+
+  writeBytes(images, {0, 0, 8, 1, 0, 0, 0, 0}, false);
+  EXPECT_FALSE(loadIdx(images, labels, data, error));
+  EXPECT_NE(error.find("not an idx3 image file"), std::string::npos) << error;
+
+  EXPECT_FALSE(loadIdx(tempPath("missing"), labels, data, error));
+  EXPECT_NE(error.find("cannot open"), std::string::npos) << error;
+}
+
+TEST(TuneDataset, ReadsCifarBatches) {
+  std::string path = tempPath("cifar.bin");
+  std::vector<uint8_t> bytes;
+  for (int n = 0; n < 2; ++n) {
+    bytes.push_back(uint8_t(7 - n));
+    for (int i = 0; i < 3072; ++i)
+      bytes.push_back(uint8_t((i + n) % 251));
+  }
+  writeBytes(path, bytes, false);
+  Dataset data;
+  std::string error;
+  ASSERT_TRUE(loadCifar10({path}, data, error)) << error;
+  EXPECT_EQ(data.count, 2);
+  EXPECT_EQ(data.channels, 3);
+  EXPECT_EQ(data.labels[1], 6);
+  EXPECT_EQ(data.pixels[3072 + 1024], uint8_t((1024 + 1) % 251));
+  bytes.pop_back();
+  writeBytes(path, bytes, false);
+  EXPECT_FALSE(loadCifar10({path}, data, error));
+}
+
+Dataset syntheticData(int64_t count, int64_t side, uint64_t seed) {
+  Dataset data;
+  data.count = count;
+  data.height = data.width = side;
+  std::mt19937 rng{unsigned(seed)};
+  for (int64_t i = 0; i < count * side * side; ++i)
+    data.pixels.push_back(uint8_t(rng() % 256));
+  for (int64_t i = 0; i < count; ++i)
+    data.labels.push_back(uint8_t(i % 4));
+  return data;
+}
+
+TEST(TuneDataset, SeededShuffleAndNormalization) {
+  Dataset data = syntheticData(10, 2, 3);
+  Transform t;
+  t.mean = {0.5f};
+  t.std = {0.25f};
+  auto order = [&](uint64_t seed, int64_t epoch) {
+    BatchIterator it(data, t, 4, true, false, seed, epoch);
+    std::vector<float> images, all;
+    std::vector<int64_t> labels;
+    while (it.next(images, labels))
+      all.insert(all.end(), images.begin(), images.end());
+    return all;
+  };
+  std::vector<float> a = order(1, 0);
+  EXPECT_EQ(a, order(1, 0));
+  EXPECT_NE(a, order(2, 0));
+  EXPECT_NE(a, order(1, 1));
+  ASSERT_EQ(a.size(), 40u);
+  // Every image once, normalized.
+  std::vector<float> expected(40), sortedA = a;
+  for (int64_t i = 0; i < 10; ++i)
+    getImage(data, i, t, expected.data() + 4 * i);
+  std::sort(expected.begin(), expected.end());
+  std::sort(sortedA.begin(), sortedA.end());
+  EXPECT_EQ(sortedA, expected);
+  float x;
+  Dataset one = syntheticData(1, 1, 0);
+  one.pixels[0] = 255;
+  getImage(one, 0, t, &x);
+  EXPECT_FLOAT_EQ(x, 2.0f);
+}
+
+TEST(TuneFakeQuant, TorchEqualsQuantizerBitForBit) {
+  std::mt19937 rng(7);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  quant::ChannelLayout layout;
+  layout.channels = 3;
+  layout.inner = 40;
+  std::vector<float> values;
+  for (int64_t i = 0; i < layout.getNumElements(); ++i)
+    values.push_back(normal(rng) * 3.0f);
+  // Ties at every scale, NaN, infinities, huge values.
+  float special[] = {0.5f,
+                     1.5f,
+                     2.5f,
+                     -2.5f,
+                     0.35f,
+                     std::numeric_limits<float>::quiet_NaN(),
+                     std::numeric_limits<float>::infinity(),
+                     -std::numeric_limits<float>::infinity(),
+                     3e38f,
+                     -1e30f};
+  for (size_t i = 0; i < sizeof special / sizeof *special; ++i)
+    values[i * 7] = special[i];
+  for (quant::Scheme scheme :
+       {quant::Scheme::Symmetric, quant::Scheme::Asymmetric}) {
+    for (unsigned bits : {1u, 2u, 4u, 8u, 16u}) {
+      std::vector<quant::QuantParams> params = {
+          quant::makeParams(scheme, bits, 0.1f,
+                            scheme == quant::Scheme::Symmetric ? 0 : 1),
+          quant::makeParams(scheme, bits, 0.5f, 0),
+          quant::makeParams(scheme, bits, 0.0123f,
+                            scheme == quant::Scheme::Symmetric ? 0 : 3)};
+      std::vector<float> expected = values;
+      quant::fakeQuantizeWeights(expected.data(), layout, params);
+      std::vector<float> got = fakeQuantizeWithTorch(values, layout, params);
+      ASSERT_EQ(got.size(), expected.size());
+      for (size_t i = 0; i < got.size(); ++i) {
+        uint32_t a, b;
+        std::memcpy(&a, &got[i], 4);
+        std::memcpy(&b, &expected[i], 4);
+        ASSERT_EQ(a, b) << "value " << values[i] << " bits " << bits
+                        << " element " << i;
+      }
+      // One set for the whole tensor.
+      std::vector<quant::QuantParams> one = {params[2]};
+      expected = values;
+      quant::fakeQuantizeWeights(expected.data(), layout, one);
+      got = fakeQuantizeWithTorch(values, layout, one);
+      for (size_t i = 0; i < got.size(); ++i)
+        ASSERT_TRUE(got[i] == expected[i] ||
+                    (std::isnan(got[i]) && std::isnan(expected[i])));
+    }
+  }
+}
+
+std::string netPath() {
+  return std::string(CIM_TUNE_INPUTS) + "/tune-net.onnxtxt";
+}
+
+std::vector<float> randomInput(int64_t count, uint64_t seed) {
+  std::mt19937 rng{unsigned(seed)};
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  std::vector<float> x(size_t(count * 64));
+  for (float &v : x)
+    v = u(rng);
+  return x;
+}
+
+TEST(TuneNetwork, FloatOutputsEqualTheReferenceExecutor) {
+  std::string error;
+  std::unique_ptr<IRModel> model = IRModel::load(netPath(), {}, error);
+  ASSERT_TRUE(model) << error;
+  std::unique_ptr<Network> net = Network::create(model->getGraph(), error);
+  ASSERT_TRUE(net) << error;
+  std::vector<float> batch = randomInput(3, 1);
+  std::vector<float> out = net->forward(batch.data(), 3);
+  ASSERT_EQ(out.size(), 12u);
+  for (int64_t n = 0; n < 3; ++n) {
+    std::vector<float> one(batch.begin() + n * 64, batch.begin() + n * 64 + 64);
+    std::vector<float> ref;
+    ASSERT_TRUE(model->run(one, false, ref, error)) << error;
+    ASSERT_EQ(ref.size(), 4u);
+    for (int k = 0; k < 4; ++k)
+      EXPECT_NEAR(out[size_t(n * 4 + k)], ref[size_t(k)], 1e-5);
+  }
+}
+
+TEST(TuneNetwork, QuantizedOutputsMatchTheFakeQuantizedReference) {
+  std::string error;
+  LoadOptions options;
+  options.quantize = true;
+  options.wbits = 4;
+  options.abits = 4;
+  std::unique_ptr<IRModel> model = IRModel::load(netPath(), options, error);
+  ASSERT_TRUE(model) << error;
+  ASSERT_EQ(model->getGraph().getLayers().size(), 3u);
+  std::unique_ptr<Network> net = Network::create(model->getGraph(), error);
+  ASSERT_TRUE(net) << error;
+  Dataset data = syntheticData(32, 8, 5);
+  Transform t;
+  t.mean = {0.5f};
+  net->setActivationScheme(quant::Scheme::Asymmetric);
+  net->calibrate(data, t, {});
+  net->setQuantized(true);
+  Graph graph = net->getGraph();
+  for (const Node *layer : graph.getLayers())
+    ASSERT_TRUE(layer->quant && layer->quant->ascale);
+  ASSERT_TRUE(model->update(graph, error)) << error;
+  EXPECT_NE(model->print().find("ascheme = asymmetric"), std::string::npos);
+  std::vector<float> image(64), ref;
+  for (int64_t n = 0; n < 8; ++n) {
+    getImage(data, n, t, image.data());
+    std::vector<float> out = net->forward(image.data(), 1);
+    ASSERT_TRUE(model->run(image, true, ref, error)) << error;
+    for (int k = 0; k < 4; ++k)
+      EXPECT_NEAR(out[size_t(k)], ref[size_t(k)], 1e-5);
+  }
+  // Quantization changes the outputs.
+  net->setQuantized(false);
+  getImage(data, 0, t, image.data());
+  std::vector<float> fl = net->forward(image.data(), 1);
+  ASSERT_TRUE(model->run(image, true, ref, error));
+  float diff = 0;
+  for (int k = 0; k < 4; ++k)
+    diff += std::fabs(fl[size_t(k)] - ref[size_t(k)]);
+  EXPECT_GT(diff, 1e-4);
+}
+
+TEST(TuneExport, FloatRoundTripKeepsOutputs) {
+  std::string error;
+  std::unique_ptr<IRModel> model = IRModel::load(netPath(), {}, error);
+  ASSERT_TRUE(model) << error;
+  std::string path = tempPath("float.onnx");
+  ASSERT_TRUE(exportOnnx(model->getGraph(), path, false, error)) << error;
+  LoadOptions batch4;
+  batch4.batch = 4; // the exported batch dimension is dynamic
+  std::unique_ptr<IRModel> again = IRModel::load(path, batch4, error);
+  ASSERT_TRUE(again) << error;
+  EXPECT_EQ(again->getGraph().inputShapes[0][0], 4);
+  std::unique_ptr<IRModel> one = IRModel::load(path, {}, error);
+  ASSERT_TRUE(one) << error;
+  std::vector<float> x = randomInput(1, 9), a, b;
+  ASSERT_TRUE(model->run(x, false, a, error)) << error;
+  ASSERT_TRUE(one->run(x, false, b, error)) << error;
+  EXPECT_EQ(a, b);
+}
+
+TEST(TuneExport, QdqRoundTripKeepsBitsAndScales) {
+  std::string error;
+  LoadOptions options;
+  options.quantize = true;
+  std::unique_ptr<IRModel> model = IRModel::load(netPath(), options, error);
+  ASSERT_TRUE(model) << error;
+  std::unique_ptr<Network> net = Network::create(model->getGraph(), error);
+  ASSERT_TRUE(net) << error;
+  net->setActivationScheme(quant::Scheme::Asymmetric);
+  net->calibrate(syntheticData(16, 8, 2), {}, {});
+  Graph graph = net->getGraph();
+  std::string path = tempPath("qdq.onnx");
+  ASSERT_TRUE(exportOnnx(graph, path, true, error)) << error;
+
+  // cimc's front end (canonicalize, fold-batchnorm, fold-qdq, W8A8).
+  std::unique_ptr<IRModel> again = IRModel::load(path, options, error);
+  ASSERT_TRUE(again) << error;
+  const Graph &exported = graph;
+  std::vector<const Node *> before = exported.getLayers(),
+                            after = again->getGraph().getLayers();
+  ASSERT_EQ(before.size(), after.size());
+  for (size_t i = 0; i < before.size(); ++i) {
+    const LayerQuant &q0 = *before[i]->quant, &q1 = *after[i]->quant;
+    EXPECT_EQ(after[i]->name, before[i]->name);
+    EXPECT_EQ(q1.wbits, q0.wbits);
+    EXPECT_EQ(q1.abits, q0.abits);
+    EXPECT_EQ(q1.ascheme, quant::Scheme::Asymmetric);
+    EXPECT_EQ(q1.wscheme, quant::Scheme::Symmetric);
+    ASSERT_TRUE(q1.ascale);
+    EXPECT_EQ(*q1.ascale, *q0.ascale);
+    EXPECT_EQ(q1.azp, q0.azp);
+    const FloatTensor &w = graph.constants.at(before[i]->inputs[1]);
+    std::vector<quant::QuantParams> params = quant::computeWeightParams(
+        w.data.data(), getWeightLayout(graph, *before[i]), q0.wscheme, q0.wbits,
+        q0.perChannel);
+    ASSERT_EQ(q1.wscale.size(), params.size());
+    for (size_t c = 0; c < params.size(); ++c)
+      EXPECT_EQ(q1.wscale[c], params[c].scale);
+  }
+  // The same quantized computation: the original with these scales and the
+  // re-imported QDQ model give the same fake-quantized outputs.
+  ASSERT_TRUE(model->update(graph, error)) << error;
+  std::vector<float> x = randomInput(1, 4), a, b;
+  ASSERT_TRUE(model->run(x, true, a, error)) << error;
+  ASSERT_TRUE(again->run(x, true, b, error)) << error;
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t k = 0; k < a.size(); ++k)
+    EXPECT_NEAR(a[k], b[k], 1e-6);
+}
+
+TEST(TuneTrain, OneEpochOnFashionMnistSubset) {
+  Dataset train, test;
+  std::string error;
+  if (!loadDataset("fashion-mnist", "", true, train, error))
+    GTEST_SKIP() << "Fashion-MNIST not installed (dataset-fashion-mnist): "
+                 << error;
+  ASSERT_TRUE(loadDataset("fashion-mnist", "", false, test, error)) << error;
+  EXPECT_EQ(train.count, 60000);
+  EXPECT_EQ(test.count, 10000);
+  train.truncate(512);
+  test.truncate(256);
+  // A 28x28 variant of the test network is not needed: train on 8x8 crops
+  // of the images by resampling them.
+  auto shrink = [](Dataset &d) {
+    Dataset out;
+    out.count = d.count;
+    out.height = out.width = 8;
+    out.labels = d.labels;
+    for (int64_t n = 0; n < d.count; ++n)
+      for (int64_t y = 0; y < 8; ++y)
+        for (int64_t x = 0; x < 8; ++x)
+          out.pixels.push_back(
+              d.pixels[size_t(n * 784 + (3 * y + 2) * 28 + 3 * x + 2)]);
+    for (uint8_t &l : out.labels)
+      l = uint8_t(l % 4);
+    d = out;
+  };
+  shrink(train);
+  shrink(test);
+  std::unique_ptr<IRModel> model = IRModel::load(netPath(), {}, error);
+  ASSERT_TRUE(model) << error;
+  std::unique_ptr<Network> net = Network::create(model->getGraph(), error);
+  ASSERT_TRUE(net) << error;
+  double before = net->evaluate(test, {}, 64, false).loss;
+  TrainOptions options;
+  options.epochs = 2;
+  options.batchSize = 32;
+  options.learningRate = 0.05;
+  options.checkpoint = tempPath("train.ckpt");
+  std::remove(options.checkpoint.c_str());
+  ASSERT_TRUE(net->train(train, nullptr, options, error)) << error;
+  double after = net->evaluate(test, {}, 64, false).loss;
+  EXPECT_LT(after, before);
+  // The checkpoint says both epochs are done: resuming trains nothing.
+  std::unique_ptr<Network> resumed = Network::create(model->getGraph(), error);
+  ASSERT_TRUE(resumed->train(train, nullptr, options, error)) << error;
+  EXPECT_NEAR(resumed->evaluate(test, {}, 64, false).loss, after, 1e-6);
+  std::remove(options.checkpoint.c_str());
+}
+
+} // namespace

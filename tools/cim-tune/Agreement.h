@@ -1,0 +1,53 @@
+//===- Agreement.h - cim-tune against another predictor ---------*- C++ -*-===//
+//
+// How often another executor (the compiler's reference, a compiled program
+// on the simulator) predicts the same class as cim-tune's network, image by
+// image.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_TOOLS_CIM_TUNE_AGREEMENT_H
+#define CIM_TOOLS_CIM_TUNE_AGREEMENT_H
+
+#include "cim/Tune/Dataset.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace mlir {
+namespace cim {
+namespace tune {
+
+/// Computes the output (logits or probabilities) for one normalized image
+/// (C x H x W); false with a one-line `error` on failure.
+using PredictFn =
+    std::function<bool(const std::vector<float> &image,
+                       std::vector<float> &output, std::string &error)>;
+
+struct AgreementResult {
+  int64_t count = 0, agreeing = 0, correct = 0;
+  double getAgreement() const { return count ? double(agreeing) / count : 0; }
+  double getAccuracy() const { return count ? double(correct) / count : 0; }
+};
+
+/// Runs `predict` on the first predictions.size() images of `data` and
+/// counts the argmax equal to `predictions` (agreement) and to the label
+/// (accuracy).
+bool computeAgreement(const Dataset &data, const Transform &transform,
+                      const std::vector<int64_t> &predictions,
+                      const PredictFn &predict, AgreementResult &result,
+                      std::string &error);
+
+/// A predictor that runs the compiled program `path` on the simulator
+/// library. In a build without the simulator (no CIMSim target) it fails
+/// with an error saying so.
+bool makeProgramPredictor(const std::string &path, PredictFn &predict,
+                          std::string &error);
+
+} // namespace tune
+} // namespace cim
+} // namespace mlir
+
+#endif // CIM_TOOLS_CIM_TUNE_AGREEMENT_H
