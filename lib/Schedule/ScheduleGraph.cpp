@@ -82,17 +82,13 @@ static double opsPerElement(Operation *op, StringRef name) {
   if (inType && outType && inType.hasStaticShape() &&
       outType.hasStaticShape() && outType.getNumElements() > 0)
     ratio = double(inType.getNumElements()) / double(outType.getNumElements());
-  if (auto pool = dyn_cast<MaxPoolOp>(op)) {
+  if (isa<MaxPoolOp, AvgPoolOp>(op)) {
     double area = 1;
-    for (int64_t k : pool.getKernelShape())
+    for (int64_t k :
+         op->getAttrOfType<DenseI64ArrayAttr>("kernel_shape").asArrayRef())
       area *= double(k);
-    return area;
-  }
-  if (auto pool = dyn_cast<AvgPoolOp>(op)) {
-    double area = 1;
-    for (int64_t k : pool.getKernelShape())
-      area *= double(k);
-    return area + 1;
+    // An average also divides once.
+    return isa<AvgPoolOp>(op) ? area + 1 : area;
   }
   if (name.startswith("reduce_") || name.startswith("global_"))
     return std::max(1.0, ratio);
@@ -116,6 +112,16 @@ static double opsPerElement(Operation *op, StringRef name) {
     return double(std::max<int64_t>(1, k));
   }
   return 1;
+}
+
+/// A pooling window along the rows (the first spatial dimension).
+template <typename PoolOp>
+static void setPoolWindow(PoolOp pool, ScheduleInput &in) {
+  in.kind = DependenceKind::Window;
+  in.kernel = pool.getKernelShape()[0];
+  in.stride = pool.getStrideValues()[0];
+  in.padBegin = pool.getPadValues()[0];
+  in.dilation = pool.getDilationValues()[0];
 }
 
 FailureOr<ScheduleGraph> mlir::cim::buildScheduleGraph(ModuleOp module) {
@@ -221,17 +227,9 @@ FailureOr<ScheduleGraph> mlir::cim::buildScheduleGraph(ModuleOp module) {
         in.padBegin = conv.getPadValues()[0];
         in.dilation = conv.getDilationValues()[0];
       } else if (auto pool = dyn_cast<MaxPoolOp>(op)) {
-        in.kind = DependenceKind::Window;
-        in.kernel = pool.getKernelShape()[0];
-        in.stride = pool.getStrideValues()[0];
-        in.padBegin = pool.getPadValues()[0];
-        in.dilation = pool.getDilationValues()[0];
+        setPoolWindow(pool, in);
       } else if (auto pool = dyn_cast<AvgPoolOp>(op)) {
-        in.kind = DependenceKind::Window;
-        in.kernel = pool.getKernelShape()[0];
-        in.stride = pool.getStrideValues()[0];
-        in.padBegin = pool.getPadValues()[0];
-        in.dilation = pool.getDilationValues()[0];
+        setPoolWindow(pool, in);
       } else if (isa<ResizeOp>(op) && index == 0) {
         in.kind = DependenceKind::Scaled;
       } else if (sameRows &&

@@ -83,7 +83,13 @@ private:
   void issueCrossbar(Task &task);
   void issueRewrite(Task &task);
   void issueDigital(Task &task);
-  std::vector<uint32_t> lastOf(const std::vector<uint32_t> &tasks) const;
+  /// The instructions whose ends make `tasks`' outputs available, sorted
+  /// and unique.
+  llvm::SmallVector<uint32_t, 4>
+  lastOf(const std::vector<uint32_t> &tasks) const;
+  /// Adds to `task` a dependency on every set of `producer` that overlaps
+  /// its work units [lo, hi).
+  void dependOnSets(Task &task, int32_t producer, int64_t lo, int64_t hi);
 
   const ScheduleGraph &g;
   const hw::HardwareDescription &hw;
@@ -222,7 +228,6 @@ void Scheduler::addDependencies(uint32_t id) {
     if (in.node < 0)
       continue;
     const ScheduleNode &prod = g.nodes[in.node];
-    const std::vector<int64_t> &pb = bounds[in.node];
     int64_t lo = 0, hi = prod.rows - 1; // producer rows, inclusive
     bool full = in.kind == DependenceKind::Full;
     if (in.kind == DependenceKind::SameRow && prod.rows == node.rows &&
@@ -241,11 +246,7 @@ void Scheduler::addDependencies(uint32_t id) {
         eLo = task.begin * r;
         eHi = task.end * r;
       }
-      size_t first =
-          std::upper_bound(pb.begin(), pb.end(), eLo) - pb.begin() - 1;
-      size_t sets = pb.size() - 1;
-      for (size_t s = std::min(first, sets - 1); s < sets && pb[s] < eHi; ++s)
-        task.deps.push_back(taskBase[in.node] + s);
+      dependOnSets(task, in.node, eLo, eHi);
       continue;
     }
     if (in.kind == DependenceKind::SameRow) {
@@ -286,20 +287,24 @@ void Scheduler::addDependencies(uint32_t id) {
       lo = 0;
       hi = prod.rows - 1;
     }
-    int64_t eLo = lo * prod.rowSize, eHi = (hi + 1) * prod.rowSize;
-    // Sets overlapping [eLo, eHi).
-    size_t first = std::upper_bound(pb.begin(), pb.end(), eLo) - pb.begin() - 1;
-    size_t sets = pb.size() - 1;
-    for (size_t s = std::min(first, sets - 1); s < sets && pb[s] < eHi; ++s)
-      task.deps.push_back(taskBase[in.node] + s);
+    dependOnSets(task, in.node, lo * prod.rowSize, (hi + 1) * prod.rowSize);
     if (prod.getSize() == 0)
       task.deps.push_back(taskBase[in.node]);
   }
 }
 
-std::vector<uint32_t>
+void Scheduler::dependOnSets(Task &task, int32_t producer, int64_t lo,
+                             int64_t hi) {
+  const std::vector<int64_t> &pb = bounds[producer];
+  size_t first = std::upper_bound(pb.begin(), pb.end(), lo) - pb.begin() - 1;
+  size_t sets = pb.size() - 1;
+  for (size_t s = std::min(first, sets - 1); s < sets && pb[s] < hi; ++s)
+    task.deps.push_back(taskBase[producer] + s);
+}
+
+llvm::SmallVector<uint32_t, 4>
 Scheduler::lastOf(const std::vector<uint32_t> &ids) const {
-  std::vector<uint32_t> out;
+  llvm::SmallVector<uint32_t, 4> out;
   for (uint32_t d : ids)
     out.push_back(tasks[d].last);
   std::sort(out.begin(), out.end());
@@ -350,8 +355,7 @@ void Scheduler::issueCrossbar(Task &task) {
     in.reservations.push_back(
         {getUnit(prog::UnitKind::Buffer, pe), uint64_t(n) * st.bufferPs});
   }
-  for (uint32_t d : lastOf(task.deps))
-    in.deps.push_back(d);
+  in.deps = lastOf(task.deps);
   in.mvmSteps = n * lt.mvmSteps;
   in.adcConversions = n * lt.adcConversions;
   in.digitalOps = n * lt.digitalOps;
@@ -371,7 +375,7 @@ void Scheduler::issueRewrite(Task &task) {
   int64_t rounds = ceilDiv(perCopy, chip);
   int64_t invocations = task.end - task.begin;
   uint32_t chipUnit = getUnit(prog::UnitKind::Crossbars, 0, 0, 0);
-  std::vector<uint32_t> inputs = lastOf(task.deps);
+  llvm::SmallVector<uint32_t, 4> inputs = lastOf(task.deps);
   uint32_t previous = UINT32_MAX;
   for (int64_t r = 0; r < layer.shape.repeat; ++r) {
     for (int64_t k = 0; k < rounds; ++k) {
@@ -448,10 +452,7 @@ void Scheduler::issueDigital(Task &task) {
   vec.begin = task.begin;
   vec.end = task.end;
   if (node.alias) {
-    {
-      auto l = lastOf(task.deps);
-      vec.deps.assign(l.begin(), l.end());
-    }
+    vec.deps = lastOf(task.deps);
     task.last = emit(std::move(vec));
     task.pe = pe;
     return;
@@ -472,7 +473,7 @@ void Scheduler::issueDigital(Task &task) {
         (dep.end - dep.begin) * from.elementsPerUnit * from.bytesPerElement;
     entry.second.push_back(d);
   }
-  std::vector<uint32_t> deps = lastOf(local);
+  llvm::SmallVector<uint32_t, 4> deps = lastOf(local);
   for (auto &[from, entry] : remote) {
     uint64_t ps = hw.interconnectBandwidth.transferPs(entry.first);
     prog::Instruction send;
@@ -484,10 +485,7 @@ void Scheduler::issueDigital(Task &task) {
     send.begin = task.begin;
     send.end = task.begin;
     send.reservations.push_back({getUnit(prog::UnitKind::Link, from), ps});
-    {
-      auto l = lastOf(entry.second);
-      send.deps.assign(l.begin(), l.end());
-    }
+    send.deps = lastOf(entry.second);
     send.interconnectBytes = entry.first;
     uint32_t s = emit(std::move(send));
     prog::Instruction recv;
@@ -512,7 +510,7 @@ void Scheduler::issueDigital(Task &task) {
   vec.latencyPs = std::max(digital, buffer);
   vec.reservations.push_back({getUnit(prog::UnitKind::Digital, pe), digital});
   vec.reservations.push_back({getUnit(prog::UnitKind::Buffer, pe), buffer});
-  vec.deps.assign(deps.begin(), deps.end());
+  vec.deps = std::move(deps);
   vec.digitalOps = ops;
   vec.bufferBytes = bytes;
   task.last = emit(std::move(vec));
@@ -525,10 +523,7 @@ void Scheduler::issue(uint32_t id) {
     prog::Instruction barrier;
     barrier.opcode = prog::Opcode::Barrier;
     barrier.node = task.node;
-    {
-      auto l = lastOf(task.deps);
-      barrier.deps.assign(l.begin(), l.end());
-    }
+    barrier.deps = lastOf(task.deps);
     task.last = emit(std::move(barrier));
     return;
   }
