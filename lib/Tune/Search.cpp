@@ -110,6 +110,13 @@ public:
         rng(options.seed) {
     warmup = options.warmup >= 0 ? options.warmup
                                  : std::min<int64_t>(20, options.episodes / 4);
+    decay = options.noiseDecay;
+    if (decay < 0)
+      decay = std::min(
+          0.99,
+          std::max(0.8,
+                   std::pow(0.01, 1.0 / double(std::max<int64_t>(
+                                            1, options.episodes - warmup)))));
   }
 
   bool run(std::string &error);
@@ -125,6 +132,7 @@ private:
   DdpgAgent agent;
   std::mt19937_64 rng;
   int64_t warmup = 0;
+  double decay = 0.99;
 
   int64_t episodesDone = 0;
   std::vector<std::string> ddpgHistory;
@@ -169,7 +177,7 @@ std::string Searcher::fingerprint() const {
      << ";batch=" << options.batchEpisodes << ";bits=" << options.minBits << "-"
      << options.maxBits << ";constraints=" << options.constraints.weight
      << options.constraints.io << ";noise=" << hexDouble(options.noiseSigma)
-     << "," << hexDouble(options.noiseDecay) << ";layers=" << layers.size();
+     << "," << hexDouble(decay) << ";layers=" << layers.size();
   std::string s = os.str();
   std::replace(s.begin(), s.end(), '\n', ' ');
   return s;
@@ -270,8 +278,8 @@ bool Searcher::runEpisodes(std::string &error) {
     for (int64_t b = 0; b < count; ++b) {
       int64_t episode = episodesDone + b;
       bool explore = episode < warmup;
-      double sigma = options.noiseSigma *
-                     std::pow(options.noiseDecay, double(episode - warmup));
+      double sigma =
+          options.noiseSigma * std::pow(decay, double(episode - warmup));
       BitPolicy p;
       double prevW = 0, prevA = 0;
       for (size_t i = 0; i < n; ++i) {

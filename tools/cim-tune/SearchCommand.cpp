@@ -58,6 +58,9 @@ const char *kHelp =
     "  --batch-episodes B     episodes rolled out per agent round (default 2)\n"
     "  --jobs N               evaluation threads (default: one per core); "
     "does not change results\n"
+    "  --noise S --noise-decay D  exploration sigma (0.5) and its decay per\n"
+    "                         episode (default: to 1 % of S by the end, in "
+    "[0.8, 0.99])\n"
     "  --constraints LIST     weight, io, both or none (default none)\n"
     "  --min-bits B --max-bits B  width range (default 2..8)\n"
     "  --finetune-epochs E    short fine-tune per evaluation (default 1)\n"
@@ -218,6 +221,8 @@ int runSearchCommand(int argc, char **argv) {
   search.batchEpisodes = o.count("batch-episodes", 2, 1);
   search.jobs = int(
       o.count("jobs", std::max(1u, std::thread::hardware_concurrency()), 1));
+  search.noiseSigma = o.number("noise", 0.5, 0, 10);
+  search.noiseDecay = o.number("noise-decay", -1, -1, 1);
   search.minBits = unsigned(o.count("min-bits", 2, 1));
   search.maxBits = unsigned(o.count("max-bits", 8, 1));
   if (search.maxBits > 16 || search.minBits > search.maxBits)

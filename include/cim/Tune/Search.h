@@ -342,7 +342,11 @@ struct SearchOptions {
   uint64_t seed = 1;
   unsigned minBits = 2, maxBits = 8;
   Constraints constraints;
-  double noiseSigma = 0.5, noiseDecay = 0.99;
+  /// Truncated-normal exploration noise around the actor's action, sigma
+  /// multiplied by the decay per episode after the warm-up. A decay < 0
+  /// picks the one that brings sigma to 1 % of its start by the last
+  /// episode, within [0.8, 0.99] (HAQ's 0.99 for long searches).
+  double noiseSigma = 0.5, noiseDecay = -1;
   DdpgOptions ddpg;
   /// Run the baselines (W8A8, W4A4 always measured; random and greedy with
   /// the search's evaluation budget).
