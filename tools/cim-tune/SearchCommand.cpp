@@ -69,6 +69,7 @@ const char *kHelp =
     "set (default 5000)\n"
     "  --lr X --batch-size N  fine-tune learning rate (0.002) and batch (64)\n"
     "  --final-epochs E --final-lr X  final QAT (default 1 epoch, 0.005)\n"
+    "  --limit N              the first N test images for the final accuracy\n"
     "  --no-baselines         skip random and greedy search\n"
     "  --no-final-qat         report validation accuracies only\n"
     "  --mean X[,Y,Z] --std X[,Y,Z]  input normalization after /255\n"
@@ -83,32 +84,14 @@ const char *kHelp =
   std::exit(1);
 }
 
-const std::set<std::string> kValues = {"model",
-                                       "data",
-                                       "data-dir",
-                                       "hw",
-                                       "max-acc-drop",
-                                       "episodes",
-                                       "seed",
-                                       "warmup",
-                                       "batch-episodes",
-                                       "jobs",
-                                       "constraints",
-                                       "min-bits",
-                                       "max-bits",
-                                       "finetune-epochs",
-                                       "subset",
-                                       "validation",
-                                       "lr",
-                                       "batch-size",
-                                       "final-epochs",
-                                       "final-lr",
-                                       "mean",
-                                       "std",
-                                       "json",
-                                       "pareto",
-                                       "checkpoint",
-                                       "o"};
+// clang-format off
+const std::set<std::string> kValues = {
+    "model", "data", "data-dir", "hw", "max-acc-drop", "episodes", "seed",
+    "warmup", "batch-episodes", "jobs", "constraints", "min-bits", "max-bits",
+    "finetune-epochs", "subset", "validation", "lr", "batch-size",
+    "final-epochs", "final-lr", "mean", "std", "json", "pareto", "checkpoint",
+    "limit", "noise", "noise-decay", "o"};
+// clang-format on
 const std::set<std::string> kFlags = {"no-baselines", "no-final-qat", "quiet"};
 
 struct Options {
@@ -283,6 +266,7 @@ int runSearchCommand(int argc, char **argv) {
   if (!loadDataset(data, o.get("data-dir"), true, train, error) ||
       !loadDataset(data, o.get("data-dir"), false, test, error))
     fail(error);
+  test.truncate(o.count("limit", 0));
   const std::vector<int64_t> &shape = graph.inputShapes[0];
   if (shape.size() != 4 || shape[1] != train.channels ||
       shape[2] != train.height || shape[3] != train.width)
