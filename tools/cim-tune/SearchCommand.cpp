@@ -119,10 +119,12 @@ struct Options {
     const std::string &t = values.at(k);
     char *end = nullptr;
     double v = std::strtod(t.c_str(), &end);
-    if (t.empty() || *end || !std::isfinite(v) || v < min || v > max)
-      fail("cim-tune: error: --" + k + " expects a number in [" +
-           std::to_string(min).substr(0, 5) + ", " +
-           std::to_string(max).substr(0, 5) + "], got '" + t + "'");
+    if (t.empty() || *end || !std::isfinite(v) || v < min || v > max) {
+      char range[64];
+      std::snprintf(range, sizeof range, "[%g, %g]", min, max);
+      fail("cim-tune: error: --" + k + " expects a number in " + range +
+           ", got '" + t + "'");
+    }
     return v;
   }
 };
