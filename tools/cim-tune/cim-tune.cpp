@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Agreement.h"
+#include "SearchCommand.h"
 
 #include "cim/Tune/Dataset.h"
 #include "cim/Tune/Export.h"
@@ -144,17 +145,18 @@ const std::map<std::string, std::set<std::string>> kCommandOptions = {
 Args parseArgs(int argc, char **argv) {
   Args args;
   if (argc < 2)
-    fail("cim-tune: error: missing command (train, qat, eval or export); "
+    fail("cim-tune: error: missing command (train, qat, eval, export or "
+         "search); "
          "see cim-tune --help");
   args.command = argv[1];
   if (args.command == "--help" || args.command == "-h") {
-    std::cout << kUsage;
+    std::cout << kUsage << kSearchUsage;
     std::exit(0);
   }
   auto allowed = kCommandOptions.find(args.command);
   if (allowed == kCommandOptions.end())
     fail("cim-tune: error: unknown command '" + args.command +
-         "' (expected train, qat, eval or export)");
+         "' (expected train, qat, eval, export or search)");
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
     std::string key, value;
@@ -173,7 +175,7 @@ Args parseArgs(int argc, char **argv) {
       fail("cim-tune: error: unexpected argument '" + arg + "'");
     }
     if (key == "help") {
-      std::cout << kUsage;
+      std::cout << kUsage << kSearchUsage;
       std::exit(0);
     }
     if (!kValueOptions.count(key) && !kFlagOptions.count(key))
@@ -589,6 +591,8 @@ int runExport(const Args &args) {
 } // namespace
 
 int main(int argc, char **argv) {
+  if (argc >= 2 && std::string(argv[1]) == "search")
+    return runSearchCommand(argc, argv);
   Args args = parseArgs(argc, argv);
   // Numbers are checked before anything is loaded.
   for (const char *key : {"limit", "epochs", "batch-size", "seed", "wbits",

@@ -1,0 +1,432 @@
+//===- Search.h - Mixed-precision search (DDPG, baselines) ------*- C++ -*-===//
+//
+// Library CIMTune. `cim-tune search`: a DDPG agent (HAQ / CIM-AQ style,
+// docs/search.md) picks per-layer weight and activation widths that trade
+// the compiler's latency on a chip against accuracy after a short
+// fine-tune, beside the baselines uniform W8A8 and W4A4, random search and
+// greedy sensitivity descent. The header shows no LibTorch and no MLIR
+// types: SearchAgent.cpp is the only unit that includes torch, and
+// SearchLatency.cpp the only one that includes MLIR.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_TUNE_SEARCH_H
+#define CIM_TUNE_SEARCH_H
+
+#include "cim/Tune/Dataset.h"
+#include "cim/Tune/Graph.h"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace mlir {
+namespace cim {
+namespace tune {
+
+//===----------------------------------------------------------------------===//
+// The search space
+//===----------------------------------------------------------------------===//
+
+/// A weight-bearing layer as the search sees it: the compiler's crossbar
+/// view (im2col rows and columns, groups, invocations, crossbars of one copy
+/// at W8) and the graph's (kind, channels, kernel, stride, input size).
+struct SearchLayer {
+  std::string name;
+  /// "conv", "depthwise" or "dense".
+  std::string kind;
+  int64_t inChannels = 0, outChannels = 0, kernel = 1, stride = 1;
+  int64_t weights = 0;
+  /// Input feature-map pixels (H x W; 1 for dense layers).
+  int64_t inputSize = 1;
+  int64_t rows = 0, cols = 0, groups = 1, invocations = 1;
+  int64_t crossbarsAtW8 = 0;
+};
+
+/// Fills the graph's part of `layers` (kind, channels, kernel, stride,
+/// weights, input size) from the weight-bearing layers of `graph`, which
+/// are in the same order as the compiler's crossbar layers.
+void describeLayers(const Graph &graph, std::vector<SearchLayer> &layers);
+
+/// Widths of every weight-bearing layer, in graph order.
+struct BitPolicy {
+  std::vector<unsigned> wbits, abits;
+
+  static BitPolicy uniform(size_t layers, unsigned w, unsigned a);
+  /// "8/8,4/3,..." (weight/activation per layer): the cache key.
+  std::string key() const;
+  static std::optional<BitPolicy> fromKey(const std::string &key);
+  bool operator==(const BitPolicy &o) const {
+    return wbits == o.wbits && abits == o.abits;
+  }
+};
+
+/// The policy file cim-assign-bitwidths reads (cimc --bits): entries by
+/// name when the name is unique, else by index. Same policy, same bytes.
+std::string formatPolicyJson(const std::vector<SearchLayer> &layers,
+                             const BitPolicy &policy);
+
+struct Constraints {
+  /// Weight widths are multiples of the crossbar's cell bits (CIM-AQ's
+  /// weight constraint: a 5..7-bit weight would pay for 8 bits of cells).
+  bool weight = false;
+  /// First and last layer at W8A8 (the I/O constraint).
+  bool io = false;
+};
+
+/// Parses "weight,io" (either, both, "none" or empty).
+bool parseConstraints(const std::string &text, Constraints &out,
+                      std::string &error);
+
+/// Maps actions in [0, 1] to widths: the allowed widths of a layer are
+/// spread evenly over [0, 1] (action a picks choice floor(a * n), a = 1 the
+/// last), and `actionOf` is the centre of a width's interval.
+class ActionSpace {
+public:
+  ActionSpace(size_t layers, unsigned minBits, unsigned maxBits,
+              unsigned cellBits, const Constraints &constraints);
+  const std::vector<unsigned> &getWeightChoices(size_t layer) const;
+  const std::vector<unsigned> &getActivationChoices(size_t layer) const;
+  unsigned mapWeight(size_t layer, double action) const;
+  unsigned mapActivation(size_t layer, double action) const;
+  double weightAction(size_t layer, unsigned bits) const;
+  double activationAction(size_t layer, unsigned bits) const;
+  /// The next lower allowed width, or nothing at the lowest.
+  std::optional<unsigned> lowerWeight(size_t layer, unsigned bits) const;
+  std::optional<unsigned> lowerActivation(size_t layer, unsigned bits) const;
+  size_t size() const { return weightChoices.size(); }
+
+private:
+  std::vector<std::vector<unsigned>> weightChoices, activationChoices;
+};
+
+/// Truncated normal sample in [lo, hi] (rejection; the generator's 64-bit
+/// outputs only, so the same seed gives the same samples everywhere).
+double sampleTruncatedNormal(double mean, double sigma, double lo, double hi,
+                             std::mt19937_64 &rng);
+double sampleUniform(std::mt19937_64 &rng);
+
+//===----------------------------------------------------------------------===//
+// Latency: the compiler's cost on the chip
+//===----------------------------------------------------------------------===//
+
+/// Imports a model once and compiles clones of it with a policy up to the
+/// schedule (cim.latency_cycles). Latencies are cached per policy. Safe to
+/// call from several threads (compilations are serialized).
+class LatencyModel {
+public:
+  ~LatencyModel();
+  /// Fails with the compiler's diagnostics as lines in `error`.
+  static std::unique_ptr<LatencyModel> create(const std::string &modelPath,
+                                              const std::string &hardware,
+                                              std::string &error);
+
+  const std::vector<SearchLayer> &getLayers() const;
+  /// The hardware's name, cell bits, and whether weights stay in place.
+  const std::string &getHardwareName() const;
+  unsigned getCellBits() const;
+  /// Crossbars one copy of every layer needs with `wbits`, and whether the
+  /// chip takes them (always under rewriting).
+  int64_t crossbarsNeeded(const std::vector<unsigned> &wbits) const;
+  /// Crossbars of one copy of layer `i` with `wbits`-bit weights.
+  int64_t layerCrossbars(size_t i, unsigned wbits) const;
+  bool fits(const std::vector<unsigned> &wbits) const;
+  int64_t getChipCrossbars() const;
+
+  /// Latency in cycles of the scheduled program; fails (error set) when the
+  /// compiler rejects the policy.
+  std::optional<uint64_t> getLatency(const BitPolicy &policy,
+                                     std::string &error);
+  /// The cache (for checkpoints).
+  std::map<std::string, uint64_t> getCache() const;
+  void setCache(const std::map<std::string, uint64_t> &cache);
+
+private:
+  LatencyModel();
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+};
+
+/// The HAQ resource-constrained adjustment: while the weights do not fit,
+/// lower the weight of the layer with the most crossbars (the earliest on a
+/// tie) that can still go lower by one allowed width. False when even the
+/// lowest widths do not fit.
+bool fitWeights(const ActionSpace &space,
+                const std::function<bool(const std::vector<unsigned> &)> &fits,
+                const std::function<int64_t(size_t, unsigned)> &crossbars,
+                std::vector<unsigned> &wbits);
+
+//===----------------------------------------------------------------------===//
+// Accuracy: a short fine-tune of the QAT network
+//===----------------------------------------------------------------------===//
+
+struct FinetuneOptions {
+  /// Fine-tune epochs over `subset` training images (0: calibrate only).
+  int64_t epochs = 1;
+  int64_t subset = 2000;
+  /// Validation images carved from the end of the training set.
+  int64_t validation = 5000;
+  int64_t batchSize = 64;
+  double learningRate = 0.002;
+  int64_t calibrationImages = 256;
+  /// Final QAT of a chosen policy: epochs over the training set less the
+  /// validation images, then the test set.
+  int64_t finalEpochs = 1;
+  double finalLearningRate = 0.005;
+  uint64_t seed = 1;
+  Transform transform;
+};
+
+/// Accuracy of one policy: a fresh QAT network from the W8A8 graph with the
+/// policy's widths, activation scales calibrated (asymmetric, percentile
+/// 99.99), fine-tuned, evaluated. A pure function of the policy and the
+/// options: every evaluation starts from the same weights and seeds.
+/// Thread-safe; each call uses one LibTorch thread.
+class AccuracyModel {
+public:
+  /// `graph`: the W8A8 graph the compiler quantizes (IRModel with
+  /// quantize). Splits `train` into fine-tune pool and validation.
+  AccuracyModel(Graph graph, const Dataset &train, Dataset test,
+                const FinetuneOptions &options);
+  /// Validation accuracy after the short fine-tune.
+  bool evaluate(const BitPolicy &policy, double &accuracy,
+                std::string &error) const;
+  /// Test accuracy after the final QAT; the trained graph in `trained`
+  /// when given.
+  bool finalQat(const BitPolicy &policy, double &accuracy, Graph *trained,
+                std::string &error) const;
+  /// The float network's accuracy on the test set and on validation.
+  bool floatAccuracy(double &test, double &validation,
+                     std::string &error) const;
+  const Dataset &getValidation() const { return validation; }
+
+private:
+  Graph graph;
+  Dataset pool, subset, validation, test;
+  FinetuneOptions options;
+};
+
+//===----------------------------------------------------------------------===//
+// Evaluation interface
+//===----------------------------------------------------------------------===//
+
+/// What to measure: the fine-tuned validation accuracy, or the final QAT's
+/// test accuracy.
+struct EvalRequest {
+  BitPolicy policy;
+  bool final = false;
+};
+
+struct Measurement {
+  uint64_t latencyCycles = 0;
+  double accuracy = 0;
+};
+
+/// Measures policies. Requests of one call are independent; results come
+/// back in request order, whatever order they finish in. A remote
+/// implementation ships each request (model, hardware, options, the policy
+/// as formatPolicyJson) to a worker running the same AccuracyModel and
+/// returns the same numbers (docs/search.md).
+class PolicyEvaluator {
+public:
+  virtual ~PolicyEvaluator();
+  virtual bool evaluate(const std::vector<EvalRequest> &requests,
+                        std::vector<Measurement> &results,
+                        std::string &error) = 0;
+};
+
+/// Latency from the LatencyModel on the calling thread, accuracies on a
+/// pool of `jobs` threads (one LibTorch thread each).
+class LocalEvaluator : public PolicyEvaluator {
+public:
+  LocalEvaluator(LatencyModel &latency, const AccuracyModel &accuracy,
+                 int jobs);
+  bool evaluate(const std::vector<EvalRequest> &requests,
+                std::vector<Measurement> &results, std::string &error) override;
+
+private:
+  LatencyModel &latency;
+  const AccuracyModel &accuracy;
+  int jobs;
+};
+
+//===----------------------------------------------------------------------===//
+// The DDPG agent
+//===----------------------------------------------------------------------===//
+
+struct DdpgOptions {
+  int64_t hidden = 300;
+  double actorLr = 1e-4, criticLr = 1e-3;
+  double tau = 0.01;
+  double discount = 1.0;
+  int64_t batchSize = 64;
+  int64_t replayCapacity = 4096;
+  /// The moving average of episode rewards subtracted from rewards.
+  double rewardMomentum = 0.5;
+};
+
+/// One step of an episode.
+struct Transition {
+  std::vector<float> state, action, nextState;
+  float reward = 0;
+  bool done = false;
+};
+
+/// A ring buffer of transitions with seeded uniform sampling.
+class ReplayBuffer {
+public:
+  explicit ReplayBuffer(size_t capacity) : capacity(capacity) {}
+  void push(Transition t);
+  size_t size() const { return items.size(); }
+  size_t getNext() const { return next; }
+  const Transition &operator[](size_t i) const { return items[i]; }
+  /// `count` indices drawn uniformly with replacement.
+  std::vector<size_t> sample(size_t count, std::mt19937_64 &rng) const;
+  /// Restores a saved buffer.
+  void assign(std::vector<Transition> items, size_t next);
+  size_t getCapacity() const { return capacity; }
+
+private:
+  size_t capacity;
+  size_t next = 0;
+  std::vector<Transition> items;
+};
+
+/// Actor and critic (two hidden layers each), their target copies with soft
+/// updates, Adam, the replay buffer. Initial weights come from the seed
+/// (not from torch's global generator).
+class DdpgAgent {
+public:
+  DdpgAgent(int64_t stateDim, int64_t actionDim, const DdpgOptions &options,
+            uint64_t seed);
+  ~DdpgAgent();
+  /// The actor's action for `state` (in [0, 1]).
+  std::vector<float> act(const std::vector<float> &state);
+  ReplayBuffer &getBuffer();
+  /// One critic and one actor step on a sampled batch, then the soft
+  /// update. No-op while the buffer holds fewer than one batch.
+  void update(std::mt19937_64 &rng);
+  /// Records an episode's reward in the moving average (after the episode's
+  /// updates).
+  void observeReward(double reward);
+  double getRewardBaseline() const;
+  /// Everything (networks, targets, optimizer states, buffer, baseline) as
+  /// bytes, and back.
+  std::string save() const;
+  bool load(const std::string &bytes, std::string &error);
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+};
+
+//===----------------------------------------------------------------------===//
+// The search
+//===----------------------------------------------------------------------===//
+
+struct SearchOptions {
+  double maxAccDrop = 0.005;
+  int64_t episodes = 100;
+  /// Episodes with uniform random actions before the actor acts.
+  int64_t warmup = -1; // -1: min(20, episodes / 4)
+  /// Episodes rolled out per agent round (evaluated in parallel); part of
+  /// the algorithm, so it changes results. `jobs` does not.
+  int64_t batchEpisodes = 2;
+  int jobs = 1;
+  uint64_t seed = 1;
+  unsigned minBits = 2, maxBits = 8;
+  Constraints constraints;
+  /// Truncated-normal exploration noise around the actor's action, sigma
+  /// multiplied by the decay per episode after the warm-up. A decay < 0
+  /// picks the one that brings sigma to 1 % of its start by the last
+  /// episode, within [0.8, 0.99] (HAQ's 0.99 for long searches).
+  double noiseSigma = 0.5, noiseDecay = -1;
+  DdpgOptions ddpg;
+  /// Run the baselines (W8A8, W4A4 always measured; random and greedy with
+  /// the search's evaluation budget).
+  bool baselines = true;
+  /// Final QAT of the chosen policies.
+  bool finalQat = true;
+  /// The layers with their graph features (describeLayers); empty: the
+  /// latency model's (compiler features only).
+  std::vector<SearchLayer> layers;
+  std::string checkpoint;
+  /// Options that go into the checkpoint's fingerprint beside the above.
+  std::string fingerprint;
+  /// Tests: return after this many episodes, as if killed (-1: never).
+  int64_t stopAfterEpisodes = -1;
+  std::function<void(const std::string &)> log;
+};
+
+/// One evaluated policy.
+struct EvaluatedPolicy {
+  int64_t id = 0;
+  /// "w8a8", "w4a4", "ddpg", "random", "greedy".
+  std::string source;
+  BitPolicy policy;
+  uint64_t latencyCycles = 0;
+  double speedup = 0;
+  double accuracy = 0; // validation, after the short fine-tune
+  double reward = 0;
+};
+
+/// A chosen policy (the search's or a baseline's) with its final result.
+struct ChosenPolicy {
+  std::string source;
+  BitPolicy policy;
+  uint64_t latencyCycles = 0;
+  double speedup = 0;
+  double validationAccuracy = 0;
+  /// Test accuracy after the final QAT (< 0 when not run).
+  double testAccuracy = -1;
+};
+
+struct SearchResult {
+  std::vector<SearchLayer> layers;
+  std::string hardware;
+  uint64_t w8a8Latency = 0;
+  double floatAccuracy = 0, floatValidationAccuracy = 0;
+  /// W8A8 after the short fine-tune: the reference of the reward.
+  double referenceAccuracy = 0;
+  std::vector<EvaluatedPolicy> history;
+  /// "ddpg" first, then the baselines.
+  std::vector<ChosenPolicy> chosen;
+  int64_t evaluations = 0;
+  /// False when stopped by stopAfterEpisodes.
+  bool complete = true;
+};
+
+/// The reward of a policy (docs/search.md): with drop = reference -
+/// accuracy, 1 - latency / w8a8 + (accuracy - reference) when drop <= the
+/// allowed drop, else -min(1, 10 * (drop - allowed)) - 0.1.
+double computeReward(double latencyRatio, double accuracy, double reference,
+                     double maxDrop);
+
+/// Runs the search and the baselines. Resumes from options.checkpoint when
+/// it exists (a checkpoint of other options is refused).
+bool runSearch(LatencyModel &latency, PolicyEvaluator &evaluator,
+               const SearchOptions &options, SearchResult &result,
+               std::string &error);
+
+/// The summary JSON, the Pareto CSV and SVG of a result.
+std::string formatSummaryJson(const SearchResult &result,
+                              const SearchOptions &options,
+                              const std::string &model);
+std::string formatParetoCsv(const SearchResult &result);
+std::string formatParetoSvg(const SearchResult &result,
+                            const std::string &title);
+/// Indices into result.history on the Pareto front (lower latency, higher
+/// accuracy), by latency.
+std::vector<size_t> getParetoFront(const std::vector<EvaluatedPolicy> &all);
+
+} // namespace tune
+} // namespace cim
+} // namespace mlir
+
+#endif // CIM_TUNE_SEARCH_H

@@ -1,0 +1,206 @@
+//===- SearchEval.cpp - Measuring a bit-width policy ----------------------===//
+//
+// The accuracy side of a policy evaluation (a fresh QAT network, calibrated
+// and fine-tuned on a subset, evaluated on the validation split), the
+// graph's view of the layers, and the local thread-pool evaluator. Uses
+// the Network API only (no torch header).
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Tune/Network.h"
+#include "cim/Tune/Search.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+using namespace mlir::cim;
+using namespace mlir::cim::tune;
+
+void tune::describeLayers(const Graph &graph,
+                          std::vector<SearchLayer> &layers) {
+  std::vector<const Node *> nodes = graph.getLayers();
+  for (size_t i = 0; i < layers.size() && i < nodes.size(); ++i) {
+    const Node &node = *nodes[i];
+    SearchLayer &layer = layers[i];
+    const std::vector<int64_t> &w = graph.shapes[size_t(node.inputs[1])];
+    const std::vector<int64_t> &in = graph.shapes[size_t(node.inputs[0])];
+    layer.weights = 1;
+    for (int64_t d : w)
+      layer.weights *= d;
+    if (node.kind == NodeKind::Conv && w.size() == 4) {
+      layer.kind = node.group > 1 && node.group == w[0] ? "depthwise" : "conv";
+      layer.outChannels = w[0];
+      layer.inChannels = w[1] * node.group;
+      layer.kernel = w[2] * w[3];
+      layer.stride = node.strides.empty() ? 1 : node.strides[0];
+      layer.inputSize = in.size() == 4 ? in[2] * in[3] : 1;
+    } else {
+      // Gemm / MatMul: the crossbar matrix is the weight.
+      layer.kind = "dense";
+      layer.inChannels = layer.rows;
+      layer.outChannels = layer.cols;
+      layer.kernel = 1;
+      layer.stride = 1;
+      layer.inputSize = 1;
+    }
+  }
+}
+
+static Dataset sliceOf(const Dataset &data, int64_t begin, int64_t count) {
+  Dataset out = data;
+  int64_t size = data.getImageSize();
+  out.count = count;
+  out.pixels.assign(data.pixels.begin() + begin * size,
+                    data.pixels.begin() + (begin + count) * size);
+  out.labels.assign(data.labels.begin() + begin,
+                    data.labels.begin() + begin + count);
+  return out;
+}
+
+AccuracyModel::AccuracyModel(Graph g, const Dataset &train, Dataset t,
+                             const FinetuneOptions &o)
+    : graph(std::move(g)), test(std::move(t)), options(o) {
+  int64_t valCount = std::min<int64_t>(options.validation,
+                                       std::max<int64_t>(1, train.count / 2));
+  pool = sliceOf(train, 0, train.count - valCount);
+  validation = sliceOf(train, train.count - valCount, valCount);
+  subset = sliceOf(pool, 0,
+                   options.subset > 0 ? std::min(options.subset, pool.count)
+                                      : pool.count);
+}
+
+namespace {
+/// A QAT network of `graph` with `policy`'s widths, calibrated on `data`.
+std::unique_ptr<Network> makeQuantized(Graph graph, const BitPolicy &policy,
+                                       const Dataset &data,
+                                       const FinetuneOptions &options,
+                                       std::string &error) {
+  std::vector<Node *> layers = graph.getLayers();
+  if (layers.size() != policy.wbits.size()) {
+    error = "cim-tune: error: the policy has " +
+            std::to_string(policy.wbits.size()) + " layers, the network " +
+            std::to_string(layers.size());
+    return nullptr;
+  }
+  for (size_t i = 0; i < layers.size(); ++i) {
+    if (!layers[i]->quant)
+      layers[i]->quant = LayerQuant();
+    layers[i]->quant->wbits = policy.wbits[i];
+    layers[i]->quant->abits = policy.abits[i];
+    layers[i]->quant->ascale.reset();
+  }
+  std::unique_ptr<Network> net = Network::create(graph, error);
+  if (!net)
+    return nullptr;
+  net->setActivationScheme(quant::Scheme::Asymmetric);
+  CalibrationOptions calibration;
+  calibration.method = quant::CalibrationMethod::Percentile;
+  calibration.percentile = 99.99;
+  calibration.images = options.calibrationImages;
+  net->calibrate(data, options.transform, calibration);
+  net->setQuantized(true);
+  return net;
+}
+
+bool fineTune(Network &net, const Dataset &data, int64_t epochs, double lr,
+              const FinetuneOptions &options, std::string &error) {
+  if (epochs <= 0)
+    return true;
+  TrainOptions train;
+  train.epochs = epochs;
+  train.batchSize = options.batchSize;
+  train.learningRate = lr;
+  train.weightDecay = 1e-4;
+  train.seed = options.seed;
+  train.transform = options.transform;
+  train.augment = false;
+  return net.train(data, nullptr, train, error);
+}
+} // namespace
+
+bool AccuracyModel::evaluate(const BitPolicy &policy, double &accuracy,
+                             std::string &error) const {
+  std::unique_ptr<Network> net =
+      makeQuantized(graph, policy, subset, options, error);
+  if (!net || !fineTune(*net, subset, options.epochs, options.learningRate,
+                        options, error))
+    return false;
+  accuracy =
+      net->evaluate(validation, options.transform, 256, false).getAccuracy();
+  return true;
+}
+
+bool AccuracyModel::finalQat(const BitPolicy &policy, double &accuracy,
+                             Graph *trained, std::string &error) const {
+  std::unique_ptr<Network> net =
+      makeQuantized(graph, policy, pool, options, error);
+  if (!net || !fineTune(*net, pool, options.finalEpochs,
+                        options.finalLearningRate, options, error))
+    return false;
+  accuracy = net->evaluate(test, options.transform, 256, false).getAccuracy();
+  if (trained)
+    *trained = net->getGraph();
+  return true;
+}
+
+bool AccuracyModel::floatAccuracy(double &testAccuracy, double &validationAcc,
+                                  std::string &error) const {
+  std::unique_ptr<Network> net = Network::create(graph, error);
+  if (!net)
+    return false;
+  net->setQuantized(false);
+  testAccuracy =
+      net->evaluate(test, options.transform, 256, false).getAccuracy();
+  validationAcc =
+      net->evaluate(validation, options.transform, 256, false).getAccuracy();
+  return true;
+}
+
+PolicyEvaluator::~PolicyEvaluator() = default;
+
+LocalEvaluator::LocalEvaluator(LatencyModel &latency,
+                               const AccuracyModel &accuracy, int jobs)
+    : latency(latency), accuracy(accuracy), jobs(std::max(1, jobs)) {}
+
+bool LocalEvaluator::evaluate(const std::vector<EvalRequest> &requests,
+                              std::vector<Measurement> &results,
+                              std::string &error) {
+  results.assign(requests.size(), Measurement());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    std::optional<uint64_t> cycles =
+        latency.getLatency(requests[i].policy, error);
+    if (!cycles)
+      return false;
+    results[i].latencyCycles = *cycles;
+  }
+  // Each worker takes the next request; every result goes to its request's
+  // slot, so the order of completion does not matter. One LibTorch thread
+  // per worker keeps every evaluation's arithmetic the same for any `jobs`.
+  std::atomic<size_t> next{0};
+  std::vector<std::string> errors(requests.size());
+  std::vector<char> ok(requests.size(), 0);
+  auto work = [&]() {
+    setThreadCount(1);
+    for (size_t i = next++; i < requests.size(); i = next++) {
+      const EvalRequest &r = requests[i];
+      ok[i] = r.final
+                  ? accuracy.finalQat(r.policy, results[i].accuracy, nullptr,
+                                      errors[i])
+                  : accuracy.evaluate(r.policy, results[i].accuracy, errors[i]);
+    }
+  };
+  int threads = std::min<int>(jobs, int(requests.size()));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t)
+    pool.emplace_back(work);
+  work();
+  for (std::thread &t : pool)
+    t.join();
+  for (size_t i = 0; i < requests.size(); ++i)
+    if (!ok[i]) {
+      error = errors[i];
+      return false;
+    }
+  return true;
+}

@@ -1,0 +1,208 @@
+//===- SearchLatency.cpp - The compiler's latency of a bit-width policy ---===//
+//
+// The only translation unit of the search that includes MLIR: the model is
+// imported once; every policy compiles a clone of it through cimc's
+// pipeline (CIM::Compiler, up to cim-schedule) with the policy file cimc
+// would read, and the schedule's cim.latency_cycles is the latency.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Analysis/ModuleCost.h"
+#include "cim/Compiler/Compiler.h"
+#include "cim/Tune/Search.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <mutex>
+#include <unistd.h>
+
+using namespace mlir;
+using namespace mlir::cim;
+using namespace mlir::cim::tune;
+
+struct LatencyModel::Impl {
+  MLIRContext context;
+  OwningOpRef<ModuleOp> module;
+  std::string modelName, hardware;
+  hw::HardwareDescription hw;
+  std::vector<LayerShape> shapes;
+  std::vector<SearchLayer> layers;
+  std::string policyPath;
+  mutable std::mutex mutex;
+  std::map<std::string, uint64_t> cache;
+  std::string diagnostics;
+
+  Impl() {
+    DialectRegistry registry;
+    registerCompilerDialects(registry);
+    context.appendDialectRegistry(registry);
+    context.loadAllAvailableDialects();
+    // Compilations run one at a time (the mutex); no pass threads.
+    context.disableMultithreading();
+  }
+  ~Impl() {
+    if (!policyPath.empty())
+      llvm::sys::fs::remove(policyPath);
+  }
+};
+
+LatencyModel::LatencyModel() : impl(std::make_unique<Impl>()) {}
+LatencyModel::~LatencyModel() = default;
+
+std::unique_ptr<LatencyModel> LatencyModel::create(const std::string &path,
+                                                   const std::string &hardware,
+                                                   std::string &error) {
+  std::unique_ptr<LatencyModel> model(new LatencyModel());
+  Impl &impl = *model->impl;
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(&impl.context, [&](Diagnostic &diag) {
+    if (diag.getSeverity() != DiagnosticSeverity::Error)
+      return success();
+    std::string where = path;
+    if (auto file = diag.getLocation().dyn_cast<FileLineColLoc>())
+      if (!file.getFilename().getValue().empty())
+        where = file.getFilename().str();
+    diagnostics +=
+        (diagnostics.empty() ? "" : "\n") + where + ": error: " + diag.str();
+    return success();
+  });
+  auto failWith = [&](const std::string &fallback) {
+    error = diagnostics.empty() ? fallback : diagnostics;
+    return nullptr;
+  };
+  impl.module = importOnnxFile(path, &impl.context);
+  if (!impl.module)
+    return failWith(path + ": error: cannot load the model");
+  impl.modelName = llvm::sys::path::filename(path).str();
+  impl.hardware = hardware;
+
+  // The layers as the compiler quantizes them (W8A8).
+  CompileOptions options;
+  options.hardware = hardware;
+  options.stopAfter = CompileStage::Quant;
+  FailureOr<CompileResult> quantized =
+      compileModule(impl.module->clone(), impl.modelName, options);
+  if (failed(quantized))
+    return failWith(path + ": error: cannot compile the model");
+  ModuleOp module = *quantized->module;
+  FailureOr<hw::HardwareDescription> desc = loadHardwareFor(module, hardware);
+  if (failed(desc))
+    return failWith(hardware + ": error: cannot load the hardware");
+  impl.hw = *desc;
+  SmallVector<LayerOpInterface> ops = getCrossbarLayers(module);
+  FailureOr<std::vector<LayerShape>> shapes = getLayerShapes(ops);
+  if (failed(shapes))
+    return failWith(path + ": error: cannot read the layers");
+  if (shapes->empty()) {
+    error = path + ": error: the model has no weight-bearing layer to search";
+    return nullptr;
+  }
+  impl.shapes = *shapes;
+  for (auto [op, shape] : llvm::zip(ops, impl.shapes)) {
+    SearchLayer layer;
+    layer.name = op.getLayerName().str();
+    layer.rows = shape.rows;
+    layer.cols = shape.cols;
+    layer.groups = shape.groups;
+    layer.invocations = shape.invocations;
+    impl.layers.push_back(layer);
+  }
+  for (size_t i = 0; i < impl.layers.size(); ++i)
+    impl.layers[i].crossbarsAtW8 = model->layerCrossbars(i, 8);
+
+  // One policy file, rewritten for every compilation (under the mutex).
+  SmallString<128> temp;
+  int fd;
+  if (llvm::sys::fs::createTemporaryFile("cim-tune-search", "json", fd, temp)) {
+    error = "cim-tune: error: cannot create a temporary policy file";
+    return nullptr;
+  }
+  ::close(fd);
+  impl.policyPath = temp.str().str();
+  return model;
+}
+
+const std::vector<SearchLayer> &LatencyModel::getLayers() const {
+  return impl->layers;
+}
+const std::string &LatencyModel::getHardwareName() const {
+  return impl->hw.name;
+}
+unsigned LatencyModel::getCellBits() const { return impl->hw.cellBits; }
+int64_t LatencyModel::getChipCrossbars() const {
+  return impl->hw.getNumCrossbars();
+}
+
+int64_t LatencyModel::layerCrossbars(size_t i, unsigned wbits) const {
+  LayerShape shape = impl->shapes[i];
+  shape.wbits = wbits;
+  return computeFootprint(shape, impl->hw).crossbarsPerCopy;
+}
+
+int64_t
+LatencyModel::crossbarsNeeded(const std::vector<unsigned> &wbits) const {
+  int64_t total = 0;
+  for (size_t i = 0; i < impl->shapes.size(); ++i)
+    total += layerCrossbars(i, wbits[i]);
+  return total;
+}
+
+bool LatencyModel::fits(const std::vector<unsigned> &wbits) const {
+  return chooseExecutionMode(impl->hw, crossbarsNeeded(wbits)).has_value();
+}
+
+std::optional<uint64_t> LatencyModel::getLatency(const BitPolicy &policy,
+                                                 std::string &error) {
+  std::lock_guard<std::mutex> lock(impl->mutex);
+  std::string key = policy.key();
+  auto cached = impl->cache.find(key);
+  if (cached != impl->cache.end())
+    return cached->second;
+
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(impl->policyPath, ec);
+    if (ec) {
+      error = impl->policyPath + ": error: " + ec.message();
+      return std::nullopt;
+    }
+    os << formatPolicyJson(impl->layers, policy);
+  }
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(&impl->context, [&](Diagnostic &diag) {
+    if (diag.getSeverity() == DiagnosticSeverity::Error)
+      diagnostics += (diagnostics.empty() ? "" : "; ") + diag.str();
+    return success();
+  });
+  CompileOptions options;
+  options.hardware = impl->hardware;
+  options.policy = impl->policyPath;
+  options.stopAfter = CompileStage::Schedule;
+  FailureOr<CompileResult> result =
+      compileModule(impl->module->clone(), impl->modelName, options);
+  IntegerAttr cycles;
+  if (succeeded(result))
+    cycles =
+        (*result->module)->getAttrOfType<IntegerAttr>("cim.latency_cycles");
+  if (!cycles) {
+    error = "cim-tune: error: the compiler rejects the policy " + key +
+            (diagnostics.empty() ? "" : ": " + diagnostics);
+    return std::nullopt;
+  }
+  uint64_t latency = cycles.getValue().getZExtValue();
+  impl->cache[key] = latency;
+  return latency;
+}
+
+std::map<std::string, uint64_t> LatencyModel::getCache() const {
+  std::lock_guard<std::mutex> lock(impl->mutex);
+  return impl->cache;
+}
+
+void LatencyModel::setCache(const std::map<std::string, uint64_t> &cache) {
+  std::lock_guard<std::mutex> lock(impl->mutex);
+  impl->cache = cache;
+}

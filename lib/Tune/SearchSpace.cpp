@@ -1,0 +1,246 @@
+//===- SearchSpace.cpp - Policies, actions and constraints of the search --===//
+//
+// Plain C++ (no torch, no MLIR): bit-width policies and their files, the
+// action-to-width mapping, the constraints, the seeded samplers and the
+// replay buffer.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Tune/Search.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <set>
+#include <sstream>
+
+using namespace mlir::cim;
+using namespace mlir::cim::tune;
+
+BitPolicy BitPolicy::uniform(size_t layers, unsigned w, unsigned a) {
+  BitPolicy p;
+  p.wbits.assign(layers, w);
+  p.abits.assign(layers, a);
+  return p;
+}
+
+std::string BitPolicy::key() const {
+  std::string key;
+  for (size_t i = 0; i < wbits.size(); ++i)
+    key += (i ? "," : "") + std::to_string(wbits[i]) + "/" +
+           std::to_string(abits[i]);
+  return key;
+}
+
+std::optional<BitPolicy> BitPolicy::fromKey(const std::string &key) {
+  BitPolicy p;
+  std::stringstream ss(key);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    size_t slash = item.find('/');
+    if (slash == std::string::npos)
+      return std::nullopt;
+    char *end = nullptr;
+    unsigned long w = std::strtoul(item.c_str(), &end, 10);
+    if (end != item.c_str() + slash)
+      return std::nullopt;
+    unsigned long a = std::strtoul(item.c_str() + slash + 1, &end, 10);
+    if (*end || w < 1 || w > 16 || a < 1 || a > 16)
+      return std::nullopt;
+    p.wbits.push_back(unsigned(w));
+    p.abits.push_back(unsigned(a));
+  }
+  if (p.wbits.empty())
+    return std::nullopt;
+  return p;
+}
+
+static std::string jsonString(const std::string &s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string tune::formatPolicyJson(const std::vector<SearchLayer> &layers,
+                                   const BitPolicy &policy) {
+  std::map<std::string, int> uses;
+  for (const SearchLayer &l : layers)
+    ++uses[l.name];
+  std::string out = "{\"layers\": [";
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const std::string &name = layers[i].name;
+    out += i ? ",\n  " : "\n  ";
+    out += !name.empty() && uses[name] == 1
+               ? "{\"name\": " + jsonString(name)
+               : "{\"index\": " + std::to_string(i);
+    out += ", \"wbits\": " + std::to_string(policy.wbits[i]) +
+           ", \"abits\": " + std::to_string(policy.abits[i]) + "}";
+  }
+  return out + "\n]}\n";
+}
+
+bool tune::parseConstraints(const std::string &text, Constraints &out,
+                            std::string &error) {
+  out = Constraints();
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (item == "weight")
+      out.weight = true;
+    else if (item == "io")
+      out.io = true;
+    else if (item != "none" && !item.empty()) {
+      error = "unknown constraint '" + item + "' (expected weight, io or none)";
+      return false;
+    }
+  }
+  return true;
+}
+
+ActionSpace::ActionSpace(size_t layers, unsigned minBits, unsigned maxBits,
+                         unsigned cellBits, const Constraints &constraints) {
+  std::vector<unsigned> all, cellMultiples;
+  for (unsigned b = minBits; b <= maxBits; ++b) {
+    all.push_back(b);
+    if (cellBits <= 1 || b % cellBits == 0)
+      cellMultiples.push_back(b);
+  }
+  // Without a multiple of the cell bits in range, the largest width is the
+  // only one that wastes nothing relative to the others.
+  if (cellMultiples.empty())
+    cellMultiples.push_back(maxBits);
+  for (size_t i = 0; i < layers; ++i) {
+    bool io = constraints.io && (i == 0 || i + 1 == layers);
+    weightChoices.push_back(io                   ? std::vector<unsigned>{8}
+                            : constraints.weight ? cellMultiples
+                                                 : all);
+    activationChoices.push_back(io ? std::vector<unsigned>{8} : all);
+  }
+}
+
+const std::vector<unsigned> &ActionSpace::getWeightChoices(size_t i) const {
+  return weightChoices[i];
+}
+const std::vector<unsigned> &ActionSpace::getActivationChoices(size_t i) const {
+  return activationChoices[i];
+}
+
+static unsigned mapAction(const std::vector<unsigned> &choices, double a) {
+  double clamped = std::min(1.0, std::max(0.0, a));
+  size_t n = choices.size();
+  size_t index = std::min(n - 1, size_t(clamped * double(n)));
+  return choices[index];
+}
+
+static double actionOf(const std::vector<unsigned> &choices, unsigned bits) {
+  auto it = std::lower_bound(choices.begin(), choices.end(), bits);
+  size_t index = std::min<size_t>(it - choices.begin(), choices.size() - 1);
+  return (double(index) + 0.5) / double(choices.size());
+}
+
+static std::optional<unsigned> lower(const std::vector<unsigned> &choices,
+                                     unsigned bits) {
+  auto it = std::lower_bound(choices.begin(), choices.end(), bits);
+  if (it == choices.begin())
+    return std::nullopt;
+  return *std::prev(it);
+}
+
+unsigned ActionSpace::mapWeight(size_t i, double a) const {
+  return mapAction(weightChoices[i], a);
+}
+unsigned ActionSpace::mapActivation(size_t i, double a) const {
+  return mapAction(activationChoices[i], a);
+}
+double ActionSpace::weightAction(size_t i, unsigned bits) const {
+  return actionOf(weightChoices[i], bits);
+}
+double ActionSpace::activationAction(size_t i, unsigned bits) const {
+  return actionOf(activationChoices[i], bits);
+}
+std::optional<unsigned> ActionSpace::lowerWeight(size_t i,
+                                                 unsigned bits) const {
+  return lower(weightChoices[i], bits);
+}
+std::optional<unsigned> ActionSpace::lowerActivation(size_t i,
+                                                     unsigned bits) const {
+  return lower(activationChoices[i], bits);
+}
+
+bool tune::fitWeights(
+    const ActionSpace &space,
+    const std::function<bool(const std::vector<unsigned> &)> &fits,
+    const std::function<int64_t(size_t, unsigned)> &crossbars,
+    std::vector<unsigned> &wbits) {
+  while (!fits(wbits)) {
+    int best = -1;
+    int64_t most = -1;
+    for (size_t i = 0; i < wbits.size(); ++i) {
+      if (!space.lowerWeight(i, wbits[i]))
+        continue;
+      int64_t n = crossbars(i, wbits[i]);
+      if (n > most) {
+        most = n;
+        best = int(i);
+      }
+    }
+    if (best < 0)
+      return false;
+    wbits[size_t(best)] = *space.lowerWeight(size_t(best), wbits[size_t(best)]);
+  }
+  return true;
+}
+
+double tune::sampleUniform(std::mt19937_64 &rng) {
+  // 53 random bits: [0, 1).
+  return double(rng() >> 11) * (1.0 / 9007199254740992.0);
+}
+
+double tune::sampleTruncatedNormal(double mean, double sigma, double lo,
+                                   double hi, std::mt19937_64 &rng) {
+  if (sigma <= 0)
+    return std::min(hi, std::max(lo, mean));
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    // Box-Muller; one of the pair is used.
+    double u1 = 1.0 - sampleUniform(rng); // (0, 1]
+    double u2 = sampleUniform(rng);
+    double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(2 * M_PI * u2);
+    double x = mean + sigma * z;
+    if (x >= lo && x <= hi)
+      return x;
+  }
+  return std::min(hi, std::max(lo, mean));
+}
+
+void ReplayBuffer::push(Transition t) {
+  if (items.size() < capacity) {
+    items.push_back(std::move(t));
+    next = items.size() % capacity;
+    return;
+  }
+  items[next] = std::move(t);
+  next = (next + 1) % capacity;
+}
+
+std::vector<size_t> ReplayBuffer::sample(size_t count,
+                                         std::mt19937_64 &rng) const {
+  std::vector<size_t> picks;
+  for (size_t i = 0; i < count; ++i)
+    picks.push_back(size_t(rng() % items.size()));
+  return picks;
+}
+
+void ReplayBuffer::assign(std::vector<Transition> restored, size_t position) {
+  items = std::move(restored);
+  next = position;
+}

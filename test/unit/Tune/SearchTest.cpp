@@ -1,0 +1,274 @@
+//===- SearchTest.cpp - The mixed-precision search ------------------------===//
+//
+// Action mapping and constraints, the replay buffer and samplers, the DDPG
+// agent's determinism and state round trip, and a whole search on the tiny
+// tune-net with synthetic data: the same seed gives the same bytes for any
+// number of threads, and a search stopped after two episodes resumes from
+// its checkpoint to the same result.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Tune/Search.h"
+#include "cim/Quant/Policy.h"
+#include "cim/Tune/IRModel.h"
+
+#include "gtest/gtest.h"
+
+#include <cstdio>
+#include <unistd.h>
+
+using namespace mlir::cim;
+using namespace mlir::cim::tune;
+
+namespace {
+
+TEST(TuneSearchSpace, ActionsMapEvenlyOverTheAllowedWidths) {
+  ActionSpace plain(3, 2, 8, 4, {});
+  EXPECT_EQ(plain.mapActivation(1, 0.0), 2u);
+  EXPECT_EQ(plain.mapActivation(1, 0.5), 5u);
+  EXPECT_EQ(plain.mapActivation(1, 1.0), 8u);
+  EXPECT_EQ(plain.mapActivation(1, 0.99), 8u);
+  EXPECT_EQ(plain.mapWeight(0, -3.0), 2u);
+  for (unsigned b = 2; b <= 8; ++b)
+    EXPECT_EQ(plain.mapWeight(2, plain.weightAction(2, b)), b);
+  EXPECT_EQ(plain.lowerActivation(0, 5), 4u);
+  EXPECT_FALSE(plain.lowerActivation(0, 2));
+
+  Constraints both;
+  both.weight = both.io = true;
+  ActionSpace constrained(3, 2, 8, 4, both);
+  // 4-bit cells: weights 4 or 8; first and last layer W8A8.
+  EXPECT_EQ(constrained.getWeightChoices(1), (std::vector<unsigned>{4, 8}));
+  EXPECT_EQ(constrained.mapWeight(1, 0.49), 4u);
+  EXPECT_EQ(constrained.mapWeight(1, 0.5), 8u);
+  EXPECT_EQ(constrained.getActivationChoices(1).size(), 7u);
+  for (size_t io : {size_t(0), size_t(2)}) {
+    EXPECT_EQ(constrained.mapWeight(io, 0.0), 8u);
+    EXPECT_EQ(constrained.mapActivation(io, 0.0), 8u);
+  }
+  Constraints parsed;
+  std::string error;
+  EXPECT_TRUE(parseConstraints("io,weight", parsed, error));
+  EXPECT_TRUE(parsed.io && parsed.weight);
+  EXPECT_FALSE(parseConstraints("io,speed", parsed, error));
+  EXPECT_NE(error.find("'speed'"), std::string::npos);
+}
+
+TEST(TuneSearchSpace, FitLowersTheLargestLayerFirst) {
+  ActionSpace space(3, 2, 8, 2, Constraints{true, false});
+  // Crossbars grow with the width; layer 1 is the big one.
+  auto crossbars = [](size_t i, unsigned bits) {
+    return int64_t(bits) * (i == 1 ? 10 : 1);
+  };
+  auto fitsIn = [&](int64_t budget) {
+    return [=](const std::vector<unsigned> &w) {
+      int64_t total = 0;
+      for (size_t i = 0; i < w.size(); ++i)
+        total += crossbars(i, w[i]);
+      return total <= budget;
+    };
+  };
+  std::vector<unsigned> w = {8, 8, 8};
+  ASSERT_TRUE(fitWeights(space, fitsIn(60), crossbars, w));
+  EXPECT_EQ(w, (std::vector<unsigned>{8, 4, 8})); // 8 + 40 + 8 = 56
+  w = {8, 8, 8};
+  EXPECT_FALSE(fitWeights(space, fitsIn(10), crossbars, w));
+}
+
+TEST(TuneSearchSpace, PolicyKeysAndFiles) {
+  BitPolicy p;
+  p.wbits = {8, 4, 2};
+  p.abits = {8, 3, 6};
+  EXPECT_EQ(p.key(), "8/8,4/3,2/6");
+  EXPECT_EQ(*BitPolicy::fromKey(p.key()), p);
+  EXPECT_FALSE(BitPolicy::fromKey("8/8,4"));
+  EXPECT_FALSE(BitPolicy::fromKey("8/17"));
+  std::vector<SearchLayer> layers(3);
+  layers[0].name = "conv1";
+  layers[1].name = "fc";
+  layers[2].name = "fc"; // ambiguous: by index
+  std::string json = formatPolicyJson(layers, p);
+  quant::PolicyError error;
+  std::optional<quant::BitwidthPolicy> parsed = quant::parsePolicy(json, error);
+  ASSERT_TRUE(parsed) << error.message;
+  ASSERT_EQ(parsed->layers.size(), 3u);
+  EXPECT_EQ(*parsed->layers[0].name, "conv1");
+  EXPECT_EQ(*parsed->layers[2].index, 2);
+  EXPECT_EQ(*parsed->layers[1].abits, 3u);
+}
+
+TEST(TuneSearchSpace, SamplersAndReplayBufferAreSeeded) {
+  std::mt19937_64 a(7), b(7);
+  for (int i = 0; i < 100; ++i) {
+    double x = sampleTruncatedNormal(0.9, 0.5, 0, 1, a);
+    EXPECT_EQ(x, sampleTruncatedNormal(0.9, 0.5, 0, 1, b));
+    EXPECT_GE(x, 0.0);
+    EXPECT_LE(x, 1.0);
+  }
+  ReplayBuffer buffer(3);
+  for (int i = 0; i < 5; ++i) {
+    Transition t;
+    t.reward = float(i);
+    buffer.push(t);
+  }
+  // A ring: 3 and 4 replaced 0 and 1.
+  EXPECT_EQ(buffer.size(), 3u);
+  EXPECT_EQ(buffer[0].reward, 3.0f);
+  EXPECT_EQ(buffer[1].reward, 4.0f);
+  EXPECT_EQ(buffer[2].reward, 2.0f);
+  EXPECT_EQ(buffer.getNext(), 2u);
+  std::mt19937_64 r1(3), r2(3);
+  EXPECT_EQ(buffer.sample(10, r1), buffer.sample(10, r2));
+}
+
+TEST(TuneSearchSpace, RewardPenalizesBeyondTheAllowedDrop) {
+  EXPECT_DOUBLE_EQ(computeReward(0.5, 0.90, 0.90, 0.01), 0.5);
+  EXPECT_NEAR(computeReward(0.4, 0.895, 0.90, 0.01), 0.595, 1e-12);
+  EXPECT_LT(computeReward(0.1, 0.85, 0.90, 0.01), -0.1);
+  EXPECT_GT(computeReward(1.0, 0.90, 0.90, 0.01),
+            computeReward(0.2, 0.88, 0.90, 0.01));
+}
+
+Transition makeTransition(int i) {
+  Transition t;
+  t.state = {float(i % 3) / 3, 0.5f, float(i % 5) / 5};
+  t.action = {float(i % 7) / 7, float(i % 2)};
+  t.nextState = {0.1f, 0.2f, 0.3f};
+  t.reward = float(i % 4) / 4;
+  t.done = i % 3 == 0;
+  return t;
+}
+
+TEST(TuneSearchAgent, SeededAndRestoredExactly) {
+  DdpgOptions options;
+  options.hidden = 16;
+  options.batchSize = 8;
+  DdpgAgent a(3, 2, options, 11), b(3, 2, options, 11), c(3, 2, options, 12);
+  std::vector<float> s = {0.2f, 0.4f, 0.6f};
+  EXPECT_EQ(a.act(s), b.act(s));
+  EXPECT_NE(a.act(s), c.act(s));
+  std::mt19937_64 ra(5), rb(5);
+  for (int i = 0; i < 20; ++i) {
+    a.getBuffer().push(makeTransition(i));
+    b.getBuffer().push(makeTransition(i));
+  }
+  for (int i = 0; i < 5; ++i) {
+    a.update(ra);
+    b.update(rb);
+  }
+  a.observeReward(0.3);
+  b.observeReward(0.3);
+  EXPECT_EQ(a.act(s), b.act(s));
+  std::vector<float> before = a.act(s);
+
+  // Save, restore into an agent of another seed, continue both.
+  DdpgAgent restored(3, 2, options, 99);
+  std::string error;
+  ASSERT_TRUE(restored.load(a.save(), error)) << error;
+  EXPECT_EQ(restored.act(s), before);
+  EXPECT_EQ(restored.getBuffer().size(), 20u);
+  std::mt19937_64 rr = ra;
+  for (int i = 0; i < 3; ++i) {
+    a.update(ra);
+    restored.update(rr);
+  }
+  EXPECT_EQ(a.act(s), restored.act(s));
+  EXPECT_NE(a.act(s), before);
+  EXPECT_FALSE(restored.load("not an archive", error));
+}
+
+Dataset syntheticImages(int64_t count, uint64_t seed) {
+  Dataset data;
+  data.count = count;
+  data.height = data.width = 8;
+  data.numClasses = 4;
+  std::mt19937 rng{unsigned(seed)};
+  for (int64_t i = 0; i < count; ++i) {
+    // The label decides which quadrant is bright: learnable.
+    int label = int(i % 4);
+    for (int64_t p = 0; p < 64; ++p) {
+      bool bright = ((p / 8) / 4) * 2 + (p % 8) / 4 == label;
+      data.pixels.push_back(uint8_t(rng() % 64 + (bright ? 160 : 0)));
+    }
+    data.labels.push_back(uint8_t(label));
+  }
+  return data;
+}
+
+struct Outputs {
+  std::string policy, summary, csv;
+  bool complete = true;
+};
+
+Outputs searchTuneNet(int jobs, const std::string &checkpoint,
+                      int64_t stopAfter) {
+  std::string error;
+  std::string model = std::string(CIM_TUNE_INPUTS) + "/tune-net.onnxtxt";
+  std::unique_ptr<LatencyModel> latency =
+      LatencyModel::create(model, "cimaq-reference", error);
+  EXPECT_TRUE(latency) << error;
+  LoadOptions load;
+  load.quantize = true;
+  std::unique_ptr<IRModel> ir = IRModel::load(model, load, error);
+  EXPECT_TRUE(ir) << error;
+  if (!latency || !ir)
+    return {};
+  FinetuneOptions finetune;
+  finetune.subset = 64;
+  finetune.validation = 48;
+  finetune.batchSize = 16;
+  finetune.calibrationImages = 32;
+  finetune.finalEpochs = 1;
+  AccuracyModel accuracy(ir->getGraph(), syntheticImages(160, 1),
+                         syntheticImages(40, 2), finetune);
+  LocalEvaluator evaluator(*latency, accuracy, jobs);
+  SearchOptions options;
+  options.episodes = 4;
+  options.warmup = 1;
+  options.batchEpisodes = 2;
+  options.jobs = jobs;
+  options.seed = 3;
+  options.maxAccDrop = 0.05;
+  options.ddpg.hidden = 16;
+  options.ddpg.batchSize = 4;
+  options.checkpoint = checkpoint;
+  options.stopAfterEpisodes = stopAfter;
+  options.layers = latency->getLayers();
+  describeLayers(ir->getGraph(), options.layers);
+  EXPECT_EQ(options.layers[0].kind, "conv");
+  EXPECT_EQ(options.layers.back().kind, "dense");
+  SearchResult result;
+  EXPECT_TRUE(runSearch(*latency, evaluator, options, result, error)) << error;
+  Outputs out;
+  out.complete = result.complete;
+  if (!result.complete || result.chosen.empty())
+    return out;
+  out.policy = formatPolicyJson(result.layers, result.chosen[0].policy);
+  out.summary = formatSummaryJson(result, options, "tune-net");
+  out.csv = formatParetoCsv(result);
+  EXPECT_EQ(result.chosen.size(), 5u);
+  EXPECT_NE(formatParetoSvg(result, "t").find("</svg>"), std::string::npos);
+  return out;
+}
+
+TEST(TuneSearch, SameSeedSameBytesAndResumeGivesTheSameResult) {
+  Outputs once = searchTuneNet(2, "", -1);
+  ASSERT_FALSE(once.policy.empty());
+  Outputs serial = searchTuneNet(1, "", -1);
+  EXPECT_EQ(serial.policy, once.policy);
+  EXPECT_EQ(serial.summary, once.summary);
+  EXPECT_EQ(serial.csv, once.csv);
+
+  std::string ckpt =
+      ::testing::TempDir() + "search-" + std::to_string(::getpid()) + ".ckpt";
+  std::remove(ckpt.c_str());
+  Outputs stopped = searchTuneNet(2, ckpt, 2);
+  EXPECT_FALSE(stopped.complete);
+  Outputs resumed = searchTuneNet(2, ckpt, -1);
+  EXPECT_EQ(resumed.policy, once.policy);
+  EXPECT_EQ(resumed.summary, once.summary);
+  EXPECT_EQ(resumed.csv, once.csv);
+  std::remove(ckpt.c_str());
+}
+
+} // namespace

@@ -1,0 +1,18 @@
+//===- SearchCommand.h - cim-tune search ------------------------*- C++ -*-===//
+//
+// The `search` command of cim-tune (docs/search.md): its own option parser
+// and driver, so that cim-tune.cpp only dispatches to it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_TOOLS_CIM_TUNE_SEARCHCOMMAND_H
+#define CIM_TOOLS_CIM_TUNE_SEARCHCOMMAND_H
+
+/// Runs `cim-tune search ...` (argv[1] is "search"); returns the exit
+/// status. Errors are one located line and status 1.
+int runSearchCommand(int argc, char **argv);
+
+/// The usage lines of the command, for cim-tune --help.
+extern const char *kSearchUsage;
+
+#endif // CIM_TOOLS_CIM_TUNE_SEARCHCOMMAND_H
