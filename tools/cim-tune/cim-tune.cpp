@@ -248,6 +248,7 @@ LoadOptions parseLoadOptions(const Args &args, bool quantize) {
       options.abits > 16)
     fail("cim-tune: error: --wbits and --abits must be in 1..16");
   options.policy = args.get("bits");
+  options.keepQuantWidths = !args.has("wbits") && !args.has("abits");
   if (!options.policy.empty() && !std::ifstream(options.policy))
     fail(options.policy + ": error: cannot read the policy file");
   return options;

@@ -317,33 +317,49 @@ TEST(TuneExport, FloatRoundTripKeepsOutputs) {
   EXPECT_EQ(a, b);
 }
 
-TEST(TuneExport, QdqRoundTripKeepsBitsAndScales) {
+/// Exports the test network quantized at `wbits`/`abits` as QDQ and checks
+/// what cimc's front end reads back: the activation widths, schemes and
+/// scales exactly, the weight width of the container (INT4 up to 4 bits,
+/// INT8 above), the compiler's weight scales and the same fake-quantized
+/// outputs.
+static void checkQdqRoundTrip(unsigned wbits, unsigned abits,
+                              quant::Scheme ascheme) {
+  SCOPED_TRACE("W" + std::to_string(wbits) + "A" + std::to_string(abits) +
+               (ascheme == quant::Scheme::Symmetric ? " symmetric" : ""));
   std::string error;
   LoadOptions options;
   options.quantize = true;
+  options.wbits = wbits;
+  options.abits = abits;
   std::unique_ptr<IRModel> model = IRModel::load(netPath(), options, error);
   ASSERT_TRUE(model) << error;
   std::unique_ptr<Network> net = Network::create(model->getGraph(), error);
   ASSERT_TRUE(net) << error;
-  net->setActivationScheme(quant::Scheme::Asymmetric);
+  net->setActivationScheme(ascheme);
   net->calibrate(syntheticData(16, 8, 2), {}, {});
   Graph graph = net->getGraph();
   std::string path = tempPath("qdq.onnx");
   ASSERT_TRUE(exportOnnx(graph, path, true, error)) << error;
 
-  // cimc's front end (canonicalize, fold-batchnorm, fold-qdq, W8A8).
-  std::unique_ptr<IRModel> again = IRModel::load(path, options, error);
+  // cimc's front end (canonicalize, fold-batchnorm, fold-qdq, and W8A8 for
+  // layers without QDQ, of which there are none).
+  LoadOptions w8a8;
+  w8a8.quantize = true;
+  w8a8.keepQuantWidths = true;
+  std::unique_ptr<IRModel> again = IRModel::load(path, w8a8, error);
   ASSERT_TRUE(again) << error;
   const Graph &exported = graph;
   std::vector<const Node *> before = exported.getLayers(),
                             after = again->getGraph().getLayers();
   ASSERT_EQ(before.size(), after.size());
+  unsigned container = wbits <= 4 ? 4 : 8;
   for (size_t i = 0; i < before.size(); ++i) {
     const LayerQuant &q0 = *before[i]->quant, &q1 = *after[i]->quant;
     EXPECT_EQ(after[i]->name, before[i]->name);
-    EXPECT_EQ(q1.wbits, q0.wbits);
+    EXPECT_EQ(q0.wbits, wbits);
+    EXPECT_EQ(q1.wbits, container);
     EXPECT_EQ(q1.abits, q0.abits);
-    EXPECT_EQ(q1.ascheme, quant::Scheme::Asymmetric);
+    EXPECT_EQ(q1.ascheme, ascheme);
     EXPECT_EQ(q1.wscheme, quant::Scheme::Symmetric);
     ASSERT_TRUE(q1.ascale);
     EXPECT_EQ(*q1.ascale, *q0.ascale);
@@ -359,12 +375,26 @@ TEST(TuneExport, QdqRoundTripKeepsBitsAndScales) {
   // The same quantized computation: the original with these scales and the
   // re-imported QDQ model give the same fake-quantized outputs.
   ASSERT_TRUE(model->update(graph, error)) << error;
-  std::vector<float> x = randomInput(1, 4), a, b;
-  ASSERT_TRUE(model->run(x, true, a, error)) << error;
-  ASSERT_TRUE(again->run(x, true, b, error)) << error;
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t k = 0; k < a.size(); ++k)
-    EXPECT_NEAR(a[k], b[k], 1e-6);
+  for (uint64_t seed : {4, 5, 6}) {
+    std::vector<float> x = randomInput(1, seed), a, b;
+    for (float &v : x)
+      v *= 4.0f; // beyond the calibrated ranges: saturation
+    ASSERT_TRUE(model->run(x, true, a, error)) << error;
+    ASSERT_TRUE(again->run(x, true, b, error)) << error;
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t k = 0; k < a.size(); ++k)
+      EXPECT_NEAR(a[k], b[k], 1e-6);
+  }
+}
+
+TEST(TuneExport, QdqRoundTripKeepsBitsAndScales) {
+  checkQdqRoundTrip(8, 8, quant::Scheme::Asymmetric);
+  checkQdqRoundTrip(4, 4, quant::Scheme::Asymmetric);
+  checkQdqRoundTrip(4, 4, quant::Scheme::Symmetric);
+  checkQdqRoundTrip(8, 8, quant::Scheme::Symmetric);
+  // Widths between the containers: the activation's through a Clip.
+  checkQdqRoundTrip(3, 6, quant::Scheme::Asymmetric);
+  checkQdqRoundTrip(2, 3, quant::Scheme::Symmetric);
 }
 
 TEST(TuneTrain, OneEpochOnFashionMnistSubset) {

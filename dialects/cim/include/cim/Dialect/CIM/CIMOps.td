@@ -703,8 +703,9 @@ def CIM_ResizeOp : CIM_InferredOp<"resize"> {
 //===----------------------------------------------------------------------===//
 
 // Integer element types of quantized tensors (ONNX QuantizeLinear /
-// DequantizeLinear): int8, uint8, int16, uint16, int32.
-def CIM_QuantizedInteger : AnyTypeOf<[I8, UI8, I16, UI16, I32]>;
+// DequantizeLinear): int4, uint4 (ONNX INT4 / UINT4, opset 21), int8, uint8,
+// int16, uint16, int32.
+def CIM_QuantizedInteger : AnyTypeOf<[I<4>, UI<4>, I8, UI8, I16, UI16, I32]>;
 def CIM_QuantizedTensor : RankedTensorOf<[CIM_QuantizedInteger]>;
 
 def CIM_QuantizeLinearOp : CIM_InferredOp<"quantize_linear"> {
