@@ -64,6 +64,7 @@ const char *kUsage =
     "asymmetric)\n"
     "  --calibration minmax|percentile --percentile P --calibration-images N\n"
     "  --fixed-scales       do not learn activation scales in qat\n"
+    "  --learn-weight-scales  learn symmetric weight scales in qat too\n"
     "  --checkpoint FILE    (default OUT.ckpt) resumed when present\n"
     "  --threads N          (default: one per core)\n"
     "  --progress auto|bar|plain|none\n";
@@ -117,20 +118,22 @@ const std::set<std::string> kValueOptions = {
     "ascheme",      "calibration", "percentile",  "calibration-images",
     "checkpoint",   "threads",     "progress",    "json",
     "program",      "o",           "float-output"};
-const std::set<std::string> kFlagOptions = {"no-cosine", "fixed-scales",
-                                            "reference", "qdq", "help"};
+const std::set<std::string> kFlagOptions = {
+    "no-cosine", "fixed-scales", "learn-weight-scales",
+    "reference", "qdq",          "help"};
 const std::map<std::string, std::set<std::string>> kCommandOptions = {
     {"train",
      {"model", "data", "data-dir", "limit", "epochs", "batch-size", "lr",
       "optimizer", "weight-decay", "seed", "augment", "mean", "std",
       "checkpoint", "threads", "progress", "o", "no-cosine"}},
-    {"qat", {"model",        "data",        "data-dir",    "limit",
-             "epochs",       "batch-size",  "lr",          "optimizer",
-             "weight-decay", "seed",        "augment",     "mean",
-             "std",          "wbits",       "abits",       "bits",
-             "ascheme",      "calibration", "percentile",  "calibration-images",
-             "checkpoint",   "threads",     "progress",    "o",
-             "float-output", "no-cosine",   "fixed-scales"}},
+    {"qat",
+     {"model",        "data",        "data-dir",     "limit",
+      "epochs",       "batch-size",  "lr",           "optimizer",
+      "weight-decay", "seed",        "augment",      "mean",
+      "std",          "wbits",       "abits",        "bits",
+      "ascheme",      "calibration", "percentile",   "calibration-images",
+      "checkpoint",   "threads",     "progress",     "o",
+      "float-output", "no-cosine",   "fixed-scales", "learn-weight-scales"}},
     {"eval",
      {"model", "data", "data-dir", "limit", "batch-size", "mean", "std",
       "wbits", "abits", "bits", "ascheme", "calibration", "percentile",
@@ -407,6 +410,7 @@ TrainOptions parseTrainOptions(const Args &args, bool qat) {
   o.transform = parseTransform(args);
   o.augment = o.transform.cropPadding > 0 || o.transform.horizontalFlip;
   o.learnScales = !args.has("fixed-scales");
+  o.learnWeightScales = args.has("learn-weight-scales");
   if (!args.has("o"))
     fail("cim-tune: error: -o OUT.onnx is required");
   o.checkpoint = args.get("checkpoint", args.get("o") + ".ckpt");

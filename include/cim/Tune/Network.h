@@ -72,6 +72,11 @@ struct TrainOptions {
   bool augment = false;
   /// Learn activation scales (LSQ); otherwise they stay as calibrated.
   bool learnScales = true;
+  /// Learn the weight scales of symmetric layers too (LSQ), starting from
+  /// the compiler's max-based ones; they are exported with the model (QDQ
+  /// weight scales, #cim.quant wscale). Otherwise the weight scales are the
+  /// compiler's, recomputed from the weights at every step.
+  bool learnWeightScales = false;
   /// Checkpoint file written after every epoch (empty: none); an existing
   /// one for the same network is resumed from.
   std::string checkpoint;

@@ -397,6 +397,73 @@ TEST(TuneExport, QdqRoundTripKeepsBitsAndScales) {
   checkQdqRoundTrip(2, 3, quant::Scheme::Symmetric);
 }
 
+TEST(TuneTrain, LearnedWeightScalesReachTheCompiler) {
+  std::string error;
+  LoadOptions options;
+  options.quantize = true;
+  options.wbits = 4;
+  options.abits = 4;
+  std::unique_ptr<IRModel> model = IRModel::load(netPath(), options, error);
+  ASSERT_TRUE(model) << error;
+  std::unique_ptr<Network> net = Network::create(model->getGraph(), error);
+  ASSERT_TRUE(net) << error;
+  Dataset data = syntheticData(64, 8, 7);
+  net->setActivationScheme(quant::Scheme::Asymmetric);
+  net->calibrate(data, {}, {});
+  net->setQuantized(true);
+  TrainOptions train;
+  train.epochs = 2;
+  train.batchSize = 16;
+  train.learningRate = 0.05;
+  train.learnWeightScales = true;
+  train.checkpoint = tempPath("lsq.ckpt");
+  std::remove(train.checkpoint.c_str());
+  ASSERT_TRUE(net->train(data, nullptr, train, error)) << error;
+  Graph graph = net->getGraph();
+  // The learned scales moved away from the compiler's max-based ones.
+  bool moved = false;
+  for (const Node *layer : graph.getLayers()) {
+    const LayerQuant &q = *layer->quant;
+    const FloatTensor &w = graph.constants.at(layer->inputs[1]);
+    std::vector<quant::QuantParams> max = quant::computeWeightParams(
+        w.data.data(), getWeightLayout(graph, *layer), q.wscheme, q.wbits,
+        q.perChannel);
+    ASSERT_EQ(q.wscale.size(), max.size());
+    for (size_t c = 0; c < max.size(); ++c)
+      moved |= q.wscale[c] != max[c].scale;
+  }
+  EXPECT_TRUE(moved);
+  // The compiler's fake-quantized reference with these scales, and the QDQ
+  // export read back by cimc's front end, compute what the network does.
+  ASSERT_TRUE(model->update(graph, error)) << error;
+  std::string path = tempPath("lsq.onnx");
+  ASSERT_TRUE(exportOnnx(graph, path, true, error)) << error;
+  LoadOptions keep;
+  keep.keepQuantWidths = true;
+  std::unique_ptr<IRModel> again = IRModel::load(path, keep, error);
+  ASSERT_TRUE(again) << error;
+  std::vector<float> image(64), ref, back;
+  for (int64_t n = 0; n < 8; ++n) {
+    getImage(data, n, {}, image.data());
+    std::vector<float> out = net->forward(image.data(), 1);
+    ASSERT_TRUE(model->run(image, true, ref, error)) << error;
+    ASSERT_TRUE(again->run(image, true, back, error)) << error;
+    for (int k = 0; k < 4; ++k) {
+      EXPECT_NEAR(out[size_t(k)], ref[size_t(k)], 1e-5);
+      EXPECT_NEAR(back[size_t(k)], ref[size_t(k)], 1e-6);
+    }
+  }
+  // A resumed run reads the learned scales from the checkpoint.
+  std::unique_ptr<Network> resumed = Network::create(model->getGraph(), error);
+  resumed->setActivationScheme(quant::Scheme::Asymmetric);
+  resumed->calibrate(data, {}, {});
+  resumed->setQuantized(true);
+  ASSERT_TRUE(resumed->train(data, nullptr, train, error)) << error;
+  EXPECT_EQ(resumed->getGraph().getLayers()[0]->quant->wscale,
+            graph.getLayers()[0]->quant->wscale);
+  std::remove(train.checkpoint.c_str());
+}
+
 TEST(TuneTrain, OneEpochOnFashionMnistSubset) {
   Dataset train, test;
   std::string error;
