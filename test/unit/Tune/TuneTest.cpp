@@ -257,17 +257,26 @@ TEST(TuneNetwork, FloatOutputsEqualTheReferenceExecutor) {
   }
 }
 
-TEST(TuneNetwork, QuantizedOutputsMatchTheFakeQuantizedReference) {
+/// The test network quantized at W4A4 by cimc's front end, and its network.
+static void loadW4A4(std::unique_ptr<IRModel> &model,
+                     std::unique_ptr<Network> &net) {
   std::string error;
   LoadOptions options;
   options.quantize = true;
   options.wbits = 4;
   options.abits = 4;
-  std::unique_ptr<IRModel> model = IRModel::load(netPath(), options, error);
+  model = IRModel::load(netPath(), options, error);
   ASSERT_TRUE(model) << error;
   ASSERT_EQ(model->getGraph().getLayers().size(), 3u);
-  std::unique_ptr<Network> net = Network::create(model->getGraph(), error);
+  net = Network::create(model->getGraph(), error);
   ASSERT_TRUE(net) << error;
+}
+
+TEST(TuneNetwork, QuantizedOutputsMatchTheFakeQuantizedReference) {
+  std::string error;
+  std::unique_ptr<IRModel> model;
+  std::unique_ptr<Network> net;
+  ASSERT_NO_FATAL_FAILURE(loadW4A4(model, net));
   Dataset data = syntheticData(32, 8, 5);
   Transform t;
   t.mean = {0.5f};
@@ -399,14 +408,9 @@ TEST(TuneExport, QdqRoundTripKeepsBitsAndScales) {
 
 TEST(TuneTrain, LearnedWeightScalesReachTheCompiler) {
   std::string error;
-  LoadOptions options;
-  options.quantize = true;
-  options.wbits = 4;
-  options.abits = 4;
-  std::unique_ptr<IRModel> model = IRModel::load(netPath(), options, error);
-  ASSERT_TRUE(model) << error;
-  std::unique_ptr<Network> net = Network::create(model->getGraph(), error);
-  ASSERT_TRUE(net) << error;
+  std::unique_ptr<IRModel> model;
+  std::unique_ptr<Network> net;
+  ASSERT_NO_FATAL_FAILURE(loadW4A4(model, net));
   Dataset data = syntheticData(64, 8, 7);
   net->setActivationScheme(quant::Scheme::Asymmetric);
   net->calibrate(data, {}, {});
