@@ -500,6 +500,13 @@ static Tensor lossOf(const Tensor &output, const Tensor &labels,
   return torch::cross_entropy_loss(output, labels);
 }
 
+/// Log-probabilities of the outputs (logits, or a softmax's probabilities).
+static Tensor logProbabilities(const Tensor &output, bool outputIsSoftmax) {
+  if (outputIsSoftmax)
+    return torch::log(output.clamp_min(1e-12));
+  return torch::log_softmax(output, 1);
+}
+
 static bool endsInSoftmax(const Graph &graph) {
   for (const Node &node : graph.nodes)
     if (node.output == graph.outputs[0])
@@ -799,6 +806,19 @@ bool Network::train(const Dataset &data, const Dataset *test,
       net.training = true;
       Tensor y = net.run(x).reshape({n, -1});
       Tensor loss = lossOf(y, target, softmax);
+      if (options.teacher && options.distill > 0) {
+        Tensor teacherLog;
+        {
+          torch::NoGradGuard noGrad;
+          teacherLog = logProbabilities(
+              options.teacher->impl->run(x).reshape({n, -1}), softmax);
+        }
+        Tensor kl =
+            (teacherLog.exp() * (teacherLog - logProbabilities(y, softmax)))
+                .sum(1)
+                .mean();
+        loss = (1 - options.distill) * loss + options.distill * kl;
+      }
       optimizer->zero_grad();
       loss.backward();
       optimizer->step();

@@ -65,6 +65,8 @@ const char *kUsage =
     "  --calibration minmax|percentile --percentile P --calibration-images N\n"
     "  --fixed-scales       do not learn activation scales in qat\n"
     "  --learn-weight-scales  learn symmetric weight scales in qat too\n"
+    "  --distill A          qat: loss (1-A) x cross-entropy + A x KL(float "
+    "model || quantized)\n"
     "  --checkpoint FILE    (default OUT.ckpt) resumed when present\n"
     "  --threads N          (default: one per core)\n"
     "  --progress auto|bar|plain|none\n";
@@ -111,13 +113,13 @@ struct Args {
 };
 
 const std::set<std::string> kValueOptions = {
-    "model",        "data",        "data-dir",    "limit",
-    "epochs",       "batch-size",  "lr",          "optimizer",
-    "weight-decay", "seed",        "augment",     "mean",
-    "std",          "wbits",       "abits",       "bits",
-    "ascheme",      "calibration", "percentile",  "calibration-images",
-    "checkpoint",   "threads",     "progress",    "json",
-    "program",      "o",           "float-output"};
+    "model",        "data",        "data-dir",     "limit",
+    "epochs",       "batch-size",  "lr",           "optimizer",
+    "weight-decay", "seed",        "augment",      "mean",
+    "std",          "wbits",       "abits",        "bits",
+    "ascheme",      "calibration", "percentile",   "calibration-images",
+    "checkpoint",   "threads",     "progress",     "json",
+    "program",      "o",           "float-output", "distill"};
 const std::set<std::string> kFlagOptions = {
     "no-cosine", "fixed-scales", "learn-weight-scales",
     "reference", "qdq",          "help"};
@@ -133,7 +135,8 @@ const std::map<std::string, std::set<std::string>> kCommandOptions = {
       "std",          "wbits",       "abits",        "bits",
       "ascheme",      "calibration", "percentile",   "calibration-images",
       "checkpoint",   "threads",     "progress",     "o",
-      "float-output", "no-cosine",   "fixed-scales", "learn-weight-scales"}},
+      "float-output", "no-cosine",   "fixed-scales", "learn-weight-scales",
+      "distill"}},
     {"eval",
      {"model", "data", "data-dir", "limit", "batch-size", "mean", "std",
       "wbits", "abits", "bits", "ascheme", "calibration", "percentile",
@@ -466,6 +469,13 @@ int runQat(const Args &args) {
   Dataset test = loadData(args, false, 0);
   checkInputShape(model->getGraph(), train);
   std::unique_ptr<Network> net = makeNetwork(model->getGraph());
+  // The float network teaches the quantized one (--distill).
+  std::unique_ptr<Network> teacher = makeNetwork(model->getGraph());
+  options.distill = args.getDouble("distill", 0.0);
+  if (options.distill < 0 || options.distill > 1)
+    fail("cim-tune: error: --distill must be in 0..1");
+  if (options.distill > 0)
+    options.teacher = teacher.get();
   net->setActivationScheme(parseScheme(args));
   net->calibrate(train, options.transform, parseCalibration(args));
   net->setQuantized(true);

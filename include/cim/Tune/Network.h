@@ -56,6 +56,8 @@ struct Progress {
   double testAccuracy = -1;
 };
 
+class Network;
+
 struct TrainOptions {
   int64_t epochs = 10;
   int64_t batchSize = 128;
@@ -77,6 +79,11 @@ struct TrainOptions {
   /// weight scales, #cim.quant wscale). Otherwise the weight scales are the
   /// compiler's, recomputed from the weights at every step.
   bool learnWeightScales = false;
+  /// Knowledge distillation: with a teacher (the float network), the loss
+  /// is (1 - distill) x cross-entropy + distill x KL(teacher || network) of
+  /// the output distributions on the same (augmented) batch.
+  Network *teacher = nullptr;
+  double distill = 0.0;
   /// Checkpoint file written after every epoch (empty: none); an existing
   /// one for the same network is resumed from.
   std::string checkpoint;

@@ -468,6 +468,44 @@ TEST(TuneTrain, LearnedWeightScalesReachTheCompiler) {
   std::remove(train.checkpoint.c_str());
 }
 
+TEST(TuneTrain, DistillationFollowsTheTeacher) {
+  // A float network taught by its own copy with distill = 1 sees zero
+  // gradients (KL of equal distributions, up to rounding) and keeps its
+  // outputs; with cross-entropy alone it learns. (Batch norms folded: in
+  // training mode they would use batch statistics and differ from the
+  // teacher's.)
+  std::string error;
+  LoadOptions folded;
+  folded.quantize = true;
+  std::unique_ptr<IRModel> model = IRModel::load(netPath(), folded, error);
+  ASSERT_TRUE(model) << error;
+  Dataset data = syntheticData(64, 8, 9);
+  std::vector<float> image(64);
+  getImage(data, 0, {}, image.data());
+  for (double distill : {1.0, 0.0}) {
+    std::unique_ptr<Network> net = Network::create(model->getGraph(), error);
+    std::unique_ptr<Network> teacher =
+        Network::create(model->getGraph(), error);
+    ASSERT_TRUE(net && teacher) << error;
+    std::vector<float> before = net->forward(image.data(), 1);
+    TrainOptions train;
+    train.epochs = 1;
+    train.batchSize = 16;
+    train.weightDecay = 0;
+    train.teacher = teacher.get();
+    train.distill = distill;
+    ASSERT_TRUE(net->train(data, nullptr, train, error)) << error;
+    std::vector<float> after = net->forward(image.data(), 1);
+    float change = 0;
+    for (size_t k = 0; k < after.size(); ++k)
+      change = std::max(change, std::fabs(after[k] - before[k]));
+    if (distill == 1.0)
+      EXPECT_LT(change, 1e-5);
+    else
+      EXPECT_GT(change, 1e-3);
+  }
+}
+
 TEST(TuneTrain, OneEpochOnFashionMnistSubset) {
   Dataset train, test;
   std::string error;
