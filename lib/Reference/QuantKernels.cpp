@@ -48,11 +48,15 @@ static FailureOr<QuantLayout> quantLayout(Operation *op, const HostTensor &data,
   return layout;
 }
 
-/// Range of a quantized integer kind. I4 and U4 come either as they are
-/// (cim::evaluateOp) or widened to I8 and U8 (the executor); the op's
-/// result type keeps their range.
+/// Range of a quantized integer kind. The sub-byte kinds (I2, U2, I4, U4)
+/// come either as they are (cim::evaluateOp) or widened to I8 and U8 (the
+/// executor); the op's result type keeps their range.
 static std::pair<double, double> integerRange(ElementKind kind) {
   switch (kind) {
+  case ElementKind::I2:
+    return {-2.0, 1.0};
+  case ElementKind::U2:
+    return {0.0, 3.0};
   case ElementKind::I4:
     return {-8.0, 7.0};
   case ElementKind::U4:
@@ -73,10 +77,9 @@ static std::pair<double, double> integerRange(ElementKind kind) {
 }
 
 static bool isQuantizedKind(ElementKind kind) {
-  return kind == ElementKind::I4 || kind == ElementKind::U4 ||
-         kind == ElementKind::I8 || kind == ElementKind::U8 ||
-         kind == ElementKind::I16 || kind == ElementKind::U16 ||
-         kind == ElementKind::I32;
+  return getSubByteBits(kind) != 0 || kind == ElementKind::I8 ||
+         kind == ElementKind::U8 || kind == ElementKind::I16 ||
+         kind == ElementKind::U16 || kind == ElementKind::I32;
 }
 
 FailureOr<HostTensor> reference::runQuantizeLinear(QuantizeLinearOp op,
@@ -92,7 +95,8 @@ FailureOr<HostTensor> reference::runQuantizeLinear(QuantizeLinearOp op,
            << ", got " << getElementKindName(scale.getKind());
   if (!isQuantizedKind(zeroPoint.getKind()))
     return op.emitOpError()
-           << "zero_point must be i4, ui4, i8, ui8, i16, ui16 or i32, "
+           << "zero_point must be i2, ui2, i4, ui4, i8, ui8, i16, ui16 or "
+              "i32, "
               "got "
            << getElementKindName(zeroPoint.getKind());
   FailureOr<QuantLayout> layout = quantLayout(
@@ -128,7 +132,8 @@ FailureOr<HostTensor> reference::runDequantizeLinear(DequantizeLinearOp op,
   const HostTensor *zeroPoint = operands.size() > 2 ? operands[2] : nullptr;
   if (!isQuantizedKind(input.getKind()))
     return op.emitOpError()
-           << "input must be i4, ui4, i8, ui8, i16, ui16 or i32, got "
+           << "input must be i2, ui2, i4, ui4, i8, ui8, i16, ui16 or i32, "
+              "got "
            << getElementKindName(input.getKind());
   if (failed(requireFloat(op, scale, "scale")))
     return failure();

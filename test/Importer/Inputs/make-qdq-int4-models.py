@@ -9,6 +9,8 @@ here with numpy:
                     also the uint4 and int4 Q/DQ of x as outputs (saturation)
   bad-length.onnx   the weight's raw_data one byte short
   bad-int32.onnx    the weight in int32_data with an entry above 255
+  qdq-int2.onnx     x -> Q/DQ (uint2, zero point 1), and an int2 constant of
+                    five values (four per byte) dequantized, as outputs
 
 Debian's onnx predates INT4, so the tensors are built by hand."""
 import os
@@ -18,16 +20,17 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper, TensorProto
 
-UINT4, INT4 = 21, 22
+UINT4, INT4, UINT2, INT2 = 21, 22, 25, 26
 out = sys.argv[1]
 
 
 def packed_tensor(name, data_type, values, dims, raw=True, extra=b""):
-    nibbles = [int(v) & 0xF for v in values]
-    if len(nibbles) % 2:
-        nibbles.append(0)
-    data = bytes(nibbles[i] | (nibbles[i + 1] << 4)
-                 for i in range(0, len(nibbles), 2)) + extra
+    bits = 2 if data_type in (UINT2, INT2) else 4
+    per_byte = 8 // bits
+    fields = [int(v) & ((1 << bits) - 1) for v in values]
+    fields += [0] * (-len(fields) % per_byte)
+    data = bytes(sum(fields[i + k] << (k * bits) for k in range(per_byte))
+                 for i in range(0, len(fields), per_byte)) + extra
     t = TensorProto()
     t.name = name
     t.data_type = data_type
@@ -96,5 +99,27 @@ y = (xd * (np.array(w, np.float32) * scales).reshape(1, 3, 1, 1)).astype(
     np.float32)
 for name, value in (("input_0.pb", x), ("output_0.pb", y),
                     ("output_1.pb", xd), ("output_2.pb", sd)):
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(numpy_helper.from_array(value).SerializeToString())
+
+# 2-bit: Q/DQ of x with uint2 (zero point 1, scale 0.5) and an int2 constant.
+xs2 = numpy_helper.from_array(np.array(0.5, np.float32), "xs")
+graph = helper.make_graph(
+    [helper.make_node("QuantizeLinear", ["x", "xs", "xzp"], ["xq"], name="q"),
+     helper.make_node("DequantizeLinear", ["xq", "xs", "xzp"], ["y"],
+                      name="dq"),
+     helper.make_node("DequantizeLinear", ["c", "xs"], ["z"], name="cdq")],
+    "qdq_int2",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 2, 3])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1, 2, 3]),
+     helper.make_tensor_value_info("z", TensorProto.FLOAT, [5])],
+    [xs2, packed_tensor("xzp", UINT2, [1], []),
+     packed_tensor("c", INT2, [-2, -1, 0, 1, -2], [5])])
+m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 25)])
+m.ir_version = 10
+onnx.save(m, os.path.join(out, "qdq-int2.onnx"))
+q2 = np.clip(np.rint(x / np.float32(0.5)) + 1, 0, 3)
+for name, value in (("int2_output_0.pb", ((q2 - 1) * np.float32(0.5)).astype(np.float32)),
+                    ("int2_output_1.pb", np.array([-1, -0.5, 0, 0.5, -1], np.float32))):
     with open(os.path.join(out, name), "wb") as f:
         f.write(numpy_helper.from_array(value).SerializeToString())
