@@ -56,6 +56,7 @@ mlir::cim::compileModule(OwningOpRef<ModuleOp> module, StringRef modelName,
   pipeline.wbits = options.wbits;
   pipeline.abits = options.abits;
   pipeline.policy = options.policy;
+  pipeline.keepQuantWidths = options.keepQuantWidths;
   buildCompilePipeline(pm, pipeline);
   CalibrateOptions calibrate;
   calibrate.inputs = options.calibrationInputs;

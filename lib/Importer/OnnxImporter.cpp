@@ -107,6 +107,10 @@ private:
   FailureOr<ElementsAttr> convertTensor(const onnx::TensorProto &tensor,
                                         bool allowResource,
                                         onnx::TensorProto *ownedTensor = {});
+  /// INT2 / UINT2 / INT4 / UINT4 tensors of `count` elements, packed.
+  FailureOr<ElementsAttr> convertPackedTensor(const onnx::TensorProto &tensor,
+                                              RankedTensorType type,
+                                              int64_t count);
   FailureOr<std::vector<char>> readExternal(const onnx::TensorProto &tensor,
                                             size_t bytes);
 
@@ -286,6 +290,53 @@ Importer::readExternal(const onnx::TensorProto &tensor, size_t bytes) {
   return std::vector<char>(start, start + bytes);
 }
 
+/// INT4 / UINT4 (opset 21) and INT2 / UINT2 (opset 25): 8 / bits elements
+/// per byte, the first in the lowest bits; a count that does not fill the
+/// last byte leaves its high bits as padding. The bytes are raw_data,
+/// external data, or one byte per int32_data entry.
+FailureOr<ElementsAttr>
+Importer::convertPackedTensor(const onnx::TensorProto &tensor,
+                              RankedTensorType type, int64_t count) {
+  std::string what = "tensor '" + tensor.name() + "'";
+  unsigned bits = type.getElementType().getIntOrFloatBitWidth();
+  int64_t perByte = 8 / bits;
+  size_t bytes = size_t((count + perByte - 1) / perByte);
+  std::vector<char> gathered;
+  if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
+    FailureOr<std::vector<char>> data = readExternal(tensor, bytes);
+    if (failed(data))
+      return failure();
+    gathered = std::move(*data);
+  } else if (tensor.has_raw_data()) {
+    gathered.assign(tensor.raw_data().begin(), tensor.raw_data().end());
+  } else {
+    for (int32_t v : tensor.int32_data()) {
+      if (v < 0 || v > 255) {
+        (void)fail(what + " has the int32_data entry " + Twine(v) +
+                   ", not one byte of packed " + Twine(bits) + "-bit values");
+        return failure();
+      }
+      gathered.push_back(char(v));
+    }
+  }
+  if (gathered.size() != bytes) {
+    (void)fail(what + " has " + Twine(gathered.size()) +
+               " bytes of data, expected " + Twine(bytes) + " for tensor<" +
+               shapeText(type.getShape()) + "> of " + Twine(bits) +
+               "-bit values (" + Twine(perByte) + " per byte)");
+    return failure();
+  }
+  bool isSigned = !type.getElementType().isUnsignedInteger();
+  SmallVector<APInt> values;
+  values.reserve(size_t(count));
+  for (int64_t i = 0; i < count; ++i) {
+    uint8_t byte = uint8_t(gathered[size_t(i / perByte)]);
+    uint64_t v = (byte >> ((i % perByte) * bits)) & ((1u << bits) - 1);
+    values.push_back(APInt(bits, v, isSigned));
+  }
+  return ElementsAttr(DenseElementsAttr::get(type, values));
+}
+
 FailureOr<ElementsAttr>
 Importer::convertTensor(const onnx::TensorProto &tensor, bool allowResource,
                         onnx::TensorProto *ownedTensor) {
@@ -312,9 +363,12 @@ Importer::convertTensor(const onnx::TensorProto &tensor, bool allowResource,
   }
   auto type = RankedTensorType::get(shape, *elt);
   unsigned bits = elt->isInteger(1) ? 8 : elt->getIntOrFloatBitWidth();
+  if (bits == 2 || bits == 4)
+    return convertPackedTensor(tensor, type, count);
   if (bits % 8) {
     (void)fail(what + " has " + Twine(bits) +
-               "-bit elements; sub-byte constants are not supported");
+               "-bit elements; sub-byte constants other than INT2, UINT2, "
+               "INT4 and UINT4 are not supported");
     return failure();
   }
   size_t bytes = size_t(count) * (bits / 8);
@@ -2509,7 +2563,8 @@ static bool isQuantizedIntegerType(Type type) {
   if (!integer || integer.isSigned())
     return false;
   unsigned width = integer.getWidth();
-  return width == 8 || width == 16 || (width == 32 && integer.isSignless());
+  return width == 2 || width == 4 || width == 8 || width == 16 ||
+         (width == 32 && integer.isSignless());
 }
 
 LogicalResult Importer::importQuantizeLinear(bool quantize) {
@@ -2562,7 +2617,8 @@ LogicalResult Importer::importQuantizeLinear(bool quantize) {
                   Twine(xType.getElementType().isa<FloatType>()
                             ? "a float tensor"
                             : "this integer type") +
-                  " is not supported (int8, uint8, int16, uint16, int32)");
+                  " is not supported (int2, uint2, int4, uint4, int8, uint8, "
+                  "int16, uint16, int32)");
     if (zeroPoint && typeOf(zeroPoint).getElementType() != intType)
       return fail("zero point and input have different element types");
     if (scaleType.getElementType() != builder.getF32Type())
@@ -2592,8 +2648,8 @@ LogicalResult Importer::importQuantizeLinear(bool quantize) {
     intType = *t;
   }
   if (!isQuantizedIntegerType(intType))
-    return fail("quantizing to this integer type is not supported (int8, "
-                "uint8, int16, uint16)");
+    return fail("quantizing to this integer type is not supported (int2, "
+                "uint2, int4, uint4, int8, uint8, int16, uint16)");
   if (!zeroPoint) {
     auto zpType = RankedTensorType::get(scaleShape, intType);
     zeroPoint = builder.create<ConstantOp>(

@@ -50,7 +50,8 @@ static void fillValueInfo(onnx::ValueInfoProto &info,
 LogicalResult cim::writeOnnxModel(const OnnxModelSpec &model,
                                   const std::string &path, std::string &error) {
   onnx::ModelProto proto;
-  proto.set_ir_version(7);
+  // IR version 10 (ONNX 1.16) brings INT4 / UINT4 with opset 21.
+  proto.set_ir_version(model.opset >= 21 ? 10 : 7);
   proto.set_producer_name(model.producer);
   onnx::OperatorSetIdProto *opset = proto.add_opset_import();
   opset->set_domain("");

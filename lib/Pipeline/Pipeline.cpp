@@ -23,6 +23,7 @@ void cim::buildCompilePipeline(OpPassManager &pm,
   bits.wbits = options.wbits;
   bits.abits = options.abits;
   bits.policy = options.policy;
+  bits.overwrite = !options.keepQuantWidths;
   pm.addPass(createAssignBitwidths(bits));
 }
 

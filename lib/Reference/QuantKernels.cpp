@@ -48,9 +48,19 @@ static FailureOr<QuantLayout> quantLayout(Operation *op, const HostTensor &data,
   return layout;
 }
 
-/// Range of an integer element kind.
+/// Range of a quantized integer kind. The sub-byte kinds (I2, U2, I4, U4)
+/// come either as they are (cim::evaluateOp) or widened to I8 and U8 (the
+/// executor); the op's result type keeps their range.
 static std::pair<double, double> integerRange(ElementKind kind) {
   switch (kind) {
+  case ElementKind::I2:
+    return {-2.0, 1.0};
+  case ElementKind::U2:
+    return {0.0, 3.0};
+  case ElementKind::I4:
+    return {-8.0, 7.0};
+  case ElementKind::U4:
+    return {0.0, 15.0};
   case ElementKind::I8:
     return {-128.0, 127.0};
   case ElementKind::U8:
@@ -67,9 +77,9 @@ static std::pair<double, double> integerRange(ElementKind kind) {
 }
 
 static bool isQuantizedKind(ElementKind kind) {
-  return kind == ElementKind::I8 || kind == ElementKind::U8 ||
-         kind == ElementKind::I16 || kind == ElementKind::U16 ||
-         kind == ElementKind::I32;
+  return getSubByteBits(kind) != 0 || kind == ElementKind::I8 ||
+         kind == ElementKind::U8 || kind == ElementKind::I16 ||
+         kind == ElementKind::U16 || kind == ElementKind::I32;
 }
 
 FailureOr<HostTensor> reference::runQuantizeLinear(QuantizeLinearOp op,
@@ -84,14 +94,20 @@ FailureOr<HostTensor> reference::runQuantizeLinear(QuantizeLinearOp op,
            << "scale must be " << getElementKindName(input.getKind())
            << ", got " << getElementKindName(scale.getKind());
   if (!isQuantizedKind(zeroPoint.getKind()))
-    return op.emitOpError() << "zero_point must be i8, ui8, i16, ui16 or i32, "
-                               "got "
-                            << getElementKindName(zeroPoint.getKind());
+    return op.emitOpError()
+           << "zero_point must be i2, ui2, i4, ui4, i8, ui8, i16, ui16 or "
+              "i32, "
+              "got "
+           << getElementKindName(zeroPoint.getKind());
   FailureOr<QuantLayout> layout = quantLayout(
       op, input, scale, &zeroPoint, op.isPerTensor(), op.getNormalizedAxis());
   if (failed(layout))
     return failure();
-  auto [lo, hi] = integerRange(zeroPoint.getKind());
+  // Saturate to the declared result type (ui4 / i4 results are computed in
+  // the widened ui8 / i8 and narrowed afterwards).
+  std::optional<ElementKind> resultKind =
+      getElementKind(op.getType().cast<RankedTensorType>().getElementType());
+  auto [lo, hi] = integerRange(resultKind.value_or(zeroPoint.getKind()));
   HostTensor output(zeroPoint.getKind(), input.getShape());
   visitFloat(input.getKind(), [&](auto tag) {
     using T = decltype(tag);
@@ -115,8 +131,10 @@ FailureOr<HostTensor> reference::runDequantizeLinear(DequantizeLinearOp op,
   const HostTensor &scale = *operands[1];
   const HostTensor *zeroPoint = operands.size() > 2 ? operands[2] : nullptr;
   if (!isQuantizedKind(input.getKind()))
-    return op.emitOpError() << "input must be i8, ui8, i16, ui16 or i32, got "
-                            << getElementKindName(input.getKind());
+    return op.emitOpError()
+           << "input must be i2, ui2, i4, ui4, i8, ui8, i16, ui16 or i32, "
+              "got "
+           << getElementKindName(input.getKind());
   if (failed(requireFloat(op, scale, "scale")))
     return failure();
   if (zeroPoint && zeroPoint->getKind() != input.getKind())

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Quant/Quantizer.h"
 #include "cim/Reference/Executor.h"
 #include "cim/Transforms/Passes.h"
 
@@ -152,11 +153,44 @@ struct ActQuant {
   SmallVector<Operation *> chain;
   QuantizeLinearOp quantize;
   DequantizeLinearOp dequantize;
+  /// A clip before the quantize that narrows its range to `bits` (a width
+  /// below the integer type's, or the symmetric narrow range); the layer
+  /// then reads the clip's input.
+  ClipOp clip;
   unsigned bits = 0;
   QuantScheme scheme = QuantScheme::Symmetric;
   float scale = 0.0f;
   int32_t zeroPoint = 0;
 };
+
+/// The width whose range `clip` (constant bounds, before a quantize with
+/// `scale` and `zeroPoint` into a `containerBits` type) leaves: the
+/// quantizer is monotonic, so quantize(clip(x)) = clamp(quantize(x),
+/// quantize(min), quantize(max)), which is #cim.quant's quantizer exactly
+/// when those ends are the range of `scheme` at that width.
+std::optional<unsigned> clippedBits(ClipOp clip, float scale, int32_t zeroPoint,
+                                    QuantScheme scheme,
+                                    unsigned containerBits) {
+  if (!clip || !clip.getMinAttr() || !clip.getMaxAttr())
+    return std::nullopt;
+  double min = clip.getMinAttr().getValueAsDouble();
+  double max = clip.getMaxAttr().getValueAsDouble();
+  // The f32 input is clipped to f32 values.
+  if (double(float(min)) != min || double(float(max)) != max)
+    return std::nullopt;
+  auto quantizeBound = [&](double bound) {
+    float scaled = float(bound) / scale;
+    return int64_t(std::nearbyint(scaled)) + zeroPoint;
+  };
+  quant::IntRange ends = {quantizeBound(min), quantizeBound(max)};
+  quant::Scheme s = scheme == QuantScheme::Symmetric
+                        ? quant::Scheme::Symmetric
+                        : quant::Scheme::Asymmetric;
+  for (unsigned bits = 1; bits <= containerBits; ++bits)
+    if (quant::getIntRange(s, bits) == ends)
+      return bits;
+  return std::nullopt;
+}
 
 FailureOr<ActQuant> analyzeInput(LayerOpInterface layer) {
   SmallVector<Operation *> chain;
@@ -198,6 +232,15 @@ FailureOr<ActQuant> analyzeInput(LayerOpInterface layer) {
   } else if (zp != 0) {
     result.scheme = QuantScheme::Asymmetric;
     result.zeroPoint = int32_t(zp + (int64_t(1) << (result.bits - 1)));
+  }
+  // A clip narrowing an unsigned or a zero-centred signed range.
+  if (isUnsigned(q.getType()) || zp == 0) {
+    auto clip = q.getInput().getDefiningOp<ClipOp>();
+    if (std::optional<unsigned> bits = clippedBits(
+            clip, result.scale, int32_t(zp), result.scheme, result.bits)) {
+      result.clip = clip;
+      result.bits = *bits;
+    }
   }
   return result;
 }
@@ -295,6 +338,8 @@ struct FoldQDQPass : public impl::FoldQDQBase<FoldQDQPass> {
         // shape-only ops in between.
         release(op->getOperand(0));
         Value input = act->quantize.getInput();
+        if (act->clip)
+          input = act->clip.getInput();
         OpBuilder builder(op);
         for (Operation *shapeOp : llvm::reverse(act->chain)) {
           IRMapping mapping;
@@ -317,7 +362,7 @@ struct FoldQDQPass : public impl::FoldQDQBase<FoldQDQPass> {
         for (Value operand : op->getOperands())
           if (Operation *def = operand.getDefiningOp();
               def && isa<ConstantOp, QuantizeLinearOp, DequantizeLinearOp,
-                         ReshapeOp, FlattenOp, TransposeOp>(def))
+                         ReshapeOp, FlattenOp, TransposeOp, ClipOp>(def))
             released.insert(def);
         erased.insert(op);
         op->erase();

@@ -5,6 +5,7 @@
 #include "cim/Importer/OnnxWriter.h"
 #include "cim/Reference/HostTensor.h"
 
+#include <algorithm>
 #include <set>
 
 using namespace mlir;
@@ -42,6 +43,16 @@ static HostTensor toHost(const FloatTensor &t) {
   return HostTensor::fromFloats(t.shape, t.data);
 }
 
+/// The width of the QDQ integer type of a `bits`-wide layer: ONNX INT4 /
+/// UINT4 (opset 21) up to 4 bits, INT8 / UINT8 above.
+static unsigned containerBits(unsigned bits) { return bits <= 4 ? 4 : 8; }
+
+static ElementKind containerKind(unsigned bits, bool isSigned) {
+  if (containerBits(bits) == 4)
+    return isSigned ? ElementKind::I4 : ElementKind::U4;
+  return isSigned ? ElementKind::I8 : ElementKind::U8;
+}
+
 bool Exporter::addQuantizedLayer(const Node &node,
                                  std::vector<std::string> &inputs,
                                  std::string &error) {
@@ -58,17 +69,41 @@ bool Exporter::addQuantizedLayer(const Node &node,
     return false;
   }
   const std::string &name = node.name;
-  // Input activation: QuantizeLinear -> DequantizeLinear.
+  // Input activation: [Clip ->] QuantizeLinear -> DequantizeLinear.
   bool actSigned = q.ascheme == quant::Scheme::Symmetric;
+  ElementKind actKind = containerKind(q.abits, actSigned);
   std::string s = addInitializer(name + ".input_scale",
                                  HostTensor::fromFloats({}, {*q.ascale}));
-  HostTensor zp(actSigned ? ElementKind::I8 : ElementKind::U8, {});
+  HostTensor zp(actKind, {});
   zp.setFromInt64(0, q.azp);
   std::string z = addInitializer(name + ".input_zero_point", std::move(zp));
+  std::string input = inputs[0];
+  quant::IntRange range = quant::getIntRange(q.ascheme, q.abits);
+  int64_t half = int64_t(1) << (containerBits(q.abits) - 1);
+  quant::IntRange saturation = actSigned ? quant::IntRange{-half, half - 1}
+                                         : quant::IntRange{0, 2 * half - 1};
+  if (!(range == saturation)) {
+    // The layer's range is narrower than the container's (widths other
+    // than 4 and 8, and the symmetric narrow range): a Clip to the reals of
+    // its ends makes QuantizeLinear saturate where the quantizer does.
+    float lo = float(range.min - q.azp) * *q.ascale;
+    float hi = float(range.max - q.azp) * *q.ascale;
+    std::string clipped = name + ".input_clipped";
+    model.nodes.push_back(
+        {"Clip",
+         name + ".input_clip",
+         {input,
+          addInitializer(name + ".input_min", HostTensor::fromFloats({}, {lo})),
+          addInitializer(name + ".input_max",
+                         HostTensor::fromFloats({}, {hi}))},
+         {clipped},
+         {}});
+    input = clipped;
+  }
   std::string quantized = name + ".input_q", dequantized = name + ".input_dq";
   model.nodes.push_back({"QuantizeLinear",
                          name + ".input_quantize",
-                         {inputs[0], s, z},
+                         {input, s, z},
                          {quantized},
                          {}});
   model.nodes.push_back({"DequantizeLinear",
@@ -90,8 +125,8 @@ bool Exporter::addQuantizedLayer(const Node &node,
     params = quant::computeWeightParams(w.data.data(), layout, q.wscheme,
                                         q.wbits, q.perChannel);
   }
-  bool weightSigned = q.wscheme == quant::Scheme::Symmetric;
-  ElementKind kind = weightSigned ? ElementKind::I8 : ElementKind::U8;
+  ElementKind kind =
+      containerKind(q.wbits, q.wscheme == quant::Scheme::Symmetric);
   HostTensor ints(kind, w.shape);
   for (int64_t g = 0, i = 0; g < layout.groups; ++g)
     for (int64_t o = 0; o < layout.outer; ++o)
@@ -144,6 +179,12 @@ bool Exporter::addQuantizedLayer(const Node &node,
 
 bool Exporter::run(const std::string &path, std::string &error) {
   model.producer = "cim-tune";
+  // INT4 / UINT4 QuantizeLinear and DequantizeLinear need opset 21.
+  if (qdq)
+    for (const Node &node : graph.nodes)
+      if (node.quant && graph.constants.count(node.inputs[1]) &&
+          std::min(node.quant->wbits, node.quant->abits) <= 4)
+        model.opset = 21;
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     names[graph.inputs[i]] = graph.inputNames[i];
     std::vector<int64_t> shape = graph.inputShapes[i];

@@ -314,6 +314,7 @@ std::unique_ptr<IRModel> IRModel::load(const std::string &path,
     pipeline.wbits = options.wbits;
     pipeline.abits = options.abits;
     pipeline.policy = options.policy;
+    pipeline.keepQuantWidths = options.keepQuantWidths;
     buildCompilePipeline(pm, pipeline);
   } else {
     pm.addPass(createCanonicalize());

@@ -104,6 +104,39 @@ struct ActFakeQuant : public torch::autograd::Function<ActFakeQuant> {
 };
 } // namespace
 
+namespace {
+/// Symmetric weights with learned scales (LSQ, `--learn-weight-scales`):
+/// the exact forward, the straight-through gradient inside the clipping
+/// range, and per-channel scale gradients scaled by 1/sqrt(n x qmax), n the
+/// weights of a channel.
+struct WeightLsqFakeQuant
+    : public torch::autograd::Function<WeightLsqFakeQuant> {
+  static Tensor forward(AutogradContext *ctx, Tensor w, Tensor scale,
+                        double qmin, double qmax) {
+    ctx->save_for_backward({w, scale});
+    ctx->saved_data["qmin"] = qmin;
+    ctx->saved_data["qmax"] = qmax;
+    return fakeQuantizeExact(w, scale, torch::zeros_like(scale), qmin, qmax);
+  }
+  static tensor_list backward(AutogradContext *ctx, tensor_list grads) {
+    tensor_list saved = ctx->get_saved_variables();
+    Tensor w = saved[0], scale = saved[1], g = grads[0];
+    double qmin = ctx->saved_data["qmin"].toDouble();
+    double qmax = ctx->saved_data["qmax"].toDouble();
+    Tensor v = w / scale;
+    Tensor low = v<qmin, high = v> qmax;
+    Tensor inside = torch::logical_not(torch::logical_or(low, high));
+    Tensor dq = torch::where(
+        low, torch::full_like(v, qmin),
+        torch::where(high, torch::full_like(v, qmax), torch::round(v) - v));
+    double perChannel = double(w.numel()) / double(scale.numel());
+    Tensor gradS = (g * dq).sum_to_size(scale.sizes()) /
+                   std::sqrt(perChannel * std::max(1.0, qmax));
+    return {g * inside.to(g.dtype()), gradS, Tensor(), Tensor()};
+  }
+};
+} // namespace
+
 /// The compiler's weight parameters (computeWeightParams) for a weight
 /// tensor whose channels lie along `layout`, as tensors shaped to broadcast
 /// against the weight viewed as [groups, outer, channels, inner].
@@ -173,6 +206,10 @@ struct Network::Impl {
   /// Learned activation scale ([1], f32) of each quantized layer, by node
   /// index; undefined until calibrated.
   std::map<size_t, Tensor> actScales;
+  /// Learned weight scales of symmetric layers (shaped to broadcast against
+  /// the weight viewed as [groups, outer, channels, inner]), by node index;
+  /// empty unless training with learnWeightScales.
+  std::map<size_t, Tensor> weightScales;
   bool quantized = false;
   bool training = false;
   /// When set, called with (node index, layer input) before each layer.
@@ -181,7 +218,8 @@ struct Network::Impl {
   std::vector<Tensor> parameters();
   Tensor run(const Tensor &input);
   Tensor layerInput(size_t index, const Node &node, const Tensor &x);
-  Tensor layerWeight(const Node &node, const Tensor &w);
+  Tensor layerWeight(size_t index, const Node &node, const Tensor &w);
+  void initWeightScales();
 };
 
 Network::Network() : impl(std::make_unique<Impl>()) {}
@@ -263,11 +301,19 @@ Tensor Network::Impl::layerInput(size_t index, const Node &node,
                              double(range.min), double(range.max));
 }
 
-Tensor Network::Impl::layerWeight(const Node &node, const Tensor &w) {
+Tensor Network::Impl::layerWeight(size_t index, const Node &node,
+                                  const Tensor &w) {
   if (!quantized || !node.quant)
     return w;
   const LayerQuant &q = *node.quant;
   quant::ChannelLayout layout = getWeightLayout(graph, node);
+  quant::IntRange range = quant::getIntRange(q.wscheme, q.wbits);
+  if (auto it = weightScales.find(index); it != weightScales.end())
+    return WeightLsqFakeQuant::apply(w.reshape({layout.groups, layout.outer,
+                                                layout.channels, layout.inner}),
+                                     it->second, double(range.min),
+                                     double(range.max))
+        .reshape(w.sizes());
   Tensor scale, zp;
   if (!q.wscale.empty()) {
     std::vector<int64_t> shape = {layout.groups, 1, layout.channels, 1};
@@ -281,7 +327,6 @@ Tensor Network::Impl::layerWeight(const Node &node, const Tensor &w) {
   } else {
     weightParams(w, layout, q.wscheme, q.wbits, q.perChannel, scale, zp);
   }
-  quant::IntRange range = quant::getIntRange(q.wscheme, q.wbits);
   Tensor view =
       w.reshape({layout.groups, layout.outer, layout.channels, layout.inner});
   return WeightFakeQuant::apply(view, scale, zp, double(range.min),
@@ -321,7 +366,7 @@ Tensor Network::Impl::run(const Tensor &input) {
       Tensor w = in(1), b = in(2);
       if (graph.constants.count(node.inputs[1])) {
         x = layerInput(i, node, x);
-        w = layerWeight(node, w);
+        w = layerWeight(i, node, w);
       }
       std::vector<int64_t> pads = node.pads;
       x = padAsymmetric(x, pads, 0.0);
@@ -333,7 +378,7 @@ Tensor Network::Impl::run(const Tensor &input) {
       Tensor w = in(1), c = in(2);
       if (graph.constants.count(node.inputs[1])) {
         x = layerInput(i, node, x);
-        w = layerWeight(node, w);
+        w = layerWeight(i, node, w);
       }
       Tensor a = node.transA ? x.t() : x;
       Tensor b = node.transB ? w.t() : w;
@@ -348,7 +393,7 @@ Tensor Network::Impl::run(const Tensor &input) {
       Tensor w = in(1);
       if (graph.constants.count(node.inputs[1])) {
         x = layerInput(i, node, x);
-        w = layerWeight(node, w);
+        w = layerWeight(i, node, w);
       }
       y = torch::matmul(x, w);
       break;
@@ -453,6 +498,13 @@ static Tensor lossOf(const Tensor &output, const Tensor &labels,
   if (outputIsSoftmax)
     return torch::nll_loss(torch::log(output.clamp_min(1e-12)), labels);
   return torch::cross_entropy_loss(output, labels);
+}
+
+/// Log-probabilities of the outputs (logits, or a softmax's probabilities).
+static Tensor logProbabilities(const Tensor &output, bool outputIsSoftmax) {
+  if (outputIsSoftmax)
+    return torch::log(output.clamp_min(1e-12));
+  return torch::log_softmax(output, 1);
 }
 
 static bool endsInSoftmax(const Graph &graph) {
@@ -577,20 +629,43 @@ std::string fingerprint(const Graph &graph, bool quantized) {
 }
 } // namespace
 
+/// Starts every symmetric quantized layer's learned weight scales at the
+/// compiler's (max-based) ones for the current weights.
+void Network::Impl::initWeightScales() {
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    const Node &node = graph.nodes[i];
+    if (!node.quant || node.quant->wscheme != quant::Scheme::Symmetric ||
+        !graph.constants.count(node.inputs[1]))
+      continue;
+    Tensor scale, zp;
+    weightParams(constants.at(node.inputs[1]), getWeightLayout(graph, node),
+                 node.quant->wscheme, node.quant->wbits, node.quant->perChannel,
+                 scale, zp);
+    scale.set_requires_grad(true);
+    weightScales[i] = scale;
+  }
+}
+
 bool Network::train(const Dataset &data, const Dataset *test,
                     const TrainOptions &options, std::string &error) {
   Impl &net = *impl;
-  // Training changes the weights: their scales follow them from now on.
+  // Training changes the weights: their scales follow them from now on
+  // (computed from them, or learned beside them).
   for (Node &node : net.graph.nodes)
     if (node.quant) {
       node.quant->wscale.clear();
       node.quant->wzp.clear();
     }
+  net.weightScales.clear();
+  if (net.quantized && options.learnWeightScales)
+    net.initWeightScales();
   std::vector<Tensor> params = net.parameters();
   std::vector<Tensor> scales;
   if (net.quantized && options.learnScales)
     for (auto &[index, s] : net.actScales)
       scales.push_back(s);
+  for (auto &[index, s] : net.weightScales)
+    scales.push_back(s);
 
   std::vector<torch::optim::OptimizerParamGroup> groups;
   std::unique_ptr<torch::optim::Optimizer> optimizer;
@@ -625,6 +700,8 @@ bool Network::train(const Dataset &data, const Dataset *test,
 
   // Resume from the checkpoint when it belongs to this network.
   std::string print = fingerprint(net.graph, net.quantized);
+  if (!net.weightScales.empty())
+    print += "learned weight scales";
   int64_t firstEpoch = 0;
   if (!options.checkpoint.empty() && std::ifstream(options.checkpoint)) {
     try {
@@ -652,6 +729,11 @@ bool Network::train(const Dataset &data, const Dataset *test,
         archive.read("s" + std::to_string(index), saved);
         s.copy_(saved);
       }
+      for (auto &[index, s] : net.weightScales) {
+        Tensor saved;
+        archive.read("w" + std::to_string(index), saved);
+        s.copy_(saved);
+      }
       torch::serialize::InputArchive optState;
       archive.read("optimizer", optState);
       optimizer->load(optState);
@@ -672,6 +754,8 @@ bool Network::train(const Dataset &data, const Dataset *test,
         archive.write("c" + std::to_string(id), t.detach());
       for (auto &[index, s] : net.actScales)
         archive.write("s" + std::to_string(index), s.detach());
+      for (auto &[index, s] : net.weightScales)
+        archive.write("w" + std::to_string(index), s.detach());
       torch::serialize::OutputArchive optState;
       optimizer->save(optState);
       archive.write("optimizer", optState);
@@ -722,6 +806,19 @@ bool Network::train(const Dataset &data, const Dataset *test,
       net.training = true;
       Tensor y = net.run(x).reshape({n, -1});
       Tensor loss = lossOf(y, target, softmax);
+      if (options.teacher && options.distill > 0) {
+        Tensor teacherLog;
+        {
+          torch::NoGradGuard noGrad;
+          teacherLog = logProbabilities(
+              options.teacher->impl->run(x).reshape({n, -1}), softmax);
+        }
+        Tensor kl =
+            (teacherLog.exp() * (teacherLog - logProbabilities(y, softmax)))
+                .sum(1)
+                .mean();
+        loss = (1 - options.distill) * loss + options.distill * kl;
+      }
       optimizer->zero_grad();
       loss.backward();
       optimizer->step();
@@ -768,6 +865,12 @@ Graph Network::getGraph() const {
   for (auto &[index, s] : impl->actScales) {
     Node &node = graph.nodes[index];
     node.quant->ascale = s.detach().item<float>();
+  }
+  for (auto &[index, s] : impl->weightScales) {
+    Tensor c = s.detach().contiguous();
+    LayerQuant &q = *graph.nodes[index].quant;
+    q.wscale.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+    q.wzp.assign(q.wscale.size(), 0);
   }
   return graph;
 }

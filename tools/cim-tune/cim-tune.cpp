@@ -65,6 +65,9 @@ const char *kUsage =
     "asymmetric)\n"
     "  --calibration minmax|percentile --percentile P --calibration-images N\n"
     "  --fixed-scales       do not learn activation scales in qat\n"
+    "  --learn-weight-scales  learn symmetric weight scales in qat too\n"
+    "  --distill A          qat: loss (1-A) x cross-entropy + A x KL(float "
+    "model || quantized)\n"
     "  --checkpoint FILE    (default OUT.ckpt) resumed when present\n"
     "  --threads N          (default: one per core)\n"
     "  --progress auto|bar|plain|none\n";
@@ -111,27 +114,30 @@ struct Args {
 };
 
 const std::set<std::string> kValueOptions = {
-    "model",        "data",        "data-dir",    "limit",
-    "epochs",       "batch-size",  "lr",          "optimizer",
-    "weight-decay", "seed",        "augment",     "mean",
-    "std",          "wbits",       "abits",       "bits",
-    "ascheme",      "calibration", "percentile",  "calibration-images",
-    "checkpoint",   "threads",     "progress",    "json",
-    "program",      "o",           "float-output"};
-const std::set<std::string> kFlagOptions = {"no-cosine", "fixed-scales",
-                                            "reference", "qdq", "help"};
+    "model",        "data",        "data-dir",     "limit",
+    "epochs",       "batch-size",  "lr",           "optimizer",
+    "weight-decay", "seed",        "augment",      "mean",
+    "std",          "wbits",       "abits",        "bits",
+    "ascheme",      "calibration", "percentile",   "calibration-images",
+    "checkpoint",   "threads",     "progress",     "json",
+    "program",      "o",           "float-output", "distill"};
+const std::set<std::string> kFlagOptions = {
+    "no-cosine", "fixed-scales", "learn-weight-scales",
+    "reference", "qdq",          "help"};
 const std::map<std::string, std::set<std::string>> kCommandOptions = {
     {"train",
      {"model", "data", "data-dir", "limit", "epochs", "batch-size", "lr",
       "optimizer", "weight-decay", "seed", "augment", "mean", "std",
       "checkpoint", "threads", "progress", "o", "no-cosine"}},
-    {"qat", {"model",        "data",        "data-dir",    "limit",
-             "epochs",       "batch-size",  "lr",          "optimizer",
-             "weight-decay", "seed",        "augment",     "mean",
-             "std",          "wbits",       "abits",       "bits",
-             "ascheme",      "calibration", "percentile",  "calibration-images",
-             "checkpoint",   "threads",     "progress",    "o",
-             "float-output", "no-cosine",   "fixed-scales"}},
+    {"qat",
+     {"model",        "data",        "data-dir",     "limit",
+      "epochs",       "batch-size",  "lr",           "optimizer",
+      "weight-decay", "seed",        "augment",      "mean",
+      "std",          "wbits",       "abits",        "bits",
+      "ascheme",      "calibration", "percentile",   "calibration-images",
+      "checkpoint",   "threads",     "progress",     "o",
+      "float-output", "no-cosine",   "fixed-scales", "learn-weight-scales",
+      "distill"}},
     {"eval",
      {"model", "data", "data-dir", "limit", "batch-size", "mean", "std",
       "wbits", "abits", "bits", "ascheme", "calibration", "percentile",
@@ -250,6 +256,7 @@ LoadOptions parseLoadOptions(const Args &args, bool quantize) {
       options.abits > 16)
     fail("cim-tune: error: --wbits and --abits must be in 1..16");
   options.policy = args.get("bits");
+  options.keepQuantWidths = !args.has("wbits") && !args.has("abits");
   if (!options.policy.empty() && !std::ifstream(options.policy))
     fail(options.policy + ": error: cannot read the policy file");
   return options;
@@ -408,6 +415,7 @@ TrainOptions parseTrainOptions(const Args &args, bool qat) {
   o.transform = parseTransform(args);
   o.augment = o.transform.cropPadding > 0 || o.transform.horizontalFlip;
   o.learnScales = !args.has("fixed-scales");
+  o.learnWeightScales = args.has("learn-weight-scales");
   if (!args.has("o"))
     fail("cim-tune: error: -o OUT.onnx is required");
   o.checkpoint = args.get("checkpoint", args.get("o") + ".ckpt");
@@ -463,6 +471,13 @@ int runQat(const Args &args) {
   Dataset test = loadData(args, false, 0);
   checkInputShape(model->getGraph(), train);
   std::unique_ptr<Network> net = makeNetwork(model->getGraph());
+  // The float network teaches the quantized one (--distill).
+  std::unique_ptr<Network> teacher = makeNetwork(model->getGraph());
+  options.distill = args.getDouble("distill", 0.0);
+  if (options.distill < 0 || options.distill > 1)
+    fail("cim-tune: error: --distill must be in 0..1");
+  if (options.distill > 0)
+    options.teacher = teacher.get();
   net->setActivationScheme(parseScheme(args));
   net->calibrate(train, options.transform, parseCalibration(args));
   net->setQuantized(true);

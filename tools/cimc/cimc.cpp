@@ -124,6 +124,9 @@ int main(int argc, char **argv) {
   options.wbits = wbits;
   options.abits = abits;
   options.policy = bitsPolicy;
+  // A QDQ model compiles at its own widths unless widths are given.
+  options.keepQuantWidths =
+      !wbits.getNumOccurrences() && !abits.getNumOccurrences();
   options.duplicate = !noDuplicate;
   options.calibrationInputs.assign(calibrate.begin(), calibrate.end());
   switch (emit) {

@@ -45,6 +45,9 @@ struct CompileOptions {
   /// Uniform bit widths, and a per-layer policy file that overrides them.
   unsigned wbits = 8, abits = 8;
   std::string policy;
+  /// Layers that carry a quantization from a QDQ model keep their widths
+  /// (cimc without --wbits/--abits); otherwise wbits/abits replace them.
+  bool keepQuantWidths = false;
   ScheduleMode schedule = ScheduleMode::CrossLayer;
   /// Duplicate slow layers into spare crossbars.
   bool duplicate = true;

@@ -56,6 +56,8 @@ struct OnnxInitializerSpec {
 };
 
 struct OnnxModelSpec {
+  /// The default-domain opset; 21 and above are written with IR version 10
+  /// (INT4 / UINT4 initializers), older ones with IR version 7.
   int64_t opset = 13;
   std::string producer = "cimc";
   std::string graphName = "main";

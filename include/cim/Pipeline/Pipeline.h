@@ -35,6 +35,12 @@ struct CompilePipelineOptions
       llvm::cl::desc("JSON file with per-layer bit widths "
                      "(docs/quantization.md)"),
       llvm::cl::init("")};
+  Option<bool> keepQuantWidths{
+      *this, "keep-quant-widths",
+      llvm::cl::desc("Layers that already carry a quantization (a QDQ "
+                     "model's) keep their widths; wbits/abits apply to the "
+                     "others"),
+      llvm::cl::init(false)};
 };
 
 /// Options of the quantization stage on its own: bit widths, then weight

@@ -31,6 +31,9 @@ struct LoadOptions {
   unsigned abits = 8;
   /// Per-layer widths (a cim-assign-bitwidths policy file); empty for none.
   std::string policy;
+  /// Layers quantized by the model's QDQ keep their widths (as cimc without
+  /// --wbits/--abits does); otherwise wbits/abits replace them.
+  bool keepQuantWidths = false;
   /// Batch size given to the model's dynamic batch dimension.
   int64_t batch = 1;
 };

@@ -56,6 +56,8 @@ struct Progress {
   double testAccuracy = -1;
 };
 
+class Network;
+
 struct TrainOptions {
   int64_t epochs = 10;
   int64_t batchSize = 128;
@@ -72,6 +74,16 @@ struct TrainOptions {
   bool augment = false;
   /// Learn activation scales (LSQ); otherwise they stay as calibrated.
   bool learnScales = true;
+  /// Learn the weight scales of symmetric layers too (LSQ), starting from
+  /// the compiler's max-based ones; they are exported with the model (QDQ
+  /// weight scales, #cim.quant wscale). Otherwise the weight scales are the
+  /// compiler's, recomputed from the weights at every step.
+  bool learnWeightScales = false;
+  /// Knowledge distillation: with a teacher (the float network), the loss
+  /// is (1 - distill) x cross-entropy + distill x KL(teacher || network) of
+  /// the output distributions on the same (augmented) batch.
+  Network *teacher = nullptr;
+  double distill = 0.0;
   /// Checkpoint file written after every epoch (empty: none); an existing
   /// one for the same network is resumed from.
   std::string checkpoint;

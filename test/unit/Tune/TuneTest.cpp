@@ -257,17 +257,26 @@ TEST(TuneNetwork, FloatOutputsEqualTheReferenceExecutor) {
   }
 }
 
-TEST(TuneNetwork, QuantizedOutputsMatchTheFakeQuantizedReference) {
+/// The test network quantized at W4A4 by cimc's front end, and its network.
+static void loadW4A4(std::unique_ptr<IRModel> &model,
+                     std::unique_ptr<Network> &net) {
   std::string error;
   LoadOptions options;
   options.quantize = true;
   options.wbits = 4;
   options.abits = 4;
-  std::unique_ptr<IRModel> model = IRModel::load(netPath(), options, error);
+  model = IRModel::load(netPath(), options, error);
   ASSERT_TRUE(model) << error;
   ASSERT_EQ(model->getGraph().getLayers().size(), 3u);
-  std::unique_ptr<Network> net = Network::create(model->getGraph(), error);
+  net = Network::create(model->getGraph(), error);
   ASSERT_TRUE(net) << error;
+}
+
+TEST(TuneNetwork, QuantizedOutputsMatchTheFakeQuantizedReference) {
+  std::string error;
+  std::unique_ptr<IRModel> model;
+  std::unique_ptr<Network> net;
+  ASSERT_NO_FATAL_FAILURE(loadW4A4(model, net));
   Dataset data = syntheticData(32, 8, 5);
   Transform t;
   t.mean = {0.5f};
@@ -317,33 +326,49 @@ TEST(TuneExport, FloatRoundTripKeepsOutputs) {
   EXPECT_EQ(a, b);
 }
 
-TEST(TuneExport, QdqRoundTripKeepsBitsAndScales) {
+/// Exports the test network quantized at `wbits`/`abits` as QDQ and checks
+/// what cimc's front end reads back: the activation widths, schemes and
+/// scales exactly, the weight width of the container (INT4 up to 4 bits,
+/// INT8 above), the compiler's weight scales and the same fake-quantized
+/// outputs.
+static void checkQdqRoundTrip(unsigned wbits, unsigned abits,
+                              quant::Scheme ascheme) {
+  SCOPED_TRACE("W" + std::to_string(wbits) + "A" + std::to_string(abits) +
+               (ascheme == quant::Scheme::Symmetric ? " symmetric" : ""));
   std::string error;
   LoadOptions options;
   options.quantize = true;
+  options.wbits = wbits;
+  options.abits = abits;
   std::unique_ptr<IRModel> model = IRModel::load(netPath(), options, error);
   ASSERT_TRUE(model) << error;
   std::unique_ptr<Network> net = Network::create(model->getGraph(), error);
   ASSERT_TRUE(net) << error;
-  net->setActivationScheme(quant::Scheme::Asymmetric);
+  net->setActivationScheme(ascheme);
   net->calibrate(syntheticData(16, 8, 2), {}, {});
   Graph graph = net->getGraph();
   std::string path = tempPath("qdq.onnx");
   ASSERT_TRUE(exportOnnx(graph, path, true, error)) << error;
 
-  // cimc's front end (canonicalize, fold-batchnorm, fold-qdq, W8A8).
-  std::unique_ptr<IRModel> again = IRModel::load(path, options, error);
+  // cimc's front end (canonicalize, fold-batchnorm, fold-qdq, and W8A8 for
+  // layers without QDQ, of which there are none).
+  LoadOptions w8a8;
+  w8a8.quantize = true;
+  w8a8.keepQuantWidths = true;
+  std::unique_ptr<IRModel> again = IRModel::load(path, w8a8, error);
   ASSERT_TRUE(again) << error;
   const Graph &exported = graph;
   std::vector<const Node *> before = exported.getLayers(),
                             after = again->getGraph().getLayers();
   ASSERT_EQ(before.size(), after.size());
+  unsigned container = wbits <= 4 ? 4 : 8;
   for (size_t i = 0; i < before.size(); ++i) {
     const LayerQuant &q0 = *before[i]->quant, &q1 = *after[i]->quant;
     EXPECT_EQ(after[i]->name, before[i]->name);
-    EXPECT_EQ(q1.wbits, q0.wbits);
+    EXPECT_EQ(q0.wbits, wbits);
+    EXPECT_EQ(q1.wbits, container);
     EXPECT_EQ(q1.abits, q0.abits);
-    EXPECT_EQ(q1.ascheme, quant::Scheme::Asymmetric);
+    EXPECT_EQ(q1.ascheme, ascheme);
     EXPECT_EQ(q1.wscheme, quant::Scheme::Symmetric);
     ASSERT_TRUE(q1.ascale);
     EXPECT_EQ(*q1.ascale, *q0.ascale);
@@ -359,12 +384,126 @@ TEST(TuneExport, QdqRoundTripKeepsBitsAndScales) {
   // The same quantized computation: the original with these scales and the
   // re-imported QDQ model give the same fake-quantized outputs.
   ASSERT_TRUE(model->update(graph, error)) << error;
-  std::vector<float> x = randomInput(1, 4), a, b;
-  ASSERT_TRUE(model->run(x, true, a, error)) << error;
-  ASSERT_TRUE(again->run(x, true, b, error)) << error;
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t k = 0; k < a.size(); ++k)
-    EXPECT_NEAR(a[k], b[k], 1e-6);
+  for (uint64_t seed : {4, 5, 6}) {
+    std::vector<float> x = randomInput(1, seed), a, b;
+    for (float &v : x)
+      v *= 4.0f; // beyond the calibrated ranges: saturation
+    ASSERT_TRUE(model->run(x, true, a, error)) << error;
+    ASSERT_TRUE(again->run(x, true, b, error)) << error;
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t k = 0; k < a.size(); ++k)
+      EXPECT_NEAR(a[k], b[k], 1e-6);
+  }
+}
+
+TEST(TuneExport, QdqRoundTripKeepsBitsAndScales) {
+  checkQdqRoundTrip(8, 8, quant::Scheme::Asymmetric);
+  checkQdqRoundTrip(4, 4, quant::Scheme::Asymmetric);
+  checkQdqRoundTrip(4, 4, quant::Scheme::Symmetric);
+  checkQdqRoundTrip(8, 8, quant::Scheme::Symmetric);
+  // Widths between the containers: the activation's through a Clip.
+  checkQdqRoundTrip(3, 6, quant::Scheme::Asymmetric);
+  checkQdqRoundTrip(2, 3, quant::Scheme::Symmetric);
+}
+
+TEST(TuneTrain, LearnedWeightScalesReachTheCompiler) {
+  std::string error;
+  std::unique_ptr<IRModel> model;
+  std::unique_ptr<Network> net;
+  ASSERT_NO_FATAL_FAILURE(loadW4A4(model, net));
+  Dataset data = syntheticData(64, 8, 7);
+  net->setActivationScheme(quant::Scheme::Asymmetric);
+  net->calibrate(data, {}, {});
+  net->setQuantized(true);
+  TrainOptions train;
+  train.epochs = 2;
+  train.batchSize = 16;
+  train.learningRate = 0.05;
+  train.learnWeightScales = true;
+  train.checkpoint = tempPath("lsq.ckpt");
+  std::remove(train.checkpoint.c_str());
+  ASSERT_TRUE(net->train(data, nullptr, train, error)) << error;
+  Graph graph = net->getGraph();
+  // The learned scales moved away from the compiler's max-based ones.
+  bool moved = false;
+  for (const Node *layer : graph.getLayers()) {
+    const LayerQuant &q = *layer->quant;
+    const FloatTensor &w = graph.constants.at(layer->inputs[1]);
+    std::vector<quant::QuantParams> max = quant::computeWeightParams(
+        w.data.data(), getWeightLayout(graph, *layer), q.wscheme, q.wbits,
+        q.perChannel);
+    ASSERT_EQ(q.wscale.size(), max.size());
+    for (size_t c = 0; c < max.size(); ++c)
+      moved |= q.wscale[c] != max[c].scale;
+  }
+  EXPECT_TRUE(moved);
+  // The compiler's fake-quantized reference with these scales, and the QDQ
+  // export read back by cimc's front end, compute what the network does.
+  ASSERT_TRUE(model->update(graph, error)) << error;
+  std::string path = tempPath("lsq.onnx");
+  ASSERT_TRUE(exportOnnx(graph, path, true, error)) << error;
+  LoadOptions keep;
+  keep.keepQuantWidths = true;
+  std::unique_ptr<IRModel> again = IRModel::load(path, keep, error);
+  ASSERT_TRUE(again) << error;
+  std::vector<float> image(64), ref, back;
+  for (int64_t n = 0; n < 8; ++n) {
+    getImage(data, n, {}, image.data());
+    std::vector<float> out = net->forward(image.data(), 1);
+    ASSERT_TRUE(model->run(image, true, ref, error)) << error;
+    ASSERT_TRUE(again->run(image, true, back, error)) << error;
+    for (int k = 0; k < 4; ++k) {
+      EXPECT_NEAR(out[size_t(k)], ref[size_t(k)], 1e-5);
+      EXPECT_NEAR(back[size_t(k)], ref[size_t(k)], 1e-6);
+    }
+  }
+  // A resumed run reads the learned scales from the checkpoint.
+  std::unique_ptr<Network> resumed = Network::create(model->getGraph(), error);
+  resumed->setActivationScheme(quant::Scheme::Asymmetric);
+  resumed->calibrate(data, {}, {});
+  resumed->setQuantized(true);
+  ASSERT_TRUE(resumed->train(data, nullptr, train, error)) << error;
+  EXPECT_EQ(resumed->getGraph().getLayers()[0]->quant->wscale,
+            graph.getLayers()[0]->quant->wscale);
+  std::remove(train.checkpoint.c_str());
+}
+
+TEST(TuneTrain, DistillationFollowsTheTeacher) {
+  // A float network taught by its own copy with distill = 1 sees zero
+  // gradients (KL of equal distributions, up to rounding) and keeps its
+  // outputs; with cross-entropy alone it learns. (Batch norms folded: in
+  // training mode they would use batch statistics and differ from the
+  // teacher's.)
+  std::string error;
+  LoadOptions folded;
+  folded.quantize = true;
+  std::unique_ptr<IRModel> model = IRModel::load(netPath(), folded, error);
+  ASSERT_TRUE(model) << error;
+  Dataset data = syntheticData(64, 8, 9);
+  std::vector<float> image(64);
+  getImage(data, 0, {}, image.data());
+  for (double distill : {1.0, 0.0}) {
+    std::unique_ptr<Network> net = Network::create(model->getGraph(), error);
+    std::unique_ptr<Network> teacher =
+        Network::create(model->getGraph(), error);
+    ASSERT_TRUE(net && teacher) << error;
+    std::vector<float> before = net->forward(image.data(), 1);
+    TrainOptions train;
+    train.epochs = 1;
+    train.batchSize = 16;
+    train.weightDecay = 0;
+    train.teacher = teacher.get();
+    train.distill = distill;
+    ASSERT_TRUE(net->train(data, nullptr, train, error)) << error;
+    std::vector<float> after = net->forward(image.data(), 1);
+    float change = 0;
+    for (size_t k = 0; k < after.size(); ++k)
+      change = std::max(change, std::fabs(after[k] - before[k]));
+    if (distill == 1.0)
+      EXPECT_LT(change, 1e-5);
+    else
+      EXPECT_GT(change, 1e-3);
+  }
 }
 
 TEST(TuneTrain, OneEpochOnFashionMnistSubset) {

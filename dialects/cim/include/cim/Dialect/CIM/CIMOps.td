@@ -703,8 +703,10 @@ def CIM_ResizeOp : CIM_InferredOp<"resize"> {
 //===----------------------------------------------------------------------===//
 
 // Integer element types of quantized tensors (ONNX QuantizeLinear /
-// DequantizeLinear): int8, uint8, int16, uint16, int32.
-def CIM_QuantizedInteger : AnyTypeOf<[I8, UI8, I16, UI16, I32]>;
+// DequantizeLinear): int2, uint2 (ONNX INT2 / UINT2, opset 25), int4, uint4
+// (INT4 / UINT4, opset 21), int8, uint8, int16, uint16, int32.
+def CIM_QuantizedInteger
+    : AnyTypeOf<[I<2>, UI<2>, I<4>, UI<4>, I8, UI8, I16, UI16, I32]>;
 def CIM_QuantizedTensor : RankedTensorOf<[CIM_QuantizedInteger]>;
 
 def CIM_QuantizeLinearOp : CIM_InferredOp<"quantize_linear"> {
