@@ -51,7 +51,7 @@ for stage in "${stages[@]}"; do
   resnet20)
     run "$TUNE" train --model "$ARCH/resnet20-arch.onnx" --data fashion-mnist \
       --epochs 15 --seed 1 --optimizer sgd --lr 0.1 --weight-decay 5e-4 \
-      --batch-size 128 --augment crop:2,flip \
+      --batch-size 128 --augment crop:2,flip --threads 1 \
       --checkpoint "$CIM_BUILD/resnet20-fmnist.ckpt" -o "$MODELS/resnet20-fmnist.onnx"
     ;;
   qat)
