@@ -201,6 +201,42 @@ bool tune::fitWeights(
   return true;
 }
 
+bool tune::fitLatency(
+    const ActionSpace &space,
+    const std::function<uint64_t(const BitPolicy &)> &cycles,
+    const std::function<bool(const std::vector<unsigned> &)> &fits,
+    uint64_t budget, BitPolicy &policy) {
+  uint64_t now = cycles(policy);
+  while (now > budget) {
+    BitPolicy best;
+    uint64_t bestCycles = now;
+    for (int kind = 1; kind >= 0; --kind)
+      for (size_t i = 0; i < policy.wbits.size(); ++i) {
+        BitPolicy p = policy;
+        std::vector<unsigned> &bits = kind ? p.abits : p.wbits;
+        std::optional<unsigned> lower = kind ? space.lowerActivation(i, bits[i])
+                                             : space.lowerWeight(i, bits[i]);
+        if (!lower)
+          continue;
+        bits[i] = *lower;
+        if (!kind && !fits(p.wbits))
+          continue;
+        uint64_t c = cycles(p);
+        if (c == 0)
+          return false;
+        if (c < bestCycles) {
+          best = p;
+          bestCycles = c;
+        }
+      }
+    if (bestCycles >= now)
+      return false;
+    policy = best;
+    now = bestCycles;
+  }
+  return true;
+}
+
 double tune::sampleUniform(std::mt19937_64 &rng) {
   // 53 random bits: [0, 1).
   return double(rng() >> 11) * (1.0 / 9007199254740992.0);
