@@ -208,8 +208,11 @@ bool tune::fitLatency(
     uint64_t budget, BitPolicy &policy) {
   uint64_t now = cycles(policy);
   while (now > budget) {
+    // A step b -> b-1 about doubles the width's rounding noise, from
+    // 2^-b: the score is the cycles saved per noise added, saved * 2^b.
     BitPolicy best;
     uint64_t bestCycles = now;
+    double bestScore = 0;
     for (int kind = 1; kind >= 0; --kind)
       for (size_t i = 0; i < policy.wbits.size(); ++i) {
         BitPolicy p = policy;
@@ -224,9 +227,11 @@ bool tune::fitLatency(
         uint64_t c = cycles(p);
         if (c == 0)
           return false;
-        if (c < bestCycles) {
+        double score = std::ldexp(double(now) - double(c), int(bits[i] + 1));
+        if (c < now && score > bestScore) {
           best = p;
           bestCycles = c;
+          bestScore = score;
         }
       }
     if (bestCycles >= now)

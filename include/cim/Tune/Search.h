@@ -376,8 +376,9 @@ struct SearchOptions {
 
 /// The HAQ latency-constrained adjustment: while `cycles(policy)` exceeds
 /// `budget`, lower by one allowed width the weight or activation whose step
-/// saves the most cycles (activations first, then the earliest layer, on a
-/// tie; weights only where `fits` takes them). False when no step lowers
+/// saves the most cycles per rounding noise added, (cycles saved) * 2^bits
+/// before the step (activations first, then the earliest layer, on a tie;
+/// weights only where `fits` takes them). False when no step lowers
 /// the latency any more; `error` set when `cycles` failed (0).
 bool fitLatency(const ActionSpace &space,
                 const std::function<uint64_t(const BitPolicy &)> &cycles,

@@ -121,7 +121,7 @@ TEST(TuneSearchSpace, SamplersAndReplayBufferAreSeeded) {
   EXPECT_EQ(buffer.sample(10, r1), buffer.sample(10, r2));
 }
 
-TEST(TuneSearchSpace, FitLatencyLowersTheMostCostlyWidthFirst) {
+TEST(TuneSearchSpace, FitLatencyLowersTheWidthThatSavesMostPerNoise) {
   ActionSpace space(2, 2, 8, 1, Constraints{false, false});
   // Layer 0's activations cost 10 cycles a bit, everything else 1.
   auto cycles = [](const BitPolicy &p) {
@@ -135,7 +135,10 @@ TEST(TuneSearchSpace, FitLatencyLowersTheMostCostlyWidthFirst) {
   EXPECT_EQ(p.abits, (std::vector<unsigned>{5, 8})); // 74 cycles
   EXPECT_EQ(p.wbits, (std::vector<unsigned>{8, 8}));
   ASSERT_TRUE(fitLatency(space, cycles, fits, 40, p));
-  EXPECT_EQ(p.abits, (std::vector<unsigned>{2, 4})); // 20 + 8 + 8 + 4
+  // Cycles saved * 2^bits: layer 0's activations while they save the most,
+  // then every width in turn as layer 0's get narrow.
+  EXPECT_EQ(p.abits, (std::vector<unsigned>{2, 6})); // 20 + 6 + 6 + 6
+  EXPECT_EQ(p.wbits, (std::vector<unsigned>{6, 6}));
   // The weights only where the chip takes them; nothing lower: false.
   auto noLowWeights = [](const std::vector<unsigned> &w) {
     return w[0] == 8 && w[1] == 8;
