@@ -21,11 +21,14 @@ using namespace mlir::cim;
 using namespace mlir::cim::tune;
 
 double tune::computeReward(double latencyRatio, double accuracy,
-                           double reference, double maxDrop) {
+                           double reference, double maxDrop,
+                           bool accuracyOnly) {
   double drop = reference - accuracy;
   if (drop <= maxDrop + 1e-12)
-    return 1.0 - latencyRatio + (accuracy - reference);
-  return -0.1 - std::min(1.0, 10.0 * (drop - maxDrop));
+    return accuracyOnly ? 10.0 * (accuracy - reference)
+                        : 1.0 - latencyRatio + (accuracy - reference);
+  return (accuracyOnly ? -10.0 * maxDrop : 0.0) - 0.1 -
+         std::min(1.0, 10.0 * (drop - maxDrop));
 }
 
 namespace {
@@ -155,6 +158,25 @@ private:
         p.wbits);
   }
 
+  /// The weights onto the chip, then the policy within the latency budget
+  /// (when there is one): every searched policy goes through this.
+  bool constrain(BitPolicy &p, std::string &error) {
+    fit(p);
+    if (options.targetSpeedup <= 0)
+      return true;
+    uint64_t budget =
+        uint64_t(std::floor(double(w8a8Latency) / options.targetSpeedup));
+    const LatencyModel &lat = latency;
+    fitLatency(
+        space,
+        [&](const BitPolicy &q) -> uint64_t {
+          std::optional<uint64_t> c = latency.getLatency(q, error);
+          return c ? *c : 0;
+        },
+        [&](const std::vector<unsigned> &w) { return lat.fits(w); }, budget, p);
+    return error.empty();
+  }
+
   bool measure(const std::vector<BitPolicy> &policies, bool final,
                std::vector<Measurement> &out, std::string &error);
   EvaluatedPolicy record(const std::string &source, const BitPolicy &p,
@@ -178,6 +200,8 @@ std::string Searcher::fingerprint() const {
      << options.maxBits << ";constraints=" << options.constraints.weight
      << options.constraints.io << ";noise=" << hexDouble(options.noiseSigma)
      << "," << hexDouble(decay) << ";layers=" << layers.size();
+  if (options.targetSpeedup > 0)
+    os << ";target=" << hexDouble(options.targetSpeedup);
   std::string s = os.str();
   std::replace(s.begin(), s.end(), '\n', ' ');
   return s;
@@ -218,8 +242,9 @@ EvaluatedPolicy Searcher::record(const std::string &source, const BitPolicy &p,
   e.speedup =
       double(w8a8Latency) / double(std::max<uint64_t>(1, m.latencyCycles));
   e.accuracy = m.accuracy;
-  e.reward = computeReward(double(m.latencyCycles) / double(w8a8Latency),
-                           m.accuracy, reference, options.maxAccDrop);
+  e.reward =
+      computeReward(double(m.latencyCycles) / double(w8a8Latency), m.accuracy,
+                    reference, options.maxAccDrop, options.targetSpeedup > 0);
   result.history.push_back(e);
   return e;
 }
@@ -297,7 +322,8 @@ bool Searcher::runEpisodes(std::string &error) {
         prevW = space.weightAction(i, p.wbits.back());
         prevA = space.activationAction(i, p.abits.back());
       }
-      fit(p);
+      if (!constrain(p, error))
+        return false;
       policies.push_back(p);
     }
     std::vector<Measurement> measured;
@@ -352,7 +378,8 @@ bool Searcher::runRandom(std::string &error) {
         p.wbits.push_back(space.mapWeight(i, sampleUniform(random)));
         p.abits.push_back(space.mapActivation(i, sampleUniform(random)));
       }
-      fit(p);
+      if (!constrain(p, error))
+        return false;
       policies.push_back(p);
     }
     std::vector<Measurement> measured;
@@ -379,7 +406,8 @@ bool Searcher::runGreedy(std::string &error) {
     current.wbits.push_back(space.getWeightChoices(i).back());
     current.abits.push_back(space.getActivationChoices(i).back());
   }
-  fit(current);
+  if (!constrain(current, error))
+    return false;
   std::vector<Measurement> m;
   if (!measure({current}, false, m, error))
     return false;

@@ -74,6 +74,7 @@ namespace {
 /// A QAT network of `graph` with `policy`'s widths, calibrated on `data`.
 std::unique_ptr<Network> makeQuantized(Graph graph, const BitPolicy &policy,
                                        const Dataset &data,
+                                       int64_t calibrationImages,
                                        const FinetuneOptions &options,
                                        std::string &error) {
   std::vector<Node *> layers = graph.getLayers();
@@ -97,34 +98,36 @@ std::unique_ptr<Network> makeQuantized(Graph graph, const BitPolicy &policy,
   CalibrationOptions calibration;
   calibration.method = quant::CalibrationMethod::Percentile;
   calibration.percentile = 99.99;
-  calibration.images = options.calibrationImages;
+  calibration.images = calibrationImages;
   net->calibrate(data, options.transform, calibration);
   net->setQuantized(true);
   return net;
 }
 
-bool fineTune(Network &net, const Dataset &data, int64_t epochs, double lr,
+/// The short fine-tune (`final` false) or the final QAT.
+bool fineTune(Network &net, const Dataset &data, bool final,
               const FinetuneOptions &options, std::string &error) {
-  if (epochs <= 0)
-    return true;
   TrainOptions train;
-  train.epochs = epochs;
+  train.epochs = final ? options.finalEpochs : options.epochs;
+  if (train.epochs <= 0)
+    return true;
   train.batchSize = options.batchSize;
-  train.learningRate = lr;
-  train.weightDecay = 1e-4;
+  train.learningRate = final ? options.finalLearningRate : options.learningRate;
+  train.weightDecay = final ? options.finalWeightDecay : 1e-4;
   train.seed = options.seed;
   train.transform = options.transform;
-  train.augment = false;
+  train.augment = final && (options.transform.cropPadding > 0 ||
+                            options.transform.horizontalFlip);
+  train.learnWeightScales = options.learnWeightScales;
   return net.train(data, nullptr, train, error);
 }
 } // namespace
 
 bool AccuracyModel::evaluate(const BitPolicy &policy, double &accuracy,
                              std::string &error) const {
-  std::unique_ptr<Network> net =
-      makeQuantized(graph, policy, subset, options, error);
-  if (!net || !fineTune(*net, subset, options.epochs, options.learningRate,
-                        options, error))
+  std::unique_ptr<Network> net = makeQuantized(
+      graph, policy, subset, options.calibrationImages, options, error);
+  if (!net || !fineTune(*net, subset, false, options, error))
     return false;
   accuracy =
       net->evaluate(validation, options.transform, 256, false).getAccuracy();
@@ -133,10 +136,9 @@ bool AccuracyModel::evaluate(const BitPolicy &policy, double &accuracy,
 
 bool AccuracyModel::finalQat(const BitPolicy &policy, double &accuracy,
                              Graph *trained, std::string &error) const {
-  std::unique_ptr<Network> net =
-      makeQuantized(graph, policy, pool, options, error);
-  if (!net || !fineTune(*net, pool, options.finalEpochs,
-                        options.finalLearningRate, options, error))
+  std::unique_ptr<Network> net = makeQuantized(
+      graph, policy, pool, options.finalCalibrationImages, options, error);
+  if (!net || !fineTune(*net, pool, true, options, error))
     return false;
   accuracy = net->evaluate(test, options.transform, 256, false).getAccuracy();
   if (trained)

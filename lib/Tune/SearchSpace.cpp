@@ -201,6 +201,47 @@ bool tune::fitWeights(
   return true;
 }
 
+bool tune::fitLatency(
+    const ActionSpace &space,
+    const std::function<uint64_t(const BitPolicy &)> &cycles,
+    const std::function<bool(const std::vector<unsigned> &)> &fits,
+    uint64_t budget, BitPolicy &policy) {
+  uint64_t now = cycles(policy);
+  while (now > budget) {
+    // A step b -> b-1 about doubles the width's rounding noise, from
+    // 2^-b: the score is the cycles saved per noise added, saved * 2^b.
+    BitPolicy best;
+    uint64_t bestCycles = now;
+    double bestScore = 0;
+    for (int kind = 1; kind >= 0; --kind)
+      for (size_t i = 0; i < policy.wbits.size(); ++i) {
+        BitPolicy p = policy;
+        std::vector<unsigned> &bits = kind ? p.abits : p.wbits;
+        std::optional<unsigned> lower = kind ? space.lowerActivation(i, bits[i])
+                                             : space.lowerWeight(i, bits[i]);
+        if (!lower)
+          continue;
+        bits[i] = *lower;
+        if (!kind && !fits(p.wbits))
+          continue;
+        uint64_t c = cycles(p);
+        if (c == 0)
+          return false;
+        double score = std::ldexp(double(now) - double(c), int(bits[i] + 1));
+        if (c < now && score > bestScore) {
+          best = p;
+          bestCycles = c;
+          bestScore = score;
+        }
+      }
+    if (bestCycles >= now)
+      return false;
+    policy = best;
+    now = bestCycles;
+  }
+  return true;
+}
+
 double tune::sampleUniform(std::mt19937_64 &rng) {
   // 53 random bits: [0, 1).
   return double(rng() >> 11) * (1.0 / 9007199254740992.0);

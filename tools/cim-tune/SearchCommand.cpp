@@ -68,7 +68,16 @@ const char *kHelp =
     "  --validation V         validation images from the end of the training "
     "set (default 5000)\n"
     "  --lr X --batch-size N  fine-tune learning rate (0.002) and batch (64)\n"
-    "  --final-epochs E --final-lr X  final QAT (default 1 epoch, 0.005)\n"
+    "  --target-speedup X     latency budget: searched policies are lowered\n"
+    "                         until X times faster than W8A8, the reward is\n"
+    "                         the accuracy (default 0: none, latency in the\n"
+    "                         reward)\n"
+    "  --final-epochs E --final-lr X  final QAT (default 8 epochs, 0.005)\n"
+    "  --final-weight-decay X final QAT weight decay (default 5e-4)\n"
+    "  --augment LIST         final QAT augmentation: flip, crop:N, none\n"
+    "                         (default flip)\n"
+    "  --fixed-weight-scales  do not learn the weight scales (LSQ) in the\n"
+    "                         fine-tunes and the final QAT\n"
     "  --limit N              the first N test images for the final accuracy\n"
     "  --no-baselines         skip random and greedy search\n"
     "  --no-final-qat         report validation accuracies only\n"
@@ -89,10 +98,12 @@ const std::set<std::string> kValues = {
     "model", "data", "data-dir", "hw", "max-acc-drop", "episodes", "seed",
     "warmup", "batch-episodes", "jobs", "constraints", "min-bits", "max-bits",
     "finetune-epochs", "subset", "validation", "lr", "batch-size",
-    "final-epochs", "final-lr", "mean", "std", "json", "pareto", "checkpoint",
-    "limit", "noise", "noise-decay", "o"};
+    "final-epochs", "final-lr", "final-weight-decay", "augment", "mean", "std",
+    "json", "pareto", "checkpoint", "limit", "noise", "noise-decay",
+    "target-speedup", "o"};
 // clang-format on
-const std::set<std::string> kFlags = {"no-baselines", "no-final-qat", "quiet"};
+const std::set<std::string> kFlags = {"no-baselines", "no-final-qat", "quiet",
+                                      "fixed-weight-scales"};
 
 struct Options {
   std::map<std::string, std::string> values;
@@ -208,6 +219,7 @@ int runSearchCommand(int argc, char **argv) {
       o.count("jobs", std::max(1u, std::thread::hardware_concurrency()), 1));
   search.noiseSigma = o.number("noise", 0.5, 0, 10);
   search.noiseDecay = o.number("noise-decay", -1, -1, 1);
+  search.targetSpeedup = o.number("target-speedup", 0, 0, 1000);
   search.minBits = unsigned(o.count("min-bits", 2, 1));
   search.maxBits = unsigned(o.count("max-bits", 8, 1));
   if (search.maxBits > 16 || search.minBits > search.maxBits)
@@ -234,8 +246,14 @@ int runSearchCommand(int argc, char **argv) {
   finetune.validation = o.count("validation", 5000, 1);
   finetune.learningRate = o.number("lr", 0.002, 0, 10);
   finetune.batchSize = o.count("batch-size", 64, 1);
-  finetune.finalEpochs = o.count("final-epochs", 1);
+  finetune.finalEpochs = o.count("final-epochs", 8);
   finetune.finalLearningRate = o.number("final-lr", 0.005, 0, 10);
+  finetune.finalWeightDecay = o.number("final-weight-decay", 5e-4, 0, 1);
+  finetune.learnWeightScales = !o.flags.count("fixed-weight-scales");
+  std::string augment = o.get("augment", "flip");
+  if (augment != "none" &&
+      !parseAugmentation(augment, finetune.transform, error))
+    fail(error);
   finetune.seed = search.seed;
   finetune.transform.mean = floatList(o, "mean");
   finetune.transform.std = floatList(o, "std");
@@ -293,7 +311,9 @@ int runSearchCommand(int argc, char **argv) {
      << o.get("data-dir") << ";finetune=" << finetune.epochs << ","
      << finetune.subset << "," << finetune.validation << "," << o.get("lr")
      << "," << finetune.batchSize << ";final=" << finetune.finalEpochs << ","
-     << o.get("final-lr") << ";norm=" << o.get("mean") << "/" << o.get("std")
+     << o.get("final-lr") << "," << o.get("final-weight-decay") << ","
+     << augment << ",lsq" << finetune.learnWeightScales
+     << ";norm=" << o.get("mean") << "/" << o.get("std")
      << ";baselines=" << search.baselines << search.finalQat;
   search.fingerprint = fp.str();
 

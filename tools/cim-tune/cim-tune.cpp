@@ -220,14 +220,11 @@ std::vector<float> parseFloats(const Args &args, const std::string &key) {
   return out;
 }
 
-Transform parseTransform(const Args &args) {
-  Transform t;
-  t.mean = parseFloats(args, "mean");
-  t.std = parseFloats(args, "std");
-  for (float s : t.std)
-    if (!(s > 0))
-      fail("cim-tune: error: --std values must be positive");
-  std::stringstream ss(args.get("augment"));
+} // namespace
+
+bool parseAugmentation(const std::string &list, Transform &t,
+                       std::string &error) {
+  std::stringstream ss(list);
   std::string item;
   while (std::getline(ss, item, ',')) {
     if (item == "flip") {
@@ -235,15 +232,34 @@ Transform parseTransform(const Args &args) {
     } else if (item.rfind("crop:", 0) == 0) {
       char *end = nullptr;
       long v = std::strtol(item.c_str() + 5, &end, 10);
-      if (*end || v < 0 || item.size() == 5)
-        fail("cim-tune: error: --augment crop:N expects a pixel count, got '" +
-             item + "'");
+      if (*end || v < 0 || item.size() == 5) {
+        error = "cim-tune: error: --augment crop:N expects a pixel count, "
+                "got '" +
+                item + "'";
+        return false;
+      }
       t.cropPadding = v;
     } else {
-      fail("cim-tune: error: unknown augmentation '" + item +
-           "' (expected crop:N or flip)");
+      error = "cim-tune: error: unknown augmentation '" + item +
+              "' (expected crop:N or flip)";
+      return false;
     }
   }
+  return true;
+}
+
+namespace {
+
+Transform parseTransform(const Args &args) {
+  Transform t;
+  t.mean = parseFloats(args, "mean");
+  t.std = parseFloats(args, "std");
+  for (float s : t.std)
+    if (!(s > 0))
+      fail("cim-tune: error: --std values must be positive");
+  std::string error;
+  if (!parseAugmentation(args.get("augment"), t, error))
+    fail(error);
   return t;
 }
 

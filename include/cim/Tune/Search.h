@@ -175,10 +175,16 @@ struct FinetuneOptions {
   int64_t batchSize = 64;
   double learningRate = 0.002;
   int64_t calibrationImages = 256;
+  /// Learn the per-channel weight scales of symmetric layers (LSQ) in the
+  /// fine-tune and in the final QAT (Network's TrainOptions).
+  bool learnWeightScales = true;
   /// Final QAT of a chosen policy: epochs over the training set less the
-  /// validation images, then the test set.
-  int64_t finalEpochs = 1;
+  /// validation images (weight decay, the transform's augmentation, scales
+  /// calibrated on `finalCalibrationImages`), then the test set.
+  int64_t finalEpochs = 8;
   double finalLearningRate = 0.005;
+  double finalWeightDecay = 5e-4;
+  int64_t finalCalibrationImages = 2048;
   uint64_t seed = 1;
   Transform transform;
 };
@@ -347,6 +353,10 @@ struct SearchOptions {
   /// picks the one that brings sigma to 1 % of its start by the last
   /// episode, within [0.8, 0.99] (HAQ's 0.99 for long searches).
   double noiseSigma = 0.5, noiseDecay = -1;
+  /// Latency budget (HAQ / CIM-AQ): when > 0, every searched policy (DDPG,
+  /// random, greedy) is lowered until it is at least this much faster than
+  /// W8A8 (fitLatency), and the reward is the accuracy alone.
+  double targetSpeedup = 0;
   DdpgOptions ddpg;
   /// Run the baselines (W8A8, W4A4 always measured; random and greedy with
   /// the search's evaluation budget).
@@ -363,6 +373,17 @@ struct SearchOptions {
   int64_t stopAfterEpisodes = -1;
   std::function<void(const std::string &)> log;
 };
+
+/// The HAQ latency-constrained adjustment: while `cycles(policy)` exceeds
+/// `budget`, lower by one allowed width the weight or activation whose step
+/// saves the most cycles per rounding noise added, (cycles saved) * 2^bits
+/// before the step (activations first, then the earliest layer, on a tie;
+/// weights only where `fits` takes them). False when no step lowers
+/// the latency any more; `error` set when `cycles` failed (0).
+bool fitLatency(const ActionSpace &space,
+                const std::function<uint64_t(const BitPolicy &)> &cycles,
+                const std::function<bool(const std::vector<unsigned> &)> &fits,
+                uint64_t budget, BitPolicy &policy);
 
 /// One evaluated policy.
 struct EvaluatedPolicy {
@@ -404,9 +425,11 @@ struct SearchResult {
 
 /// The reward of a policy (docs/search.md): with drop = reference -
 /// accuracy, 1 - latency / w8a8 + (accuracy - reference) when drop <= the
-/// allowed drop, else -min(1, 10 * (drop - allowed)) - 0.1.
+/// allowed drop, else -min(1, 10 * (drop - allowed)) - 0.1. Under a
+/// latency budget (`accuracyOnly`): 10 * (accuracy - reference) when drop
+/// <= allowed, else -10 * allowed - 0.1 - min(1, 10 * (drop - allowed)).
 double computeReward(double latencyRatio, double accuracy, double reference,
-                     double maxDrop);
+                     double maxDrop, bool accuracyOnly = false);
 
 /// Runs the search and the baselines. Resumes from options.checkpoint when
 /// it exists (a checkpoint of other options is refused).

@@ -121,12 +121,46 @@ TEST(TuneSearchSpace, SamplersAndReplayBufferAreSeeded) {
   EXPECT_EQ(buffer.sample(10, r1), buffer.sample(10, r2));
 }
 
+TEST(TuneSearchSpace, FitLatencyLowersTheWidthThatSavesMostPerNoise) {
+  ActionSpace space(2, 2, 8, 1, Constraints{false, false});
+  // Layer 0's activations cost 10 cycles a bit, everything else 1.
+  auto cycles = [](const BitPolicy &p) {
+    return uint64_t(10 * p.abits[0] + p.wbits[0] + p.wbits[1] + p.abits[1]);
+  };
+  auto fits = [](const std::vector<unsigned> &) { return true; };
+  BitPolicy p = BitPolicy::uniform(2, 8, 8); // 104 cycles
+  ASSERT_TRUE(fitLatency(space, cycles, fits, 104, p));
+  EXPECT_EQ(p.abits, (std::vector<unsigned>{8, 8})); // within: unchanged
+  ASSERT_TRUE(fitLatency(space, cycles, fits, 80, p));
+  EXPECT_EQ(p.abits, (std::vector<unsigned>{5, 8})); // 74 cycles
+  EXPECT_EQ(p.wbits, (std::vector<unsigned>{8, 8}));
+  ASSERT_TRUE(fitLatency(space, cycles, fits, 40, p));
+  // Cycles saved * 2^bits: layer 0's activations while they save the most,
+  // then every width in turn as layer 0's get narrow.
+  EXPECT_EQ(p.abits, (std::vector<unsigned>{2, 6})); // 20 + 6 + 6 + 6
+  EXPECT_EQ(p.wbits, (std::vector<unsigned>{6, 6}));
+  // The weights only where the chip takes them; nothing lower: false.
+  auto noLowWeights = [](const std::vector<unsigned> &w) {
+    return w[0] == 8 && w[1] == 8;
+  };
+  p = BitPolicy::uniform(2, 8, 8);
+  EXPECT_FALSE(fitLatency(space, cycles, noLowWeights, 30, p));
+  EXPECT_EQ(p.wbits, (std::vector<unsigned>{8, 8}));
+  EXPECT_EQ(p.abits, (std::vector<unsigned>{2, 2}));
+}
+
 TEST(TuneSearchSpace, RewardPenalizesBeyondTheAllowedDrop) {
   EXPECT_DOUBLE_EQ(computeReward(0.5, 0.90, 0.90, 0.01), 0.5);
   EXPECT_NEAR(computeReward(0.4, 0.895, 0.90, 0.01), 0.595, 1e-12);
   EXPECT_LT(computeReward(0.1, 0.85, 0.90, 0.01), -0.1);
   EXPECT_GT(computeReward(1.0, 0.90, 0.90, 0.01),
             computeReward(0.2, 0.88, 0.90, 0.01));
+  // Under a latency budget: the accuracy alone, feasible above infeasible.
+  EXPECT_NEAR(computeReward(0.5, 0.895, 0.90, 0.01, true), -0.05, 1e-12);
+  EXPECT_DOUBLE_EQ(computeReward(0.1, 0.90, 0.90, 0.01, true),
+                   computeReward(0.9, 0.90, 0.90, 0.01, true));
+  EXPECT_LT(computeReward(0.1, 0.889, 0.90, 0.01, true),
+            computeReward(0.9, 0.89, 0.90, 0.01, true));
 }
 
 Transition makeTransition(int i) {
