@@ -344,6 +344,25 @@ struct FieldIndex {
   }
 };
 
+/// `message` on one line: the text of a malformed file that a message
+/// quotes may hold line breaks and control characters; they are escaped,
+/// and a quote longer than a line is cut.
+static std::string escapeForOneLine(StringRef message) {
+  constexpr size_t kMaxLength = 300;
+  std::string out;
+  for (char c : message.take_front(kMaxLength)) {
+    if (c == '\n')
+      out += "\\n";
+    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      out += "\\x" + llvm::utohexstr(static_cast<unsigned char>(c), true, 2);
+    else
+      out += c;
+  }
+  if (message.size() > kMaxLength)
+    out += "...";
+  return out;
+}
+
 /// Collects diagnostics for one buffer.
 class Reporter {
 public:
@@ -360,7 +379,7 @@ public:
       diag.line = line;
       diag.column = column;
     }
-    diag.message = std::move(message);
+    diag.message = escapeForOneLine(message);
     out.push_back(std::move(diag));
   }
 

@@ -1,6 +1,7 @@
 //===- TensorIO.cpp - ONNX TensorProto files <-> host tensors -------------===//
 
 #include "cim/Importer/TensorIO.h"
+#include "cim/Support/OutputFiles.h"
 
 #include "ProtoUtils.h"
 
@@ -240,37 +241,10 @@ void cim::detail::fillTensorProto(onnx::TensorProto &proto,
   }
 }
 
-LogicalResult cim::detail::writeFileAtomically(StringRef path,
-                                               const std::string &data,
-                                               std::string &error) {
-  SmallString<256> temp(path);
-  temp += ".tmp";
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(temp, ec, llvm::sys::fs::OF_None);
-    if (ec) {
-      error = "cannot write file: " + ec.message();
-      return failure();
-    }
-    os << data;
-    os.close();
-    if (os.has_error()) {
-      error = "cannot write file: " + os.error().message();
-      os.clear_error();
-      llvm::sys::fs::remove(temp);
-      return failure();
-    }
-  }
-  if (std::error_code ec = llvm::sys::fs::rename(temp, path)) {
-    llvm::sys::fs::remove(temp);
-    error = "cannot write file: " + ec.message();
-    return failure();
-  }
-  return success();
-}
 
-LogicalResult cim::writeTensorFile(StringRef path, const HostTensor &tensor,
-                                   StringRef name, std::string &error) {
+FailureOr<std::string> cim::serializeTensor(const HostTensor &tensor,
+                                            StringRef name,
+                                            std::string &error) {
   onnx::TensorProto proto;
   detail::fillTensorProto(proto, tensor, name);
   std::string data;
@@ -278,5 +252,13 @@ LogicalResult cim::writeTensorFile(StringRef path, const HostTensor &tensor,
     error = "cannot serialize the tensor";
     return failure();
   }
-  return detail::writeFileAtomically(path, data, error);
+  return data;
+}
+
+LogicalResult cim::writeTensorFile(StringRef path, const HostTensor &tensor,
+                                   StringRef name, std::string &error) {
+  FailureOr<std::string> data = serializeTensor(tensor, name, error);
+  if (failed(data) || !writeFileAtomically(path, *data, error))
+    return failure();
+  return success();
 }

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Program/Program.h"
+#include "cim/Support/OutputFiles.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -715,33 +716,5 @@ void prog::printProgram(const Program &p, llvm::raw_ostream &os) {
 
 bool prog::writeFileAtomically(llvm::StringRef path, llvm::StringRef bytes,
                                std::string &error) {
-  if (path == "-") {
-    llvm::outs() << bytes;
-    llvm::outs().flush();
-    return true;
-  }
-  llvm::SmallString<256> temp;
-  int fd = -1;
-  if (std::error_code ec =
-          llvm::sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, temp)) {
-    error = "cannot write: " + ec.message();
-    return false;
-  }
-  {
-    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
-    os << bytes;
-    os.close();
-    if (os.has_error()) {
-      error = "cannot write: " + os.error().message();
-      os.clear_error();
-      llvm::sys::fs::remove(temp);
-      return false;
-    }
-  }
-  if (std::error_code ec = llvm::sys::fs::rename(temp, path)) {
-    error = "cannot write: " + ec.message();
-    llvm::sys::fs::remove(temp);
-    return false;
-  }
-  return true;
+  return cim::writeFileAtomically(path, bytes, error);
 }

@@ -91,7 +91,10 @@ FailureOr<HostTensor> reference::runQuantizeLinear(QuantizeLinearOp op,
       op, input, scale, &zeroPoint, op.isPerTensor(), op.getNormalizedAxis());
   if (failed(layout))
     return failure();
-  auto [lo, hi] = integerRange(zeroPoint.getKind());
+  // Not a structured binding: lambdas capture those only from C++20 on
+  // (clang 14, which builds the fuzz targets, refuses it).
+  auto range = integerRange(zeroPoint.getKind());
+  auto lo = range.first, hi = range.second;
   HostTensor output(zeroPoint.getKind(), input.getShape());
   visitFloat(input.getKind(), [&](auto tag) {
     using T = decltype(tag);
