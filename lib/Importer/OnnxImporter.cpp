@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Importer/Importer.h"
+#include "cim/Support/Text.h"
 #include "cim/Importer/TensorIO.h"
 #include "cim/Reference/HostTensor.h"
 
@@ -867,6 +868,9 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n, int index) {
       n.name().empty() ? n.op_type() + "_" + std::to_string(index) : n.name();
   if (!n.domain().empty() && n.domain() != "ai.onnx")
     return fail("operator domain '" + n.domain() + "' is not supported");
+  // Every operator importer defines output 0.
+  if (n.output_size() == 0)
+    return fail("the node has no outputs");
   // Nodes whose inputs are all constants and that only shuffle small
   // tensors fold away here.
   bool allConstant = n.input_size() > 0;
@@ -2661,9 +2665,10 @@ static void reportTextParseError(StringRef bufferName, StringRef message,
   }
   InFlightDiagnostic diag =
       emitError(FileLineColLoc::get(context, bufferName, line, column))
-      << "cannot parse ONNX text: " << (what.empty() ? "syntax error" : what);
+      << "cannot parse ONNX text: "
+      << toOneLine(what.empty() ? "syntax error" : what);
   if (!near.empty())
-    diag << " (near '" << near << "')";
+    diag << " (near '" << toOneLine(near, 80) << "')";
 }
 
 void cim::registerImporterDialects(MLIRContext &context) {
@@ -2684,7 +2689,16 @@ OwningOpRef<ModuleOp> cim::importOnnxBuffer(StringRef buffer,
   onnx::ModelProto model;
   if (isText) {
     std::string text = buffer.str();
-    onnx::Status status = onnx::OnnxParser::Parse(model, text.c_str());
+    onnx::Status status;
+    // The ONNX parser throws on some malformed numbers (std::stoi, stof)
+    // instead of returning a status.
+    try {
+      status = onnx::OnnxParser::Parse(model, text.c_str());
+    } catch (const std::exception &e) {
+      emitError(loc) << "cannot parse ONNX text: malformed number ("
+                     << e.what() << ")";
+      return {};
+    }
     if (!status.IsOK()) {
       reportTextParseError(bufferName, status.ErrorMessage(), context);
       return {};

@@ -650,13 +650,14 @@ void prog::printProgram(const Program &p, llvm::raw_ostream &os) {
   os << "layers: " << p.layers.size() << "\n";
   for (size_t i = 0; i < p.layers.size(); ++i) {
     const LayerWeights &l = p.layers[i];
-    int64_t checksum = 0;
+    // Wraps around: unsigned, where overflow is defined.
+    uint64_t checksum = 0;
     for (int32_t v : l.values)
-      checksum = checksum * 31 + v;
+      checksum = checksum * 31 + uint64_t(int64_t(v));
     os << "  l" << i << " n" << l.node << " " << l.groups << "x" << l.rows
        << "x" << l.cols << " w" << l.wbits << "a" << l.abits
        << " copies=" << l.copies << " crossbars=" << l.crossbars
-       << " checksum=" << llvm::format_hex(uint64_t(checksum), 18) << "\n";
+       << " checksum=" << llvm::format_hex(checksum, 18) << "\n";
   }
   os << "units: " << p.units.size() << "\n";
   auto unitName = [&](uint32_t id) {
