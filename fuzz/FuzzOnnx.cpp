@@ -29,9 +29,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   llvm::StringRef bytes(reinterpret_cast<const char *>(data), size);
   // External data resolves against a directory that does not exist: the
   // fuzzer must not read the files around it.
-  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::cim::importOnnxBuffer(
-      bytes, "fuzz.onnx", CIM_FUZZ_ONNX_TEXT, &context, {},
-      "/nonexistent/cim-fuzz");
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::cim::importOnnxBuffer(bytes, "fuzz.onnx", CIM_FUZZ_ONNX_TEXT,
+                                  &context, {}, "/nonexistent/cim-fuzz");
   if (!module) {
     // A refusal must say why.
     if (!reported)

@@ -639,7 +639,8 @@ std::optional<HardwareDescription> mlir::cim::hw::parseHardwareDescription(
   Reporter reporter(sourceMgr, fileName, diagnostics);
   size_t before = reporter.count();
   // The YAML parser recurses once per nested collection.
-  if (size_t at = mlir::cim::findDeepNesting(text, kMaxNesting); at != StringRef::npos) {
+  if (size_t at = mlir::cim::findDeepNesting(text, kMaxNesting);
+      at != StringRef::npos) {
     reporter.report(text.data() + at, "nested more than " +
                                           std::to_string(kMaxNesting) +
                                           " levels deep");

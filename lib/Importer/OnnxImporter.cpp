@@ -8,9 +8,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Importer/Importer.h"
-#include "cim/Support/Text.h"
 #include "cim/Importer/TensorIO.h"
 #include "cim/Reference/HostTensor.h"
+#include "cim/Support/Text.h"
 
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Dialect/CIM/CIMShapes.h"
@@ -318,8 +318,7 @@ Importer::convertTensor(const onnx::TensorProto &tensor, bool allowResource,
   // Refuse absurd sizes before allocating anything.
   std::string problem = checkTensorShape(shape);
   if (!problem.empty()) {
-    (void)fail(what + " declares tensor<" + shapeText(shape) + ">: " +
-               problem);
+    (void)fail(what + " declares tensor<" + shapeText(shape) + ">: " + problem);
     return failure();
   }
   int64_t count = 1;
@@ -2695,8 +2694,8 @@ OwningOpRef<ModuleOp> cim::importOnnxBuffer(StringRef buffer,
     try {
       status = onnx::OnnxParser::Parse(model, text.c_str());
     } catch (const std::exception &e) {
-      emitError(loc) << "cannot parse ONNX text: malformed number ("
-                     << e.what() << ")";
+      emitError(loc) << "cannot parse ONNX text: malformed number (" << e.what()
+                     << ")";
       return {};
     }
     if (!status.IsOK()) {

@@ -241,7 +241,6 @@ void cim::detail::fillTensorProto(onnx::TensorProto &proto,
   }
 }
 
-
 FailureOr<std::string> cim::serializeTensor(const HostTensor &tensor,
                                             StringRef name,
                                             std::string &error) {

@@ -73,8 +73,8 @@ int main(int argc, char **argv) {
     temporary = std::string(path);
     std::atexit(removeTemporary);
     llvm::StringRef arg = args[outputIndex];
-    args[outputIndex] =
-        arg.startswith("-") ? arg.split('=').first.str() + "=" + temporary
+    args[outputIndex] = arg.startswith("-")
+                            ? arg.split('=').first.str() + "=" + temporary
                             : temporary;
   }
   std::vector<char *> cargs;

@@ -13,11 +13,11 @@
 
 #include "Agreement.h"
 
+#include "cim/Support/OutputFiles.h"
 #include "cim/Tune/Dataset.h"
 #include "cim/Tune/Export.h"
 #include "cim/Tune/IRModel.h"
 #include "cim/Tune/Network.h"
-#include "cim/Support/OutputFiles.h"
 
 #include <chrono>
 #include <cmath>
