@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${1:-$root/build}/bin"
 corpus="$root/fuzz/corpus"
-mkdir -p "$corpus"/{onnx,onnx-text,hw,policy,program}
+mkdir -p "$corpus"/{onnx,onnx-text,hw,policy,program,tensor}
 
 texts=(small-cnn more-ops qdq-cnn qdq-int4 resize shape-subgraph upsample-9)
 for t in "${texts[@]}"; do
@@ -33,3 +33,14 @@ for hw in rram-tiled cimaq-reference sram-digital; do
       -o "$corpus/program/small-cnn-$hw-$s.cim" > /dev/null
   done
 done
+
+# Tensor files: the kinds cim-sim reads and writes.
+write="$root/scripts/write-tensor.py"
+/usr/bin/python3 "$write" "$corpus/tensor/f32.pb" "np.arange(24, dtype=np.float32).reshape(2, 3, 4)"
+/usr/bin/python3 "$write" "$corpus/tensor/i64.pb" "np.array([1, -2, 3], dtype=np.int64)"
+/usr/bin/python3 "$write" "$corpus/tensor/u8.pb" "np.arange(16, dtype=np.uint8).reshape(4, 4)"
+/usr/bin/python3 "$write" "$corpus/tensor/f32-scalar.pb" "np.array(2.5)"
+/usr/bin/python3 "$write" "$corpus/tensor/bool.pb" "np.array([True, False, True])"
+/usr/bin/python3 -c 'import sys, onnx.helper as h
+t = h.make_tensor("typed", 1, [2, 2], [1.0, 2.0, 3.0, 4.0])
+open(sys.argv[1], "wb").write(t.SerializeToString())' "$corpus/tensor/typed-f32.pb"

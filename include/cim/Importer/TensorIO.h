@@ -27,6 +27,10 @@ std::optional<ElementKind> getOnnxElementKind(int32_t onnxType);
 FailureOr<HostTensor> readTensorFile(llvm::StringRef path, std::string &name,
                                      std::string &error);
 
+/// The same from the bytes of such a file.
+FailureOr<HostTensor> readTensorBuffer(llvm::StringRef bytes, std::string &name,
+                                       std::string &error);
+
 /// `tensor` as a serialized onnx.TensorProto named `name`, for a set of
 /// outputs written together (cim::OutputFiles).
 FailureOr<std::string> serializeTensor(const HostTensor &tensor,
