@@ -680,9 +680,11 @@ LogicalResult BatchNormOp::verify() {
   if (getType().getRank() < 2)
     return emitOpError() << "input must have a channel dimension";
   int64_t channels = getType().getDimSize(1);
-  for (auto [value, what] :
-       llvm::zip(ValueRange{getScale(), getBias(), getMean(), getVar()},
-                 ArrayRef<StringRef>{"scale", "bias", "mean", "var"})) {
+  // Named arrays: the backing arrays of braced temporaries inside the
+  // range expression would be gone before the loop body reads them.
+  Value operands[] = {getScale(), getBias(), getMean(), getVar()};
+  StringRef names[] = {"scale", "bias", "mean", "var"};
+  for (auto [value, what] : llvm::zip(operands, names)) {
     auto type = rankedType(value);
     if (type.getRank() != 1 ||
         (!ShapedType::isDynamic(channels) && !type.isDynamicDim(0) &&
