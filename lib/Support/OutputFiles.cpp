@@ -36,6 +36,33 @@ static std::string writeTemporary(llvm::StringRef path, llvm::StringRef bytes,
   return std::string(temp);
 }
 
+/// True when `path` names something other than a regular file that
+/// exists (/dev/null, /dev/stdout, a FIFO): written in place, since renaming
+/// over it would replace the device, and never removed.
+static bool isSpecialFile(llvm::StringRef path) {
+  llvm::sys::fs::file_status status;
+  return !llvm::sys::fs::status(path, status) &&
+         llvm::sys::fs::exists(status) &&
+         status.type() != llvm::sys::fs::file_type::regular_file &&
+         status.type() != llvm::sys::fs::file_type::directory_file;
+}
+
+/// Writes `bytes` into the existing special file `path`.
+static bool writeInPlace(llvm::StringRef path, llvm::StringRef bytes,
+                         std::string &error) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+  if (!ec) {
+    os << bytes;
+    os.close();
+    ec = os.error();
+    os.clear_error();
+  }
+  if (ec)
+    error = "cannot write: " + ec.message();
+  return !ec;
+}
+
 bool mlir::cim::writeFileAtomically(llvm::StringRef path, llvm::StringRef bytes,
                                     std::string &error) {
   OutputFiles outputs;
@@ -85,11 +112,13 @@ bool OutputFiles::commit(std::string &failedPath, std::string &error) {
       return rollBack(dir);
     }
   }
-  const std::string *toStdout = nullptr;
+  // Standard output and special files are written last, in place.
+  std::vector<const std::pair<std::string, std::string> *> inPlace;
   std::vector<const std::string *> destinations;
-  for (const auto &[path, bytes] : files) {
-    if (path == "-") {
-      toStdout = &bytes;
+  for (const auto &file : files) {
+    const auto &[path, bytes] = file;
+    if (path == "-" || isSpecialFile(path)) {
+      inPlace.push_back(&file);
       continue;
     }
     std::string temp = writeTemporary(path, bytes, error);
@@ -109,9 +138,14 @@ bool OutputFiles::commit(std::string &failedPath, std::string &error) {
     temps.erase(temps.begin());
     renamed.push_back(path);
   }
-  if (toStdout) {
-    llvm::outs() << *toStdout;
-    llvm::outs().flush();
+  for (const auto *file : inPlace) {
+    if (file->first == "-") {
+      llvm::outs() << file->second;
+      llvm::outs().flush();
+    } else if (!writeInPlace(file->first, file->second, error)) {
+      failedPath = file->first;
+      return false;
+    }
   }
   return true;
 }

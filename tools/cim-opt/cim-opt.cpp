@@ -60,7 +60,13 @@ int main(int argc, char **argv) {
     llvm::StringRef arg = args[outputIndex];
     output = (arg.startswith("-") ? arg.split('=').second : arg).str();
   }
-  if (!output.empty() && output != "-") {
+  // Special files (/dev/null, a FIFO) are written in place: renaming over
+  // one would replace it.
+  llvm::sys::fs::file_status status;
+  bool special = !output.empty() && !llvm::sys::fs::status(output, status) &&
+                 status.type() != llvm::sys::fs::file_type::regular_file &&
+                 status.type() != llvm::sys::fs::file_type::directory_file;
+  if (!output.empty() && output != "-" && !special) {
     llvm::SmallString<256> path;
     int fd = -1;
     if (std::error_code ec =

@@ -20,7 +20,8 @@ namespace mlir {
 namespace cim {
 
 /// Writes `bytes` to `path` through a temporary file in the same directory
-/// that is renamed into place; "-" writes to stdout. Returns false and sets
+/// that is renamed into place; "-" writes to stdout, and an existing special
+/// file such as /dev/null is written in place. Returns false and sets
 /// `error` ("cannot write: REASON") on failure, leaving nothing behind.
 bool writeFileAtomically(llvm::StringRef path, llvm::StringRef bytes,
                          std::string &error);
@@ -28,7 +29,9 @@ bool writeFileAtomically(llvm::StringRef path, llvm::StringRef bytes,
 /// A set of outputs committed together: every file is first written to a
 /// temporary beside it, and only when all of them are written are they
 /// renamed into place. On failure every temporary, every file already
-/// renamed and every directory created for the set is removed.
+/// renamed and every directory created for the set is removed. Standard
+/// output ("-") and existing special files (/dev/null, a FIFO) are written
+/// in place, last: a rename would replace the device.
 class OutputFiles {
 public:
   /// Adds a file ("-": stdout, written last).
