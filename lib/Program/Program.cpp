@@ -499,8 +499,18 @@ std::optional<Program> prog::loadProgram(llvm::StringRef path,
 // Verifier
 //===----------------------------------------------------------------------===//
 
+/// Bounds that keep the cycle model's sums (event totals over all
+/// instructions, times along a dependency chain) within 64 bits: far above
+/// what a compiled network holds.
+static constexpr int64_t kMaxEvents = int64_t(1) << 40;
+static constexpr uint64_t kMaxInstructionPs = uint64_t(1) << 40;
+static constexpr size_t kMaxInstructions = size_t(1) << 22;
+
 std::string prog::verifyProgram(const Program &p) {
   auto fail = [](const llvm::Twine &message) { return message.str(); };
+  if (p.instructions.size() > kMaxInstructions)
+    return fail(llvm::Twine(p.instructions.size()) +
+                " instructions, more than 2^22");
   int64_t pes = p.hardware.pes;
   for (size_t i = 0; i < p.nodes.size(); ++i) {
     const Node &node = p.nodes[i];
@@ -569,9 +579,19 @@ std::string prog::verifyProgram(const Program &p) {
       if (d >= i)
         return where("depends on instruction " + llvm::Twine(d) +
                      ", which does not come before it");
-    if (in.mvmSteps < 0 || in.adcConversions < 0 || in.digitalOps < 0 ||
-        in.bufferBytes < 0 || in.interconnectBytes < 0 || in.crossbarWrites < 0)
-      return where("negative event count");
+    for (int64_t events :
+         {in.mvmSteps, in.adcConversions, in.digitalOps, in.bufferBytes,
+          in.interconnectBytes, in.crossbarWrites})
+      if (events < 0 || events > kMaxEvents)
+        return where("event count " + llvm::Twine(events) +
+                     " outside [0, 2^40]");
+    if (in.latencyPs > kMaxInstructionPs)
+      return where("latency of " + llvm::Twine(in.latencyPs) +
+                   " ps above 2^40");
+    for (const Reservation &r : in.reservations)
+      if (r.busyPs > kMaxInstructionPs)
+        return where("busy time of " + llvm::Twine(r.busyPs) +
+                     " ps above 2^40");
     if (in.opcode == Opcode::Mvm) {
       if (p.nodes[in.node].layer < 0)
         return where("runs node " + llvm::Twine(in.node) +
