@@ -1043,8 +1043,14 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
   for (int64_t d = 0; d < rank; ++d) {
     if (sizes)
       shape[d] = (*sizes)[d];
-    else if (!ShapedType::isDynamic(shape[d]))
-      shape[d] = int64_t(std::floor(double(shape[d]) * scales[d]));
+    else if (!ShapedType::isDynamic(shape[d])) {
+      // Converted only when it fits: a huge scale must not overflow.
+      double size = std::floor(double(shape[d]) * scales[d]);
+      if (!(size >= 0 && size < 0x1p62))
+        return emitOptionalError(loc, "scale ", scales[d], " of dimension ", d,
+                                 " gives a size out of range");
+      shape[d] = int64_t(size);
+    }
   }
   inferred.push_back(RankedTensorType::get(shape, inType.getElementType()));
   return success();
