@@ -237,7 +237,7 @@ int main(int argc, char **argv) {
   std::optional<cim::sim::ProgramRunner> runner;
   if (isProgram) {
     FailureOr<cim::sim::ProgramRunner> created =
-        cim::sim::ProgramRunner::create(*program, &context);
+        cim::sim::ProgramRunner::create(*program, &context, modelFile);
     if (failed(created))
       return 1;
     runner.emplace(std::move(*created));
