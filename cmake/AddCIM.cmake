@@ -21,6 +21,11 @@ function(cim_add_library name)
   target_include_directories(${name} PUBLIC $<INSTALL_INTERFACE:include>)
   target_include_directories(${name} SYSTEM PUBLIC ${LLVM_INCLUDE_DIRS} ${MLIR_INCLUDE_DIRS})
   target_link_libraries(${name} PUBLIC ${ARG_LINK_LIBS})
+  if(CIM_SANITIZE OR CIM_FUZZ)
+    # Instrumented libraries need the sanitizer runtimes in every binary
+    # that links them, also outside this project (test/install).
+    target_link_options(${name} INTERFACE -fsanitize=address,undefined)
+  endif()
   set_target_properties(${name} PROPERTIES
     POSITION_INDEPENDENT_CODE ON
     EXPORT_NAME ${ARG_EXPORT_NAME})

@@ -17,6 +17,19 @@ CIM_PACKAGES=(
   libtorch-dev zlib1g-dev dataset-fashion-mnist
 )
 
+# Settings of the sanitizer runs (scripts/test.sh --sanitize, scripts/fuzz.sh):
+# every finding stops the process with a stack trace, so the test fails.
+# Leaks in the uninstrumented third-party libraries are suppressed by
+# scripts/lsan.supp (each entry explained there).
+cim_sanitizer_env() {
+  export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=1:print_stacktrace=1:strict_string_checks=1:check_initialization_order=1:detect_stack_use_after_return=0"
+  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+  export LSAN_OPTIONS="suppressions=$CIM_ROOT/scripts/lsan.supp:print_suppressions=0"
+  if [ -x /usr/lib/llvm-16/bin/llvm-symbolizer ]; then
+    export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-16/bin/llvm-symbolizer
+  fi
+}
+
 cim_log() { printf '== %s\n' "$*" >&2; }
 
 cim_sudo() {

@@ -76,13 +76,11 @@ mlir::cim::loadHardwareFor(ModuleOp module, StringRef nameOrPath) {
   if (desc)
     return *desc;
   MLIRContext *context = module.getContext();
-  for (const hw::HardwareDiagnostic &diag : diagnostics) {
-    if (diag.line)
-      emitError(FileLineColLoc::get(context, diag.file, diag.line, diag.column))
-          << diag.message;
-    else
-      emitError(module.getLoc()) << diag.file << ": " << diag.message;
-  }
+  // Located at the description (line 0: the file as a whole), not at the
+  // module that asked for it.
+  for (const hw::HardwareDiagnostic &diag : diagnostics)
+    emitError(FileLineColLoc::get(context, diag.file, diag.line, diag.column))
+        << diag.message;
   return failure();
 }
 

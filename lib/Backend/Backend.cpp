@@ -83,12 +83,14 @@ mlir::cim::buildProgram(ModuleOp module, const hw::HardwareDescription &hw,
 }
 
 OwningOpRef<ModuleOp> mlir::cim::parseProgramGraph(const prog::Program &program,
-                                                   MLIRContext *context) {
+                                                   MLIRContext *context,
+                                                   StringRef sourceName) {
   ParserConfig config(context);
   llvm::SourceMgr sources;
-  sources.AddNewSourceBuffer(
-      llvm::MemoryBuffer::getMemBuffer(program.graph, "<program>:graph",
-                                       /*RequiresNullTerminator=*/false),
-      llvm::SMLoc());
+  // The buffer keeps its own copy of the name.
+  sources.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBuffer(
+                                 program.graph, (sourceName + ":graph").str(),
+                                 /*RequiresNullTerminator=*/false),
+                             llvm::SMLoc());
   return parseSourceFile<ModuleOp>(sources, config);
 }

@@ -4,6 +4,7 @@
 #include "cim/Analysis/ModuleCost.h"
 #include "cim/Backend/Backend.h"
 #include "cim/Pipeline/Pipeline.h"
+#include "cim/Support/Text.h"
 #include "cim/Transforms/Passes.h"
 
 #include "llvm/Support/Path.h"
@@ -31,7 +32,10 @@ mlir::cim::printDiagnosticsAsLines(MLIRContext &context, StringRef tool) {
             diag.getSeverity() == DiagnosticSeverity::Error     ? "error"
             : diag.getSeverity() == DiagnosticSeverity::Warning ? "warning"
                                                                 : "note";
-        llvm::errs() << where << ": " << kind << ": " << diag.str() << "\n";
+        // Names and values quoted from a malformed file may hold line
+        // breaks: the message stays one line.
+        llvm::errs() << where << ": " << kind << ": "
+                     << toOneLine(diag.str(), /*maxLength=*/2000) << "\n";
         return success();
       });
 }

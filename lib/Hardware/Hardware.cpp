@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Hardware/Hardware.h"
+#include "cim/Support/Text.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
@@ -360,7 +361,8 @@ public:
       diag.line = line;
       diag.column = column;
     }
-    diag.message = std::move(message);
+    // A message may quote the malformed text: keep it to one line.
+    diag.message = mlir::cim::toOneLine(message);
     out.push_back(std::move(diag));
   }
 
@@ -466,6 +468,8 @@ void checkBandwidth(Problems &problems, StringRef path, Bandwidth value) {
 
 // Limits keep every count and product inside 64 bits.
 static constexpr int64_t kMaxCount = int64_t(1) << 24;
+/// A description is three levels deep; nothing needs more than this.
+static constexpr unsigned kMaxNesting = 64;
 static constexpr int64_t kMaxBytes = int64_t(1) << 40;
 static constexpr uint64_t kMaxPs = uint64_t(1) << 50; // about 19 minutes
 
@@ -634,6 +638,14 @@ std::optional<HardwareDescription> mlir::cim::hw::parseHardwareDescription(
       llvm::SMLoc());
   Reporter reporter(sourceMgr, fileName, diagnostics);
   size_t before = reporter.count();
+  // The YAML parser recurses once per nested collection.
+  if (size_t at = mlir::cim::findDeepNesting(text, kMaxNesting);
+      at != StringRef::npos) {
+    reporter.report(text.data() + at, "nested more than " +
+                                          std::to_string(kMaxNesting) +
+                                          " levels deep");
+    return std::nullopt;
+  }
 
   // Pass 1: where every field is. Syntax errors surface in pass 2.
   FieldIndex index;

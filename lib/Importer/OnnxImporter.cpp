@@ -10,6 +10,7 @@
 #include "cim/Importer/Importer.h"
 #include "cim/Importer/TensorIO.h"
 #include "cim/Reference/HostTensor.h"
+#include "cim/Support/Text.h"
 
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Dialect/CIM/CIMShapes.h"
@@ -41,6 +42,26 @@ namespace {
 constexpr int64_t kMaxOpset = 25;
 /// Constants folded at import time are kept small: they are shapes, not data.
 constexpr int64_t kMaxFoldElements = 1 << 16;
+/// The most elements any tensor of a model may have (8 GiB of f32, far
+/// beyond the networks a chip runs). A larger declared shape is refused with
+/// a message before anything is allocated for it.
+constexpr int64_t kMaxTensorElements = int64_t(1) << 31;
+
+/// Why a tensor of `shape` is refused (negative or too many elements), or
+/// an empty string. Dynamic dimensions are skipped.
+std::string checkTensorShape(ArrayRef<int64_t> shape) {
+  int64_t count = 1;
+  for (int64_t d : shape) {
+    if (ShapedType::isDynamic(d))
+      continue;
+    if (d < 0)
+      return "a negative dimension";
+    if (d != 0 && count > kMaxTensorElements / d)
+      return "more than 2^31 elements";
+    count *= d;
+  }
+  return "";
+}
 
 /// A dense_resource key that the MLIR parser accepts (a bare identifier:
 /// letters, digits, '_', '.', '$', '-', not starting with a digit) for a
@@ -344,23 +365,16 @@ Importer::convertTensor(const onnx::TensorProto &tensor, bool allowResource,
   FailureOr<Type> elt = elementType(tensor.data_type(), what);
   if (failed(elt))
     return failure();
-  SmallVector<int64_t> shape;
-  for (int64_t d : tensor.dims()) {
-    if (d < 0) {
-      (void)fail(what + " has a negative dimension");
-      return failure();
-    }
-    shape.push_back(d);
-  }
+  SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
   // Refuse absurd sizes before allocating anything.
-  int64_t count = 1;
-  for (int64_t d : shape) {
-    if (d != 0 && count > (int64_t(1) << 40) / d) {
-      (void)fail(what + " declares more than 2^40 elements");
-      return failure();
-    }
-    count *= d;
+  std::string problem = checkTensorShape(shape);
+  if (!problem.empty()) {
+    (void)fail(what + " declares tensor<" + shapeText(shape) + ">: " + problem);
+    return failure();
   }
+  int64_t count = 1;
+  for (int64_t d : shape)
+    count *= d;
   auto type = RankedTensorType::get(shape, *elt);
   unsigned bits = elt->isInteger(1) ? 8 : elt->getIntOrFloatBitWidth();
   if (bits == 2 || bits == 4)
@@ -554,6 +568,15 @@ LogicalResult Importer::define(StringRef name, Value value) {
     return success();
   if (values.count(name) || constants.count(name))
     return fail("output '" + name + "' is defined twice");
+  // Shapes computed from constants (Expand, Tile, Resize, ...) are bounded
+  // like declared ones.
+  if (auto type = value.getType().dyn_cast<ShapedType>();
+      type && type.hasRank()) {
+    std::string problem = checkTensorShape(type.getShape());
+    if (!problem.empty())
+      return fail("output '" + name + "' would be tensor<" +
+                  shapeText(type.getShape()) + ">: " + problem);
+  }
   values[name] = value;
   return success();
 }
@@ -834,6 +857,12 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model) {
     for (int64_t &d : shape)
       if (ShapedType::isDynamic(d))
         d = options.defaultDynamicDim;
+    std::string problem = checkTensorShape(shape);
+    if (!problem.empty()) {
+      (void)fail("graph input '" + in.name() + "' is tensor<" +
+                 shapeText(shape) + ">: " + problem);
+      return {};
+    }
     argTypes.push_back(RankedTensorType::get(shape, *elt));
     argNames.push_back(in.name());
     first = false;
@@ -892,6 +921,9 @@ LogicalResult Importer::importNode(const onnx::NodeProto &n, int index) {
       n.name().empty() ? n.op_type() + "_" + std::to_string(index) : n.name();
   if (!n.domain().empty() && n.domain() != "ai.onnx")
     return fail("operator domain '" + n.domain() + "' is not supported");
+  // Every operator importer defines output 0.
+  if (n.output_size() == 0)
+    return fail("the node has no outputs");
   // Nodes whose inputs are all constants and that only shuffle small
   // tensors fold away here.
   bool allConstant = n.input_size() > 0;
@@ -2665,6 +2697,35 @@ LogicalResult Importer::importQuantizeLinear(bool quantize) {
 // Entry points
 //===----------------------------------------------------------------------===//
 
+/// onnx::OnnxParser's message is three lines, "[ParseError at position
+/// (line: L column: C)]", "Error context: TEXT" and what was expected; this
+/// emits them as one error located at L:C.
+static void reportTextParseError(StringRef bufferName, StringRef message,
+                                 MLIRContext *context) {
+  unsigned line = 0, column = 0;
+  std::string what, near;
+  SmallVector<StringRef> lines;
+  message.split(lines, '\n', -1, /*KeepEmpty=*/false);
+  for (StringRef l : lines) {
+    l = l.trim();
+    if (l.consume_front("[ParseError at position (line: ")) {
+      auto [lineText, rest] = l.split(" column: ");
+      (void)lineText.getAsInteger(10, line);
+      (void)rest.take_while(llvm::isDigit).getAsInteger(10, column);
+    } else if (l.consume_front("Error context:")) {
+      near = l.trim().str();
+    } else {
+      what += (what.empty() ? "" : " ") + l.str();
+    }
+  }
+  InFlightDiagnostic diag =
+      emitError(FileLineColLoc::get(context, bufferName, line, column))
+      << "cannot parse ONNX text: "
+      << toOneLine(what.empty() ? "syntax error" : what);
+  if (!near.empty())
+    diag << " (near '" << toOneLine(near, 80) << "')";
+}
+
 void cim::registerImporterDialects(MLIRContext &context) {
   context.loadDialect<CIMDialect, func::FuncDialect>();
 }
@@ -2683,9 +2744,18 @@ OwningOpRef<ModuleOp> cim::importOnnxBuffer(StringRef buffer,
   onnx::ModelProto model;
   if (isText) {
     std::string text = buffer.str();
-    onnx::Status status = onnx::OnnxParser::Parse(model, text.c_str());
+    onnx::Status status;
+    // The ONNX parser throws on some malformed numbers (std::stoi, stof)
+    // instead of returning a status.
+    try {
+      status = onnx::OnnxParser::Parse(model, text.c_str());
+    } catch (const std::exception &e) {
+      emitError(loc) << "cannot parse ONNX text: malformed number (" << e.what()
+                     << ")";
+      return {};
+    }
     if (!status.IsOK()) {
-      emitError(loc) << "cannot parse ONNX text: " << status.ErrorMessage();
+      reportTextParseError(bufferName, status.ErrorMessage(), context);
       return {};
     }
   } else if (buffer.size() > size_t(INT32_MAX) ||

@@ -1,6 +1,7 @@
 //===- OnnxWriter.cpp - Plain-data ONNX models to files -------------------===//
 
 #include "cim/Importer/OnnxWriter.h"
+#include "cim/Support/OutputFiles.h"
 
 #include "ProtoUtils.h"
 
@@ -97,5 +98,5 @@ LogicalResult cim::writeOnnxModel(const OnnxModelSpec &model,
     error = "cannot serialize the model";
     return failure();
   }
-  return detail::writeFileAtomically(path, data, error);
+  return success(writeFileAtomically(path, data, error));
 }

@@ -24,10 +24,6 @@ namespace detail {
 void fillTensorProto(onnx::TensorProto &proto, const HostTensor &tensor,
                      llvm::StringRef name);
 
-/// Writes `data` to `path` through a temporary file renamed into place.
-LogicalResult writeFileAtomically(llvm::StringRef path, const std::string &data,
-                                  std::string &error);
-
 } // namespace detail
 } // namespace cim
 } // namespace mlir

@@ -1,6 +1,7 @@
 //===- TensorIO.cpp - ONNX TensorProto files <-> host tensors -------------===//
 
 #include "cim/Importer/TensorIO.h"
+#include "cim/Support/OutputFiles.h"
 
 #include "ProtoUtils.h"
 
@@ -102,6 +103,9 @@ static int32_t typeOf(ElementKind kind) {
   return TP::UNDEFINED;
 }
 
+/// Tensor files hold inputs and calibration data: the importer's limit.
+static constexpr int64_t kMaxTensorFileElements = int64_t(1) << 31;
+
 FailureOr<HostTensor> cim::readTensorFile(StringRef path, std::string &name,
                                           std::string &error) {
   auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
@@ -110,8 +114,12 @@ FailureOr<HostTensor> cim::readTensorFile(StringRef path, std::string &name,
     error = "cannot read file: " + file.getError().message();
     return failure();
   }
+  return readTensorBuffer((*file)->getBuffer(), name, error);
+}
+
+FailureOr<HostTensor> cim::readTensorBuffer(StringRef bytes, std::string &name,
+                                            std::string &error) {
   onnx::TensorProto proto;
-  StringRef bytes = (*file)->getBuffer();
   if (bytes.empty() || bytes.size() > size_t(INT32_MAX) ||
       !proto.ParseFromArray(bytes.data(), int(bytes.size()))) {
     error = "not a valid ONNX TensorProto file";
@@ -126,7 +134,7 @@ FailureOr<HostTensor> cim::readTensorFile(StringRef path, std::string &name,
   SmallVector<int64_t> shape;
   int64_t count = 1;
   for (int64_t d : proto.dims()) {
-    if (d < 0 || (d && count > (int64_t(1) << 36) / d)) {
+    if (d < 0 || (d && count > kMaxTensorFileElements / d)) {
       error = "tensor has a negative or absurd dimension";
       return failure();
     }
@@ -135,6 +143,23 @@ FailureOr<HostTensor> cim::readTensorFile(StringRef path, std::string &name,
   }
   if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
     error = "external data is not supported in tensor files";
+    return failure();
+  }
+  // A small file may declare a large shape: every value takes at least one
+  // byte of raw_data (a sub-byte one a fraction) or one entry of a typed
+  // field, so the declared count is checked against those before the
+  // tensor is allocated.
+  unsigned subByteBits = getSubByteBits(*kind);
+  size_t held =
+      proto.has_raw_data()
+          ? proto.raw_data().size() * (subByteBits ? 8 / subByteBits : 1)
+          : size_t(proto.float_data_size()) + proto.double_data_size() +
+                proto.int64_data_size() + proto.uint64_data_size() +
+                size_t(proto.int32_data_size()) *
+                    (subByteBits ? 8 / subByteBits : 1);
+  if (size_t(count) > held) {
+    error = "tensor declares " + std::to_string(count) +
+            " values but the file holds at most " + std::to_string(held);
     return failure();
   }
   HostTensor tensor(*kind, shape);
@@ -170,6 +195,7 @@ FailureOr<HostTensor> cim::readTensorFile(StringRef path, std::string &name,
       return mismatch(proto.raw_data().size() /
                       std::max<size_t>(1, elementSize));
     std::memcpy(out, proto.raw_data().data(), size);
+    name = proto.name();
     return tensor;
   }
   auto fill = [&](const auto &field) -> LogicalResult {
@@ -240,37 +266,9 @@ void cim::detail::fillTensorProto(onnx::TensorProto &proto,
   }
 }
 
-LogicalResult cim::detail::writeFileAtomically(StringRef path,
-                                               const std::string &data,
-                                               std::string &error) {
-  SmallString<256> temp(path);
-  temp += ".tmp";
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(temp, ec, llvm::sys::fs::OF_None);
-    if (ec) {
-      error = "cannot write file: " + ec.message();
-      return failure();
-    }
-    os << data;
-    os.close();
-    if (os.has_error()) {
-      error = "cannot write file: " + os.error().message();
-      os.clear_error();
-      llvm::sys::fs::remove(temp);
-      return failure();
-    }
-  }
-  if (std::error_code ec = llvm::sys::fs::rename(temp, path)) {
-    llvm::sys::fs::remove(temp);
-    error = "cannot write file: " + ec.message();
-    return failure();
-  }
-  return success();
-}
-
-LogicalResult cim::writeTensorFile(StringRef path, const HostTensor &tensor,
-                                   StringRef name, std::string &error) {
+FailureOr<std::string> cim::serializeTensor(const HostTensor &tensor,
+                                            StringRef name,
+                                            std::string &error) {
   onnx::TensorProto proto;
   detail::fillTensorProto(proto, tensor, name);
   std::string data;
@@ -278,5 +276,13 @@ LogicalResult cim::writeTensorFile(StringRef path, const HostTensor &tensor,
     error = "cannot serialize the tensor";
     return failure();
   }
-  return detail::writeFileAtomically(path, data, error);
+  return data;
+}
+
+LogicalResult cim::writeTensorFile(StringRef path, const HostTensor &tensor,
+                                   StringRef name, std::string &error) {
+  FailureOr<std::string> data = serializeTensor(tensor, name, error);
+  if (failed(data) || !writeFileAtomically(path, *data, error))
+    return failure();
+  return success();
 }

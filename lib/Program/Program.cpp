@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Program/Program.h"
+#include "cim/Support/OutputFiles.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -498,8 +499,18 @@ std::optional<Program> prog::loadProgram(llvm::StringRef path,
 // Verifier
 //===----------------------------------------------------------------------===//
 
+/// Bounds that keep the cycle model's sums (event totals over all
+/// instructions, times along a dependency chain) within 64 bits: far above
+/// what a compiled network holds.
+static constexpr int64_t kMaxEvents = int64_t(1) << 40;
+static constexpr uint64_t kMaxInstructionPs = uint64_t(1) << 40;
+static constexpr size_t kMaxInstructions = size_t(1) << 22;
+
 std::string prog::verifyProgram(const Program &p) {
   auto fail = [](const llvm::Twine &message) { return message.str(); };
+  if (p.instructions.size() > kMaxInstructions)
+    return fail(llvm::Twine(p.instructions.size()) +
+                " instructions, more than 2^22");
   int64_t pes = p.hardware.pes;
   for (size_t i = 0; i < p.nodes.size(); ++i) {
     const Node &node = p.nodes[i];
@@ -568,9 +579,19 @@ std::string prog::verifyProgram(const Program &p) {
       if (d >= i)
         return where("depends on instruction " + llvm::Twine(d) +
                      ", which does not come before it");
-    if (in.mvmSteps < 0 || in.adcConversions < 0 || in.digitalOps < 0 ||
-        in.bufferBytes < 0 || in.interconnectBytes < 0 || in.crossbarWrites < 0)
-      return where("negative event count");
+    for (int64_t events :
+         {in.mvmSteps, in.adcConversions, in.digitalOps, in.bufferBytes,
+          in.interconnectBytes, in.crossbarWrites})
+      if (events < 0 || events > kMaxEvents)
+        return where("event count " + llvm::Twine(events) +
+                     " outside [0, 2^40]");
+    if (in.latencyPs > kMaxInstructionPs)
+      return where("latency of " + llvm::Twine(in.latencyPs) +
+                   " ps above 2^40");
+    for (const Reservation &r : in.reservations)
+      if (r.busyPs > kMaxInstructionPs)
+        return where("busy time of " + llvm::Twine(r.busyPs) +
+                     " ps above 2^40");
     if (in.opcode == Opcode::Mvm) {
       if (p.nodes[in.node].layer < 0)
         return where("runs node " + llvm::Twine(in.node) +
@@ -649,13 +670,14 @@ void prog::printProgram(const Program &p, llvm::raw_ostream &os) {
   os << "layers: " << p.layers.size() << "\n";
   for (size_t i = 0; i < p.layers.size(); ++i) {
     const LayerWeights &l = p.layers[i];
-    int64_t checksum = 0;
+    // Wraps around: unsigned, where overflow is defined.
+    uint64_t checksum = 0;
     for (int32_t v : l.values)
-      checksum = checksum * 31 + v;
+      checksum = checksum * 31 + uint64_t(int64_t(v));
     os << "  l" << i << " n" << l.node << " " << l.groups << "x" << l.rows
        << "x" << l.cols << " w" << l.wbits << "a" << l.abits
        << " copies=" << l.copies << " crossbars=" << l.crossbars
-       << " checksum=" << llvm::format_hex(uint64_t(checksum), 18) << "\n";
+       << " checksum=" << llvm::format_hex(checksum, 18) << "\n";
   }
   os << "units: " << p.units.size() << "\n";
   auto unitName = [&](uint32_t id) {
@@ -715,33 +737,5 @@ void prog::printProgram(const Program &p, llvm::raw_ostream &os) {
 
 bool prog::writeFileAtomically(llvm::StringRef path, llvm::StringRef bytes,
                                std::string &error) {
-  if (path == "-") {
-    llvm::outs() << bytes;
-    llvm::outs().flush();
-    return true;
-  }
-  llvm::SmallString<256> temp;
-  int fd = -1;
-  if (std::error_code ec =
-          llvm::sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, temp)) {
-    error = "cannot write: " + ec.message();
-    return false;
-  }
-  {
-    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
-    os << bytes;
-    os.close();
-    if (os.has_error()) {
-      error = "cannot write: " + os.error().message();
-      os.clear_error();
-      llvm::sys::fs::remove(temp);
-      return false;
-    }
-  }
-  if (std::error_code ec = llvm::sys::fs::rename(temp, path)) {
-    error = "cannot write: " + ec.message();
-    llvm::sys::fs::remove(temp);
-    return false;
-  }
-  return true;
+  return cim::writeFileAtomically(path, bytes, error);
 }

@@ -2,6 +2,7 @@
 
 #include "cim/Quant/Policy.h"
 #include "cim/Quant/Quantizer.h"
+#include "cim/Support/Text.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
@@ -42,6 +43,21 @@ static Position positionOf(const std::string &text, size_t offset) {
 /// through a long file.
 static std::vector<Position> findLayerEntries(const std::string &text) {
   std::vector<Position> entries;
+  // Offsets only grow: the position moves forward from the last one, so
+  // the scan stays linear in the file's size.
+  Position at{1, 1};
+  size_t atOffset = 0;
+  auto positionAt = [&](size_t offset) {
+    for (; atOffset < offset; ++atOffset) {
+      if (text[atOffset] == '\n') {
+        ++at.line;
+        at.column = 1;
+      } else {
+        ++at.column;
+      }
+    }
+    return at;
+  };
   std::vector<char> stack;    // the open '{' and '['
   size_t layersDepth = 0;     // stack size inside the layers array, or 0
   bool expectKey = false;     // the next string is an object key
@@ -52,7 +68,7 @@ static std::vector<Position> findLayerEntries(const std::string &text) {
     if (std::isspace(static_cast<unsigned char>(c)))
       continue;
     if (expectElement && c != ']') {
-      entries.push_back(positionOf(text, i));
+      entries.push_back(positionAt(i));
       expectElement = false;
     }
     if (c == '"') {
@@ -93,9 +109,14 @@ static std::string show(const json::Value &value) {
 static bool fail(PolicyError &error, Position pos, const llvm::Twine &message) {
   error.line = pos.line;
   error.column = pos.column;
-  error.message = message.str();
+  // Messages quote keys and values of the file: one line whatever they hold.
+  error.message = toOneLine(message.str());
   return false;
 }
+
+/// JSON is parsed recursively, one level per nested array or object; a
+/// policy is three levels deep.
+static constexpr unsigned kMaxNesting = 64;
 
 /// Reads `key` of an entry as a bit width.
 static bool readBits(const json::Object &entry, llvm::StringRef key,
@@ -116,6 +137,13 @@ static bool readBits(const json::Object &entry, llvm::StringRef key,
 
 std::optional<BitwidthPolicy> quant::parsePolicy(const std::string &text,
                                                  PolicyError &error) {
+  if (size_t at = findDeepNesting(text, kMaxNesting);
+      at != llvm::StringRef::npos) {
+    fail(error, positionOf(text, at),
+         "malformed JSON: nested more than " + llvm::Twine(kMaxNesting) +
+             " levels deep");
+    return std::nullopt;
+  }
   llvm::Expected<json::Value> root = json::parse(text);
   if (!root) {
     // ParseError logs "[line:column, byte=offset]: message"; its column

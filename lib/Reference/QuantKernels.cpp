@@ -107,7 +107,10 @@ FailureOr<HostTensor> reference::runQuantizeLinear(QuantizeLinearOp op,
   // the widened ui8 / i8 and narrowed afterwards).
   std::optional<ElementKind> resultKind =
       getElementKind(op.getType().cast<RankedTensorType>().getElementType());
-  auto [lo, hi] = integerRange(resultKind.value_or(zeroPoint.getKind()));
+  // Not a structured binding: lambdas capture those only from C++20 on
+  // (clang 14, which builds the fuzz targets, refuses it).
+  auto range = integerRange(resultKind.value_or(zeroPoint.getKind()));
+  auto lo = range.first, hi = range.second;
   HostTensor output(zeroPoint.getKind(), input.getShape());
   visitFloat(input.getKind(), [&](auto tag) {
     using T = decltype(tag);

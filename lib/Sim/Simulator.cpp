@@ -243,18 +243,24 @@ ProgramRunner::~ProgramRunner() = default;
 ModuleOp ProgramRunner::getGraph() { return *impl->graph; }
 
 FailureOr<ProgramRunner> ProgramRunner::create(const prog::Program &program,
-                                               MLIRContext *context) {
+                                               MLIRContext *context,
+                                               StringRef sourceName) {
   auto impl = std::make_unique<Impl>();
   impl->program = &program;
-  impl->graph = parseProgramGraph(program, context);
+  impl->graph = parseProgramGraph(program, context, sourceName);
   if (!impl->graph)
     return failure();
+  // A graph that does not match the rest of the program is a problem of the
+  // program file: located there, not at the model the graph came from.
+  auto error = [&] {
+    return emitError(FileLineColLoc::get(context, sourceName, 0, 0));
+  };
   ModuleOp graph = *impl->graph;
   SmallVector<LayerOpInterface> layers = getCrossbarLayers(graph);
   if (layers.size() != program.layers.size())
-    return graph.emitError() << "the program graph has " << layers.size()
-                             << " crossbar layers but " << program.layers.size()
-                             << " weight matrices";
+    return error() << "the program graph has " << layers.size()
+                   << " crossbar layers but " << program.layers.size()
+                   << " weight matrices";
   impl->ranges.resize(layers.size());
   for (auto [index, layer] : llvm::enumerate(layers)) {
     const prog::LayerWeights &w = program.layers[index];
@@ -262,16 +268,15 @@ FailureOr<ProgramRunner> ProgramRunner::create(const prog::Program &program,
     LayerMatrix m = layer.getLayerMatrix();
     if (!quant || m.rows != w.rows || m.cols != w.cols ||
         m.groups != w.groups || quant.getWbits() != w.wbits)
-      return layer->emitError()
-             << "the program's weights for layer " << index << " (" << w.groups
-             << "x" << w.rows << "x" << w.cols << ", " << w.wbits
-             << " bits) do not match the graph";
+      return error() << "the program's weights for layer " << index << " ("
+                     << w.groups << "x" << w.rows << "x" << w.cols << ", "
+                     << w.wbits << " bits) do not match the graph";
     impl->layerOf[layer] = index;
     llvm::Expected<CrossbarLayer> xbar = CrossbarLayer::build(
         program.hardware, specOf(layer, w.wbits, quant), w.values);
     if (!xbar)
-      return layer->emitError()
-             << "layer " << index << ": " << llvm::toString(xbar.takeError());
+      return error() << "layer " << index << ": "
+                     << llvm::toString(xbar.takeError());
     impl->crossbars.push_back(std::move(*xbar));
   }
   // The invocations each layer computes: its Mvm ranges (one write round

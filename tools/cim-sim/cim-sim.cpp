@@ -35,6 +35,7 @@
 #include "cim/Reference/Executor.h"
 #include "cim/Report/Report.h"
 #include "cim/Sim/Simulator.h"
+#include "cim/Support/OutputFiles.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -236,7 +237,7 @@ int main(int argc, char **argv) {
   std::optional<cim::sim::ProgramRunner> runner;
   if (isProgram) {
     FailureOr<cim::sim::ProgramRunner> created =
-        cim::sim::ProgramRunner::create(*program, &context);
+        cim::sim::ProgramRunner::create(*program, &context, modelFile);
     if (failed(created))
       return 1;
     runner.emplace(std::move(*created));
@@ -349,12 +350,12 @@ int main(int argc, char **argv) {
   double wallSeconds = std::chrono::duration<double>(
                            std::chrono::steady_clock::now() - wallStart)
                            .count();
+  // Reports, trace and output tensors are written together: when one
+  // cannot be written, none is left behind.
+  cim::OutputFiles files;
   if (isProgram) {
-    // Reports go first: an output directory is only written when they
-    // could be.
     cim::prog::Timing timing = cim::prog::simulateTiming(*program);
     cim::Report report = cim::buildReport(*program, timing);
-    std::string message;
     if (!reportFile.empty()) {
       llvm::json::Object json = cim::toJson(report);
       json["functional"] = llvm::json::Object{
@@ -368,15 +369,13 @@ int main(int argc, char **argv) {
       std::string text;
       llvm::raw_string_ostream os(text);
       os << llvm::formatv("{0:2}", llvm::json::Value(std::move(json))) << "\n";
-      if (!cim::prog::writeFileAtomically(reportFile, os.str(), message))
-        return error(reportFile, message);
+      files.add(reportFile, os.str());
     }
     if (!reportHtml.empty()) {
       std::string html;
       llvm::raw_string_ostream os(html);
       cim::printReportHtml(report, *program, timing, os);
-      if (!cim::prog::writeFileAtomically(reportHtml, os.str(), message))
-        return error(reportHtml, message);
+      files.add(reportHtml, os.str());
     }
     if (!traceFile.empty()) {
       std::string csv;
@@ -387,21 +386,25 @@ int main(int argc, char **argv) {
            << in.node << ",\"" << program->nodes[in.node].name << "\","
            << in.set << "," << in.copy << "," << in.begin << "," << in.end
            << "," << timing.startPs[i] << "," << timing.endPs[i] << "\n";
-      if (!cim::prog::writeFileAtomically(traceFile, os.str(), message))
-        return error(traceFile, message);
+      files.add(traceFile, os.str());
     }
-    if (outputDir.empty())
-      return 0;
   }
-  if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
-    return error(outputDir, "cannot create directory: " + ec.message());
-  for (auto [index, tensor] : llvm::enumerate(*outputs)) {
-    SmallString<256> path(outputDir);
-    llvm::sys::path::append(path, "output_" + Twine(index) + ".pb");
-    std::string message;
-    if (failed(cim::writeTensorFile(
-            path, tensor, "output_" + std::to_string(index), message)))
-      return error(path, message);
+  if (!outputDir.empty()) {
+    files.addDirectory(outputDir);
+    for (auto [index, tensor] : llvm::enumerate(*outputs)) {
+      SmallString<256> path(outputDir);
+      std::string name = "output_" + std::to_string(index);
+      llvm::sys::path::append(path, name + ".pb");
+      std::string message;
+      FailureOr<std::string> bytes =
+          cim::serializeTensor(tensor, name, message);
+      if (failed(bytes))
+        return error(path, message);
+      files.add(path, std::move(*bytes));
+    }
   }
+  std::string failedPath, message;
+  if (!files.commit(failedPath, message))
+    return error(failedPath, message);
   return 0;
 }

@@ -14,6 +14,7 @@
 #include "Agreement.h"
 #include "SearchCommand.h"
 
+#include "cim/Support/OutputFiles.h"
 #include "cim/Tune/Dataset.h"
 #include "cim/Tune/Export.h"
 #include "cim/Tune/IRModel.h"
@@ -439,6 +440,13 @@ TrainOptions parseTrainOptions(const Args &args, bool qat) {
   return o;
 }
 
+/// Writes a file whole (temporary file + rename) or exits with one line.
+void writeOrFail(const std::string &path, const std::string &bytes) {
+  std::string error;
+  if (!mlir::cim::writeFileAtomically(path, bytes, error))
+    fail(path + ": error: " + error);
+}
+
 void writeOrFail(const Graph &graph, const std::string &path, bool qdq) {
   std::string error;
   if (!exportOnnx(graph, path, qdq, error))
@@ -447,9 +455,7 @@ void writeOrFail(const Graph &graph, const std::string &path, bool qdq) {
 
 /// The per-layer widths as a cim-assign-bitwidths policy file.
 void writeBitsPolicy(const Graph &graph, const std::string &path) {
-  std::ofstream os(path);
-  if (!os)
-    fail(path + ": error: cannot write the file");
+  std::ostringstream os;
   os << "{\"layers\": [";
   bool first = true;
   for (const Node *layer : graph.getLayers()) {
@@ -461,6 +467,7 @@ void writeBitsPolicy(const Graph &graph, const std::string &path) {
     first = false;
   }
   os << "\n]}\n";
+  writeOrFail(path, os.str());
 }
 
 int runTrain(const Args &args) {
@@ -577,9 +584,7 @@ int runEval(const Args &args) {
     runAgreement("program", predict);
   }
   if (args.has("json")) {
-    std::ofstream os(args.get("json"));
-    if (!os)
-      fail(args.get("json") + ": error: cannot write the file");
+    std::ostringstream os;
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.6f", result.getAccuracy());
     os << "{\"model\": \"" << args.get("model")
@@ -592,6 +597,7 @@ int runEval(const Args &args) {
       os << ", \"" << label << "_accuracy\": " << buf;
     }
     os << "}\n";
+    writeOrFail(args.get("json"), os.str());
   }
   return 0;
 }

@@ -15,6 +15,7 @@
 #include "cim/Compiler/Compiler.h"
 #include "cim/Program/Program.h"
 #include "cim/Report/Report.h"
+#include "cim/Support/OutputFiles.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -164,7 +165,9 @@ int main(int argc, char **argv) {
   if (failed(result))
     return 1;
 
-  std::string error;
+  // Every output is rendered first, then all are written together through
+  // temporary files: a failure leaves none of them behind.
+  cim::OutputFiles outputs;
   if (emit != Emit::None) {
     std::string text;
     llvm::raw_string_ostream os(text);
@@ -172,41 +175,32 @@ int main(int argc, char **argv) {
       cim::prog::printProgram(result->program, os);
     else
       result->module->print(os);
-    std::string path = outputFile.empty() ? "-" : outputFile.getValue();
-    if (!cim::prog::writeFileAtomically(path, os.str(), error))
-      return fail(path, error);
+    outputs.add(outputFile.empty() ? "-" : outputFile.getValue(), os.str());
+  } else {
+    std::string path = outputFile;
+    if (path.empty())
+      path = (llvm::sys::path::stem(inputFile) + ".cim").str();
+    outputs.add(path, cim::prog::writeProgram(result->program));
+    if (!reportHtml.empty()) {
+      std::string html;
+      llvm::raw_string_ostream os(html);
+      cim::printReportHtml(result->report, result->program, result->timing, os);
+      outputs.add(reportHtml, os.str());
+    }
+    if (!report.empty()) {
+      std::string json;
+      llvm::raw_string_ostream os(json);
+      os << llvm::formatv("{0:2}",
+                          llvm::json::Value(cim::toJson(result->report)))
+         << "\n";
+      outputs.add(report, os.str());
+    }
+  }
+  std::string failedPath, error;
+  if (!outputs.commit(failedPath, error))
+    return fail(failedPath, error);
+  if (emit != Emit::None)
     return 0;
-  }
-
-  // Every output is rendered first and written through a temporary file;
-  // when one cannot be written, the ones already written are removed.
-  std::vector<std::pair<std::string, std::string>> outputs;
-  std::string path = outputFile;
-  if (path.empty())
-    path = (llvm::sys::path::stem(inputFile) + ".cim").str();
-  outputs.push_back({path, cim::prog::writeProgram(result->program)});
-  if (!reportHtml.empty()) {
-    std::string html;
-    llvm::raw_string_ostream os(html);
-    cim::printReportHtml(result->report, result->program, result->timing, os);
-    outputs.push_back({reportHtml, os.str()});
-  }
-  if (!report.empty()) {
-    std::string json;
-    llvm::raw_string_ostream os(json);
-    os << llvm::formatv("{0:2}", llvm::json::Value(cim::toJson(result->report)))
-       << "\n";
-    outputs.push_back({report, os.str()});
-  }
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    if (cim::prog::writeFileAtomically(outputs[i].first, outputs[i].second,
-                                       error))
-      continue;
-    for (size_t k = 0; k < i; ++k)
-      if (outputs[k].first != "-")
-        llvm::sys::fs::remove(outputs[k].first);
-    return fail(outputs[i].first, error);
-  }
   if (report.empty())
     cim::printReportTable(result->report, llvm::outs());
   return 0;

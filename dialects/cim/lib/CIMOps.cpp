@@ -680,9 +680,11 @@ LogicalResult BatchNormOp::verify() {
   if (getType().getRank() < 2)
     return emitOpError() << "input must have a channel dimension";
   int64_t channels = getType().getDimSize(1);
-  for (auto [value, what] :
-       llvm::zip(ValueRange{getScale(), getBias(), getMean(), getVar()},
-                 ArrayRef<StringRef>{"scale", "bias", "mean", "var"})) {
+  // Named arrays: the backing arrays of braced temporaries inside the
+  // range expression would be gone before the loop body reads them.
+  Value operands[] = {getScale(), getBias(), getMean(), getVar()};
+  StringRef names[] = {"scale", "bias", "mean", "var"};
+  for (auto [value, what] : llvm::zip(operands, names)) {
     auto type = rankedType(value);
     if (type.getRank() != 1 ||
         (!ShapedType::isDynamic(channels) && !type.isDynamicDim(0) &&
@@ -1041,8 +1043,14 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
   for (int64_t d = 0; d < rank; ++d) {
     if (sizes)
       shape[d] = (*sizes)[d];
-    else if (!ShapedType::isDynamic(shape[d]))
-      shape[d] = int64_t(std::floor(double(shape[d]) * scales[d]));
+    else if (!ShapedType::isDynamic(shape[d])) {
+      // Converted only when it fits: a huge scale must not overflow.
+      double size = std::floor(double(shape[d]) * scales[d]);
+      if (!(size >= 0 && size < 0x1p62))
+        return emitOptionalError(loc, "scale ", scales[d], " of dimension ", d,
+                                 " gives a size out of range");
+      shape[d] = int64_t(size);
+    }
   }
   inferred.push_back(RankedTensorType::get(shape, inType.getElementType()));
   return success();

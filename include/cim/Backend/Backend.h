@@ -25,9 +25,10 @@ FailureOr<prog::Program> buildProgram(ModuleOp module,
 
 /// Parses a program's functional graph into `context` (which must have the
 /// cim and func dialects). Errors point into the graph text, named
-/// `<program>:graph`.
+/// `<sourceName>:graph` (the program file, when the caller knows it).
 OwningOpRef<ModuleOp> parseProgramGraph(const prog::Program &program,
-                                        MLIRContext *context);
+                                        MLIRContext *context,
+                                        StringRef sourceName = "<program>");
 
 } // namespace cim
 } // namespace mlir

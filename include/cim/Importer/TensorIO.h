@@ -27,6 +27,16 @@ std::optional<ElementKind> getOnnxElementKind(int32_t onnxType);
 FailureOr<HostTensor> readTensorFile(llvm::StringRef path, std::string &name,
                                      std::string &error);
 
+/// The same from the bytes of such a file.
+FailureOr<HostTensor> readTensorBuffer(llvm::StringRef bytes, std::string &name,
+                                       std::string &error);
+
+/// `tensor` as a serialized onnx.TensorProto named `name`, for a set of
+/// outputs written together (cim::OutputFiles).
+FailureOr<std::string> serializeTensor(const HostTensor &tensor,
+                                       llvm::StringRef name,
+                                       std::string &error);
+
 /// Writes `tensor` as a serialized onnx.TensorProto named `name`, through a
 /// temporary file renamed into place.
 LogicalResult writeTensorFile(llvm::StringRef path, const HostTensor &tensor,

@@ -169,10 +169,8 @@ std::optional<Program> loadProgram(llvm::StringRef path, std::string &error);
 /// an empty string when the program is well formed.
 std::string verifyProgram(const Program &program);
 
-/// Writes `bytes` to `path` through a temporary file in the same directory
-/// that is renamed into place, so that an interrupted or failed run never
-/// leaves a truncated file; "-" writes to stdout. Returns false and sets
-/// `error` on failure (nothing is left behind).
+/// cim::writeFileAtomically (cim/Support/OutputFiles.h), kept for the
+/// callers that name it here.
 bool writeFileAtomically(llvm::StringRef path, llvm::StringRef bytes,
                          std::string &error);
 

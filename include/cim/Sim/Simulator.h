@@ -39,9 +39,10 @@ public:
   ~ProgramRunner();
   ProgramRunner(ProgramRunner &&);
   /// Fails with a diagnostic when the graph does not parse or does not
-  /// match the weights.
-  static FailureOr<ProgramRunner> create(const prog::Program &program,
-                                         MLIRContext *context);
+  /// match the weights, located at `sourceName` (the program file).
+  static FailureOr<ProgramRunner>
+  create(const prog::Program &program, MLIRContext *context,
+         llvm::StringRef sourceName = "<program>");
   /// Runs one inference; `inputs` in graph-argument order.
   FailureOr<llvm::SmallVector<HostTensor>>
   run(llvm::ArrayRef<HostTensor> inputs, FunctionalStats &stats);

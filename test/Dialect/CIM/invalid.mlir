@@ -438,6 +438,14 @@ func.func @resize_scale_positive(%x: tensor<2x2xf32>) {
 
 // -----
 
+func.func @resize_scale_too_large(%x: tensor<2x2xf32>) {
+  // expected-error @+1 {{scale 1.000000e+30 of dimension 1 gives a size out of range}}
+  %0 = cim.resize %x {scales = array<f64: 1.0, 1.0e30>} : (tensor<2x2xf32>) -> tensor<2x2xf32>
+  return
+}
+
+// -----
+
 func.func @resize_sizes_rank(%x: tensor<2x2xf32>) {
   // expected-error @+1 {{'sizes' must have 2 entries (one per dimension), got 1}}
   %0 = cim.resize %x {scales = array<f64: 1.0, 2.0>, sizes = array<i64: 4>} : (tensor<2x2xf32>) -> tensor<2x4xf32>

@@ -1,0 +1,54 @@
+//===- OutputFiles.h - Outputs written whole or not at all ------*- C++ -*-===//
+//
+// Every file a tool writes goes through here: the bytes go to a temporary
+// file beside the destination that is renamed into place, so an interrupted
+// or failed run never leaves a truncated file, and a run that writes several
+// files (a program and its reports, a directory of outputs) either writes
+// all of them or none (docs/reliability.md). Plain C++ on LLVM Support.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_SUPPORT_OUTPUTFILES_H
+#define CIM_SUPPORT_OUTPUTFILES_H
+
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir {
+namespace cim {
+
+/// Writes `bytes` to `path` through a temporary file in the same directory
+/// that is renamed into place; "-" writes to stdout, and an existing special
+/// file such as /dev/null is written in place. Returns false and sets
+/// `error` ("cannot write: REASON") on failure, leaving nothing behind.
+bool writeFileAtomically(llvm::StringRef path, llvm::StringRef bytes,
+                         std::string &error);
+
+/// A set of outputs committed together: every file is first written to a
+/// temporary beside it, and only when all of them are written are they
+/// renamed into place. On failure every temporary, every file already
+/// renamed and every directory created for the set is removed. Standard
+/// output ("-") and existing special files (/dev/null, a FIFO) are written
+/// in place, last: a rename would replace the device.
+class OutputFiles {
+public:
+  /// Adds a file ("-": stdout, written last).
+  void add(llvm::StringRef path, std::string bytes);
+  /// Adds a directory that is created (with its parents) when missing.
+  void addDirectory(llvm::StringRef path);
+
+  /// Writes everything. On failure returns false, names the path at fault
+  /// in `failedPath` and the reason in `error`.
+  bool commit(std::string &failedPath, std::string &error);
+
+private:
+  std::vector<std::string> directories;
+  std::vector<std::pair<std::string, std::string>> files;
+};
+
+} // namespace cim
+} // namespace mlir
+
+#endif // CIM_SUPPORT_OUTPUTFILES_H
