@@ -77,13 +77,12 @@ bool tune::makeProgramPredictor(const std::string &path, PredictFn &predict,
     return false;
   }
   state->inputShape.assign(type.getShape().begin(), type.getShape().end());
-  predict = [state](const std::vector<float> &image,
-                    std::vector<float> &output, std::string &error) {
+  predict = [state](const std::vector<float> &image, std::vector<float> &output,
+                    std::string &error) {
     HostTensor input(ElementKind::F32, state->inputShape);
     if (int64_t(image.size()) != input.getNumElements()) {
-      error = "the program expects " +
-              std::to_string(input.getNumElements()) + " input values, the "
-              "image has " + std::to_string(image.size());
+      error = "the program expects " + std::to_string(input.getNumElements()) +
+              " input values, the image has " + std::to_string(image.size());
       return false;
     }
     std::copy(image.begin(), image.end(), input.data<float>().begin());
