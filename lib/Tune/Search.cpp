@@ -179,6 +179,14 @@ private:
 
   bool measure(const std::vector<BitPolicy> &policies, bool final,
                std::vector<Measurement> &out, std::string &error);
+  /// Constrains the searched policies (in place), then measures them.
+  bool constrainAndMeasure(std::vector<BitPolicy> &policies,
+                           std::vector<Measurement> &out, std::string &error) {
+    for (BitPolicy &p : policies)
+      if (!constrain(p, error))
+        return false;
+    return measure(policies, false, out, error);
+  }
   EvaluatedPolicy record(const std::string &source, const BitPolicy &p,
                          const Measurement &m);
   void logLine(const std::string &label, int64_t index, int64_t total,
@@ -322,12 +330,10 @@ bool Searcher::runEpisodes(std::string &error) {
         prevW = space.weightAction(i, p.wbits.back());
         prevA = space.activationAction(i, p.abits.back());
       }
-      if (!constrain(p, error))
-        return false;
       policies.push_back(p);
     }
     std::vector<Measurement> measured;
-    if (!measure(policies, false, measured, error))
+    if (!constrainAndMeasure(policies, measured, error))
       return false;
     for (int64_t b = 0; b < count; ++b) {
       const BitPolicy &p = policies[size_t(b)];
@@ -378,12 +384,10 @@ bool Searcher::runRandom(std::string &error) {
         p.wbits.push_back(space.mapWeight(i, sampleUniform(random)));
         p.abits.push_back(space.mapActivation(i, sampleUniform(random)));
       }
-      if (!constrain(p, error))
-        return false;
       policies.push_back(p);
     }
     std::vector<Measurement> measured;
-    if (!measure(policies, false, measured, error))
+    if (!constrainAndMeasure(policies, measured, error))
       return false;
     for (int64_t b = 0; b < count; ++b)
       logLine("random", done + b + 1, options.episodes,
