@@ -518,9 +518,24 @@ bool Searcher::run(std::string &error) {
         source == "w8a8" || source == "w4a4"
             ? &result.history[source == "w8a8" ? 0 : 1]
             : bestOf(result.history, source, reference, options.maxAccDrop);
+    bool withinDrop = source == "w8a8" || source == "w4a4" || best;
+    if (!best && options.targetSpeedup > 0) {
+      // The speed budget is the hard constraint: keep the most accurate
+      // policy that meets it (the first on a tie); the final QAT says what
+      // it really loses.
+      for (const EvaluatedPolicy &e : result.history)
+        if (e.source == source &&
+            e.speedup >= options.targetSpeedup * (1 - 1e-12) &&
+            (!best || e.accuracy > best->accuracy))
+          best = &e;
+      if (options.log)
+        options.log(source + ": no policy within the allowed drop; the most "
+                    "accurate one within the latency budget is kept");
+    }
     if (!best)
-      best = &result.history[0]; // nothing within the budget: W8A8
+      best = &result.history[0]; // nothing within the allowed drop: W8A8
     ChosenPolicy c;
+    c.withinDrop = withinDrop;
     c.source = source;
     c.policy = best->policy;
     c.latencyCycles = best->latencyCycles;
@@ -729,6 +744,8 @@ std::string tune::formatSummaryJson(const SearchResult &r,
     out += indent + "\"validation_accuracy\": " + fixed(c.validationAccuracy) +
            ",\n";
     out += indent + "\"final_qat\": " + (final ? "true" : "false") + ",\n";
+    out += indent + "\"proxy_within_drop\": " +
+           (c.withinDrop ? "true" : "false") + ",\n";
     out += indent + "\"layers\": " + layersJson(r, c.policy, indent);
     return out;
   };

@@ -4,7 +4,8 @@
 // agent's determinism and state round trip, and a whole search on the tiny
 // tune-net with synthetic data: the same seed gives the same bytes for any
 // number of threads, and a search stopped after two episodes resumes from
-// its checkpoint to the same result.
+// its checkpoint to the same result. A fake evaluator checks the choice
+// when no policy stays within the allowed drop.
 //
 //===----------------------------------------------------------------------===//
 
@@ -303,6 +304,80 @@ TEST(TuneSearch, SameSeedSameBytesAndResumeGivesTheSameResult) {
   EXPECT_EQ(resumed.summary, once.summary);
   EXPECT_EQ(resumed.csv, once.csv);
   std::remove(ckpt.c_str());
+}
+
+/// Accuracy falls with every bit below 8: no narrower policy is within a
+/// 0.1 % drop. Latency from the real model.
+class NarrowLosesEvaluator : public PolicyEvaluator {
+public:
+  explicit NarrowLosesEvaluator(LatencyModel &latency) : latency(latency) {}
+  bool evaluate(const std::vector<EvalRequest> &requests,
+                std::vector<Measurement> &results,
+                std::string &error) override {
+    results.clear();
+    for (const EvalRequest &r : requests) {
+      std::optional<uint64_t> cycles = latency.getLatency(r.policy, error);
+      if (!cycles)
+        return false;
+      unsigned missing = 0;
+      for (size_t i = 0; i < r.policy.wbits.size(); ++i)
+        missing += 16 - r.policy.wbits[i] - r.policy.abits[i];
+      results.push_back({*cycles, 0.9 - 0.01 * missing});
+    }
+    return true;
+  }
+
+private:
+  LatencyModel &latency;
+};
+
+SearchResult searchNothingWithinDrop(double targetSpeedup) {
+  std::string error;
+  std::string model = std::string(CIM_TUNE_INPUTS) + "/tune-net.onnxtxt";
+  std::unique_ptr<LatencyModel> latency =
+      LatencyModel::create(model, "cimaq-reference", error);
+  EXPECT_TRUE(latency) << error;
+  SearchResult result;
+  if (!latency)
+    return result;
+  NarrowLosesEvaluator evaluator(*latency);
+  SearchOptions options;
+  options.episodes = 6;
+  options.warmup = 2;
+  options.seed = 5;
+  options.maxAccDrop = 0.001;
+  options.targetSpeedup = targetSpeedup;
+  options.ddpg.hidden = 16;
+  options.ddpg.batchSize = 4;
+  options.layers = latency->getLayers();
+  EXPECT_TRUE(runSearch(*latency, evaluator, options, result, error)) << error;
+  return result;
+}
+
+TEST(TuneSearch, NothingWithinTheDropKeepsTheBudgetOrFallsBackToW8A8) {
+  // A latency budget is kept: the most accurate policy meeting it.
+  SearchResult budget = searchNothingWithinDrop(1.5);
+  ASSERT_EQ(budget.chosen.size(), 5u);
+  for (const ChosenPolicy &c : budget.chosen) {
+    if (c.source == "w8a8" || c.source == "w4a4") {
+      EXPECT_TRUE(c.withinDrop) << c.source;
+      continue;
+    }
+    EXPECT_FALSE(c.withinDrop) << c.source;
+    EXPECT_GE(c.speedup, 1.5 - 1e-9) << c.source;
+    for (const EvaluatedPolicy &e : budget.history)
+      if (e.source == c.source)
+        EXPECT_LE(e.accuracy, c.validationAccuracy) << c.source;
+  }
+  EXPECT_NE(formatSummaryJson(budget, SearchOptions(), "m")
+                .find("\"proxy_within_drop\": false"),
+            std::string::npos);
+  // Without a budget: W8A8.
+  SearchResult none = searchNothingWithinDrop(0);
+  ASSERT_EQ(none.chosen.size(), 5u);
+  EXPECT_EQ(none.chosen[0].source, "ddpg");
+  EXPECT_EQ(none.chosen[0].policy.key(), none.history[0].policy.key());
+  EXPECT_FALSE(none.chosen[0].withinDrop);
 }
 
 } // namespace
