@@ -11,6 +11,8 @@
 
 #include "cim/Schedule/Schedule.h"
 
+#include "llvm/ADT/DenseMap.h"
+
 #include <algorithm>
 #include <map>
 #include <queue>
@@ -103,7 +105,12 @@ private:
   std::vector<uint32_t> taskBase;
   std::vector<Task> tasks;
   std::vector<uint32_t> barrierOf; // per node, in layer-by-layer mode
-  std::map<std::tuple<uint8_t, int64_t, uint32_t, uint32_t>, uint32_t> units;
+  /// Unit ids in first-use order (a hash map: looked up for every copy of
+  /// every task, it was 68 % of a ResNet-20 schedule as a std::map).
+  llvm::DenseMap<std::tuple<uint8_t, int64_t, uint32_t, uint32_t>, uint32_t>
+      units;
+  /// Per node, its copies' crossbar unit ids (filled by earliestCopy).
+  llvm::DenseMap<uint32_t, std::vector<uint32_t>> copyUnits;
   /// Crossbar groups' free times, for choosing a copy.
   std::vector<uint64_t> unitFree;
   prog::TimingState timing;
@@ -113,15 +120,13 @@ private:
 
 uint32_t Scheduler::getUnit(prog::UnitKind kind, int64_t pe, uint32_t node,
                             uint32_t copy) {
-  auto key = std::make_tuple(uint8_t(kind), pe, node, copy);
-  auto it = units.find(key);
-  if (it != units.end())
-    return it->second;
-  uint32_t id = p.units.size();
-  p.units.push_back({kind, uint32_t(pe), node, copy});
-  unitFree.push_back(0);
-  units[key] = id;
-  return id;
+  auto [it, inserted] = units.try_emplace(
+      std::make_tuple(uint8_t(kind), pe, node, copy), uint32_t(p.units.size()));
+  if (inserted) {
+    p.units.push_back({kind, uint32_t(pe), node, copy});
+    unitFree.push_back(0);
+  }
+  return it->second;
 }
 
 uint32_t Scheduler::emit(prog::Instruction in) {
@@ -316,10 +321,15 @@ std::pair<uint32_t, uint64_t> Scheduler::earliestCopy(const Task &task) {
   const ScheduleLayer &layer = g.layers[g.nodes[task.node].layer];
   uint32_t best = 0;
   uint64_t bestStart = UINT64_MAX;
-  for (uint32_t c = 0; c < layer.copyPes.size(); ++c) {
-    uint64_t start = std::max(
-        task.ready, unitFree[getUnit(prog::UnitKind::Crossbars,
-                                     layer.copyPes[c][0], task.node, c)]);
+  // The copies' crossbar units, looked up once per node (created in the
+  // same order as before: the program's unit ids do not change).
+  std::vector<uint32_t> &ids = copyUnits[task.node];
+  if (ids.empty())
+    for (uint32_t c = 0; c < layer.copyPes.size(); ++c)
+      ids.push_back(getUnit(prog::UnitKind::Crossbars, layer.copyPes[c][0],
+                            task.node, c));
+  for (uint32_t c = 0; c < ids.size(); ++c) {
+    uint64_t start = std::max(task.ready, unitFree[ids[c]]);
     if (start < bestStart) {
       bestStart = start;
       best = c;
