@@ -530,7 +530,7 @@ bool Searcher::run(std::string &error) {
           best = &e;
       if (options.log)
         options.log(source + ": no policy within the allowed drop; the most "
-                    "accurate one within the latency budget is kept");
+                             "accurate one within the latency budget is kept");
     }
     if (!best)
       best = &result.history[0]; // nothing within the allowed drop: W8A8
@@ -744,8 +744,9 @@ std::string tune::formatSummaryJson(const SearchResult &r,
     out += indent + "\"validation_accuracy\": " + fixed(c.validationAccuracy) +
            ",\n";
     out += indent + "\"final_qat\": " + (final ? "true" : "false") + ",\n";
-    out += indent + "\"proxy_within_drop\": " +
-           (c.withinDrop ? "true" : "false") + ",\n";
+    out += indent +
+           "\"proxy_within_drop\": " + (c.withinDrop ? "true" : "false") +
+           ",\n";
     out += indent + "\"layers\": " + layersJson(r, c.policy, indent);
     return out;
   };
