@@ -33,6 +33,11 @@ double tune::computeReward(double latencyRatio, double accuracy,
 
 namespace {
 
+/// Whether a speedup meets the latency budget (always without one).
+bool meetsBudget(double speedup, double targetSpeedup) {
+  return targetSpeedup <= 0 || speedup >= targetSpeedup * (1 - 1e-12);
+}
+
 constexpr int64_t kStateDim = 16;
 constexpr int64_t kActionDim = 2;
 
@@ -253,17 +258,25 @@ EvaluatedPolicy Searcher::record(const std::string &source, const BitPolicy &p,
   e.reward =
       computeReward(double(m.latencyCycles) / double(w8a8Latency), m.accuracy,
                     reference, options.maxAccDrop, options.targetSpeedup > 0);
+  // Under a budget, a policy the adjustment could not bring within it ranks
+  // below every one that is (the least reward of an accuracy miss, less
+  // the share of the speedup missed).
+  if (!meetsBudget(e.speedup, options.targetSpeedup))
+    e.reward = -10 * options.maxAccDrop - 1.1 -
+               (1 - e.speedup / options.targetSpeedup);
   result.history.push_back(e);
   return e;
 }
 
-/// The best feasible policy of a source: highest reward, then lowest id.
+/// The best feasible policy of a source (within the allowed drop and the
+/// latency budget): highest reward, then lowest id.
 const EvaluatedPolicy *bestOf(const std::vector<EvaluatedPolicy> &history,
                               const std::string &source, double reference,
-                              double maxDrop) {
+                              double maxDrop, double targetSpeedup) {
   const EvaluatedPolicy *best = nullptr;
   for (const EvaluatedPolicy &e : history)
     if (e.source == source && reference - e.accuracy <= maxDrop + 1e-12 &&
+        meetsBudget(e.speedup, targetSpeedup) &&
         (!best || e.reward > best->reward))
       best = &e;
   return best;
@@ -274,7 +287,8 @@ void Searcher::logLine(const std::string &label, int64_t index, int64_t total,
   if (!options.log)
     return;
   const EvaluatedPolicy *best =
-      bestOf(result.history, source, reference, options.maxAccDrop);
+      bestOf(result.history, source, reference, options.maxAccDrop,
+             options.targetSpeedup);
   char buf[512];
   std::snprintf(buf, sizeof buf,
                 "%s %lld/%lld: W %s A %s: %.2fx, accuracy %.2f %% (drop "
@@ -517,7 +531,8 @@ bool Searcher::run(std::string &error) {
     const EvaluatedPolicy *best =
         source == "w8a8" || source == "w4a4"
             ? &result.history[source == "w8a8" ? 0 : 1]
-            : bestOf(result.history, source, reference, options.maxAccDrop);
+            : bestOf(result.history, source, reference, options.maxAccDrop,
+                     options.targetSpeedup);
     bool withinDrop = source == "w8a8" || source == "w4a4" || best;
     if (!best && options.targetSpeedup > 0) {
       // The speed budget is the hard constraint: keep the most accurate
@@ -525,7 +540,7 @@ bool Searcher::run(std::string &error) {
       // it really loses.
       for (const EvaluatedPolicy &e : result.history)
         if (e.source == source &&
-            e.speedup >= options.targetSpeedup * (1 - 1e-12) &&
+            meetsBudget(e.speedup, options.targetSpeedup) &&
             (!best || e.accuracy > best->accuracy))
           best = &e;
       if (options.log)

@@ -210,9 +210,10 @@ bool tune::fitLatency(
   while (now > budget) {
     // A step b -> b-1 about doubles the width's rounding noise, from
     // 2^-b: the score is the cycles saved per noise added, saved * 2^b.
-    BitPolicy best;
+    BitPolicy best, flat;
     uint64_t bestCycles = now;
     double bestScore = 0;
+    unsigned flatRank = 0;
     for (int kind = 1; kind >= 0; --kind)
       for (size_t i = 0; i < policy.wbits.size(); ++i) {
         BitPolicy p = policy;
@@ -233,11 +234,24 @@ bool tune::fitLatency(
           bestCycles = c;
           bestScore = score;
         }
+        // A step that saves nothing alone can open one that does (8 -> 7
+        // weight bits keep four 2-bit slices, 7 -> 6 drops one): the
+        // widest such width, for the least noise; weights first on a tie
+        // (their latency moves in whole cell slices).
+        unsigned rank = 2 * (bits[i] + 1) + (kind == 0);
+        if (c == now && rank > flatRank) {
+          flat = p;
+          flatRank = rank;
+        }
       }
-    if (bestCycles >= now)
+    if (bestCycles < now) {
+      policy = best;
+      now = bestCycles;
+    } else if (flatRank) {
+      policy = flat;
+    } else {
       return false;
-    policy = best;
-    now = bestCycles;
+    }
   }
   return true;
 }

@@ -378,8 +378,11 @@ struct SearchOptions {
 /// `budget`, lower by one allowed width the weight or activation whose step
 /// saves the most cycles per rounding noise added, (cycles saved) * 2^bits
 /// before the step (activations first, then the earliest layer, on a tie;
-/// weights only where `fits` takes them). False when no step lowers
-/// the latency any more; `error` set when `cycles` failed (0).
+/// weights only where `fits` takes them). When no step lowers the latency
+/// but some keep it, the widest of those is taken, a weight on a tie (a
+/// plateau: 8 -> 7 weight bits may keep the slices that 7 -> 6 drops). False
+/// when every width is at its lowest or every step costs cycles; `error` set
+/// when `cycles` failed (0).
 bool fitLatency(const ActionSpace &space,
                 const std::function<uint64_t(const BitPolicy &)> &cycles,
                 const std::function<bool(const std::vector<unsigned> &)> &fits,

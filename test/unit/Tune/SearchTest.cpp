@@ -150,6 +150,24 @@ TEST(TuneSearchSpace, FitLatencyLowersTheWidthThatSavesMostPerNoise) {
   EXPECT_EQ(p.abits, (std::vector<unsigned>{2, 2}));
 }
 
+TEST(TuneSearchSpace, FitLatencyCrossesPlateaus) {
+  ActionSpace space(1, 2, 8, 1, Constraints{false, false});
+  // Weights in 2-bit slices: 8 and 7 bits cost the same, 6 saves a slice;
+  // activations cost nothing here.
+  auto cycles = [](const BitPolicy &p) {
+    return uint64_t(10 * ((p.wbits[0] + 1) / 2) + 1);
+  };
+  auto fits = [](const std::vector<unsigned> &) { return true; };
+  BitPolicy p = BitPolicy::uniform(1, 8, 8); // 41 cycles
+  ASSERT_TRUE(fitLatency(space, cycles, fits, 35, p));
+  EXPECT_EQ(p.wbits, (std::vector<unsigned>{6})); // 31: the flat 8 -> 7 first
+  EXPECT_EQ(p.abits, (std::vector<unsigned>{8})); // untouched
+  // Below every reachable latency: false, everything at its lowest.
+  p = BitPolicy::uniform(1, 8, 8);
+  EXPECT_FALSE(fitLatency(space, cycles, fits, 5, p));
+  EXPECT_EQ(p.wbits, (std::vector<unsigned>{2}));
+}
+
 TEST(TuneSearchSpace, RewardPenalizesBeyondTheAllowedDrop) {
   EXPECT_DOUBLE_EQ(computeReward(0.5, 0.90, 0.90, 0.01), 0.5);
   EXPECT_NEAR(computeReward(0.4, 0.895, 0.90, 0.01), 0.595, 1e-12);
