@@ -533,7 +533,8 @@ bool Searcher::run(std::string &error) {
             ? &result.history[source == "w8a8" ? 0 : 1]
             : bestOf(result.history, source, reference, options.maxAccDrop,
                      options.targetSpeedup);
-    bool withinDrop = source == "w8a8" || source == "w4a4" || best;
+    bool withinDrop =
+        best && reference - best->accuracy <= options.maxAccDrop + 1e-12;
     if (!best && options.targetSpeedup > 0) {
       // The speed budget is the hard constraint: keep the most accurate
       // policy that meets it (the first on a tie); the final QAT says what

@@ -407,10 +407,10 @@ struct ChosenPolicy {
   uint64_t latencyCycles = 0;
   double speedup = 0;
   double validationAccuracy = 0;
-  /// Whether the short fine-tune's drop is within --max-acc-drop. Under a
-  /// latency budget a source with no such policy keeps its most accurate
-  /// one within the budget (false here); without a budget it falls back
-  /// to W8A8.
+  /// Whether the short fine-tune's drop is within --max-acc-drop (uniform
+  /// baselines too). Under a latency budget a searching source with no such
+  /// policy keeps its most accurate one within the budget; without a
+  /// budget it falls back to W8A8 (false for both).
   bool withinDrop = true;
   /// Test accuracy after the final QAT (< 0 when not run).
   double testAccuracy = -1;

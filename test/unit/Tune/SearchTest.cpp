@@ -378,7 +378,8 @@ TEST(TuneSearch, NothingWithinTheDropKeepsTheBudgetOrFallsBackToW8A8) {
   ASSERT_EQ(budget.chosen.size(), 5u);
   for (const ChosenPolicy &c : budget.chosen) {
     if (c.source == "w8a8" || c.source == "w4a4") {
-      EXPECT_TRUE(c.withinDrop) << c.source;
+      // W8A8 is the reference; W4A4 loses 0.08 here.
+      EXPECT_EQ(c.withinDrop, c.source == "w8a8") << c.source;
       continue;
     }
     EXPECT_FALSE(c.withinDrop) << c.source;
