@@ -20,6 +20,7 @@
 #include "cim/Tune/IRModel.h"
 #include "cim/Tune/Network.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -114,40 +115,38 @@ struct Args {
   }
 };
 
-const std::set<std::string> kValueOptions = {
-    "model",        "data",        "data-dir",     "limit",
-    "epochs",       "batch-size",  "lr",           "optimizer",
-    "weight-decay", "seed",        "augment",      "mean",
-    "std",          "wbits",       "abits",        "bits",
-    "ascheme",      "calibration", "percentile",   "calibration-images",
-    "checkpoint",   "threads",     "progress",     "json",
-    "program",      "o",           "float-output", "distill"};
+/// Options that take no value; every other option takes one.
 const std::set<std::string> kFlagOptions = {
     "no-cosine", "fixed-scales", "learn-weight-scales",
     "reference", "qdq",          "help"};
-const std::map<std::string, std::set<std::string>> kCommandOptions = {
-    {"train",
-     {"model", "data", "data-dir", "limit", "epochs", "batch-size", "lr",
-      "optimizer", "weight-decay", "seed", "augment", "mean", "std",
-      "checkpoint", "threads", "progress", "o", "no-cosine"}},
-    {"qat",
-     {"model",        "data",        "data-dir",     "limit",
-      "epochs",       "batch-size",  "lr",           "optimizer",
-      "weight-decay", "seed",        "augment",      "mean",
-      "std",          "wbits",       "abits",        "bits",
-      "ascheme",      "calibration", "percentile",   "calibration-images",
-      "checkpoint",   "threads",     "progress",     "o",
-      "float-output", "no-cosine",   "fixed-scales", "learn-weight-scales",
-      "distill"}},
-    {"eval",
-     {"model", "data", "data-dir", "limit", "batch-size", "mean", "std",
-      "wbits", "abits", "bits", "ascheme", "calibration", "percentile",
-      "calibration-images", "threads", "json", "program", "reference"}},
-    {"export",
-     {"model", "data", "data-dir", "mean", "std", "wbits", "abits", "bits",
-      "ascheme", "calibration", "percentile", "calibration-images", "o", "qdq",
-      "threads"}},
-};
+
+/// The options of each command (search parses its own).
+std::map<std::string, std::set<std::string>> makeCommandOptions() {
+  std::set<std::string> train = {
+      "model",      "data", "data-dir",  "limit",        "epochs",
+      "batch-size", "lr",   "optimizer", "weight-decay", "seed",
+      "augment",    "mean", "std",       "checkpoint",   "threads",
+      "progress",   "o",    "no-cosine"};
+  // QAT: training with the quantizer's options.
+  std::set<std::string> qat = train;
+  qat.insert({"wbits", "abits", "bits", "ascheme", "calibration", "percentile",
+              "calibration-images", "float-output", "fixed-scales",
+              "learn-weight-scales", "distill"});
+  return {
+      {"train", train},
+      {"qat", qat},
+      {"eval",
+       {"model", "data", "data-dir", "limit", "batch-size", "mean", "std",
+        "wbits", "abits", "bits", "ascheme", "calibration", "percentile",
+        "calibration-images", "threads", "json", "program", "reference"}},
+      {"export",
+       {"model", "data", "data-dir", "mean", "std", "wbits", "abits", "bits",
+        "ascheme", "calibration", "percentile", "calibration-images", "o",
+        "qdq", "threads"}},
+  };
+}
+const std::map<std::string, std::set<std::string>> kCommandOptions =
+    makeCommandOptions();
 
 Args parseArgs(int argc, char **argv) {
   Args args;
@@ -185,7 +184,8 @@ Args parseArgs(int argc, char **argv) {
       std::cout << kUsage << kSearchUsage;
       std::exit(0);
     }
-    if (!kValueOptions.count(key) && !kFlagOptions.count(key))
+    if (std::none_of(kCommandOptions.begin(), kCommandOptions.end(),
+                     [&](const auto &c) { return c.second.count(key); }))
       fail("cim-tune: error: unknown option '" + arg + "'");
     if (!allowed->second.count(key))
       fail("cim-tune: error: option '--" + key + "' does not apply to '" +
