@@ -144,7 +144,10 @@ private:
 
   int64_t episodesDone = 0;
   std::vector<std::string> ddpgHistory;
-  std::map<std::string, double> accuracyCache, finalCache;
+  std::map<std::string, double> accuracyCache, finalCache, divergenceCache;
+  /// [layer][bits]: the noise fitLatency adds up (measureSensitivity);
+  /// empty: the 2^-bits rule.
+  std::vector<std::vector<double>> weightNoise, activationNoise;
   uint64_t w8a8Latency = 0;
   double reference = 0;
 
@@ -163,8 +166,23 @@ private:
         p.wbits);
   }
 
+  /// The widest allowed policy, its weights on the chip.
+  BitPolicy widest() const {
+    BitPolicy p;
+    for (size_t i = 0; i < layers.size(); ++i) {
+      p.wbits.push_back(space.getWeightChoices(i).back());
+      p.abits.push_back(space.getActivationChoices(i).back());
+    }
+    fit(p);
+    return p;
+  }
+
   /// The weights onto the chip, then the policy within the latency budget
-  /// (when there is one): every searched policy goes through this.
+  /// (when there is one): every searched policy goes through this. With
+  /// measured sensitivities the policy's widths are soft floors: the
+  /// widest policy is lowered by sensitivity, with 4x the noise per bit
+  /// below the policy's width (withPreferredWidths); else HAQ's rule
+  /// lowers the policy itself.
   bool constrain(BitPolicy &p, std::string &error) {
     fit(p);
     if (options.targetSpeedup <= 0)
@@ -172,25 +190,40 @@ private:
     uint64_t budget =
         uint64_t(std::floor(double(w8a8Latency) / options.targetSpeedup));
     const LatencyModel &lat = latency;
+    NoiseFn noise;
+    if (!weightNoise.empty()) {
+      noise = withPreferredWidths(
+          [&](size_t layer, bool weight, unsigned bits) {
+            return (weight ? weightNoise : activationNoise)[layer][bits];
+          },
+          p);
+      p = widest();
+    }
     fitLatency(
         space,
         [&](const BitPolicy &q) -> uint64_t {
           std::optional<uint64_t> c = latency.getLatency(q, error);
           return c ? *c : 0;
         },
-        [&](const std::vector<unsigned> &w) { return lat.fits(w); }, budget, p);
+        [&](const std::vector<unsigned> &w) { return lat.fits(w); }, budget, p,
+        noise);
     return error.empty();
   }
 
-  bool measure(const std::vector<BitPolicy> &policies, bool final,
+  bool measureSensitivity(const BitPolicy &base, std::string &error);
+
+  /// Latency and fine-tuned accuracy (cached).
+  bool measure(const std::vector<BitPolicy> &policies,
                std::vector<Measurement> &out, std::string &error);
+  /// The final QAT of the chosen policies, every seed (cached).
+  bool measureFinal(std::string &error);
   /// Constrains the searched policies (in place), then measures them.
   bool constrainAndMeasure(std::vector<BitPolicy> &policies,
                            std::vector<Measurement> &out, std::string &error) {
     for (BitPolicy &p : policies)
       if (!constrain(p, error))
         return false;
-    return measure(policies, false, out, error);
+    return measure(policies, out, error);
   }
   EvaluatedPolicy record(const std::string &source, const BitPolicy &p,
                          const Measurement &m);
@@ -212,23 +245,25 @@ std::string Searcher::fingerprint() const {
      << ";batch=" << options.batchEpisodes << ";bits=" << options.minBits << "-"
      << options.maxBits << ";constraints=" << options.constraints.weight
      << options.constraints.io << ";noise=" << hexDouble(options.noiseSigma)
-     << "," << hexDouble(decay) << ";layers=" << layers.size();
+     << "," << hexDouble(decay) << ";layers=" << layers.size()
+     << ";final-seeds=" << options.finalSeeds;
   if (options.targetSpeedup > 0)
-    os << ";target=" << hexDouble(options.targetSpeedup);
+    os << ";target=" << hexDouble(options.targetSpeedup)
+       << ";sensitivity=" << options.sensitivity;
   std::string s = os.str();
   std::replace(s.begin(), s.end(), '\n', ' ');
   return s;
 }
 
-bool Searcher::measure(const std::vector<BitPolicy> &policies, bool final,
+bool Searcher::measure(const std::vector<BitPolicy> &policies,
                        std::vector<Measurement> &out, std::string &error) {
-  std::map<std::string, double> &cache = final ? finalCache : accuracyCache;
+  std::map<std::string, double> &cache = accuracyCache;
   std::vector<EvalRequest> requests;
   std::set<std::string> queued;
   for (const BitPolicy &p : policies) {
     std::string key = p.key();
     if (!cache.count(key) && queued.insert(key).second)
-      requests.push_back({p, final});
+      requests.push_back({p, EvalKind::FineTune});
   }
   std::vector<Measurement> measured;
   if (!requests.empty() && !evaluator.evaluate(requests, measured, error))
@@ -243,6 +278,105 @@ bool Searcher::measure(const std::vector<BitPolicy> &policies, bool final,
     out.push_back({*cycles, cache.at(p.key())});
   }
   return true;
+}
+
+bool Searcher::measureFinal(std::string &error) {
+  // Seed 0's key is the policy's (the checkpoints of one-seed runs).
+  auto keyOf = [](const BitPolicy &p, int64_t seed) {
+    return seed ? p.key() + "#" + std::to_string(seed) : p.key();
+  };
+  int64_t seeds = std::max<int64_t>(1, options.finalSeeds);
+  std::vector<EvalRequest> requests;
+  std::vector<std::string> keys;
+  std::set<std::string> queued;
+  for (int64_t r = 0; r < seeds; ++r)
+    for (const ChosenPolicy &c : result.chosen) {
+      std::string key = keyOf(c.policy, r);
+      if (!finalCache.count(key) && queued.insert(key).second) {
+        requests.push_back({c.policy, EvalKind::Final, uint64_t(r)});
+        keys.push_back(key);
+      }
+    }
+  if (options.log)
+    options.log("final QAT of " + std::to_string(result.chosen.size()) +
+                " policies" +
+                (seeds > 1 ? ", " + std::to_string(seeds) + " seeds each"
+                           : std::string()));
+  std::vector<Measurement> measured;
+  if (!requests.empty() && !evaluator.evaluate(requests, measured, error))
+    return false;
+  for (size_t i = 0; i < requests.size(); ++i)
+    finalCache[keys[i]] = measured[i].accuracy;
+  for (ChosenPolicy &c : result.chosen) {
+    double sum = 0;
+    c.testAccuracies.clear();
+    for (int64_t r = 0; r < seeds; ++r) {
+      c.testAccuracies.push_back(finalCache.at(keyOf(c.policy, r)));
+      sum += c.testAccuracies.back();
+    }
+    c.testAccuracy = sum / double(seeds);
+  }
+  return saveCheckpoint(error);
+}
+
+bool Searcher::measureSensitivity(const BitPolicy &base, std::string &error) {
+  // One probe per layer, kind and allowed width below the base's: the base
+  // with that width alone lowered, calibrated, not trained.
+  size_t n = layers.size();
+  std::vector<EvalRequest> requests;
+  std::vector<BitPolicy> probes = {base};
+  for (size_t i = 0; i < n; ++i)
+    for (int kind = 0; kind < 2; ++kind)
+      for (unsigned b :
+           kind ? space.getActivationChoices(i) : space.getWeightChoices(i)) {
+        BitPolicy p = base;
+        unsigned &bits = kind ? p.abits[i] : p.wbits[i];
+        if (b >= bits)
+          continue;
+        bits = b;
+        probes.push_back(p);
+      }
+  std::set<std::string> queued;
+  for (const BitPolicy &p : probes)
+    if (!divergenceCache.count(p.key()) && queued.insert(p.key()).second)
+      requests.push_back({p, EvalKind::Divergence});
+  std::vector<Measurement> measured;
+  if (!requests.empty() && !evaluator.evaluate(requests, measured, error))
+    return false;
+  for (size_t i = 0; i < requests.size(); ++i)
+    divergenceCache[requests[i].policy.key()] = measured[i].divergence;
+
+  // The tables: W8A8's own divergence at and above the base's widths, the
+  // probes below, made non-increasing in the width (a probe measured below
+  // a wider one's counts as that).
+  double own = divergenceCache.at(base.key());
+  unsigned top = std::max(options.maxBits, 8u);
+  for (int kind = 0; kind < 2; ++kind) {
+    std::vector<std::vector<double>> &table =
+        kind ? activationNoise : weightNoise;
+    std::vector<std::vector<double>> &reported =
+        kind ? result.activationDivergence : result.weightDivergence;
+    table.assign(n, std::vector<double>(top + 1, own));
+    reported.assign(n, std::vector<double>(top + 1, -1));
+    for (size_t i = 0; i < n; ++i) {
+      unsigned from = kind ? base.abits[i] : base.wbits[i];
+      reported[i][from] = own;
+      for (int b = int(from) - 1; b >= 0; --b) {
+        BitPolicy p = base;
+        (kind ? p.abits : p.wbits)[i] = unsigned(b);
+        auto it = divergenceCache.find(p.key());
+        table[i][size_t(b)] = table[i][size_t(b) + 1];
+        if (it != divergenceCache.end()) {
+          reported[i][size_t(b)] = it->second;
+          table[i][size_t(b)] = std::max(table[i][size_t(b)], it->second);
+        }
+      }
+    }
+  }
+  if (options.log)
+    options.log("sensitivity: " + std::to_string(probes.size()) +
+                " probes; W8A8 diverges by " + fixed(own, 6) + " nats");
+  return saveCheckpoint(error);
 }
 
 EvaluatedPolicy Searcher::record(const std::string &source, const BitPolicy &p,
@@ -308,7 +442,7 @@ bool Searcher::runEpisodes(std::string &error) {
   for (size_t k = 0; k < ddpgHistory.size(); ++k) {
     BitPolicy p = *BitPolicy::fromKey(ddpgHistory[k]);
     std::vector<Measurement> m;
-    if (!measure({p}, false, m, error))
+    if (!measure({p}, m, error))
       return false;
     EvaluatedPolicy e = record("ddpg", p, m[0]);
     logLine("episode", int64_t(k) + 1, options.episodes, e, "ddpg");
@@ -346,6 +480,7 @@ bool Searcher::runEpisodes(std::string &error) {
       }
       policies.push_back(p);
     }
+    std::vector<BitPolicy> requested = policies;
     std::vector<Measurement> measured;
     if (!constrainAndMeasure(policies, measured, error))
       return false;
@@ -353,14 +488,16 @@ bool Searcher::runEpisodes(std::string &error) {
       const BitPolicy &p = policies[size_t(b)];
       EvaluatedPolicy e = record("ddpg", p, measured[size_t(b)]);
       ddpgHistory.push_back(p.key());
-      // The transitions of the episode with the widths it got (after the
-      // constraints), all with the episode's reward (discount 1).
+      // The transitions of the episode, all with the episode's reward
+      // (discount 1), with the widths it got after the constraints (HAQ),
+      // or the widths it asked for when they are soft floors.
+      const BitPolicy &acted = weightNoise.empty() ? p : requested[size_t(b)];
       std::vector<std::vector<float>> states, actions;
       double prevW = 0, prevA = 0;
       for (size_t i = 0; i < n; ++i) {
         states.push_back(stateOf(i, prevW, prevA));
-        prevW = space.weightAction(i, p.wbits[i]);
-        prevA = space.activationAction(i, p.abits[i]);
+        prevW = space.weightAction(i, acted.wbits[i]);
+        prevA = space.activationAction(i, acted.abits[i]);
         actions.push_back({float(prevW), float(prevA)});
       }
       for (size_t i = 0; i < n; ++i) {
@@ -419,15 +556,11 @@ bool Searcher::runGreedy(std::string &error) {
   // candidates one allowed step lower that stay within the accuracy
   // budget, take the one with the most latency saved per accuracy lost.
   size_t n = layers.size();
-  BitPolicy current;
-  for (size_t i = 0; i < n; ++i) {
-    current.wbits.push_back(space.getWeightChoices(i).back());
-    current.abits.push_back(space.getActivationChoices(i).back());
-  }
+  BitPolicy current = widest();
   if (!constrain(current, error))
     return false;
   std::vector<Measurement> m;
-  if (!measure({current}, false, m, error))
+  if (!measure({current}, m, error))
     return false;
   Measurement here = m[0];
   int64_t used = 1;
@@ -456,7 +589,7 @@ bool Searcher::runGreedy(std::string &error) {
       break;
     if (int64_t(candidates.size()) > options.episodes - used)
       candidates.resize(size_t(options.episodes - used));
-    if (!measure(candidates, false, m, error))
+    if (!measure(candidates, m, error))
       return false;
     int best = -1;
     double bestScore = 0;
@@ -499,7 +632,7 @@ bool Searcher::run(std::string &error) {
   fit(w8);
   fit(w4);
   std::vector<Measurement> refs;
-  if (!measure({w8, w4}, false, refs, error))
+  if (!measure({w8, w4}, refs, error))
     return false;
   w8a8Latency = refs[0].latencyCycles;
   reference = refs[0].accuracy;
@@ -507,6 +640,9 @@ bool Searcher::run(std::string &error) {
   result.referenceAccuracy = reference;
   record("w8a8", w8, refs[0]);
   record("w4a4", w4, refs[1]);
+  if (options.targetSpeedup > 0 && options.sensitivity &&
+      !measureSensitivity(w8, error))
+    return false;
   if (options.log)
     options.log("reference: W8A8 " + std::to_string(w8a8Latency) +
                 " cycles, validation accuracy " + fixed(100 * reference, 2) +
@@ -559,21 +695,8 @@ bool Searcher::run(std::string &error) {
     c.validationAccuracy = best->accuracy;
     result.chosen.push_back(c);
   }
-  if (options.finalQat) {
-    std::vector<BitPolicy> policies;
-    for (const ChosenPolicy &c : result.chosen)
-      policies.push_back(c.policy);
-    if (options.log)
-      options.log("final QAT of " + std::to_string(policies.size()) +
-                  " policies");
-    std::vector<Measurement> finals;
-    if (!measure(policies, true, finals, error))
-      return false;
-    for (size_t i = 0; i < finals.size(); ++i)
-      result.chosen[i].testAccuracy = finals[i].accuracy;
-    if (!saveCheckpoint(error))
-      return false;
-  }
+  if (options.finalQat && !measureFinal(error))
+    return false;
   result.evaluations = int64_t(accuracyCache.size());
   return true;
 }
@@ -582,7 +705,7 @@ bool Searcher::run(std::string &error) {
 // Checkpoint
 //===----------------------------------------------------------------------===//
 
-const char *kMagic = "cim-tune-search-checkpoint 1";
+const char *kMagic = "cim-tune-search-checkpoint 2";
 
 bool Searcher::saveCheckpoint(std::string &error) const {
   if (options.checkpoint.empty())
@@ -599,6 +722,7 @@ bool Searcher::saveCheckpoint(std::string &error) const {
   };
   writeCache("accuracy", accuracyCache);
   writeCache("final", finalCache);
+  writeCache("divergence", divergenceCache);
   std::map<std::string, uint64_t> latencies = latency.getCache();
   os << "latency " << latencies.size() << "\n";
   for (auto &[key, value] : latencies)
@@ -652,8 +776,10 @@ bool Searcher::loadCheckpoint(std::string &error) {
     return bad("truncated checkpoint");
   if (!(is >> word >> rng) || word != "rng")
     return bad("truncated checkpoint");
-  for (auto *cache : {&accuracyCache, &finalCache}) {
-    if (!header(cache == &accuracyCache ? "accuracy" : "final"))
+  for (auto *cache : {&accuracyCache, &finalCache, &divergenceCache}) {
+    if (!header(cache == &accuracyCache ? "accuracy"
+                : cache == &finalCache  ? "final"
+                                        : "divergence"))
       return bad("truncated checkpoint");
     for (size_t i = 0; i < count; ++i) {
       std::string key, value;
@@ -760,6 +886,13 @@ std::string tune::formatSummaryJson(const SearchResult &r,
     out += indent + "\"validation_accuracy\": " + fixed(c.validationAccuracy) +
            ",\n";
     out += indent + "\"final_qat\": " + (final ? "true" : "false") + ",\n";
+    if (c.testAccuracies.size() > 1) {
+      // The mean above; each seed's here.
+      out += indent + "\"final_accuracies\": [";
+      for (size_t k = 0; k < c.testAccuracies.size(); ++k)
+        out += (k ? ", " : "") + fixed(c.testAccuracies[k]);
+      out += "],\n";
+    }
     out += indent +
            "\"proxy_within_drop\": " + (c.withinDrop ? "true" : "false") +
            ",\n";
@@ -791,7 +924,30 @@ std::string tune::formatSummaryJson(const SearchResult &r,
   out += "  \"policies\": [";
   for (size_t i = 0; i < r.chosen.size(); ++i)
     out += (i ? ", {\n" : "{\n") + fields(r.chosen[i], "    ") + "\n  }";
-  out += "]\n}\n";
+  out += "]";
+  if (!r.weightDivergence.empty()) {
+    // Per layer and width: the divergence measured with that width alone
+    // lowered from W8A8.
+    auto widths = [&](const std::vector<double> &row) {
+      std::string o = "{";
+      for (size_t b = 0; b < row.size(); ++b)
+        if (row[b] >= 0) {
+          char buf[64];
+          std::snprintf(buf, sizeof buf, "%.6g", row[b]);
+          o += std::string(o.size() > 1 ? ", " : "") + "\"" +
+               std::to_string(b) + "\": " + buf;
+        }
+      return o + "}";
+    };
+    out += ",\n  \"sensitivity_kl\": [";
+    for (size_t i = 0; i < r.layers.size(); ++i)
+      out += std::string(i ? ",\n" : "\n") + "    {\"name\": \"" +
+             r.layers[i].name +
+             "\", \"weight\": " + widths(r.weightDivergence[i]) +
+             ", \"activation\": " + widths(r.activationDivergence[i]) + "}";
+    out += "\n  ]";
+  }
+  out += "\n}\n";
   return out;
 }
 

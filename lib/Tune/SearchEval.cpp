@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <thread>
 
 using namespace mlir::cim;
@@ -134,15 +135,78 @@ bool AccuracyModel::evaluate(const BitPolicy &policy, double &accuracy,
   return true;
 }
 
-bool AccuracyModel::finalQat(const BitPolicy &policy, double &accuracy,
-                             Graph *trained, std::string &error) const {
+bool AccuracyModel::finalQat(const BitPolicy &policy, uint64_t replicate,
+                             double &accuracy, Graph *trained,
+                             std::string &error) const {
+  FinetuneOptions seeded = options;
+  seeded.seed += replicate;
   std::unique_ptr<Network> net = makeQuantized(
-      graph, policy, pool, options.finalCalibrationImages, options, error);
-  if (!net || !fineTune(*net, pool, true, options, error))
+      graph, policy, pool, options.finalCalibrationImages, seeded, error);
+  if (!net || !fineTune(*net, pool, true, seeded, error))
     return false;
   accuracy = net->evaluate(test, options.transform, 256, false).getAccuracy();
   if (trained)
     *trained = net->getGraph();
+  return true;
+}
+
+namespace {
+/// Log-probabilities of `count` output rows (logits, or a trailing
+/// softmax's probabilities), in double.
+std::vector<double> logProbabilities(const std::vector<float> &out,
+                                     int64_t count, bool softmax) {
+  std::vector<double> lp(out.begin(), out.end());
+  size_t classes = count > 0 ? out.size() / size_t(count) : 0;
+  for (int64_t n = 0; n < count; ++n) {
+    double *row = lp.data() + size_t(n) * classes;
+    if (softmax) {
+      for (size_t k = 0; k < classes; ++k)
+        row[k] = std::log(std::max(row[k], 1e-12));
+      continue;
+    }
+    double top = *std::max_element(row, row + classes), sum = 0;
+    for (size_t k = 0; k < classes; ++k)
+      sum += std::exp(row[k] - top);
+    double norm = top + std::log(sum);
+    for (size_t k = 0; k < classes; ++k)
+      row[k] -= norm;
+  }
+  return lp;
+}
+} // namespace
+
+bool AccuracyModel::divergence(const BitPolicy &policy, double &kl,
+                               std::string &error) const {
+  int64_t count = std::min(options.sensitivityImages, subset.count);
+  std::vector<float> images(size_t(count * subset.getImageSize()));
+  for (int64_t i = 0; i < count; ++i)
+    getImage(subset, i, options.transform,
+             images.data() + i * subset.getImageSize());
+  std::unique_ptr<Network> reference = Network::create(graph, error);
+  if (!reference)
+    return false;
+  reference->setQuantized(false);
+  std::unique_ptr<Network> net = makeQuantized(
+      graph, policy, subset, options.calibrationImages, options, error);
+  if (!net)
+    return false;
+  bool softmax = false;
+  for (const Node &node : graph.nodes)
+    if (node.output == graph.outputs[0])
+      softmax = node.kind == NodeKind::Softmax;
+  std::vector<double> p = logProbabilities(
+      reference->forward(images.data(), count), count, softmax);
+  std::vector<double> q =
+      logProbabilities(net->forward(images.data(), count), count, softmax);
+  if (p.size() != q.size()) {
+    error = "cim-tune: error: the quantized network's output has another "
+            "shape than the float network's";
+    return false;
+  }
+  double sum = 0;
+  for (size_t k = 0; k < p.size(); ++k)
+    sum += std::exp(p[k]) * (p[k] - q[k]);
+  kl = count > 0 ? std::max(0.0, sum / double(count)) : 0;
   return true;
 }
 
@@ -170,6 +234,8 @@ bool LocalEvaluator::evaluate(const std::vector<EvalRequest> &requests,
                               std::string &error) {
   results.assign(requests.size(), Measurement());
   for (size_t i = 0; i < requests.size(); ++i) {
+    if (requests[i].kind == EvalKind::Divergence)
+      continue; // no latency: a probe is not a candidate
     std::optional<uint64_t> cycles =
         latency.getLatency(requests[i].policy, error);
     if (!cycles)
@@ -186,10 +252,18 @@ bool LocalEvaluator::evaluate(const std::vector<EvalRequest> &requests,
     setThreadCount(1);
     for (size_t i = next++; i < requests.size(); i = next++) {
       const EvalRequest &r = requests[i];
-      ok[i] = r.final
-                  ? accuracy.finalQat(r.policy, results[i].accuracy, nullptr,
-                                      errors[i])
-                  : accuracy.evaluate(r.policy, results[i].accuracy, errors[i]);
+      switch (r.kind) {
+      case EvalKind::FineTune:
+        ok[i] = accuracy.evaluate(r.policy, results[i].accuracy, errors[i]);
+        break;
+      case EvalKind::Final:
+        ok[i] = accuracy.finalQat(r.policy, r.replicate, results[i].accuracy,
+                                  nullptr, errors[i]);
+        break;
+      case EvalKind::Divergence:
+        ok[i] = accuracy.divergence(r.policy, results[i].divergence, errors[i]);
+        break;
+      }
     }
   };
   int threads = std::min<int>(jobs, int(requests.size()));

@@ -205,21 +205,26 @@ bool tune::fitLatency(
     const ActionSpace &space,
     const std::function<uint64_t(const BitPolicy &)> &cycles,
     const std::function<bool(const std::vector<unsigned> &)> &fits,
-    uint64_t budget, BitPolicy &policy) {
+    uint64_t budget, BitPolicy &policy, const NoiseFn &noise) {
+  // Without measured noise, a width's rounding step, 2^-bits: a step
+  // b -> b-1 adds 2^-b, the same in every layer.
+  auto noiseOf = [&](size_t layer, bool weight, unsigned bits) {
+    return noise ? noise(layer, weight, bits) : std::ldexp(1.0, -int(bits));
+  };
   uint64_t now = cycles(policy);
   while (now > budget) {
-    // A step b -> b-1 about doubles the width's rounding noise, from
-    // 2^-b: the score is the cycles saved per noise added, saved * 2^b.
     BitPolicy best, flat;
     uint64_t bestCycles = now;
-    double bestScore = 0;
-    unsigned flatRank = 0;
+    double bestScore = 0, flatAdded = 0;
+    unsigned flatBits = 0;
+    bool haveFlat = false, flatIsWeight = false;
     for (int kind = 1; kind >= 0; --kind)
       for (size_t i = 0; i < policy.wbits.size(); ++i) {
         BitPolicy p = policy;
         std::vector<unsigned> &bits = kind ? p.abits : p.wbits;
-        std::optional<unsigned> lower = kind ? space.lowerActivation(i, bits[i])
-                                             : space.lowerWeight(i, bits[i]);
+        unsigned from = bits[i];
+        std::optional<unsigned> lower =
+            kind ? space.lowerActivation(i, from) : space.lowerWeight(i, from);
         if (!lower)
           continue;
         bits[i] = *lower;
@@ -228,32 +233,50 @@ bool tune::fitLatency(
         uint64_t c = cycles(p);
         if (c == 0)
           return false;
-        double score = std::ldexp(double(now) - double(c), int(bits[i] + 1));
+        // The noise added; a step measured as free counts as a tiny one,
+        // so that the cycles saved still rank it.
+        double added = std::max(1e-12, noiseOf(i, !kind, *lower) -
+                                           noiseOf(i, !kind, from));
+        double score = (double(now) - double(c)) / added;
         if (c < now && score > bestScore) {
           best = p;
           bestCycles = c;
           bestScore = score;
         }
         // A step that saves nothing alone can open one that does (8 -> 7
-        // weight bits keep four 2-bit slices, 7 -> 6 drops one): the
-        // widest such width, for the least noise; weights first on a tie
+        // weight bits keep four 2-bit slices, 7 -> 6 drops one): the one
+        // adding the least noise, then the widest, a weight on a tie
         // (their latency moves in whole cell slices).
-        unsigned rank = 2 * (bits[i] + 1) + (kind == 0);
-        if (c == now && rank > flatRank) {
+        if (c == now && (!haveFlat || added < flatAdded ||
+                         (added == flatAdded &&
+                          (from > flatBits || (from == flatBits && kind == 0 &&
+                                               !flatIsWeight))))) {
           flat = p;
-          flatRank = rank;
+          flatAdded = added;
+          flatBits = from;
+          haveFlat = true;
+          flatIsWeight = kind == 0;
         }
       }
     if (bestCycles < now) {
       policy = best;
       now = bestCycles;
-    } else if (flatRank) {
+    } else if (haveFlat) {
       policy = flat;
     } else {
       return false;
     }
   }
   return true;
+}
+
+NoiseFn tune::withPreferredWidths(NoiseFn noise, BitPolicy preferred) {
+  return [noise = std::move(noise), preferred = std::move(preferred)](
+             size_t layer, bool weight, unsigned bits) {
+    unsigned want = (weight ? preferred.wbits : preferred.abits)[layer];
+    int below = bits < want ? int(want - bits) : 0;
+    return std::ldexp(noise(layer, weight, bits), 2 * below);
+  };
 }
 
 double tune::sampleUniform(std::mt19937_64 &rng) {

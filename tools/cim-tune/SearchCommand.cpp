@@ -72,8 +72,14 @@ const char *kHelp =
     "                         until X times faster than W8A8, the reward is\n"
     "                         the accuracy (default 0: none, latency in the\n"
     "                         reward)\n"
+    "  --sensitivity-images N under a budget, lower first the widths whose\n"
+    "                         measured output divergence (N images, no\n"
+    "                         training) grows least per cycle saved\n"
+    "                         (default 256; 0: the 2^-bits rule alone)\n"
     "  --final-epochs E --final-lr X  final QAT (default 8 epochs, 0.005)\n"
     "  --final-weight-decay X final QAT weight decay (default 5e-4)\n"
+    "  --final-seeds N        final QAT of each chosen policy with N seeds;\n"
+    "                         the mean is reported (default 1)\n"
     "  --augment LIST         final QAT augmentation: flip, crop:N, none\n"
     "                         (default flip)\n"
     "  --fixed-weight-scales  do not learn the weight scales (LSQ) in the\n"
@@ -100,7 +106,7 @@ const std::set<std::string> kValues = {
     "finetune-epochs", "subset", "validation", "lr", "batch-size",
     "final-epochs", "final-lr", "final-weight-decay", "augment", "mean", "std",
     "json", "pareto", "checkpoint", "limit", "noise", "noise-decay",
-    "target-speedup", "o"};
+    "target-speedup", "sensitivity-images", "final-seeds", "o"};
 // clang-format on
 const std::set<std::string> kFlags = {"no-baselines", "no-final-qat", "quiet",
                                       "fixed-weight-scales"};
@@ -230,6 +236,7 @@ int runSearchCommand(int argc, char **argv) {
     fail("cim-tune: error: --constraints: " + error);
   search.baselines = !o.flags.count("no-baselines");
   search.finalQat = !o.flags.count("no-final-qat");
+  search.finalSeeds = o.count("final-seeds", 1, 1);
   std::string policyPath = o.get("o");
   search.checkpoint = o.get("checkpoint", policyPath + ".ckpt");
   std::string pareto = o.get("pareto");
@@ -258,6 +265,8 @@ int runSearchCommand(int argc, char **argv) {
   finetune.transform.mean = floatList(o, "mean");
   finetune.transform.std = floatList(o, "std");
   finetune.calibrationImages = std::min<int64_t>(256, finetune.subset);
+  finetune.sensitivityImages = o.count("sensitivity-images", 256);
+  search.sensitivity = finetune.sensitivityImages > 0;
 
   bool quiet = o.flags.count("quiet");
   if (!quiet)
@@ -314,7 +323,8 @@ int runSearchCommand(int argc, char **argv) {
      << o.get("final-lr") << "," << o.get("final-weight-decay") << ","
      << augment << ",lsq" << finetune.learnWeightScales
      << ";norm=" << o.get("mean") << "/" << o.get("std")
-     << ";baselines=" << search.baselines << search.finalQat;
+     << ";baselines=" << search.baselines << search.finalQat
+     << ";probe=" << finetune.sensitivityImages;
   search.fingerprint = fp.str();
 
   SearchResult result;
@@ -347,9 +357,14 @@ int runSearchCommand(int argc, char **argv) {
         100 *
             ((final ? result.floatAccuracy : result.referenceAccuracy) - acc));
   }
-  std::printf("float accuracy %.2f %% (test), %lld evaluations, %.1f s; "
+  std::printf("float accuracy %.2f %% (test)%s, %lld evaluations, %.1f s; "
               "policy %s\n",
-              100 * result.floatAccuracy, (long long)result.evaluations,
-              seconds, policyPath.c_str());
+              100 * result.floatAccuracy,
+              search.finalQat && search.finalSeeds > 1
+                  ? (", final QAT mean of " +
+                     std::to_string(search.finalSeeds) + " seeds")
+                        .c_str()
+                  : "",
+              (long long)result.evaluations, seconds, policyPath.c_str());
   return 0;
 }

@@ -175,6 +175,8 @@ struct FinetuneOptions {
   int64_t batchSize = 64;
   double learningRate = 0.002;
   int64_t calibrationImages = 256;
+  /// Images of the divergence (layer sensitivity) probes.
+  int64_t sensitivityImages = 256;
   /// Learn the per-channel weight scales of symmetric layers (LSQ) in the
   /// fine-tune and in the final QAT (Network's TrainOptions).
   bool learnWeightScales = true;
@@ -203,10 +205,16 @@ public:
   /// Validation accuracy after the short fine-tune.
   bool evaluate(const BitPolicy &policy, double &accuracy,
                 std::string &error) const;
-  /// Test accuracy after the final QAT; the trained graph in `trained`
-  /// when given.
-  bool finalQat(const BitPolicy &policy, double &accuracy, Graph *trained,
-                std::string &error) const;
+  /// Test accuracy after the final QAT, trained with seed
+  /// options.seed + `replicate`; the trained graph in `trained` when given.
+  bool finalQat(const BitPolicy &policy, uint64_t replicate, double &accuracy,
+                Graph *trained, std::string &error) const;
+  /// The mean KL divergence (nats) from the float network's class
+  /// distribution to the calibrated, untrained policy's, over the first
+  /// `sensitivityImages` fine-tune images: the output perturbation by which
+  /// ZeroQ (Cai et al., CVPR 2020) ranks the layers' sensitivity.
+  bool divergence(const BitPolicy &policy, double &kl,
+                  std::string &error) const;
   /// The float network's accuracy on the test set and on validation.
   bool floatAccuracy(double &test, double &validation,
                      std::string &error) const;
@@ -222,23 +230,38 @@ private:
 // Evaluation interface
 //===----------------------------------------------------------------------===//
 
-/// What to measure: the fine-tuned validation accuracy, or the final QAT's
-/// test accuracy.
+/// What an evaluation measures.
+enum class EvalKind {
+  /// Validation accuracy after the short fine-tune.
+  FineTune,
+  /// Test accuracy after the final QAT.
+  Final,
+  /// The output perturbation, without training (AccuracyModel::divergence).
+  Divergence,
+};
+
 struct EvalRequest {
   BitPolicy policy;
-  bool final = false;
+  EvalKind kind = EvalKind::FineTune;
+  /// Final requests: the final QAT's seed is FinetuneOptions::seed plus
+  /// this.
+  uint64_t replicate = 0;
 };
 
 struct Measurement {
   uint64_t latencyCycles = 0;
+  /// FineTune and Final requests.
   double accuracy = 0;
+  /// Divergence requests.
+  double divergence = 0;
 };
 
 /// Measures policies. Requests of one call are independent; results come
 /// back in request order, whatever order they finish in. A remote
 /// implementation ships each request (model, hardware, options, the policy
 /// as formatPolicyJson) to a worker running the same AccuracyModel and
-/// returns the same numbers (docs/search.md).
+/// returns the same numbers (docs/search.md). Latency is measured for
+/// FineTune and Final requests only.
 class PolicyEvaluator {
 public:
   virtual ~PolicyEvaluator();
@@ -357,12 +380,19 @@ struct SearchOptions {
   /// random, greedy) is lowered until it is at least this much faster than
   /// W8A8 (fitLatency), and the reward is the accuracy alone.
   double targetSpeedup = 0;
+  /// Under a budget, measure each layer's sensitivity first (the divergence
+  /// of W8A8 with that layer's weights or activations at each lower width,
+  /// no training) and let fitLatency add the least of it per cycle saved;
+  /// false: the 2^-bits rule alone.
+  bool sensitivity = true;
   DdpgOptions ddpg;
   /// Run the baselines (W8A8, W4A4 always measured; random and greedy with
   /// the search's evaluation budget).
   bool baselines = true;
-  /// Final QAT of the chosen policies.
+  /// Final QAT of the chosen policies, with this many seeds each (the
+  /// reported accuracy is their mean).
   bool finalQat = true;
+  int64_t finalSeeds = 1;
   /// The layers with their graph features (describeLayers); empty: the
   /// latency model's (compiler features only).
   std::vector<SearchLayer> layers;
@@ -374,19 +404,29 @@ struct SearchOptions {
   std::function<void(const std::string &)> log;
 };
 
+/// The noise of a layer's weights (`weight`) or activations at `bits`,
+/// non-increasing in `bits`.
+using NoiseFn = std::function<double(size_t layer, bool weight, unsigned bits)>;
+
 /// The HAQ latency-constrained adjustment: while `cycles(policy)` exceeds
 /// `budget`, lower by one allowed width the weight or activation whose step
-/// saves the most cycles per rounding noise added, (cycles saved) * 2^bits
-/// before the step (activations first, then the earliest layer, on a tie;
-/// weights only where `fits` takes them). When no step lowers the latency
-/// but some keep it, the widest of those is taken, a weight on a tie (a
-/// plateau: 8 -> 7 weight bits may keep the slices that 7 -> 6 drops). False
-/// when every width is at its lowest or every step costs cycles; `error` set
-/// when `cycles` failed (0).
+/// saves the most cycles per noise added, (cycles saved) / (noise(lower) -
+/// noise(now)) (activations first, then the earliest layer, on a tie;
+/// weights only where `fits` takes them). Without `noise`, 2^-bits (the
+/// rounding step, the same for every layer). When no step lowers the
+/// latency but some keep it, the one adding the least noise is taken, a
+/// weight on a tie (a plateau: 8 -> 7 weight bits may keep the slices that
+/// 7 -> 6 drops). False when every width is at its lowest or every step
+/// costs cycles; `error` set when `cycles` failed (0).
 bool fitLatency(const ActionSpace &space,
                 const std::function<uint64_t(const BitPolicy &)> &cycles,
                 const std::function<bool(const std::vector<unsigned> &)> &fits,
-                uint64_t budget, BitPolicy &policy);
+                uint64_t budget, BitPolicy &policy,
+                const NoiseFn &noise = nullptr);
+
+/// `noise` made 4x larger per bit below `preferred`'s width (a soft floor:
+/// each bit below costs as much as the rounding noise of a whole bit).
+NoiseFn withPreferredWidths(NoiseFn noise, BitPolicy preferred);
 
 /// One evaluated policy.
 struct EvaluatedPolicy {
@@ -412,8 +452,10 @@ struct ChosenPolicy {
   /// policy keeps its most accurate one within the budget; without a
   /// budget it falls back to W8A8 (false for both).
   bool withinDrop = true;
-  /// Test accuracy after the final QAT (< 0 when not run).
+  /// Test accuracy after the final QAT (< 0 when not run): the mean over
+  /// the seeds, each in `testAccuracies`.
   double testAccuracy = -1;
+  std::vector<double> testAccuracies;
 };
 
 struct SearchResult {
@@ -424,6 +466,10 @@ struct SearchResult {
   /// W8A8 after the short fine-tune: the reference of the reward.
   double referenceAccuracy = 0;
   std::vector<EvaluatedPolicy> history;
+  /// Under a budget with SearchOptions::sensitivity: [layer][bits] the
+  /// divergence with that width alone lowered from W8A8 (< 0: not probed;
+  /// at the W8A8 width, W8A8's own).
+  std::vector<std::vector<double>> weightDivergence, activationDivergence;
   /// "ddpg" first, then the baselines.
   std::vector<ChosenPolicy> chosen;
   int64_t evaluations = 0;

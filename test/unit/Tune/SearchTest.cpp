@@ -168,6 +168,53 @@ TEST(TuneSearchSpace, FitLatencyCrossesPlateaus) {
   EXPECT_EQ(p.wbits, (std::vector<unsigned>{2}));
 }
 
+TEST(TuneSearchSpace, FitLatencySparesTheSensitiveLayer) {
+  ActionSpace space(2, 2, 8, 1, Constraints{false, false});
+  // Both layers' activations cost 10 cycles a bit; layer 0's weights and
+  // activations add 100 times the noise of layer 1's at every width.
+  auto cycles = [](const BitPolicy &p) {
+    return uint64_t(10 * (p.abits[0] + p.abits[1]) + p.wbits[0] + p.wbits[1]);
+  };
+  auto fits = [](const std::vector<unsigned> &) { return true; };
+  NoiseFn noise = [](size_t layer, bool, unsigned bits) {
+    return (layer == 0 ? 100.0 : 1.0) * std::ldexp(1.0, -2 * int(bits));
+  };
+  BitPolicy p = BitPolicy::uniform(2, 8, 8); // 176 cycles
+  ASSERT_TRUE(fitLatency(space, cycles, fits, 120, p, noise));
+  // Cycles saved per noise added: layer 1's activations down to 4 bits and
+  // its weights to 6 before layer 0's activations give one bit (113).
+  EXPECT_EQ(p.abits, (std::vector<unsigned>{7, 3}));
+  EXPECT_EQ(p.wbits, (std::vector<unsigned>{8, 5}));
+  EXPECT_EQ(cycles(p), 113u);
+  // Preferred widths (soft floors, 4x the noise per bit below): preferring
+  // every width at 2 bits changes nothing; layer 1's activations preferred
+  // at 8 bits keep 5 instead of 3, layer 0's give 2 more.
+  BitPolicy prefer = BitPolicy::uniform(2, 2, 2);
+  BitPolicy f = BitPolicy::uniform(2, 8, 8);
+  ASSERT_TRUE(fitLatency(space, cycles, fits, 120, f,
+                         withPreferredWidths(noise, prefer)));
+  EXPECT_EQ(f.abits, p.abits);
+  EXPECT_EQ(f.wbits, p.wbits);
+  prefer.abits[1] = 8;
+  f = BitPolicy::uniform(2, 8, 8);
+  ASSERT_TRUE(fitLatency(space, cycles, fits, 120, f,
+                         withPreferredWidths(noise, prefer)));
+  EXPECT_EQ(f.abits, (std::vector<unsigned>{5, 5}));
+  EXPECT_EQ(f.wbits, (std::vector<unsigned>{7, 4}));
+  EXPECT_EQ(cycles(f), 111u);
+  // Without measured noise, the 2^-bits rule spreads the cuts.
+  BitPolicy q = BitPolicy::uniform(2, 8, 8);
+  ASSERT_TRUE(fitLatency(space, cycles, fits, 120, q));
+  EXPECT_EQ(q.abits, (std::vector<unsigned>{5, 5}));
+  // A plateau takes the step adding the least noise: layer 1's weights.
+  auto slices = [](const BitPolicy &p) {
+    return uint64_t(10 * ((p.wbits[0] + 1) / 2 + (p.wbits[1] + 1) / 2));
+  };
+  BitPolicy r = BitPolicy::uniform(2, 8, 8); // 80 cycles
+  ASSERT_TRUE(fitLatency(space, slices, fits, 70, r, noise));
+  EXPECT_EQ(r.wbits, (std::vector<unsigned>{8, 6}));
+}
+
 TEST(TuneSearchSpace, RewardPenalizesBeyondTheAllowedDrop) {
   EXPECT_DOUBLE_EQ(computeReward(0.5, 0.90, 0.90, 0.01), 0.5);
   EXPECT_NEAR(computeReward(0.4, 0.895, 0.90, 0.01), 0.595, 1e-12);
@@ -251,10 +298,11 @@ Dataset syntheticImages(int64_t count, uint64_t seed) {
 struct Outputs {
   std::string policy, summary, csv;
   bool complete = true;
+  SearchResult result;
 };
 
 Outputs searchTuneNet(int jobs, const std::string &checkpoint,
-                      int64_t stopAfter) {
+                      int64_t stopAfter, double targetSpeedup) {
   std::string error;
   std::string model = std::string(CIM_TUNE_INPUTS) + "/tune-net.onnxtxt";
   std::unique_ptr<LatencyModel> latency =
@@ -286,6 +334,8 @@ Outputs searchTuneNet(int jobs, const std::string &checkpoint,
   options.ddpg.batchSize = 4;
   options.checkpoint = checkpoint;
   options.stopAfterEpisodes = stopAfter;
+  options.targetSpeedup = targetSpeedup;
+  options.finalSeeds = targetSpeedup > 0 ? 2 : 1;
   options.layers = latency->getLayers();
   describeLayers(ir->getGraph(), options.layers);
   EXPECT_EQ(options.layers[0].kind, "conv");
@@ -301,13 +351,17 @@ Outputs searchTuneNet(int jobs, const std::string &checkpoint,
   out.csv = formatParetoCsv(result);
   EXPECT_EQ(result.chosen.size(), 5u);
   EXPECT_NE(formatParetoSvg(result, "t").find("</svg>"), std::string::npos);
+  out.result = std::move(result);
   return out;
 }
 
-TEST(TuneSearch, SameSeedSameBytesAndResumeGivesTheSameResult) {
-  Outputs once = searchTuneNet(2, "", -1);
+class TuneSearchModes : public ::testing::TestWithParam<double> {};
+
+TEST_P(TuneSearchModes, SameSeedSameBytesAndResumeGivesTheSameResult) {
+  double target = GetParam();
+  Outputs once = searchTuneNet(2, "", -1, target);
   ASSERT_FALSE(once.policy.empty());
-  Outputs serial = searchTuneNet(1, "", -1);
+  Outputs serial = searchTuneNet(1, "", -1, target);
   EXPECT_EQ(serial.policy, once.policy);
   EXPECT_EQ(serial.summary, once.summary);
   EXPECT_EQ(serial.csv, once.csv);
@@ -315,14 +369,43 @@ TEST(TuneSearch, SameSeedSameBytesAndResumeGivesTheSameResult) {
   std::string ckpt =
       ::testing::TempDir() + "search-" + std::to_string(::getpid()) + ".ckpt";
   std::remove(ckpt.c_str());
-  Outputs stopped = searchTuneNet(2, ckpt, 2);
+  Outputs stopped = searchTuneNet(2, ckpt, 2, target);
   EXPECT_FALSE(stopped.complete);
-  Outputs resumed = searchTuneNet(2, ckpt, -1);
+  Outputs resumed = searchTuneNet(2, ckpt, -1, target);
   EXPECT_EQ(resumed.policy, once.policy);
   EXPECT_EQ(resumed.summary, once.summary);
   EXPECT_EQ(resumed.csv, once.csv);
   std::remove(ckpt.c_str());
+
+  // Under a budget every layer's sensitivity is probed at each lower width
+  // (more divergence at 2 bits than at W8A8's 8), and reported.
+  const SearchResult &r = once.result;
+  bool probed = target > 0;
+  EXPECT_EQ(once.summary.find("\"sensitivity_kl\"") != std::string::npos,
+            probed);
+  ASSERT_EQ(r.weightDivergence.size(), probed ? r.layers.size() : 0u);
+  for (size_t i = 0; probed && i < r.layers.size(); ++i) {
+    EXPECT_GT(r.weightDivergence[i][2], r.weightDivergence[i][8]) << i;
+    EXPECT_GT(r.activationDivergence[i][2], r.activationDivergence[i][8]) << i;
+    EXPECT_GE(r.weightDivergence[i][8], 0.0);
+    EXPECT_EQ(r.weightDivergence[i][1], -1.0); // below --min-bits
+  }
+  // The final QAT's accuracy is the mean over its seeds (two here under
+  // the budget, one otherwise), each in the summary.
+  for (const ChosenPolicy &c : r.chosen) {
+    if (probed && c.source != "w8a8" && c.source != "w4a4") {
+      EXPECT_GE(c.speedup, target - 1e-9) << c.source;
+    }
+    ASSERT_EQ(c.testAccuracies.size(), probed ? 2u : 1u);
+    EXPECT_DOUBLE_EQ(c.testAccuracy,
+                     (c.testAccuracies.front() + c.testAccuracies.back()) / 2);
+  }
+  EXPECT_EQ(once.summary.find("\"final_accuracies\": [") != std::string::npos,
+            probed);
 }
+
+INSTANTIATE_TEST_SUITE_P(TuneSearch, TuneSearchModes,
+                         ::testing::Values(0.0, 1.5));
 
 /// Accuracy falls with every bit below 8: no narrower policy is within a
 /// 0.1 % drop. Latency from the real model.
@@ -340,7 +423,7 @@ public:
       unsigned missing = 0;
       for (size_t i = 0; i < r.policy.wbits.size(); ++i)
         missing += 16 - r.policy.wbits[i] - r.policy.abits[i];
-      results.push_back({*cycles, 0.9 - 0.01 * missing});
+      results.push_back({*cycles, 0.9 - 0.01 * missing, 0.01 * missing});
     }
     return true;
   }
@@ -384,9 +467,11 @@ TEST(TuneSearch, NothingWithinTheDropKeepsTheBudgetOrFallsBackToW8A8) {
     }
     EXPECT_FALSE(c.withinDrop) << c.source;
     EXPECT_GE(c.speedup, 1.5 - 1e-9) << c.source;
-    for (const EvaluatedPolicy &e : budget.history)
-      if (e.source == c.source)
+    for (const EvaluatedPolicy &e : budget.history) {
+      if (e.source == c.source) {
         EXPECT_LE(e.accuracy, c.validationAccuracy) << c.source;
+      }
+    }
   }
   EXPECT_NE(formatSummaryJson(budget, SearchOptions(), "m")
                 .find("\"proxy_within_drop\": false"),
