@@ -181,9 +181,10 @@ private:
   /// (when there is one): every searched policy goes through this. With
   /// measured sensitivities the policy's widths are soft floors: the
   /// widest policy is lowered by sensitivity, with 4x the noise per bit
-  /// below the policy's width (withPreferredWidths); else HAQ's rule
-  /// lowers the policy itself.
-  bool constrain(BitPolicy &p, std::string &error) {
+  /// below the policy's width (withPreferredWidths; not with `prefer`
+  /// false: the measured noise alone); else HAQ's rule lowers the policy
+  /// itself.
+  bool constrain(BitPolicy &p, std::string &error, bool prefer = true) {
     fit(p);
     if (options.targetSpeedup <= 0)
       return true;
@@ -192,11 +193,11 @@ private:
     const LatencyModel &lat = latency;
     NoiseFn noise;
     if (!weightNoise.empty()) {
-      noise = withPreferredWidths(
-          [&](size_t layer, bool weight, unsigned bits) {
-            return (weight ? weightNoise : activationNoise)[layer][bits];
-          },
-          p);
+      noise = [&](size_t layer, bool weight, unsigned bits) {
+        return (weight ? weightNoise : activationNoise)[layer][bits];
+      };
+      if (prefer)
+        noise = withPreferredWidths(std::move(noise), p);
       p = widest();
     }
     fitLatency(
@@ -552,12 +553,14 @@ bool Searcher::runRandom(std::string &error) {
 }
 
 bool Searcher::runGreedy(std::string &error) {
-  // From the widest allowed policy, lower one width at a time: of the
-  // candidates one allowed step lower that stay within the accuracy
-  // budget, take the one with the most latency saved per accuracy lost.
+  // From the widest allowed policy (under a budget with measured
+  // sensitivities: the policy the sensitivities alone choose), lower one
+  // width at a time: of the candidates one allowed step lower that stay
+  // within the accuracy budget, take the one with the most latency saved
+  // per accuracy lost.
   size_t n = layers.size();
   BitPolicy current = widest();
-  if (!constrain(current, error))
+  if (!constrain(current, error, false))
     return false;
   std::vector<Measurement> m;
   if (!measure({current}, m, error))
