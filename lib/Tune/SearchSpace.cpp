@@ -108,7 +108,8 @@ bool tune::parseConstraints(const std::string &text, Constraints &out,
 }
 
 ActionSpace::ActionSpace(size_t layers, unsigned minBits, unsigned maxBits,
-                         unsigned cellBits, const Constraints &constraints) {
+                         unsigned cellBits, const Constraints &constraints)
+    : cellBits(std::max(1u, cellBits)) {
   std::vector<unsigned> all, cellMultiples;
   for (unsigned b = minBits; b <= maxBits; ++b) {
     all.push_back(b);
@@ -223,8 +224,10 @@ bool tune::fitLatency(
         BitPolicy p = policy;
         std::vector<unsigned> &bits = kind ? p.abits : p.wbits;
         unsigned from = bits[i];
-        std::optional<unsigned> lower =
-            kind ? space.lowerActivation(i, from) : space.lowerWeight(i, from);
+        auto lowerOf = [&](unsigned b) {
+          return kind ? space.lowerActivation(i, b) : space.lowerWeight(i, b);
+        };
+        std::optional<unsigned> lower = lowerOf(from);
         if (!lower)
           continue;
         bits[i] = *lower;
@@ -235,12 +238,31 @@ bool tune::fitLatency(
           return false;
         // The noise added; a step measured as free counts as a tiny one,
         // so that the cycles saved still rank it.
-        double added = std::max(1e-12, noiseOf(i, !kind, *lower) -
-                                           noiseOf(i, !kind, from));
-        double score = (double(now) - double(c)) / added;
-        if (c < now && score > bestScore) {
-          best = p;
-          bestCycles = c;
+        auto addedBy = [&](unsigned to) {
+          return std::max(1e-12,
+                          noiseOf(i, !kind, to) - noiseOf(i, !kind, from));
+        };
+        double added = addedBy(*lower);
+        // Over a plateau: the first lower width within a cell's bits that
+        // saves cycles, scored with all the noise down to it.
+        BitPolicy reach = p;
+        uint64_t reachCycles = c;
+        unsigned reachBits = *lower;
+        for (unsigned k = 1; reachCycles == now && k < space.getCellBits();
+             ++k) {
+          std::optional<unsigned> next = lowerOf(reachBits);
+          if (!next)
+            break;
+          reachBits = *next;
+          (kind ? reach.abits : reach.wbits)[i] = reachBits;
+          reachCycles = cycles(reach);
+          if (reachCycles == 0)
+            return false;
+        }
+        double score = (double(now) - double(reachCycles)) / addedBy(reachBits);
+        if (reachCycles < now && score > bestScore) {
+          best = reach;
+          bestCycles = reachCycles;
           bestScore = score;
         }
         // A step that saves nothing alone can open one that does (8 -> 7

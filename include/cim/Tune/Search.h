@@ -101,9 +101,11 @@ public:
   std::optional<unsigned> lowerWeight(size_t layer, unsigned bits) const;
   std::optional<unsigned> lowerActivation(size_t layer, unsigned bits) const;
   size_t size() const { return weightChoices.size(); }
+  unsigned getCellBits() const { return cellBits; }
 
 private:
   std::vector<std::vector<unsigned>> weightChoices, activationChoices;
+  unsigned cellBits = 1;
 };
 
 /// Truncated normal sample in [lo, hi] (rejection; the generator's 64-bit
@@ -409,15 +411,17 @@ struct SearchOptions {
 using NoiseFn = std::function<double(size_t layer, bool weight, unsigned bits)>;
 
 /// The HAQ latency-constrained adjustment: while `cycles(policy)` exceeds
-/// `budget`, lower by one allowed width the weight or activation whose step
-/// saves the most cycles per noise added, (cycles saved) / (noise(lower) -
-/// noise(now)) (activations first, then the earliest layer, on a tie;
-/// weights only where `fits` takes them). Without `noise`, 2^-bits (the
-/// rounding step, the same for every layer). When no step lowers the
-/// latency but some keep it, the one adding the least noise is taken, a
-/// weight on a tie (a plateau: 8 -> 7 weight bits may keep the slices that
-/// 7 -> 6 drops). False when every width is at its lowest or every step
-/// costs cycles; `error` set when `cycles` failed (0).
+/// `budget`, lower the weight or activation whose step saves the most
+/// cycles per noise added, (cycles saved) / (noise(lower) - noise(now))
+/// (activations first, then the earliest layer, on a tie; weights only
+/// where `fits` takes them). A step is one allowed width lower, or, when
+/// that saves nothing, the first of the next space.getCellBits() that
+/// does (8 -> 6 weight bits on 2-bit cells drop a slice, 8 -> 7 does not).
+/// Without `noise`, 2^-bits (the rounding step, the same for every layer). When
+/// no step lowers the latency but some keep it, the one adding the least noise
+/// is taken, a weight on a tie (a plateau: 8 -> 7 weight bits may keep the
+/// slices that 7 -> 6 drops). False when every width is at its lowest or every
+/// step costs cycles; `error` set when `cycles` failed (0).
 bool fitLatency(const ActionSpace &space,
                 const std::function<uint64_t(const BitPolicy &)> &cycles,
                 const std::function<bool(const std::vector<unsigned> &)> &fits,

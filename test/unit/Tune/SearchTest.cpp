@@ -215,6 +215,27 @@ TEST(TuneSearchSpace, FitLatencySparesTheSensitiveLayer) {
   EXPECT_EQ(r.wbits, (std::vector<unsigned>{8, 6}));
 }
 
+TEST(TuneSearchSpace, FitLatencyLooksOverASlicePlateau) {
+  // Weights in 2-bit slices of 10 cycles, activations 1 cycle a bit: 48.
+  auto cycles = [](const BitPolicy &p) {
+    return uint64_t(10 * ((p.wbits[0] + 1) / 2) + p.abits[0]);
+  };
+  auto fits = [](const std::vector<unsigned> &) { return true; };
+  // On 2-bit cells 8 -> 6 weight bits is one step (10 cycles for the noise
+  // of two bits): it beats every 1-cycle activation step below 8 bits.
+  ActionSpace cells(1, 2, 8, 2, Constraints{false, false});
+  BitPolicy p = BitPolicy::uniform(1, 8, 8);
+  ASSERT_TRUE(fitLatency(cells, cycles, fits, 32, p));
+  EXPECT_EQ(p.wbits, (std::vector<unsigned>{4}));
+  EXPECT_EQ(p.abits, (std::vector<unsigned>{7}));
+  // Looking one width ahead only, the activations go first, to 2 bits.
+  ActionSpace single(1, 2, 8, 1, Constraints{false, false});
+  p = BitPolicy::uniform(1, 8, 8);
+  ASSERT_TRUE(fitLatency(single, cycles, fits, 32, p));
+  EXPECT_EQ(p.wbits, (std::vector<unsigned>{6}));
+  EXPECT_EQ(p.abits, (std::vector<unsigned>{2}));
+}
+
 TEST(TuneSearchSpace, RewardPenalizesBeyondTheAllowedDrop) {
   EXPECT_DOUBLE_EQ(computeReward(0.5, 0.90, 0.90, 0.01), 0.5);
   EXPECT_NEAR(computeReward(0.4, 0.895, 0.90, 0.01), 0.595, 1e-12);
