@@ -207,7 +207,10 @@ private:
           return c ? *c : 0;
         },
         [&](const std::vector<unsigned> &w) { return lat.fits(w); }, budget, p,
-        noise);
+        noise,
+        [&](const std::vector<BitPolicy> &candidates) {
+          latency.prefetch(candidates, options.jobs);
+        });
     return error.empty();
   }
 

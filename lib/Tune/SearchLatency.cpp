@@ -16,15 +16,18 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <atomic>
 #include <mutex>
+#include <set>
+#include <thread>
 #include <unistd.h>
 
 using namespace mlir;
 using namespace mlir::cim;
 using namespace mlir::cim::tune;
 
-/// A context with the compiler's dialects; compilations run one at a time
-/// (the mutex), without pass threads.
+/// A context with the compiler's dialects, without pass threads (each
+/// compilation has its own context).
 static void setUpContext(MLIRContext &context) {
   DialectRegistry registry;
   registerCompilerDialects(registry);
@@ -158,22 +161,21 @@ bool LatencyModel::fits(const std::vector<unsigned> &wbits) const {
   return chooseExecutionMode(impl->hw, crossbarsNeeded(wbits)).has_value();
 }
 
-std::optional<uint64_t> LatencyModel::getLatency(const BitPolicy &policy,
-                                                 std::string &error) {
-  std::lock_guard<std::mutex> lock(impl->mutex);
-  std::string key = policy.key();
-  auto cached = impl->cache.find(key);
-  if (cached != impl->cache.end())
-    return cached->second;
-
+/// Compiles `policy` through `policyPath` (a file of the caller's own):
+/// the latency, or nothing with `error` set.
+static std::optional<uint64_t>
+compileLatency(const std::string &modelPath, const std::string &modelName,
+               const std::string &hardware,
+               const std::vector<SearchLayer> &layers, const BitPolicy &policy,
+               const std::string &policyPath, std::string &error) {
   {
     std::error_code ec;
-    llvm::raw_fd_ostream os(impl->policyPath, ec);
+    llvm::raw_fd_ostream os(policyPath, ec);
     if (ec) {
-      error = impl->policyPath + ": error: " + ec.message();
+      error = policyPath + ": error: " + ec.message();
       return std::nullopt;
     }
-    os << formatPolicyJson(impl->layers, policy);
+    os << formatPolicyJson(layers, policy);
   }
   // A fresh context per compilation: the attributes a compilation creates
   // (tiles, placements, schedules) stay in their context for its lifetime,
@@ -188,25 +190,80 @@ std::optional<uint64_t> LatencyModel::getLatency(const BitPolicy &policy,
     return success();
   });
   CompileOptions options;
-  options.hardware = impl->hardware;
-  options.policy = impl->policyPath;
+  options.hardware = hardware;
+  options.policy = policyPath;
   options.stopAfter = CompileStage::Schedule;
-  OwningOpRef<ModuleOp> module = importOnnxFile(impl->path, &context);
+  OwningOpRef<ModuleOp> module = importOnnxFile(modelPath, &context);
   FailureOr<CompileResult> result = failure();
   if (module)
-    result = compileModule(std::move(module), impl->modelName, options);
+    result = compileModule(std::move(module), modelName, options);
   IntegerAttr cycles;
   if (succeeded(result))
     cycles =
         (*result->module)->getAttrOfType<IntegerAttr>("cim.latency_cycles");
   if (!cycles) {
-    error = "cim-tune: error: the compiler rejects the policy " + key +
+    error = "cim-tune: error: the compiler rejects the policy " + policy.key() +
             (diagnostics.empty() ? "" : ": " + diagnostics);
     return std::nullopt;
   }
-  uint64_t latency = cycles.getValue().getZExtValue();
-  impl->cache[key] = latency;
+  return cycles.getValue().getZExtValue();
+}
+
+std::optional<uint64_t> LatencyModel::getLatency(const BitPolicy &policy,
+                                                 std::string &error) {
+  std::lock_guard<std::mutex> lock(impl->mutex);
+  std::string key = policy.key();
+  auto cached = impl->cache.find(key);
+  if (cached != impl->cache.end())
+    return cached->second;
+  std::optional<uint64_t> latency =
+      compileLatency(impl->path, impl->modelName, impl->hardware, impl->layers,
+                     policy, impl->policyPath, error);
+  if (latency)
+    impl->cache[key] = *latency;
   return latency;
+}
+
+void LatencyModel::prefetch(const std::vector<BitPolicy> &policies,
+                            int threads) {
+  std::vector<const BitPolicy *> missing;
+  {
+    std::lock_guard<std::mutex> lock(impl->mutex);
+    std::set<std::string> seen;
+    for (const BitPolicy &p : policies) {
+      std::string key = p.key();
+      if (!impl->cache.count(key) && seen.insert(key).second)
+        missing.push_back(&p);
+    }
+  }
+  int workers = std::min<int>(threads, int(missing.size()));
+  if (workers <= 1)
+    return; // getLatency compiles them one by one anyway
+  std::atomic<size_t> next{0};
+  auto work = [&]() {
+    SmallString<128> file;
+    int fd;
+    if (llvm::sys::fs::createTemporaryFile("cim-tune-search", "json", fd, file))
+      return;
+    ::close(fd);
+    for (size_t i = next++; i < missing.size(); i = next++) {
+      std::string error;
+      std::optional<uint64_t> latency =
+          compileLatency(impl->path, impl->modelName, impl->hardware,
+                         impl->layers, *missing[i], file.str().str(), error);
+      if (!latency)
+        continue;
+      std::lock_guard<std::mutex> lock(impl->mutex);
+      impl->cache[missing[i]->key()] = *latency;
+    }
+    llvm::sys::fs::remove(file);
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < workers; ++t)
+    pool.emplace_back(work);
+  work();
+  for (std::thread &t : pool)
+    t.join();
 }
 
 std::map<std::string, uint64_t> LatencyModel::getCache() const {

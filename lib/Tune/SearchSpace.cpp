@@ -206,7 +206,8 @@ bool tune::fitLatency(
     const ActionSpace &space,
     const std::function<uint64_t(const BitPolicy &)> &cycles,
     const std::function<bool(const std::vector<unsigned> &)> &fits,
-    uint64_t budget, BitPolicy &policy, const NoiseFn &noise) {
+    uint64_t budget, BitPolicy &policy, const NoiseFn &noise,
+    const std::function<void(const std::vector<BitPolicy> &)> &prefetch) {
   // Without measured noise, a width's rounding step, 2^-bits: a step
   // b -> b-1 adds 2^-b, the same in every layer.
   auto noiseOf = [&](size_t layer, bool weight, unsigned bits) {
@@ -214,6 +215,23 @@ bool tune::fitLatency(
   };
   uint64_t now = cycles(policy);
   while (now > budget) {
+    if (prefetch) {
+      std::vector<BitPolicy> candidates;
+      for (int kind = 1; kind >= 0; --kind)
+        for (size_t i = 0; i < policy.wbits.size(); ++i) {
+          BitPolicy p = policy;
+          std::vector<unsigned> &bits = kind ? p.abits : p.wbits;
+          std::optional<unsigned> lower =
+              kind ? space.lowerActivation(i, bits[i])
+                   : space.lowerWeight(i, bits[i]);
+          if (!lower)
+            continue;
+          bits[i] = *lower;
+          if (kind || fits(p.wbits))
+            candidates.push_back(std::move(p));
+        }
+      prefetch(candidates);
+    }
     BitPolicy best, flat;
     uint64_t bestCycles = now;
     double bestScore = 0, flatAdded = 0;

@@ -120,7 +120,8 @@ double sampleUniform(std::mt19937_64 &rng);
 
 /// Imports a model once and compiles clones of it with a policy up to the
 /// schedule (cim.latency_cycles). Latencies are cached per policy. Safe to
-/// call from several threads (compilations are serialized).
+/// call from several threads (getLatency's compilations are serialized;
+/// prefetch runs its own in parallel, each in its own context).
 class LatencyModel {
 public:
   ~LatencyModel();
@@ -145,6 +146,10 @@ public:
   /// compiler rejects the policy.
   std::optional<uint64_t> getLatency(const BitPolicy &policy,
                                      std::string &error);
+  /// Compiles the policies not cached yet on up to `threads` threads and
+  /// caches their latencies (the same numbers getLatency computes); a
+  /// policy the compiler rejects is left for getLatency to report.
+  void prefetch(const std::vector<BitPolicy> &policies, int threads);
   /// The cache (for checkpoints).
   std::map<std::string, uint64_t> getCache() const;
   void setCache(const std::map<std::string, uint64_t> &cache);
@@ -417,6 +422,8 @@ using NoiseFn = std::function<double(size_t layer, bool weight, unsigned bits)>;
 /// where `fits` takes them). A step is one allowed width lower, or, when
 /// that saves nothing, the first of the next space.getCellBits() that
 /// does (8 -> 6 weight bits on 2-bit cells drop a slice, 8 -> 7 does not).
+/// `prefetch`, when given, gets each round's one-width-lower candidates
+/// first (to compute their latencies in parallel).
 /// Without `noise`, 2^-bits (the rounding step, the same for every layer). When
 /// no step lowers the latency but some keep it, the one adding the least noise
 /// is taken, a weight on a tie (a plateau: 8 -> 7 weight bits may keep the
@@ -426,7 +433,9 @@ bool fitLatency(const ActionSpace &space,
                 const std::function<uint64_t(const BitPolicy &)> &cycles,
                 const std::function<bool(const std::vector<unsigned> &)> &fits,
                 uint64_t budget, BitPolicy &policy,
-                const NoiseFn &noise = nullptr);
+                const NoiseFn &noise = nullptr,
+                const std::function<void(const std::vector<BitPolicy> &)>
+                    &prefetch = nullptr);
 
 /// `noise` made 4x larger per bit below `preferred`'s width (a soft floor:
 /// each bit below costs as much as the rounding noise of a whole bit).
