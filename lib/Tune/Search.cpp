@@ -216,6 +216,12 @@ private:
 
   bool measureSensitivity(const BitPolicy &base, std::string &error);
 
+  /// Evaluates, once each, the requests whose key is not in `cache` yet,
+  /// and caches the measured `field` under the key.
+  bool evaluateMissing(
+      const std::vector<std::pair<std::string, EvalRequest>> &wanted,
+      std::map<std::string, double> &cache, double Measurement::*field,
+      std::string &error);
   /// Latency and fine-tuned accuracy (cached).
   bool measure(const std::vector<BitPolicy> &policies,
                std::vector<Measurement> &out, std::string &error);
@@ -259,27 +265,39 @@ std::string Searcher::fingerprint() const {
   return s;
 }
 
-bool Searcher::measure(const std::vector<BitPolicy> &policies,
-                       std::vector<Measurement> &out, std::string &error) {
-  std::map<std::string, double> &cache = accuracyCache;
+bool Searcher::evaluateMissing(
+    const std::vector<std::pair<std::string, EvalRequest>> &wanted,
+    std::map<std::string, double> &cache, double Measurement::*field,
+    std::string &error) {
   std::vector<EvalRequest> requests;
+  std::vector<std::string> keys;
   std::set<std::string> queued;
-  for (const BitPolicy &p : policies) {
-    std::string key = p.key();
-    if (!cache.count(key) && queued.insert(key).second)
-      requests.push_back({p, EvalKind::FineTune});
-  }
+  for (const auto &[key, request] : wanted)
+    if (!cache.count(key) && queued.insert(key).second) {
+      requests.push_back(request);
+      keys.push_back(key);
+    }
   std::vector<Measurement> measured;
   if (!requests.empty() && !evaluator.evaluate(requests, measured, error))
     return false;
   for (size_t i = 0; i < requests.size(); ++i)
-    cache[requests[i].policy.key()] = measured[i].accuracy;
+    cache[keys[i]] = measured[i].*field;
+  return true;
+}
+
+bool Searcher::measure(const std::vector<BitPolicy> &policies,
+                       std::vector<Measurement> &out, std::string &error) {
+  std::vector<std::pair<std::string, EvalRequest>> wanted;
+  for (const BitPolicy &p : policies)
+    wanted.push_back({p.key(), {p, EvalKind::FineTune}});
+  if (!evaluateMissing(wanted, accuracyCache, &Measurement::accuracy, error))
+    return false;
   out.clear();
   for (const BitPolicy &p : policies) {
     std::optional<uint64_t> cycles = latency.getLatency(p, error);
     if (!cycles)
       return false;
-    out.push_back({*cycles, cache.at(p.key())});
+    out.push_back({*cycles, accuracyCache.at(p.key())});
   }
   return true;
 }
@@ -290,27 +308,18 @@ bool Searcher::measureFinal(std::string &error) {
     return seed ? p.key() + "#" + std::to_string(seed) : p.key();
   };
   int64_t seeds = std::max<int64_t>(1, options.finalSeeds);
-  std::vector<EvalRequest> requests;
-  std::vector<std::string> keys;
-  std::set<std::string> queued;
+  std::vector<std::pair<std::string, EvalRequest>> wanted;
   for (int64_t r = 0; r < seeds; ++r)
-    for (const ChosenPolicy &c : result.chosen) {
-      std::string key = keyOf(c.policy, r);
-      if (!finalCache.count(key) && queued.insert(key).second) {
-        requests.push_back({c.policy, EvalKind::Final, uint64_t(r)});
-        keys.push_back(key);
-      }
-    }
+    for (const ChosenPolicy &c : result.chosen)
+      wanted.push_back(
+          {keyOf(c.policy, r), {c.policy, EvalKind::Final, uint64_t(r)}});
   if (options.log)
     options.log("final QAT of " + std::to_string(result.chosen.size()) +
                 " policies" +
                 (seeds > 1 ? ", " + std::to_string(seeds) + " seeds each"
                            : std::string()));
-  std::vector<Measurement> measured;
-  if (!requests.empty() && !evaluator.evaluate(requests, measured, error))
+  if (!evaluateMissing(wanted, finalCache, &Measurement::accuracy, error))
     return false;
-  for (size_t i = 0; i < requests.size(); ++i)
-    finalCache[keys[i]] = measured[i].accuracy;
   for (ChosenPolicy &c : result.chosen) {
     double sum = 0;
     c.testAccuracies.clear();
@@ -327,7 +336,6 @@ bool Searcher::measureSensitivity(const BitPolicy &base, std::string &error) {
   // One probe per layer, kind and allowed width below the base's: the base
   // with that width alone lowered, calibrated, not trained.
   size_t n = layers.size();
-  std::vector<EvalRequest> requests;
   std::vector<BitPolicy> probes = {base};
   for (size_t i = 0; i < n; ++i)
     for (int kind = 0; kind < 2; ++kind)
@@ -340,15 +348,12 @@ bool Searcher::measureSensitivity(const BitPolicy &base, std::string &error) {
         bits = b;
         probes.push_back(p);
       }
-  std::set<std::string> queued;
+  std::vector<std::pair<std::string, EvalRequest>> wanted;
   for (const BitPolicy &p : probes)
-    if (!divergenceCache.count(p.key()) && queued.insert(p.key()).second)
-      requests.push_back({p, EvalKind::Divergence});
-  std::vector<Measurement> measured;
-  if (!requests.empty() && !evaluator.evaluate(requests, measured, error))
+    wanted.push_back({p.key(), {p, EvalKind::Divergence}});
+  if (!evaluateMissing(wanted, divergenceCache, &Measurement::divergence,
+                       error))
     return false;
-  for (size_t i = 0; i < requests.size(); ++i)
-    divergenceCache[requests[i].policy.key()] = measured[i].divergence;
 
   // The tables: W8A8's own divergence at and above the base's widths, the
   // probes below, made non-increasing in the width (a probe measured below

@@ -225,6 +225,15 @@ bool AccuracyModel::floatAccuracy(double &testAccuracy, double &validationAcc,
 
 PolicyEvaluator::~PolicyEvaluator() = default;
 
+void tune::runWorkers(int workers, const std::function<void()> &worker) {
+  std::vector<std::thread> pool;
+  for (int t = 1; t < workers; ++t)
+    pool.emplace_back(worker);
+  worker();
+  for (std::thread &t : pool)
+    t.join();
+}
+
 LocalEvaluator::LocalEvaluator(LatencyModel &latency,
                                const AccuracyModel &accuracy, int jobs)
     : latency(latency), accuracy(accuracy), jobs(std::max(1, jobs)) {}
@@ -266,13 +275,7 @@ bool LocalEvaluator::evaluate(const std::vector<EvalRequest> &requests,
       }
     }
   };
-  int threads = std::min<int>(jobs, int(requests.size()));
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t)
-    pool.emplace_back(work);
-  work();
-  for (std::thread &t : pool)
-    t.join();
+  runWorkers(std::min<int>(jobs, int(requests.size())), work);
   for (size_t i = 0; i < requests.size(); ++i)
     if (!ok[i]) {
       error = errors[i];

@@ -19,7 +19,6 @@
 #include <atomic>
 #include <mutex>
 #include <set>
-#include <thread>
 #include <unistd.h>
 
 using namespace mlir;
@@ -258,12 +257,7 @@ void LatencyModel::prefetch(const std::vector<BitPolicy> &policies,
     }
     llvm::sys::fs::remove(file);
   };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < workers; ++t)
-    pool.emplace_back(work);
-  work();
-  for (std::thread &t : pool)
-    t.join();
+  runWorkers(workers, work);
 }
 
 std::map<std::string, uint64_t> LatencyModel::getCache() const {

@@ -213,23 +213,33 @@ bool tune::fitLatency(
   auto noiseOf = [&](size_t layer, bool weight, unsigned bits) {
     return noise ? noise(layer, weight, bits) : std::ldexp(1.0, -int(bits));
   };
+  // One allowed width lower, per kind (activations first) and layer.
+  struct Step {
+    BitPolicy policy;
+    int kind; // 1: activations, 0: weights
+    size_t layer;
+    unsigned from;
+  };
   uint64_t now = cycles(policy);
   while (now > budget) {
+    std::vector<Step> steps;
+    for (int kind = 1; kind >= 0; --kind)
+      for (size_t i = 0; i < policy.wbits.size(); ++i) {
+        BitPolicy p = policy;
+        std::vector<unsigned> &bits = kind ? p.abits : p.wbits;
+        unsigned from = bits[i];
+        std::optional<unsigned> lower =
+            kind ? space.lowerActivation(i, from) : space.lowerWeight(i, from);
+        if (!lower)
+          continue;
+        bits[i] = *lower;
+        if (kind || fits(p.wbits))
+          steps.push_back({std::move(p), kind, i, from});
+      }
     if (prefetch) {
       std::vector<BitPolicy> candidates;
-      for (int kind = 1; kind >= 0; --kind)
-        for (size_t i = 0; i < policy.wbits.size(); ++i) {
-          BitPolicy p = policy;
-          std::vector<unsigned> &bits = kind ? p.abits : p.wbits;
-          std::optional<unsigned> lower =
-              kind ? space.lowerActivation(i, bits[i])
-                   : space.lowerWeight(i, bits[i]);
-          if (!lower)
-            continue;
-          bits[i] = *lower;
-          if (kind || fits(p.wbits))
-            candidates.push_back(std::move(p));
-        }
+      for (const Step &step : steps)
+        candidates.push_back(step.policy);
       prefetch(candidates);
     }
     BitPolicy best, flat;
@@ -237,67 +247,60 @@ bool tune::fitLatency(
     double bestScore = 0, flatAdded = 0;
     unsigned flatBits = 0;
     bool haveFlat = false, flatIsWeight = false;
-    for (int kind = 1; kind >= 0; --kind)
-      for (size_t i = 0; i < policy.wbits.size(); ++i) {
-        BitPolicy p = policy;
-        std::vector<unsigned> &bits = kind ? p.abits : p.wbits;
-        unsigned from = bits[i];
-        auto lowerOf = [&](unsigned b) {
-          return kind ? space.lowerActivation(i, b) : space.lowerWeight(i, b);
-        };
-        std::optional<unsigned> lower = lowerOf(from);
-        if (!lower)
-          continue;
-        bits[i] = *lower;
-        if (!kind && !fits(p.wbits))
-          continue;
-        uint64_t c = cycles(p);
-        if (c == 0)
+    for (const Step &step : steps) {
+      const BitPolicy &p = step.policy;
+      int kind = step.kind;
+      size_t i = step.layer;
+      unsigned from = step.from;
+      auto lowerOf = [&](unsigned b) {
+        return kind ? space.lowerActivation(i, b) : space.lowerWeight(i, b);
+      };
+      unsigned lower = (kind ? p.abits : p.wbits)[i];
+      uint64_t c = cycles(p);
+      if (c == 0)
+        return false;
+      // The noise added; a step measured as free counts as a tiny one,
+      // so that the cycles saved still rank it.
+      auto addedBy = [&](unsigned to) {
+        return std::max(1e-12, noiseOf(i, !kind, to) - noiseOf(i, !kind, from));
+      };
+      double added = addedBy(lower);
+      // Over a plateau: the first lower width within a cell's bits that
+      // saves cycles, scored with all the noise down to it.
+      BitPolicy reach = p;
+      uint64_t reachCycles = c;
+      unsigned reachBits = lower;
+      for (unsigned k = 1; reachCycles == now && k < space.getCellBits(); ++k) {
+        std::optional<unsigned> next = lowerOf(reachBits);
+        if (!next)
+          break;
+        reachBits = *next;
+        (kind ? reach.abits : reach.wbits)[i] = reachBits;
+        reachCycles = cycles(reach);
+        if (reachCycles == 0)
           return false;
-        // The noise added; a step measured as free counts as a tiny one,
-        // so that the cycles saved still rank it.
-        auto addedBy = [&](unsigned to) {
-          return std::max(1e-12,
-                          noiseOf(i, !kind, to) - noiseOf(i, !kind, from));
-        };
-        double added = addedBy(*lower);
-        // Over a plateau: the first lower width within a cell's bits that
-        // saves cycles, scored with all the noise down to it.
-        BitPolicy reach = p;
-        uint64_t reachCycles = c;
-        unsigned reachBits = *lower;
-        for (unsigned k = 1; reachCycles == now && k < space.getCellBits();
-             ++k) {
-          std::optional<unsigned> next = lowerOf(reachBits);
-          if (!next)
-            break;
-          reachBits = *next;
-          (kind ? reach.abits : reach.wbits)[i] = reachBits;
-          reachCycles = cycles(reach);
-          if (reachCycles == 0)
-            return false;
-        }
-        double score = (double(now) - double(reachCycles)) / addedBy(reachBits);
-        if (reachCycles < now && score > bestScore) {
-          best = reach;
-          bestCycles = reachCycles;
-          bestScore = score;
-        }
-        // A step that saves nothing alone can open one that does (8 -> 7
-        // weight bits keep four 2-bit slices, 7 -> 6 drops one): the one
-        // adding the least noise, then the widest, a weight on a tie
-        // (their latency moves in whole cell slices).
-        if (c == now && (!haveFlat || added < flatAdded ||
-                         (added == flatAdded &&
-                          (from > flatBits || (from == flatBits && kind == 0 &&
-                                               !flatIsWeight))))) {
-          flat = p;
-          flatAdded = added;
-          flatBits = from;
-          haveFlat = true;
-          flatIsWeight = kind == 0;
-        }
       }
+      double score = (double(now) - double(reachCycles)) / addedBy(reachBits);
+      if (reachCycles < now && score > bestScore) {
+        best = reach;
+        bestCycles = reachCycles;
+        bestScore = score;
+      }
+      // A step that saves nothing alone can open one that does (8 -> 7
+      // weight bits keep four 2-bit slices, 7 -> 6 drops one): the one
+      // adding the least noise, then the widest, a weight on a tie
+      // (their latency moves in whole cell slices).
+      if (c == now && (!haveFlat || added < flatAdded ||
+                       (added == flatAdded &&
+                        (from > flatBits ||
+                         (from == flatBits && kind == 0 && !flatIsWeight))))) {
+        flat = p;
+        flatAdded = added;
+        flatBits = from;
+        haveFlat = true;
+        flatIsWeight = kind == 0;
+      }
+    }
     if (bestCycles < now) {
       policy = best;
       now = bestCycles;

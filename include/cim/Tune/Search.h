@@ -277,6 +277,11 @@ public:
                         std::string &error) = 0;
 };
 
+/// Runs `worker` on `workers` threads, the calling one among them, and
+/// returns when every one has returned (workers take their items from a
+/// shared counter).
+void runWorkers(int workers, const std::function<void()> &worker);
+
 /// Latency from the LatencyModel on the calling thread, accuracies on a
 /// pool of `jobs` threads (one LibTorch thread each).
 class LocalEvaluator : public PolicyEvaluator {
@@ -419,16 +424,15 @@ using NoiseFn = std::function<double(size_t layer, bool weight, unsigned bits)>;
 /// `budget`, lower the weight or activation whose step saves the most
 /// cycles per noise added, (cycles saved) / (noise(lower) - noise(now))
 /// (activations first, then the earliest layer, on a tie; weights only
-/// where `fits` takes them). A step is one allowed width lower, or, when
-/// that saves nothing, the first of the next space.getCellBits() that
-/// does (8 -> 6 weight bits on 2-bit cells drop a slice, 8 -> 7 does not).
-/// `prefetch`, when given, gets each round's one-width-lower candidates
-/// first (to compute their latencies in parallel).
-/// Without `noise`, 2^-bits (the rounding step, the same for every layer). When
-/// no step lowers the latency but some keep it, the one adding the least noise
-/// is taken, a weight on a tie (a plateau: 8 -> 7 weight bits may keep the
-/// slices that 7 -> 6 drops). False when every width is at its lowest or every
-/// step costs cycles; `error` set when `cycles` failed (0).
+/// where `fits` takes them). Without `noise`, 2^-bits (the rounding step,
+/// the same for every layer). A step is one allowed width lower, or, when
+/// that saves nothing, the first of the next space.getCellBits() that does
+/// (8 -> 6 weight bits on 2-bit cells drop a slice, 8 -> 7 does not). When
+/// no step lowers the latency but some keep it, the one adding the least
+/// noise is taken, a weight on a tie. `prefetch`, when given, gets each
+/// round's one-width-lower candidates first (to compute their latencies in
+/// parallel). False when every width is at its lowest or every step costs
+/// cycles; `error` set when `cycles` failed (0).
 bool fitLatency(const ActionSpace &space,
                 const std::function<uint64_t(const BitPolicy &)> &cycles,
                 const std::function<bool(const std::vector<unsigned> &)> &fits,
