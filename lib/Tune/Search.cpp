@@ -210,7 +210,8 @@ private:
         noise,
         [&](const std::vector<BitPolicy> &candidates) {
           latency.prefetch(candidates, options.jobs);
-        });
+        },
+        size_t(std::max(1, options.jobs)));
     return error.empty();
   }
 

@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -207,7 +209,8 @@ bool tune::fitLatency(
     const std::function<uint64_t(const BitPolicy &)> &cycles,
     const std::function<bool(const std::vector<unsigned> &)> &fits,
     uint64_t budget, BitPolicy &policy, const NoiseFn &noise,
-    const std::function<void(const std::vector<BitPolicy> &)> &prefetch) {
+    const std::function<void(const std::vector<BitPolicy> &)> &prefetch,
+    size_t prefetchWidth) {
   // Without measured noise, a width's rounding step, 2^-bits: a step
   // b -> b-1 adds 2^-b, the same in every layer.
   auto noiseOf = [&](size_t layer, bool weight, unsigned bits) {
@@ -219,7 +222,19 @@ bool tune::fitLatency(
     int kind; // 1: activations, 0: weights
     size_t layer;
     unsigned from;
+    double last; // the score in an earlier round (+inf: none yet)
   };
+  // What a step does from `now`: the policy it reaches (over a plateau),
+  // its cycles, and the cycles saved per noise added.
+  struct Scored {
+    BitPolicy reach;
+    uint64_t oneLower = 0, reachCycles = 0;
+    double added = 0, score = 0;
+  };
+  // The scores of earlier rounds, by (kind, layer); a step's own layer
+  // drops its entries when it is lowered.
+  std::map<std::pair<int, size_t>, double> lastScores;
+  const double unknown = std::numeric_limits<double>::infinity();
   uint64_t now = cycles(policy);
   while (now > budget) {
     std::vector<Step> steps;
@@ -233,82 +248,130 @@ bool tune::fitLatency(
         if (!lower)
           continue;
         bits[i] = *lower;
-        if (kind || fits(p.wbits))
-          steps.push_back({std::move(p), kind, i, from});
+        if (!kind && !fits(p.wbits))
+          continue;
+        auto last = lastScores.find({kind, i});
+        steps.push_back({std::move(p), kind, i, from,
+                         last == lastScores.end() ? unknown : last->second});
       }
-    if (prefetch) {
-      std::vector<BitPolicy> candidates;
-      for (const Step &step : steps)
-        candidates.push_back(step.policy);
-      prefetch(candidates);
-    }
-    BitPolicy best, flat;
-    uint64_t bestCycles = now;
-    double bestScore = 0, flatAdded = 0;
-    unsigned flatBits = 0;
-    bool haveFlat = false, flatIsWeight = false;
-    for (const Step &step : steps) {
-      const BitPolicy &p = step.policy;
+    // Lazy re-scoring (Minoux's accelerated greedy): lowering one layer
+    // changes the cycles the others save little, so the steps are scored
+    // again in the order of their last scores, and the round ends once the
+    // best new score is above every remaining last score. Steps never
+    // scored come first (all of them in the first round). On equal scores,
+    // activations first, then the earliest layer, as when every step is
+    // scored.
+    std::vector<size_t> order(steps.size());
+    for (size_t s = 0; s < steps.size(); ++s)
+      order[s] = s;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return steps[a].last > steps[b].last;
+    });
+    auto evaluate = [&](const Step &step) -> std::optional<Scored> {
+      Scored out;
       int kind = step.kind;
       size_t i = step.layer;
-      unsigned from = step.from;
       auto lowerOf = [&](unsigned b) {
         return kind ? space.lowerActivation(i, b) : space.lowerWeight(i, b);
       };
-      unsigned lower = (kind ? p.abits : p.wbits)[i];
-      uint64_t c = cycles(p);
-      if (c == 0)
-        return false;
+      out.oneLower = cycles(step.policy);
+      if (out.oneLower == 0)
+        return std::nullopt;
       // The noise added; a step measured as free counts as a tiny one,
       // so that the cycles saved still rank it.
       auto addedBy = [&](unsigned to) {
-        return std::max(1e-12, noiseOf(i, !kind, to) - noiseOf(i, !kind, from));
+        return std::max(1e-12,
+                        noiseOf(i, !kind, to) - noiseOf(i, !kind, step.from));
       };
-      double added = addedBy(lower);
+      unsigned lower = (kind ? step.policy.abits : step.policy.wbits)[i];
+      out.added = addedBy(lower);
       // Over a plateau: the first lower width within a cell's bits that
       // saves cycles, scored with all the noise down to it.
-      BitPolicy reach = p;
-      uint64_t reachCycles = c;
+      out.reach = step.policy;
+      out.reachCycles = out.oneLower;
       unsigned reachBits = lower;
-      for (unsigned k = 1; reachCycles == now && k < space.getCellBits(); ++k) {
+      for (unsigned k = 1; out.reachCycles == now && k < space.getCellBits();
+           ++k) {
         std::optional<unsigned> next = lowerOf(reachBits);
         if (!next)
           break;
         reachBits = *next;
-        (kind ? reach.abits : reach.wbits)[i] = reachBits;
-        reachCycles = cycles(reach);
-        if (reachCycles == 0)
-          return false;
+        (kind ? out.reach.abits : out.reach.wbits)[i] = reachBits;
+        out.reachCycles = cycles(out.reach);
+        if (out.reachCycles == 0)
+          return std::nullopt;
       }
-      double score = (double(now) - double(reachCycles)) / addedBy(reachBits);
-      if (reachCycles < now && score > bestScore) {
-        best = reach;
-        bestCycles = reachCycles;
-        bestScore = score;
+      out.score = (double(now) - double(out.reachCycles)) / addedBy(reachBits);
+      return out;
+    };
+    // Never-scored steps are all needed: compile them together.
+    if (prefetch) {
+      std::vector<BitPolicy> fresh;
+      for (size_t s : order)
+        if (steps[s].last == unknown)
+          fresh.push_back(steps[s].policy);
+      if (!fresh.empty())
+        prefetch(fresh);
+    }
+    std::optional<Scored> best;
+    const Step *bestStep = nullptr;
+    std::vector<std::optional<Scored>> scored(steps.size());
+    size_t done = 0;
+    for (; done < order.size(); ++done) {
+      if (best && best->score > steps[order[done]].last)
+        break;
+      if (prefetch && prefetchWidth > 1 && steps[order[done]].last != unknown) {
+        std::vector<BitPolicy> next;
+        for (size_t k = done; k < order.size() && next.size() < prefetchWidth;
+             ++k)
+          next.push_back(steps[order[k]].policy);
+        prefetch(next);
       }
-      // A step that saves nothing alone can open one that does (8 -> 7
-      // weight bits keep four 2-bit slices, 7 -> 6 drops one): the one
-      // adding the least noise, then the widest, a weight on a tie
-      // (their latency moves in whole cell slices).
-      if (c == now && (!haveFlat || added < flatAdded ||
-                       (added == flatAdded &&
-                        (from > flatBits ||
-                         (from == flatBits && kind == 0 && !flatIsWeight))))) {
-        flat = p;
+      const Step &step = steps[order[done]];
+      std::optional<Scored> s = evaluate(step);
+      if (!s)
+        return false;
+      lastScores[{step.kind, step.layer}] = s->score;
+      if (s->reachCycles < now && s->score > 0 &&
+          (!best || s->score > best->score ||
+           (s->score == best->score && &step < bestStep))) {
+        best = s;
+        bestStep = &step;
+      }
+      scored[order[done]] = std::move(s);
+    }
+    if (best) {
+      policy = best->reach;
+      now = best->reachCycles;
+      lastScores.erase({0, bestStep->layer});
+      lastScores.erase({1, bestStep->layer});
+      continue;
+    }
+    // No step lowers the latency (every step was scored). One that saves
+    // nothing alone can open one that does (8 -> 7 weight bits keep four
+    // 2-bit slices, 7 -> 6 drops one): the one adding the least noise,
+    // then the widest, a weight on a tie (their latency moves in whole cell
+    // slices).
+    const Step *flat = nullptr;
+    double flatAdded = 0;
+    for (size_t s = 0; s < steps.size(); ++s) {
+      const Step &step = steps[s];
+      if (scored[s]->oneLower != now)
+        continue;
+      double added = scored[s]->added;
+      if (!flat || added < flatAdded ||
+          (added == flatAdded &&
+           (step.from > flat->from ||
+            (step.from == flat->from && step.kind == 0 && flat->kind != 0)))) {
+        flat = &step;
         flatAdded = added;
-        flatBits = from;
-        haveFlat = true;
-        flatIsWeight = kind == 0;
       }
     }
-    if (bestCycles < now) {
-      policy = best;
-      now = bestCycles;
-    } else if (haveFlat) {
-      policy = flat;
-    } else {
+    if (!flat)
       return false;
-    }
+    policy = flat->policy;
+    lastScores.erase({0, flat->layer});
+    lastScores.erase({1, flat->layer});
   }
   return true;
 }

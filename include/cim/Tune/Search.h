@@ -429,17 +429,23 @@ using NoiseFn = std::function<double(size_t layer, bool weight, unsigned bits)>;
 /// that saves nothing, the first of the next space.getCellBits() that does
 /// (8 -> 6 weight bits on 2-bit cells drop a slice, 8 -> 7 does not). When
 /// no step lowers the latency but some keep it, the one adding the least
-/// noise is taken, a weight on a tie. `prefetch`, when given, gets each
-/// round's one-width-lower candidates first (to compute their latencies in
-/// parallel). False when every width is at its lowest or every step costs
-/// cycles; `error` set when `cycles` failed (0).
+/// noise is taken, a weight on a tie. After the first round the steps are
+/// scored lazily: in the order of their scores in earlier rounds, until the
+/// best new score is above every remaining earlier one (a layer's own
+/// steps are scored again after it is lowered). `prefetch`, when given,
+/// gets the one-width-lower candidates before they are scored (to compute
+/// their latencies in parallel): all never-scored ones together, then
+/// `prefetchWidth` at a time; the result does not depend on it. False
+/// when every width is at its lowest or every step costs cycles; `error`
+/// set when `cycles` failed (0).
 bool fitLatency(const ActionSpace &space,
                 const std::function<uint64_t(const BitPolicy &)> &cycles,
                 const std::function<bool(const std::vector<unsigned> &)> &fits,
                 uint64_t budget, BitPolicy &policy,
                 const NoiseFn &noise = nullptr,
                 const std::function<void(const std::vector<BitPolicy> &)>
-                    &prefetch = nullptr);
+                    &prefetch = nullptr,
+                size_t prefetchWidth = 1);
 
 /// `noise` made 4x larger per bit below `preferred`'s width (a soft floor:
 /// each bit below costs as much as the rounding noise of a whole bit).

@@ -236,6 +236,92 @@ TEST(TuneSearchSpace, FitLatencyLooksOverASlicePlateau) {
   EXPECT_EQ(p.abits, (std::vector<unsigned>{2}));
 }
 
+TEST(TuneSearchSpace, FitLatencyScoresLazily) {
+  // Twelve layers whose cycles add up (each layer's own saving does not move
+  // when another is lowered): lazy re-scoring takes the same steps as
+  // scoring every step every round, with far fewer latencies.
+  const size_t n = 12;
+  ActionSpace space(n, 2, 8, 1, Constraints{false, false});
+  auto separable = [](const BitPolicy &p) {
+    uint64_t c = 0;
+    for (size_t i = 0; i < p.abits.size(); ++i)
+      c += (i + 1) * (3 * p.abits[i] + p.wbits[i]);
+    return c;
+  };
+  auto fits = [](const std::vector<unsigned> &) { return true; };
+  NoiseFn noise = [](size_t layer, bool weight, unsigned bits) {
+    return double(layer % 3 + 1 + weight) * std::ldexp(1.0, -int(bits));
+  };
+  // The reference: every step scored every round (the pre-lazy rule).
+  BitPolicy exact = BitPolicy::uniform(n, 8, 8);
+  uint64_t now = separable(exact), budget = now / 2;
+  int64_t exactCalls = 0;
+  while (now > budget) {
+    BitPolicy best;
+    double bestScore = 0;
+    for (int kind = 1; kind >= 0; --kind)
+      for (size_t i = 0; i < n; ++i) {
+        BitPolicy q = exact;
+        unsigned &b = kind ? q.abits[i] : q.wbits[i];
+        if (b == 2)
+          continue;
+        --b;
+        ++exactCalls;
+        double score = double(now - separable(q)) /
+                       (noise(i, !kind, b) - noise(i, !kind, b + 1));
+        if (score > bestScore) {
+          bestScore = score;
+          best = q;
+        }
+      }
+    ASSERT_GT(bestScore, 0);
+    exact = best;
+    now = separable(exact);
+  }
+  int64_t lazyCalls = 0;
+  auto counted = [&](const BitPolicy &p) {
+    ++lazyCalls;
+    return separable(p);
+  };
+  BitPolicy lazy = BitPolicy::uniform(n, 8, 8);
+  ASSERT_TRUE(fitLatency(space, counted, fits, budget, lazy, noise));
+  EXPECT_EQ(lazy.abits, exact.abits);
+  EXPECT_EQ(lazy.wbits, exact.wbits);
+  EXPECT_LT(lazyCalls * 3, exactCalls);
+
+  // Where the layers interact (a pipeline: the slowest layer sets the
+  // pace, the others add a little), the prefetch width changes what is
+  // compiled ahead, not the result; after the first round it gets at most
+  // that many candidates at a time.
+  auto pipeline = [](const BitPolicy &p) {
+    uint64_t slowest = 0, sum = 0;
+    for (size_t i = 0; i < p.abits.size(); ++i) {
+      uint64_t c = (i % 3 + 2) * p.abits[i] * (p.wbits[i] + 2);
+      slowest = std::max(slowest, c);
+      sum += c;
+    }
+    return 8 * slowest + sum;
+  };
+  BitPolicy reference;
+  for (size_t width : {1, 2, 5}) {
+    std::vector<size_t> sizes;
+    BitPolicy q = BitPolicy::uniform(n, 8, 8);
+    ASSERT_TRUE(fitLatency(
+        space, pipeline, fits, pipeline(q) / 3, q, noise,
+        [&](const std::vector<BitPolicy> &c) { sizes.push_back(c.size()); },
+        width));
+    EXPECT_LE(pipeline(q), pipeline(BitPolicy::uniform(n, 8, 8)) / 3);
+    ASSERT_FALSE(sizes.empty());
+    EXPECT_EQ(sizes[0], 2 * n); // the first round: every step
+    for (size_t k = 1; k < sizes.size(); ++k)
+      EXPECT_LE(sizes[k], std::max<size_t>(width, 2));
+    if (width == 1)
+      reference = q;
+    EXPECT_EQ(q.abits, reference.abits);
+    EXPECT_EQ(q.wbits, reference.wbits);
+  }
+}
+
 TEST(TuneSearchSpace, RewardPenalizesBeyondTheAllowedDrop) {
   EXPECT_DOUBLE_EQ(computeReward(0.5, 0.90, 0.90, 0.01), 0.5);
   EXPECT_NEAR(computeReward(0.4, 0.895, 0.90, 0.01), 0.595, 1e-12);
