@@ -316,8 +316,7 @@ bool tune::fitLatency(
     std::optional<Scored> best;
     const Step *bestStep = nullptr;
     std::vector<std::optional<Scored>> scored(steps.size());
-    size_t done = 0;
-    for (; done < order.size(); ++done) {
+    for (size_t done = 0; done < order.size(); ++done) {
       if (best && best->score > steps[order[done]].last)
         break;
       if (prefetch && prefetchWidth > 1 && steps[order[done]].last != unknown) {
@@ -340,38 +339,37 @@ bool tune::fitLatency(
       }
       scored[order[done]] = std::move(s);
     }
+    const Step *taken = bestStep;
     if (best) {
       policy = best->reach;
       now = best->reachCycles;
-      lastScores.erase({0, bestStep->layer});
-      lastScores.erase({1, bestStep->layer});
-      continue;
-    }
-    // No step lowers the latency (every step was scored). One that saves
-    // nothing alone can open one that does (8 -> 7 weight bits keep four
-    // 2-bit slices, 7 -> 6 drops one): the one adding the least noise,
-    // then the widest, a weight on a tie (their latency moves in whole cell
-    // slices).
-    const Step *flat = nullptr;
-    double flatAdded = 0;
-    for (size_t s = 0; s < steps.size(); ++s) {
-      const Step &step = steps[s];
-      if (scored[s]->oneLower != now)
-        continue;
-      double added = scored[s]->added;
-      if (!flat || added < flatAdded ||
-          (added == flatAdded &&
-           (step.from > flat->from ||
-            (step.from == flat->from && step.kind == 0 && flat->kind != 0)))) {
-        flat = &step;
-        flatAdded = added;
+    } else {
+      // No step lowers the latency (every step was scored). One that saves
+      // nothing alone can open one that does (8 -> 7 weight bits keep four
+      // 2-bit slices, 7 -> 6 drops one): the one adding the least noise,
+      // then the widest, a weight on a tie (their latency moves in whole
+      // cell slices).
+      double flatAdded = 0;
+      for (size_t s = 0; s < steps.size(); ++s) {
+        const Step &step = steps[s];
+        if (scored[s]->oneLower != now)
+          continue;
+        double added = scored[s]->added;
+        if (!taken || added < flatAdded ||
+            (added == flatAdded && (step.from > taken->from ||
+                                    (step.from == taken->from &&
+                                     step.kind == 0 && taken->kind != 0)))) {
+          taken = &step;
+          flatAdded = added;
+        }
       }
+      if (!taken)
+        return false;
+      policy = taken->policy;
     }
-    if (!flat)
-      return false;
-    policy = flat->policy;
-    lastScores.erase({0, flat->layer});
-    lastScores.erase({1, flat->layer});
+    // The lowered layer's steps start from new widths: score them again.
+    lastScores.erase({0, taken->layer});
+    lastScores.erase({1, taken->layer});
   }
   return true;
 }
