@@ -145,6 +145,8 @@ private:
   int64_t episodesDone = 0;
   std::vector<std::string> ddpgHistory;
   std::map<std::string, double> accuracyCache, finalCache, divergenceCache;
+  /// Validation accuracy after the final QAT (keys as finalCache's).
+  std::map<std::string, double> finalValidationCache;
   /// [layer][bits]: the noise fitLatency adds up (measureSensitivity);
   /// empty: the 2^-bits rule.
   std::vector<std::vector<double>> weightNoise, activationNoise;
@@ -217,17 +219,41 @@ private:
 
   bool measureSensitivity(const BitPolicy &base, std::string &error);
 
-  /// Evaluates, once each, the requests whose key is not in `cache` yet,
-  /// and caches the measured `field` under the key.
+  /// Where evaluateMissing keeps a measured field.
+  struct Store {
+    std::map<std::string, double> *cache;
+    double Measurement::*field;
+    /// Whether a key missing here is measured (else the field is only kept
+    /// when the key is measured for another store).
+    bool required = true;
+  };
+  /// Evaluates, once each, the requests whose key is missing from a
+  /// required store, and keeps each store's field under the key.
   bool evaluateMissing(
       const std::vector<std::pair<std::string, EvalRequest>> &wanted,
-      std::map<std::string, double> &cache, double Measurement::*field,
-      std::string &error);
+      const std::vector<Store> &stores, std::string &error);
   /// Latency and fine-tuned accuracy (cached).
   bool measure(const std::vector<BitPolicy> &policies,
                std::vector<Measurement> &out, std::string &error);
-  /// The final QAT of the chosen policies, every seed (cached).
-  bool measureFinal(std::string &error);
+  /// The final QAT of `policies`, every seed (cached); a validation
+  /// accuracy after it is measured when `validation` (else kept when the
+  /// QAT runs).
+  bool measureFinal(const std::vector<BitPolicy> &policies, bool validation,
+                    std::string &error);
+  /// The mean over the final QAT's seeds of a measured policy's test
+  /// accuracy (`cache` finalCache) or validation accuracy
+  /// (finalValidationCache), each seed's in `each` when given.
+  double finalMean(const std::map<std::string, double> &cache,
+                   const BitPolicy &p,
+                   std::vector<double> *each = nullptr) const;
+  /// A searching source's policies to choose from, best first by the short
+  /// fine-tune, distinct, at most `limit`: within the allowed drop and the
+  /// budget by reward (then id); when none is and there is a budget, within
+  /// the budget by accuracy (`withinDrop` false); else W8A8.
+  std::vector<const EvaluatedPolicy *>
+  candidatesOf(const std::string &source, size_t limit, bool &withinDrop) const;
+  /// The chosen policy of each source, then their final QAT.
+  bool choose(std::string &error);
   /// Constrains the searched policies (in place), then measures them.
   bool constrainAndMeasure(std::vector<BitPolicy> &policies,
                            std::vector<Measurement> &out, std::string &error) {
@@ -268,21 +294,25 @@ std::string Searcher::fingerprint() const {
 
 bool Searcher::evaluateMissing(
     const std::vector<std::pair<std::string, EvalRequest>> &wanted,
-    std::map<std::string, double> &cache, double Measurement::*field,
-    std::string &error) {
+    const std::vector<Store> &stores, std::string &error) {
   std::vector<EvalRequest> requests;
   std::vector<std::string> keys;
   std::set<std::string> queued;
-  for (const auto &[key, request] : wanted)
-    if (!cache.count(key) && queued.insert(key).second) {
+  for (const auto &[key, request] : wanted) {
+    bool missing = false;
+    for (const Store &store : stores)
+      missing |= store.required && !store.cache->count(key);
+    if (missing && queued.insert(key).second) {
       requests.push_back(request);
       keys.push_back(key);
     }
+  }
   std::vector<Measurement> measured;
   if (!requests.empty() && !evaluator.evaluate(requests, measured, error))
     return false;
   for (size_t i = 0; i < requests.size(); ++i)
-    cache[keys[i]] = measured[i].*field;
+    for (const Store &store : stores)
+      (*store.cache)[keys[i]] = measured[i].*store.field;
   return true;
 }
 
@@ -291,7 +321,8 @@ bool Searcher::measure(const std::vector<BitPolicy> &policies,
   std::vector<std::pair<std::string, EvalRequest>> wanted;
   for (const BitPolicy &p : policies)
     wanted.push_back({p.key(), {p, EvalKind::FineTune}});
-  if (!evaluateMissing(wanted, accuracyCache, &Measurement::accuracy, error))
+  if (!evaluateMissing(wanted, {{&accuracyCache, &Measurement::accuracy}},
+                       error))
     return false;
   out.clear();
   for (const BitPolicy &p : policies) {
@@ -303,34 +334,40 @@ bool Searcher::measure(const std::vector<BitPolicy> &policies,
   return true;
 }
 
-bool Searcher::measureFinal(std::string &error) {
-  // Seed 0's key is the policy's (the checkpoints of one-seed runs).
-  auto keyOf = [](const BitPolicy &p, int64_t seed) {
-    return seed ? p.key() + "#" + std::to_string(seed) : p.key();
-  };
+/// A final QAT's cache key: seed 0's is the policy's (the checkpoints of
+/// one-seed runs).
+static std::string finalKey(const BitPolicy &p, int64_t seed) {
+  return seed ? p.key() + "#" + std::to_string(seed) : p.key();
+}
+
+bool Searcher::measureFinal(const std::vector<BitPolicy> &policies,
+                            bool validation, std::string &error) {
   int64_t seeds = std::max<int64_t>(1, options.finalSeeds);
   std::vector<std::pair<std::string, EvalRequest>> wanted;
   for (int64_t r = 0; r < seeds; ++r)
-    for (const ChosenPolicy &c : result.chosen)
-      wanted.push_back(
-          {keyOf(c.policy, r), {c.policy, EvalKind::Final, uint64_t(r)}});
-  if (options.log)
-    options.log("final QAT of " + std::to_string(result.chosen.size()) +
-                " policies" +
-                (seeds > 1 ? ", " + std::to_string(seeds) + " seeds each"
-                           : std::string()));
-  if (!evaluateMissing(wanted, finalCache, &Measurement::accuracy, error))
-    return false;
-  for (ChosenPolicy &c : result.chosen) {
-    double sum = 0;
-    c.testAccuracies.clear();
-    for (int64_t r = 0; r < seeds; ++r) {
-      c.testAccuracies.push_back(finalCache.at(keyOf(c.policy, r)));
-      sum += c.testAccuracies.back();
-    }
-    c.testAccuracy = sum / double(seeds);
+    for (const BitPolicy &p : policies)
+      wanted.push_back({finalKey(p, r), {p, EvalKind::Final, uint64_t(r)}});
+  return evaluateMissing(
+      wanted,
+      {{&finalCache, &Measurement::accuracy},
+       {&finalValidationCache, &Measurement::finalValidation, validation}},
+      error);
+}
+
+double Searcher::finalMean(const std::map<std::string, double> &cache,
+                           const BitPolicy &p,
+                           std::vector<double> *each) const {
+  int64_t seeds = std::max<int64_t>(1, options.finalSeeds);
+  double sum = 0;
+  if (each)
+    each->clear();
+  for (int64_t r = 0; r < seeds; ++r) {
+    double v = cache.at(finalKey(p, r));
+    sum += v;
+    if (each)
+      each->push_back(v);
   }
-  return saveCheckpoint(error);
+  return sum / double(seeds);
 }
 
 bool Searcher::measureSensitivity(const BitPolicy &base, std::string &error) {
@@ -352,7 +389,7 @@ bool Searcher::measureSensitivity(const BitPolicy &base, std::string &error) {
   std::vector<std::pair<std::string, EvalRequest>> wanted;
   for (const BitPolicy &p : probes)
     wanted.push_back({p.key(), {p, EvalKind::Divergence}});
-  if (!evaluateMissing(wanted, divergenceCache, &Measurement::divergence,
+  if (!evaluateMissing(wanted, {{&divergenceCache, &Measurement::divergence}},
                        error))
     return false;
 
@@ -669,48 +706,143 @@ bool Searcher::run(std::string &error) {
   if (options.baselines && (!runRandom(error) || !runGreedy(error)))
     return false;
 
-  // The chosen policy of each source, then their final QAT.
+  if (!choose(error))
+    return false;
+  result.evaluations = int64_t(accuracyCache.size());
+  return true;
+}
+
+std::vector<const EvaluatedPolicy *>
+Searcher::candidatesOf(const std::string &source, size_t limit,
+                       bool &withinDrop) const {
+  std::vector<const EvaluatedPolicy *> all;
+  for (const EvaluatedPolicy &e : result.history)
+    if (e.source == source &&
+        reference - e.accuracy <= options.maxAccDrop + 1e-12 &&
+        meetsBudget(e.speedup, options.targetSpeedup))
+      all.push_back(&e);
+  withinDrop = !all.empty();
+  if (all.empty() && options.targetSpeedup > 0)
+    for (const EvaluatedPolicy &e : result.history)
+      if (e.source == source && meetsBudget(e.speedup, options.targetSpeedup))
+        all.push_back(&e);
+  // History is in id order: the stable sort keeps the lowest id first.
+  std::stable_sort(all.begin(), all.end(),
+                   [&](const EvaluatedPolicy *a, const EvaluatedPolicy *b) {
+                     return withinDrop ? a->reward > b->reward
+                                       : a->accuracy > b->accuracy;
+                   });
+  std::vector<const EvaluatedPolicy *> out;
+  std::set<std::string> keys;
+  for (const EvaluatedPolicy *e : all)
+    if (out.size() < limit && keys.insert(e->policy.key()).second)
+      out.push_back(e);
+  if (out.empty())
+    out.push_back(&result.history[0]); // nothing within the allowed drop
+  return out;
+}
+
+bool Searcher::choose(std::string &error) {
   std::vector<std::string> sources = {"ddpg", "w8a8", "w4a4"};
   if (options.baselines) {
     sources.push_back("random");
     sources.push_back("greedy");
   }
+  size_t limit = size_t(std::max<int64_t>(1, options.finalCandidates));
+  bool compare = options.finalQat && limit > 1;
+  std::vector<std::vector<const EvaluatedPolicy *>> lists;
+  std::vector<bool> within;
+  std::vector<BitPolicy> measured;
   for (const std::string &source : sources) {
-    const EvaluatedPolicy *best =
-        source == "w8a8" || source == "w4a4"
-            ? &result.history[source == "w8a8" ? 0 : 1]
-            : bestOf(result.history, source, reference, options.maxAccDrop,
-                     options.targetSpeedup);
-    bool withinDrop =
-        best && reference - best->accuracy <= options.maxAccDrop + 1e-12;
-    if (!best && options.targetSpeedup > 0) {
-      // The speed budget is the hard constraint: keep the most accurate
-      // policy that meets it (the first on a tie); the final QAT says what
-      // it really loses.
-      for (const EvaluatedPolicy &e : result.history)
-        if (e.source == source &&
-            meetsBudget(e.speedup, options.targetSpeedup) &&
-            (!best || e.accuracy > best->accuracy))
-          best = &e;
-      if (options.log)
+    bool withinDrop = true;
+    std::vector<const EvaluatedPolicy *> list;
+    if (source == "w8a8" || source == "w4a4") {
+      list = {&result.history[source == "w8a8" ? 0 : 1]};
+      withinDrop = reference - list[0]->accuracy <= options.maxAccDrop + 1e-12;
+    } else {
+      list = candidatesOf(source, limit, withinDrop);
+      if (!withinDrop && options.targetSpeedup > 0 && options.log)
+        // The speed budget is the hard constraint: the most accurate
+        // policies that meet it; the final QAT says what they really lose.
         options.log(source + ": no policy within the allowed drop; the most "
                              "accurate one within the latency budget is kept");
     }
-    if (!best)
-      best = &result.history[0]; // nothing within the allowed drop: W8A8
+    for (const EvaluatedPolicy *e : list)
+      measured.push_back(e->policy);
+    lists.push_back(list);
+    within.push_back(withinDrop);
+  }
+  if (compare) {
+    if (options.log)
+      options.log("final QAT of the best " + std::to_string(limit) +
+                  " policies of each search and the uniform ones (" +
+                  std::to_string(measured.size()) + " in all)");
+    if (!measureFinal(measured, true, error) || !saveCheckpoint(error))
+      return false;
+  }
+  double finalReference =
+      compare ? finalMean(finalValidationCache, result.history[0].policy) : 0;
+  for (size_t s = 0; s < sources.size(); ++s) {
+    const std::vector<const EvaluatedPolicy *> &list = lists[s];
+    size_t pick = 0;
     ChosenPolicy c;
-    c.withinDrop = withinDrop;
-    c.source = source;
-    c.policy = best->policy;
-    c.latencyCycles = best->latencyCycles;
-    c.speedup = best->speedup;
-    c.validationAccuracy = best->accuracy;
+    double bestReward = 0;
+    for (size_t k = 0; compare && k < list.size(); ++k) {
+      const EvaluatedPolicy &e = *list[k];
+      FinalCandidate f;
+      f.policy = e.policy;
+      f.latencyCycles = e.latencyCycles;
+      f.speedup = e.speedup;
+      f.validationAccuracy = e.accuracy;
+      f.finalValidationAccuracy = finalMean(finalValidationCache, e.policy);
+      f.testAccuracy = finalMean(finalCache, e.policy);
+      double reward =
+          computeReward(double(e.latencyCycles) / double(w8a8Latency),
+                        f.finalValidationAccuracy, finalReference,
+                        options.maxAccDrop, options.targetSpeedup > 0);
+      if (k == 0 || reward > bestReward) {
+        pick = k;
+        bestReward = reward;
+      }
+      if (list.size() > 1)
+        c.candidates.push_back(f);
+    }
+    const EvaluatedPolicy &best = *list[pick];
+    if (compare && list.size() > 1 && options.log)
+      for (size_t k = 0; k < list.size(); ++k)
+        options.log(sources[s] + " candidate " + std::to_string(k + 1) + "/" +
+                    std::to_string(list.size()) + ": W " +
+                    joinBits(list[k]->policy.wbits, ",") + " A " +
+                    joinBits(list[k]->policy.abits, ",") + ": validation " +
+                    fixed(100 * list[k]->accuracy, 2) + " % fine-tuned, " +
+                    fixed(100 * c.candidates[k].finalValidationAccuracy, 2) +
+                    " % after the final QAT" + (k == pick ? " (chosen)" : ""));
+    c.withinDrop = within[s];
+    c.source = sources[s];
+    c.policy = best.policy;
+    c.latencyCycles = best.latencyCycles;
+    c.speedup = best.speedup;
+    c.validationAccuracy = best.accuracy;
+    if (compare)
+      c.finalValidationAccuracy = finalMean(finalValidationCache, best.policy);
     result.chosen.push_back(c);
   }
-  if (options.finalQat && !measureFinal(error))
+  if (!options.finalQat)
+    return true;
+  std::vector<BitPolicy> chosen;
+  for (const ChosenPolicy &c : result.chosen)
+    chosen.push_back(c.policy);
+  if (!compare && options.log) {
+    int64_t seeds = std::max<int64_t>(1, options.finalSeeds);
+    options.log("final QAT of " + std::to_string(chosen.size()) + " policies" +
+                (seeds > 1 ? ", " + std::to_string(seeds) + " seeds each"
+                           : std::string()));
+  }
+  if (!measureFinal(chosen, false, error))
     return false;
-  result.evaluations = int64_t(accuracyCache.size());
-  return true;
+  for (ChosenPolicy &c : result.chosen)
+    c.testAccuracy = finalMean(finalCache, c.policy, &c.testAccuracies);
+  return saveCheckpoint(error);
 }
 
 //===----------------------------------------------------------------------===//
@@ -735,6 +867,8 @@ bool Searcher::saveCheckpoint(std::string &error) const {
   writeCache("accuracy", accuracyCache);
   writeCache("final", finalCache);
   writeCache("divergence", divergenceCache);
+  if (!finalValidationCache.empty()) // absent from older checkpoints
+    writeCache("final-validation", finalValidationCache);
   std::map<std::string, uint64_t> latencies = latency.getCache();
   os << "latency " << latencies.size() << "\n";
   for (auto &[key, value] : latencies)
@@ -788,19 +922,23 @@ bool Searcher::loadCheckpoint(std::string &error) {
     return bad("truncated checkpoint");
   if (!(is >> word >> rng) || word != "rng")
     return bad("truncated checkpoint");
-  for (auto *cache : {&accuracyCache, &finalCache, &divergenceCache}) {
-    if (!header(cache == &accuracyCache ? "accuracy"
-                : cache == &finalCache  ? "final"
-                                        : "divergence"))
-      return bad("truncated checkpoint");
+  auto readCache = [&](std::map<std::string, double> &cache) {
     for (size_t i = 0; i < count; ++i) {
       std::string key, value;
       if (!(is >> key >> value))
-        return bad("truncated checkpoint");
-      (*cache)[key] = std::strtod(value.c_str(), nullptr);
+        return false;
+      cache[key] = std::strtod(value.c_str(), nullptr);
     }
-  }
-  if (!header("latency"))
+    return true;
+  };
+  if (!header("accuracy") || !readCache(accuracyCache) || !header("final") ||
+      !readCache(finalCache) || !header("divergence") ||
+      !readCache(divergenceCache) || !(is >> word >> count))
+    return bad("truncated checkpoint");
+  if (word == "final-validation" &&
+      (!readCache(finalValidationCache) || !(is >> word >> count)))
+    return bad("truncated checkpoint");
+  if (word != "latency")
     return bad("truncated checkpoint");
   std::map<std::string, uint64_t> latencies;
   for (size_t i = 0; i < count; ++i) {
@@ -905,9 +1043,29 @@ std::string tune::formatSummaryJson(const SearchResult &r,
         out += (k ? ", " : "") + fixed(c.testAccuracies[k]);
       out += "],\n";
     }
+    if (c.finalValidationAccuracy >= 0)
+      out += indent + "\"final_validation_accuracy\": " +
+             fixed(c.finalValidationAccuracy) + ",\n";
     out += indent +
            "\"proxy_within_drop\": " + (c.withinDrop ? "true" : "false") +
            ",\n";
+    if (!c.candidates.empty()) {
+      // What the policy was chosen from (by final validation accuracy);
+      // their test accuracies are reported, not used.
+      out += indent + "\"candidates\": [";
+      for (size_t k = 0; k < c.candidates.size(); ++k) {
+        const FinalCandidate &f = c.candidates[k];
+        out += std::string(k ? "," : "") + "\n" + indent + "  {\"wbits\": \"" +
+               joinBits(f.policy.wbits, " ") + "\", \"abits\": \"" +
+               joinBits(f.policy.abits, " ") +
+               "\", \"speedup_vs_w8a8\": " + fixed(f.speedup) +
+               ", \"validation_accuracy\": " + fixed(f.validationAccuracy) +
+               ", \"final_validation_accuracy\": " +
+               fixed(f.finalValidationAccuracy) +
+               ", \"accuracy\": " + fixed(f.testAccuracy) + "}";
+      }
+      out += "\n" + indent + "],\n";
+    }
     out += indent + "\"layers\": " + layersJson(r, c.policy, indent);
     return out;
   };
@@ -932,6 +1090,10 @@ std::string tune::formatSummaryJson(const SearchResult &r,
   out += "  \"reference_validation_accuracy\": " + fixed(r.referenceAccuracy) +
          ",\n";
   out += "  \"evaluations\": " + std::to_string(r.evaluations) + ",\n";
+  if (options.finalQat && options.finalCandidates > 1)
+    out +=
+        "  \"final_candidates\": " + std::to_string(options.finalCandidates) +
+        ",\n";
   out += fields(r.chosen[0], "  ") + ",\n";
   out += "  \"policies\": [";
   for (size_t i = 0; i < r.chosen.size(); ++i)

@@ -136,8 +136,8 @@ bool AccuracyModel::evaluate(const BitPolicy &policy, double &accuracy,
 }
 
 bool AccuracyModel::finalQat(const BitPolicy &policy, uint64_t replicate,
-                             double &accuracy, Graph *trained,
-                             std::string &error) const {
+                             double &accuracy, double *validationAccuracy,
+                             Graph *trained, std::string &error) const {
   FinetuneOptions seeded = options;
   seeded.seed += replicate;
   std::unique_ptr<Network> net = makeQuantized(
@@ -145,6 +145,9 @@ bool AccuracyModel::finalQat(const BitPolicy &policy, uint64_t replicate,
   if (!net || !fineTune(*net, pool, true, seeded, error))
     return false;
   accuracy = net->evaluate(test, options.transform, 256, false).getAccuracy();
+  if (validationAccuracy)
+    *validationAccuracy =
+        net->evaluate(validation, options.transform, 256, false).getAccuracy();
   if (trained)
     *trained = net->getGraph();
   return true;
@@ -266,8 +269,9 @@ bool LocalEvaluator::evaluate(const std::vector<EvalRequest> &requests,
         ok[i] = accuracy.evaluate(r.policy, results[i].accuracy, errors[i]);
         break;
       case EvalKind::Final:
-        ok[i] = accuracy.finalQat(r.policy, r.replicate, results[i].accuracy,
-                                  nullptr, errors[i]);
+        ok[i] =
+            accuracy.finalQat(r.policy, r.replicate, results[i].accuracy,
+                              &results[i].finalValidation, nullptr, errors[i]);
         break;
       case EvalKind::Divergence:
         ok[i] = accuracy.divergence(r.policy, results[i].divergence, errors[i]);

@@ -80,6 +80,9 @@ const char *kHelp =
     "  --final-weight-decay X final QAT weight decay (default 5e-4)\n"
     "  --final-seeds N        final QAT of each chosen policy with N seeds;\n"
     "                         the mean is reported (default 1)\n"
+    "  --final-candidates K   final QAT of each search's K best policies by\n"
+    "                         the short fine-tune; the best by validation\n"
+    "                         accuracy after it is chosen (default 1)\n"
     "  --augment LIST         final QAT augmentation: flip, crop:N, none\n"
     "                         (default flip)\n"
     "  --fixed-weight-scales  do not learn the weight scales (LSQ) in the\n"
@@ -106,7 +109,8 @@ const std::set<std::string> kValues = {
     "finetune-epochs", "subset", "validation", "lr", "batch-size",
     "final-epochs", "final-lr", "final-weight-decay", "augment", "mean", "std",
     "json", "pareto", "checkpoint", "limit", "noise", "noise-decay",
-    "target-speedup", "sensitivity-images", "final-seeds", "o"};
+    "target-speedup", "sensitivity-images", "final-seeds", "final-candidates",
+    "o"};
 // clang-format on
 const std::set<std::string> kFlags = {"no-baselines", "no-final-qat", "quiet",
                                       "fixed-weight-scales"};
@@ -237,6 +241,9 @@ int runSearchCommand(int argc, char **argv) {
   search.baselines = !o.flags.count("no-baselines");
   search.finalQat = !o.flags.count("no-final-qat");
   search.finalSeeds = o.count("final-seeds", 1, 1);
+  // Not in the fingerprint: the caches are keyed by policy and seed, so a
+  // finished search can be resumed to compare more candidates.
+  search.finalCandidates = o.count("final-candidates", 1, 1);
   std::string policyPath = o.get("o");
   search.checkpoint = o.get("checkpoint", policyPath + ".ckpt");
   std::string pareto = o.get("pareto");

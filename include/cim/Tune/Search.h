@@ -213,9 +213,10 @@ public:
   bool evaluate(const BitPolicy &policy, double &accuracy,
                 std::string &error) const;
   /// Test accuracy after the final QAT, trained with seed
-  /// options.seed + `replicate`; the trained graph in `trained` when given.
+  /// options.seed + `replicate`; the validation accuracy of the same
+  /// network in `validation` and the trained graph in `trained` when given.
   bool finalQat(const BitPolicy &policy, uint64_t replicate, double &accuracy,
-                Graph *trained, std::string &error) const;
+                double *validation, Graph *trained, std::string &error) const;
   /// The mean KL divergence (nats) from the float network's class
   /// distribution to the calibrated, untrained policy's, over the first
   /// `sensitivityImages` fine-tune images: the output perturbation by which
@@ -261,6 +262,8 @@ struct Measurement {
   double accuracy = 0;
   /// Divergence requests.
   double divergence = 0;
+  /// Final requests: the validation accuracy after the final QAT.
+  double finalValidation = 0;
 };
 
 /// Measures policies. Requests of one call are independent; results come
@@ -405,6 +408,11 @@ struct SearchOptions {
   /// reported accuracy is their mean).
   bool finalQat = true;
   int64_t finalSeeds = 1;
+  /// Final QAT of each searching source's best `finalCandidates` policies
+  /// by the short fine-tune (every seed); the one with the best reward on
+  /// the validation accuracy after the final QAT is chosen. 1: the best by
+  /// the short fine-tune alone.
+  int64_t finalCandidates = 1;
   /// The layers with their graph features (describeLayers); empty: the
   /// latency model's (compiler features only).
   std::vector<SearchLayer> layers;
@@ -463,6 +471,18 @@ struct EvaluatedPolicy {
   double reward = 0;
 };
 
+/// A policy given the final QAT to choose among (finalCandidates > 1).
+struct FinalCandidate {
+  BitPolicy policy;
+  uint64_t latencyCycles = 0;
+  double speedup = 0;
+  /// After the short fine-tune, and after the final QAT (mean over seeds).
+  double validationAccuracy = 0, finalValidationAccuracy = 0;
+  /// Test accuracy after the final QAT (mean over seeds): reported, never
+  /// used to choose.
+  double testAccuracy = 0;
+};
+
 /// A chosen policy (the search's or a baseline's) with its final result.
 struct ChosenPolicy {
   std::string source;
@@ -479,6 +499,11 @@ struct ChosenPolicy {
   /// the seeds, each in `testAccuracies`.
   double testAccuracy = -1;
   std::vector<double> testAccuracies;
+  /// Validation accuracy after the final QAT (< 0 when not measured).
+  double finalValidationAccuracy = -1;
+  /// The candidates it was chosen from, in the short fine-tune's order
+  /// (searching sources with finalCandidates > 1).
+  std::vector<FinalCandidate> candidates;
 };
 
 struct SearchResult {

@@ -4,8 +4,9 @@
 // agent's determinism and state round trip, and a whole search on the tiny
 // tune-net with synthetic data: the same seed gives the same bytes for any
 // number of threads, and a search stopped after two episodes resumes from
-// its checkpoint to the same result. A fake evaluator checks the choice
-// when no policy stays within the allowed drop.
+// its checkpoint to the same result. Fake evaluators check the choice
+// when no policy stays within the allowed drop, and among several
+// candidates given the final QAT.
 //
 //===----------------------------------------------------------------------===//
 
@@ -589,6 +590,149 @@ TEST(TuneSearch, NothingWithinTheDropKeepsTheBudgetOrFallsBackToW8A8) {
   EXPECT_EQ(none.chosen[0].source, "ddpg");
   EXPECT_EQ(none.chosen[0].policy.key(), none.history[0].policy.key());
   EXPECT_FALSE(none.chosen[0].withinDrop);
+}
+
+/// The short fine-tune prefers wide policies, the final QAT narrow ones
+/// (validation 0.9 + 0.001 per bit below W8A8, test 0.01 lower): choosing
+/// among candidates by the final validation accuracy differs from choosing
+/// by the fine-tune. Counts the requests of each kind.
+class FinalReordersEvaluator : public PolicyEvaluator {
+public:
+  explicit FinalReordersEvaluator(LatencyModel &latency) : latency(latency) {}
+  bool evaluate(const std::vector<EvalRequest> &requests,
+                std::vector<Measurement> &results,
+                std::string &error) override {
+    results.clear();
+    for (const EvalRequest &r : requests) {
+      std::optional<uint64_t> cycles = latency.getLatency(r.policy, error);
+      if (!cycles)
+        return false;
+      double missing = 0;
+      for (size_t i = 0; i < r.policy.wbits.size(); ++i)
+        missing += 16 - r.policy.wbits[i] - r.policy.abits[i];
+      Measurement m{*cycles, 0.9 - 0.001 * missing, 0.01 * missing};
+      if (r.kind == EvalKind::Final) {
+        ++finals;
+        m.finalValidation = 0.9 + 0.001 * missing + 1e-4 * double(r.replicate);
+        m.accuracy = m.finalValidation - 0.01;
+      } else {
+        ++fineTunes;
+      }
+      results.push_back(m);
+    }
+    return true;
+  }
+  int finals = 0, fineTunes = 0;
+
+private:
+  LatencyModel &latency;
+};
+
+struct CandidateRun {
+  SearchResult result;
+  std::string summary;
+  int finals = 0, fineTunes = 0;
+};
+
+CandidateRun searchCandidates(int64_t candidates,
+                              const std::string &checkpoint) {
+  std::string error;
+  std::string model = std::string(CIM_TUNE_INPUTS) + "/tune-net.onnxtxt";
+  std::unique_ptr<LatencyModel> latency =
+      LatencyModel::create(model, "cimaq-reference", error);
+  EXPECT_TRUE(latency) << error;
+  CandidateRun run;
+  if (!latency)
+    return run;
+  FinalReordersEvaluator evaluator(*latency);
+  SearchOptions options;
+  options.episodes = 6;
+  options.warmup = 2;
+  options.seed = 7;
+  options.maxAccDrop = 0.05;
+  options.targetSpeedup = 1.3;
+  options.finalSeeds = 2;
+  options.finalCandidates = candidates;
+  options.checkpoint = checkpoint;
+  options.ddpg.hidden = 16;
+  options.ddpg.batchSize = 4;
+  options.layers = latency->getLayers();
+  EXPECT_TRUE(runSearch(*latency, evaluator, options, run.result, error))
+      << error;
+  run.summary = formatSummaryJson(run.result, options, "m");
+  run.finals = evaluator.finals;
+  run.fineTunes = evaluator.fineTunes;
+  return run;
+}
+
+TEST(TuneSearch, CandidatesAreChosenByTheFinalValidationAccuracy) {
+  CandidateRun one = searchCandidates(1, "");
+  CandidateRun three = searchCandidates(3, "");
+  ASSERT_EQ(one.result.chosen.size(), 5u);
+  ASSERT_EQ(three.result.chosen.size(), 5u);
+  // One candidate: the best by the fine-tune, nothing extra reported.
+  EXPECT_EQ(one.summary.find("final_validation_accuracy"), std::string::npos);
+  EXPECT_EQ(one.summary.find("\"candidates\""), std::string::npos);
+  bool reordered = false;
+  for (size_t s = 0; s < 5; ++s) {
+    const ChosenPolicy &a = one.result.chosen[s], &b = three.result.chosen[s];
+    ASSERT_EQ(a.source, b.source);
+    EXPECT_TRUE(a.candidates.empty());
+    EXPECT_LT(a.finalValidationAccuracy, 0.0);
+    EXPECT_GE(b.finalValidationAccuracy, 0.9) << b.source;
+    if (b.source == "w8a8" || b.source == "w4a4") {
+      EXPECT_EQ(a.policy.key(), b.policy.key());
+      EXPECT_TRUE(b.candidates.empty());
+      continue;
+    }
+    // Up to three distinct candidates in the fine-tune's order, the first
+    // the one-candidate choice; the chosen one has the best final
+    // validation accuracy (the first on a tie), its test accuracy the
+    // candidate's.
+    ASSERT_GE(b.candidates.size(), 2u) << b.source;
+    ASSERT_LE(b.candidates.size(), 3u);
+    EXPECT_EQ(b.candidates[0].policy.key(), a.policy.key()) << b.source;
+    size_t best = 0;
+    for (size_t k = 0; k < b.candidates.size(); ++k) {
+      EXPECT_GE(b.candidates[k].speedup, 1.3 - 1e-9);
+      if (k) {
+        EXPECT_NE(b.candidates[k].policy.key(),
+                  b.candidates[k - 1].policy.key());
+        EXPECT_LE(b.candidates[k].validationAccuracy,
+                  b.candidates[k - 1].validationAccuracy);
+      }
+      if (b.candidates[k].finalValidationAccuracy >
+          b.candidates[best].finalValidationAccuracy)
+        best = k;
+    }
+    EXPECT_EQ(b.policy.key(), b.candidates[best].policy.key()) << b.source;
+    EXPECT_DOUBLE_EQ(b.testAccuracy, b.candidates[best].testAccuracy);
+    EXPECT_DOUBLE_EQ(b.finalValidationAccuracy,
+                     b.candidates[best].finalValidationAccuracy);
+    // Two seeds: their mean.
+    EXPECT_NEAR(b.finalValidationAccuracy - b.testAccuracy, 0.01, 1e-12);
+    reordered |= best != 0;
+  }
+  EXPECT_TRUE(reordered);
+  EXPECT_NE(three.summary.find("\"final_candidates\": 3"), std::string::npos);
+  EXPECT_NE(three.summary.find("\"candidates\": ["), std::string::npos);
+
+  // A finished one-candidate search resumed with three: only final QATs
+  // run, and the bytes are a fresh three-candidate search's.
+  std::string ckpt = ::testing::TempDir() + "candidates-" +
+                     std::to_string(::getpid()) + ".ckpt";
+  std::remove(ckpt.c_str());
+  CandidateRun first = searchCandidates(1, ckpt);
+  EXPECT_EQ(first.summary, one.summary);
+  CandidateRun resumed = searchCandidates(3, ckpt);
+  EXPECT_EQ(resumed.fineTunes, 0);
+  EXPECT_GT(resumed.finals, 0);
+  EXPECT_EQ(resumed.summary, three.summary);
+  // Resumed again: everything cached.
+  CandidateRun again = searchCandidates(3, ckpt);
+  EXPECT_EQ(again.fineTunes + again.finals, 0);
+  EXPECT_EQ(again.summary, three.summary);
+  std::remove(ckpt.c_str());
 }
 
 } // namespace
