@@ -764,8 +764,12 @@ bool Searcher::choose(std::string &error) {
       if (!withinDrop && options.targetSpeedup > 0 && options.log)
         // The speed budget is the hard constraint: the most accurate
         // policies that meet it; the final QAT says what they really lose.
-        options.log(source + ": no policy within the allowed drop; the most "
-                             "accurate one within the latency budget is kept");
+        options.log(source +
+                    ": no policy within the allowed drop; the most "
+                    "accurate " +
+                    (compare ? "ones within the latency budget are the "
+                               "candidates"
+                             : "one within the latency budget is kept"));
     }
     for (const EvaluatedPolicy *e : list)
       measured.push_back(e->policy);
