@@ -364,14 +364,16 @@ int runSearchCommand(int argc, char **argv) {
         100 *
             ((final ? result.floatAccuracy : result.referenceAccuracy) - acc));
   }
+  std::string final;
+  if (search.finalQat && search.finalSeeds > 1)
+    final +=
+        ", final QAT mean of " + std::to_string(search.finalSeeds) + " seeds";
+  if (search.finalQat && search.finalCandidates > 1)
+    final += ", each search's best of " +
+             std::to_string(search.finalCandidates) + " by validation after it";
   std::printf("float accuracy %.2f %% (test)%s, %lld evaluations, %.1f s; "
               "policy %s\n",
-              100 * result.floatAccuracy,
-              search.finalQat && search.finalSeeds > 1
-                  ? (", final QAT mean of " +
-                     std::to_string(search.finalSeeds) + " seeds")
-                        .c_str()
-                  : "",
+              100 * result.floatAccuracy, final.c_str(),
               (long long)result.evaluations, seconds, policyPath.c_str());
   return 0;
 }
