@@ -449,27 +449,16 @@ EvaluatedPolicy Searcher::record(const std::string &source, const BitPolicy &p,
   return e;
 }
 
-/// The best feasible policy of a source (within the allowed drop and the
-/// latency budget): highest reward, then lowest id.
-const EvaluatedPolicy *bestOf(const std::vector<EvaluatedPolicy> &history,
-                              const std::string &source, double reference,
-                              double maxDrop, double targetSpeedup) {
-  const EvaluatedPolicy *best = nullptr;
-  for (const EvaluatedPolicy &e : history)
-    if (e.source == source && reference - e.accuracy <= maxDrop + 1e-12 &&
-        meetsBudget(e.speedup, targetSpeedup) &&
-        (!best || e.reward > best->reward))
-      best = &e;
-  return best;
-}
-
 void Searcher::logLine(const std::string &label, int64_t index, int64_t total,
                        const EvaluatedPolicy &e, const std::string &source) {
   if (!options.log)
     return;
-  const EvaluatedPolicy *best =
-      bestOf(result.history, source, reference, options.maxAccDrop,
-             options.targetSpeedup);
+  // The best feasible policy so far (within the allowed drop and the
+  // budget), if any.
+  bool feasible = false;
+  const EvaluatedPolicy *best = candidatesOf(source, 1, feasible)[0];
+  if (!feasible)
+    best = nullptr;
   char buf[512];
   std::snprintf(buf, sizeof buf,
                 "%s %lld/%lld: W %s A %s: %.2fx, accuracy %.2f %% (drop "

@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 
 #include <cstdio>
+#include <functional>
 #include <unistd.h>
 
 using namespace mlir::cim;
@@ -515,11 +516,14 @@ TEST_P(TuneSearchModes, SameSeedSameBytesAndResumeGivesTheSameResult) {
 INSTANTIATE_TEST_SUITE_P(TuneSearch, TuneSearchModes,
                          ::testing::Values(0.0, 1.5));
 
-/// Accuracy falls with every bit below 8: no narrower policy is within a
-/// 0.1 % drop. Latency from the real model.
-class NarrowLosesEvaluator : public PolicyEvaluator {
+/// Latency from the real model, the other measurements from `rule`, given
+/// the bits the policy lacks against W8A8.
+class SyntheticEvaluator : public PolicyEvaluator {
 public:
-  explicit NarrowLosesEvaluator(LatencyModel &latency) : latency(latency) {}
+  using Rule =
+      std::function<void(const EvalRequest &, double missing, Measurement &)>;
+  SyntheticEvaluator(LatencyModel &latency, Rule rule)
+      : latency(latency), rule(std::move(rule)) {}
   bool evaluate(const std::vector<EvalRequest> &requests,
                 std::vector<Measurement> &results,
                 std::string &error) override {
@@ -528,19 +532,33 @@ public:
       std::optional<uint64_t> cycles = latency.getLatency(r.policy, error);
       if (!cycles)
         return false;
-      unsigned missing = 0;
+      double missing = 0;
       for (size_t i = 0; i < r.policy.wbits.size(); ++i)
         missing += 16 - r.policy.wbits[i] - r.policy.abits[i];
-      results.push_back({*cycles, 0.9 - 0.01 * missing, 0.01 * missing});
+      Measurement m;
+      m.latencyCycles = *cycles;
+      rule(r, missing, m);
+      ++(r.kind == EvalKind::Final ? count.finals : count.others);
+      results.push_back(m);
     }
     return true;
   }
+  /// Final and other requests evaluated.
+  struct Count {
+    int finals = 0, others = 0;
+  } count;
 
 private:
   LatencyModel &latency;
+  Rule rule;
 };
 
-SearchResult searchNothingWithinDrop(double targetSpeedup) {
+/// A search of tune-net on cimaq-reference with `rule`'s measurements and
+/// a small agent; `options` gives the rest. The requests evaluated in
+/// `count` when given.
+SearchResult searchSynthetic(SearchOptions options,
+                             const SyntheticEvaluator::Rule &rule,
+                             SyntheticEvaluator::Count *count = nullptr) {
   std::string error;
   std::string model = std::string(CIM_TUNE_INPUTS) + "/tune-net.onnxtxt";
   std::unique_ptr<LatencyModel> latency =
@@ -549,18 +567,30 @@ SearchResult searchNothingWithinDrop(double targetSpeedup) {
   SearchResult result;
   if (!latency)
     return result;
-  NarrowLosesEvaluator evaluator(*latency);
+  SyntheticEvaluator evaluator(*latency, rule);
+  options.ddpg.hidden = 16;
+  options.ddpg.batchSize = 4;
+  options.layers = latency->getLayers();
+  EXPECT_TRUE(runSearch(*latency, evaluator, options, result, error)) << error;
+  if (count)
+    *count = evaluator.count;
+  return result;
+}
+
+/// Accuracy falls with every bit below 8: no narrower policy is within a
+/// 0.1 % drop.
+SearchResult searchNothingWithinDrop(double targetSpeedup) {
   SearchOptions options;
   options.episodes = 6;
   options.warmup = 2;
   options.seed = 5;
   options.maxAccDrop = 0.001;
   options.targetSpeedup = targetSpeedup;
-  options.ddpg.hidden = 16;
-  options.ddpg.batchSize = 4;
-  options.layers = latency->getLayers();
-  EXPECT_TRUE(runSearch(*latency, evaluator, options, result, error)) << error;
-  return result;
+  return searchSynthetic(
+      options, [](const EvalRequest &, double missing, Measurement &m) {
+        m.accuracy = 0.9 - 0.01 * missing;
+        m.divergence = 0.01 * missing;
+      });
 }
 
 TEST(TuneSearch, NothingWithinTheDropKeepsTheBudgetOrFallsBackToW8A8) {
@@ -592,59 +622,18 @@ TEST(TuneSearch, NothingWithinTheDropKeepsTheBudgetOrFallsBackToW8A8) {
   EXPECT_FALSE(none.chosen[0].withinDrop);
 }
 
-/// The short fine-tune prefers wide policies, the final QAT narrow ones
-/// (validation 0.9 + 0.001 per bit below W8A8, test 0.01 lower): choosing
-/// among candidates by the final validation accuracy differs from choosing
-/// by the fine-tune. Counts the requests of each kind.
-class FinalReordersEvaluator : public PolicyEvaluator {
-public:
-  explicit FinalReordersEvaluator(LatencyModel &latency) : latency(latency) {}
-  bool evaluate(const std::vector<EvalRequest> &requests,
-                std::vector<Measurement> &results,
-                std::string &error) override {
-    results.clear();
-    for (const EvalRequest &r : requests) {
-      std::optional<uint64_t> cycles = latency.getLatency(r.policy, error);
-      if (!cycles)
-        return false;
-      double missing = 0;
-      for (size_t i = 0; i < r.policy.wbits.size(); ++i)
-        missing += 16 - r.policy.wbits[i] - r.policy.abits[i];
-      Measurement m{*cycles, 0.9 - 0.001 * missing, 0.01 * missing};
-      if (r.kind == EvalKind::Final) {
-        ++finals;
-        m.finalValidation = 0.9 + 0.001 * missing + 1e-4 * double(r.replicate);
-        m.accuracy = m.finalValidation - 0.01;
-      } else {
-        ++fineTunes;
-      }
-      results.push_back(m);
-    }
-    return true;
-  }
-  int finals = 0, fineTunes = 0;
-
-private:
-  LatencyModel &latency;
-};
-
 struct CandidateRun {
   SearchResult result;
   std::string summary;
-  int finals = 0, fineTunes = 0;
+  SyntheticEvaluator::Count count;
 };
 
+/// The short fine-tune prefers wide policies, the final QAT narrow ones
+/// (validation 0.9 + 0.001 per bit below W8A8, test 0.01 lower): choosing
+/// among candidates by the final validation accuracy differs from choosing
+/// by the fine-tune.
 CandidateRun searchCandidates(int64_t candidates,
                               const std::string &checkpoint) {
-  std::string error;
-  std::string model = std::string(CIM_TUNE_INPUTS) + "/tune-net.onnxtxt";
-  std::unique_ptr<LatencyModel> latency =
-      LatencyModel::create(model, "cimaq-reference", error);
-  EXPECT_TRUE(latency) << error;
-  CandidateRun run;
-  if (!latency)
-    return run;
-  FinalReordersEvaluator evaluator(*latency);
   SearchOptions options;
   options.episodes = 6;
   options.warmup = 2;
@@ -654,14 +643,20 @@ CandidateRun searchCandidates(int64_t candidates,
   options.finalSeeds = 2;
   options.finalCandidates = candidates;
   options.checkpoint = checkpoint;
-  options.ddpg.hidden = 16;
-  options.ddpg.batchSize = 4;
-  options.layers = latency->getLayers();
-  EXPECT_TRUE(runSearch(*latency, evaluator, options, run.result, error))
-      << error;
+  CandidateRun run;
+  run.result = searchSynthetic(
+      options,
+      [](const EvalRequest &r, double missing, Measurement &m) {
+        m.accuracy = 0.9 - 0.001 * missing;
+        m.divergence = 0.01 * missing;
+        if (r.kind == EvalKind::Final) {
+          m.finalValidation =
+              0.9 + 0.001 * missing + 1e-4 * double(r.replicate);
+          m.accuracy = m.finalValidation - 0.01;
+        }
+      },
+      &run.count);
   run.summary = formatSummaryJson(run.result, options, "m");
-  run.finals = evaluator.finals;
-  run.fineTunes = evaluator.fineTunes;
   return run;
 }
 
@@ -725,12 +720,12 @@ TEST(TuneSearch, CandidatesAreChosenByTheFinalValidationAccuracy) {
   CandidateRun first = searchCandidates(1, ckpt);
   EXPECT_EQ(first.summary, one.summary);
   CandidateRun resumed = searchCandidates(3, ckpt);
-  EXPECT_EQ(resumed.fineTunes, 0);
-  EXPECT_GT(resumed.finals, 0);
+  EXPECT_EQ(resumed.count.others, 0);
+  EXPECT_GT(resumed.count.finals, 0);
   EXPECT_EQ(resumed.summary, three.summary);
   // Resumed again: everything cached.
   CandidateRun again = searchCandidates(3, ckpt);
-  EXPECT_EQ(again.fineTunes + again.finals, 0);
+  EXPECT_EQ(again.count.others + again.count.finals, 0);
   EXPECT_EQ(again.summary, three.summary);
   std::remove(ckpt.c_str());
 }
