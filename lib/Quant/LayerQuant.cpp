@@ -207,7 +207,9 @@ cim::calibrateActivations(func::FuncOp func,
       return;
     slot[layer.getOperation()] = layers.size();
     layers.emplace_back(
-        layer, quant::createObserver(options.method, options.percentile));
+        layer, quant::createObserver(options.method, options.percentile,
+                                     toQuantScheme(quant.getAscheme()),
+                                     quant.getAbits()));
   });
   if (layers.empty())
     return success();

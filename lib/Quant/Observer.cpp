@@ -15,6 +15,8 @@ quant::parseCalibrationMethod(const std::string &s) {
     return CalibrationMethod::MinMax;
   if (s == "percentile")
     return CalibrationMethod::Percentile;
+  if (s == "mse")
+    return CalibrationMethod::Mse;
   return std::nullopt;
 }
 
@@ -56,6 +58,79 @@ Range PercentileObserver::getRange() const {
   return {lo, hi};
 }
 
+MseObserver::MseObserver(Scheme scheme, unsigned bits)
+    : scheme(scheme), bits(bits) {
+  assert(bits >= kMinBits && bits <= kMaxBits && "unsupported bit width");
+}
+
+void MseObserver::observe(const float *data, size_t n) {
+  for (size_t i = 0; i < n; ++i)
+    if (std::isfinite(data[i]))
+      values.push_back(data[i]);
+}
+
+Range MseObserver::getRange() const {
+  if (values.empty())
+    return {0.0f, 0.0f};
+  auto [minIt, maxIt] = std::minmax_element(values.begin(), values.end());
+  double lo = *minIt, hi = *maxIt;
+  if (lo == hi)
+    return {float(lo), float(hi)};
+  // The histogram: equal bins over [lo, hi], each value counted once.
+  std::vector<double> counts(kBins, 0.0);
+  double width = (hi - lo) / kBins;
+  for (float v : values) {
+    int64_t bin = int64_t((double(v) - lo) / width);
+    counts[size_t(std::clamp<int64_t>(bin, 0, kBins - 1))] += 1.0;
+  }
+  auto error = [&](double clipLo, double clipHi) {
+    QuantParams params =
+        paramsFromRange({float(clipLo), float(clipHi)}, scheme, bits);
+    double sum = 0.0;
+    for (int b = 0; b < kBins; ++b) {
+      if (counts[b] == 0.0)
+        continue;
+      float centre = float(lo + (b + 0.5) * width);
+      double d = double(fakeQuantize(centre, params)) - double(centre);
+      sum += counts[b] * d * d;
+    }
+    return sum;
+  };
+  // Fractions kSteps / kSteps (no clipping) down to 1 / kSteps of `end`;
+  // `score` gives a candidate's error. A strictly smaller error is needed
+  // to clip more.
+  auto bestEnd = [&](double end, auto score) {
+    double best = end, bestError = -1.0;
+    for (int k = kSteps; k >= 1; --k) {
+      double candidate = end * double(k) / kSteps;
+      double e = score(candidate);
+      if (bestError < 0.0 || e < bestError) {
+        best = candidate;
+        bestError = e;
+      }
+    }
+    return best;
+  };
+  if (scheme == Scheme::Symmetric) {
+    // paramsFromRange takes max(|lo|, |hi|): shrink that one magnitude.
+    double amax =
+        bestEnd(std::max(-lo, hi), [&](double c) { return error(-c, c); });
+    return {float(-amax), float(amax)};
+  }
+  // Asymmetric ranges always contain 0: only an end beyond 0 can move.
+  double clipLo = std::min(lo, 0.0), clipHi = std::max(hi, 0.0);
+  auto upper = [&](double c) { return error(clipLo, c); };
+  auto lower = [&](double c) { return error(c, clipHi); };
+  if (clipHi > 0.0)
+    clipHi = bestEnd(clipHi, upper);
+  if (clipLo < 0.0) {
+    clipLo = bestEnd(clipLo, lower);
+    if (hi > 0.0)
+      clipHi = bestEnd(hi, upper);
+  }
+  return {float(clipLo), float(clipHi)};
+}
+
 float quant::computePercentile(std::vector<float> &values, double p) {
   if (values.empty())
     return 0.0f;
@@ -73,8 +148,11 @@ float quant::computePercentile(std::vector<float> &values, double p) {
 }
 
 std::unique_ptr<Observer> quant::createObserver(CalibrationMethod method,
-                                                double percentile) {
+                                                double percentile,
+                                                Scheme scheme, unsigned bits) {
   if (method == CalibrationMethod::Percentile)
     return std::make_unique<PercentileObserver>(percentile);
+  if (method == CalibrationMethod::Mse)
+    return std::make_unique<MseObserver>(scheme, bits);
   return std::make_unique<MinMaxObserver>();
 }

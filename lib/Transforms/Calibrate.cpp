@@ -40,8 +40,8 @@ struct CalibratePass : public impl::CalibrateBase<CalibratePass> {
     std::optional<quant::CalibrationMethod> parsedMethod =
         quant::parseCalibrationMethod(method);
     if (!parsedMethod) {
-      emitError(module.getLoc()) << "cim-calibrate: method must be minmax or "
-                                    "percentile, got '"
+      emitError(module.getLoc()) << "cim-calibrate: method must be minmax, "
+                                    "percentile or mse, got '"
                                  << method.getValue() << "'";
       return signalPassFailure();
     }

@@ -560,11 +560,9 @@ void Network::calibrate(const Dataset &data, const Transform &transform,
       continue;
     if (impl->actScales.count(i) && !options.overwrite)
       continue;
-    if (options.method == quant::CalibrationMethod::Percentile)
-      observers[i] =
-          std::make_unique<quant::PercentileObserver>(options.percentile);
-    else
-      observers[i] = std::make_unique<quant::MinMaxObserver>();
+    observers[i] =
+        quant::createObserver(options.method, options.percentile,
+                              node.quant->ascheme, node.quant->abits);
   }
   if (observers.empty())
     return;

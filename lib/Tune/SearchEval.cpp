@@ -97,7 +97,7 @@ std::unique_ptr<Network> makeQuantized(Graph graph, const BitPolicy &policy,
     return nullptr;
   net->setActivationScheme(quant::Scheme::Asymmetric);
   CalibrationOptions calibration;
-  calibration.method = quant::CalibrationMethod::Percentile;
+  calibration.method = options.calibration;
   calibration.percentile = 99.99;
   calibration.images = calibrationImages;
   net->calibrate(data, options.transform, calibration);

@@ -12,7 +12,7 @@
 // RUN: not cim-opt %s --cim-calibrate="inputs=%t/two/input_0.pb function=nope" 2>&1 | FileCheck %s --check-prefix=FUNC
 // RUN: not cim-opt %s -split-input-file --cim-calibrate="inputs=%t/two/input_0.pb" 2>&1 | FileCheck %s --check-prefix=SPLIT
 
-// METHOD: error: cim-calibrate: method must be minmax or percentile, got 'entropy'
+// METHOD: error: cim-calibrate: method must be minmax, percentile or mse, got 'entropy'
 // PERCENTILE: error: cim-calibrate: percentile must be in [50, 100], got 20
 // MISSING: missing.pb:0:0: error: cim-calibrate: cannot read the calibration input: {{.*}}
 // BAD: bad.pb:0:0: error: cim-calibrate: cannot read the calibration input: {{.*}}

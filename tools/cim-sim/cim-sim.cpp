@@ -3,7 +3,7 @@
 //   cim-sim MODEL.onnx --input FILE.pb [--input NAME=FILE.pb ...] \
 //           --output-dir DIR
 //           [--wbits W --abits A | --bits POLICY.json]
-//           [--calibrate PATH ...] [--calibration minmax|percentile]
+//           [--calibrate PATH ...] [--calibration minmax|percentile|mse]
 //
 // Imports the model and runs the float reference executor; writes
 // DIR/output_0.pb, output_1.pb, ... as ONNX TensorProto. `--passes` runs
@@ -111,10 +111,10 @@ static cl::list<std::string> calibrate(
              "test_data_set_* (repeatable; without it activations stay "
              "float)"),
     cl::value_desc("path"), cl::cat(quantCategory));
-static cl::opt<std::string>
-    calibration("calibration",
-                cl::desc("Activation range: minmax (default) or percentile"),
-                cl::init("minmax"), cl::cat(quantCategory));
+static cl::opt<std::string> calibration(
+    "calibration",
+    cl::desc("Activation range: minmax (default), percentile or mse"),
+    cl::init("minmax"), cl::cat(quantCategory));
 static cl::opt<double>
     percentile("percentile",
                cl::desc("Percentile for --calibration=percentile (99.99)"),

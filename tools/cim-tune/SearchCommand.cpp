@@ -83,6 +83,9 @@ const char *kHelp =
     "  --final-candidates K   final QAT of each search's K best policies by\n"
     "                         the short fine-tune; the best by validation\n"
     "                         accuracy after it is chosen (default 1)\n"
+    "  --calibration M        activation ranges before every fine-tune and\n"
+    "                         the final QAT: percentile (99.99, default), mse\n"
+    "                         (least error at each layer's width) or minmax\n"
     "  --augment LIST         final QAT augmentation: flip, crop:N, none\n"
     "                         (default flip)\n"
     "  --fixed-weight-scales  do not learn the weight scales (LSQ) in the\n"
@@ -110,7 +113,7 @@ const std::set<std::string> kValues = {
     "final-epochs", "final-lr", "final-weight-decay", "augment", "mean", "std",
     "json", "pareto", "checkpoint", "limit", "noise", "noise-decay",
     "target-speedup", "sensitivity-images", "final-seeds", "final-candidates",
-    "o"};
+    "calibration", "o"};
 // clang-format on
 const std::set<std::string> kFlags = {"no-baselines", "no-final-qat", "quiet",
                                       "fixed-weight-scales"};
@@ -273,6 +276,14 @@ int runSearchCommand(int argc, char **argv) {
   finetune.transform.std = floatList(o, "std");
   finetune.calibrationImages = std::min<int64_t>(256, finetune.subset);
   finetune.sensitivityImages = o.count("sensitivity-images", 256);
+  std::string calibration = o.get("calibration", "percentile");
+  std::optional<quant::CalibrationMethod> method =
+      quant::parseCalibrationMethod(calibration);
+  if (!method)
+    fail("cim-tune: error: --calibration expects percentile, mse or minmax, "
+         "got '" +
+         calibration + "'");
+  finetune.calibration = *method;
   search.sensitivity = finetune.sensitivityImages > 0;
 
   bool quiet = o.flags.count("quiet");
@@ -332,6 +343,9 @@ int runSearchCommand(int argc, char **argv) {
      << ";norm=" << o.get("mean") << "/" << o.get("std")
      << ";baselines=" << search.baselines << search.finalQat
      << ";probe=" << finetune.sensitivityImages;
+  // (Only a non-default method: older checkpoints keep their fingerprint.)
+  if (finetune.calibration != quant::CalibrationMethod::Percentile)
+    fp << ";calibration=" << calibration;
   search.fingerprint = fp.str();
 
   SearchResult result;

@@ -65,7 +65,8 @@ const char *kUsage =
     "  --mean X[,Y,Z] --std X[,Y,Z]  input normalization after /255\n"
     "  --ascheme asymmetric|symmetric  activation scheme of QAT (default "
     "asymmetric)\n"
-    "  --calibration minmax|percentile --percentile P --calibration-images N\n"
+    "  --calibration minmax|percentile|mse --percentile P --calibration-images "
+    "N\n"
     "  --fixed-scales       do not learn activation scales in qat\n"
     "  --learn-weight-scales  learn symmetric weight scales in qat too\n"
     "  --distill A          qat: loss (1-A) x cross-entropy + A x KL(float "
@@ -325,11 +326,13 @@ std::unique_ptr<Network> makeNetwork(const Graph &graph) {
 CalibrationOptions parseCalibration(const Args &args) {
   CalibrationOptions options;
   std::string method = args.get("calibration", "minmax");
-  if (method == "percentile")
-    options.method = quant::CalibrationMethod::Percentile;
-  else if (method != "minmax")
-    fail("cim-tune: error: --calibration expects minmax or percentile, got '" +
+  std::optional<quant::CalibrationMethod> parsed =
+      quant::parseCalibrationMethod(method);
+  if (!parsed)
+    fail("cim-tune: error: --calibration expects minmax, percentile or mse, "
+         "got '" +
          method + "'");
+  options.method = *parsed;
   options.percentile = args.getDouble("percentile", 99.99);
   if (options.percentile < 50 || options.percentile > 100)
     fail("cim-tune: error: --percentile must be in 50..100");

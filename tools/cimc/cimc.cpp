@@ -2,7 +2,8 @@
 //
 //   cimc model.onnx -o prog.cim [--hw FILE|PRESET] [--wbits N --abits N |
 //        --bits POLICY] [--schedule layer|cross-layer] [--report R.json]
-//        [--report-html R.html] [--calibrate PATH...] [--emit=LEVEL]
+//        [--report-html R.html] [--calibrate PATH... [--calibration minmax|
+//        percentile|mse]] [--emit=LEVEL]
 //
 // Compiles an ONNX model into a crossbar program (docs/program-format.md)
 // and prints its per-layer cost table (or writes the JSON report). With
@@ -82,6 +83,16 @@ static cl::list<std::string> calibrate(
              "test_data_set_* (repeatable; without it each layer quantizes "
              "its input with the input's own range at run time)"),
     cl::value_desc("path"), cl::cat(category));
+static cl::opt<std::string> calibration(
+    "calibration",
+    cl::desc("How --calibrate inputs give a layer's activation range: minmax "
+             "(default), percentile (clips both tails at --percentile) or mse "
+             "(the least quantization error at the layer's width)"),
+    cl::init("minmax"), cl::cat(category));
+static cl::opt<double>
+    percentile("percentile",
+               cl::desc("Percentile (50..100) for --calibration=percentile"),
+               cl::init(99.99), cl::cat(category));
 static cl::opt<std::string>
     report("report", cl::desc("Write the cost report as JSON to this file"),
            cl::value_desc("file"), cl::cat(category));
@@ -130,6 +141,8 @@ int main(int argc, char **argv) {
       !wbits.getNumOccurrences() && !abits.getNumOccurrences();
   options.duplicate = !noDuplicate;
   options.calibrationInputs.assign(calibrate.begin(), calibrate.end());
+  options.calibrationMethod = calibration;
+  options.percentile = percentile;
   switch (emit) {
   case Emit::Import:
     options.stopAfter = cim::CompileStage::Import;

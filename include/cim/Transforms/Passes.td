@@ -104,8 +104,10 @@ def Calibrate : Pass<"cim-calibrate", "mlir::ModuleOp"> {
     * With calibration `inputs`, `ascale`/`azp` of the layer's input
       activation: the function runs on each input through the float
       reference executor, an observer collects every layer's input, and the
-      observed range (`method=minmax`, or `method=percentile` clipping both
-      tails at `percentile`) gives the scale and zero point.
+      observed range (`method=minmax`; `method=percentile` clipping both
+      tails at `percentile`; or `method=mse`, the clipping range with the
+      least mean squared quantization error at the layer's `abits`) gives
+      the scale and zero point.
 
     `inputs` is a comma-separated list; each entry is an ONNX TensorProto
     file (one sample for a one-input function), a directory holding
@@ -126,7 +128,7 @@ def Calibrate : Pass<"cim-calibrate", "mlir::ModuleOp"> {
     ListOption<"inputs", "inputs", "std::string",
                "Calibration inputs: TensorProto files or directories">,
     Option<"method", "method", "std::string", /*default=*/"\"minmax\"",
-           "Range of the observed activations: minmax or percentile">,
+           "Range of the observed activations: minmax, percentile or mse">,
     Option<"percentile", "percentile", "double", /*default=*/"99.99",
            "Percentile (50..100) for method=percentile">,
     Option<"overwrite", "overwrite", "bool", /*default=*/"false",

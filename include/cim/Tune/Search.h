@@ -13,6 +13,7 @@
 #ifndef CIM_TUNE_SEARCH_H
 #define CIM_TUNE_SEARCH_H
 
+#include "cim/Quant/Observer.h"
 #include "cim/Tune/Dataset.h"
 #include "cim/Tune/Graph.h"
 
@@ -182,6 +183,10 @@ struct FinetuneOptions {
   int64_t batchSize = 64;
   double learningRate = 0.002;
   int64_t calibrationImages = 256;
+  /// How the activation ranges are calibrated before every fine-tune, final
+  /// QAT and divergence probe (percentile 99.99, or the least-error range
+  /// at each layer's width).
+  quant::CalibrationMethod calibration = quant::CalibrationMethod::Percentile;
   /// Images of the divergence (layer sensitivity) probes.
   int64_t sensitivityImages = 256;
   /// Learn the per-channel weight scales of symmetric layers (LSQ) in the
@@ -200,9 +205,9 @@ struct FinetuneOptions {
 
 /// Accuracy of one policy: a fresh QAT network from the W8A8 graph with the
 /// policy's widths, activation scales calibrated (asymmetric, percentile
-/// 99.99), fine-tuned, evaluated. A pure function of the policy and the
-/// options: every evaluation starts from the same weights and seeds.
-/// Thread-safe; each call uses one LibTorch thread.
+/// 99.99 or FinetuneOptions::calibration), fine-tuned, evaluated. A pure
+/// function of the policy and the options: every evaluation starts from the
+/// same weights and seeds. Thread-safe; each call uses one LibTorch thread.
 class AccuracyModel {
 public:
   /// `graph`: the W8A8 graph the compiler quantizes (IRModel with
