@@ -277,13 +277,8 @@ int runSearchCommand(int argc, char **argv) {
   finetune.calibrationImages = std::min<int64_t>(256, finetune.subset);
   finetune.sensitivityImages = o.count("sensitivity-images", 256);
   std::string calibration = o.get("calibration", "percentile");
-  std::optional<quant::CalibrationMethod> method =
-      quant::parseCalibrationMethod(calibration);
-  if (!method)
-    fail("cim-tune: error: --calibration expects percentile, mse or minmax, "
-         "got '" +
-         calibration + "'");
-  finetune.calibration = *method;
+  if (!parseCalibrationMethod(calibration, finetune.calibration, error))
+    fail(error);
   search.sensitivity = finetune.sensitivityImages > 0;
 
   bool quiet = o.flags.count("quiet");

@@ -250,6 +250,21 @@ bool parseAugmentation(const std::string &list, Transform &t,
   return true;
 }
 
+bool parseCalibrationMethod(const std::string &value,
+                            quant::CalibrationMethod &method,
+                            std::string &error) {
+  std::optional<quant::CalibrationMethod> parsed =
+      quant::parseCalibrationMethod(value);
+  if (!parsed) {
+    error = "cim-tune: error: --calibration expects minmax, percentile or "
+            "mse, got '" +
+            value + "'";
+    return false;
+  }
+  method = *parsed;
+  return true;
+}
+
 namespace {
 
 Transform parseTransform(const Args &args) {
@@ -325,14 +340,10 @@ std::unique_ptr<Network> makeNetwork(const Graph &graph) {
 
 CalibrationOptions parseCalibration(const Args &args) {
   CalibrationOptions options;
-  std::string method = args.get("calibration", "minmax");
-  std::optional<quant::CalibrationMethod> parsed =
-      quant::parseCalibrationMethod(method);
-  if (!parsed)
-    fail("cim-tune: error: --calibration expects minmax, percentile or mse, "
-         "got '" +
-         method + "'");
-  options.method = *parsed;
+  std::string error;
+  if (!parseCalibrationMethod(args.get("calibration", "minmax"), options.method,
+                              error))
+    fail(error);
   options.percentile = args.getDouble("percentile", 99.99);
   if (options.percentile < 50 || options.percentile > 100)
     fail("cim-tune: error: --percentile must be in 50..100");
