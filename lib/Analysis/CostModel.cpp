@@ -77,13 +77,22 @@ struct InvocationWork {
 };
 } // namespace
 
+/// Input bytes of one invocation, and of one crossbar's row tile.
+static int64_t inputBytes(const LayerShape &layer) {
+  return ceilDiv(layer.groups * layer.rows * layer.abits, 8);
+}
+static int64_t tileInputBytes(const LayerShape &layer,
+                              const LayerFootprint &fp) {
+  return ceilDiv(std::min(layer.rows, fp.rowsPerCrossbar) * layer.abits, 8);
+}
+
 static InvocationWork invocationWork(const LayerShape &layer,
                                      const LayerFootprint &fp) {
   InvocationWork work;
   // Every conversion is shifted and added into its output; each output
   // column then takes one more op (bias, requantization).
   work.digitalOps = fp.columnsRead * fp.inputSteps + layer.groups * layer.cols;
-  int64_t inBytes = ceilDiv(layer.groups * layer.rows * layer.abits, 8);
+  int64_t inBytes = inputBytes(layer);
   int64_t outBytes = ceilDiv(layer.groups * layer.cols * layer.abits, 8);
   // Row tiles on different crossbars add 32-bit partial sums.
   int64_t partialBytes = (fp.rowTiles - 1) * layer.groups * layer.cols * 4;
@@ -92,17 +101,26 @@ static InvocationWork invocationWork(const LayerShape &layer,
   return work;
 }
 
+/// Input bytes the PEs of a copy spread over `pes` PEs receive together:
+/// each the row tiles of its floor or ceil(crossbars / pes) crossbars, at
+/// most the whole input.
+static int64_t spreadInputBytes(const LayerShape &layer,
+                                const LayerFootprint &fp, int64_t pes) {
+  int64_t total = fp.crossbarsPerCopy;
+  pes = std::min(pes, total);
+  int64_t in = inputBytes(layer), tile = tileInputBytes(layer, fp);
+  int64_t fuller = total % pes, held = total / pes;
+  return fuller * std::min(in, (held + 1) * tile) +
+         (pes - fuller) * std::min(in, held * tile);
+}
+
 /// Stage latencies when `active` of the copy's crossbars do a `share` /
 /// crossbarsPerCopy part of the work (all of it when stationary; one write
-/// round's part under rewriting).
+/// round's part under rewriting), on PEs of their own when `spreadPes` > 0.
 InvocationStages mlir::cim::computeInvocationStages(
     const LayerShape &layer, const LayerFootprint &fp,
-    const HardwareDescription &hw, int64_t active) {
+    const HardwareDescription &hw, int64_t active, int64_t spreadPes) {
   InvocationWork work = invocationWork(layer, fp);
-  auto share = [&](int64_t total) {
-    return ceilDiv(total * active, fp.crossbarsPerCopy);
-  };
-  int64_t pes = ceilDiv(active, hw.crossbarsPerPe);
   InvocationStages stages;
   uint64_t read = hw.mvmStepPs;
   uint64_t convert =
@@ -110,19 +128,44 @@ InvocationStages mlir::cim::computeInvocationStages(
       hw.adcConversionPs;
   stages.mvmPs =
       read + convert + uint64_t(fp.inputSteps - 1) * std::max(read, convert);
-  stages.digitalPs =
-      uint64_t(ceilDiv(share(work.digitalOps), hw.digitalLanes * pes)) *
-      hw.digitalOpPs;
-  stages.bufferPs =
-      hw.bufferBandwidth.transferPs(ceilDiv(share(work.bufferBytes), pes));
+  if (spreadPes <= 0) {
+    auto share = [&](int64_t total) {
+      return ceilDiv(total * active, fp.crossbarsPerCopy);
+    };
+    int64_t pes = ceilDiv(active, hw.crossbarsPerPe);
+    stages.digitalPs =
+        uint64_t(ceilDiv(share(work.digitalOps), hw.digitalLanes * pes)) *
+        hw.digitalOpPs;
+    stages.bufferPs =
+        hw.bufferBandwidth.transferPs(ceilDiv(share(work.bufferBytes), pes));
+    stages.interconnectPs = hw.interconnectBandwidth.transferPs(
+        ceilDiv(share(work.interconnectBytes), pes));
+    return stages;
+  }
+  // The fullest PE holds ceil(active / pes) crossbars and does their part
+  // of the digital work, outputs and partial sums; it receives the inputs
+  // of every row tile it holds a crossbar of (at most the whole input).
+  int64_t pes = std::min(spreadPes, active);
+  int64_t held = ceilDiv(active, pes);
+  auto part = [&](int64_t total) {
+    return ceilDiv(total * held, fp.crossbarsPerCopy);
+  };
+  int64_t inBytes = inputBytes(layer);
+  int64_t inputs = std::min(inBytes, held * tileInputBytes(layer, fp));
+  int64_t outBytes = work.bufferBytes - inBytes;
+  int64_t partialBytes = work.interconnectBytes - work.bufferBytes;
+  stages.digitalPs = uint64_t(ceilDiv(part(work.digitalOps), hw.digitalLanes)) *
+                     hw.digitalOpPs;
+  stages.bufferPs = hw.bufferBandwidth.transferPs(inputs + part(outBytes));
   stages.interconnectPs = hw.interconnectBandwidth.transferPs(
-      ceilDiv(share(work.interconnectBytes), pes));
+      inputs + part(outBytes + partialBytes));
   return stages;
 }
 
 LayerCost mlir::cim::estimateLayerCost(const LayerShape &layer,
                                        const HardwareDescription &hw,
-                                       ExecutionMode mode, int64_t copies) {
+                                       ExecutionMode mode, int64_t copies,
+                                       int64_t spreadPes) {
   LayerCost cost;
   cost.name = layer.name;
   cost.mode = mode;
@@ -136,7 +179,8 @@ LayerCost mlir::cim::estimateLayerCost(const LayerShape &layer,
     cost.copies = std::max<int64_t>(copies, 1);
     cost.crossbars = cost.copies * fp.crossbarsPerCopy;
     cost.invocationsPerCopy = ceilDiv(invocations, cost.copies);
-    cost.stages = computeInvocationStages(layer, fp, hw, fp.crossbarsPerCopy);
+    cost.stages =
+        computeInvocationStages(layer, fp, hw, fp.crossbarsPerCopy, spreadPes);
     cost.latencyPs =
         uint64_t(repeat) * cost.stages.pipelined(cost.invocationsPerCopy);
   } else {
@@ -164,6 +208,12 @@ LayerCost mlir::cim::estimateLayerCost(const LayerShape &layer,
   cost.cycles = hw.toCycles(cost.latencyPs);
 
   InvocationWork work = invocationWork(layer, fp);
+  if (mode == ExecutionMode::Stationary && spreadPes > 0) {
+    // Inputs go to every PE that holds one of their row tiles.
+    int64_t extra = spreadInputBytes(layer, fp, spreadPes) - inputBytes(layer);
+    work.bufferBytes += extra;
+    work.interconnectBytes += extra;
+  }
   int64_t runs = repeat * invocations;
   cost.mvmSteps = runs * fp.inputSteps * fp.crossbarsPerCopy;
   cost.adcConversions = runs * fp.inputSteps * fp.columnsRead;
@@ -205,29 +255,25 @@ mlir::cim::chooseExecutionMode(const HardwareDescription &hw,
   return std::nullopt;
 }
 
-std::optional<NetworkPlan>
-mlir::cim::planNetwork(llvm::ArrayRef<LayerShape> layers,
-                       const HardwareDescription &hw, bool duplicate,
-                       std::string &error) {
-  NetworkPlan plan;
-  plan.copies.assign(layers.size(), 1);
-  std::vector<int64_t> crossbarsPerCopy;
-  for (const LayerShape &layer : layers) {
-    crossbarsPerCopy.push_back(computeFootprint(layer, hw).crossbarsPerCopy);
-    plan.crossbarsNeeded += crossbarsPerCopy.back();
-  }
-  int64_t chip = hw.getNumCrossbars();
-  std::optional<ExecutionMode> mode =
-      chooseExecutionMode(hw, plan.crossbarsNeeded);
-  if (!mode) {
-    error = "network needs " + std::to_string(plan.crossbarsNeeded) +
-            " crossbars, the chip has " + std::to_string(chip);
-    return std::nullopt;
-  }
-  plan.mode = *mode;
-  if (plan.mode != ExecutionMode::Stationary || !duplicate)
-    return plan;
+llvm::StringRef mlir::cim::stringify(Placement placement) {
+  return placement == Placement::Spread ? "spread" : "packed";
+}
 
+std::optional<Placement> mlir::cim::parsePlacement(llvm::StringRef name) {
+  if (name == "packed")
+    return Placement::Packed;
+  if (name == "spread")
+    return Placement::Spread;
+  return std::nullopt;
+}
+
+/// Greedy duplication of a stationary plan into the spare crossbars (see
+/// planNetwork).
+static void duplicateLayers(llvm::ArrayRef<LayerShape> layers,
+                            const HardwareDescription &hw,
+                            llvm::ArrayRef<int64_t> crossbarsPerCopy,
+                            NetworkPlan &plan) {
+  int64_t chip = hw.getNumCrossbars();
   // Greedy balancing: the slowest layer that can still get faster gets more
   // copies; ties go to the earlier layer. A layer's latency depends on its
   // copies only through the invocations per copy, ceil(I / copies), so it
@@ -263,6 +309,95 @@ mlir::cim::planNetwork(llvm::ArrayRef<LayerShape> layers,
         estimateLayerCost(layers[i], hw, ExecutionMode::Stationary, copies)
             .latencyPs;
   }
+}
+
+/// Spreads the copies of a stationary plan (see planNetwork); false, and
+/// `plan` unchanged, when its copies do not fit on PEs of their own.
+static bool planSpread(llvm::ArrayRef<LayerShape> layers,
+                       const HardwareDescription &hw,
+                       llvm::ArrayRef<int64_t> crossbarsPerCopy,
+                       NetworkPlan &plan) {
+  size_t n = layers.size();
+  std::vector<int64_t> pes(n);
+  int64_t used = 0;
+  for (size_t i = 0; i < n; ++i) {
+    pes[i] = ceilDiv(crossbarsPerCopy[i], hw.crossbarsPerPe);
+    used += plan.copies[i] * pes[i];
+  }
+  if (used > hw.pes)
+    return false;
+  auto latencyOf = [&](size_t i, int64_t p) {
+    return estimateLayerCost(layers[i], hw, ExecutionMode::Stationary,
+                             plan.copies[i], p)
+        .latencyPs;
+  };
+  std::vector<uint64_t> latency(n);
+  for (size_t i = 0; i < n; ++i)
+    latency[i] = latencyOf(i, pes[i]);
+  int64_t spare = hw.pes - used;
+  std::vector<bool> done(n, false);
+  while (true) {
+    std::optional<size_t> slowest;
+    for (size_t i = 0; i < n; ++i)
+      if (!done[i] && (!slowest || latency[i] > latency[*slowest]))
+        slowest = i;
+    if (!slowest)
+      break;
+    size_t i = *slowest;
+    // The latency depends on the PEs only through the crossbars on the
+    // fullest one: the fewest PEs for each smaller count, until one is
+    // faster.
+    bool moved = false;
+    for (int64_t held = ceilDiv(crossbarsPerCopy[i], pes[i]) - 1; held >= 1;
+         --held) {
+      int64_t p = ceilDiv(crossbarsPerCopy[i], held);
+      uint64_t l = latencyOf(i, p);
+      if (l >= latency[i])
+        continue;
+      int64_t cost = (p - pes[i]) * plan.copies[i];
+      if (cost <= spare) {
+        spare -= cost;
+        pes[i] = p;
+        latency[i] = l;
+        moved = true;
+      }
+      break;
+    }
+    if (!moved)
+      done[i] = true;
+  }
+  plan.placement = Placement::Spread;
+  plan.pesPerCopy = std::move(pes);
+  plan.pesUsed = hw.pes - spare;
+  return true;
+}
+
+std::optional<NetworkPlan>
+mlir::cim::planNetwork(llvm::ArrayRef<LayerShape> layers,
+                       const HardwareDescription &hw, bool duplicate,
+                       std::string &error, Placement placement) {
+  NetworkPlan plan;
+  plan.copies.assign(layers.size(), 1);
+  std::vector<int64_t> crossbarsPerCopy;
+  for (const LayerShape &layer : layers) {
+    crossbarsPerCopy.push_back(computeFootprint(layer, hw).crossbarsPerCopy);
+    plan.crossbarsNeeded += crossbarsPerCopy.back();
+  }
+  int64_t chip = hw.getNumCrossbars();
+  std::optional<ExecutionMode> mode =
+      chooseExecutionMode(hw, plan.crossbarsNeeded);
+  if (!mode) {
+    error = "network needs " + std::to_string(plan.crossbarsNeeded) +
+            " crossbars, the chip has " + std::to_string(chip);
+    return std::nullopt;
+  }
+  plan.mode = *mode;
+  if (plan.mode != ExecutionMode::Stationary)
+    return plan;
+  if (duplicate)
+    duplicateLayers(layers, hw, crossbarsPerCopy, plan);
+  if (placement == Placement::Spread)
+    planSpread(layers, hw, crossbarsPerCopy, plan);
   return plan;
 }
 
@@ -272,10 +407,12 @@ NetworkCost mlir::cim::estimateNetworkCost(llvm::ArrayRef<LayerShape> layers,
   assert(plan.copies.size() == layers.size() && "one copy count per layer");
   NetworkCost net;
   net.mode = plan.mode;
+  net.placement = plan.placement;
   net.chipCrossbars = hw.getNumCrossbars();
   int64_t cells = 0, cellsOfCrossbars = 0;
-  for (auto [layer, copies] : llvm::zip(layers, plan.copies)) {
-    LayerCost cost = estimateLayerCost(layer, hw, plan.mode, copies);
+  for (auto [index, layer] : llvm::enumerate(layers)) {
+    LayerCost cost = estimateLayerCost(layer, hw, plan.mode, plan.copies[index],
+                                       plan.getSpreadPes(index));
     if (plan.mode == ExecutionMode::Stationary)
       net.crossbarsUsed += cost.crossbars;
     else
@@ -291,6 +428,8 @@ NetworkCost mlir::cim::estimateNetworkCost(llvm::ArrayRef<LayerShape> layers,
     net.latencyPs += cost.latencyPs;
     net.bottleneckPs = std::max(net.bottleneckPs, cost.latencyPs);
     net.energyPj += cost.energyPj;
+    if (plan.placement == Placement::Spread)
+      net.pesUsed += cost.copies * plan.pesPerCopy[index];
     net.layers.push_back(std::move(cost));
   }
   net.cycles = hw.toCycles(net.latencyPs);
@@ -298,10 +437,17 @@ NetworkCost mlir::cim::estimateNetworkCost(llvm::ArrayRef<LayerShape> layers,
   net.cellUtilization =
       cellsOfCrossbars ? double(cells) / double(cellsOfCrossbars) : 0.0;
   if (plan.mode == ExecutionMode::Stationary && net.crossbarsUsed) {
-    // Crossbars are filled PE by PE, so the first PE has the most to write.
-    net.programmingPs =
-        uint64_t(std::min(hw.crossbarsPerPe, net.crossbarsUsed)) *
-        hw.crossbarWritePs;
+    // Packed, crossbars are filled PE by PE, so the first PE has the most
+    // to write; spread, the fullest PE of any layer.
+    int64_t fullest = std::min(hw.crossbarsPerPe, net.crossbarsUsed);
+    if (plan.placement == Placement::Spread) {
+      fullest = 0;
+      for (size_t i = 0; i < net.layers.size(); ++i)
+        fullest =
+            std::max(fullest, ceilDiv(net.layers[i].footprint.crossbarsPerCopy,
+                                      plan.pesPerCopy[i]));
+    }
+    net.programmingPs = uint64_t(fullest) * hw.crossbarWritePs;
     net.programmingEnergyPj = double(net.crossbarsUsed) * hw.crossbarWritePj;
   }
   return net;
@@ -310,6 +456,32 @@ NetworkCost mlir::cim::estimateNetworkCost(llvm::ArrayRef<LayerShape> layers,
 //===----------------------------------------------------------------------===//
 // Placement
 //===----------------------------------------------------------------------===//
+
+/// Appends the tiles of crossbar (copy, group, rowTile, chunk) at `base`'s
+/// PE and crossbar.
+static void appendCrossbarTiles(const LayerShape &layer,
+                                const LayerFootprint &fp, int64_t pc,
+                                TilePlacement base, int64_t rowTile,
+                                int64_t chunk,
+                                std::vector<TilePlacement> &tiles) {
+  base.rowBegin = rowTile * fp.rowsPerCrossbar;
+  base.rowEnd = std::min(layer.rows, base.rowBegin + fp.rowsPerCrossbar);
+  // Sliced columns [first, last) of this chunk; slice s holds sliced
+  // columns [s * cols, (s + 1) * cols).
+  int64_t first = chunk * fp.colsPerCrossbar;
+  int64_t last = std::min(layer.cols * fp.slices, first + fp.colsPerCrossbar);
+  for (int64_t at = first; at < last;) {
+    int64_t slice = at / layer.cols;
+    int64_t end = std::min(last, (slice + 1) * layer.cols);
+    TilePlacement tile = base;
+    tile.slice = slice;
+    tile.colBegin = at - slice * layer.cols;
+    tile.colEnd = end - slice * layer.cols;
+    tile.atCol = (at - first) * pc;
+    tiles.push_back(tile);
+    at = end;
+  }
+}
 
 std::vector<TilePlacement>
 mlir::cim::placeLayer(const LayerShape &layer, const HardwareDescription &hw,
@@ -335,26 +507,37 @@ mlir::cim::placeLayer(const LayerShape &layer, const HardwareDescription &hw,
           }
           base.copy = copy;
           base.group = group;
-          base.rowBegin = rowTile * fp.rowsPerCrossbar;
-          base.rowEnd =
-              std::min(layer.rows, base.rowBegin + fp.rowsPerCrossbar);
-          // Sliced columns [first, last) of this chunk; slice s holds
-          // sliced columns [s * cols, (s + 1) * cols).
-          int64_t first = chunk * fp.colsPerCrossbar;
-          int64_t last =
-              std::min(layer.cols * fp.slices, first + fp.colsPerCrossbar);
-          for (int64_t at = first; at < last;) {
-            int64_t slice = at / layer.cols;
-            int64_t end = std::min(last, (slice + 1) * layer.cols);
-            TilePlacement tile = base;
-            tile.slice = slice;
-            tile.colBegin = at - slice * layer.cols;
-            tile.colEnd = end - slice * layer.cols;
-            tile.atCol = (at - first) * pc;
-            tiles.push_back(tile);
-            at = end;
-          }
+          appendCrossbarTiles(layer, fp, pc, base, rowTile, chunk, tiles);
         }
+  return tiles;
+}
+
+std::vector<TilePlacement>
+mlir::cim::placeLayerSpread(const LayerShape &layer,
+                            const HardwareDescription &hw, int64_t copies,
+                            int64_t pesPerCopy, int64_t firstPe) {
+  LayerFootprint fp = computeFootprint(layer, hw);
+  int64_t pc = hw.getPhysicalColsPerWeightCol();
+  int64_t total = fp.crossbarsPerCopy;
+  assert(pesPerCopy >= 1 && pesPerCopy <= total &&
+         ceilDiv(total, pesPerCopy) <= hw.crossbarsPerPe &&
+         "a spread copy needs between 1 and crossbarsPerCopy PEs");
+  std::vector<TilePlacement> tiles;
+  for (int64_t copy = 0; copy < copies; ++copy) {
+    int64_t k = 0;
+    for (int64_t group = 0; group < layer.groups; ++group)
+      for (int64_t rowTile = 0; rowTile < fp.rowTiles; ++rowTile)
+        for (int64_t chunk = 0; chunk < fp.colChunks; ++chunk, ++k) {
+          // PE j holds crossbars ceil(j * total / pes) onwards.
+          int64_t j = k * pesPerCopy / total;
+          TilePlacement base;
+          base.pe = firstPe + copy * pesPerCopy + j;
+          base.xbar = k - ceilDiv(j * total, pesPerCopy);
+          base.copy = copy;
+          base.group = group;
+          appendCrossbarTiles(layer, fp, pc, base, rowTile, chunk, tiles);
+        }
+  }
   return tiles;
 }
 
@@ -404,6 +587,9 @@ std::string mlir::cim::formatCostReport(const NetworkCost &cost,
   os << "crossbars used: " << str(cost.crossbarsUsed) << " of "
      << str(cost.chipCrossbars) << " ("
      << fixed(100.0 * cost.chipUtilization, 1) << "%)\n";
+  if (cost.placement == Placement::Spread)
+    os << "placement spread: " << str(cost.pesUsed) << " of " << str(hw.pes)
+       << " PEs\n";
   os << "latency: " << str(int64_t(cost.latencyPs))
      << " ps = " << str(int64_t(cost.cycles)) << " cycles at "
      << str(hw.clockMhz) << " MHz; slowest layer "

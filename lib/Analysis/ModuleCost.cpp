@@ -4,6 +4,8 @@
 
 #include "mlir/IR/Diagnostics.h"
 
+#include <set>
+
 using namespace mlir;
 using namespace mlir::cim;
 
@@ -121,6 +123,8 @@ mlir::cim::estimateModuleCost(ModuleOp module,
   if (failed(shapes))
     return failure();
   NetworkPlan plan;
+  if (getModulePlacement(module) == Placement::Spread)
+    plan.placement = Placement::Spread;
   bool ok = true;
   for (auto [layer, shape] : llvm::zip(layers, *shapes)) {
     MappingAttr mapping = layer.getLayerMapping();
@@ -146,6 +150,12 @@ mlir::cim::estimateModuleCost(ModuleOp module,
     }
     plan.copies.push_back(mapping.getCopies());
     plan.crossbarsNeeded += fp.crossbarsPerCopy;
+    // A spread copy is alone on its PEs: count those of the first.
+    std::set<int64_t> pes;
+    for (TileAttr tile : mapping.getTiles())
+      if (tile.getCopy() == 0)
+        pes.insert(tile.getPe());
+    plan.pesPerCopy.push_back(std::max<int64_t>(1, pes.size()));
   }
   if (!ok)
     return failure();
@@ -162,9 +172,11 @@ mlir::cim::estimateModuleCost(ModuleOp module,
 FailureOr<NetworkPlan>
 mlir::cim::planModuleLayers(ModuleOp module, ArrayRef<LayerOpInterface> layers,
                             ArrayRef<LayerShape> shapes,
-                            const hw::HardwareDescription &hw, bool duplicate) {
+                            const hw::HardwareDescription &hw, bool duplicate,
+                            Placement placement) {
   std::string error;
-  std::optional<NetworkPlan> plan = planNetwork(shapes, hw, duplicate, error);
+  std::optional<NetworkPlan> plan =
+      planNetwork(shapes, hw, duplicate, error, placement);
   if (plan)
     return std::move(*plan);
   InFlightDiagnostic diag = emitError(module.getLoc())
@@ -185,4 +197,11 @@ mlir::cim::planModuleLayers(ModuleOp module, ArrayRef<LayerOpInterface> layers,
         << "the largest layer, '" << shapes[largest].name << "', needs "
         << largestCrossbars << " crossbars";
   return failure();
+}
+
+Placement mlir::cim::getModulePlacement(ModuleOp module) {
+  auto attr = module->getAttrOfType<StringAttr>(kPlacementAttrName);
+  return attr && attr.getValue() == stringify(Placement::Spread)
+             ? Placement::Spread
+             : Placement::Packed;
 }

@@ -71,6 +71,7 @@ mlir::cim::compileModule(OwningOpRef<ModuleOp> module, StringRef modelName,
     MapCrossbarsOptions map;
     map.hw = options.hardware;
     map.duplicate = options.duplicate;
+    map.placement = stringify(options.placement).str();
     pm.addPass(createMapCrossbars(map));
   }
   if (options.stopAfter >= CompileStage::Schedule) {

@@ -125,6 +125,7 @@ static void setPoolWindow(PoolOp pool, ScheduleInput &in) {
 }
 
 FailureOr<ScheduleGraph> mlir::cim::buildScheduleGraph(ModuleOp module) {
+  bool spread = getModulePlacement(module) == Placement::Spread;
   SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
   if (funcs.size() != 1)
     return module.emitError()
@@ -179,6 +180,8 @@ FailureOr<ScheduleGraph> mlir::cim::buildScheduleGraph(ModuleOp module) {
                                 << " has no tiles";
         sl.copyPes[c].assign(pes[c].begin(), pes[c].end());
       }
+      if (spread)
+        sl.spreadPes = sl.copyPes[0].size();
       node.layer = graph.layers.size();
       graph.layers.push_back(std::move(sl));
       int64_t invocations = shapeOr->invocations;

@@ -553,12 +553,13 @@ prog::Program Scheduler::run() {
   for (const ScheduleLayer &layer : g.layers) {
     LayerTiming lt;
     lt.fp = computeFootprint(layer.shape, hw);
-    lt.stages =
-        computeInvocationStages(layer.shape, lt.fp, hw, lt.fp.crossbarsPerCopy);
+    lt.stages = computeInvocationStages(
+        layer.shape, lt.fp, hw, lt.fp.crossbarsPerCopy, layer.spreadPes);
     LayerShape one = layer.shape;
     one.invocations = 1;
     one.repeat = 1;
-    LayerCost cost = estimateLayerCost(one, hw, ExecutionMode::Stationary, 1);
+    LayerCost cost = estimateLayerCost(one, hw, ExecutionMode::Stationary, 1,
+                                       layer.spreadPes);
     lt.mvmSteps = cost.mvmSteps;
     lt.adcConversions = cost.adcConversions;
     lt.digitalOps = cost.digitalOps;

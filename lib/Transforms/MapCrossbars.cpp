@@ -24,25 +24,45 @@ struct MapCrossbarsPass : public impl::MapCrossbarsBase<MapCrossbarsPass> {
     if (failed(shapes))
       return signalPassFailure();
 
+    std::optional<Placement> asked = parsePlacement(placement);
+    if (!asked) {
+      module.emitError() << "cim-map-crossbars: placement must be packed or "
+                            "spread, got '"
+                         << placement << "'";
+      return signalPassFailure();
+    }
     FailureOr<NetworkPlan> plan =
-        planModuleLayers(module, layers, *shapes, *desc, duplicate);
+        planModuleLayers(module, layers, *shapes, *desc, duplicate, *asked);
     if (failed(plan))
       return signalPassFailure();
 
     MLIRContext *context = &getContext();
-    int64_t slot = 0;
-    for (auto [layer, shape, copies] :
-         llvm::zip(layers, *shapes, plan->copies)) {
-      // Stationary layers take consecutive crossbars; rewritten layers
-      // each start again at the first crossbar.
-      int64_t first = plan->mode == ExecutionMode::Stationary ? slot : 0;
-      std::vector<TilePlacement> tiles =
-          placeLayer(shape, *desc, plan->mode, copies, first);
+    int64_t slot = 0, pe = 0;
+    for (auto [index, layer] : llvm::enumerate(layers)) {
+      const LayerShape &shape = (*shapes)[index];
+      int64_t copies = plan->copies[index];
+      std::vector<TilePlacement> tiles;
+      if (plan->placement == Placement::Spread) {
+        // Every copy on PEs of its own, layer after layer.
+        int64_t pes = plan->pesPerCopy[index];
+        tiles = placeLayerSpread(shape, *desc, copies, pes, pe);
+        pe += copies * pes;
+      } else {
+        // Stationary layers take consecutive crossbars; rewritten layers
+        // each start again at the first crossbar.
+        int64_t first = plan->mode == ExecutionMode::Stationary ? slot : 0;
+        tiles = placeLayer(shape, *desc, plan->mode, copies, first);
+        slot += copies * computeFootprint(shape, *desc).crossbarsPerCopy;
+      }
       layer.setLayerMapping(
           buildMappingAttr(context, shape, *desc, copies, tiles));
-      slot += copies * computeFootprint(shape, *desc).crossbarsPerCopy;
     }
     module->setAttr("cim.hardware", StringAttr::get(context, desc->name));
+    if (plan->placement == Placement::Spread)
+      module->setAttr(kPlacementAttrName,
+                      StringAttr::get(context, stringify(Placement::Spread)));
+    else
+      module->removeAttr(kPlacementAttrName);
   }
 };
 } // namespace

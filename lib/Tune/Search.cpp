@@ -663,6 +663,7 @@ bool Searcher::run(std::string &error) {
   size_t n = layers.size();
   result.layers = layers;
   result.hardware = latency.getHardwareName();
+  result.placement = latency.getPlacement();
 
   // The references: W8A8 (the reward's baseline) and W4A4, uniform; the
   // weights lowered like any policy when the chip cannot hold them.
@@ -1070,6 +1071,8 @@ std::string tune::formatSummaryJson(const SearchResult &r,
   std::string out = "{\n";
   out += "  \"model\": \"" + model + "\",\n";
   out += "  \"hardware\": \"" + r.hardware + "\",\n";
+  if (r.placement != Placement::Packed)
+    out += "  \"placement\": \"" + stringify(r.placement).str() + "\",\n";
   out += "  \"seed\": " + std::to_string(options.seed) + ",\n";
   out += "  \"episodes\": " + std::to_string(options.episodes) + ",\n";
   out += "  \"max_acc_drop\": " + fixed(options.maxAccDrop) + ",\n";

@@ -39,6 +39,7 @@ struct LatencyModel::Impl {
   MLIRContext context;
   OwningOpRef<ModuleOp> module;
   std::string path, modelName, hardware;
+  Placement placement = Placement::Packed;
   hw::HardwareDescription hw;
   std::vector<LayerShape> shapes;
   std::vector<SearchLayer> layers;
@@ -59,7 +60,8 @@ LatencyModel::~LatencyModel() = default;
 
 std::unique_ptr<LatencyModel> LatencyModel::create(const std::string &path,
                                                    const std::string &hardware,
-                                                   std::string &error) {
+                                                   std::string &error,
+                                                   Placement placement) {
   std::unique_ptr<LatencyModel> model(new LatencyModel());
   Impl &impl = *model->impl;
   std::string diagnostics;
@@ -84,6 +86,7 @@ std::unique_ptr<LatencyModel> LatencyModel::create(const std::string &path,
   impl.path = path;
   impl.modelName = llvm::sys::path::filename(path).str();
   impl.hardware = hardware;
+  impl.placement = placement;
 
   // The layers as the compiler quantizes them (W8A8).
   CompileOptions options;
@@ -137,6 +140,7 @@ const std::vector<SearchLayer> &LatencyModel::getLayers() const {
 const std::string &LatencyModel::getHardwareName() const {
   return impl->hw.name;
 }
+Placement LatencyModel::getPlacement() const { return impl->placement; }
 unsigned LatencyModel::getCellBits() const { return impl->hw.cellBits; }
 int64_t LatencyModel::getChipCrossbars() const {
   return impl->hw.getNumCrossbars();
@@ -164,7 +168,7 @@ bool LatencyModel::fits(const std::vector<unsigned> &wbits) const {
 /// the latency, or nothing with `error` set.
 static std::optional<uint64_t>
 compileLatency(const std::string &modelPath, const std::string &modelName,
-               const std::string &hardware,
+               const std::string &hardware, Placement placement,
                const std::vector<SearchLayer> &layers, const BitPolicy &policy,
                const std::string &policyPath, std::string &error) {
   {
@@ -190,6 +194,7 @@ compileLatency(const std::string &modelPath, const std::string &modelName,
   });
   CompileOptions options;
   options.hardware = hardware;
+  options.placement = placement;
   options.policy = policyPath;
   options.stopAfter = CompileStage::Schedule;
   OwningOpRef<ModuleOp> module = importOnnxFile(modelPath, &context);
@@ -215,9 +220,9 @@ std::optional<uint64_t> LatencyModel::getLatency(const BitPolicy &policy,
   auto cached = impl->cache.find(key);
   if (cached != impl->cache.end())
     return cached->second;
-  std::optional<uint64_t> latency =
-      compileLatency(impl->path, impl->modelName, impl->hardware, impl->layers,
-                     policy, impl->policyPath, error);
+  std::optional<uint64_t> latency = compileLatency(
+      impl->path, impl->modelName, impl->hardware, impl->placement,
+      impl->layers, policy, impl->policyPath, error);
   if (latency)
     impl->cache[key] = *latency;
   return latency;
@@ -247,9 +252,9 @@ void LatencyModel::prefetch(const std::vector<BitPolicy> &policies,
     ::close(fd);
     for (size_t i = next++; i < missing.size(); i = next++) {
       std::string error;
-      std::optional<uint64_t> latency =
-          compileLatency(impl->path, impl->modelName, impl->hardware,
-                         impl->layers, *missing[i], file.str().str(), error);
+      std::optional<uint64_t> latency = compileLatency(
+          impl->path, impl->modelName, impl->hardware, impl->placement,
+          impl->layers, *missing[i], file.str().str(), error);
       if (!latency)
         continue;
       std::lock_guard<std::mutex> lock(impl->mutex);

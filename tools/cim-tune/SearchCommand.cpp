@@ -49,6 +49,8 @@ const char *kHelp =
     "  --data NAME --data-dir DIR   training data (default fashion-mnist)\n"
     "  --hw NAME|FILE         hardware preset or YAML (default: the default "
     "preset)\n"
+    "  --placement P          latencies with cimc --placement P: packed\n"
+    "                         (default) or spread\n"
     "  --max-acc-drop PCT     allowed accuracy drop in percent (default 0.5)\n"
     "  --episodes N           DDPG episodes (default 100); random and greedy\n"
     "                         get the same number of evaluations\n"
@@ -113,7 +115,7 @@ const std::set<std::string> kValues = {
     "final-epochs", "final-lr", "final-weight-decay", "augment", "mean", "std",
     "json", "pareto", "checkpoint", "limit", "noise", "noise-decay",
     "target-speedup", "sensitivity-images", "final-seeds", "final-candidates",
-    "calibration", "o"};
+    "calibration", "placement", "o"};
 // clang-format on
 const std::set<std::string> kFlags = {"no-baselines", "no-final-qat", "quiet",
                                       "fixed-weight-scales"};
@@ -288,8 +290,13 @@ int runSearchCommand(int argc, char **argv) {
 
   // The compiler's view (latency) and the trainable graph (accuracy).
   std::string model = o.get("model");
+  std::string placementName = o.get("placement", "packed");
+  std::optional<Placement> placement = parsePlacement(placementName);
+  if (!placement)
+    fail("cim-tune: error: --placement expects packed or spread, got '" +
+         placementName + "'");
   std::unique_ptr<LatencyModel> latency =
-      LatencyModel::create(model, o.get("hw"), error);
+      LatencyModel::create(model, o.get("hw"), error, *placement);
   if (!latency)
     fail(error);
   LoadOptions load;
@@ -341,6 +348,8 @@ int runSearchCommand(int argc, char **argv) {
   // (Only a non-default method: older checkpoints keep their fingerprint.)
   if (finetune.calibration != quant::CalibrationMethod::Percentile)
     fp << ";calibration=" << calibration;
+  if (*placement != Placement::Packed)
+    fp << ";placement=" << placementName;
   search.fingerprint = fp.str();
 
   SearchResult result;

@@ -76,6 +76,12 @@ static cl::opt<bool>
     noDuplicate("no-duplicate",
                 cl::desc("Do not duplicate slow layers into spare crossbars"),
                 cl::cat(category));
+static cl::opt<std::string> placement(
+    "placement",
+    cl::desc("Stationary layout: packed (default: crossbar after crossbar) "
+             "or spread (every copy on PEs of its own, spread over the idle "
+             "PEs as far as it gets faster)"),
+    cl::init("packed"), cl::cat(category));
 static cl::list<std::string> calibrate(
     "calibrate",
     cl::desc("Calibration inputs for static activation scales: TensorProto "
@@ -140,6 +146,11 @@ int main(int argc, char **argv) {
   options.keepQuantWidths =
       !wbits.getNumOccurrences() && !abits.getNumOccurrences();
   options.duplicate = !noDuplicate;
+  std::optional<cim::Placement> layout = cim::parsePlacement(placement);
+  if (!layout)
+    return fail("cimc", "--placement must be packed or spread, got '" +
+                            placement + "'");
+  options.placement = *layout;
   options.calibrationInputs.assign(calibrate.begin(), calibrate.end());
   options.calibrationMethod = calibration;
   options.percentile = percentile;

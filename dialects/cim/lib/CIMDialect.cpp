@@ -57,5 +57,14 @@ LogicalResult CIMDialect::verifyOperationAttribute(Operation *op,
       return op->emitOpError() << "'" << name << "' must be a string";
     return success();
   }
+  if (name == "cim.placement") {
+    auto value = attr.getValue().dyn_cast<StringAttr>();
+    if (!value || !isa<ModuleOp>(op) ||
+        (value.getValue() != "packed" && value.getValue() != "spread"))
+      return op->emitOpError() << "'" << name
+                               << "' must be \"packed\" or \"spread\" on "
+                                  "the module";
+    return success();
+  }
   return op->emitOpError() << "unknown cim dialect attribute '" << name << "'";
 }

@@ -104,12 +104,19 @@ struct InvocationStages {
 
 /// Stage latencies of one invocation when `active` of a copy's crossbars
 /// do their share of the work (all of them when stationary; one write
-/// round's part under rewriting). The digital, buffer and interconnect work
-/// is spread over the ceil(active / crossbars_per_pe) PEs they occupy.
+/// round's part under rewriting).
+///
+/// With `spreadPes` = 0 (packed placement) the digital, buffer and
+/// interconnect work is shared evenly by the ceil(active / crossbars_per_pe)
+/// PEs the crossbars fill. With `spreadPes` = P > 0 (spread placement: the
+/// copy alone on P PEs, at most ceil(active / P) crossbars each) every PE
+/// does an even share of the digital work and of the outputs and partial
+/// sums, but receives the inputs of each of its crossbars' row tiles (at
+/// most the whole input): inputs sent to several PEs count on each.
 InvocationStages computeInvocationStages(const LayerShape &layer,
                                          const LayerFootprint &fp,
                                          const hw::HardwareDescription &hw,
-                                         int64_t active);
+                                         int64_t active, int64_t spreadPes = 0);
 
 /// The cost of one layer for one inference.
 struct LayerCost {
@@ -146,18 +153,46 @@ struct LayerCost {
   double energyPj = 0;
 };
 
-/// The cost of `layer` with `copies` copies (stationary) or under rewriting.
+/// The cost of `layer` with `copies` copies (stationary) or under rewriting;
+/// `spreadPes` > 0: each copy spread alone over that many PEs (stationary
+/// only; see computeInvocationStages).
 LayerCost estimateLayerCost(const LayerShape &layer,
                             const hw::HardwareDescription &hw,
-                            ExecutionMode mode, int64_t copies = 1);
+                            ExecutionMode mode, int64_t copies = 1,
+                            int64_t spreadPes = 0);
+
+/// How stationary layers are laid out on the PEs.
+enum class Placement {
+  /// Crossbar after crossbar in program order: copies and layers share PEs
+  /// (and their digital units, buffers and links).
+  Packed,
+  /// Every copy of a layer on PEs of its own, its crossbars spread over as
+  /// many of the PEs packing leaves idle as make it faster (down to one
+  /// crossbar per PE).
+  Spread
+};
+llvm::StringRef stringify(Placement placement);
+std::optional<Placement> parsePlacement(llvm::StringRef name);
 
 /// How a network is laid out on the chip.
 struct NetworkPlan {
   ExecutionMode mode = ExecutionMode::Stationary;
+  /// Spread when asked for, the weights are stationary and every copy fits
+  /// on PEs of its own; packed otherwise.
+  Placement placement = Placement::Packed;
   /// Copies per layer, in layer order.
   std::vector<int64_t> copies;
+  /// Spread placement: PEs per copy, in layer order (empty when packed).
+  std::vector<int64_t> pesPerCopy;
   /// Crossbars one copy of every layer needs together.
   int64_t crossbarsNeeded = 0;
+  /// PEs the plan occupies (spread placement only).
+  int64_t pesUsed = 0;
+
+  /// The spread of layer `i` for estimateLayerCost (0 when packed).
+  int64_t getSpreadPes(size_t i) const {
+    return placement == Placement::Spread ? pesPerCopy[i] : 0;
+  }
 };
 
 /// Chooses the execution mode from the hardware's rewrite policy and
@@ -168,15 +203,27 @@ struct NetworkPlan {
 /// faster or does not fit drops out, and the next slowest goes on. Returns
 /// std::nullopt and sets `error` when the weights must stay but do not fit
 /// ("network needs X crossbars, the chip has Y").
+///
+/// With Placement::Spread (stationary weights only) the copies are planned
+/// as above; then every copy starts on a PE of its own, each taking the
+/// fewest whole PEs that hold it, and, with the chip's spare PEs as the
+/// budget, the slowest layer that can still get faster has its copies
+/// spread over the fewest more PEs that lower its latency; a layer that
+/// cannot drops out. When the copies do not fit on PEs of their own, the
+/// plan stays packed.
 std::optional<NetworkPlan> planNetwork(llvm::ArrayRef<LayerShape> layers,
                                        const hw::HardwareDescription &hw,
-                                       bool duplicate, std::string &error);
+                                       bool duplicate, std::string &error,
+                                       Placement placement = Placement::Packed);
 
 /// Per-layer costs and network totals. Layers run one after another, so the
 /// network latency is the sum; `bottleneckPs` is the slowest layer (the
 /// period of a layer pipeline).
 struct NetworkCost {
   ExecutionMode mode = ExecutionMode::Stationary;
+  Placement placement = Placement::Packed;
+  /// PEs the copies occupy (spread placement only; 0 when packed).
+  int64_t pesUsed = 0;
   std::vector<LayerCost> layers;
   int64_t chipCrossbars = 0;
   /// Crossbars occupied (stationary: all layers; rewrite: the largest
@@ -220,6 +267,15 @@ std::vector<TilePlacement> placeLayer(const LayerShape &layer,
                                       const hw::HardwareDescription &hw,
                                       ExecutionMode mode, int64_t copies,
                                       int64_t firstSlot);
+
+/// Spread placement (stationary): copy c takes PEs firstPe + c * pesPerCopy
+/// onwards, and its k-th crossbar (in the order of placeLayer) goes to its
+/// PE k * pesPerCopy / crossbarsPerCopy, so that every PE holds floor or
+/// ceil(crossbarsPerCopy / pesPerCopy) of them from xbar 0 on.
+std::vector<TilePlacement> placeLayerSpread(const LayerShape &layer,
+                                            const hw::HardwareDescription &hw,
+                                            int64_t copies, int64_t pesPerCopy,
+                                            int64_t firstPe);
 
 /// Text table of a network's cost, one line per layer plus totals, as
 /// `cim-cost-report` prints it.

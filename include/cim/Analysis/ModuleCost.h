@@ -42,11 +42,18 @@ FailureOr<hw::HardwareDescription> loadHardwareFor(ModuleOp module,
 /// Plans `layers` (with their `shapes`) on `hw`. When the network does not
 /// fit, reports one error at the module naming the chip, with a note at the
 /// largest layer (the first thing to shrink), and fails.
-FailureOr<NetworkPlan> planModuleLayers(ModuleOp module,
-                                        ArrayRef<LayerOpInterface> layers,
-                                        ArrayRef<LayerShape> shapes,
-                                        const hw::HardwareDescription &hw,
-                                        bool duplicate);
+FailureOr<NetworkPlan>
+planModuleLayers(ModuleOp module, ArrayRef<LayerOpInterface> layers,
+                 ArrayRef<LayerShape> shapes, const hw::HardwareDescription &hw,
+                 bool duplicate, Placement placement = Placement::Packed);
+
+/// The module attribute cim-map-crossbars sets to "spread" when it spread
+/// the copies over PEs of their own (absent when packed).
+constexpr llvm::StringLiteral kPlacementAttrName = "cim.placement";
+
+/// The placement a mapped module was given (packed unless its
+/// cim.placement says "spread").
+Placement getModulePlacement(ModuleOp module);
 
 /// The #cim.mapping attribute for a layer placed with `tiles`.
 MappingAttr buildMappingAttr(MLIRContext *context, const LayerShape &layer,

@@ -21,6 +21,7 @@
 #ifndef CIM_COMPILER_COMPILER_H
 #define CIM_COMPILER_COMPILER_H
 
+#include "cim/Analysis/CostModel.h"
 #include "cim/Importer/Importer.h"
 #include "cim/Program/Program.h"
 #include "cim/Report/Report.h"
@@ -51,6 +52,8 @@ struct CompileOptions {
   ScheduleMode schedule = ScheduleMode::CrossLayer;
   /// Duplicate slow layers into spare crossbars.
   bool duplicate = true;
+  /// How stationary copies are laid out on the PEs.
+  Placement placement = Placement::Packed;
   /// Calibration inputs for static activation scales (TensorProto files or
   /// directories, as cim-calibrate takes them); without them each layer
   /// quantizes its input with the input's own range at run time.

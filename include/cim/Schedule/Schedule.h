@@ -83,6 +83,9 @@ struct ScheduleLayer {
   /// Copies and, per copy, the PEs its tiles occupy (sorted; the first is
   /// the copy's home PE). Under rewriting there is one copy.
   std::vector<std::vector<int64_t>> copyPes;
+  /// Spread placement: the PEs of each copy, which it has to itself (0 when
+  /// packed; see computeInvocationStages).
+  int64_t spreadPes = 0;
 };
 
 struct ScheduleGraph {

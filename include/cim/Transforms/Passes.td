@@ -168,6 +168,16 @@ def MapCrossbars : Pass<"cim-map-crossbars", "mlir::ModuleOp"> {
     whole chip, and a tile's `xbar` is `round * crossbars_per_pe + crossbar`.
     Layers without `#cim.quant` are errors: run `cim-assign-bitwidths` first.
 
+    `placement=spread` (stationary weights only) uses the PEs that packing
+    leaves idle. The copies are those above; then every copy starts on a PE
+    of its own (no two copies share a PE's digital unit, buffer or link),
+    and while PEs are spare the slowest layer that gets faster from it has
+    its copies spread over more PEs (down to one crossbar per PE). A copy
+    on P PEs holds floor or ceil(crossbars / P) crossbars on each, and each
+    PE receives the inputs of its own row tiles. The module gets
+    `cim.placement = "spread"`. When the copies do not fit on PEs of their
+    own, the layout stays packed.
+
     Before (hw=`cimaq-reference`: 256x256 crossbars, 4-bit cells, `dc`):
     ```mlir
     %y = cim.gemm %x, %w {quant = #cim.quant<wbits = 8, abits = 8>}
@@ -187,7 +197,10 @@ def MapCrossbars : Pass<"cim-map-crossbars", "mlir::ModuleOp"> {
     Option<"hw", "hw", "std::string", /*default=*/"\"\"",
            "Hardware description: a preset name or a YAML file">,
     Option<"duplicate", "duplicate", "bool", /*default=*/"true",
-           "Copy the slowest layers into spare crossbars">
+           "Copy the slowest layers into spare crossbars">,
+    Option<"placement", "placement", "std::string", /*default=*/"\"packed\"",
+           "Stationary layout: packed (crossbar after crossbar) or spread "
+           "(every copy on PEs of its own, over the idle PEs)">
   ];
   let dependentDialects = ["::mlir::cim::CIMDialect"];
 }

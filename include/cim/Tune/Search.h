@@ -13,6 +13,7 @@
 #ifndef CIM_TUNE_SEARCH_H
 #define CIM_TUNE_SEARCH_H
 
+#include "cim/Analysis/CostModel.h"
 #include "cim/Quant/Observer.h"
 #include "cim/Tune/Dataset.h"
 #include "cim/Tune/Graph.h"
@@ -126,14 +127,16 @@ double sampleUniform(std::mt19937_64 &rng);
 class LatencyModel {
 public:
   ~LatencyModel();
-  /// Fails with the compiler's diagnostics as lines in `error`.
-  static std::unique_ptr<LatencyModel> create(const std::string &modelPath,
-                                              const std::string &hardware,
-                                              std::string &error);
+  /// Fails with the compiler's diagnostics as lines in `error`. Policies
+  /// are compiled with `placement` (cimc --placement).
+  static std::unique_ptr<LatencyModel>
+  create(const std::string &modelPath, const std::string &hardware,
+         std::string &error, Placement placement = Placement::Packed);
 
   const std::vector<SearchLayer> &getLayers() const;
   /// The hardware's name, cell bits, and whether weights stay in place.
   const std::string &getHardwareName() const;
+  Placement getPlacement() const;
   unsigned getCellBits() const;
   /// Crossbars one copy of every layer needs with `wbits`, and whether the
   /// chip takes them (always under rewriting).
@@ -514,6 +517,8 @@ struct ChosenPolicy {
 struct SearchResult {
   std::vector<SearchLayer> layers;
   std::string hardware;
+  /// cimc's --placement for every latency (in the summary when spread).
+  Placement placement = Placement::Packed;
   uint64_t w8a8Latency = 0;
   double floatAccuracy = 0, floatValidationAccuracy = 0;
   /// W8A8 after the short fine-tune: the reference of the reward.

@@ -150,6 +150,104 @@ TEST(CostModelTest, DigitalAndMovementStages) {
   EXPECT_EQ(cost.interconnectBytes, 7 * 82);
 }
 
+TEST(CostModelTest, SpreadStages) {
+  // The layer of DigitalAndMovementStages (4 crossbars: 2 row tiles x 2
+  // column chunks) alone on 4 PEs, one crossbar each.
+  HardwareDescription hw = smallChip(SignedWeightMapping::DifferentialColumn);
+  hw.digitalOpPs = 2000;
+  hw.bufferBandwidth = Bandwidth::get(4);
+  hw.interconnectBandwidth = Bandwidth::get(2);
+  LayerCost cost =
+      estimateLayerCost(layer100x10(), hw, ExecutionMode::Stationary, 1, 4);
+  // A quarter of the 370 ops (93) on 4 lanes.
+  EXPECT_EQ(cost.stages.digitalPs, 24u * 2000u);
+  // Each PE receives one row tile's inputs, ceil(64 x 3 / 8) = 24 B, not a
+  // quarter of 38: 24 B + ceil(4 / 4) B of outputs at 4 GB/s.
+  EXPECT_EQ(cost.stages.bufferPs, 6250u);
+  // 24 B + ceil((4 + 40) / 4) B of outputs and partial sums at 2 GB/s.
+  EXPECT_EQ(cost.stages.interconnectPs, 17500u);
+  EXPECT_EQ(cost.stages.mvmPs, 300000u);
+  // The inputs travel to both PEs of each row tile: 4 x 24 B instead of
+  // 38 B per invocation, on the buffers and the links.
+  EXPECT_EQ(cost.bufferBytes, 7 * (42 + 96 - 38));
+  EXPECT_EQ(cost.interconnectBytes, 7 * (82 + 96 - 38));
+  EXPECT_EQ(cost.digitalOps, 7 * 370);
+  // On 2 PEs (2 crossbars each) the digital stage is the packed one's, and
+  // each PE needs the whole input (its crossbars cover both row tiles).
+  LayerCost two =
+      estimateLayerCost(layer100x10(), hw, ExecutionMode::Stationary, 1, 2);
+  EXPECT_EQ(two.stages.digitalPs, 47u * 2000u);
+  EXPECT_EQ(two.stages.bufferPs, hw.bufferBandwidth.transferPs(38 + 2));
+  EXPECT_EQ(two.bufferBytes, 7 * (42 + 76 - 38));
+  // Spreading is ignored under rewriting.
+  EXPECT_EQ(
+      estimateLayerCost(layer100x10(), hw, ExecutionMode::Rewrite, 1, 4)
+          .latencyPs,
+      estimateLayerCost(layer100x10(), hw, ExecutionMode::Rewrite).latencyPs);
+}
+
+TEST(CostModelTest, SpreadPlanUsesIdlePes) {
+  // 16 PEs x 4 crossbars; a 1-invocation layer of 4 crossbars whose digital
+  // work dominates, and a second small one. Packed, the first fills one
+  // PE; spread, it takes 4 PEs (one crossbar each), and no copies are
+  // added (one invocation).
+  HardwareDescription hw = smallChip(SignedWeightMapping::DifferentialColumn);
+  hw.pes = 16;
+  hw.crossbarsPerPe = 4;
+  hw.digitalOpPs = 20000;
+  LayerShape wide = layer100x10(1), small = layer100x10(1);
+  small.rows = 30;
+  small.cols = 4;
+  std::string error;
+  std::optional<NetworkPlan> packed =
+      planNetwork({wide, small}, hw, true, error, Placement::Packed);
+  ASSERT_TRUE(packed);
+  EXPECT_EQ(packed->placement, Placement::Packed);
+  EXPECT_TRUE(packed->pesPerCopy.empty());
+  std::optional<NetworkPlan> spread =
+      planNetwork({wide, small}, hw, true, error, Placement::Spread);
+  ASSERT_TRUE(spread);
+  EXPECT_EQ(spread->placement, Placement::Spread);
+  EXPECT_EQ(spread->copies, packed->copies);
+  EXPECT_EQ(spread->pesPerCopy, (std::vector<int64_t>{4, 1}));
+  EXPECT_EQ(spread->pesUsed, 5);
+  NetworkCost a = estimateNetworkCost({wide, small}, hw, *packed);
+  NetworkCost b = estimateNetworkCost({wide, small}, hw, *spread);
+  EXPECT_LT(b.layers[0].latencyPs, a.layers[0].latencyPs);
+  EXPECT_EQ(b.layers[1].latencyPs, a.layers[1].latencyPs);
+  EXPECT_EQ(b.pesUsed, 5);
+  EXPECT_EQ(a.pesUsed, 0);
+  // Programming: the fullest PE holds one crossbar instead of four.
+  EXPECT_EQ(b.programmingPs, hw.crossbarWritePs);
+  EXPECT_EQ(a.programmingPs, 4 * hw.crossbarWritePs);
+
+  // The copies come first (duplication into spare crossbars), then they
+  // must fit on PEs of their own. 7 invocations, 4 crossbars per copy: on
+  // 2 PEs x 4 crossbars, 2 copies of one PE each.
+  hw.pes = 2;
+  std::optional<NetworkPlan> full =
+      planNetwork({layer100x10(7)}, hw, true, error, Placement::Spread);
+  ASSERT_TRUE(full);
+  EXPECT_EQ(full->copies, std::vector<int64_t>{2});
+  EXPECT_EQ(full->placement, Placement::Spread);
+  EXPECT_EQ(full->pesPerCopy, std::vector<int64_t>{1});
+  // On 3 PEs x 3 crossbars the 2 copies would need 2 PEs each: packed.
+  hw.pes = 3;
+  hw.crossbarsPerPe = 3;
+  full = planNetwork({layer100x10(7)}, hw, true, error, Placement::Spread);
+  ASSERT_TRUE(full);
+  EXPECT_EQ(full->copies, std::vector<int64_t>{2});
+  EXPECT_EQ(full->placement, Placement::Packed);
+  EXPECT_TRUE(full->pesPerCopy.empty());
+}
+
+TEST(CostModelTest, PlacementNames) {
+  EXPECT_EQ(parsePlacement("packed"), Placement::Packed);
+  EXPECT_EQ(parsePlacement("spread"), Placement::Spread);
+  EXPECT_EQ(parsePlacement("Spread"), std::nullopt);
+  EXPECT_EQ(stringify(Placement::Spread), "spread");
+}
+
 TEST(CostModelTest, PipelinedInvocations) {
   InvocationStages stages;
   stages.bufferPs = 5;

@@ -110,6 +110,44 @@ TEST(PlacementTest, CopiesAndGroupsTakeConsecutiveCrossbars) {
     }
 }
 
+TEST(PlacementTest, SpreadCopiesOnPesOfTheirOwn) {
+  // Five one-crossbar groups per copy, two copies, each over 3 PEs from PE
+  // 2: crossbars k = 0..4 go to PE k * 3 / 5 = 0, 0, 1, 1, 2 of the copy.
+  HardwareDescription hw = chip(SignedWeightMapping::DifferentialColumn);
+  hw.pes = 8;
+  std::vector<TilePlacement> tiles =
+      placeLayerSpread(shape(9, 4, 2, 5), hw, 2, 3, 2);
+  ASSERT_EQ(tiles.size(), 10u);
+  const int64_t pe[5] = {0, 0, 1, 1, 2}, xbar[5] = {0, 1, 0, 1, 0};
+  std::set<std::pair<int64_t, int64_t>> crossbars;
+  for (int64_t copy = 0; copy < 2; ++copy)
+    for (int64_t k = 0; k < 5; ++k) {
+      const TilePlacement &t = tiles[copy * 5 + k];
+      EXPECT_EQ(t.copy, copy);
+      EXPECT_EQ(t.group, k);
+      EXPECT_EQ(t.pe, 2 + copy * 3 + pe[k]);
+      EXPECT_EQ(t.xbar, xbar[k]);
+      EXPECT_TRUE(crossbars.insert({t.pe, t.xbar}).second);
+    }
+  // The tiles themselves are packed placement's.
+  std::vector<TilePlacement> packed =
+      placeLayer(shape(100, 10, 5), hw, ExecutionMode::Stationary, 1, 0);
+  std::vector<TilePlacement> spread =
+      placeLayerSpread(shape(100, 10, 5), hw, 1, 4, 0);
+  ASSERT_EQ(packed.size(), spread.size());
+  for (size_t i = 0; i < packed.size(); ++i) {
+    EXPECT_EQ(packed[i].rowBegin, spread[i].rowBegin);
+    EXPECT_EQ(packed[i].colBegin, spread[i].colBegin);
+    EXPECT_EQ(packed[i].colEnd, spread[i].colEnd);
+    EXPECT_EQ(packed[i].slice, spread[i].slice);
+    EXPECT_EQ(packed[i].atCol, spread[i].atCol);
+  }
+  // 4 crossbars on 4 PEs: one each, at xbar 0.
+  for (const TilePlacement &t : spread)
+    EXPECT_EQ(t.xbar, 0);
+  EXPECT_EQ(spread.back().pe, 3);
+}
+
 TEST(PlacementTest, RewriteRoundsInTheCrossbarIndex) {
   // 20 crossbars on a chip of 8 (4 PEs x 2): slot 8 is round 1 on PE 0's
   // crossbar 0, i.e. xbar 1 * 2 + 0 = 2; slot 19 is round 2 on PE 1's
