@@ -111,8 +111,8 @@ struct InvocationStages {
 /// PEs the crossbars fill. With `spreadPes` = P > 0 (spread placement: the
 /// copy alone on P PEs, at most ceil(active / P) crossbars each) every PE
 /// does an even share of the digital work and of the outputs and partial
-/// sums, but receives the inputs of each of its crossbars' row tiles (at
-/// most the whole input): inputs sent to several PEs count on each.
+/// sums, but receives the rows of each row tile it holds a crossbar of:
+/// inputs sent to several PEs count on each.
 InvocationStages computeInvocationStages(const LayerShape &layer,
                                          const LayerFootprint &fp,
                                          const hw::HardwareDescription &hw,
@@ -166,8 +166,8 @@ enum class Placement {
   /// Crossbar after crossbar in program order: copies and layers share PEs
   /// (and their digital units, buffers and links).
   Packed,
-  /// Every copy of a layer on PEs of its own, its crossbars spread over as
-  /// many of the PEs packing leaves idle as make it faster (down to one
+  /// Every copy of a layer on PEs of its own; the slowest layers' copies
+  /// spread over the PEs packing leaves idle while that pays (down to one
   /// crossbar per PE).
   Spread
 };
@@ -207,10 +207,10 @@ struct NetworkPlan {
 /// With Placement::Spread (stationary weights only) the copies are planned
 /// as above; then every copy starts on a PE of its own, each taking the
 /// fewest whole PEs that hold it, and, with the chip's spare PEs as the
-/// budget, the slowest layer that can still get faster has its copies
-/// spread over the fewest more PEs that lower its latency; a layer that
-/// cannot drops out. When the copies do not fit on PEs of their own, the
-/// plan stays packed.
+/// budget, the slowest layer has its copies spread over the fewest more
+/// PEs that lower the product of the slowest layer's latency and the
+/// network's energy, until it cannot. When the copies do not fit on PEs of
+/// their own, the plan stays packed.
 std::optional<NetworkPlan> planNetwork(llvm::ArrayRef<LayerShape> layers,
                                        const hw::HardwareDescription &hw,
                                        bool duplicate, std::string &error,

@@ -171,10 +171,11 @@ def MapCrossbars : Pass<"cim-map-crossbars", "mlir::ModuleOp"> {
     `placement=spread` (stationary weights only) uses the PEs that packing
     leaves idle. The copies are those above; then every copy starts on a PE
     of its own (no two copies share a PE's digital unit, buffer or link),
-    and while PEs are spare the slowest layer that gets faster from it has
-    its copies spread over more PEs (down to one crossbar per PE). A copy
-    on P PEs holds floor or ceil(crossbars / P) crossbars on each, and each
-    PE receives the inputs of its own row tiles. The module gets
+    and while PEs are spare the slowest layer has its copies spread over
+    more PEs (down to one crossbar per PE) as long as that lowers the
+    product of the slowest layer's latency and the network's energy. A
+    copy on P PEs holds floor or ceil(crossbars / P) crossbars on each, and
+    each PE receives the inputs of its own row tiles. The module gets
     `cim.placement = "spread"`. When the copies do not fit on PEs of their
     own, the layout stays packed.
 

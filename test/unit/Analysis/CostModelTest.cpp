@@ -167,18 +167,20 @@ TEST(CostModelTest, SpreadStages) {
   // 24 B + ceil((4 + 40) / 4) B of outputs and partial sums at 2 GB/s.
   EXPECT_EQ(cost.stages.interconnectPs, 17500u);
   EXPECT_EQ(cost.stages.mvmPs, 300000u);
-  // The inputs travel to both PEs of each row tile: 4 x 24 B instead of
-  // 38 B per invocation, on the buffers and the links.
-  EXPECT_EQ(cost.bufferBytes, 7 * (42 + 96 - 38));
-  EXPECT_EQ(cost.interconnectBytes, 7 * (82 + 96 - 38));
+  // Each row tile's rows travel to both PEs of its two chunks: 2 x 24 B +
+  // 2 x ceil(36 x 3 / 8) = 14 B instead of 38 B per invocation, on the
+  // buffers and the links.
+  EXPECT_EQ(cost.bufferBytes, 7 * (42 + 76 - 38));
+  EXPECT_EQ(cost.interconnectBytes, 7 * (82 + 76 - 38));
   EXPECT_EQ(cost.digitalOps, 7 * 370);
   // On 2 PEs (2 crossbars each) the digital stage is the packed one's, and
-  // each PE needs the whole input (its crossbars cover both row tiles).
+  // each PE holds one row tile: no input is sent twice, and the fullest PE
+  // receives 24 B of inputs and 2 B of outputs.
   LayerCost two =
       estimateLayerCost(layer100x10(), hw, ExecutionMode::Stationary, 1, 2);
   EXPECT_EQ(two.stages.digitalPs, 47u * 2000u);
-  EXPECT_EQ(two.stages.bufferPs, hw.bufferBandwidth.transferPs(38 + 2));
-  EXPECT_EQ(two.bufferBytes, 7 * (42 + 76 - 38));
+  EXPECT_EQ(two.stages.bufferPs, hw.bufferBandwidth.transferPs(24 + 2));
+  EXPECT_EQ(two.bufferBytes, 7 * 42);
   // Spreading is ignored under rewriting.
   EXPECT_EQ(
       estimateLayerCost(layer100x10(), hw, ExecutionMode::Rewrite, 1, 4)
@@ -220,6 +222,18 @@ TEST(CostModelTest, SpreadPlanUsesIdlePes) {
   // Programming: the fullest PE holds one crossbar instead of four.
   EXPECT_EQ(b.programmingPs, hw.crossbarWritePs);
   EXPECT_EQ(a.programmingPs, 4 * hw.crossbarWritePs);
+
+  // Only the slowest layer is worth spreading: when it cannot get faster,
+  // spreading another would not shorten the pipeline (and costs energy).
+  // A one-crossbar layer of 1000 invocations is the slowest here.
+  LayerShape bound = layer100x10(1000);
+  bound.rows = 30;
+  bound.cols = 4;
+  std::optional<NetworkPlan> stuck =
+      planNetwork({bound, wide}, hw, false, error, Placement::Spread);
+  ASSERT_TRUE(stuck);
+  EXPECT_EQ(stuck->placement, Placement::Spread);
+  EXPECT_EQ(stuck->pesPerCopy, (std::vector<int64_t>{1, 1}));
 
   // The copies come first (duplication into spare crossbars), then they
   // must fit on PEs of their own. 7 invocations, 4 crossbars per copy: on
