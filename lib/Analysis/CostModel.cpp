@@ -344,43 +344,44 @@ static bool planSpread(llvm::ArrayRef<LayerShape> layers,
     return estimateLayerCost(layers[i], hw, ExecutionMode::Stationary,
                              plan.copies[i], p);
   };
-  // The slowest layer's latency (the period of the layer pipeline) and
-  // the network's energy.
+  // The network's latency (layers one after another, as the fully
+  // connected layers of a small network run) and energy.
   std::vector<uint64_t> latency(n);
   std::vector<double> energy(n);
-  double totalEnergy = 0;
+  double totalLatency = 0, totalEnergy = 0;
   for (size_t i = 0; i < n; ++i) {
     LayerCost cost = costOf(i, pes[i]);
     latency[i] = cost.latencyPs;
     energy[i] = cost.energyPj;
+    totalLatency += double(latency[i]);
     totalEnergy += energy[i];
   }
   int64_t spare = hw.pes - used;
-  while (n) {
-    size_t i = std::max_element(latency.begin(), latency.end()) -
-               latency.begin(); // the first slowest
-    uint64_t second = 0;
-    for (size_t j = 0; j < n; ++j)
-      if (j != i)
-        second = std::max(second, latency[j]);
-    // Spread the slowest layer over the fewest more PEs (its latency depends
-    // on them only through the crossbars on the fullest one) that lower the
-    // product of the slowest latency and the energy: spreading costs energy
-    // (inputs travel to every PE of their row tile). Stop when it cannot:
-    // spreading any other layer would not shorten the pipeline. (ResNet-18
-    // without duplication is bound by conv1, whose copy cannot get faster;
-    // spreading every layer that gets faster took 5x the PEs and more
-    // energy for 0.07 % of its latency.)
+  std::vector<bool> done(n, false);
+  while (true) {
+    std::optional<size_t> slowest;
+    for (size_t i = 0; i < n; ++i)
+      if (!done[i] && (!slowest || latency[i] > latency[*slowest]))
+        slowest = i;
+    if (!slowest)
+      break;
+    size_t i = *slowest;
+    // Spread the slowest layer over the fewest more PEs (its latency
+    // depends on them only through the crossbars on the fullest one) that
+    // lower the network's energy-delay product: spreading costs energy, as
+    // a row tile's inputs travel to every PE that holds one of its chunks.
+    // When none does (or they do not fit), the layer drops out and the
+    // next slowest goes on.
     bool moved = false;
     for (int64_t held = ceilDiv(crossbarsPerCopy[i], pes[i]) - 1; held >= 1;
          --held) {
       int64_t p = ceilDiv(crossbarsPerCopy[i], held);
       LayerCost cost = costOf(i, p);
-      double slowest = double(latency[i]);
-      double newSlowest = double(std::max(second, cost.latencyPs));
+      double newLatency =
+          totalLatency - double(latency[i]) + double(cost.latencyPs);
       double newEnergy = totalEnergy - energy[i] + cost.energyPj;
-      if (newSlowest >= slowest ||
-          newSlowest * newEnergy > slowest * totalEnergy)
+      if (cost.latencyPs >= latency[i] ||
+          newLatency * newEnergy > totalLatency * totalEnergy)
         continue;
       int64_t extra = (p - pes[i]) * plan.copies[i];
       if (extra <= spare) {
@@ -388,13 +389,14 @@ static bool planSpread(llvm::ArrayRef<LayerShape> layers,
         pes[i] = p;
         latency[i] = cost.latencyPs;
         energy[i] = cost.energyPj;
+        totalLatency = newLatency;
         totalEnergy = newEnergy;
         moved = true;
       }
       break;
     }
     if (!moved)
-      break;
+      done[i] = true;
   }
   plan.placement = Placement::Spread;
   plan.pesPerCopy = std::move(pes);

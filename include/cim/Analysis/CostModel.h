@@ -208,8 +208,9 @@ struct NetworkPlan {
 /// as above; then every copy starts on a PE of its own, each taking the
 /// fewest whole PEs that hold it, and, with the chip's spare PEs as the
 /// budget, the slowest layer has its copies spread over the fewest more
-/// PEs that lower the product of the slowest layer's latency and the
-/// network's energy, until it cannot. When the copies do not fit on PEs of
+/// PEs that lower the network's energy-delay product (the sum of the
+/// layers' latencies times their energy); a layer that cannot drops out
+/// and the next slowest goes on. When the copies do not fit on PEs of
 /// their own, the plan stays packed.
 std::optional<NetworkPlan> planNetwork(llvm::ArrayRef<LayerShape> layers,
                                        const hw::HardwareDescription &hw,

@@ -173,7 +173,7 @@ def MapCrossbars : Pass<"cim-map-crossbars", "mlir::ModuleOp"> {
     of its own (no two copies share a PE's digital unit, buffer or link),
     and while PEs are spare the slowest layer has its copies spread over
     more PEs (down to one crossbar per PE) as long as that lowers the
-    product of the slowest layer's latency and the network's energy. A
+    network's energy-delay product (a layer that cannot drops out). A
     copy on P PEs holds floor or ceil(crossbars / P) crossbars on each, and
     each PE receives the inputs of its own row tiles. The module gets
     `cim.placement = "spread"`. When the copies do not fit on PEs of their

@@ -223,17 +223,24 @@ TEST(CostModelTest, SpreadPlanUsesIdlePes) {
   EXPECT_EQ(b.programmingPs, hw.crossbarWritePs);
   EXPECT_EQ(a.programmingPs, 4 * hw.crossbarWritePs);
 
-  // Only the slowest layer is worth spreading: when it cannot get faster,
-  // spreading another would not shorten the pipeline (and costs energy).
-  // A one-crossbar layer of 1000 invocations is the slowest here.
-  LayerShape bound = layer100x10(1000);
-  bound.rows = 30;
-  bound.cols = 4;
-  std::optional<NetworkPlan> stuck =
-      planNetwork({bound, wide}, hw, false, error, Placement::Spread);
-  ASSERT_TRUE(stuck);
-  EXPECT_EQ(stuck->placement, Placement::Spread);
-  EXPECT_EQ(stuck->pesPerCopy, (std::vector<int64_t>{1, 1}));
+  // Spreading must pay for its energy: a layer of 1000 invocations bound
+  // by its crossbar steps gains only its first invocation's digital stage
+  // (a few ns of 300 us). On 2 PEs (a row tile each) no input travels
+  // twice; on 4 every invocation's inputs go to both PEs of each row tile.
+  // It takes 4 PEs when moving data is free, 2 when it costs energy.
+  hw.digitalOpPs = 100;
+  LayerShape many = layer100x10(1000);
+  std::optional<NetworkPlan> free =
+      planNetwork({many}, hw, false, error, Placement::Spread);
+  ASSERT_TRUE(free);
+  EXPECT_EQ(free->pesPerCopy, std::vector<int64_t>{4});
+  hw.mvmStepPj = 1;
+  hw.interconnectPjPerByte = 1;
+  std::optional<NetworkPlan> costly =
+      planNetwork({many}, hw, false, error, Placement::Spread);
+  ASSERT_TRUE(costly);
+  EXPECT_EQ(costly->placement, Placement::Spread);
+  EXPECT_EQ(costly->pesPerCopy, std::vector<int64_t>{2});
 
   // The copies come first (duplication into spare crossbars), then they
   // must fit on PEs of their own. 7 invocations, 4 crossbars per copy: on
