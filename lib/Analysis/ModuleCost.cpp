@@ -151,11 +151,9 @@ mlir::cim::estimateModuleCost(ModuleOp module,
     plan.copies.push_back(mapping.getCopies());
     plan.crossbarsNeeded += fp.crossbarsPerCopy;
     // A spread copy is alone on its PEs: count those of the first.
-    std::set<int64_t> pes;
-    for (TileAttr tile : mapping.getTiles())
-      if (tile.getCopy() == 0)
-        pes.insert(tile.getPe());
-    plan.pesPerCopy.push_back(std::max<int64_t>(1, pes.size()));
+    std::vector<std::vector<int64_t>> copyPes = getCopyPes(mapping);
+    plan.pesPerCopy.push_back(
+        copyPes.empty() ? 1 : std::max<int64_t>(1, copyPes.front().size()));
   }
   if (!ok)
     return failure();
@@ -199,9 +197,20 @@ mlir::cim::planModuleLayers(ModuleOp module, ArrayRef<LayerOpInterface> layers,
   return failure();
 }
 
+std::vector<std::vector<int64_t>> mlir::cim::getCopyPes(MappingAttr mapping) {
+  int64_t copies = mapping.getCopies();
+  std::vector<std::set<int64_t>> pes(std::max<int64_t>(copies, 0));
+  for (TileAttr tile : mapping.getTiles())
+    if (tile.getCopy() >= 0 && tile.getCopy() < copies)
+      pes[tile.getCopy()].insert(tile.getPe());
+  std::vector<std::vector<int64_t>> out;
+  for (const std::set<int64_t> &copy : pes)
+    out.emplace_back(copy.begin(), copy.end());
+  return out;
+}
+
 Placement mlir::cim::getModulePlacement(ModuleOp module) {
   auto attr = module->getAttrOfType<StringAttr>(kPlacementAttrName);
-  return attr && attr.getValue() == stringify(Placement::Spread)
-             ? Placement::Spread
-             : Placement::Packed;
+  return attr ? parsePlacement(attr.getValue()).value_or(Placement::Packed)
+              : Placement::Packed;
 }

@@ -6,8 +6,6 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringSet.h"
 
-#include <set>
-
 using namespace mlir;
 using namespace mlir::cim;
 
@@ -169,17 +167,11 @@ FailureOr<ScheduleGraph> mlir::cim::buildScheduleGraph(ModuleOp module) {
                                  "cim-map-crossbars first";
       ScheduleLayer sl;
       sl.shape = *shapeOr;
-      sl.copyPes.resize(mapping.getCopies());
-      std::vector<std::set<int64_t>> pes(mapping.getCopies());
-      for (TileAttr tile : mapping.getTiles())
-        if (tile.getCopy() >= 0 && tile.getCopy() < mapping.getCopies())
-          pes[tile.getCopy()].insert(tile.getPe());
-      for (int64_t c = 0; c < mapping.getCopies(); ++c) {
-        if (pes[c].empty())
+      sl.copyPes = getCopyPes(mapping);
+      for (size_t c = 0; c < sl.copyPes.size(); ++c)
+        if (sl.copyPes[c].empty())
           return op.emitError() << "layer '" << shapeOr->name << "': copy " << c
                                 << " has no tiles";
-        sl.copyPes[c].assign(pes[c].begin(), pes[c].end());
-      }
       if (spread)
         sl.spreadPes = sl.copyPes[0].size();
       node.layer = graph.layers.size();

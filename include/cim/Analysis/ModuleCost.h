@@ -60,6 +60,11 @@ MappingAttr buildMappingAttr(MLIRContext *context, const LayerShape &layer,
                              const hw::HardwareDescription &hw, int64_t copies,
                              ArrayRef<TilePlacement> tiles);
 
+/// The PEs each copy of a mapped layer occupies, sorted (a copy without
+/// tiles has none; tiles of a copy out of range are ignored). Packed, the
+/// first is the copy's home PE; spread, the copy has them to itself.
+std::vector<std::vector<int64_t>> getCopyPes(MappingAttr mapping);
+
 /// The cost of a module mapped by cim-map-crossbars for `hw`: copies come
 /// from each layer's #cim.mapping. Fails with a located error when a layer
 /// is unmapped or was mapped for other crossbars.
