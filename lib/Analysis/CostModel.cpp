@@ -68,6 +68,30 @@ uint64_t InvocationStages::pipelined(int64_t n) const {
   return sum() + uint64_t(n - 1) * max();
 }
 
+int64_t mlir::cim::partialSumBytes(const LayerShape &layer,
+                                   const LayerFootprint &fp) {
+  // Bits of the largest magnitude plus a sign bit, bounded without
+  // overflow: rows < 2^rowBits, so the bound is below 2^(rowBits + a + w - 1).
+  unsigned rowBits = 0;
+  while (rowBits < 63 && (int64_t(1) << rowBits) <= fp.rowsPerCrossbar)
+    ++rowBits;
+  unsigned bits = 0;
+  if (rowBits + layer.abits + layer.wbits - 1 < 63) {
+    uint64_t bound = uint64_t(fp.rowsPerCrossbar) *
+                     ((uint64_t(1) << layer.abits) - 1) *
+                     (uint64_t(1) << (layer.wbits - 1));
+    while (bits < 64 && (bound >> bits) != 0)
+      ++bits;
+  } else {
+    bits = 63;
+  }
+  ++bits; // sign
+  int64_t bytes = 1;
+  while (bytes * 8 < int64_t(bits))
+    bytes *= 2;
+  return bytes;
+}
+
 namespace {
 /// Per-invocation work of one copy of a layer.
 struct InvocationWork {
@@ -90,8 +114,10 @@ static InvocationWork invocationWork(const LayerShape &layer,
   work.digitalOps = fp.columnsRead * fp.inputSteps + layer.groups * layer.cols;
   int64_t inBytes = inputBytes(layer);
   int64_t outBytes = ceilDiv(layer.groups * layer.cols * layer.abits, 8);
-  // Row tiles on different crossbars add 32-bit partial sums.
-  int64_t partialBytes = (fp.rowTiles - 1) * layer.groups * layer.cols * 4;
+  // Row tiles on different crossbars add partial sums, each in the fewest
+  // bytes that hold it.
+  int64_t partialBytes = (fp.rowTiles - 1) * layer.groups * layer.cols *
+                         partialSumBytes(layer, fp);
   work.bufferBytes = inBytes + outBytes;
   work.interconnectBytes = inBytes + outBytes + partialBytes;
   return work;

@@ -72,6 +72,14 @@ struct LayerFootprint {
 LayerFootprint computeFootprint(const LayerShape &layer,
                                 const hw::HardwareDescription &hw);
 
+/// Bytes of one partial sum a row tile sends to be added to the others' (a
+/// 1-, 2-, 4- or 8-byte word): the fewest that hold the tile's largest sum,
+/// rowsPerCrossbar * (2^abits - 1) * 2^(wbits - 1) in magnitude, plus a
+/// sign. Inputs are at most 2^abits - 1 in magnitude (unsigned, or signed
+/// and smaller), weights at most 2^(wbits - 1); zero points are corrected
+/// after the sum. Partial sums of W8A8 on 128 rows take 4 bytes, of W4A4 2.
+int64_t partialSumBytes(const LayerShape &layer, const LayerFootprint &fp);
+
 /// Whether weights stay in place for the whole inference or every layer is
 /// written before it runs.
 enum class ExecutionMode { Stationary, Rewrite };

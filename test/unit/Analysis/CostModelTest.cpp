@@ -139,15 +139,38 @@ TEST(CostModelTest, DigitalAndMovementStages) {
   // Inputs ceil(100 x 3 / 8) = 38 B, outputs ceil(10 x 3 / 8) = 4 B over 2
   // PEs: 21 B at 4 GB/s.
   EXPECT_EQ(cost.stages.bufferPs, 5250u);
-  // Plus one row tile of 10 32-bit partial sums: 82 B / 2 PEs at 2 GB/s.
-  EXPECT_EQ(cost.stages.interconnectPs, 20500u);
+  // Plus one row tile of 10 partial sums of 2 bytes (|sum| <= 64 x 7 x 16
+  // < 2^15): 62 B / 2 PEs at 2 GB/s.
+  EXPECT_EQ(cost.stages.interconnectPs, 15500u);
   EXPECT_EQ(cost.stages.mvmPs, 300000u);
-  EXPECT_EQ(cost.stages.sum(), 300000u + 94000u + 5250u + 20500u);
+  EXPECT_EQ(cost.stages.sum(), 300000u + 94000u + 5250u + 15500u);
   EXPECT_EQ(cost.stages.max(), 300000u);
   // Events per inference: 7 invocations.
   EXPECT_EQ(cost.digitalOps, 7 * 370);
   EXPECT_EQ(cost.bufferBytes, 7 * 42);
-  EXPECT_EQ(cost.interconnectBytes, 7 * 82);
+  EXPECT_EQ(cost.interconnectBytes, 7 * 62);
+}
+
+TEST(CostModelTest, PartialSumBytes) {
+  // The fewest of 1, 2, 4 or 8 bytes that hold rows x (2^a - 1) x 2^(w-1)
+  // plus a sign.
+  HardwareDescription hw = smallChip(SignedWeightMapping::DifferentialColumn);
+  auto bytes = [&](unsigned wbits, unsigned abits, int64_t rows) {
+    hw.rows = rows;
+    LayerShape layer = layer100x10();
+    layer.wbits = wbits;
+    layer.abits = abits;
+    return partialSumBytes(layer, computeFootprint(layer, hw));
+  };
+  EXPECT_EQ(bytes(5, 3, 64), 2);     // 7 168
+  EXPECT_EQ(bytes(8, 8, 128), 4);    // 4 177 920
+  EXPECT_EQ(bytes(4, 4, 128), 2);    // 15 360
+  EXPECT_EQ(bytes(4, 5, 128), 2);    // 31 744 <= 32 767
+  EXPECT_EQ(bytes(6, 4, 128), 4);    // 61 440
+  EXPECT_EQ(bytes(1, 1, 64), 1);     // 64 <= 127
+  EXPECT_EQ(bytes(2, 1, 64), 2);     // 128
+  EXPECT_EQ(bytes(16, 16, 1024), 8); // 2^10 x (2^16 - 1) x 2^15
+  EXPECT_EQ(bytes(16, 16, 1 << 20), 8);
 }
 
 TEST(CostModelTest, SpreadStages) {
@@ -164,14 +187,14 @@ TEST(CostModelTest, SpreadStages) {
   // Each PE receives one row tile's inputs, ceil(64 x 3 / 8) = 24 B, not a
   // quarter of 38: 24 B + ceil(4 / 4) B of outputs at 4 GB/s.
   EXPECT_EQ(cost.stages.bufferPs, 6250u);
-  // 24 B + ceil((4 + 40) / 4) B of outputs and partial sums at 2 GB/s.
-  EXPECT_EQ(cost.stages.interconnectPs, 17500u);
+  // 24 B + ceil((4 + 20) / 4) B of outputs and partial sums at 2 GB/s.
+  EXPECT_EQ(cost.stages.interconnectPs, 15000u);
   EXPECT_EQ(cost.stages.mvmPs, 300000u);
   // Each row tile's rows travel to both PEs of its two chunks: 2 x 24 B +
   // 2 x ceil(36 x 3 / 8) = 14 B instead of 38 B per invocation, on the
   // buffers and the links.
   EXPECT_EQ(cost.bufferBytes, 7 * (42 + 76 - 38));
-  EXPECT_EQ(cost.interconnectBytes, 7 * (82 + 76 - 38));
+  EXPECT_EQ(cost.interconnectBytes, 7 * (62 + 76 - 38));
   EXPECT_EQ(cost.digitalOps, 7 * 370);
   // On 2 PEs (2 crossbars each) the digital stage is the packed one's, and
   // each PE holds one row tile: no input is sent twice, and the fullest PE
@@ -351,8 +374,8 @@ TEST(CostModelTest, Energy) {
   EXPECT_DOUBLE_EQ(cost.writeEnergyPj, 0);
   EXPECT_DOUBLE_EQ(cost.digitalEnergyPj, 7 * 370 * 0.25);
   EXPECT_DOUBLE_EQ(cost.bufferEnergyPj, 7 * 42 * 1.0);
-  EXPECT_DOUBLE_EQ(cost.interconnectEnergyPj, 7 * 82 * 3.0);
-  EXPECT_DOUBLE_EQ(cost.energyPj, 168 + 1260 + 647.5 + 294 + 1722);
+  EXPECT_DOUBLE_EQ(cost.interconnectEnergyPj, 7 * 62 * 3.0);
+  EXPECT_DOUBLE_EQ(cost.energyPj, 168 + 1260 + 647.5 + 294 + 1302);
   LayerCost rewritten =
       estimateLayerCost(layer100x10(7), hw, ExecutionMode::Rewrite);
   EXPECT_DOUBLE_EQ(rewritten.writeEnergyPj, 4 * 1000.0);
