@@ -12,9 +12,11 @@
 #include "cim/Tune/Search.h"
 
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
 
 #include <atomic>
 #include <mutex>
@@ -132,6 +134,12 @@ std::unique_ptr<LatencyModel> LatencyModel::create(const std::string &path,
   ::close(fd);
   impl.policyPath = temp.str().str();
   return model;
+}
+
+std::string LatencyModel::getCostFingerprint() const {
+  uint64_t hash = llvm::xxHash64(hw::printHardwareDescription(impl->hw));
+  return "cost=" + std::to_string(kCostModelVersion) + "," +
+         llvm::utohexstr(hash, /*LowerCase=*/true);
 }
 
 const std::vector<SearchLayer> &LatencyModel::getLayers() const {

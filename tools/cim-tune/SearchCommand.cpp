@@ -350,6 +350,9 @@ int runSearchCommand(int argc, char **argv) {
     fp << ";calibration=" << calibration;
   if (*placement != Placement::Packed)
     fp << ";placement=" << placementName;
+  // The cost model's version and the hardware as loaded: latencies cached
+  // by an older compiler or for an edited hardware file are not reused.
+  fp << ";" << latency->getCostFingerprint();
   search.fingerprint = fp.str();
 
   SearchResult result;

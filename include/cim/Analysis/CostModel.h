@@ -72,6 +72,12 @@ struct LayerFootprint {
 LayerFootprint computeFootprint(const LayerShape &layer,
                                 const hw::HardwareDescription &hw);
 
+/// The cost model's version: bumped whenever a formula changes the latency
+/// of some layer, so that caches of latencies (cim-tune search checkpoints)
+/// written by another version are not mixed with new figures. 1: until
+/// session 11 (every partial sum 4 bytes); 2: partialSumBytes.
+constexpr unsigned kCostModelVersion = 2;
+
 /// Bytes of one partial sum a row tile sends to be added to the others' (a
 /// 1-, 2-, 4- or 8-byte word): the fewest that hold the tile's largest sum,
 /// rowsPerCrossbar * (2^abits - 1) * 2^(wbits - 1) in magnitude, plus a

@@ -137,6 +137,10 @@ public:
   /// The hardware's name, cell bits, and whether weights stay in place.
   const std::string &getHardwareName() const;
   Placement getPlacement() const;
+  /// What the latencies depend on besides the model and the placement:
+  /// the cost model's version and a hash of the hardware description as
+  /// printed (a checkpoint's latency cache is only valid under the same).
+  std::string getCostFingerprint() const;
   unsigned getCellBits() const;
   /// Crossbars one copy of every layer needs with `wbits`, and whether the
   /// chip takes them (always under rewriting).
