@@ -4,6 +4,7 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -70,26 +71,16 @@ uint64_t InvocationStages::pipelined(int64_t n) const {
 
 int64_t mlir::cim::partialSumBytes(const LayerShape &layer,
                                    const LayerFootprint &fp) {
-  // Bits of the largest magnitude plus a sign bit, bounded without
-  // overflow: rows < 2^rowBits, so the bound is below 2^(rowBits + a + w - 1).
-  unsigned rowBits = 0;
-  while (rowBits < 63 && (int64_t(1) << rowBits) <= fp.rowsPerCrossbar)
-    ++rowBits;
-  unsigned bits = 0;
-  if (rowBits + layer.abits + layer.wbits - 1 < 63) {
-    uint64_t bound = uint64_t(fp.rowsPerCrossbar) *
-                     ((uint64_t(1) << layer.abits) - 1) *
-                     (uint64_t(1) << (layer.wbits - 1));
-    while (bits < 64 && (bound >> bits) != 0)
-      ++bits;
-  } else {
-    bits = 63;
-  }
-  ++bits; // sign
-  int64_t bytes = 1;
-  while (bytes * 8 < int64_t(bits))
-    bytes *= 2;
-  return bytes;
+  // A valid description has at most 2^16 rows and widths of 1..16 bits, so
+  // the bound is below 2^47; anything outside that range gets 8 bytes.
+  if (layer.abits < 1 || layer.abits > 16 || layer.wbits < 1 ||
+      layer.wbits > 16 || fp.rowsPerCrossbar < 1 || fp.rowsPerCrossbar > 65536)
+    return 8;
+  uint64_t bound = uint64_t(fp.rowsPerCrossbar) *
+                   ((uint64_t(1) << layer.abits) - 1) *
+                   (uint64_t(1) << (layer.wbits - 1));
+  unsigned bits = llvm::Log2_64(bound) + 2; // the magnitude's bits, a sign
+  return int64_t(llvm::PowerOf2Ceil(llvm::divideCeil(bits, 8)));
 }
 
 namespace {
