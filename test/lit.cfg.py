@@ -8,7 +8,7 @@ import lit.util
 config.name = "CIM"
 config.test_format = lit.formats.ShTest(execute_external=True)
 config.suffixes = [".mlir", ".test"]
-config.excludes = ["Inputs", "unit", "install", "CMakeLists.txt", "lit.cfg.py"]
+config.excludes = ["Inputs", "unit", "install", "lib", "CMakeLists.txt", "lit.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.cim_obj_root, "test")
 

@@ -86,6 +86,20 @@ mlir::cim::loadHardwareFor(ModuleOp module, StringRef nameOrPath) {
   return failure();
 }
 
+FailureOr<const hw::HardwareDescription *>
+HardwareSource::get(ModuleOp module) {
+  if (!loaded && !failedToLoad) {
+    FailureOr<hw::HardwareDescription> desc = loadHardwareFor(module, request);
+    if (succeeded(desc))
+      loaded = std::move(*desc);
+    else
+      failedToLoad = true;
+  }
+  if (!loaded)
+    return failure();
+  return &*loaded;
+}
+
 static SignedMapping toAttrEnum(hw::SignedWeightMapping mapping) {
   switch (mapping) {
   case hw::SignedWeightMapping::DifferentialColumn:

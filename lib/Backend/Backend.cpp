@@ -16,13 +16,7 @@ using namespace mlir::cim;
 
 FailureOr<prog::Program>
 mlir::cim::buildProgram(ModuleOp module, const hw::HardwareDescription &hw,
-                        ScheduleMode schedule, StringRef model) {
-  FailureOr<ScheduleGraph> graph = buildScheduleGraph(module);
-  if (failed(graph))
-    return failure();
-  FailureOr<ExecutionMode> mode = getExecutionMode(module, *graph, hw);
-  if (failed(mode))
-    return failure();
+                        prog::Program scheduled, StringRef model) {
   // Every layer must have been mapped for this chip's crossbars.
   for (LayerOpInterface layer : getCrossbarLayers(module)) {
     MappingAttr mapping = layer.getLayerMapping();
@@ -33,7 +27,7 @@ mlir::cim::buildProgram(ModuleOp module, const hw::HardwareDescription &hw,
              << mapping.getXbarCols() << " crossbars, the chip '" << hw.name
              << "' has " << hw.rows << "x" << hw.cols;
   }
-  prog::Program program = scheduleGraph(*graph, hw, *mode, schedule);
+  prog::Program program = std::move(scheduled);
   program.producer = "cimc";
   program.model = model.str();
 

@@ -3,9 +3,9 @@
 #include "cim/Compiler/Compiler.h"
 #include "cim/Analysis/ModuleCost.h"
 #include "cim/Backend/Backend.h"
+#include "cim/Importer/TensorIO.h"
 #include "cim/Pipeline/Pipeline.h"
 #include "cim/Support/Text.h"
-#include "cim/Transforms/Passes.h"
 
 #include "llvm/Support/Path.h"
 
@@ -42,6 +42,7 @@ mlir::cim::printDiagnosticsAsLines(MLIRContext &context, StringRef tool) {
 
 void mlir::cim::registerCompilerDialects(DialectRegistry &registry) {
   registerCIMDialects(registry);
+  registerTensorProtoReader(registry);
 }
 
 FailureOr<CompileResult>
@@ -53,44 +54,29 @@ mlir::cim::compileModule(OwningOpRef<ModuleOp> module, StringRef modelName,
   if (options.stopAfter == CompileStage::Import)
     return result;
 
+  // One hardware description and one schedule for the whole compilation:
+  // the passes load the chip into `hardware`, and cim-schedule hands the
+  // program it computed to the backend.
+  auto hardware = std::make_shared<HardwareSource>(options.hardware);
+  std::optional<prog::Program> scheduled;
   PassManager pm(context);
   if (options.configurePassManager)
     options.configurePassManager(pm);
-  CompilePipelineOptions pipeline;
-  pipeline.wbits = options.wbits;
-  pipeline.abits = options.abits;
-  pipeline.policy = options.policy;
-  pipeline.keepQuantWidths = options.keepQuantWidths;
-  buildCompilePipeline(pm, pipeline);
-  CalibrateOptions calibrate;
-  calibrate.inputs = options.calibrationInputs;
-  calibrate.method = options.calibrationMethod;
-  calibrate.percentile = options.percentile;
-  pm.addPass(createCalibrate(calibrate));
-  if (options.stopAfter >= CompileStage::Map) {
-    MapCrossbarsOptions map;
-    map.hw = options.hardware;
-    map.duplicate = options.duplicate;
-    map.placement = stringify(options.placement).str();
-    pm.addPass(createMapCrossbars(map));
-  }
-  if (options.stopAfter >= CompileStage::Schedule) {
-    ScheduleOptions schedule;
-    schedule.hw = options.hardware;
-    schedule.schedule = stringify(options.schedule).str();
-    pm.addPass(createSchedule(schedule));
-  }
+  buildCompilePipeline(pm, options, hardware, [&](prog::Program program) {
+    scheduled = std::move(program);
+  });
   if (failed(pm.run(*result.module)))
     return failure();
+  if (const hw::HardwareDescription *desc = hardware->getLoaded())
+    result.hardware = *desc;
   if (options.stopAfter < CompileStage::Program)
     return result;
 
-  FailureOr<hw::HardwareDescription> hw =
-      loadHardwareFor(*result.module, options.hardware);
-  if (failed(hw))
-    return failure();
-  FailureOr<prog::Program> program =
-      buildProgram(*result.module, *hw, options.schedule, modelName);
+  if (!result.hardware || !scheduled)
+    return result.module->emitError()
+           << "internal error: the pipeline did not schedule the module";
+  FailureOr<prog::Program> program = buildProgram(
+      *result.module, *result.hardware, std::move(*scheduled), modelName);
   if (failed(program))
     return failure();
   result.program = std::move(*program);

@@ -9,7 +9,7 @@
 
 #include "cim/Importer/Importer.h"
 #include "cim/Importer/TensorIO.h"
-#include "cim/Reference/HostTensor.h"
+#include "cim/Tensor/HostTensor.h"
 #include "cim/Support/Text.h"
 
 #include "cim/Dialect/CIM/CIMOps.h"

@@ -7,7 +7,7 @@
 #ifndef CIM_LIB_IMPORTER_PROTOUTILS_H
 #define CIM_LIB_IMPORTER_PROTOUTILS_H
 
-#include "cim/Reference/HostTensor.h"
+#include "cim/Tensor/HostTensor.h"
 
 #include "mlir/Support/LogicalResult.h"
 #include "llvm/ADT/StringRef.h"

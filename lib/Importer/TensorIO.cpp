@@ -2,6 +2,10 @@
 
 #include "cim/Importer/TensorIO.h"
 #include "cim/Support/OutputFiles.h"
+#include "cim/Tensor/TensorReader.h"
+#include "cim/Dialect/CIM/CIMDialect.h"
+
+#include "mlir/IR/DialectRegistry.h"
 
 #include "ProtoUtils.h"
 
@@ -285,4 +289,23 @@ LogicalResult cim::writeTensorFile(StringRef path, const HostTensor &tensor,
   if (failed(data) || !writeFileAtomically(path, *data, error))
     return failure();
   return success();
+}
+
+namespace {
+/// TensorFileReaderInterface on readTensorFile.
+struct TensorProtoReader : public TensorFileReaderInterface {
+  using TensorFileReaderInterface::TensorFileReaderInterface;
+
+  FailureOr<HostTensor> readTensorFile(StringRef path,
+                                       std::string &error) const override {
+    std::string name;
+    return mlir::cim::readTensorFile(path, name, error);
+  }
+};
+} // namespace
+
+void mlir::cim::registerTensorProtoReader(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *, CIMDialect *dialect) {
+    dialect->addInterfaces<TensorProtoReader>();
+  });
 }

@@ -12,7 +12,7 @@
 #define CIM_LIB_REFERENCE_KERNELS_H
 
 #include "cim/Dialect/CIM/CIMOps.h"
-#include "cim/Reference/HostTensor.h"
+#include "cim/Tensor/HostTensor.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"

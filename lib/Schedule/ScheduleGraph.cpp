@@ -4,6 +4,7 @@
 #include "cim/Schedule/Schedule.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
@@ -259,4 +260,39 @@ mlir::cim::getExecutionMode(ModuleOp module, const ScheduleGraph &graph,
            << "network needs " << needed << " crossbars, the chip '" << hw.name
            << "' has " << hw.getNumCrossbars();
   return *mode;
+}
+
+FailureOr<prog::Program>
+mlir::cim::scheduleModule(ModuleOp module, const hw::HardwareDescription &hw,
+                          ScheduleMode schedule, bool annotate) {
+  FailureOr<ScheduleGraph> graph = buildScheduleGraph(module);
+  if (failed(graph))
+    return failure();
+  FailureOr<ExecutionMode> execution = getExecutionMode(module, *graph, hw);
+  if (failed(execution))
+    return failure();
+  prog::Program program = scheduleGraph(*graph, hw, *execution, schedule);
+  if (!annotate)
+    return program;
+
+  prog::Timing timing = prog::simulateTiming(program);
+  MLIRContext *context = module.getContext();
+  for (auto [index, op] : llvm::enumerate(graph->ops)) {
+    const prog::NodeTiming &t = timing.nodes[index];
+    op->setAttr("cim.schedule",
+                ScheduleAttr::get(context, index, hw.toCycles(t.startPs),
+                                  hw.toCycles(t.endPs),
+                                  program.nodes[index].sets));
+  }
+  Builder b(context);
+  module->setAttr("cim.schedule_kind",
+                  ScheduleKindAttr::get(context,
+                                        schedule == ScheduleMode::LayerByLayer
+                                            ? ScheduleKind::Layer
+                                            : ScheduleKind::CrossLayer));
+  module->setAttr("cim.latency_cycles",
+                  b.getI64IntegerAttr(hw.toCycles(timing.latencyPs)));
+  module->setAttr("cim.lower_bound_cycles",
+                  b.getI64IntegerAttr(hw.toCycles(timing.lowerBoundPs)));
+  return program;
 }

@@ -1,8 +1,8 @@
 //===- Calibrate.cpp - Weight scales and activation calibration -----------===//
 
 #include "cim/Dialect/CIM/CIMOps.h"
-#include "cim/Importer/TensorIO.h"
 #include "cim/Quant/LayerQuant.h"
+#include "cim/Tensor/TensorReader.h"
 #include "cim/Transforms/Passes.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -131,8 +131,14 @@ struct CalibratePass : public impl::CalibrateBase<CalibratePass> {
 
   /// Reads one tensor file.
   LogicalResult readTensor(StringRef path, SmallVectorImpl<HostTensor> &out) {
-    std::string name, error;
-    FailureOr<HostTensor> tensor = readTensorFile(path, name, error);
+    const TensorFileReaderInterface *reader =
+        getTensorFileReader(&getContext());
+    if (!reader)
+      return emitError(FileLineColLoc::get(&getContext(), path, 0, 0))
+             << "cim-calibrate: this tool registered no reader for tensor "
+                "files (registerTensorProtoReader)";
+    std::string error;
+    FailureOr<HostTensor> tensor = reader->readTensorFile(path, error);
     if (failed(tensor))
       return emitError(FileLineColLoc::get(&getContext(), path, 0, 0))
              << "cim-calibrate: cannot read the calibration input: " << error;

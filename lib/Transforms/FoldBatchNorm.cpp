@@ -6,7 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cim/Dialect/CIM/CIMOps.h"
-#include "cim/Reference/HostTensor.h"
+#include "cim/Tensor/HostTensor.h"
 #include "cim/Transforms/Passes.h"
 
 #include "mlir/IR/Builders.h"

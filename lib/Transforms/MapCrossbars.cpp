@@ -16,9 +16,12 @@ struct MapCrossbarsPass : public impl::MapCrossbarsBase<MapCrossbarsPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    FailureOr<hw::HardwareDescription> desc = loadHardwareFor(module, hw);
-    if (failed(desc))
+    std::shared_ptr<HardwareSource> source =
+        hardware ? hardware : std::make_shared<HardwareSource>(hw);
+    FailureOr<const hw::HardwareDescription *> loaded = source->get(module);
+    if (failed(loaded))
       return signalPassFailure();
+    const hw::HardwareDescription *desc = *loaded;
     SmallVector<LayerOpInterface> layers = getCrossbarLayers(module);
     FailureOr<std::vector<LayerShape>> shapes = getLayerShapes(layers);
     if (failed(shapes))
@@ -64,7 +67,18 @@ struct MapCrossbarsPass : public impl::MapCrossbarsBase<MapCrossbarsPass> {
     else
       module->removeAttr(kPlacementAttrName);
   }
+
+  /// Set by the pipeline: the compilation's hardware.
+  std::shared_ptr<HardwareSource> hardware;
 };
 } // namespace
+
+std::unique_ptr<Pass>
+createMapCrossbars(const MapCrossbarsOptions &options,
+                   std::shared_ptr<HardwareSource> hardware) {
+  auto pass = std::make_unique<MapCrossbarsPass>(options);
+  pass->hardware = std::move(hardware);
+  return pass;
+}
 } // namespace cim
 } // namespace mlir

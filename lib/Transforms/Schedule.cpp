@@ -1,10 +1,8 @@
 //===- Schedule.cpp - The cim-schedule pass -------------------------------===//
 
-#include "cim/Schedule/Schedule.h"
 #include "cim/Analysis/ModuleCost.h"
+#include "cim/Schedule/Schedule.h"
 #include "cim/Transforms/Passes.h"
-
-#include "mlir/IR/Builders.h"
 
 namespace mlir {
 namespace cim {
@@ -23,39 +21,34 @@ struct SchedulePass : public impl::ScheduleBase<SchedulePass> {
                          << "' (expected layer or cross-layer)";
       return signalPassFailure();
     }
-    FailureOr<hw::HardwareDescription> desc = loadHardwareFor(module, hw);
+    std::shared_ptr<HardwareSource> source =
+        hardware ? hardware : std::make_shared<HardwareSource>(hw);
+    FailureOr<const hw::HardwareDescription *> desc = source->get(module);
     if (failed(desc))
       return signalPassFailure();
-    FailureOr<ScheduleGraph> graph = buildScheduleGraph(module);
-    if (failed(graph))
+    FailureOr<prog::Program> program =
+        scheduleModule(module, **desc, *mode, /*annotate=*/true);
+    if (failed(program))
       return signalPassFailure();
-    FailureOr<ExecutionMode> execution =
-        getExecutionMode(module, *graph, *desc);
-    if (failed(execution))
-      return signalPassFailure();
-    prog::Program program = scheduleGraph(*graph, *desc, *execution, *mode);
-    prog::Timing timing = prog::simulateTiming(program);
-
-    MLIRContext *context = &getContext();
-    for (auto [index, op] : llvm::enumerate(graph->ops)) {
-      const prog::NodeTiming &t = timing.nodes[index];
-      op->setAttr("cim.schedule",
-                  ScheduleAttr::get(context, index, desc->toCycles(t.startPs),
-                                    desc->toCycles(t.endPs),
-                                    program.nodes[index].sets));
-    }
-    Builder b(context);
-    module->setAttr(
-        "cim.schedule_kind",
-        ScheduleKindAttr::get(context, *mode == ScheduleMode::LayerByLayer
-                                           ? ScheduleKind::Layer
-                                           : ScheduleKind::CrossLayer));
-    module->setAttr("cim.latency_cycles",
-                    b.getI64IntegerAttr(desc->toCycles(timing.latencyPs)));
-    module->setAttr("cim.lower_bound_cycles",
-                    b.getI64IntegerAttr(desc->toCycles(timing.lowerBoundPs)));
+    if (onScheduled)
+      onScheduled(std::move(*program));
   }
+
+  /// Set by the pipeline: the compilation's hardware, and who takes the
+  /// computed program.
+  std::shared_ptr<HardwareSource> hardware;
+  std::function<void(prog::Program)> onScheduled;
 };
 } // namespace
+
+std::unique_ptr<Pass>
+createSchedule(const ScheduleOptions &options,
+               std::shared_ptr<HardwareSource> hardware,
+               std::function<void(prog::Program)> onScheduled) {
+  auto pass = std::make_unique<SchedulePass>(options);
+  pass->hardware = std::move(hardware);
+  pass->onScheduled = std::move(onScheduled);
+  return pass;
+}
 } // namespace cim
 } // namespace mlir

@@ -3,7 +3,7 @@
 #include "cim/Tune/Export.h"
 
 #include "cim/Importer/OnnxWriter.h"
-#include "cim/Reference/HostTensor.h"
+#include "cim/Tensor/HostTensor.h"
 
 #include <algorithm>
 #include <set>

@@ -310,11 +310,14 @@ std::unique_ptr<IRModel> IRModel::load(const std::string &path,
   });
   PassManager pm(&impl.context);
   if (options.quantize || hasQDQ) {
-    CompilePipelineOptions pipeline;
+    // The compiler's own stages up to the bit widths; the scales are
+    // cim-tune's (trained or observed), not cim-calibrate's.
+    PipelineOptions pipeline;
     pipeline.wbits = options.wbits;
     pipeline.abits = options.abits;
     pipeline.policy = options.policy;
     pipeline.keepQuantWidths = options.keepQuantWidths;
+    pipeline.stopAfter = CompileStage::Bits;
     buildCompilePipeline(pm, pipeline);
   } else {
     pm.addPass(createCanonicalize());

@@ -1,7 +1,8 @@
-// The named pipeline runs cim-canonicalize, cim-fold-batchnorm, cim-fold-qdq
-// and bit assignment, configured by one option string.
-// RUN: cim-opt %s --cim-compile="wbits=4 abits=4" | FileCheck %s
-// RUN: cim-opt %s --pass-pipeline="builtin.module(cim-compile{wbits=2 abits=8})" | FileCheck %s --check-prefix=NESTED
+// The named pipeline's front end: cim-canonicalize, cim-fold-batchnorm,
+// cim-fold-qdq and bit assignment, configured by one option string
+// (stop-after=bits; the whole pipeline is in cim-compile-stages.mlir).
+// RUN: cim-opt %s --cim-compile="wbits=4 abits=4 stop-after=bits" | FileCheck %s
+// RUN: cim-opt %s --pass-pipeline="builtin.module(cim-compile{wbits=2 abits=8 stop-after=bits})" | FileCheck %s --check-prefix=NESTED
 
 // CHECK-LABEL: func.func @net
 // NESTED-LABEL: func.func @net

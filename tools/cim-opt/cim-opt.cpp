@@ -11,7 +11,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cim/Importer/TensorIO.h"
 #include "cim/Pipeline/Pipeline.h"
+#ifdef CIM_INCLUDE_TESTS
+#include "TestPasses.h"
+#endif
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -90,7 +94,12 @@ int main(int argc, char **argv) {
 
   mlir::DialectRegistry registry;
   mlir::cim::registerCIMDialects(registry);
+  // cim-calibrate's inputs are TensorProto files.
+  mlir::cim::registerTensorProtoReader(registry);
   mlir::cim::registerCIMPassesAndPipelines();
+#ifdef CIM_INCLUDE_TESTS
+  mlir::cim::test::registerCIMTestPasses();
+#endif
   bool ok = mlir::succeeded(mlir::MlirOptMain(
       argc, cargs.data(), "cimc optimizer driver\n", registry));
   if (temporary.empty())

@@ -127,6 +127,20 @@ static bool quantized() {
          calibration.getNumOccurrences() || percentile.getNumOccurrences();
 }
 
+/// The compilation the quantization options describe (both quantized
+/// references run the compiler's pipeline with them).
+static cim::PipelineOptions getPipelineOptions() {
+  cim::PipelineOptions options;
+  options.hardware = hardware;
+  options.wbits = wbits;
+  options.abits = abits;
+  options.policy = bitsPolicy;
+  options.calibrationInputs.assign(calibrate.begin(), calibrate.end());
+  options.calibrationMethod = calibration;
+  options.percentile = percentile;
+  return options;
+}
+
 static cl::opt<std::string>
     passes("passes",
            cl::desc("Passes to run on the imported module before executing "
@@ -204,7 +218,7 @@ int main(int argc, char **argv) {
   }
 
   DialectRegistry registry;
-  cim::registerCIMDialects(registry);
+  cim::registerCompilerDialects(registry);
   MLIRContext context(registry);
   // One line per diagnostic: "file[:line:col]: error|warning: message".
   auto handler = cim::printDiagnosticsAsLines(context, "cim-sim");
@@ -306,34 +320,22 @@ int main(int argc, char **argv) {
     outputs = runner->run(ordered, stats);
   } else if (referenceKind == "quantized") {
     cim::CompileOptions compile;
-    compile.hardware = hardware;
-    compile.wbits = wbits;
-    compile.abits = abits;
-    compile.policy = bitsPolicy;
-    compile.calibrationInputs.assign(calibrate.begin(), calibrate.end());
-    compile.calibrationMethod = calibration;
-    compile.percentile = percentile;
+    static_cast<cim::PipelineOptions &>(compile) = getPipelineOptions();
     compile.stopAfter = cim::CompileStage::Map;
     FailureOr<cim::CompileResult> compiled =
         cim::compileModule(std::move(module), modelFile, compile);
     if (failed(compiled))
       return 1;
     module = std::move(compiled->module);
-    FailureOr<cim::hw::HardwareDescription> desc =
-        cim::loadHardwareFor(*module, hardware);
-    if (failed(desc))
-      return 1;
-    outputs = cim::sim::runQuantizedReference(*module, *desc, ordered, stats);
+    outputs = cim::sim::runQuantizedReference(*module, *compiled->hardware,
+                                              ordered, stats);
   } else if (quantized()) {
+    // The compiler's pipeline up to quantization: the network cimc would
+    // compile with the same flags, run in float with fake quantization.
     PassManager pm(&context);
-    cim::QuantizeOptions quant;
-    quant.wbits = wbits;
-    quant.abits = abits;
-    quant.policy = bitsPolicy;
-    quant.calibrationInputs.assign(calibrate.begin(), calibrate.end());
-    quant.method = calibration;
-    quant.percentile = percentile;
-    cim::buildQuantizePipeline(pm, quant);
+    cim::PipelineOptions quant = getPipelineOptions();
+    quant.stopAfter = cim::CompileStage::Quant;
+    cim::buildCompilePipeline(pm, quant);
     if (failed(pm.run(*module)))
       return 1;
     if (calibrate.empty())

@@ -195,10 +195,14 @@ int main(int argc, char **argv) {
   if (emit != Emit::None) {
     std::string text;
     llvm::raw_string_ostream os(text);
-    if (emit == Emit::Program)
+    if (emit == Emit::Program) {
       cim::prog::printProgram(result->program, os);
-    else
+    } else {
+      // As cim-opt prints it: cim-opt --cim-compile=stop-after=STAGE gives
+      // the same bytes.
       result->module->print(os);
+      os << "\n";
+    }
     outputs.add(outputFile.empty() ? "-" : outputFile.getValue(), os.str());
   } else {
     std::string path = outputFile;

@@ -16,6 +16,9 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LogicalResult.h"
 
+#include <optional>
+#include <string>
+
 namespace mlir {
 namespace cim {
 
@@ -38,6 +41,29 @@ getLayerShapes(ArrayRef<LayerOpInterface> layers);
 /// column in it.
 FailureOr<hw::HardwareDescription> loadHardwareFor(ModuleOp module,
                                                    StringRef nameOrPath);
+
+/// The hardware description of one compilation: loaded on first use (as
+/// loadHardwareFor loads it) and kept, so that every pass of a pipeline and
+/// the backend read one description. A failed load is reported once and
+/// fails every later call without reading the file again.
+class HardwareSource {
+public:
+  explicit HardwareSource(std::string nameOrPath = "")
+      : request(std::move(nameOrPath)) {}
+
+  /// The description, loaded for `module` on the first call.
+  FailureOr<const hw::HardwareDescription *> get(ModuleOp module);
+
+  /// The description if it has been loaded.
+  const hw::HardwareDescription *getLoaded() const {
+    return loaded ? &*loaded : nullptr;
+  }
+
+private:
+  std::string request;
+  std::optional<hw::HardwareDescription> loaded;
+  bool failedToLoad = false;
+};
 
 /// Plans `layers` (with their `shapes`) on `hw`. When the network does not
 /// fit, reports one error at the module naming the chip, with a note at the

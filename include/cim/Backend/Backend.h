@@ -1,9 +1,9 @@
 //===- Backend.h - From a mapped module to a crossbar program ---*- C++ -*-===//
 //
-// The last compiler stage: schedules a module that cim-map-crossbars has
-// mapped, quantizes every crossbar layer's weights to the integers the
-// crossbars hold, and packs them with the functional graph and the
-// hardware description into a prog::Program.
+// The last compiler stage: takes the program skeleton cim-schedule computed
+// for a mapped module (it never schedules again), quantizes every crossbar
+// layer's weights to the integers the crossbars hold, and packs them with
+// the functional graph and the hardware description into a prog::Program.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,11 +17,13 @@
 namespace mlir {
 namespace cim {
 
-/// Builds the program of a mapped, quantized module. `model` names it in
-/// the program header. Every failure is a located diagnostic.
+/// Completes `scheduled`, the program skeleton that cim-schedule computed
+/// for the mapped, quantized `module` on `hw` (scheduleModule), into the
+/// program. `model` names it in the program header. Every failure is a
+/// located diagnostic.
 FailureOr<prog::Program> buildProgram(ModuleOp module,
                                       const hw::HardwareDescription &hw,
-                                      ScheduleMode schedule, StringRef model);
+                                      prog::Program scheduled, StringRef model);
 
 /// Parses a program's functional graph into `context` (which must have the
 /// cim and func dialects). Errors point into the graph text, named

@@ -23,6 +23,7 @@
 
 #include "cim/Analysis/CostModel.h"
 #include "cim/Importer/Importer.h"
+#include "cim/Pipeline/Pipeline.h"
 #include "cim/Program/Program.h"
 #include "cim/Report/Report.h"
 #include "cim/Schedule/Schedule.h"
@@ -31,37 +32,17 @@
 #include "mlir/Pass/PassManager.h"
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace mlir {
 namespace cim {
 
-/// Where compilation stops.
-enum class CompileStage { Import, Quant, Map, Schedule, Program };
-
-struct CompileOptions {
-  /// Hardware preset name or YAML file; empty: the default preset.
-  std::string hardware;
-  /// Uniform bit widths, and a per-layer policy file that overrides them.
-  unsigned wbits = 8, abits = 8;
-  std::string policy;
-  /// Layers that carry a quantization from a QDQ model keep their widths
-  /// (cimc without --wbits/--abits); otherwise wbits/abits replace them.
-  bool keepQuantWidths = false;
-  ScheduleMode schedule = ScheduleMode::CrossLayer;
-  /// Duplicate slow layers into spare crossbars.
-  bool duplicate = true;
-  /// How stationary copies are laid out on the PEs.
-  Placement placement = Placement::Packed;
-  /// Calibration inputs for static activation scales (TensorProto files or
-  /// directories, as cim-calibrate takes them); without them each layer
-  /// quantizes its input with the input's own range at run time.
-  std::vector<std::string> calibrationInputs;
-  std::string calibrationMethod = "minmax";
-  double percentile = 99.99;
+/// A compilation: the pipeline's options (include/cim/Pipeline/Pipeline.h),
+/// how the model is imported, and a hook for the pass manager.
+struct CompileOptions : PipelineOptions {
   ImportOptions import;
-  CompileStage stopAfter = CompileStage::Program;
   /// Called on every pass manager before it runs (to apply
   /// -mlir-print-ir-after-all, -mlir-timing, ...).
   std::function<void(PassManager &)> configurePassManager;
@@ -73,6 +54,9 @@ struct CompileResult {
   prog::Program program;
   prog::Timing timing;
   Report report;
+  /// The hardware description the compilation loaded (set from the map
+  /// stage on).
+  std::optional<hw::HardwareDescription> hardware;
 };
 
 /// Compiles `modelPath` (an .onnx file) in `context`.
@@ -91,7 +75,8 @@ FailureOr<CompileResult> compileModule(OwningOpRef<ModuleOp> module,
 std::unique_ptr<ScopedDiagnosticHandler>
 printDiagnosticsAsLines(MLIRContext &context, StringRef tool);
 
-/// Registers the dialects a compilation needs.
+/// Registers the dialects a compilation needs, and the TensorProto reader
+/// of calibration inputs.
 void registerCompilerDialects(DialectRegistry &registry);
 
 } // namespace cim

@@ -10,7 +10,7 @@
 #ifndef CIM_IMPORTER_ONNXWRITER_H
 #define CIM_IMPORTER_ONNXWRITER_H
 
-#include "cim/Reference/HostTensor.h"
+#include "cim/Tensor/HostTensor.h"
 
 #include "mlir/Support/LogicalResult.h"
 

@@ -9,13 +9,15 @@
 #ifndef CIM_IMPORTER_TENSORIO_H
 #define CIM_IMPORTER_TENSORIO_H
 
-#include "cim/Reference/HostTensor.h"
+#include "cim/Tensor/HostTensor.h"
 
 #include "llvm/ADT/StringRef.h"
 
 #include <string>
 
 namespace mlir {
+class DialectRegistry;
+
 namespace cim {
 
 /// The HostTensor kind of an ONNX TensorProto data type (the
@@ -41,6 +43,11 @@ FailureOr<std::string> serializeTensor(const HostTensor &tensor,
 /// temporary file renamed into place.
 LogicalResult writeTensorFile(llvm::StringRef path, const HostTensor &tensor,
                               llvm::StringRef name, std::string &error);
+
+/// Attaches a reader of TensorProto files (readTensorFile) to the cim
+/// dialect of every context made from `registry` (cim/Tensor/TensorReader.h):
+/// how cim-calibrate reads its inputs in the tools.
+void registerTensorProtoReader(DialectRegistry &registry);
 
 } // namespace cim
 } // namespace mlir

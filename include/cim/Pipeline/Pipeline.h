@@ -1,17 +1,39 @@
 //===- Pipeline.h - The cimc compilation pipeline ---------------*- C++ -*-===//
 //
-// The pipeline as a library: an options struct, a function that populates a
-// pass manager, and the registration used by cim-opt. Tools only parse
-// flags; the order of passes lives here.
+// The one definition of the compilation pipeline: a plain options struct
+// (PipelineOptions), a populate function per stage, and buildCompilePipeline
+// that appends the stages up to `stopAfter`. cimc, cim-opt (the registered
+// pipeline `cim-compile`, whose option string sets the same fields), cim-sim
+// and cim-tune all build their pass managers here; tools only parse flags.
+//
+// Stages, in order (docs/architecture.md):
+//   import    nothing (the importer's output)
+//   bits      cim-canonicalize, cim-fold-batchnorm, cim-fold-qdq,
+//             cim-assign-bitwidths
+//   quant     + cim-calibrate (weight scales; activation scales from the
+//             calibration inputs)
+//   map       + cim-map-crossbars
+//   schedule  + cim-schedule
+//   program   (the backend, after the passes: lib/Compiler)
+//
+// The hardware description is loaded once per pipeline: the passes of one
+// buildCompilePipeline share a HardwareSource, and the caller may pass its
+// own to read the loaded description afterwards.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef CIM_PIPELINE_PIPELINE_H
 #define CIM_PIPELINE_PIPELINE_H
 
+#include "cim/Analysis/CostModel.h"
+#include "cim/Schedule/Schedule.h"
+
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,11 +41,50 @@ namespace mlir {
 class DialectRegistry;
 
 namespace cim {
+class HardwareSource;
 
-/// Options of the whole compilation pipeline, settable from one string:
-///   cim-opt --cim-compile="wbits=4 abits=8" model.mlir
-struct CompilePipelineOptions
-    : public PassPipelineOptions<CompilePipelineOptions> {
+/// Where compilation stops (see the file comment).
+enum class CompileStage { Import, Bits, Quant, Map, Schedule, Program };
+llvm::StringRef stringify(CompileStage stage);
+/// "import", "bits", "quant", "map", "schedule" or "program".
+std::optional<CompileStage> parseCompileStage(llvm::StringRef name);
+
+/// Every setting of a compilation after import.
+struct PipelineOptions {
+  /// Hardware preset name or YAML file; empty: the module's cim.hardware,
+  /// else the default preset.
+  std::string hardware;
+  /// Uniform bit widths, and a per-layer policy file that overrides them.
+  unsigned wbits = 8, abits = 8;
+  std::string policy;
+  /// Layers that carry a quantization from a QDQ model keep their widths
+  /// (cimc without --wbits/--abits); otherwise wbits/abits replace them.
+  bool keepQuantWidths = false;
+  /// Calibration inputs for static activation scales (TensorProto files or
+  /// directories, as cim-calibrate takes them); without them each layer
+  /// quantizes its input with the input's own range at run time.
+  std::vector<std::string> calibrationInputs;
+  /// "minmax", "percentile" or "mse", and the percentile of "percentile".
+  std::string calibrationMethod = "minmax";
+  double percentile = 99.99;
+  /// Duplicate slow layers into spare crossbars.
+  bool duplicate = true;
+  /// How stationary copies are laid out on the PEs.
+  Placement placement = Placement::Packed;
+  ScheduleMode schedule = ScheduleMode::CrossLayer;
+  /// The last stage whose passes run (CompileStage::Program: all of them).
+  CompileStage stopAfter = CompileStage::Program;
+};
+
+/// The same options as the registered pipeline's option string:
+///   cim-opt --cim-compile="hw=cimaq-reference wbits=4 stop-after=map"
+struct CompilePipelineCLOptions
+    : public PassPipelineOptions<CompilePipelineCLOptions> {
+  Option<std::string> hardware{
+      *this, "hw",
+      llvm::cl::desc("Hardware preset name or YAML file (default: the "
+                     "module's cim.hardware, else rram-tiled)"),
+      llvm::cl::init("")};
   Option<unsigned> wbits{*this, "wbits",
                          llvm::cl::desc("Weight bits for every layer"),
                          llvm::cl::init(8)};
@@ -41,32 +102,65 @@ struct CompilePipelineOptions
                      "model's) keep their widths; wbits/abits apply to the "
                      "others"),
       llvm::cl::init(false)};
+  ListOption<std::string> calibrationInputs{
+      *this, "calibrate",
+      llvm::cl::desc("Calibration inputs (cim-calibrate inputs=)")};
+  Option<std::string> calibrationMethod{
+      *this, "calibration",
+      llvm::cl::desc("minmax, percentile or mse (cim-calibrate method=)"),
+      llvm::cl::init("minmax")};
+  Option<double> percentile{*this, "percentile",
+                            llvm::cl::desc("Percentile of calibration="
+                                           "percentile"),
+                            llvm::cl::init(99.99)};
+  Option<bool> duplicate{*this, "duplicate",
+                         llvm::cl::desc("Copy the slowest layers into spare "
+                                        "crossbars"),
+                         llvm::cl::init(true)};
+  Option<std::string> placement{*this, "placement",
+                                llvm::cl::desc("packed or spread"),
+                                llvm::cl::init("packed")};
+  Option<std::string> schedule{*this, "schedule",
+                               llvm::cl::desc("layer or cross-layer"),
+                               llvm::cl::init("cross-layer")};
+  Option<std::string> stopAfter{
+      *this, "stop-after",
+      llvm::cl::desc("import, bits, quant, map or schedule (default: every "
+                     "pass; the program is the backend's, after the "
+                     "passes)"),
+      llvm::cl::init("schedule")};
+
+  /// The options as a PipelineOptions, or a one-line error.
+  FailureOr<PipelineOptions> toPipelineOptions(std::string &error) const;
 };
 
-/// Options of the quantization stage on its own: bit widths, then weight
-/// scales and (with calibration inputs) activation scales. Used where the
-/// quantized graph is run rather than compiled (cim-sim's fake-quantized
-/// reference).
-struct QuantizeOptions {
-  unsigned wbits = 8;
-  unsigned abits = 8;
-  /// Per-layer widths (cim-assign-bitwidths policy=); empty for none.
-  std::string policy;
-  /// Calibration inputs (cim-calibrate inputs=); none: weights only.
-  std::vector<std::string> calibrationInputs;
-  /// "minmax" or "percentile".
-  std::string method = "minmax";
-  double percentile = 99.99;
-};
+/// Graph clean-up and the quantization a QDQ model carries:
+/// cim-canonicalize, cim-fold-batchnorm, cim-fold-qdq.
+void populateGraphCleanupPasses(OpPassManager &pm);
+/// cim-assign-bitwidths with the options' widths or policy.
+void populateBitwidthPasses(OpPassManager &pm, const PipelineOptions &options);
+/// cim-calibrate: weight scales, and activation scales from the
+/// calibration inputs.
+void populateCalibrationPasses(OpPassManager &pm,
+                               const PipelineOptions &options);
+/// cim-map-crossbars on the hardware of `hardware`.
+void populateMappingPasses(OpPassManager &pm, const PipelineOptions &options,
+                           std::shared_ptr<HardwareSource> hardware);
+/// cim-schedule on the hardware of `hardware`. `onScheduled`, when set,
+/// receives the program skeleton the pass computed (what the backend turns
+/// into prog.cim without scheduling again).
+void populateSchedulingPasses(
+    OpPassManager &pm, const PipelineOptions &options,
+    std::shared_ptr<HardwareSource> hardware,
+    std::function<void(prog::Program)> onScheduled = nullptr);
 
-/// Appends canonicalization (which folds weight reshapes into constants, so
-/// that every crossbar layer sees a constant weight), cim-assign-bitwidths
-/// and cim-calibrate.
-void buildQuantizePipeline(OpPassManager &pm, const QuantizeOptions &options);
-
-/// Appends the compilation pipeline to `pm` (which runs on a module).
-void buildCompilePipeline(OpPassManager &pm,
-                          const CompilePipelineOptions &options);
+/// Appends the stages up to `options.stopAfter` to `pm` (which runs on a
+/// module). `hardware` (made from options.hardware when null) is shared by
+/// every pass that needs the chip.
+void buildCompilePipeline(
+    OpPassManager &pm, const PipelineOptions &options,
+    std::shared_ptr<HardwareSource> hardware = nullptr,
+    std::function<void(prog::Program)> onScheduled = nullptr);
 
 /// Registers the dialects a cim module may contain (cim, func).
 void registerCIMDialects(DialectRegistry &registry);

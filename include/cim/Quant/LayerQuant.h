@@ -14,7 +14,7 @@
 #include "cim/Quant/Observer.h"
 #include "cim/Quant/Quantizer.h"
 #include "cim/Reference/Executor.h"
-#include "cim/Reference/HostTensor.h"
+#include "cim/Tensor/HostTensor.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseMap.h"

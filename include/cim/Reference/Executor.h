@@ -11,7 +11,7 @@
 #ifndef CIM_REFERENCE_EXECUTOR_H
 #define CIM_REFERENCE_EXECUTOR_H
 
-#include "cim/Reference/HostTensor.h"
+#include "cim/Tensor/HostTensor.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Support/LogicalResult.h"

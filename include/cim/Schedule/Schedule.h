@@ -116,6 +116,15 @@ prog::Program scheduleGraph(const ScheduleGraph &graph,
                             const hw::HardwareDescription &hw,
                             ExecutionMode mode, ScheduleMode schedule);
 
+/// The schedule of a module mapped by cim-map-crossbars for `hw`: its graph,
+/// execution mode and program skeleton (scheduleGraph's result). With
+/// `annotate`, every compute op gets its `cim.schedule` and the module its
+/// `cim.schedule_kind`, `cim.latency_cycles` and `cim.lower_bound_cycles`
+/// (the cim-schedule pass). Fails with a located error.
+FailureOr<prog::Program> scheduleModule(ModuleOp module,
+                                        const hw::HardwareDescription &hw,
+                                        ScheduleMode schedule, bool annotate);
+
 } // namespace cim
 } // namespace mlir
 

@@ -18,7 +18,7 @@
 #define CIM_SIM_SIMULATOR_H
 
 #include "cim/Program/Program.h"
-#include "cim/Reference/HostTensor.h"
+#include "cim/Tensor/HostTensor.h"
 #include "mlir/IR/BuiltinOps.h"
 
 namespace mlir {

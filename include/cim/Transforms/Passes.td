@@ -80,14 +80,6 @@ def LayerSummary : Pass<"cim-layer-summary", "mlir::ModuleOp"> {
   }];
 }
 
-def TestLayerInfo : Pass<"cim-test-layer-info", "mlir::ModuleOp"> {
-  let summary = "Test pass: annotate layers with their im2col matrix";
-  let description = [{
-    For testing the layer interface: attaches
-    `test.layer = [rows, cols, groups, invocations]` and
-    `test.name = "<layer name>"` to every weight-bearing layer.
-  }];
-}
 
 //===----------------------------------------------------------------------===//
 // Quantization (issue 4)
@@ -228,24 +220,6 @@ def CostReport : Pass<"cim-cost-report", "mlir::ModuleOp"> {
   ];
 }
 
-def TestCostModel : Pass<"cim-test-cost-model", "mlir::ModuleOp"> {
-  let summary = "Test pass: attach the cost model's figures to every layer";
-  let description = [{
-    For testing the cost model without mapping: plans the network on `hw`
-    (with duplication when `duplicate` is set) and attaches to every
-    crossbar layer `test.cost = {crossbars_per_copy, copies, crossbars,
-    rounds, slices, input_steps, row_tiles, col_chunks, mvm_steps,
-    adc_conversions, crossbar_writes, digital_ops, latency_ps, cycles}` and
-    to the module `test.network_cost = {crossbars_used, latency_ps, cycles,
-    mode}`.
-  }];
-  let options = [
-    Option<"hw", "hw", "std::string", /*default=*/"\"\"",
-           "Hardware description: a preset name or a YAML file">,
-    Option<"duplicate", "duplicate", "bool", /*default=*/"false",
-           "Copy the slowest layers into spare crossbars">
-  ];
-}
 
 //===----------------------------------------------------------------------===//
 // Graph clean-up before quantization (issue 3)

@@ -29,9 +29,10 @@ int main() {
   if (!module)
     return 1;
   mlir::PassManager pm(&context);
-  mlir::cim::CompilePipelineOptions options;
+  mlir::cim::PipelineOptions options;
   options.wbits = 3;
   options.abits = 5;
+  options.stopAfter = mlir::cim::CompileStage::Bits;
   mlir::cim::buildCompilePipeline(pm, options);
   if (mlir::failed(pm.run(*module)))
     return 1;

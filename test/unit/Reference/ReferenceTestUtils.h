@@ -11,7 +11,7 @@
 
 #include "cim/Dialect/CIM/CIMDialect.h"
 #include "cim/Reference/Executor.h"
-#include "cim/Reference/HostTensor.h"
+#include "cim/Tensor/HostTensor.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"

@@ -1,14 +1,15 @@
 //===- TestCostModel.cpp - Expose the cost model to FileCheck -------------===//
 
 #include "cim/Analysis/ModuleCost.h"
-#include "cim/Transforms/Passes.h"
+#include "TestPasses.h"
 
 #include "mlir/IR/Builders.h"
 
 namespace mlir {
 namespace cim {
+namespace test {
 #define GEN_PASS_DEF_TESTCOSTMODEL
-#include "cim/Transforms/Passes.h.inc"
+#include "TestPasses.h.inc"
 
 namespace {
 struct TestCostModelPass : public impl::TestCostModelBase<TestCostModelPass> {
@@ -59,5 +60,6 @@ struct TestCostModelPass : public impl::TestCostModelBase<TestCostModelPass> {
   }
 };
 } // namespace
+} // namespace test
 } // namespace cim
 } // namespace mlir

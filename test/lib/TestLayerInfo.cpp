@@ -1,14 +1,15 @@
 //===- TestLayerInfo.cpp - Expose the layer interface to FileCheck --------===//
 
 #include "cim/Dialect/CIM/CIMOps.h"
-#include "cim/Transforms/Passes.h"
+#include "TestPasses.h"
 
 #include "mlir/IR/Builders.h"
 
 namespace mlir {
 namespace cim {
+namespace test {
 #define GEN_PASS_DEF_TESTLAYERINFO
-#include "cim/Transforms/Passes.h.inc"
+#include "TestPasses.h.inc"
 
 namespace {
 struct TestLayerInfoPass : public impl::TestLayerInfoBase<TestLayerInfoPass> {
@@ -26,5 +27,6 @@ struct TestLayerInfoPass : public impl::TestLayerInfoBase<TestLayerInfoPass> {
   }
 };
 } // namespace
+} // namespace test
 } // namespace cim
 } // namespace mlir

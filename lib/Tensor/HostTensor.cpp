@@ -1,6 +1,6 @@
 //===- HostTensor.cpp - Dense tensors in host memory ----------------------===//
 
-#include "cim/Reference/HostTensor.h"
+#include "cim/Tensor/HostTensor.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"

@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef CIM_REFERENCE_HOSTTENSOR_H
-#define CIM_REFERENCE_HOSTTENSOR_H
+#ifndef CIM_TENSOR_HOSTTENSOR_H
+#define CIM_TENSOR_HOSTTENSOR_H
 
 #include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "mlir/IR/Types.h"
@@ -240,4 +240,4 @@ ElementsAttr toElementsAttr(MLIRContext *context, const HostTensor &tensor,
 } // namespace cim
 } // namespace mlir
 
-#endif // CIM_REFERENCE_HOSTTENSOR_H
+#endif // CIM_TENSOR_HOSTTENSOR_H
