@@ -1,17 +1,16 @@
 //===- Hardware.cpp - CIM hardware description ----------------------------===//
 //
-// Reading is two passes over the same buffer: LLVM's YAML I/O maps the
-// document onto a raw struct (unknown keys, missing keys, malformed scalars),
-// and a walk of the YAML nodes records where every field is, so that both
-// YAML I/O's messages and the semantic checks name the field and point at
-// its line and column.
+// One table (kFields) lists every field of the description with its path,
+// its place in HardwareDescription, how it is written and its value range.
+// Reading walks LLVM's YAML node tree and fills the fields the table names,
+// so every message names the field and points at its line and column;
+// printing and validation walk the same table.
 //
 //===----------------------------------------------------------------------===//
 
 #include "cim/Hardware/Hardware.h"
 #include "cim/Support/Text.h"
 
-#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -20,14 +19,13 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/YAMLParser.h"
-#include "llvm/Support/YAMLTraits.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <set>
+#include <variant>
 
 #ifndef CIM_HW_PRESET_DIR
 #define CIM_HW_PRESET_DIR "models/hw"
@@ -126,303 +124,134 @@ static std::string formatPsAsNs(uint64_t ps) {
 }
 
 //===----------------------------------------------------------------------===//
-// The YAML schema
+// The field table
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// The document as written: times in nanoseconds, unvalidated.
-struct RawChip {
-  int64_t pes = 0, crossbarsPerPe = 0, globalBufferBytes = 0;
-};
-struct RawCrossbar {
-  int64_t rows = 0, cols = 0, cellBits = 0;
-  SignedWeightMapping signedMapping = SignedWeightMapping::DifferentialColumn;
-};
-struct RawConverters {
-  int64_t dacBits = 0, adcBits = 0, colsPerAdc = 0;
-};
-struct RawPe {
-  int64_t digitalLanes = 0, inputBufferBytes = 0, outputBufferBytes = 0;
-};
-struct RawMapping {
-  WeightRewrite weightRewrite = WeightRewrite::Never;
-};
-struct RawTiming {
-  double mvmStepNs = 0, adcConversionNs = 0, crossbarWriteNs = 0,
-         digitalOpNs = 0;
-  Bandwidth buffer, interconnect;
-};
-struct RawEnergy {
-  double mvmStepPj = 0, adcConversionPj = 0, crossbarWritePj = 0,
-         digitalOpPj = 0, bufferPjPerByte = 0, interconnectPjPerByte = 0;
-};
-struct RawDescription {
-  std::string name, source;
-  int64_t clockMhz = 0;
-  RawChip chip;
-  RawCrossbar crossbar;
-  RawConverters converters;
-  RawPe pe;
-  RawMapping mapping;
-  RawTiming timing;
-  RawEnergy energy;
-};
-} // namespace
+using HW = HardwareDescription;
 
-namespace llvm {
-namespace yaml {
-// Enums and bandwidths are scalars with their own messages (YAML I/O's
-// enumeration traits only say "unknown enumerated scalar").
-template <> struct ScalarTraits<SignedWeightMapping> {
-  static void output(const SignedWeightMapping &value, void *,
-                     raw_ostream &os) {
-    os << stringify(value);
-  }
-  static StringRef input(StringRef text, void *, SignedWeightMapping &value) {
-    for (auto candidate :
-         {SignedWeightMapping::DifferentialColumn, SignedWeightMapping::Offset,
-          SignedWeightMapping::DifferentialRow})
-      if (text == stringify(candidate)) {
-        value = candidate;
-        return {};
-      }
-    return "must be one of dc, of, dr";
-  }
-  static QuotingType mustQuote(StringRef) { return QuotingType::None; }
+/// How a field is written, read and checked.
+enum class Kind {
+  /// The description's name (plain scalar) and provenance (quoted,
+  /// optional).
+  Name,
+  Source,
+  /// A count (int64_t) and a small unsigned number (`unsigned`, narrowed
+  /// while reading), both range-checked.
+  Count,
+  Small,
+  /// A count that must be a power of two.
+  PowerOfTwo,
+  /// The clock (uint64_t MHz).
+  Clock,
+  /// A time written in nanoseconds, held in whole picoseconds.
+  Time,
+  /// Picojoules: finite and non-negative.
+  Energy,
+  Bandwidth,
+  SignedMapping,
+  Rewrite,
 };
 
-template <> struct ScalarTraits<WeightRewrite> {
-  static void output(const WeightRewrite &value, void *, raw_ostream &os) {
-    os << stringify(value);
-  }
-  static StringRef input(StringRef text, void *, WeightRewrite &value) {
-    for (auto candidate :
-         {WeightRewrite::Never, WeightRewrite::IfNeeded, WeightRewrite::Always})
-      if (text == stringify(candidate)) {
-        value = candidate;
-        return {};
-      }
-    return "must be one of never, if_needed, always";
-  }
-  static QuotingType mustQuote(StringRef) { return QuotingType::None; }
+/// One field of the document: its dotted path, where it lives in the
+/// description and its value range (Count, Small, PowerOfTwo: [lo, hi];
+/// PowerOfTwo: at most hi).
+struct Field {
+  const char *path;
+  Kind kind;
+  std::variant<std::string HW::*, int64_t HW::*, unsigned HW::*, uint64_t HW::*,
+               double HW::*, Bandwidth HW::*, SignedWeightMapping HW::*,
+               WeightRewrite HW::*>
+      member;
+  int64_t lo = 0, hi = 0;
 };
 
-template <> struct ScalarTraits<Bandwidth> {
-  static void output(const Bandwidth &value, void *, raw_ostream &os) {
-    if (value.unlimited)
-      os << "unlimited";
-    else
-      os << formatNumber(value.gbPerS);
-  }
-  static StringRef input(StringRef text, void *, Bandwidth &value) {
-    if (text == "unlimited") {
-      value = Bandwidth::getUnlimited();
-      return {};
-    }
-    double number;
-    if (!llvm::to_float(text, number))
-      return "must be a number of GB/s or 'unlimited'";
-    value = Bandwidth::get(number);
-    return {};
-  }
-  static QuotingType mustQuote(StringRef) { return QuotingType::None; }
+// Limits keep every count and product inside 64 bits.
+constexpr int64_t kMaxCount = int64_t(1) << 24;
+constexpr int64_t kMaxBytes = int64_t(1) << 40;
+constexpr uint64_t kMaxPs = uint64_t(1) << 50; // about 19 minutes
+/// A description is three levels deep; nothing needs more than this.
+constexpr unsigned kMaxNesting = 64;
+
+/// Every field in document order: the one list that reading, printing and
+/// validation walk (docs/hardware.md describes each field).
+const Field kFields[] = {
+    {"name", Kind::Name, &HW::name},
+    {"source", Kind::Source, &HW::source},
+    {"clock_mhz", Kind::Clock, &HW::clockMhz, 1, 1000000},
+    {"chip.pes", Kind::Count, &HW::pes, 1, kMaxCount},
+    {"chip.crossbars_per_pe", Kind::Count, &HW::crossbarsPerPe, 1, kMaxCount},
+    {"chip.global_buffer_bytes", Kind::Count, &HW::globalBufferBytes, 1,
+     kMaxBytes},
+    {"crossbar.rows", Kind::PowerOfTwo, &HW::rows, 1, 65536},
+    {"crossbar.cols", Kind::PowerOfTwo, &HW::cols, 1, 65536},
+    {"crossbar.cell_bits", Kind::Small, &HW::cellBits, 1, 8},
+    {"crossbar.signed_mapping", Kind::SignedMapping, &HW::signedMapping},
+    {"converters.dac_bits", Kind::Small, &HW::dacBits, 1, 8},
+    {"converters.adc_bits", Kind::Small, &HW::adcBits, 1, 32},
+    // At most crossbar.cols: checked with the rules between fields.
+    {"converters.cols_per_adc", Kind::PowerOfTwo, &HW::colsPerAdc, 1, 0},
+    {"pe.digital_lanes", Kind::Count, &HW::digitalLanes, 1, kMaxCount},
+    {"pe.input_buffer_bytes", Kind::Count, &HW::inputBufferBytes, 1, kMaxBytes},
+    {"pe.output_buffer_bytes", Kind::Count, &HW::outputBufferBytes, 1,
+     kMaxBytes},
+    {"mapping.weight_rewrite", Kind::Rewrite, &HW::weightRewrite},
+    {"timing.mvm_step_ns", Kind::Time, &HW::mvmStepPs},
+    {"timing.adc_conversion_ns", Kind::Time, &HW::adcConversionPs},
+    {"timing.crossbar_write_ns", Kind::Time, &HW::crossbarWritePs},
+    {"timing.digital_op_ns", Kind::Time, &HW::digitalOpPs},
+    {"timing.buffer_bandwidth_gb_per_s", Kind::Bandwidth, &HW::bufferBandwidth},
+    {"timing.interconnect_bandwidth_gb_per_s", Kind::Bandwidth,
+     &HW::interconnectBandwidth},
+    {"energy.mvm_step_pj", Kind::Energy, &HW::mvmStepPj},
+    {"energy.adc_conversion_pj", Kind::Energy, &HW::adcConversionPj},
+    {"energy.crossbar_write_pj", Kind::Energy, &HW::crossbarWritePj},
+    {"energy.digital_op_pj", Kind::Energy, &HW::digitalOpPj},
+    {"energy.buffer_pj_per_byte", Kind::Energy, &HW::bufferPjPerByte},
+    {"energy.interconnect_pj_per_byte", Kind::Energy,
+     &HW::interconnectPjPerByte},
 };
 
-template <> struct MappingTraits<RawChip> {
-  static void mapping(IO &io, RawChip &chip) {
-    io.mapRequired("pes", chip.pes);
-    io.mapRequired("crossbars_per_pe", chip.crossbarsPerPe);
-    io.mapRequired("global_buffer_bytes", chip.globalBufferBytes);
-  }
-};
-template <> struct MappingTraits<RawCrossbar> {
-  static void mapping(IO &io, RawCrossbar &xbar) {
-    io.mapRequired("rows", xbar.rows);
-    io.mapRequired("cols", xbar.cols);
-    io.mapRequired("cell_bits", xbar.cellBits);
-    io.mapRequired("signed_mapping", xbar.signedMapping);
-  }
-};
-template <> struct MappingTraits<RawConverters> {
-  static void mapping(IO &io, RawConverters &conv) {
-    io.mapRequired("dac_bits", conv.dacBits);
-    io.mapRequired("adc_bits", conv.adcBits);
-    io.mapRequired("cols_per_adc", conv.colsPerAdc);
-  }
-};
-template <> struct MappingTraits<RawPe> {
-  static void mapping(IO &io, RawPe &pe) {
-    io.mapRequired("digital_lanes", pe.digitalLanes);
-    io.mapRequired("input_buffer_bytes", pe.inputBufferBytes);
-    io.mapRequired("output_buffer_bytes", pe.outputBufferBytes);
-  }
-};
-template <> struct MappingTraits<RawMapping> {
-  static void mapping(IO &io, RawMapping &mapping) {
-    io.mapRequired("weight_rewrite", mapping.weightRewrite);
-  }
-};
-template <> struct MappingTraits<RawTiming> {
-  static void mapping(IO &io, RawTiming &t) {
-    io.mapRequired("mvm_step_ns", t.mvmStepNs);
-    io.mapRequired("adc_conversion_ns", t.adcConversionNs);
-    io.mapRequired("crossbar_write_ns", t.crossbarWriteNs);
-    io.mapRequired("digital_op_ns", t.digitalOpNs);
-    io.mapRequired("buffer_bandwidth_gb_per_s", t.buffer);
-    io.mapRequired("interconnect_bandwidth_gb_per_s", t.interconnect);
-  }
-};
-template <> struct MappingTraits<RawEnergy> {
-  static void mapping(IO &io, RawEnergy &e) {
-    io.mapRequired("mvm_step_pj", e.mvmStepPj);
-    io.mapRequired("adc_conversion_pj", e.adcConversionPj);
-    io.mapRequired("crossbar_write_pj", e.crossbarWritePj);
-    io.mapRequired("digital_op_pj", e.digitalOpPj);
-    io.mapRequired("buffer_pj_per_byte", e.bufferPjPerByte);
-    io.mapRequired("interconnect_pj_per_byte", e.interconnectPjPerByte);
-  }
-};
-template <> struct MappingTraits<RawDescription> {
-  static void mapping(IO &io, RawDescription &d) {
-    io.mapRequired("name", d.name);
-    io.mapOptional("source", d.source);
-    io.mapRequired("clock_mhz", d.clockMhz);
-    io.mapRequired("chip", d.chip);
-    io.mapRequired("crossbar", d.crossbar);
-    io.mapRequired("converters", d.converters);
-    io.mapRequired("pe", d.pe);
-    io.mapRequired("mapping", d.mapping);
-    io.mapRequired("timing", d.timing);
-    io.mapRequired("energy", d.energy);
-  }
-};
-} // namespace yaml
-} // namespace llvm
-
-//===----------------------------------------------------------------------===//
-// Where every field is
-//===----------------------------------------------------------------------===//
-
-namespace {
-/// Field paths by source position, from a walk of the YAML nodes.
-struct FieldIndex {
-  struct Entry {
-    std::string path;
-    std::string text; // the scalar as written, for "got ..." in messages
-  };
-  llvm::DenseMap<const char *, Entry> keys, values, mappings;
-  std::map<std::string, const char *> valueOfPath, keyOfPath;
-
-  void walk(llvm::yaml::Node *node, const std::string &path) {
-    auto *map = llvm::dyn_cast_or_null<llvm::yaml::MappingNode>(node);
-    if (!map)
-      return;
-    mappings.try_emplace(node->getSourceRange().Start.getPointer(),
-                         Entry{path, ""});
-    for (llvm::yaml::KeyValueNode &kv : *map) {
-      auto *key = llvm::dyn_cast_or_null<llvm::yaml::ScalarNode>(kv.getKey());
-      if (!key)
-        continue;
-      llvm::SmallString<32> storage;
-      std::string child =
-          (path.empty() ? "" : path + ".") + key->getValue(storage).str();
-      keys.try_emplace(key->getSourceRange().Start.getPointer(),
-                       Entry{child, ""});
-      keyOfPath.try_emplace(child, key->getSourceRange().Start.getPointer());
-      llvm::yaml::Node *value = kv.getValue();
-      if (!value)
-        continue;
-      std::string text;
-      if (auto *scalar = llvm::dyn_cast<llvm::yaml::ScalarNode>(value)) {
-        llvm::SmallString<32> valueStorage;
-        text = scalar->getValue(valueStorage).str();
-      }
-      const char *at = value->getSourceRange().Start.getPointer();
-      values.try_emplace(at, Entry{child, text});
-      valueOfPath.try_emplace(child, at);
-      walk(value, child);
-    }
-  }
-};
-
-/// Collects diagnostics for one buffer.
-class Reporter {
-public:
-  Reporter(llvm::SourceMgr &sourceMgr, StringRef fileName,
-           std::vector<HardwareDiagnostic> &out)
-      : sourceMgr(sourceMgr), fileName(fileName), out(out) {}
-
-  void report(const char *at, std::string message) {
-    HardwareDiagnostic diag;
-    diag.file = fileName.str();
-    if (at) {
-      auto [line, column] =
-          sourceMgr.getLineAndColumn(llvm::SMLoc::getFromPointer(at));
-      diag.line = line;
-      diag.column = column;
-    }
-    // A message may quote the malformed text: keep it to one line.
-    diag.message = mlir::cim::toOneLine(message);
-    out.push_back(std::move(diag));
-  }
-
-  size_t count() const { return out.size(); }
-
-private:
-  llvm::SourceMgr &sourceMgr;
-  StringRef fileName;
-  std::vector<HardwareDiagnostic> &out;
-};
-} // namespace
-
-/// Rewrites one of YAML I/O's messages so that it names the field; a
-/// missing key is reported at its section's key (`at` is updated).
-static std::string describeYamlError(const FieldIndex &index, const char *&at,
-                                     StringRef message) {
-  if (message.consume_front("missing required key '")) {
-    StringRef key = message.take_until([](char c) { return c == '\''; });
-    auto it = index.mappings.find(at);
-    std::string section = it != index.mappings.end() ? it->second.path : "";
-    auto sectionKey = index.keyOfPath.find(section);
-    if (sectionKey != index.keyOfPath.end())
-      at = sectionKey->second;
-    return (section.empty() ? "" : section + ".") + key.str() +
-           ": required key is missing";
-  }
-  if (message.startswith("unknown key '")) {
-    auto it = index.keys.find(at);
-    if (it != index.keys.end())
-      return it->second.path + ": unknown key";
-    return message.str();
-  }
-  auto it = index.values.find(at);
-  if (it != index.values.end())
-    return it->second.path + ": " + message.str() + ", got '" +
-           it->second.text + "'";
-  auto key = index.keys.find(at);
-  if (key != index.keys.end())
-    return key->second.path + ": " + message.str();
-  return message.str();
+template <typename T> T &get(HW &hw, const Field &field) {
+  return hw.*std::get<T HW::*>(field.member);
+}
+template <typename T> const T &get(const HW &hw, const Field &field) {
+  return hw.*std::get<T HW::*>(field.member);
 }
 
-/// Every field path of the schema ("crossbar", "crossbar.rows", ...), from
-/// the index of a printed description.
-static const std::set<std::string> &getKnownPaths() {
-  static const std::set<std::string> paths = [] {
-    HardwareDescription sample;
-    sample.source = "sample";
-    std::string text = printHardwareDescription(sample);
-    llvm::SourceMgr quiet;
-    llvm::yaml::Stream stream(text, quiet);
-    FieldIndex index;
-    index.walk(stream.begin()->getRoot(), "");
-    std::set<std::string> known;
-    for (auto &[path, at] : index.valueOfPath)
-      known.insert(path);
-    return known;
-  }();
-  return paths;
+/// "chip" of "chip.pes" ("" for a top-level field), and "pes".
+std::pair<StringRef, StringRef> splitPath(StringRef path) {
+  auto [section, key] = path.rsplit('.');
+  if (key.empty())
+    return {"", section};
+  return {section, key};
 }
+
+/// The enums' spellings, for reading and for messages.
+template <typename E> struct EnumValues;
+template <> struct EnumValues<SignedWeightMapping> {
+  static constexpr SignedWeightMapping all[] = {
+      SignedWeightMapping::DifferentialColumn, SignedWeightMapping::Offset,
+      SignedWeightMapping::DifferentialRow};
+};
+template <> struct EnumValues<WeightRewrite> {
+  static constexpr WeightRewrite all[] = {
+      WeightRewrite::Never, WeightRewrite::IfNeeded, WeightRewrite::Always};
+};
+
+template <typename E>
+std::optional<std::string> parseEnum(StringRef text, E &value) {
+  std::string names;
+  for (E candidate : EnumValues<E>::all) {
+    if (text == stringify(candidate)) {
+      value = candidate;
+      return std::nullopt;
+    }
+    names += (names.empty() ? "" : ", ") + stringify(candidate).str();
+  }
+  return "must be one of " + names;
+}
+} // namespace
 
 //===----------------------------------------------------------------------===//
 // Validation
@@ -451,96 +280,182 @@ void checkPowerOfTwo(Problems &problems, StringRef path, int64_t value,
                                         ", got " + std::to_string(value)});
 }
 
-void checkEnergy(Problems &problems, StringRef path, double value) {
-  if (!std::isfinite(value) || value < 0)
-    problems.push_back({path.str(), "must be a finite non-negative number of "
-                                    "picojoules, got " +
-                                        formatNumber(value)});
-}
-
-void checkBandwidth(Problems &problems, StringRef path, Bandwidth value) {
-  if (!value.unlimited && (!std::isfinite(value.gbPerS) || value.gbPerS <= 0))
-    problems.push_back({path.str(), "must be a positive number of GB/s or "
-                                    "'unlimited', got " +
-                                        formatNumber(value.gbPerS)});
+/// The checks of one field on its own.
+void checkField(Problems &problems, const HW &hw, const Field &field) {
+  StringRef path = field.path;
+  switch (field.kind) {
+  case Kind::Name: {
+    const std::string &name = get<std::string>(hw, field);
+    if (name.empty())
+      problems.push_back({path.str(), "must not be empty"});
+    else if (!llvm::all_of(name, [](char c) {
+               return llvm::isAlnum(c) || c == '-' || c == '_' || c == '.';
+             }))
+      problems.push_back({path.str(), "may only hold letters, digits, '-', "
+                                      "'_' and '.', got '" +
+                                          name + "'"});
+    return;
+  }
+  case Kind::Count:
+    return checkRange(problems, path, get<int64_t>(hw, field), field.lo,
+                      field.hi);
+  case Kind::Small:
+    return checkRange(problems, path, get<unsigned>(hw, field), field.lo,
+                      field.hi);
+  case Kind::Clock:
+    return checkRange(problems, path, int64_t(get<uint64_t>(hw, field)),
+                      field.lo, field.hi);
+  case Kind::PowerOfTwo:
+    if (field.hi) // cols_per_adc: with the rules between fields
+      checkPowerOfTwo(problems, path, get<int64_t>(hw, field), field.hi);
+    return;
+  case Kind::Time: {
+    uint64_t ps = get<uint64_t>(hw, field);
+    if (ps > kMaxPs)
+      problems.push_back({path.str(), "must be at most " +
+                                          formatPsAsNs(kMaxPs) + " ns, got " +
+                                          formatPsAsNs(ps)});
+    return;
+  }
+  case Kind::Energy: {
+    double value = get<double>(hw, field);
+    if (!std::isfinite(value) || value < 0)
+      problems.push_back({path.str(), "must be a finite non-negative number "
+                                      "of picojoules, got " +
+                                          formatNumber(value)});
+    return;
+  }
+  case Kind::Bandwidth: {
+    const Bandwidth &value = get<Bandwidth>(hw, field);
+    if (!value.unlimited && (!std::isfinite(value.gbPerS) || value.gbPerS <= 0))
+      problems.push_back({path.str(), "must be a positive number of GB/s or "
+                                      "'unlimited', got " +
+                                          formatNumber(value.gbPerS)});
+    return;
+  }
+  case Kind::Source:
+  case Kind::SignedMapping:
+  case Kind::Rewrite:
+    return;
+  }
 }
 } // namespace
-
-// Limits keep every count and product inside 64 bits.
-static constexpr int64_t kMaxCount = int64_t(1) << 24;
-/// A description is three levels deep; nothing needs more than this.
-static constexpr unsigned kMaxNesting = 64;
-static constexpr int64_t kMaxBytes = int64_t(1) << 40;
-static constexpr uint64_t kMaxPs = uint64_t(1) << 50; // about 19 minutes
 
 std::vector<std::pair<std::string, std::string>>
 mlir::cim::hw::validateHardwareDescription(const HardwareDescription &hw) {
   Problems problems;
-  if (hw.name.empty())
-    problems.push_back({"name", "must not be empty"});
-  else if (!llvm::all_of(hw.name, [](char c) {
-             return llvm::isAlnum(c) || c == '-' || c == '_' || c == '.';
-           }))
-    problems.push_back({"name", "may only hold letters, digits, '-', '_' and "
-                                "'.', got '" +
-                                    hw.name + "'"});
-  checkRange(problems, "clock_mhz", int64_t(hw.clockMhz), 1, 1000000);
-  checkRange(problems, "chip.pes", hw.pes, 1, kMaxCount);
-  checkRange(problems, "chip.crossbars_per_pe", hw.crossbarsPerPe, 1,
-             kMaxCount);
-  checkRange(problems, "chip.global_buffer_bytes", hw.globalBufferBytes, 1,
-             kMaxBytes);
-  checkPowerOfTwo(problems, "crossbar.rows", hw.rows, 65536);
-  checkPowerOfTwo(problems, "crossbar.cols", hw.cols, 65536);
-  checkRange(problems, "crossbar.cell_bits", hw.cellBits, 1, 8);
-  checkRange(problems, "converters.dac_bits", hw.dacBits, 1, 8);
-  checkRange(problems, "converters.adc_bits", hw.adcBits, 1, 32);
-  if (hw.cols >= 1)
-    checkPowerOfTwo(problems, "converters.cols_per_adc", hw.colsPerAdc,
-                    hw.cols);
-  checkRange(problems, "pe.digital_lanes", hw.digitalLanes, 1, kMaxCount);
-  checkRange(problems, "pe.input_buffer_bytes", hw.inputBufferBytes, 1,
-             kMaxBytes);
-  checkRange(problems, "pe.output_buffer_bytes", hw.outputBufferBytes, 1,
-             kMaxBytes);
-  // A signed mapping needs room for its second column or row (or, under
-  // `of`, for the reference column next to at least one weight column).
-  if (hw.signedMapping == SignedWeightMapping::DifferentialRow && hw.rows == 1)
-    problems.push_back({"crossbar.rows", "must be at least 2 for the "
-                                         "differential-row mapping (dr)"});
-  if (hw.signedMapping != SignedWeightMapping::DifferentialRow && hw.cols == 1)
-    problems.push_back(
-        {"crossbar.cols", std::string("must be at least 2 for the ") +
-                              (hw.signedMapping == SignedWeightMapping::Offset
-                                   ? "offset mapping (of)"
-                                   : "differential-column mapping (dc)")});
-  if (hw.mvmStepPs == 0)
-    problems.push_back({"timing.mvm_step_ns", "must be positive, got 0"});
-  for (auto [path, ps] :
-       {std::pair<const char *, uint64_t>{"timing.mvm_step_ns", hw.mvmStepPs},
-        {"timing.adc_conversion_ns", hw.adcConversionPs},
-        {"timing.crossbar_write_ns", hw.crossbarWritePs},
-        {"timing.digital_op_ns", hw.digitalOpPs}})
-    if (ps > kMaxPs)
-      problems.push_back({path, "must be at most " + formatPsAsNs(kMaxPs) +
-                                    " ns, got " + formatPsAsNs(ps)});
-  checkBandwidth(problems, "timing.buffer_bandwidth_gb_per_s",
-                 hw.bufferBandwidth);
-  checkBandwidth(problems, "timing.interconnect_bandwidth_gb_per_s",
-                 hw.interconnectBandwidth);
-  checkEnergy(problems, "energy.mvm_step_pj", hw.mvmStepPj);
-  checkEnergy(problems, "energy.adc_conversion_pj", hw.adcConversionPj);
-  checkEnergy(problems, "energy.crossbar_write_pj", hw.crossbarWritePj);
-  checkEnergy(problems, "energy.digital_op_pj", hw.digitalOpPj);
-  checkEnergy(problems, "energy.buffer_pj_per_byte", hw.bufferPjPerByte);
-  checkEnergy(problems, "energy.interconnect_pj_per_byte",
-              hw.interconnectPjPerByte);
+  for (const Field &field : kFields) {
+    checkField(problems, hw, field);
+    StringRef path = field.path;
+    // The rules between fields, reported at the field they constrain.
+    if (path == "converters.cols_per_adc" && hw.cols >= 1)
+      checkPowerOfTwo(problems, path, hw.colsPerAdc, hw.cols);
+    if (path == "mapping.weight_rewrite") {
+      // A signed mapping needs room for its second column or row (or,
+      // under `of`, for the reference column next to a weight column).
+      if (hw.signedMapping == SignedWeightMapping::DifferentialRow &&
+          hw.rows == 1)
+        problems.push_back({"crossbar.rows", "must be at least 2 for the "
+                                             "differential-row mapping (dr)"});
+      if (hw.signedMapping != SignedWeightMapping::DifferentialRow &&
+          hw.cols == 1)
+        problems.push_back({"crossbar.cols",
+                            std::string("must be at least 2 for the ") +
+                                (hw.signedMapping == SignedWeightMapping::Offset
+                                     ? "offset mapping (of)"
+                                     : "differential-column mapping (dc)")});
+    }
+    if (path == "timing.mvm_step_ns" && hw.mvmStepPs == 0)
+      problems.push_back({path.str(), "must be positive, got 0"});
+  }
   return problems;
 }
 
+//===----------------------------------------------------------------------===//
+// Reading
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Collects diagnostics for one buffer.
+class Reporter {
+public:
+  Reporter(llvm::SourceMgr &sourceMgr, StringRef fileName,
+           std::vector<HardwareDiagnostic> &out)
+      : sourceMgr(sourceMgr), fileName(fileName), out(out) {}
+
+  void report(const char *at, std::string message) {
+    HardwareDiagnostic diag;
+    diag.file = fileName.str();
+    if (at) {
+      auto [line, column] =
+          sourceMgr.getLineAndColumn(llvm::SMLoc::getFromPointer(at));
+      diag.line = line;
+      diag.column = column;
+    }
+    // A message may quote the malformed text: keep it to one line.
+    diag.message = mlir::cim::toOneLine(message);
+    out.push_back(std::move(diag));
+  }
+
+  size_t count() const { return out.size(); }
+
+private:
+  llvm::SourceMgr &sourceMgr;
+  StringRef fileName;
+  std::vector<HardwareDiagnostic> &out;
+};
+
+/// A key or value of the document: where it starts, and a scalar's text.
+struct Entry {
+  const char *at = nullptr;
+  llvm::yaml::Node *node = nullptr;
+};
+
+/// The document's keys and values by dotted path, from a walk of its nodes.
+/// Structural problems (a section that is not a mapping, a repeated key)
+/// are reported as they are met.
+class Document {
+public:
+  Document(Reporter &reporter) : reporter(reporter) {}
+
+  void walk(llvm::yaml::MappingNode *map, const std::string &path) {
+    for (llvm::yaml::KeyValueNode &kv : *map) {
+      auto *key = llvm::dyn_cast_or_null<llvm::yaml::ScalarNode>(kv.getKey());
+      llvm::yaml::Node *value = kv.getValue();
+      if (!key || !value)
+        continue;
+      llvm::SmallString<32> storage;
+      std::string child =
+          (path.empty() ? "" : path + ".") + key->getValue(storage).str();
+      const char *keyAt = key->getSourceRange().Start.getPointer();
+      if (!keys.try_emplace(child, Entry{keyAt, key}).second) {
+        reporter.report(keyAt, child + ": appears twice");
+        continue;
+      }
+      values[child] = Entry{value->getSourceRange().Start.getPointer(), value};
+      if (auto *inner = llvm::dyn_cast<llvm::yaml::MappingNode>(value))
+        walk(inner, child);
+    }
+  }
+
+  std::map<std::string, Entry> keys, values;
+
+private:
+  Reporter &reporter;
+};
+
+/// The text of a scalar node ("" for anything else).
+std::string scalarText(llvm::yaml::Node *node) {
+  auto *scalar = llvm::dyn_cast_or_null<llvm::yaml::ScalarNode>(node);
+  if (!scalar)
+    return "";
+  llvm::SmallString<32> storage;
+  return scalar->getValue(storage).str();
+}
+
 /// Nanoseconds as written to whole picoseconds.
-static std::optional<uint64_t> toPicoseconds(double ns, StringRef path,
-                                             Problems &problems) {
+std::optional<uint64_t> toPicoseconds(double ns, StringRef path,
+                                      Problems &problems) {
   if (!std::isfinite(ns) || ns < 0) {
     problems.push_back({path.str(), "must be a finite non-negative number of "
                                     "nanoseconds, got " +
@@ -563,70 +478,81 @@ static std::optional<uint64_t> toPicoseconds(double ns, StringRef path,
   return uint64_t(rounded);
 }
 
-static std::optional<HardwareDescription> convert(const RawDescription &raw,
-                                                  Problems &problems) {
-  HardwareDescription hw;
-  hw.name = raw.name;
-  hw.source = raw.source;
-  size_t before = problems.size();
-  auto unsignedField = [&](StringRef path, int64_t value, int64_t lo,
-                           int64_t hi) -> unsigned {
-    checkRange(problems, path, value, lo, hi);
-    return value < lo || value > hi ? 0 : unsigned(value);
-  };
-  hw.clockMhz = unsignedField("clock_mhz", raw.clockMhz, 1, 1000000);
-  hw.pes = raw.chip.pes;
-  hw.crossbarsPerPe = raw.chip.crossbarsPerPe;
-  hw.globalBufferBytes = raw.chip.globalBufferBytes;
-  hw.rows = raw.crossbar.rows;
-  hw.cols = raw.crossbar.cols;
-  hw.cellBits =
-      unsignedField("crossbar.cell_bits", raw.crossbar.cellBits, 1, 8);
-  hw.signedMapping = raw.crossbar.signedMapping;
-  hw.dacBits =
-      unsignedField("converters.dac_bits", raw.converters.dacBits, 1, 8);
-  hw.adcBits =
-      unsignedField("converters.adc_bits", raw.converters.adcBits, 1, 32);
-  hw.colsPerAdc = raw.converters.colsPerAdc;
-  hw.digitalLanes = raw.pe.digitalLanes;
-  hw.inputBufferBytes = raw.pe.inputBufferBytes;
-  hw.outputBufferBytes = raw.pe.outputBufferBytes;
-  hw.weightRewrite = raw.mapping.weightRewrite;
-  auto ps = [&](StringRef path, double ns) {
-    return toPicoseconds(ns, path, problems).value_or(1);
-  };
-  hw.mvmStepPs = ps("timing.mvm_step_ns", raw.timing.mvmStepNs);
-  hw.adcConversionPs =
-      ps("timing.adc_conversion_ns", raw.timing.adcConversionNs);
-  hw.crossbarWritePs =
-      ps("timing.crossbar_write_ns", raw.timing.crossbarWriteNs);
-  hw.digitalOpPs = ps("timing.digital_op_ns", raw.timing.digitalOpNs);
-  hw.bufferBandwidth = raw.timing.buffer;
-  hw.interconnectBandwidth = raw.timing.interconnect;
-  hw.mvmStepPj = raw.energy.mvmStepPj;
-  hw.adcConversionPj = raw.energy.adcConversionPj;
-  hw.crossbarWritePj = raw.energy.crossbarWritePj;
-  hw.digitalOpPj = raw.energy.digitalOpPj;
-  hw.bufferPjPerByte = raw.energy.bufferPjPerByte;
-  hw.interconnectPjPerByte = raw.energy.interconnectPjPerByte;
-
-  // Range checks above already reported the narrowed fields; report every
-  // other problem once.
-  for (auto &problem : validateHardwareDescription(hw)) {
-    bool duplicate = llvm::any_of(
-        llvm::make_range(problems.begin() + before, problems.end()),
-        [&](const auto &p) { return p.first == problem.first; });
-    if (!duplicate)
-      problems.push_back(problem);
-  }
-  if (problems.size() != before)
+/// Reads one scalar into `hw`. Returns the message of a malformed scalar
+/// (reported at the value with the text as written); a well-formed value
+/// outside what the field can hold goes to `problems`.
+std::optional<std::string> readField(HW &hw, const Field &field, StringRef text,
+                                     Problems &problems) {
+  auto integer = [&](int64_t &out) -> std::optional<std::string> {
+    if (text.getAsInteger(0, out))
+      return std::string("invalid number");
     return std::nullopt;
-  return hw;
+  };
+  auto number = [&](double &out) -> std::optional<std::string> {
+    if (!llvm::to_float(text, out))
+      return std::string("invalid floating point number");
+    return std::nullopt;
+  };
+  switch (field.kind) {
+  case Kind::Name:
+  case Kind::Source:
+    get<std::string>(hw, field) = text.str();
+    return std::nullopt;
+  case Kind::Count:
+  case Kind::PowerOfTwo:
+    return integer(get<int64_t>(hw, field));
+  case Kind::Small:
+  case Kind::Clock: {
+    int64_t value;
+    if (auto error = integer(value))
+      return error;
+    // Narrowed into the field: a value it cannot hold is reported here and
+    // the field keeps 0.
+    checkRange(problems, field.path, value, field.lo, field.hi);
+    bool fits = value >= field.lo && value <= field.hi;
+    if (field.kind == Kind::Small)
+      get<unsigned>(hw, field) = fits ? unsigned(value) : 0;
+    else
+      get<uint64_t>(hw, field) = fits ? uint64_t(value) : 0;
+    return std::nullopt;
+  }
+  case Kind::Time: {
+    double ns;
+    if (auto error = number(ns))
+      return error;
+    get<uint64_t>(hw, field) =
+        toPicoseconds(ns, field.path, problems).value_or(1);
+    return std::nullopt;
+  }
+  case Kind::Energy:
+    return number(get<double>(hw, field));
+  case Kind::Bandwidth: {
+    if (text == "unlimited") {
+      get<Bandwidth>(hw, field) = Bandwidth::getUnlimited();
+      return std::nullopt;
+    }
+    double gbPerS;
+    if (!llvm::to_float(text, gbPerS))
+      return std::string("must be a number of GB/s or 'unlimited'");
+    get<Bandwidth>(hw, field) = Bandwidth::get(gbPerS);
+    return std::nullopt;
+  }
+  case Kind::SignedMapping:
+    return parseEnum(text, get<SignedWeightMapping>(hw, field));
+  case Kind::Rewrite:
+    return parseEnum(text, get<WeightRewrite>(hw, field));
+  }
+  return std::nullopt;
 }
 
-//===----------------------------------------------------------------------===//
-// Entry points
-//===----------------------------------------------------------------------===//
+/// Whether `path` names a field or a section of the schema.
+bool isKnownPath(StringRef path) {
+  return llvm::any_of(kFields, [&](const Field &field) {
+    StringRef known = field.path;
+    return known == path || splitPath(known).first == path;
+  });
+}
+} // namespace
 
 std::optional<HardwareDescription> mlir::cim::hw::parseHardwareDescription(
     StringRef text, StringRef fileName,
@@ -647,59 +573,108 @@ std::optional<HardwareDescription> mlir::cim::hw::parseHardwareDescription(
     return std::nullopt;
   }
 
-  // Pass 1: where every field is. Syntax errors surface in pass 2.
-  FieldIndex index;
-  {
-    llvm::SourceMgr quiet;
-    quiet.setDiagHandler([](const llvm::SMDiagnostic &, void *) {});
-    llvm::yaml::Stream stream(text, quiet);
-    llvm::yaml::document_iterator doc = stream.begin();
-    if (doc != stream.end())
-      index.walk(doc->getRoot(), "");
+  // LLVM's YAML parser builds the node tree; its first syntax error is
+  // reported where it is.
+  llvm::SourceMgr parserDiags;
+  parserDiags.setDiagHandler(
+      [](const llvm::SMDiagnostic &diag, void *context) {
+        auto *r = static_cast<Reporter *>(context);
+        if (r->count() == 0 || diag.getKind() == llvm::SourceMgr::DK_Error)
+          r->report(diag.getLoc().getPointer(), diag.getMessage().str());
+      },
+      &reporter);
+  llvm::yaml::Stream stream(text, parserDiags);
+  llvm::yaml::document_iterator doc = stream.begin();
+  llvm::yaml::Node *root = doc != stream.end() ? doc->getRoot() : nullptr;
+  // Walking the tree parses all of it (and reports syntax errors).
+  Document document(reporter);
+  auto *map = llvm::dyn_cast_or_null<llvm::yaml::MappingNode>(root);
+  if (map)
+    document.walk(map, "");
+  if (stream.failed() || reporter.count() != before)
+    return std::nullopt;
+  if (!map) {
+    reporter.report(root ? root->getSourceRange().Start.getPointer()
+                         : text.data(),
+                    "not a valid hardware description (expected a mapping "
+                    "of sections)");
+    return std::nullopt;
   }
 
-  // Keys the schema does not know, all of them and before YAML I/O, which
-  // stops at its first problem (often a required key the typo hides).
+  // Keys the schema does not know, all of them, in document order.
   std::vector<std::pair<const char *, std::string>> unknown;
-  for (auto &[at, entry] : index.keys)
-    if (!getKnownPaths().count(entry.path))
-      unknown.push_back({at, entry.path});
+  for (auto &[path, entry] : document.keys)
+    if (!isKnownPath(path))
+      unknown.push_back({entry.at, path});
   llvm::sort(unknown);
   for (auto &[at, path] : unknown)
     reporter.report(at, path + ": unknown key");
   if (!unknown.empty())
     return std::nullopt;
 
-  // Pass 2: YAML I/O onto the raw struct.
-  RawDescription raw;
-  struct Context {
-    Reporter *reporter;
-    FieldIndex *index;
-  } context{&reporter, &index};
-  llvm::yaml::Input input(
-      llvm::MemoryBufferRef(text, fileName), nullptr,
-      [](const llvm::SMDiagnostic &diag, void *ctx) {
-        auto *c = static_cast<Context *>(ctx);
-        const char *at = diag.getLoc().getPointer();
-        std::string message =
-            describeYamlError(*c->index, at, diag.getMessage());
-        c->reporter->report(at, message);
-      },
-      &context);
-  input >> raw;
-  if (input.error() || reporter.count() != before) {
-    if (reporter.count() == before)
-      reporter.report(nullptr, "not a valid hardware description");
-    return std::nullopt;
+  // Every field: present (unless optional), the right shape, well formed.
+  // The first problem in the table's order is reported: a truncated file
+  // gives one line, not one per field it lacks.
+  HardwareDescription hw;
+  Problems problems;
+  const char *start = root->getSourceRange().Start.getPointer();
+  for (const Field &field : kFields) {
+    auto [section, key] = splitPath(field.path);
+    auto found = document.values.find(field.path);
+    if (found == document.values.end()) {
+      if (field.kind == Kind::Source)
+        continue;
+      if (section.empty()) {
+        reporter.report(start, key.str() + ": required key is missing");
+        return std::nullopt;
+      }
+      auto sectionValue = document.values.find(section.str());
+      if (sectionValue == document.values.end()) {
+        reporter.report(start, section.str() + ": required key is missing");
+        return std::nullopt;
+      }
+      if (!llvm::isa<llvm::yaml::MappingNode>(sectionValue->second.node)) {
+        reporter.report(sectionValue->second.at,
+                        section.str() + ": must be a mapping of its fields");
+        return std::nullopt;
+      }
+      // At the section's key.
+      reporter.report(document.keys[section.str()].at,
+                      std::string(field.path) + ": required key is missing");
+      return std::nullopt;
+    }
+    const Entry &value = found->second;
+    if (!llvm::isa<llvm::yaml::ScalarNode>(value.node)) {
+      reporter.report(value.at,
+                      std::string(field.path) + ": must be a single value");
+      return std::nullopt;
+    }
+    std::string scalar = scalarText(value.node);
+    if (std::optional<std::string> error =
+            readField(hw, field, scalar, problems)) {
+      reporter.report(value.at, std::string(field.path) + ": " + *error +
+                                    ", got '" + scalar + "'");
+      return std::nullopt;
+    }
   }
 
-  Problems problems;
-  std::optional<HardwareDescription> hw = convert(raw, problems);
+  // The values' checks; a field already reported while reading is not
+  // reported again.
+  size_t narrowed = problems.size();
+  for (auto &problem : validateHardwareDescription(hw)) {
+    bool duplicate = llvm::any_of(
+        llvm::make_range(problems.begin(), problems.begin() + narrowed),
+        [&](const auto &p) { return p.first == problem.first; });
+    if (!duplicate)
+      problems.push_back(problem);
+  }
   for (auto &[path, message] : problems) {
-    auto it = index.valueOfPath.find(path);
-    reporter.report(it != index.valueOfPath.end() ? it->second : nullptr,
+    auto it = document.values.find(path);
+    reporter.report(it != document.values.end() ? it->second.at : nullptr,
                     path + ": " + message);
   }
+  if (!problems.empty())
+    return std::nullopt;
   return hw;
 }
 
@@ -717,52 +692,60 @@ std::optional<HardwareDescription> mlir::cim::hw::loadHardwareDescription(
   return parseHardwareDescription((*buffer)->getBuffer(), path, diagnostics);
 }
 
+//===----------------------------------------------------------------------===//
+// Printing
+//===----------------------------------------------------------------------===//
+
 std::string
 mlir::cim::hw::printHardwareDescription(const HardwareDescription &hw) {
   std::string out;
   llvm::raw_string_ostream os(out);
-  auto bw = [](const Bandwidth &b) {
-    return b.unlimited ? std::string("unlimited") : formatNumber(b.gbPerS);
-  };
-  os << "name: " << hw.name << "\n";
-  if (!hw.source.empty())
-    os << "source: \"" << llvm::yaml::escape(hw.source) << "\"\n";
-  os << "clock_mhz: " << hw.clockMhz << "\n"
-     << "chip:\n"
-     << "  pes: " << hw.pes << "\n"
-     << "  crossbars_per_pe: " << hw.crossbarsPerPe << "\n"
-     << "  global_buffer_bytes: " << hw.globalBufferBytes << "\n"
-     << "crossbar:\n"
-     << "  rows: " << hw.rows << "\n"
-     << "  cols: " << hw.cols << "\n"
-     << "  cell_bits: " << hw.cellBits << "\n"
-     << "  signed_mapping: " << stringify(hw.signedMapping) << "\n"
-     << "converters:\n"
-     << "  dac_bits: " << hw.dacBits << "\n"
-     << "  adc_bits: " << hw.adcBits << "\n"
-     << "  cols_per_adc: " << hw.colsPerAdc << "\n"
-     << "pe:\n"
-     << "  digital_lanes: " << hw.digitalLanes << "\n"
-     << "  input_buffer_bytes: " << hw.inputBufferBytes << "\n"
-     << "  output_buffer_bytes: " << hw.outputBufferBytes << "\n"
-     << "mapping:\n"
-     << "  weight_rewrite: " << stringify(hw.weightRewrite) << "\n"
-     << "timing:\n"
-     << "  mvm_step_ns: " << formatPsAsNs(hw.mvmStepPs) << "\n"
-     << "  adc_conversion_ns: " << formatPsAsNs(hw.adcConversionPs) << "\n"
-     << "  crossbar_write_ns: " << formatPsAsNs(hw.crossbarWritePs) << "\n"
-     << "  digital_op_ns: " << formatPsAsNs(hw.digitalOpPs) << "\n"
-     << "  buffer_bandwidth_gb_per_s: " << bw(hw.bufferBandwidth) << "\n"
-     << "  interconnect_bandwidth_gb_per_s: " << bw(hw.interconnectBandwidth)
-     << "\n"
-     << "energy:\n"
-     << "  mvm_step_pj: " << formatNumber(hw.mvmStepPj) << "\n"
-     << "  adc_conversion_pj: " << formatNumber(hw.adcConversionPj) << "\n"
-     << "  crossbar_write_pj: " << formatNumber(hw.crossbarWritePj) << "\n"
-     << "  digital_op_pj: " << formatNumber(hw.digitalOpPj) << "\n"
-     << "  buffer_pj_per_byte: " << formatNumber(hw.bufferPjPerByte) << "\n"
-     << "  interconnect_pj_per_byte: " << formatNumber(hw.interconnectPjPerByte)
-     << "\n";
+  StringRef current;
+  for (const Field &field : kFields) {
+    auto [section, key] = splitPath(field.path);
+    if (field.kind == Kind::Source && hw.source.empty())
+      continue;
+    if (section != current && !section.empty())
+      os << section << ":\n";
+    current = section;
+    os << (section.empty() ? "" : "  ") << key << ": ";
+    switch (field.kind) {
+    case Kind::Name:
+      os << hw.name;
+      break;
+    case Kind::Source:
+      os << '"' << llvm::yaml::escape(hw.source) << '"';
+      break;
+    case Kind::Count:
+    case Kind::PowerOfTwo:
+      os << get<int64_t>(hw, field);
+      break;
+    case Kind::Small:
+      os << get<unsigned>(hw, field);
+      break;
+    case Kind::Clock:
+      os << get<uint64_t>(hw, field);
+      break;
+    case Kind::Time:
+      os << formatPsAsNs(get<uint64_t>(hw, field));
+      break;
+    case Kind::Energy:
+      os << formatNumber(get<double>(hw, field));
+      break;
+    case Kind::Bandwidth: {
+      const Bandwidth &b = get<Bandwidth>(hw, field);
+      os << (b.unlimited ? std::string("unlimited") : formatNumber(b.gbPerS));
+      break;
+    }
+    case Kind::SignedMapping:
+      os << stringify(hw.signedMapping);
+      break;
+    case Kind::Rewrite:
+      os << stringify(hw.weightRewrite);
+      break;
+    }
+    os << "\n";
+  }
   return out;
 }
 

@@ -232,6 +232,28 @@ TEST(HardwareTest, MalformedScalars) {
       "number of GB/s or 'unlimited', got 'fast'");
 }
 
+TEST(HardwareTest, MalformedStructure) {
+  // A key written twice is an error at the second one (not a silent choice
+  // of either value).
+  std::string twice = edit("rows:", "rows: 64");
+  twice.replace(twice.find("  cols: 32"), 0, "  rows: 32\n");
+  EXPECT_EQ(firstError(twice),
+            "x.yaml:10:3: error: crossbar.rows: appears twice");
+  // A section that is a value, and a field that is a list.
+  std::string text = kValid;
+  const std::string section = "pe:\n  digital_lanes: 4\n  input_buffer_bytes: "
+                              "1024\n  output_buffer_bytes: 256\n";
+  text.replace(text.find(section), section.size(), "pe: 4\n");
+  EXPECT_EQ(firstError(text),
+            "x.yaml:17:5: error: pe: must be a mapping of its fields");
+  EXPECT_EQ(firstError(edit("pes:", "pes: [1, 2]")),
+            "x.yaml:5:9: error: chip.pes: must be a single value");
+  // Not a mapping at all.
+  EXPECT_EQ(firstError("- a\n"),
+            "x.yaml:1:1: error: not a valid hardware description (expected a "
+            "mapping of sections)");
+}
+
 TEST(HardwareTest, SyntaxError) {
   std::vector<std::string> errors = errorsOf("name: [unclosed\n");
   ASSERT_FALSE(errors.empty());
