@@ -17,16 +17,7 @@ using namespace mlir::cim;
 FailureOr<prog::Program>
 mlir::cim::buildProgram(ModuleOp module, const hw::HardwareDescription &hw,
                         prog::Program scheduled, StringRef model) {
-  // Every layer must have been mapped for this chip's crossbars.
-  for (LayerOpInterface layer : getCrossbarLayers(module)) {
-    MappingAttr mapping = layer.getLayerMapping();
-    if (mapping &&
-        (mapping.getXbarRows() != hw.rows || mapping.getXbarCols() != hw.cols))
-      return layer->emitError()
-             << "layer was mapped for " << mapping.getXbarRows() << "x"
-             << mapping.getXbarCols() << " crossbars, the chip '" << hw.name
-             << "' has " << hw.rows << "x" << hw.cols;
-  }
+  // scheduleModule checked that every layer was mapped for this chip.
   prog::Program program = std::move(scheduled);
   program.producer = "cimc";
   program.model = model.str();

@@ -265,6 +265,16 @@ mlir::cim::getExecutionMode(ModuleOp module, const ScheduleGraph &graph,
 FailureOr<prog::Program>
 mlir::cim::scheduleModule(ModuleOp module, const hw::HardwareDescription &hw,
                           ScheduleMode schedule, bool annotate) {
+  // Every layer must have been mapped for this chip's crossbars.
+  for (LayerOpInterface layer : getCrossbarLayers(module)) {
+    MappingAttr mapping = layer.getLayerMapping();
+    if (mapping &&
+        (mapping.getXbarRows() != hw.rows || mapping.getXbarCols() != hw.cols))
+      return layer->emitError()
+             << "layer was mapped for " << mapping.getXbarRows() << "x"
+             << mapping.getXbarCols() << " crossbars, the chip '" << hw.name
+             << "' has " << hw.rows << "x" << hw.cols;
+  }
   FailureOr<ScheduleGraph> graph = buildScheduleGraph(module);
   if (failed(graph))
     return failure();
