@@ -100,18 +100,6 @@ HardwareSource::get(ModuleOp module) {
   return &*loaded;
 }
 
-static SignedMapping toAttrEnum(hw::SignedWeightMapping mapping) {
-  switch (mapping) {
-  case hw::SignedWeightMapping::DifferentialColumn:
-    return SignedMapping::DifferentialColumn;
-  case hw::SignedWeightMapping::Offset:
-    return SignedMapping::Offset;
-  case hw::SignedWeightMapping::DifferentialRow:
-    return SignedMapping::DifferentialRow;
-  }
-  return SignedMapping::DifferentialColumn;
-}
-
 MappingAttr mlir::cim::buildMappingAttr(MLIRContext *context,
                                         const LayerShape &layer,
                                         const hw::HardwareDescription &hw,
@@ -125,8 +113,8 @@ MappingAttr mlir::cim::buildMappingAttr(MLIRContext *context,
                                       t.copy, t.group, t.atRow, t.atCol));
   LayerFootprint fp = computeFootprint(layer, hw);
   return MappingAttr::get(context, layer.rows, layer.cols, layer.groups,
-                          fp.slices, copies, toAttrEnum(hw.signedMapping),
-                          hw.rows, hw.cols, tileAttrs);
+                          fp.slices, copies, hw.signedMapping, hw.rows, hw.cols,
+                          tileAttrs);
 }
 
 FailureOr<NetworkCost>
@@ -152,7 +140,7 @@ mlir::cim::estimateModuleCost(ModuleOp module,
     LayerFootprint fp = computeFootprint(shape, hw);
     if (mapping.getXbarRows() != hw.rows || mapping.getXbarCols() != hw.cols ||
         mapping.getSlices() != fp.slices ||
-        mapping.getSignedMapping() != toAttrEnum(hw.signedMapping)) {
+        mapping.getSignedMapping() != hw.signedMapping) {
       layer->emitError() << "layer '" << shape.name << "' was mapped onto "
                          << mapping.getXbarRows() << "x"
                          << mapping.getXbarCols() << " crossbars with "

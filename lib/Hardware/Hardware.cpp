@@ -38,18 +38,6 @@ using llvm::StringRef;
 // Enums and small helpers
 //===----------------------------------------------------------------------===//
 
-StringRef mlir::cim::hw::stringify(SignedWeightMapping mapping) {
-  switch (mapping) {
-  case SignedWeightMapping::DifferentialColumn:
-    return "dc";
-  case SignedWeightMapping::Offset:
-    return "of";
-  case SignedWeightMapping::DifferentialRow:
-    return "dr";
-  }
-  return "dc";
-}
-
 StringRef mlir::cim::hw::stringify(WeightRewrite rewrite) {
   switch (rewrite) {
   case WeightRewrite::Never:
@@ -239,15 +227,20 @@ template <> struct EnumValues<WeightRewrite> {
       WeightRewrite::Never, WeightRewrite::IfNeeded, WeightRewrite::Always};
 };
 
+StringRef spell(SignedWeightMapping mapping) {
+  return stringifySignedMapping(mapping);
+}
+StringRef spell(WeightRewrite rewrite) { return stringify(rewrite); }
+
 template <typename E>
 std::optional<std::string> parseEnum(StringRef text, E &value) {
   std::string names;
   for (E candidate : EnumValues<E>::all) {
-    if (text == stringify(candidate)) {
+    if (text == spell(candidate)) {
       value = candidate;
       return std::nullopt;
     }
-    names += (names.empty() ? "" : ", ") + stringify(candidate).str();
+    names += (names.empty() ? "" : ", ") + spell(candidate).str();
   }
   return "must be one of " + names;
 }
@@ -738,7 +731,7 @@ mlir::cim::hw::printHardwareDescription(const HardwareDescription &hw) {
       break;
     }
     case Kind::SignedMapping:
-      os << stringify(hw.signedMapping);
+      os << stringifySignedMapping(hw.signedMapping);
       break;
     case Kind::Rewrite:
       os << stringify(hw.weightRewrite);

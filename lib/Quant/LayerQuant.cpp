@@ -11,11 +11,6 @@
 using namespace mlir;
 using namespace mlir::cim;
 
-quant::Scheme cim::toQuantScheme(QuantScheme scheme) {
-  return scheme == QuantScheme::Asymmetric ? quant::Scheme::Asymmetric
-                                           : quant::Scheme::Symmetric;
-}
-
 quant::ChannelLayout cim::getWeightChannelLayout(LayerOpInterface layer) {
   auto shape =
       layer.getLayerWeight().getType().cast<RankedTensorType>().getShape();
@@ -55,8 +50,8 @@ std::vector<quant::QuantParams> cim::getWeightParams(QuantAttr quant) {
   ArrayRef<float> scales = quant.getWscale().asArrayRef();
   for (auto [i, scale] : llvm::enumerate(scales)) {
     int32_t zp = quant.getWzp() ? quant.getWzp()[i] : 0;
-    params.push_back(quant::makeParams(toQuantScheme(quant.getWscheme()),
-                                       quant.getWbits(), scale, zp));
+    params.push_back(
+        quant::makeParams(quant.getWscheme(), quant.getWbits(), scale, zp));
   }
   return params;
 }
@@ -64,7 +59,7 @@ std::vector<quant::QuantParams> cim::getWeightParams(QuantAttr quant) {
 std::optional<quant::QuantParams> cim::getActivationParams(QuantAttr quant) {
   if (!quant.getAscale())
     return std::nullopt;
-  return quant::makeParams(toQuantScheme(quant.getAscheme()), quant.getAbits(),
+  return quant::makeParams(quant.getAscheme(), quant.getAbits(),
                            float(quant.getAscale().getValueAsDouble()),
                            quant.getAzp());
 }
@@ -130,8 +125,7 @@ FailureOr<QuantAttr> cim::computeWeightScales(LayerOpInterface layer,
                                   << " is not finite; it cannot be quantized";
   bool perChannel = quant.getGranularity() == QuantGranularity::PerChannel;
   std::vector<quant::QuantParams> params = quant::computeWeightParams(
-      values.data(), layout, toQuantScheme(quant.getWscheme()),
-      quant.getWbits(), perChannel);
+      values.data(), layout, quant.getWscheme(), quant.getWbits(), perChannel);
   auto [wscale, wzp] =
       weightAttrs(quant.getContext(), quant.getWscheme(), params);
   return rebuild(quant, quant.getWbits(), quant.getAbits(), wscale, wzp,
@@ -139,8 +133,8 @@ FailureOr<QuantAttr> cim::computeWeightScales(LayerOpInterface layer,
 }
 
 QuantAttr cim::withActivationRange(QuantAttr quant, quant::Range range) {
-  quant::QuantParams params = quant::paramsFromRange(
-      range, toQuantScheme(quant.getAscheme()), quant.getAbits());
+  quant::QuantParams params =
+      quant::paramsFromRange(range, quant.getAscheme(), quant.getAbits());
   MLIRContext *ctx = quant.getContext();
   return rebuild(quant, quant.getWbits(), quant.getAbits(), quant.getWscale(),
                  quant.getWzp(),
@@ -156,8 +150,7 @@ QuantAttr cim::withBitsKeepingRanges(QuantAttr quant, unsigned wbits,
   if (wscale && wbits != quant.getWbits()) {
     std::vector<quant::QuantParams> params;
     for (const quant::QuantParams &p : getWeightParams(quant))
-      params.push_back(
-          quant::rescaleForBits(p, toQuantScheme(quant.getWscheme()), wbits));
+      params.push_back(quant::rescaleForBits(p, quant.getWscheme(), wbits));
     std::tie(wscale, wzp) = weightAttrs(ctx, quant.getWscheme(), params);
     // Keep the attribute's own choice of writing zero points.
     if (!quant.getWzp())
@@ -166,8 +159,8 @@ QuantAttr cim::withBitsKeepingRanges(QuantAttr quant, unsigned wbits,
   FloatAttr ascale = quant.getAscale();
   int32_t azp = quant.getAzp();
   if (ascale && abits != quant.getAbits()) {
-    quant::QuantParams p = quant::rescaleForBits(
-        *getActivationParams(quant), toQuantScheme(quant.getAscheme()), abits);
+    quant::QuantParams p = quant::rescaleForBits(*getActivationParams(quant),
+                                                 quant.getAscheme(), abits);
     ascale = FloatAttr::get(ascale.getType(), p.scale);
     azp = p.zeroPoint;
   }
@@ -208,8 +201,7 @@ cim::calibrateActivations(func::FuncOp func,
     slot[layer.getOperation()] = layers.size();
     layers.emplace_back(
         layer, quant::createObserver(options.method, options.percentile,
-                                     toQuantScheme(quant.getAscheme()),
-                                     quant.getAbits()));
+                                     quant.getAscheme(), quant.getAbits()));
   });
   if (layers.empty())
     return success();

@@ -40,22 +40,11 @@ QuantParams quant::makeParams(Scheme scheme, unsigned bits, float scale,
 }
 
 int64_t quant::quantize(float x, const QuantParams &params) {
-  if (std::isnan(x))
-    return std::clamp<int64_t>(params.zeroPoint, params.range.min,
-                               params.range.max);
-  // f32 division as in ONNX; the sum and the clamp in double, where every
-  // candidate integer is exact and infinities compare correctly.
-  float scaled = x / params.scale;
-  double q = roundHalfToEven(double(scaled)) + double(params.zeroPoint);
-  if (q <= double(params.range.min))
-    return params.range.min;
-  if (q >= double(params.range.max))
-    return params.range.max;
-  return int64_t(q);
+  return quantizeTo(x, params.scale, params.zeroPoint, params.range);
 }
 
 float quant::dequantize(int64_t q, const QuantParams &params) {
-  return float(q - int64_t(params.zeroPoint)) * params.scale;
+  return dequantizeFrom(q, params.zeroPoint, params.scale);
 }
 
 float quant::fakeQuantize(float x, const QuantParams &params) {

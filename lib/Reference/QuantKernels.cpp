@@ -1,16 +1,14 @@
 //===- QuantKernels.cpp - QuantizeLinear and DequantizeLinear -------------===//
 //
-// ONNX semantics: quantize divides in the input's float type, rounds half to
-// even and saturates to the integer type; dequantize subtracts the zero
-// point exactly (in 64-bit integers) and multiplies by the scale in the
-// scale's float type.
+// ONNX semantics, with the quantizer's formulas (cim/Quant/Quantizer.h):
+// quantize divides in the input's float type, rounds half to even and
+// saturates to the integer type; dequantize subtracts the zero point exactly
+// (in 64-bit integers) and multiplies by the scale in the scale's float type.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Kernels.h"
-
-#include <cmath>
-#include <limits>
+#include "cim/Quant/Quantizer.h"
 
 using namespace mlir;
 using namespace mlir::cim;
@@ -51,28 +49,28 @@ static FailureOr<QuantLayout> quantLayout(Operation *op, const HostTensor &data,
 /// Range of a quantized integer kind. The sub-byte kinds (I2, U2, I4, U4)
 /// come either as they are (cim::evaluateOp) or widened to I8 and U8 (the
 /// executor); the op's result type keeps their range.
-static std::pair<double, double> integerRange(ElementKind kind) {
+static quant::IntRange integerRange(ElementKind kind) {
   switch (kind) {
   case ElementKind::I2:
-    return {-2.0, 1.0};
+    return {-2, 1};
   case ElementKind::U2:
-    return {0.0, 3.0};
+    return {0, 3};
   case ElementKind::I4:
-    return {-8.0, 7.0};
+    return {-8, 7};
   case ElementKind::U4:
-    return {0.0, 15.0};
+    return {0, 15};
   case ElementKind::I8:
-    return {-128.0, 127.0};
+    return {-128, 127};
   case ElementKind::U8:
-    return {0.0, 255.0};
+    return {0, 255};
   case ElementKind::I16:
-    return {-32768.0, 32767.0};
+    return {-32768, 32767};
   case ElementKind::U16:
-    return {0.0, 65535.0};
+    return {0, 65535};
   case ElementKind::I32:
-    return {-2147483648.0, 2147483647.0};
+    return {-2147483648LL, 2147483647LL};
   default:
-    return {0.0, 0.0};
+    return {0, 0};
   }
 }
 
@@ -107,10 +105,8 @@ FailureOr<HostTensor> reference::runQuantizeLinear(QuantizeLinearOp op,
   // the widened ui8 / i8 and narrowed afterwards).
   std::optional<ElementKind> resultKind =
       getElementKind(op.getType().cast<RankedTensorType>().getElementType());
-  // Not a structured binding: lambdas capture those only from C++20 on
-  // (clang 14, which builds the fuzz targets, refuses it).
-  auto range = integerRange(resultKind.value_or(zeroPoint.getKind()));
-  auto lo = range.first, hi = range.second;
+  quant::IntRange range =
+      integerRange(resultKind.value_or(zeroPoint.getKind()));
   HostTensor output(zeroPoint.getKind(), input.getShape());
   visitFloat(input.getKind(), [&](auto tag) {
     using T = decltype(tag);
@@ -118,11 +114,8 @@ FailureOr<HostTensor> reference::runQuantizeLinear(QuantizeLinearOp op,
     const T *s = scale.data<T>().data();
     for (int64_t i = 0, e = input.getNumElements(); i < e; ++i) {
       int64_t c = layout->paramIndex(i);
-      double zp = double(zeroPoint.getAsInt64(c));
-      // Division in T, then round half to even (the default rounding mode).
-      T scaled = x[i] / s[c];
-      double q = std::isnan(scaled) ? zp : double(std::nearbyint(scaled)) + zp;
-      output.setFromDouble(i, std::min(std::max(q, lo), hi));
+      output.setFromDouble(i, double(quant::quantizeTo<T>(
+                                  x[i], s[c], zeroPoint.getAsInt64(c), range)));
     }
   });
   return output;
@@ -156,7 +149,7 @@ FailureOr<HostTensor> reference::runDequantizeLinear(DequantizeLinearOp op,
     for (int64_t i = 0, e = input.getNumElements(); i < e; ++i) {
       int64_t c = layout->paramIndex(i);
       int64_t zp = zeroPoint ? zeroPoint->getAsInt64(c) : 0;
-      y[i] = T(input.getAsInt64(i) - zp) * s[c];
+      y[i] = quant::dequantizeFrom<T>(input.getAsInt64(i), zp, s[c]);
     }
   });
   return output;

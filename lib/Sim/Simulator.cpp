@@ -54,8 +54,8 @@ static quant::QuantParams activationParams(QuantAttr quant,
     }
   // A non-negative input (after ReLU) uses every unsigned code rather than
   // half of a signed range.
-  quant::Scheme scheme = range.min >= 0.0f ? quant::Scheme::Asymmetric
-                                           : toQuantScheme(quant.getAscheme());
+  quant::Scheme scheme =
+      range.min >= 0.0f ? quant::Scheme::Asymmetric : quant.getAscheme();
   return quant::paramsFromRange(range, scheme, quant.getAbits());
 }
 
@@ -209,8 +209,8 @@ static CrossbarLayerSpec specOf(LayerOpInterface layer, unsigned wbits,
   spec.cols = m.cols;
   spec.groups = m.groups;
   spec.wbits = wbits;
-  spec.abits = codeBits(
-      quant::getIntRange(toQuantScheme(quant.getAscheme()), quant.getAbits()));
+  spec.abits =
+      codeBits(quant::getIntRange(quant.getAscheme(), quant.getAbits()));
   return spec;
 }
 

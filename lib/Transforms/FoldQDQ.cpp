@@ -178,17 +178,14 @@ std::optional<unsigned> clippedBits(ClipOp clip, float scale, int32_t zeroPoint,
   // The f32 input is clipped to f32 values.
   if (double(float(min)) != min || double(float(max)) != max)
     return std::nullopt;
-  auto quantizeBound = [&](double bound) {
-    float scaled = float(bound) / scale;
-    return int64_t(std::nearbyint(scaled)) + zeroPoint;
-  };
-  quant::IntRange ends = {quantizeBound(min), quantizeBound(max)};
-  quant::Scheme s = scheme == QuantScheme::Symmetric
-                        ? quant::Scheme::Symmetric
-                        : quant::Scheme::Asymmetric;
-  for (unsigned bits = 1; bits <= containerBits; ++bits)
-    if (quant::getIntRange(s, bits) == ends)
+  // The clip's ends as QuantizeLinear maps them (not clamped).
+  double lo = quant::quantizeUnclamped(float(min), scale, zeroPoint);
+  double hi = quant::quantizeUnclamped(float(max), scale, zeroPoint);
+  for (unsigned bits = 1; bits <= containerBits; ++bits) {
+    quant::IntRange range = quant::getIntRange(scheme, bits);
+    if (double(range.min) == lo && double(range.max) == hi)
       return bits;
+  }
   return std::nullopt;
 }
 

@@ -86,8 +86,8 @@ static LayerQuant toLayerQuant(QuantAttr attr) {
   LayerQuant quant;
   quant.wbits = attr.getWbits();
   quant.abits = attr.getAbits();
-  quant.wscheme = toQuantScheme(attr.getWscheme());
-  quant.ascheme = toQuantScheme(attr.getAscheme());
+  quant.wscheme = attr.getWscheme();
+  quant.ascheme = attr.getAscheme();
   quant.perChannel = attr.getGranularity() == QuantGranularity::PerChannel;
   if (std::optional<quant::QuantParams> act = getActivationParams(attr)) {
     quant.ascale = act->scale;

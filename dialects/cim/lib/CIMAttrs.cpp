@@ -15,8 +15,6 @@
 using namespace mlir;
 using namespace mlir::cim;
 
-#include "cim/Dialect/CIM/CIMEnums.cpp.inc"
-
 #define GET_ATTRDEF_CLASSES
 #include "cim/Dialect/CIM/CIMAttrs.cpp.inc"
 

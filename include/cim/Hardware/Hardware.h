@@ -3,13 +3,14 @@
 // The hardware description that crossbar mapping, the cost model and the
 // simulator share: the chip template of docs/hardware.md, read from YAML
 // (models/hw/*.yaml) and validated with located errors. Plain C++ on LLVM
-// Support; no MLIR.
+// Support and the dialect's plain enums (CIMEnums.h); no MLIR IR.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef CIM_HARDWARE_HARDWARE_H
 #define CIM_HARDWARE_HARDWARE_H
 
+#include "cim/Dialect/CIM/CIMEnums.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
@@ -21,17 +22,13 @@ namespace mlir {
 namespace cim {
 namespace hw {
 
-/// How signed weights are stored in unsigned conductances (domain.md 1).
-enum class SignedWeightMapping {
-  /// Positive and negative parts in two columns: 2 physical columns per
-  /// weight column.
-  DifferentialColumn,
-  /// Weights offset to be non-negative; every crossbar keeps one reference
-  /// column (after ISAAC).
-  Offset,
-  /// Positive and negative parts in two rows: 2 physical rows per weight row.
-  DifferentialRow,
-};
+/// How signed weights are stored in unsigned conductances (domain.md 1):
+/// the dialect's SignedMapping (CIMEnums.td), spelt dc, of and dr.
+/// DifferentialColumn puts the positive and negative parts in two columns
+/// (2 physical columns per weight column); Offset shifts weights to be
+/// non-negative and keeps one reference column per crossbar (after ISAAC);
+/// DifferentialRow puts the parts in two rows.
+using SignedWeightMapping = ::mlir::cim::SignedMapping;
 
 /// When crossbars are written during inference.
 enum class WeightRewrite {
@@ -45,8 +42,8 @@ enum class WeightRewrite {
   Always,
 };
 
-/// Spelling of the enums in YAML and in messages ("dc", "if_needed", ...).
-llvm::StringRef stringify(SignedWeightMapping mapping);
+/// Spelling of the rewrite policy in YAML and in messages ("if_needed");
+/// the signed mapping's is stringifySignedMapping ("dc").
 llvm::StringRef stringify(WeightRewrite rewrite);
 
 /// A data-path bandwidth in bytes per nanosecond (= GB/s), or unlimited

@@ -25,9 +25,6 @@
 namespace mlir {
 namespace cim {
 
-/// The quantizer's scheme for a dialect scheme.
-quant::Scheme toQuantScheme(QuantScheme scheme);
-
 /// Where the output channels of the layer's weight tensor lie (one channel
 /// per weight scale of a per_channel #cim.quant, as the verifier counts
 /// them: cols x groups of the layer matrix).

@@ -11,8 +11,13 @@
 #ifndef CIM_QUANT_QUANTIZER_H
 #define CIM_QUANT_QUANTIZER_H
 
+#include "cim/Dialect/CIM/CIMEnums.h"
+
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace mlir {
@@ -23,15 +28,12 @@ namespace quant {
 constexpr unsigned kMinBits = 1;
 constexpr unsigned kMaxBits = 16;
 
-/// How reals map to integers (mirrors the dialect's QuantScheme).
-enum class Scheme {
-  /// Signed narrow range [-(2^(b-1)-1), 2^(b-1)-1], zero point 0. One bit
-  /// is the ternary range [-1, 1] (the sign plus one magnitude bit of a
-  /// differential column pair).
-  Symmetric,
-  /// Unsigned range [0, 2^b-1] with a zero point inside it.
-  Asymmetric,
-};
+/// How reals map to integers: the dialect's QuantScheme (CIMEnums.td).
+/// Symmetric is the signed narrow range [-(2^(b-1)-1), 2^(b-1)-1] with zero
+/// point 0 (one bit is the ternary range [-1, 1]: the sign plus one
+/// magnitude bit of a differential column pair); Asymmetric the unsigned
+/// range [0, 2^b-1] with a zero point inside it.
+using Scheme = ::mlir::cim::QuantScheme;
 
 /// An inclusive integer range.
 struct IntRange {
@@ -62,12 +64,45 @@ struct QuantParams {
 QuantParams makeParams(Scheme scheme, unsigned bits, float scale,
                        int32_t zeroPoint = 0);
 
-/// q = clamp(roundHalfToEven(x / scale) + zeroPoint, min, max), with the
-/// division in f32 as ONNX QuantizeLinear does for f32 inputs. NaN maps to
-/// the zero point; infinities saturate.
+/// The quantize formula for any float type T and any integer range (the
+/// reference executor's QuantizeLinear on f32 and f64 data of every ONNX
+/// integer type, the quantizer on f32): roundHalfToEven(x / scale) +
+/// zeroPoint, with the division in T as ONNX QuantizeLinear does. Not
+/// clamped; NaN when the quotient is NaN, +-inf when it is infinite.
+template <typename T>
+double quantizeUnclamped(T x, T scale, int64_t zeroPoint) {
+  T scaled = x / scale;
+  if (std::isnan(scaled))
+    return std::numeric_limits<double>::quiet_NaN();
+  return roundHalfToEven(double(scaled)) + double(zeroPoint);
+}
+
+/// quantizeUnclamped clamped to `range`; a NaN quotient maps to the zero
+/// point (clamped), infinities saturate.
+template <typename T>
+int64_t quantizeTo(T x, T scale, int64_t zeroPoint, IntRange range) {
+  double q = quantizeUnclamped(x, scale, zeroPoint);
+  if (std::isnan(q))
+    return std::clamp<int64_t>(zeroPoint, range.min, range.max);
+  // In double, where every candidate integer is exact and infinities
+  // compare correctly.
+  if (q <= double(range.min))
+    return range.min;
+  if (q >= double(range.max))
+    return range.max;
+  return int64_t(q);
+}
+
+/// r = (q - zeroPoint) * scale: the subtraction exact in 64 bits, the
+/// product in T (ONNX DequantizeLinear computes in the scale's type).
+template <typename T> T dequantizeFrom(int64_t q, int64_t zeroPoint, T scale) {
+  return T(q - zeroPoint) * scale;
+}
+
+/// quantizeTo in f32 with `params`.
 int64_t quantize(float x, const QuantParams &params);
 
-/// r = (q - zeroPoint) * scale, in f32 (ONNX DequantizeLinear).
+/// dequantizeFrom in f32 with `params`.
 float dequantize(int64_t q, const QuantParams &params);
 
 /// dequantize(quantize(x)): the value the integer hardware computes with.

@@ -63,7 +63,7 @@ TEST_F(LayerQuantTest, DialectRangesAreTheQuantizerRanges) {
       auto attr = QuantAttr::get(
           &context, bits, bits, scheme, scheme, QuantGranularity::PerChannel,
           DenseF32ArrayAttr(), DenseI32ArrayAttr(), FloatAttr(), 0);
-      quant::IntRange range = quant::getIntRange(toQuantScheme(scheme), bits);
+      quant::IntRange range = quant::getIntRange(scheme, bits);
       EXPECT_EQ(attr.getWeightMin(), range.min) << bits;
       EXPECT_EQ(attr.getWeightMax(), range.max) << bits;
       EXPECT_EQ(attr.getActMin(), range.min) << bits;

@@ -363,9 +363,9 @@ TEST_P(CrossbarModelSweep, MatchesReference) {
 
 std::string sweepName(const testing::TestParamInfo<SweepParams> &info) {
   auto [mapping, cellBits, dacBits, adcBits, crossbarRows] = info.param;
-  return (hw::stringify(mapping) + "_cell" + llvm::Twine(cellBits) + "_dac" +
-          llvm::Twine(dacBits) + "_adc" + llvm::Twine(adcBits) + "_rows" +
-          llvm::Twine(crossbarRows))
+  return (stringifySignedMapping(mapping) + "_cell" + llvm::Twine(cellBits) +
+          "_dac" + llvm::Twine(dacBits) + "_adc" + llvm::Twine(adcBits) +
+          "_rows" + llvm::Twine(crossbarRows))
       .str();
 }
 

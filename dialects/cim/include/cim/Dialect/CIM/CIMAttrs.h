@@ -7,7 +7,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectImplementation.h"
 
-#include "cim/Dialect/CIM/CIMEnums.h.inc"
+#include "cim/Dialect/CIM/CIMEnums.h"
 
 #define GET_ATTRDEF_CLASSES
 #include "cim/Dialect/CIM/CIMAttrs.h.inc"
