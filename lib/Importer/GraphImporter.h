@@ -185,7 +185,8 @@ private:
   /// Whether the node's inputs are all constants small enough to fold.
   bool hasFoldableInputs() const;
   /// Imports the node with `opImporter` into a scratch function, runs that on
-  /// the reference executor and defines the node's outputs as constants.
+  /// the reference executor and defines the node's outputs as constants; a
+  /// result above kMaxFoldElements leaves the node imported as ops.
   LogicalResult importFolded(const OpImporter &opImporter);
 
   MLIRContext *context;
