@@ -9,28 +9,17 @@ using namespace mlir;
 using namespace mlir::cim;
 
 OnnxAttribute OnnxAttribute::getInt(std::string name, int64_t value) {
-  OnnxAttribute attr;
-  attr.name = std::move(name);
-  attr.kind = Kind::Int;
-  attr.intValue = value;
-  return attr;
+  return {std::move(name), Kind::Int, value};
 }
 
 OnnxAttribute OnnxAttribute::getFloat(std::string name, float value) {
-  OnnxAttribute attr;
-  attr.name = std::move(name);
-  attr.kind = Kind::Float;
-  attr.floatValue = value;
-  return attr;
+  return {std::move(name), Kind::Float, /*intValue=*/0, value};
 }
 
 OnnxAttribute OnnxAttribute::getInts(std::string name,
                                      std::vector<int64_t> values) {
-  OnnxAttribute attr;
-  attr.name = std::move(name);
-  attr.kind = Kind::Ints;
-  attr.ints = std::move(values);
-  return attr;
+  return {std::move(name), Kind::Ints, /*intValue=*/0, /*floatValue=*/0.0f,
+          std::move(values)};
 }
 
 static void fillValueInfo(onnx::ValueInfoProto &info,

@@ -1,9 +1,9 @@
 //===- TensorIO.cpp - ONNX TensorProto files <-> host tensors -------------===//
 
 #include "cim/Importer/TensorIO.h"
+#include "cim/Dialect/CIM/CIMDialect.h"
 #include "cim/Support/OutputFiles.h"
 #include "cim/Tensor/TensorReader.h"
-#include "cim/Dialect/CIM/CIMDialect.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -24,87 +24,47 @@ using namespace mlir::cim;
 static constexpr int32_t kOnnxUint4 = 21, kOnnxInt4 = 22, kOnnxUint2 = 25,
                          kOnnxInt2 = 26;
 
+namespace {
+/// An ONNX data type and the HostTensor kind that holds it.
+struct OnnxElementType {
+  int32_t onnxType;
+  ElementKind kind;
+};
+} // namespace
+
+/// Every ONNX data type that tensor files and the IR support, one entry a
+/// kind.
+static const OnnxElementType kOnnxElementTypes[] = {
+    {onnx::TensorProto::FLOAT, ElementKind::F32},
+    {onnx::TensorProto::DOUBLE, ElementKind::F64},
+    {onnx::TensorProto::FLOAT16, ElementKind::F16},
+    {onnx::TensorProto::BFLOAT16, ElementKind::BF16},
+    {kOnnxInt4, ElementKind::I4},
+    {kOnnxUint4, ElementKind::U4},
+    {kOnnxInt2, ElementKind::I2},
+    {kOnnxUint2, ElementKind::U2},
+    {onnx::TensorProto::INT8, ElementKind::I8},
+    {onnx::TensorProto::INT16, ElementKind::I16},
+    {onnx::TensorProto::INT32, ElementKind::I32},
+    {onnx::TensorProto::INT64, ElementKind::I64},
+    {onnx::TensorProto::UINT8, ElementKind::U8},
+    {onnx::TensorProto::UINT16, ElementKind::U16},
+    {onnx::TensorProto::UINT32, ElementKind::U32},
+    {onnx::TensorProto::UINT64, ElementKind::U64},
+    {onnx::TensorProto::BOOL, ElementKind::Bool}};
+
 std::optional<ElementKind> cim::getOnnxElementKind(int32_t type) {
-  using TP = onnx::TensorProto;
-  switch (type) {
-  case TP::FLOAT:
-    return ElementKind::F32;
-  case TP::DOUBLE:
-    return ElementKind::F64;
-  case TP::FLOAT16:
-    return ElementKind::F16;
-  case TP::BFLOAT16:
-    return ElementKind::BF16;
-  case kOnnxInt4:
-    return ElementKind::I4;
-  case kOnnxUint4:
-    return ElementKind::U4;
-  case kOnnxInt2:
-    return ElementKind::I2;
-  case kOnnxUint2:
-    return ElementKind::U2;
-  case TP::INT8:
-    return ElementKind::I8;
-  case TP::INT16:
-    return ElementKind::I16;
-  case TP::INT32:
-    return ElementKind::I32;
-  case TP::INT64:
-    return ElementKind::I64;
-  case TP::UINT8:
-    return ElementKind::U8;
-  case TP::UINT16:
-    return ElementKind::U16;
-  case TP::UINT32:
-    return ElementKind::U32;
-  case TP::UINT64:
-    return ElementKind::U64;
-  case TP::BOOL:
-    return ElementKind::Bool;
-  default:
-    return std::nullopt;
-  }
+  for (const OnnxElementType &entry : kOnnxElementTypes)
+    if (entry.onnxType == type)
+      return entry.kind;
+  return std::nullopt;
 }
 
 static int32_t typeOf(ElementKind kind) {
-  using TP = onnx::TensorProto;
-  switch (kind) {
-  case ElementKind::F32:
-    return TP::FLOAT;
-  case ElementKind::F64:
-    return TP::DOUBLE;
-  case ElementKind::I8:
-    return TP::INT8;
-  case ElementKind::I16:
-    return TP::INT16;
-  case ElementKind::I32:
-    return TP::INT32;
-  case ElementKind::I64:
-    return TP::INT64;
-  case ElementKind::U8:
-    return TP::UINT8;
-  case ElementKind::U16:
-    return TP::UINT16;
-  case ElementKind::U32:
-    return TP::UINT32;
-  case ElementKind::U64:
-    return TP::UINT64;
-  case ElementKind::Bool:
-    return TP::BOOL;
-  case ElementKind::F16:
-    return TP::FLOAT16;
-  case ElementKind::BF16:
-    return TP::BFLOAT16;
-  case ElementKind::I4:
-    return kOnnxInt4;
-  case ElementKind::U4:
-    return kOnnxUint4;
-  case ElementKind::I2:
-    return kOnnxInt2;
-  case ElementKind::U2:
-    return kOnnxUint2;
-  }
-  return TP::UNDEFINED;
+  for (const OnnxElementType &entry : kOnnxElementTypes)
+    if (entry.kind == kind)
+      return entry.onnxType;
+  return onnx::TensorProto::UNDEFINED;
 }
 
 /// Tensor files hold inputs and calibration data: the importer's limit.

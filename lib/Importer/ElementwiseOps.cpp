@@ -1,0 +1,258 @@
+//===- ElementwiseOps.cpp - Arithmetic, activations, logic ----------------===//
+//
+// One cim op per ONNX operator, broadcasting as ONNX does: binary and
+// variadic arithmetic, comparisons and logic, Where, unary math and
+// activations (with their float attributes), Clip, Mean.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OpImporters.h"
+
+#include "cim/Dialect/CIM/CIMOps.h"
+
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+
+using namespace mlir;
+using namespace mlir::cim;
+using namespace mlir::cim::importer;
+
+LogicalResult importer::importUnary(GraphImporter &gi, StringRef opName,
+                                    ArrayRef<NamedAttribute> attrs) {
+  FailureOr<Value> x = gi.operand(0);
+  if (failed(x))
+    return failure();
+  RegisteredOperationName info =
+      *RegisteredOperationName::lookup(opName, gi.getContext());
+  return gi.defineOutput(info.hasInterface<InferTypeOpInterface>()
+                             ? gi.build(opName, {*x}, attrs)
+                             : gi.build(opName, {*x}, attrs, {x->getType()}));
+}
+
+LogicalResult importer::importBinary(GraphImporter &gi, StringRef opName) {
+  FailureOr<Value> a = gi.operand(0), b = gi.operand(1);
+  if (failed(a) || failed(b))
+    return failure();
+  Value lhs = *a, rhs = *b;
+  Type baseType = gi.typeOf(lhs).getElementType();
+  // Pow with an exponent of another type: a constant exponent is cast to
+  // the base's type (as the executor's cast kernel does).
+  if (opName == PowOp::getOperationName() &&
+      baseType != gi.typeOf(rhs).getElementType()) {
+    FailureOr<HostTensor> exponent = gi.constantTensor(gi.input(1));
+    std::optional<ElementKind> kind = getElementKind(baseType);
+    if (failed(exponent) || !kind)
+      return gi.fail("the exponent must have the base's element type or be a "
+                     "constant");
+    FailureOr<Value> cast = gi.internConstant(
+        gi.input(1).str() + "__as_float", convertElements(*exponent, *kind));
+    if (failed(cast))
+      return failure();
+    rhs = *cast;
+  }
+  SmallVector<NamedAttribute> attrs;
+  if (opName == MatMulOp::getOperationName())
+    attrs.push_back(
+        gi.named("name", gi.getBuilder().getStringAttr(gi.getNodeName())));
+  return gi.defineOutput(gi.build1(opName, {lhs, rhs}, attrs));
+}
+
+LogicalResult importer::importSameType(GraphImporter &gi, StringRef opName,
+                                       int count,
+                                       ArrayRef<NamedAttribute> attrs) {
+  FailureOr<SmallVector<Value>> operands = gi.requiredOperands(count);
+  if (failed(operands))
+    return failure();
+  return gi.defineOutput(
+      gi.build(opName, *operands, attrs, {(*operands)[0].getType()}));
+}
+
+/// Inputs 0 .. n-1 combined left to right with the binary `opName`.
+static FailureOr<Value> foldInputs(GraphImporter &gi, StringRef opName) {
+  if (gi.getNumInputs() < 1) {
+    (void)gi.fail("needs at least one input");
+    return failure();
+  }
+  FailureOr<Value> acc = gi.operand(0);
+  for (int i = 1; succeeded(acc) && i < gi.getNumInputs(); ++i) {
+    FailureOr<Value> next = gi.operand(i);
+    if (failed(next))
+      return failure();
+    acc = gi.build1(opName, {*acc, *next});
+  }
+  return acc;
+}
+
+/// Max, Min and Sum of any number of inputs.
+static ImportFn variadicImporter(StringRef opName) {
+  return [opName](GraphImporter &gi) {
+    return gi.defineOutput(foldInputs(gi, opName));
+  };
+}
+
+/// The sum of the inputs divided by their count.
+static LogicalResult importMean(GraphImporter &gi) {
+  FailureOr<Value> sum = foldInputs(gi, AddOp::getOperationName());
+  if (failed(sum))
+    return failure();
+  Type element = gi.typeOf(*sum).getElementType();
+  if (!element.isa<FloatType>())
+    return gi.fail("Mean needs float inputs");
+  FailureOr<Value> n = gi.scalarConstant(gi.getNumInputs(), element, "count");
+  if (failed(n))
+    return failure();
+  return gi.defineOutput(gi.build1(DivOp::getOperationName(), {*sum, *n}));
+}
+
+/// Clip of input 0 with the bounds in `attrs`, its type kept.
+static LogicalResult buildClip(GraphImporter &gi, Value x,
+                               ArrayRef<NamedAttribute> attrs) {
+  return gi.defineOutput(
+      gi.build(ClipOp::getOperationName(), {x}, attrs, {x.getType()}));
+}
+
+/// Clip-1 and Clip-6: the bounds are float attributes.
+static LogicalResult importClipWithAttrs(GraphImporter &gi) {
+  FailureOr<Value> x = gi.operand(0);
+  if (failed(x))
+    return failure();
+  SmallVector<NamedAttribute> attrs;
+  for (StringRef name : {"min", "max"})
+    if (gi.attr(name))
+      attrs.push_back(gi.named(
+          name, gi.getBuilder().getF64FloatAttr(gi.floatAttr(name, 0))));
+  return buildClip(gi, *x, attrs);
+}
+
+/// Clip-11 and later: the bounds are optional constant scalar inputs.
+static LogicalResult importClipWithInputs(GraphImporter &gi) {
+  FailureOr<Value> x = gi.operand(0);
+  if (failed(x))
+    return failure();
+  bool isInteger = gi.typeOf(*x).getElementType().isa<IntegerType>();
+  SmallVector<NamedAttribute> attrs;
+  static const StringRef bounds[] = {"min", "max"};
+  for (auto [i, name] : llvm::enumerate(bounds)) {
+    StringRef in = gi.input(i + 1);
+    if (in.empty())
+      continue;
+    FailureOr<HostTensor> bound = gi.constantTensor(in);
+    if (failed(bound) || bound->getNumElements() != 1)
+      return gi.fail(name + " ('" + in + "') must be a constant scalar");
+    bool isFloat =
+        isFloatKind(bound->getKind()) || isFloat16Kind(bound->getKind());
+    int64_t asInt = isFloat ? 0 : bound->getAsInt64(0);
+    double v = isFloat ? bound->getAsDouble(0) : double(asInt);
+    if (isInteger && !isFloat && double(int64_t(v)) != double(asInt))
+      return gi.fail(name + " " + Twine(asInt) +
+                     " is not exactly representable");
+    attrs.push_back(gi.named(name, gi.getBuilder().getF64FloatAttr(v)));
+  }
+  return buildClip(gi, *x, attrs);
+}
+
+static LogicalResult importGelu(GraphImporter &gi) {
+  std::string mode = gi.stringAttr("approximate", "none");
+  std::optional<GeluApproximation> approximation =
+      symbolizeGeluApproximation(mode);
+  if (!approximation)
+    return gi.fail("approximate must be 'none' or 'tanh', got '" + mode + "'");
+  return importUnary(
+      gi, GeluOp::getOperationName(),
+      {gi.named("approximate",
+                GeluApproximationAttr::get(gi.getContext(), *approximation))});
+}
+
+static LogicalResult importWhere(GraphImporter &gi) {
+  FailureOr<Value> c = gi.operand(0), x = gi.operand(1), y = gi.operand(2);
+  if (failed(c) || failed(x) || failed(y))
+    return failure();
+  return gi.defineOutput(gi.build1(WhereOp::getOperationName(), {*c, *x, *y}));
+}
+
+namespace {
+/// A float attribute of an activation and its ONNX default.
+struct FloatAttrDefault {
+  StringLiteral name;
+  float fallback;
+};
+} // namespace
+
+/// An activation on input 0 whose float attributes are copied, with their
+/// defaults, to the cim op.
+static ImportFn activationImporter(StringRef opName,
+                                   std::vector<FloatAttrDefault> defaults) {
+  return [opName, defaults](GraphImporter &gi) {
+    SmallVector<NamedAttribute> attrs;
+    for (const FloatAttrDefault &d : defaults)
+      attrs.push_back(gi.named(d.name, gi.getBuilder().getF32FloatAttr(
+                                           gi.floatAttr(d.name, d.fallback))));
+    return importUnary(gi, opName, attrs);
+  };
+}
+
+void importer::registerElementwiseOps(OpRegistry &registry) {
+  auto binary = [](StringRef opName) -> ImportFn {
+    return [opName](GraphImporter &gi) { return importBinary(gi, opName); };
+  };
+  // Arithmetic, comparisons and selection on constants (shape
+  // computations) are evaluated at import.
+  constexpr Folding fold = Folding::WhenConstant;
+  registry.add("Add", binary(AddOp::getOperationName()), fold);
+  registry.add("Sub", binary(SubOp::getOperationName()), fold);
+  registry.add("Mul", binary(MulOp::getOperationName()), fold);
+  registry.add("Div", binary(DivOp::getOperationName()), fold);
+  registry.add("Pow", binary(PowOp::getOperationName()));
+  registry.add("PRelu", binary(PReluOp::getOperationName()));
+  registry.add("Equal", binary(EqualOp::getOperationName()), fold);
+  registry.add("Less", binary(LessOp::getOperationName()), fold);
+  registry.add("LessOrEqual", binary(LessEqualOp::getOperationName()), fold);
+  registry.add("Greater", binary(GreaterOp::getOperationName()), fold);
+  registry.add("GreaterOrEqual", binary(GreaterEqualOp::getOperationName()),
+               fold);
+  registry.add("And", binary(AndOp::getOperationName()), fold);
+  registry.add("Or", binary(OrOp::getOperationName()), fold);
+  registry.add("Xor", binary(XorOp::getOperationName()), fold);
+  registry.add("Not", unaryImporter<NotOp>(), fold);
+  registry.add("Where", importWhere, fold);
+  registry.add("Max", variadicImporter(MaxOp::getOperationName()), fold);
+  registry.add("Min", variadicImporter(MinOp::getOperationName()), fold);
+  registry.add("Sum", variadicImporter(AddOp::getOperationName()));
+  registry.add("Mean", importMean);
+  registry.add("Clip", importClipWithAttrs);
+  registry.add("Clip", 11, importClipWithInputs);
+
+  registry.add("Relu", unaryImporter<ReluOp>());
+  registry.add("Sigmoid", unaryImporter<SigmoidOp>());
+  registry.add("Tanh", unaryImporter<TanhOp>());
+  registry.add("Erf", unaryImporter<ErfOp>());
+  registry.add("Sqrt", unaryImporter<SqrtOp>());
+  registry.add("Exp", unaryImporter<ExpOp>());
+  registry.add("Neg", unaryImporter<NegOp>());
+  registry.add("HardSwish", unaryImporter<HardSwishOp>());
+  registry.add("Abs", unaryImporter<AbsOp>());
+  registry.add("Log", unaryImporter<LogOp>());
+  registry.add("Reciprocal", unaryImporter<ReciprocalOp>());
+  registry.add("Floor", unaryImporter<FloorOp>());
+  registry.add("Ceil", unaryImporter<CeilOp>());
+  registry.add("Round", unaryImporter<RoundOp>());
+  registry.add("Softplus", unaryImporter<SoftplusOp>());
+  registry.add("Softsign", unaryImporter<SoftsignOp>());
+  registry.add("Mish", unaryImporter<MishOp>());
+  registry.add("Gelu", importGelu);
+  registry.add("LeakyRelu", activationImporter(LeakyReluOp::getOperationName(),
+                                               {{"alpha", 0.01f}}));
+  registry.add("HardSigmoid",
+               activationImporter(HardSigmoidOp::getOperationName(),
+                                  {{"alpha", 0.2f}, {"beta", 0.5f}}));
+  registry.add("Swish",
+               activationImporter(SwishOp::getOperationName(), {{"alpha", 1}}));
+  registry.add("Elu",
+               activationImporter(EluOp::getOperationName(), {{"alpha", 1}}));
+  registry.add("ThresholdedRelu",
+               activationImporter(ThresholdedReluOp::getOperationName(),
+                                  {{"alpha", 1}}));
+  registry.add("Selu",
+               activationImporter(SeluOp::getOperationName(),
+                                  {{"alpha", 1.67326319217681884765625f},
+                                   {"gamma", 1.05070102214813232421875f}}));
+}

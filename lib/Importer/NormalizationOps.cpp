@@ -1,0 +1,220 @@
+//===- NormalizationOps.cpp - Normalizations, softmax, reductions ---------===//
+
+#include "OpImporters.h"
+
+#include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Dialect/CIM/CIMShapes.h"
+
+using namespace mlir;
+using namespace mlir::cim;
+using namespace mlir::cim::importer;
+
+static NamedAttribute epsilonAttr(GraphImporter &gi) {
+  return gi.named("epsilon", gi.getBuilder().getF32FloatAttr(
+                                 gi.floatAttr("epsilon", 1e-5f)));
+}
+
+/// Training-mode BatchNormalization: statistics of the batch normalize it;
+/// the running mean and variance outputs blend in `momentum`.
+static LogicalResult importBatchNormTraining(GraphImporter &gi) {
+  FailureOr<SmallVector<Value>> inList = gi.requiredOperands(5);
+  if (failed(inList))
+    return failure();
+  SmallVector<Value> &in = *inList;
+  RankedTensorType xt = gi.typeOf(in[0]);
+  if (xt.getRank() < 2)
+    return gi.fail("the input must be N x C x ...");
+  Type element = xt.getElementType();
+  SmallVector<int64_t> axes;
+  for (int64_t d = 0; d < xt.getRank(); ++d)
+    if (d != 1)
+      axes.push_back(d);
+  OpBuilder &b = gi.getBuilder();
+  auto reduce = [&](Value v, bool keep) {
+    return gi.build1(ReduceMeanOp::getOperationName(), {v},
+                     {gi.named("axes", b.getDenseI64ArrayAttr(axes)),
+                      gi.named("keepdims", b.getBoolAttr(keep))});
+  };
+  // Population variance, as numpy's var().
+  FailureOr<Value> meanKeep = reduce(in[0], true);
+  FailureOr<Value> mean = reduce(in[0], false);
+  if (failed(meanKeep) || failed(mean))
+    return failure();
+  FailureOr<Value> d = gi.build1(SubOp::getOperationName(), {in[0], *meanKeep});
+  if (failed(d))
+    return failure();
+  FailureOr<Value> d2 = gi.build1(MulOp::getOperationName(), {*d, *d});
+  if (failed(d2))
+    return failure();
+  FailureOr<Value> var = reduce(*d2, false);
+  if (failed(var))
+    return failure();
+  FailureOr<Operation *> y =
+      gi.build(BatchNormOp::getOperationName(),
+               {in[0], in[1], in[2], *mean, *var}, {epsilonAttr(gi)}, {xt});
+  if (failed(gi.defineOutput(y)))
+    return failure();
+  // Running statistics: stat * momentum + batch_stat * (1 - momentum).
+  double momentum = gi.floatAttr("momentum", 0.9f);
+  FailureOr<Value> m = gi.scalarConstant(momentum, element, "momentum");
+  FailureOr<Value> rest = gi.scalarConstant(1.0 - momentum, element, "rest");
+  if (failed(m) || failed(rest))
+    return failure();
+  for (int k = 1; k <= 2 && k < gi.getNumOutputs(); ++k) {
+    if (!gi.hasOutput(k))
+      continue;
+    Value running = in[2 + k], batch = k == 1 ? *mean : *var;
+    FailureOr<Value> scaled =
+        gi.build1(MulOp::getOperationName(), {running, *m});
+    FailureOr<Value> blended =
+        gi.build1(MulOp::getOperationName(), {batch, *rest});
+    if (failed(scaled) || failed(blended))
+      return failure();
+    FailureOr<Value> r =
+        gi.build1(AddOp::getOperationName(), {*scaled, *blended});
+    if (failed(r) || failed(gi.define(gi.output(k), *r)))
+      return failure();
+  }
+  for (int k = 3; k < gi.getNumOutputs(); ++k)
+    if (gi.hasOutput(k))
+      return gi.fail("output " + Twine(k) + " ('" + gi.output(k) +
+                     "') is not supported");
+  return success();
+}
+
+static LogicalResult importBatchNorm(GraphImporter &gi) {
+  if (gi.intAttr("training_mode", 0))
+    return importBatchNormTraining(gi);
+  if (failed(gi.onlyFirstOutputUsed()))
+    return failure();
+  return importSameType(gi, BatchNormOp::getOperationName(), 5,
+                        {epsilonAttr(gi)});
+}
+
+static LogicalResult importLayerNorm(GraphImporter &gi) {
+  if (failed(gi.onlyFirstOutputUsed()))
+    return failure();
+  // The bias (input 2) is optional.
+  return importSameType(
+      gi, LayerNormOp::getOperationName(), gi.hasInput(2) ? 3 : 2,
+      {gi.named("axis",
+                gi.getBuilder().getI64IntegerAttr(gi.intAttr("axis", -1))),
+       epsilonAttr(gi)});
+}
+
+static LogicalResult importInstanceNorm(GraphImporter &gi) {
+  return importSameType(gi, InstanceNormOp::getOperationName(), 3,
+                        {epsilonAttr(gi)});
+}
+
+static LogicalResult importLrn(GraphImporter &gi) {
+  if (failed(gi.operand(0)))
+    return failure();
+  if (!gi.attr("size"))
+    return gi.fail("size is required");
+  OpBuilder &b = gi.getBuilder();
+  return importSameType(
+      gi, LrnOp::getOperationName(), 1,
+      {gi.named("size", b.getI64IntegerAttr(gi.intAttr("size", 1))),
+       gi.named("alpha", b.getF32FloatAttr(gi.floatAttr("alpha", 1e-4f))),
+       gi.named("beta", b.getF32FloatAttr(gi.floatAttr("beta", 0.75f))),
+       gi.named("bias", b.getF32FloatAttr(gi.floatAttr("bias", 1.0f)))});
+}
+
+/// Softmax and LogSoftmax. Before opset 13 (`Flattening`) they run over the
+/// input flattened at `axis` (default 1); from 13 along `axis` (default -1).
+template <bool Flattening>
+static LogicalResult importSoftmax(GraphImporter &gi, StringRef opName) {
+  FailureOr<Value> x = gi.operand(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType t = gi.typeOf(*x);
+  int64_t rank = t.getRank();
+  int64_t axis = gi.intAttr("axis", Flattening ? 1 : -1);
+  auto norm = normalizeAxis(axis, rank);
+  if (!norm)
+    return gi.fail("axis " + Twine(axis) + " is out of range for rank " +
+                   Twine(rank));
+  OpBuilder &b = gi.getBuilder();
+  if (Flattening && *norm != rank - 1) {
+    ArrayRef<int64_t> s = t.getShape();
+    FailureOr<Value> flat = gi.reshape(*x, {shapeProduct(s.take_front(*norm)),
+                                            shapeProduct(s.drop_front(*norm))});
+    if (failed(flat))
+      return failure();
+    FailureOr<Operation *> sm =
+        gi.build(opName, {*flat}, {gi.named("axis", b.getI64IntegerAttr(1))},
+                 {flat->getType()});
+    if (failed(sm))
+      return failure();
+    return gi.defineOutput(gi.reshape((*sm)->getResult(0), s));
+  }
+  return gi.defineOutput(gi.build(
+      opName, {*x}, {gi.named("axis", b.getI64IntegerAttr(*norm))}, {t}));
+}
+
+/// The reductions: axes from an attribute, or (ReduceSum-13, the others
+/// from 18) from an optional constant input, where no axes may mean the
+/// identity (noop_with_empty_axes).
+template <ListFrom AxesFrom>
+static LogicalResult importReduce(GraphImporter &gi, StringRef opName) {
+  auto inputAndAxes = getInputAndIntList(gi, AxesFrom, "axes", 1);
+  if (failed(inputAndAxes))
+    return failure();
+  auto &[x, axes] = *inputAndAxes;
+  if (axes.empty()) {
+    if (AxesFrom == ListFrom::Input && gi.intAttr("noop_with_empty_axes", 0))
+      return gi.define(gi.output(0), x);
+    for (int64_t i = 0; i < gi.typeOf(x).getRank(); ++i)
+      axes.push_back(i);
+  }
+  OpBuilder &b = gi.getBuilder();
+  return gi.defineOutput(gi.build1(
+      opName, {x},
+      {gi.named("axes", b.getDenseI64ArrayAttr(axes)),
+       gi.named("keepdims", b.getBoolAttr(gi.intAttr("keepdims", 1) != 0))}));
+}
+
+void importer::registerNormalizationOps(OpRegistry &registry) {
+  registry.add("BatchNormalization", importBatchNorm);
+  registry.add("LayerNormalization", importLayerNorm);
+  registry.add("InstanceNormalization", importInstanceNorm);
+  registry.add("LRN", importLrn);
+
+  for (auto [onnxName, opName] :
+       {std::pair<StringRef, StringRef>{"Softmax",
+                                        SoftmaxOp::getOperationName()},
+        {"LogSoftmax", LogSoftmaxOp::getOperationName()}}) {
+    registry.add(onnxName, [opName = opName](GraphImporter &gi) {
+      return importSoftmax<true>(gi, opName);
+    });
+    registry.add(onnxName, 13, [opName = opName](GraphImporter &gi) {
+      return importSoftmax<false>(gi, opName);
+    });
+  }
+
+  struct Reduction {
+    StringRef onnxName, opName;
+    int64_t axesInputSince;
+  };
+  const Reduction reductions[] = {
+      {"ReduceMean", ReduceMeanOp::getOperationName(), 18},
+      {"ReduceSum", ReduceSumOp::getOperationName(), 13},
+      {"ReduceProd", ReduceProdOp::getOperationName(), 18},
+      {"ReduceMax", ReduceMaxOp::getOperationName(), 18},
+      {"ReduceMin", ReduceMinOp::getOperationName(), 18},
+      {"ReduceL1", ReduceL1Op::getOperationName(), 18},
+      {"ReduceL2", ReduceL2Op::getOperationName(), 18},
+      {"ReduceSumSquare", ReduceSumSquareOp::getOperationName(), 18},
+      {"ReduceLogSum", ReduceLogSumOp::getOperationName(), 18},
+      {"ReduceLogSumExp", ReduceLogSumExpOp::getOperationName(), 18}};
+  for (const Reduction &r : reductions) {
+    StringRef opName = r.opName;
+    registry.add(r.onnxName, [opName](GraphImporter &gi) {
+      return importReduce<ListFrom::Attribute>(gi, opName);
+    });
+    registry.add(r.onnxName, r.axesInputSince, [opName](GraphImporter &gi) {
+      return importReduce<ListFrom::Input>(gi, opName);
+    });
+  }
+}
