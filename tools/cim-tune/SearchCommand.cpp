@@ -17,6 +17,9 @@
 #include "cim/Tune/IRModel.h"
 #include "cim/Tune/Network.h"
 #include "cim/Tune/Search.h"
+#include "cim/Tune/SearchEval.h"
+#include "cim/Tune/SearchLatency.h"
+#include "cim/Tune/SearchReport.h"
 
 #include <chrono>
 #include <cmath>

@@ -435,10 +435,11 @@ TrainOptions parseTrainOptions(const Args &args, bool qat) {
   o.batchSize = args.getInt("batch-size", 128);
   if (o.batchSize < 1)
     fail("cim-tune: error: --batch-size must be positive");
-  o.optimizer = args.get("optimizer", "sgd");
-  if (o.optimizer != "sgd" && o.optimizer != "adam")
-    fail("cim-tune: error: --optimizer expects sgd or adam, got '" +
-         o.optimizer + "'");
+  std::string optimizer = args.get("optimizer", "sgd");
+  if (optimizer != "sgd" && optimizer != "adam")
+    fail("cim-tune: error: --optimizer expects sgd or adam, got '" + optimizer +
+         "'");
+  o.optimizer = optimizer == "adam" ? Optimizer::Adam : Optimizer::Sgd;
   o.learningRate = args.getDouble("lr", qat ? 0.005 : 0.05);
   o.weightDecay = args.getDouble("weight-decay", qat ? 1e-4 : 5e-4);
   o.cosine = !args.has("no-cosine");
