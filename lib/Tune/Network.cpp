@@ -31,6 +31,19 @@ int tune::setThreadCount(int threads) {
   return threads;
 }
 
+bool tune::checkImageShape(const Graph &graph, const Dataset &data,
+                           std::string &error) {
+  const std::vector<int64_t> &shape = graph.inputShapes[0];
+  if (shape.size() == 4 && shape[1] == data.channels &&
+      shape[2] == data.height && shape[3] == data.width)
+    return true;
+  error = "cim-tune: error: the model's input " + graph.inputNames[0] +
+          " does not take " + std::to_string(data.channels) + "x" +
+          std::to_string(data.height) + "x" + std::to_string(data.width) +
+          " images";
+  return false;
+}
+
 Network::Network() : impl(std::make_unique<Impl>()) {}
 Network::~Network() = default;
 

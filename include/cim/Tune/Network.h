@@ -58,6 +58,11 @@ struct Progress {
 
 class Network;
 
+/// Whether `graph`'s input takes `data`'s images (NCHW of their channels,
+/// height and width); false with a one-line `error` naming the input.
+bool checkImageShape(const Graph &graph, const Dataset &data,
+                     std::string &error);
+
 /// How the trained constants are updated.
 enum class Optimizer {
   /// SGD with (Nesterov) momentum.
