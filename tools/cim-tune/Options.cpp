@@ -305,8 +305,8 @@ void tune::parseCommandLine(int argc, char **argv) {
     fail(std::string("cim-tune: error: missing command (") + kCommandList +
          "); see cim-tune --help");
   llvm::StringRef first = argv[1];
-  bool help = first == "--help" || first == "-help" || first == "-h" ||
-              first == "--help-hidden" || first == "--help-list";
+  bool help = first == "--help" || first == "-h" || first == "--help-hidden" ||
+              first == "--help-list";
   if (!help && llvm::none_of(commands, [&](cl::SubCommand *command) {
         return command->getName() == first;
       }))
@@ -316,15 +316,28 @@ void tune::parseCommandLine(int argc, char **argv) {
   for (cl::SubCommand *command : commands)
     cl::HideUnrelatedOptions(getToolCategory(), *command);
 
-  // cl reports a missing value itself (to stderr, in its own words): find
-  // an option that takes a value and has none, left to right as cl reads.
+  // What cl is given: long options take two dashes (so that "--hw" is no
+  // "-h" and "w"), "-o" is the one that takes one, and any other single
+  // dash goes to the sink whole (cl would read "-hx" as "-h -x"). cl
+  // reports a missing value itself (to stderr, in its own words): the same
+  // walk finds an option that takes a value and has none.
   cl::SubCommand *chosen = nullptr;
   for (cl::SubCommand *command : commands)
     if (command->getName() == first)
       chosen = command;
+  std::vector<std::string> spelled(argv, argv + argc);
+  if (first == "-h")
+    spelled[1] = "--help";
   for (int i = 2; chosen && i < argc; ++i) {
     llvm::StringRef arg = argv[i];
-    if (!arg.startswith("-") || arg.contains('='))
+    if (!arg.startswith("-") || arg == "-")
+      continue; // a stray argument
+    bool output = arg == "-o" || arg.startswith("-o=");
+    if (output)
+      spelled[size_t(i)].insert(0, "-");
+    else if (!arg.startswith("--") && arg.size() > 2)
+      spelled[size_t(i)].insert(0, "--?"); // no option's name
+    if (arg.contains('=') || (!output && !arg.startswith("--")))
       continue;
     llvm::StringMap<cl::Option *> &options = cl::getRegisteredOptions(*chosen);
     auto it = options.find(arg.ltrim('-'));
@@ -333,33 +346,34 @@ void tune::parseCommandLine(int argc, char **argv) {
       continue;
     if (i + 1 == argc)
       fail("cim-tune: error: option '" + arg.str() + "' needs a value");
-    ++i; // its value
+    ++i; // its value, as typed
   }
-
-  std::vector<const char *> args(argv, argv + argc);
-  if (first == "-h")
-    args[1] = "--help";
+  std::vector<const char *> args;
+  for (const std::string &arg : spelled)
+    args.push_back(arg.c_str());
   std::string messages;
   llvm::raw_string_ostream errors(messages);
   bool parsed = cl::ParseCommandLineOptions(
       argc, args.data(),
       "cim-tune: training, quantization-aware training and the bit-width "
       "search with the compiler's quantizer (docs/tune.md, docs/search.md)\n",
-      &errors);
+      &errors, /*EnvVar=*/nullptr, /*LongOptionsUseDoubleDash=*/true);
 
   // Arguments that are no option of the command, in command-line order.
   std::map<unsigned, std::string> misplaced;
   for (unsigned i = 0; i < unknownOptions.size(); ++i) {
-    llvm::StringRef arg = unknownOptions[i];
+    // As typed.
+    llvm::StringRef arg = argv[unknownOptions.getPosition(i)];
     llvm::StringRef name = arg.ltrim('-').split('=').first;
     bool elsewhere = llvm::any_of(commands, [&](cl::SubCommand *command) {
       return command != chosen &&
              cl::getRegisteredOptions(*command).count(name);
     });
     misplaced[unknownOptions.getPosition(i)] =
-        elsewhere ? "cim-tune: error: option '--" + name.str() +
-                        "' does not apply to '" + first.str() + "'"
-                  : "cim-tune: error: unknown option '" + arg.str() + "'";
+        elsewhere && arg.startswith("--")
+            ? "cim-tune: error: option '--" + name.str() +
+                  "' does not apply to '" + first.str() + "'"
+            : "cim-tune: error: unknown option '" + arg.str() + "'";
   }
   for (unsigned i = 0; i < strayArguments.size(); ++i)
     misplaced[strayArguments.getPosition(i)] =
