@@ -70,6 +70,18 @@ makeOptimizer(const TrainOptions &options, const std::vector<Tensor> &params,
   return std::make_unique<torch::optim::SGD>(groups, opts);
 }
 
+/// Calls `fn(key, tensor)` for every tensor of the network a checkpoint
+/// holds: constants ("c<id>"), activation scales ("s<node>") and learned
+/// weight scales ("w<node>").
+template <typename Fn> void forEachCheckpointTensor(Network::Impl &net, Fn fn) {
+  for (auto &[id, t] : net.constants)
+    fn("c" + std::to_string(id), t);
+  for (auto &[index, s] : net.actScales)
+    fn("s" + std::to_string(index), s);
+  for (auto &[index, s] : net.weightScales)
+    fn("w" + std::to_string(index), s);
+}
+
 /// Restores the network and the optimizer from the checkpoint `path` of a
 /// network with fingerprint `print`; the epochs it had done in `epochs`.
 bool readCheckpoint(const std::string &path, const std::string &print,
@@ -89,16 +101,11 @@ bool readCheckpoint(const std::string &path, const std::string &print,
     archive.read("epoch", epoch);
     epochs = epoch.toInt();
     torch::NoGradGuard noGrad;
-    auto restore = [&](const char *prefix, auto &tensors) {
-      for (auto &[key, t] : tensors) {
-        Tensor saved;
-        archive.read(prefix + std::to_string(key), saved);
-        t.copy_(saved);
-      }
-    };
-    restore("c", net.constants);
-    restore("s", net.actScales);
-    restore("w", net.weightScales);
+    forEachCheckpointTensor(net, [&](const std::string &key, Tensor &t) {
+      Tensor saved;
+      archive.read(key, saved);
+      t.copy_(saved);
+    });
     torch::serialize::InputArchive optState;
     archive.read("optimizer", optState);
     optimizer.load(optState);
@@ -113,7 +120,7 @@ bool readCheckpoint(const std::string &path, const std::string &print,
 /// Writes the checkpoint whole (cim::writeFileAtomically) after `epochs`
 /// epochs.
 bool writeCheckpoint(const std::string &path, const std::string &print,
-                     const Network::Impl &net,
+                     Network::Impl &net,
                      const torch::optim::Optimizer &optimizer, int64_t epochs,
                      std::string &error) {
   std::ostringstream bytes;
@@ -121,13 +128,9 @@ bool writeCheckpoint(const std::string &path, const std::string &print,
     torch::serialize::OutputArchive archive;
     archive.write("fingerprint", c10::IValue(print));
     archive.write("epoch", c10::IValue(epochs));
-    auto store = [&](const char *prefix, const auto &tensors) {
-      for (const auto &[key, t] : tensors)
-        archive.write(prefix + std::to_string(key), t.detach());
-    };
-    store("c", net.constants);
-    store("s", net.actScales);
-    store("w", net.weightScales);
+    forEachCheckpointTensor(net, [&](const std::string &key, Tensor &t) {
+      archive.write(key, t.detach());
+    });
     torch::serialize::OutputArchive optState;
     optimizer.save(optState);
     archive.write("optimizer", optState);
