@@ -167,6 +167,16 @@ LogicalResult IRModel::Impl::convert(std::string &error) {
     node.name = std::string(op.getName().stripDialect()) + "_" +
                 std::to_string(counter++);
     bool supported = true;
+    // The window attributes max and average pooling share.
+    auto readPool = [&](NodeKind kind, auto pool) {
+      node.kind = kind;
+      node.inputs = {idOf(pool.getInput())};
+      node.kernel = toVector(pool.getKernelShape());
+      node.strides = toVector(pool.getStrideValues());
+      node.pads = toVector(pool.getPadValues());
+      node.dilations = toVector(pool.getDilationValues());
+      node.ceilMode = pool.getCeilMode();
+    };
     llvm::TypeSwitch<Operation *>(&op)
         .Case([&](Conv2dOp conv) {
           node.kind = NodeKind::Conv;
@@ -203,23 +213,11 @@ LogicalResult IRModel::Impl::convert(std::string &error) {
             node.clipMax = float(hi->convertToDouble());
         })
         .Case([&](MaxPoolOp pool) {
-          node.kind = NodeKind::MaxPool;
-          node.inputs = {idOf(pool.getInput())};
-          node.kernel = toVector(pool.getKernelShape());
-          node.strides = toVector(pool.getStrideValues());
-          node.pads = toVector(pool.getPadValues());
-          node.dilations = toVector(pool.getDilationValues());
-          node.ceilMode = pool.getCeilMode();
+          readPool(NodeKind::MaxPool, pool);
           supported = !pool.getWithIndices() && node.kernel.size() == 2;
         })
         .Case([&](AvgPoolOp pool) {
-          node.kind = NodeKind::AvgPool;
-          node.inputs = {idOf(pool.getInput())};
-          node.kernel = toVector(pool.getKernelShape());
-          node.strides = toVector(pool.getStrideValues());
-          node.pads = toVector(pool.getPadValues());
-          node.dilations = toVector(pool.getDilationValues());
-          node.ceilMode = pool.getCeilMode();
+          readPool(NodeKind::AvgPool, pool);
           node.countIncludePad = pool.getCountIncludePad();
           supported =
               node.kernel.size() == 2 &&

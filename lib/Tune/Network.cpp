@@ -1,20 +1,19 @@
-//===- Network.cpp - A trainable LibTorch network from a graph ------------===//
+//===- Network.cpp - A LibTorch network interpreting a graph --------------===//
 //
-// The only translation unit of the library that includes LibTorch. The
-// network interprets the graph node by node with torch's functional ops, so
-// that every graph the importer produces for a CNN classifier trains without
-// generated code.
+// The network interprets the graph node by node with torch's functional
+// ops, so that every graph the importer produces for a CNN classifier
+// trains without generated code: building it, the forward pass with fake
+// quantization, evaluation, calibration and the trained graph. Training and
+// its checkpoints are in NetworkTrain.cpp, the fake quantizer's autograd
+// functions in FakeQuant.cpp.
 //
 //===----------------------------------------------------------------------===//
 
-#include "cim/Tune/Network.h"
-
-#include <torch/torch.h>
+#include "NetworkImpl.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <set>
 #include <thread>
 
@@ -23,8 +22,6 @@ extern "C" void openblas_set_num_threads(int);
 using namespace mlir::cim;
 using namespace mlir::cim::tune;
 using torch::Tensor;
-using torch::autograd::AutogradContext;
-using torch::autograd::tensor_list;
 
 int tune::setThreadCount(int threads) {
   if (threads <= 0)
@@ -34,193 +31,18 @@ int tune::setThreadCount(int threads) {
   return threads;
 }
 
-//===----------------------------------------------------------------------===//
-// The fake quantizer
-//===----------------------------------------------------------------------===//
-
-/// quant::fakeQuantize with torch kernels: the division in f32, rounding
-/// half to even (torch::round is nearbyint), the clamp, and the f32
-/// dequantization `(q - zp) * scale`. `scale` and `zeroPoint` broadcast
-/// against `x` (one value, or one per channel). Adding the zero point in f32
-/// is exact for every quotient that the clamp does not saturate.
-static Tensor fakeQuantizeExact(const Tensor &x, const Tensor &scale,
-                                const Tensor &zeroPoint, double qmin,
-                                double qmax) {
-  torch::NoGradGuard noGrad;
-  Tensor q = torch::round(x / scale) + zeroPoint;
-  q = torch::clamp(q, qmin, qmax);
-  // NaN maps to the zero point (clamped into the range).
-  Tensor zp = torch::clamp(zeroPoint, qmin, qmax).expand_as(q);
-  q = torch::where(torch::isnan(x), zp, q);
-  return (q - zeroPoint) * scale;
+bool tune::checkImageShape(const Graph &graph, const Dataset &data,
+                           std::string &error) {
+  const std::vector<int64_t> &shape = graph.inputShapes[0];
+  if (shape.size() == 4 && shape[1] == data.channels &&
+      shape[2] == data.height && shape[3] == data.width)
+    return true;
+  error = "cim-tune: error: the model's input " + graph.inputNames[0] +
+          " does not take " + std::to_string(data.channels) + "x" +
+          std::to_string(data.height) + "x" + std::to_string(data.width) +
+          " images";
+  return false;
 }
-
-namespace {
-/// Weights: the exact forward, the straight-through gradient (max-based
-/// scales never clip).
-struct WeightFakeQuant : public torch::autograd::Function<WeightFakeQuant> {
-  static Tensor forward(AutogradContext *ctx, Tensor w, Tensor scale,
-                        Tensor zeroPoint, double qmin, double qmax) {
-    return fakeQuantizeExact(w, scale, zeroPoint, qmin, qmax);
-  }
-  static tensor_list backward(AutogradContext *ctx, tensor_list grads) {
-    return {grads[0], Tensor(), Tensor(), Tensor(), Tensor()};
-  }
-};
-
-/// Activations: the exact forward; the LSQ gradients (Esser et al., 2020)
-/// for the input (straight through inside the clipping range) and for the
-/// learned scale.
-struct ActFakeQuant : public torch::autograd::Function<ActFakeQuant> {
-  static Tensor forward(AutogradContext *ctx, Tensor x, Tensor scale,
-                        double zeroPoint, double qmin, double qmax) {
-    ctx->save_for_backward({x, scale});
-    ctx->saved_data["zp"] = zeroPoint;
-    ctx->saved_data["qmin"] = qmin;
-    ctx->saved_data["qmax"] = qmax;
-    Tensor zp = torch::full({1}, zeroPoint, x.options());
-    return fakeQuantizeExact(x, scale, zp, qmin, qmax);
-  }
-  static tensor_list backward(AutogradContext *ctx, tensor_list grads) {
-    tensor_list saved = ctx->get_saved_variables();
-    Tensor x = saved[0], scale = saved[1];
-    double zp = ctx->saved_data["zp"].toDouble();
-    double qmin = ctx->saved_data["qmin"].toDouble();
-    double qmax = ctx->saved_data["qmax"].toDouble();
-    Tensor g = grads[0];
-    Tensor v = x / scale;
-    Tensor low = (v + zp)<qmin, high = (v + zp)> qmax;
-    Tensor inside = torch::logical_not(torch::logical_or(low, high));
-    Tensor gradX = g * inside.to(g.dtype());
-    Tensor dq = torch::where(low, torch::full_like(v, qmin - zp),
-                             torch::where(high, torch::full_like(v, qmax - zp),
-                                          torch::round(v) - v));
-    double gradScale =
-        1.0 / std::sqrt(double(x.numel() / std::max<int64_t>(1, x.size(0))) *
-                        std::max(1.0, qmax - zp));
-    Tensor gradS = (g * dq).sum().reshape({1}) * gradScale;
-    return {gradX, gradS, Tensor(), Tensor(), Tensor()};
-  }
-};
-} // namespace
-
-namespace {
-/// Symmetric weights with learned scales (LSQ, `--learn-weight-scales`):
-/// the exact forward, the straight-through gradient inside the clipping
-/// range, and per-channel scale gradients scaled by 1/sqrt(n x qmax), n the
-/// weights of a channel.
-struct WeightLsqFakeQuant
-    : public torch::autograd::Function<WeightLsqFakeQuant> {
-  static Tensor forward(AutogradContext *ctx, Tensor w, Tensor scale,
-                        double qmin, double qmax) {
-    ctx->save_for_backward({w, scale});
-    ctx->saved_data["qmin"] = qmin;
-    ctx->saved_data["qmax"] = qmax;
-    return fakeQuantizeExact(w, scale, torch::zeros_like(scale), qmin, qmax);
-  }
-  static tensor_list backward(AutogradContext *ctx, tensor_list grads) {
-    tensor_list saved = ctx->get_saved_variables();
-    Tensor w = saved[0], scale = saved[1], g = grads[0];
-    double qmin = ctx->saved_data["qmin"].toDouble();
-    double qmax = ctx->saved_data["qmax"].toDouble();
-    Tensor v = w / scale;
-    Tensor low = v<qmin, high = v> qmax;
-    Tensor inside = torch::logical_not(torch::logical_or(low, high));
-    Tensor dq = torch::where(
-        low, torch::full_like(v, qmin),
-        torch::where(high, torch::full_like(v, qmax), torch::round(v) - v));
-    double perChannel = double(w.numel()) / double(scale.numel());
-    Tensor gradS = (g * dq).sum_to_size(scale.sizes()) /
-                   std::sqrt(perChannel * std::max(1.0, qmax));
-    return {g * inside.to(g.dtype()), gradS, Tensor(), Tensor()};
-  }
-};
-} // namespace
-
-/// The compiler's weight parameters (computeWeightParams) for a weight
-/// tensor whose channels lie along `layout`, as tensors shaped to broadcast
-/// against the weight viewed as [groups, outer, channels, inner].
-static void weightParams(const Tensor &w, const quant::ChannelLayout &layout,
-                         quant::Scheme scheme, unsigned bits, bool perChannel,
-                         Tensor &scale, Tensor &zeroPoint) {
-  torch::NoGradGuard noGrad;
-  Tensor view = w.detach().reshape(
-      {layout.groups, layout.outer, layout.channels, layout.inner});
-  Tensor lo, hi;
-  if (perChannel) {
-    lo = view.amin({1, 3}).reshape({-1});
-    hi = view.amax({1, 3}).reshape({-1});
-  } else {
-    lo = view.min().reshape({1});
-    hi = view.max().reshape({1});
-  }
-  auto loA = lo.contiguous(), hiA = hi.contiguous();
-  const float *lop = loA.data_ptr<float>(), *hip = hiA.data_ptr<float>();
-  int64_t n = lo.numel();
-  std::vector<float> scales(static_cast<size_t>(n)),
-      zps(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) {
-    quant::QuantParams p =
-        quant::paramsFromRange({lop[i], hip[i]}, scheme, bits);
-    scales[size_t(i)] = p.scale;
-    zps[size_t(i)] = float(p.zeroPoint);
-  }
-  std::vector<int64_t> shape = {layout.groups, 1, layout.channels, 1};
-  if (!perChannel)
-    shape = {1, 1, 1, 1};
-  scale = torch::tensor(scales).reshape(shape);
-  zeroPoint = torch::tensor(zps).reshape(shape);
-}
-
-std::vector<float>
-tune::fakeQuantizeWithTorch(const std::vector<float> &values,
-                            const quant::ChannelLayout &layout,
-                            const std::vector<quant::QuantParams> &params) {
-  Tensor x = torch::tensor(values).reshape(
-      {layout.groups, layout.outer, layout.channels, layout.inner});
-  std::vector<float> scales, zps;
-  for (const quant::QuantParams &p : params) {
-    scales.push_back(p.scale);
-    zps.push_back(float(p.zeroPoint));
-  }
-  std::vector<int64_t> shape = {layout.groups, 1, layout.channels, 1};
-  if (params.size() == 1)
-    shape = {1, 1, 1, 1};
-  Tensor out = fakeQuantizeExact(x, torch::tensor(scales).reshape(shape),
-                                 torch::tensor(zps).reshape(shape),
-                                 double(params.front().range.min),
-                                 double(params.front().range.max))
-                   .contiguous();
-  return std::vector<float>(out.data_ptr<float>(),
-                            out.data_ptr<float>() + out.numel());
-}
-
-//===----------------------------------------------------------------------===//
-// The network
-//===----------------------------------------------------------------------===//
-
-struct Network::Impl {
-  Graph graph;
-  /// Every constant's tensor, by value id.
-  std::map<int, Tensor> constants;
-  /// Learned activation scale ([1], f32) of each quantized layer, by node
-  /// index; undefined until calibrated.
-  std::map<size_t, Tensor> actScales;
-  /// Learned weight scales of symmetric layers (shaped to broadcast against
-  /// the weight viewed as [groups, outer, channels, inner]), by node index;
-  /// empty unless training with learnWeightScales.
-  std::map<size_t, Tensor> weightScales;
-  bool quantized = false;
-  bool training = false;
-  /// When set, called with (node index, layer input) before each layer.
-  std::function<void(size_t, const Tensor &)> observer;
-
-  std::vector<Tensor> parameters();
-  Tensor run(const Tensor &input);
-  Tensor layerInput(size_t index, const Node &node, const Tensor &x);
-  Tensor layerWeight(size_t index, const Node &node, const Tensor &w);
-  void initWeightScales();
-};
 
 Network::Network() : impl(std::make_unique<Impl>()) {}
 Network::~Network() = default;
@@ -297,8 +119,8 @@ Tensor Network::Impl::layerInput(size_t index, const Node &node,
     return x;
   quant::IntRange range =
       quant::getIntRange(node.quant->ascheme, node.quant->abits);
-  return ActFakeQuant::apply(x, it->second, double(node.quant->azp),
-                             double(range.min), double(range.max));
+  return fakeQuantizeActivation(x, it->second, double(node.quant->azp),
+                                double(range.min), double(range.max));
 }
 
 Tensor Network::Impl::layerWeight(size_t index, const Node &node,
@@ -309,10 +131,10 @@ Tensor Network::Impl::layerWeight(size_t index, const Node &node,
   quant::ChannelLayout layout = getWeightLayout(graph, node);
   quant::IntRange range = quant::getIntRange(q.wscheme, q.wbits);
   if (auto it = weightScales.find(index); it != weightScales.end())
-    return WeightLsqFakeQuant::apply(w.reshape({layout.groups, layout.outer,
-                                                layout.channels, layout.inner}),
-                                     it->second, double(range.min),
-                                     double(range.max))
+    return fakeQuantizeWeightLsq(w.reshape({layout.groups, layout.outer,
+                                            layout.channels, layout.inner}),
+                                 it->second, double(range.min),
+                                 double(range.max))
         .reshape(w.sizes());
   Tensor scale, zp;
   if (!q.wscale.empty()) {
@@ -325,12 +147,12 @@ Tensor Network::Impl::layerWeight(size_t index, const Node &node,
     scale = torch::tensor(q.wscale).reshape(shape);
     zp = torch::tensor(zps).reshape(shape);
   } else {
-    weightParams(w, layout, q.wscheme, q.wbits, q.perChannel, scale, zp);
+    computeWeightParams(w, layout, q.wscheme, q.wbits, q.perChannel, scale, zp);
   }
   Tensor view =
       w.reshape({layout.groups, layout.outer, layout.channels, layout.inner});
-  return WeightFakeQuant::apply(view, scale, zp, double(range.min),
-                                double(range.max))
+  return fakeQuantizeWeight(view, scale, zp, double(range.min),
+                            double(range.max))
       .reshape(w.sizes());
 }
 
@@ -491,23 +313,20 @@ std::vector<float> Network::forward(const float *images, int64_t count) {
                             y.data_ptr<float>() + y.numel());
 }
 
-/// The logits of the network's output: a trailing softmax is skipped for the
-/// loss (cross-entropy of its input); argmax is the same either way.
-static Tensor lossOf(const Tensor &output, const Tensor &labels,
-                     bool outputIsSoftmax) {
+Tensor tune::lossOf(const Tensor &output, const Tensor &labels,
+                    bool outputIsSoftmax) {
   if (outputIsSoftmax)
     return torch::nll_loss(torch::log(output.clamp_min(1e-12)), labels);
   return torch::cross_entropy_loss(output, labels);
 }
 
-/// Log-probabilities of the outputs (logits, or a softmax's probabilities).
-static Tensor logProbabilities(const Tensor &output, bool outputIsSoftmax) {
+Tensor tune::logProbabilities(const Tensor &output, bool outputIsSoftmax) {
   if (outputIsSoftmax)
     return torch::log(output.clamp_min(1e-12));
   return torch::log_softmax(output, 1);
 }
 
-static bool endsInSoftmax(const Graph &graph) {
+bool tune::endsInSoftmax(const Graph &graph) {
   for (const Node &node : graph.nodes)
     if (node.output == graph.outputs[0])
       return node.kind == NodeKind::Softmax;
@@ -603,254 +422,6 @@ void Network::calibrate(const Dataset &data, const Transform &transform,
     s.set_requires_grad(true);
     impl->actScales[index] = s;
   }
-}
-
-//===----------------------------------------------------------------------===//
-// Training and checkpoints
-//===----------------------------------------------------------------------===//
-
-namespace {
-/// A fingerprint of the network's structure: a checkpoint only resumes the
-/// network (and quantization) it was written for.
-std::string fingerprint(const Graph &graph, bool quantized) {
-  std::string text = quantized ? "q" : "f";
-  for (const Node &node : graph.nodes) {
-    text += getNodeKindName(node.kind);
-    if (node.quant)
-      text += "/" + std::to_string(node.quant->wbits) + "." +
-              std::to_string(node.quant->abits);
-    text += ";";
-  }
-  for (const auto &[id, t] : graph.constants)
-    text += std::to_string(id) + ":" + std::to_string(t.data.size()) + ",";
-  return text;
-}
-} // namespace
-
-/// Starts every symmetric quantized layer's learned weight scales at the
-/// compiler's (max-based) ones for the current weights.
-void Network::Impl::initWeightScales() {
-  for (size_t i = 0; i < graph.nodes.size(); ++i) {
-    const Node &node = graph.nodes[i];
-    if (!node.quant || node.quant->wscheme != quant::Scheme::Symmetric ||
-        !graph.constants.count(node.inputs[1]))
-      continue;
-    Tensor scale, zp;
-    weightParams(constants.at(node.inputs[1]), getWeightLayout(graph, node),
-                 node.quant->wscheme, node.quant->wbits, node.quant->perChannel,
-                 scale, zp);
-    scale.set_requires_grad(true);
-    weightScales[i] = scale;
-  }
-}
-
-bool Network::train(const Dataset &data, const Dataset *test,
-                    const TrainOptions &options, std::string &error) {
-  Impl &net = *impl;
-  // Training changes the weights: their scales follow them from now on
-  // (computed from them, or learned beside them).
-  for (Node &node : net.graph.nodes)
-    if (node.quant) {
-      node.quant->wscale.clear();
-      node.quant->wzp.clear();
-    }
-  net.weightScales.clear();
-  if (net.quantized && options.learnWeightScales)
-    net.initWeightScales();
-  std::vector<Tensor> params = net.parameters();
-  std::vector<Tensor> scales;
-  if (net.quantized && options.learnScales)
-    for (auto &[index, s] : net.actScales)
-      scales.push_back(s);
-  for (auto &[index, s] : net.weightScales)
-    scales.push_back(s);
-
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  std::unique_ptr<torch::optim::Optimizer> optimizer;
-  if (options.optimizer == "adam") {
-    auto opts = torch::optim::AdamOptions(options.learningRate)
-                    .weight_decay(options.weightDecay);
-    groups.emplace_back(params,
-                        std::make_unique<torch::optim::AdamOptions>(opts));
-    if (!scales.empty())
-      groups.emplace_back(scales,
-                          std::make_unique<torch::optim::AdamOptions>(
-                              torch::optim::AdamOptions(options.learningRate)));
-    optimizer = std::make_unique<torch::optim::Adam>(groups, opts);
-  } else if (options.optimizer == "sgd") {
-    auto opts = torch::optim::SGDOptions(options.learningRate)
-                    .momentum(options.momentum)
-                    .nesterov(options.momentum > 0)
-                    .weight_decay(options.weightDecay);
-    groups.emplace_back(params,
-                        std::make_unique<torch::optim::SGDOptions>(opts));
-    if (!scales.empty())
-      groups.emplace_back(scales,
-                          std::make_unique<torch::optim::SGDOptions>(
-                              torch::optim::SGDOptions(options.learningRate)
-                                  .momentum(options.momentum)));
-    optimizer = std::make_unique<torch::optim::SGD>(groups, opts);
-  } else {
-    error = "cim-tune: error: unknown optimizer '" + options.optimizer +
-            "' (expected sgd or adam)";
-    return false;
-  }
-
-  // Resume from the checkpoint when it belongs to this network.
-  std::string print = fingerprint(net.graph, net.quantized);
-  if (!net.weightScales.empty())
-    print += "learned weight scales";
-  int64_t firstEpoch = 0;
-  if (!options.checkpoint.empty() && std::ifstream(options.checkpoint)) {
-    try {
-      torch::serialize::InputArchive archive;
-      archive.load_from(options.checkpoint);
-      c10::IValue stored;
-      archive.read("fingerprint", stored);
-      if (!stored.isString() || stored.toStringRef() != print) {
-        error = options.checkpoint +
-                ": error: the checkpoint belongs to another network or "
-                "quantization; remove it or pass another --checkpoint";
-        return false;
-      }
-      c10::IValue epoch;
-      archive.read("epoch", epoch);
-      firstEpoch = epoch.toInt();
-      torch::NoGradGuard noGrad;
-      for (auto &[id, t] : net.constants) {
-        Tensor saved;
-        archive.read("c" + std::to_string(id), saved);
-        t.copy_(saved);
-      }
-      for (auto &[index, s] : net.actScales) {
-        Tensor saved;
-        archive.read("s" + std::to_string(index), saved);
-        s.copy_(saved);
-      }
-      for (auto &[index, s] : net.weightScales) {
-        Tensor saved;
-        archive.read("w" + std::to_string(index), saved);
-        s.copy_(saved);
-      }
-      torch::serialize::InputArchive optState;
-      archive.read("optimizer", optState);
-      optimizer->load(optState);
-    } catch (const c10::Error &e) {
-      error = options.checkpoint + ": error: cannot read the checkpoint: " +
-              e.what_without_backtrace();
-      return false;
-    }
-  }
-  auto save = [&](int64_t epochsDone) -> bool {
-    if (options.checkpoint.empty())
-      return true;
-    try {
-      torch::serialize::OutputArchive archive;
-      archive.write("fingerprint", c10::IValue(print));
-      archive.write("epoch", c10::IValue(epochsDone));
-      for (auto &[id, t] : net.constants)
-        archive.write("c" + std::to_string(id), t.detach());
-      for (auto &[index, s] : net.actScales)
-        archive.write("s" + std::to_string(index), s.detach());
-      for (auto &[index, s] : net.weightScales)
-        archive.write("w" + std::to_string(index), s.detach());
-      torch::serialize::OutputArchive optState;
-      optimizer->save(optState);
-      archive.write("optimizer", optState);
-      std::string temp = options.checkpoint + ".tmp";
-      archive.save_to(temp);
-      if (std::rename(temp.c_str(), options.checkpoint.c_str()) != 0) {
-        error = options.checkpoint + ": error: cannot write the checkpoint";
-        return false;
-      }
-    } catch (const c10::Error &e) {
-      error = options.checkpoint + ": error: cannot write the checkpoint: " +
-              e.what_without_backtrace();
-      return false;
-    }
-    return true;
-  };
-
-  bool softmax = endsInSoftmax(net.graph);
-  int64_t batches = BatchIterator(data, options.transform, options.batchSize,
-                                  false, false, 0, 0)
-                        .getBatchCount();
-  int64_t totalSteps = batches * options.epochs;
-  for (int64_t epoch = firstEpoch; epoch < options.epochs; ++epoch) {
-    BatchIterator it(data, options.transform, options.batchSize, true,
-                     options.augment, options.seed, epoch);
-    std::vector<float> images;
-    std::vector<int64_t> labels;
-    Progress progress;
-    progress.epoch = epoch + 1;
-    progress.epochs = options.epochs;
-    progress.totalImages = data.count;
-    double lossSum = 0;
-    int64_t correct = 0, step = epoch * batches;
-    auto start = std::chrono::steady_clock::now();
-    while (it.next(images, labels)) {
-      if (options.cosine) {
-        double lr = 0.5 * options.learningRate *
-                    (1 + std::cos(M_PI * double(step) / double(totalSteps)));
-        for (auto &group : optimizer->param_groups())
-          group.options().set_lr(lr);
-      }
-      ++step;
-      int64_t n = int64_t(labels.size());
-      std::vector<int64_t> shape = net.graph.inputShapes[0];
-      shape[0] = n;
-      Tensor x = torch::from_blob(images.data(), shape);
-      Tensor target = torch::tensor(labels);
-      net.training = true;
-      Tensor y = net.run(x).reshape({n, -1});
-      Tensor loss = lossOf(y, target, softmax);
-      if (options.teacher && options.distill > 0) {
-        Tensor teacherLog;
-        {
-          torch::NoGradGuard noGrad;
-          teacherLog = logProbabilities(
-              options.teacher->impl->run(x).reshape({n, -1}), softmax);
-        }
-        Tensor kl =
-            (teacherLog.exp() * (teacherLog - logProbabilities(y, softmax)))
-                .sum(1)
-                .mean();
-        loss = (1 - options.distill) * loss + options.distill * kl;
-      }
-      optimizer->zero_grad();
-      loss.backward();
-      optimizer->step();
-      {
-        torch::NoGradGuard noGrad;
-        for (Tensor &s : scales)
-          s.clamp_min_(1e-6f);
-      }
-      lossSum += loss.item<double>() * double(n);
-      correct += y.argmax(1).eq(target).sum().item<int64_t>();
-      progress.images += n;
-      double seconds = std::chrono::duration<double>(
-                           std::chrono::steady_clock::now() - start)
-                           .count();
-      progress.loss = lossSum / double(progress.images);
-      progress.accuracy = double(correct) / double(progress.images);
-      progress.imagesPerSecond = double(progress.images) / seconds;
-      progress.secondsLeft = double(data.count - progress.images +
-                                    (options.epochs - epoch - 1) * data.count) /
-                             progress.imagesPerSecond;
-      if (options.progress && progress.images < data.count)
-        options.progress(progress);
-    }
-    net.training = false;
-    if (test)
-      progress.testAccuracy =
-          evaluate(*test, options.transform, 256, false).getAccuracy();
-    progress.epochDone = true;
-    if (!save(epoch + 1))
-      return false;
-    if (options.progress)
-      options.progress(progress);
-  }
-  return true;
 }
 
 Graph Network::getGraph() const {

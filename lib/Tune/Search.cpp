@@ -3,16 +3,23 @@
 // The episode loop (HAQ / CIM-AQ): one step per weight-bearing layer, a
 // two-dimensional action (weight and activation width) per step, rewards
 // from the compiler's latency and the fine-tuned accuracy; the baselines;
-// the checkpoint; the summary, Pareto CSV and SVG. docs/search.md.
+// the choice of the reported policies and their final QAT. The state it
+// resumes from is in SearchCheckpoint.cpp, the files it writes in
+// SearchReport.cpp. docs/search.md.
 //
 //===----------------------------------------------------------------------===//
 
 #include "cim/Tune/Search.h"
 
+#include "SearchCheckpoint.h"
+#include "SearchText.h"
+
+#include "cim/Tune/SearchEval.h"
+#include "cim/Tune/SearchLatency.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -84,25 +91,6 @@ layerFeatures(const std::vector<SearchLayer> &layers) {
   return out;
 }
 
-std::string hexDouble(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%a", v);
-  return buf;
-}
-
-std::string fixed(double v, int digits = 6) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
-}
-
-std::string joinBits(const std::vector<unsigned> &bits, const char *sep) {
-  std::string s;
-  for (size_t i = 0; i < bits.size(); ++i)
-    s += (i ? sep : "") + std::to_string(bits[i]);
-  return s;
-}
-
 /// The search's state between episodes, and the checkpoint.
 class Searcher {
 public:
@@ -114,8 +102,8 @@ public:
         space(layers.size(), options.minBits, options.maxBits,
               latency.getCellBits(), options.constraints),
         features(layerFeatures(layers)),
-        agent(kStateDim, kActionDim, options.ddpg, options.seed),
-        rng(options.seed) {
+        agent(kStateDim, kActionDim, options.ddpg, options.seed) {
+    state.rng.seed(options.seed);
     warmup = options.warmup >= 0 ? options.warmup
                                  : std::min<int64_t>(20, options.episodes / 4);
     decay = options.noiseDecay;
@@ -138,15 +126,11 @@ private:
   ActionSpace space;
   std::vector<std::vector<float>> features;
   DdpgAgent agent;
-  std::mt19937_64 rng;
   int64_t warmup = 0;
   double decay = 0.99;
 
-  int64_t episodesDone = 0;
-  std::vector<std::string> ddpgHistory;
-  std::map<std::string, double> accuracyCache, finalCache, divergenceCache;
-  /// Validation accuracy after the final QAT (keys as finalCache's).
-  std::map<std::string, double> finalValidationCache;
+  /// What the checkpoint keeps: episodes, generator, caches, history.
+  SearchState state;
   /// [layer][bits]: the noise fitLatency adds up (measureSensitivity);
   /// empty: the 2^-bits rule.
   std::vector<std::vector<double>> weightNoise, activationNoise;
@@ -269,7 +253,9 @@ private:
   bool runEpisodes(std::string &error);
   bool runRandom(std::string &error);
   bool runGreedy(std::string &error);
+  /// Writes the checkpoint (when there is one) after a round.
   bool saveCheckpoint(std::string &error) const;
+  /// Resumes from the checkpoint.
   bool loadCheckpoint(std::string &error);
   std::string fingerprint() const;
 };
@@ -278,14 +264,15 @@ std::string Searcher::fingerprint() const {
   std::ostringstream os;
   os << options.fingerprint << ";seed=" << options.seed
      << ";episodes=" << options.episodes
-     << ";drop=" << hexDouble(options.maxAccDrop) << ";warmup=" << warmup
+     << ";drop=" << formatHexDouble(options.maxAccDrop) << ";warmup=" << warmup
      << ";batch=" << options.batchEpisodes << ";bits=" << options.minBits << "-"
      << options.maxBits << ";constraints=" << options.constraints.weight
-     << options.constraints.io << ";noise=" << hexDouble(options.noiseSigma)
-     << "," << hexDouble(decay) << ";layers=" << layers.size()
+     << options.constraints.io
+     << ";noise=" << formatHexDouble(options.noiseSigma) << ","
+     << formatHexDouble(decay) << ";layers=" << layers.size()
      << ";final-seeds=" << options.finalSeeds;
   if (options.targetSpeedup > 0)
-    os << ";target=" << hexDouble(options.targetSpeedup)
+    os << ";target=" << formatHexDouble(options.targetSpeedup)
        << ";sensitivity=" << options.sensitivity;
   std::string s = os.str();
   std::replace(s.begin(), s.end(), '\n', ' ');
@@ -321,7 +308,7 @@ bool Searcher::measure(const std::vector<BitPolicy> &policies,
   std::vector<std::pair<std::string, EvalRequest>> wanted;
   for (const BitPolicy &p : policies)
     wanted.push_back({p.key(), {p, EvalKind::FineTune}});
-  if (!evaluateMissing(wanted, {{&accuracyCache, &Measurement::accuracy}},
+  if (!evaluateMissing(wanted, {{&state.accuracyCache, &Measurement::accuracy}},
                        error))
     return false;
   out.clear();
@@ -329,7 +316,7 @@ bool Searcher::measure(const std::vector<BitPolicy> &policies,
     std::optional<uint64_t> cycles = latency.getLatency(p, error);
     if (!cycles)
       return false;
-    out.push_back({*cycles, accuracyCache.at(p.key())});
+    out.push_back({*cycles, state.accuracyCache.at(p.key())});
   }
   return true;
 }
@@ -347,11 +334,11 @@ bool Searcher::measureFinal(const std::vector<BitPolicy> &policies,
   for (int64_t r = 0; r < seeds; ++r)
     for (const BitPolicy &p : policies)
       wanted.push_back({finalKey(p, r), {p, EvalKind::Final, uint64_t(r)}});
-  return evaluateMissing(
-      wanted,
-      {{&finalCache, &Measurement::accuracy},
-       {&finalValidationCache, &Measurement::finalValidation, validation}},
-      error);
+  return evaluateMissing(wanted,
+                         {{&state.finalCache, &Measurement::accuracy},
+                          {&state.finalValidationCache,
+                           &Measurement::finalValidation, validation}},
+                         error);
 }
 
 double Searcher::finalMean(const std::map<std::string, double> &cache,
@@ -389,14 +376,14 @@ bool Searcher::measureSensitivity(const BitPolicy &base, std::string &error) {
   std::vector<std::pair<std::string, EvalRequest>> wanted;
   for (const BitPolicy &p : probes)
     wanted.push_back({p.key(), {p, EvalKind::Divergence}});
-  if (!evaluateMissing(wanted, {{&divergenceCache, &Measurement::divergence}},
-                       error))
+  if (!evaluateMissing(
+          wanted, {{&state.divergenceCache, &Measurement::divergence}}, error))
     return false;
 
   // The tables: W8A8's own divergence at and above the base's widths, the
   // probes below, made non-increasing in the width (a probe measured below
   // a wider one's counts as that).
-  double own = divergenceCache.at(base.key());
+  double own = state.divergenceCache.at(base.key());
   unsigned top = std::max(options.maxBits, 8u);
   for (int kind = 0; kind < 2; ++kind) {
     std::vector<std::vector<double>> &table =
@@ -411,9 +398,9 @@ bool Searcher::measureSensitivity(const BitPolicy &base, std::string &error) {
       for (int b = int(from) - 1; b >= 0; --b) {
         BitPolicy p = base;
         (kind ? p.abits : p.wbits)[i] = unsigned(b);
-        auto it = divergenceCache.find(p.key());
+        auto it = state.divergenceCache.find(p.key());
         table[i][size_t(b)] = table[i][size_t(b) + 1];
-        if (it != divergenceCache.end()) {
+        if (it != state.divergenceCache.end()) {
           reported[i][size_t(b)] = it->second;
           table[i][size_t(b)] = std::max(table[i][size_t(b)], it->second);
         }
@@ -422,7 +409,7 @@ bool Searcher::measureSensitivity(const BitPolicy &base, std::string &error) {
   }
   if (options.log)
     options.log("sensitivity: " + std::to_string(probes.size()) +
-                " probes; W8A8 diverges by " + fixed(own, 6) + " nats");
+                " probes; W8A8 diverges by " + formatFixed(own, 6) + " nats");
   return saveCheckpoint(error);
 }
 
@@ -475,25 +462,25 @@ void Searcher::logLine(const std::string &label, int64_t index, int64_t total,
 bool Searcher::runEpisodes(std::string &error) {
   size_t n = layers.size();
   // Replay the history of a resumed run into the result.
-  for (size_t k = 0; k < ddpgHistory.size(); ++k) {
-    BitPolicy p = *BitPolicy::fromKey(ddpgHistory[k]);
+  for (size_t k = 0; k < state.ddpgHistory.size(); ++k) {
+    BitPolicy p = *BitPolicy::fromKey(state.ddpgHistory[k]);
     std::vector<Measurement> m;
     if (!measure({p}, m, error))
       return false;
     EvaluatedPolicy e = record("ddpg", p, m[0]);
     logLine("episode", int64_t(k) + 1, options.episodes, e, "ddpg");
   }
-  while (episodesDone < options.episodes) {
+  while (state.episodesDone < options.episodes) {
     if (options.stopAfterEpisodes >= 0 &&
-        episodesDone >= options.stopAfterEpisodes) {
+        state.episodesDone >= options.stopAfterEpisodes) {
       result.complete = false;
       return true;
     }
     int64_t count =
-        std::min(options.batchEpisodes, options.episodes - episodesDone);
+        std::min(options.batchEpisodes, options.episodes - state.episodesDone);
     std::vector<BitPolicy> policies;
     for (int64_t b = 0; b < count; ++b) {
-      int64_t episode = episodesDone + b;
+      int64_t episode = state.episodesDone + b;
       bool explore = episode < warmup;
       double sigma =
           options.noiseSigma * std::pow(decay, double(episode - warmup));
@@ -502,12 +489,12 @@ bool Searcher::runEpisodes(std::string &error) {
       for (size_t i = 0; i < n; ++i) {
         double aw, aa;
         if (explore) {
-          aw = sampleUniform(rng);
-          aa = sampleUniform(rng);
+          aw = sampleUniform(state.rng);
+          aa = sampleUniform(state.rng);
         } else {
           std::vector<float> mu = agent.act(stateOf(i, prevW, prevA));
-          aw = sampleTruncatedNormal(mu[0], sigma, 0, 1, rng);
-          aa = sampleTruncatedNormal(mu[1], sigma, 0, 1, rng);
+          aw = sampleTruncatedNormal(mu[0], sigma, 0, 1, state.rng);
+          aa = sampleTruncatedNormal(mu[1], sigma, 0, 1, state.rng);
         }
         p.wbits.push_back(space.mapWeight(i, aw));
         p.abits.push_back(space.mapActivation(i, aa));
@@ -523,7 +510,7 @@ bool Searcher::runEpisodes(std::string &error) {
     for (int64_t b = 0; b < count; ++b) {
       const BitPolicy &p = policies[size_t(b)];
       EvaluatedPolicy e = record("ddpg", p, measured[size_t(b)]);
-      ddpgHistory.push_back(p.key());
+      state.ddpgHistory.push_back(p.key());
       // The transitions of the episode, all with the episode's reward
       // (discount 1), with the widths it got after the constraints (HAQ),
       // or the widths it asked for when they are soft floors.
@@ -545,13 +532,14 @@ bool Searcher::runEpisodes(std::string &error) {
         t.done = i + 1 == n;
         agent.getBuffer().push(std::move(t));
       }
-      if (episodesDone + b >= warmup)
+      if (state.episodesDone + b >= warmup)
         for (size_t i = 0; i < n; ++i)
-          agent.update(rng);
+          agent.update(state.rng);
       agent.observeReward(e.reward);
-      logLine("episode", episodesDone + b + 1, options.episodes, e, "ddpg");
+      logLine("episode", state.episodesDone + b + 1, options.episodes, e,
+              "ddpg");
     }
-    episodesDone += count;
+    state.episodesDone += count;
     if (!saveCheckpoint(error))
       return false;
   }
@@ -684,10 +672,10 @@ bool Searcher::run(std::string &error) {
     return false;
   if (options.log)
     options.log("reference: W8A8 " + std::to_string(w8a8Latency) +
-                " cycles, validation accuracy " + fixed(100 * reference, 2) +
-                " %; W4A4 " +
-                fixed(double(w8a8Latency) / refs[1].latencyCycles, 2) + "x, " +
-                fixed(100 * refs[1].accuracy, 2) + " %");
+                " cycles, validation accuracy " +
+                formatFixed(100 * reference, 2) + " %; W4A4 " +
+                formatFixed(double(w8a8Latency) / refs[1].latencyCycles, 2) +
+                "x, " + formatFixed(100 * refs[1].accuracy, 2) + " %");
 
   if (!runEpisodes(error))
     return false;
@@ -698,7 +686,7 @@ bool Searcher::run(std::string &error) {
 
   if (!choose(error))
     return false;
-  result.evaluations = int64_t(accuracyCache.size());
+  result.evaluations = int64_t(state.accuracyCache.size());
   return true;
 }
 
@@ -775,7 +763,8 @@ bool Searcher::choose(std::string &error) {
       return false;
   }
   double finalReference =
-      compare ? finalMean(finalValidationCache, result.history[0].policy) : 0;
+      compare ? finalMean(state.finalValidationCache, result.history[0].policy)
+              : 0;
   for (size_t s = 0; s < sources.size(); ++s) {
     const std::vector<const EvaluatedPolicy *> &list = lists[s];
     size_t pick = 0;
@@ -788,8 +777,9 @@ bool Searcher::choose(std::string &error) {
       f.latencyCycles = e.latencyCycles;
       f.speedup = e.speedup;
       f.validationAccuracy = e.accuracy;
-      f.finalValidationAccuracy = finalMean(finalValidationCache, e.policy);
-      f.testAccuracy = finalMean(finalCache, e.policy);
+      f.finalValidationAccuracy =
+          finalMean(state.finalValidationCache, e.policy);
+      f.testAccuracy = finalMean(state.finalCache, e.policy);
       double reward =
           computeReward(double(e.latencyCycles) / double(w8a8Latency),
                         f.finalValidationAccuracy, finalReference,
@@ -804,13 +794,14 @@ bool Searcher::choose(std::string &error) {
     const EvaluatedPolicy &best = *list[pick];
     if (compare && list.size() > 1 && options.log)
       for (size_t k = 0; k < list.size(); ++k)
-        options.log(sources[s] + " candidate " + std::to_string(k + 1) + "/" +
-                    std::to_string(list.size()) + ": W " +
-                    joinBits(list[k]->policy.wbits, ",") + " A " +
-                    joinBits(list[k]->policy.abits, ",") + ": validation " +
-                    fixed(100 * list[k]->accuracy, 2) + " % fine-tuned, " +
-                    fixed(100 * c.candidates[k].finalValidationAccuracy, 2) +
-                    " % after the final QAT" + (k == pick ? " (chosen)" : ""));
+        options.log(
+            sources[s] + " candidate " + std::to_string(k + 1) + "/" +
+            std::to_string(list.size()) + ": W " +
+            joinBits(list[k]->policy.wbits, ",") + " A " +
+            joinBits(list[k]->policy.abits, ",") + ": validation " +
+            formatFixed(100 * list[k]->accuracy, 2) + " % fine-tuned, " +
+            formatFixed(100 * c.candidates[k].finalValidationAccuracy, 2) +
+            " % after the final QAT" + (k == pick ? " (chosen)" : ""));
     c.withinDrop = within[s];
     c.source = sources[s];
     c.policy = best.policy;
@@ -818,7 +809,8 @@ bool Searcher::choose(std::string &error) {
     c.speedup = best.speedup;
     c.validationAccuracy = best.accuracy;
     if (compare)
-      c.finalValidationAccuracy = finalMean(finalValidationCache, best.policy);
+      c.finalValidationAccuracy =
+          finalMean(state.finalValidationCache, best.policy);
     result.chosen.push_back(c);
   }
   if (!options.finalQat)
@@ -835,132 +827,30 @@ bool Searcher::choose(std::string &error) {
   if (!measureFinal(chosen, false, error))
     return false;
   for (ChosenPolicy &c : result.chosen)
-    c.testAccuracy = finalMean(finalCache, c.policy, &c.testAccuracies);
+    c.testAccuracy = finalMean(state.finalCache, c.policy, &c.testAccuracies);
   return saveCheckpoint(error);
 }
-
-//===----------------------------------------------------------------------===//
-// Checkpoint
-//===----------------------------------------------------------------------===//
-
-const char *kMagic = "cim-tune-search-checkpoint 2";
 
 bool Searcher::saveCheckpoint(std::string &error) const {
   if (options.checkpoint.empty())
     return true;
-  std::ostringstream os;
-  os << kMagic << "\n" << fingerprint() << "\n";
-  os << "episodes " << episodesDone << "\n";
-  os << "rng " << rng << "\n";
-  auto writeCache = [&](const char *name,
-                        const std::map<std::string, double> &cache) {
-    os << name << " " << cache.size() << "\n";
-    for (auto &[key, value] : cache)
-      os << key << " " << hexDouble(value) << "\n";
-  };
-  writeCache("accuracy", accuracyCache);
-  writeCache("final", finalCache);
-  writeCache("divergence", divergenceCache);
-  if (!finalValidationCache.empty()) // absent from older checkpoints
-    writeCache("final-validation", finalValidationCache);
-  std::map<std::string, uint64_t> latencies = latency.getCache();
-  os << "latency " << latencies.size() << "\n";
-  for (auto &[key, value] : latencies)
-    os << key << " " << value << "\n";
-  os << "history " << ddpgHistory.size() << "\n";
-  for (const std::string &key : ddpgHistory)
-    os << key << "\n";
-  std::string bytes = agent.save();
-  os << "agent " << bytes.size() << "\n";
-  os.write(bytes.data(), std::streamsize(bytes.size()));
-
-  std::string temp = options.checkpoint + ".tmp";
-  {
-    std::ofstream file(temp, std::ios::binary);
-    std::string text = os.str();
-    if (!file.write(text.data(), std::streamsize(text.size())) ||
-        !file.flush()) {
-      std::remove(temp.c_str());
-      error = options.checkpoint + ": error: cannot write the checkpoint";
-      return false;
-    }
-  }
-  if (std::rename(temp.c_str(), options.checkpoint.c_str()) != 0) {
-    std::remove(temp.c_str());
-    error = options.checkpoint + ": error: cannot write the checkpoint";
-    return false;
-  }
-  return true;
+  return writeSearchCheckpoint(options.checkpoint, fingerprint(), state,
+                               latency.getCache(), agent.save(), error);
 }
 
 bool Searcher::loadCheckpoint(std::string &error) {
-  std::ifstream is(options.checkpoint, std::ios::binary);
-  std::string where = options.checkpoint + ": error: ";
-  std::string line;
-  auto bad = [&](const std::string &what) {
-    error = where + what;
-    return false;
-  };
-  if (!std::getline(is, line) || line != kMagic)
-    return bad("not a search checkpoint");
-  if (!std::getline(is, line) || line != fingerprint())
-    return bad("the checkpoint was written by a search with other options "
-               "(model, data, hardware, seed, episodes or search options); "
-               "remove it or repeat those options");
-  std::string word;
-  size_t count = 0;
-  auto header = [&](const char *name) {
-    return bool(is >> word >> count) && word == name;
-  };
-  if (!(is >> word >> episodesDone) || word != "episodes")
-    return bad("truncated checkpoint");
-  if (!(is >> word >> rng) || word != "rng")
-    return bad("truncated checkpoint");
-  auto readCache = [&](std::map<std::string, double> &cache) {
-    for (size_t i = 0; i < count; ++i) {
-      std::string key, value;
-      if (!(is >> key >> value))
-        return false;
-      cache[key] = std::strtod(value.c_str(), nullptr);
-    }
-    return true;
-  };
-  if (!header("accuracy") || !readCache(accuracyCache) || !header("final") ||
-      !readCache(finalCache) || !header("divergence") ||
-      !readCache(divergenceCache) || !(is >> word >> count))
-    return bad("truncated checkpoint");
-  if (word == "final-validation" &&
-      (!readCache(finalValidationCache) || !(is >> word >> count)))
-    return bad("truncated checkpoint");
-  if (word != "latency")
-    return bad("truncated checkpoint");
   std::map<std::string, uint64_t> latencies;
-  for (size_t i = 0; i < count; ++i) {
-    std::string key;
-    uint64_t value;
-    if (!(is >> key >> value))
-      return bad("truncated checkpoint");
-    latencies[key] = value;
-  }
+  std::string bytes, agentError;
+  if (!readSearchCheckpoint(options.checkpoint, fingerprint(), state, latencies,
+                            bytes, error))
+    return false;
   latency.setCache(latencies);
-  if (!header("history"))
-    return bad("truncated checkpoint");
-  for (size_t i = 0; i < count; ++i) {
-    std::string key;
-    if (!(is >> key) || !BitPolicy::fromKey(key))
-      return bad("truncated checkpoint");
-    ddpgHistory.push_back(key);
+  if (!agent.load(bytes, agentError)) {
+    error = options.checkpoint + ": error: " + agentError;
+    return false;
   }
-  if (!header("agent") || is.get() != '\n')
-    return bad("truncated checkpoint");
-  std::string bytes(count, '\0');
-  if (!is.read(bytes.data(), std::streamsize(count)))
-    return bad("truncated checkpoint");
-  std::string agentError;
-  if (!agent.load(bytes, agentError))
-    return bad(agentError);
   if (options.log)
-    options.log("resuming after episode " + std::to_string(episodesDone) +
+    options.log("resuming after episode " + std::to_string(state.episodesDone) +
                 " from " + options.checkpoint);
   return true;
 }
@@ -972,250 +862,4 @@ bool tune::runSearch(LatencyModel &latency, PolicyEvaluator &evaluator,
                      std::string &error) {
   Searcher searcher(latency, evaluator, options, result);
   return searcher.run(error);
-}
-
-//===----------------------------------------------------------------------===//
-// Outputs
-//===----------------------------------------------------------------------===//
-
-std::vector<size_t>
-tune::getParetoFront(const std::vector<EvaluatedPolicy> &all) {
-  std::vector<size_t> order(all.size());
-  for (size_t i = 0; i < order.size(); ++i)
-    order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (all[a].latencyCycles != all[b].latencyCycles)
-      return all[a].latencyCycles < all[b].latencyCycles;
-    return all[a].accuracy > all[b].accuracy;
-  });
-  std::vector<size_t> front;
-  std::set<std::string> keys;
-  double bestAccuracy = -1;
-  for (size_t i : order)
-    if (all[i].accuracy > bestAccuracy) {
-      bestAccuracy = all[i].accuracy;
-      if (keys.insert(all[i].policy.key()).second)
-        front.push_back(i);
-    }
-  return front;
-}
-
-static std::string layersJson(const SearchResult &r, const BitPolicy &p,
-                              const std::string &indent) {
-  std::string out = "[";
-  for (size_t i = 0; i < r.layers.size(); ++i) {
-    out += (i ? ",\n" : "\n") + indent + "  {\"name\": \"" + r.layers[i].name +
-           "\", \"wbits\": " + std::to_string(p.wbits[i]) +
-           ", \"abits\": " + std::to_string(p.abits[i]) + "}";
-  }
-  return out + "\n" + indent + "]";
-}
-
-std::string tune::formatSummaryJson(const SearchResult &r,
-                                    const SearchOptions &options,
-                                    const std::string &model) {
-  auto fields = [&](const ChosenPolicy &c, const std::string &indent) {
-    bool final = c.testAccuracy >= 0;
-    double accuracy = final ? c.testAccuracy : c.validationAccuracy;
-    std::string out;
-    out += indent + "\"source\": \"" + c.source + "\",\n";
-    out += indent + "\"speedup_vs_w8a8\": " + fixed(c.speedup) + ",\n";
-    out += indent + "\"latency_cycles\": " + std::to_string(c.latencyCycles) +
-           ",\n";
-    out += indent + "\"accuracy\": " + fixed(accuracy) + ",\n";
-    out += indent + "\"accuracy_drop\": " +
-           fixed(final ? r.floatAccuracy - accuracy
-                       : r.referenceAccuracy - accuracy) +
-           ",\n";
-    out += indent + "\"validation_accuracy\": " + fixed(c.validationAccuracy) +
-           ",\n";
-    out += indent + "\"final_qat\": " + (final ? "true" : "false") + ",\n";
-    if (c.testAccuracies.size() > 1) {
-      // The mean above; each seed's here.
-      out += indent + "\"final_accuracies\": [";
-      for (size_t k = 0; k < c.testAccuracies.size(); ++k)
-        out += (k ? ", " : "") + fixed(c.testAccuracies[k]);
-      out += "],\n";
-    }
-    if (c.finalValidationAccuracy >= 0)
-      out += indent + "\"final_validation_accuracy\": " +
-             fixed(c.finalValidationAccuracy) + ",\n";
-    out += indent +
-           "\"proxy_within_drop\": " + (c.withinDrop ? "true" : "false") +
-           ",\n";
-    if (!c.candidates.empty()) {
-      // What the policy was chosen from (by final validation accuracy);
-      // their test accuracies are reported, not used.
-      out += indent + "\"candidates\": [";
-      for (size_t k = 0; k < c.candidates.size(); ++k) {
-        const FinalCandidate &f = c.candidates[k];
-        out += std::string(k ? "," : "") + "\n" + indent + "  {\"wbits\": \"" +
-               joinBits(f.policy.wbits, " ") + "\", \"abits\": \"" +
-               joinBits(f.policy.abits, " ") +
-               "\", \"speedup_vs_w8a8\": " + fixed(f.speedup) +
-               ", \"validation_accuracy\": " + fixed(f.validationAccuracy) +
-               ", \"final_validation_accuracy\": " +
-               fixed(f.finalValidationAccuracy) +
-               ", \"accuracy\": " + fixed(f.testAccuracy) + "}";
-      }
-      out += "\n" + indent + "],\n";
-    }
-    out += indent + "\"layers\": " + layersJson(r, c.policy, indent);
-    return out;
-  };
-  std::string constraints;
-  if (options.constraints.weight)
-    constraints = "weight";
-  if (options.constraints.io)
-    constraints += constraints.empty() ? "io" : ",io";
-  std::string out = "{\n";
-  out += "  \"model\": \"" + model + "\",\n";
-  out += "  \"hardware\": \"" + r.hardware + "\",\n";
-  if (r.placement != Placement::Packed)
-    out += "  \"placement\": \"" + stringify(r.placement).str() + "\",\n";
-  out += "  \"seed\": " + std::to_string(options.seed) + ",\n";
-  out += "  \"episodes\": " + std::to_string(options.episodes) + ",\n";
-  out += "  \"max_acc_drop\": " + fixed(options.maxAccDrop) + ",\n";
-  out += "  \"constraints\": \"" +
-         (constraints.empty() ? "none" : constraints) + "\",\n";
-  out += "  \"float_accuracy\": " + fixed(r.floatAccuracy) + ",\n";
-  out +=
-      "  \"float_validation_accuracy\": " + fixed(r.floatValidationAccuracy) +
-      ",\n";
-  out += "  \"w8a8_latency_cycles\": " + std::to_string(r.w8a8Latency) + ",\n";
-  out += "  \"reference_validation_accuracy\": " + fixed(r.referenceAccuracy) +
-         ",\n";
-  out += "  \"evaluations\": " + std::to_string(r.evaluations) + ",\n";
-  if (options.finalQat && options.finalCandidates > 1)
-    out +=
-        "  \"final_candidates\": " + std::to_string(options.finalCandidates) +
-        ",\n";
-  out += fields(r.chosen[0], "  ") + ",\n";
-  out += "  \"policies\": [";
-  for (size_t i = 0; i < r.chosen.size(); ++i)
-    out += (i ? ", {\n" : "{\n") + fields(r.chosen[i], "    ") + "\n  }";
-  out += "]";
-  if (!r.weightDivergence.empty()) {
-    // Per layer and width: the divergence measured with that width alone
-    // lowered from W8A8.
-    auto widths = [&](const std::vector<double> &row) {
-      std::string o = "{";
-      for (size_t b = 0; b < row.size(); ++b)
-        if (row[b] >= 0) {
-          char buf[64];
-          std::snprintf(buf, sizeof buf, "%.6g", row[b]);
-          o += std::string(o.size() > 1 ? ", " : "") + "\"" +
-               std::to_string(b) + "\": " + buf;
-        }
-      return o + "}";
-    };
-    out += ",\n  \"sensitivity_kl\": [";
-    for (size_t i = 0; i < r.layers.size(); ++i)
-      out += std::string(i ? ",\n" : "\n") + "    {\"name\": \"" +
-             r.layers[i].name +
-             "\", \"weight\": " + widths(r.weightDivergence[i]) +
-             ", \"activation\": " + widths(r.activationDivergence[i]) + "}";
-    out += "\n  ]";
-  }
-  out += "\n}\n";
-  return out;
-}
-
-std::string tune::formatParetoCsv(const SearchResult &r) {
-  std::vector<size_t> front = getParetoFront(r.history);
-  std::set<size_t> onFront(front.begin(), front.end());
-  std::string out =
-      "id,source,latency_cycles,speedup,accuracy,pareto,wbits,abits\n";
-  for (size_t i = 0; i < r.history.size(); ++i) {
-    const EvaluatedPolicy &e = r.history[i];
-    out += std::to_string(e.id) + "," + e.source + "," +
-           std::to_string(e.latencyCycles) + "," + fixed(e.speedup, 4) + "," +
-           fixed(e.accuracy) + "," + (onFront.count(i) ? "1" : "0") + "," +
-           joinBits(e.policy.wbits, " ") + "," + joinBits(e.policy.abits, " ") +
-           "\n";
-  }
-  return out;
-}
-
-std::string tune::formatParetoSvg(const SearchResult &r,
-                                  const std::string &title) {
-  const double W = 720, H = 460, L = 70, R = 170, T = 40, B = 50;
-  double xmin = 1e300, xmax = -1e300, ymin = 1e300, ymax = -1e300;
-  for (const EvaluatedPolicy &e : r.history) {
-    xmin = std::min(xmin, e.speedup);
-    xmax = std::max(xmax, e.speedup);
-    ymin = std::min(ymin, 100 * e.accuracy);
-    ymax = std::max(ymax, 100 * e.accuracy);
-  }
-  if (r.history.empty())
-    xmin = ymin = 0, xmax = ymax = 1;
-  double xpad = std::max(0.05, (xmax - xmin) * 0.05);
-  double ypad = std::max(0.05, (ymax - ymin) * 0.05);
-  xmin -= xpad, xmax += xpad, ymin -= ypad, ymax += ypad;
-  auto px = [&](double x) {
-    return L + (x - xmin) / (xmax - xmin) * (W - L - R);
-  };
-  auto py = [&](double y) {
-    return H - B - (y - ymin) / (ymax - ymin) * (H - T - B);
-  };
-  const std::map<std::string, std::string> colors = {{"ddpg", "#1f77b4"},
-                                                     {"random", "#ff7f0e"},
-                                                     {"greedy", "#2ca02c"},
-                                                     {"w8a8", "#d62728"},
-                                                     {"w4a4", "#9467bd"}};
-  std::ostringstream os;
-  os << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << W
-     << "\" height=\"" << H
-     << "\" font-family=\"sans-serif\" font-size=\"12\">\n";
-  os << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  os << "<text x=\"" << L << "\" y=\"22\" font-size=\"14\">" << title
-     << "</text>\n";
-  os << "<rect x=\"" << L << "\" y=\"" << T << "\" width=\"" << W - L - R
-     << "\" height=\"" << H - T - B << "\" fill=\"none\" stroke=\"#444\"/>\n";
-  for (int k = 0; k <= 4; ++k) {
-    double x = xmin + (xmax - xmin) * k / 4, y = ymin + (ymax - ymin) * k / 4;
-    os << "<text x=\"" << px(x) << "\" y=\"" << H - B + 16
-       << "\" text-anchor=\"middle\">" << fixed(x, 2) << "x</text>\n";
-    os << "<text x=\"" << L - 6 << "\" y=\"" << py(y) + 4
-       << "\" text-anchor=\"end\">" << fixed(y, 2) << "</text>\n";
-  }
-  os << "<text x=\"" << (L + W - R) / 2 << "\" y=\"" << H - 12
-     << "\" text-anchor=\"middle\">speedup over W8A8 (compiler "
-        "latency)</text>\n";
-  os << "<text transform=\"translate(16," << (T + H - B) / 2
-     << ") rotate(-90)\" text-anchor=\"middle\">validation accuracy "
-        "(%)</text>\n";
-  std::vector<size_t> front = getParetoFront(r.history);
-  os << "<polyline fill=\"none\" stroke=\"#333\" stroke-dasharray=\"4 3\" "
-        "points=\"";
-  for (size_t i : front)
-    os << px(r.history[i].speedup) << "," << py(100 * r.history[i].accuracy)
-       << " ";
-  os << "\"/>\n";
-  std::set<size_t> onFront(front.begin(), front.end());
-  for (size_t i = 0; i < r.history.size(); ++i) {
-    const EvaluatedPolicy &e = r.history[i];
-    auto color = colors.count(e.source) ? colors.at(e.source) : "#777";
-    os << "<circle cx=\"" << px(e.speedup) << "\" cy=\"" << py(100 * e.accuracy)
-       << "\" r=\"" << (onFront.count(i) ? 5 : 3) << "\" fill=\"" << color
-       << "\""
-       << (onFront.count(i) ? " stroke=\"black\"" : " fill-opacity=\"0.6\"")
-       << "><title>#" << e.id << " " << e.source << " W "
-       << joinBits(e.policy.wbits, ",") << " A "
-       << joinBits(e.policy.abits, ",") << ": " << fixed(e.speedup, 2) << "x, "
-       << fixed(100 * e.accuracy, 2) << " %</title></circle>\n";
-  }
-  double ly = T + 10;
-  for (const char *source : {"ddpg", "random", "greedy", "w8a8", "w4a4"}) {
-    os << "<circle cx=\"" << W - R + 20 << "\" cy=\"" << ly
-       << "\" r=\"5\" fill=\"" << colors.at(source) << "\"/><text x=\""
-       << W - R + 32 << "\" y=\"" << ly + 4 << "\">" << source << "</text>\n";
-    ly += 20;
-  }
-  os << "<line x1=\"" << W - R + 12 << "\" y1=\"" << ly << "\" x2=\""
-     << W - R + 28 << "\" y2=\"" << ly
-     << "\" stroke=\"#333\" stroke-dasharray=\"4 3\"/><text x=\"" << W - R + 32
-     << "\" y=\"" << ly + 4 << "\">Pareto front</text>\n";
-  os << "</svg>\n";
-  return os.str();
 }

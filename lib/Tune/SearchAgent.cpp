@@ -1,12 +1,14 @@
 //===- SearchAgent.cpp - The DDPG agent of the bit-width search -----------===//
 //
 // The only translation unit of the search that includes LibTorch: actor and
-// critic MLPs, their targets, Adam, the update step, and the agent's state
-// as bytes (a torch archive) for the search checkpoint.
+// critic MLPs, their targets, Adam, the update step, the replay buffer, and
+// the agent's state as bytes (a torch archive) for the search checkpoint.
 //
 //===----------------------------------------------------------------------===//
 
-#include "cim/Tune/Search.h"
+#include "cim/Tune/SearchAgent.h"
+
+#include "cim/Tune/SearchSpace.h"
 
 #include <torch/torch.h>
 
@@ -275,4 +277,27 @@ bool DdpgAgent::load(const std::string &bytes, std::string &error) {
     return false;
   }
   return true;
+}
+
+void ReplayBuffer::push(Transition t) {
+  if (items.size() < capacity) {
+    items.push_back(std::move(t));
+    next = items.size() % capacity;
+    return;
+  }
+  items[next] = std::move(t);
+  next = (next + 1) % capacity;
+}
+
+std::vector<size_t> ReplayBuffer::sample(size_t count,
+                                         std::mt19937_64 &rng) const {
+  std::vector<size_t> picks;
+  for (size_t i = 0; i < count; ++i)
+    picks.push_back(size_t(rng() % items.size()));
+  return picks;
+}
+
+void ReplayBuffer::assign(std::vector<Transition> restored, size_t position) {
+  items = std::move(restored);
+  next = position;
 }

@@ -1,52 +1,24 @@
 //===- SearchEval.cpp - Measuring a bit-width policy ----------------------===//
 //
 // The accuracy side of a policy evaluation (a fresh QAT network, calibrated
-// and fine-tuned on a subset, evaluated on the validation split), the
-// graph's view of the layers, and the local thread-pool evaluator. Uses
-// the Network API only (no torch header).
+// and fine-tuned on a subset, evaluated on the validation split) and the
+// local evaluator on an llvm::ThreadPool. Uses the Network API only (no
+// torch header).
 //
 //===----------------------------------------------------------------------===//
 
+#include "cim/Tune/SearchEval.h"
+
 #include "cim/Tune/Network.h"
-#include "cim/Tune/Search.h"
+#include "cim/Tune/SearchLatency.h"
+
+#include "llvm/Support/ThreadPool.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <thread>
 
 using namespace mlir::cim;
 using namespace mlir::cim::tune;
-
-void tune::describeLayers(const Graph &graph,
-                          std::vector<SearchLayer> &layers) {
-  std::vector<const Node *> nodes = graph.getLayers();
-  for (size_t i = 0; i < layers.size() && i < nodes.size(); ++i) {
-    const Node &node = *nodes[i];
-    SearchLayer &layer = layers[i];
-    const std::vector<int64_t> &w = graph.shapes[size_t(node.inputs[1])];
-    const std::vector<int64_t> &in = graph.shapes[size_t(node.inputs[0])];
-    layer.weights = 1;
-    for (int64_t d : w)
-      layer.weights *= d;
-    if (node.kind == NodeKind::Conv && w.size() == 4) {
-      layer.kind = node.group > 1 && node.group == w[0] ? "depthwise" : "conv";
-      layer.outChannels = w[0];
-      layer.inChannels = w[1] * node.group;
-      layer.kernel = w[2] * w[3];
-      layer.stride = node.strides.empty() ? 1 : node.strides[0];
-      layer.inputSize = in.size() == 4 ? in[2] * in[3] : 1;
-    } else {
-      // Gemm / MatMul: the crossbar matrix is the weight.
-      layer.kind = "dense";
-      layer.inChannels = layer.rows;
-      layer.outChannels = layer.cols;
-      layer.kernel = 1;
-      layer.stride = 1;
-      layer.inputSize = 1;
-    }
-  }
-}
 
 static Dataset sliceOf(const Dataset &data, int64_t begin, int64_t count) {
   Dataset out = data;
@@ -228,15 +200,6 @@ bool AccuracyModel::floatAccuracy(double &testAccuracy, double &validationAcc,
 
 PolicyEvaluator::~PolicyEvaluator() = default;
 
-void tune::runWorkers(int workers, const std::function<void()> &worker) {
-  std::vector<std::thread> pool;
-  for (int t = 1; t < workers; ++t)
-    pool.emplace_back(worker);
-  worker();
-  for (std::thread &t : pool)
-    t.join();
-}
-
 LocalEvaluator::LocalEvaluator(LatencyModel &latency,
                                const AccuracyModel &accuracy, int jobs)
     : latency(latency), accuracy(accuracy), jobs(std::max(1, jobs)) {}
@@ -254,32 +217,38 @@ bool LocalEvaluator::evaluate(const std::vector<EvalRequest> &requests,
       return false;
     results[i].latencyCycles = *cycles;
   }
-  // Each worker takes the next request; every result goes to its request's
-  // slot, so the order of completion does not matter. One LibTorch thread
-  // per worker keeps every evaluation's arithmetic the same for any `jobs`.
-  std::atomic<size_t> next{0};
+  // One task per request, each writing its request's slot only, so the
+  // order of completion does not matter. One LibTorch thread per task keeps
+  // every evaluation's arithmetic the same for any `jobs`.
   std::vector<std::string> errors(requests.size());
   std::vector<char> ok(requests.size(), 0);
-  auto work = [&]() {
+  auto work = [&](size_t i) {
     setThreadCount(1);
-    for (size_t i = next++; i < requests.size(); i = next++) {
-      const EvalRequest &r = requests[i];
-      switch (r.kind) {
-      case EvalKind::FineTune:
-        ok[i] = accuracy.evaluate(r.policy, results[i].accuracy, errors[i]);
-        break;
-      case EvalKind::Final:
-        ok[i] =
-            accuracy.finalQat(r.policy, r.replicate, results[i].accuracy,
-                              &results[i].finalValidation, nullptr, errors[i]);
-        break;
-      case EvalKind::Divergence:
-        ok[i] = accuracy.divergence(r.policy, results[i].divergence, errors[i]);
-        break;
-      }
+    const EvalRequest &r = requests[i];
+    switch (r.kind) {
+    case EvalKind::FineTune:
+      ok[i] = accuracy.evaluate(r.policy, results[i].accuracy, errors[i]);
+      break;
+    case EvalKind::Final:
+      ok[i] =
+          accuracy.finalQat(r.policy, r.replicate, results[i].accuracy,
+                            &results[i].finalValidation, nullptr, errors[i]);
+      break;
+    case EvalKind::Divergence:
+      ok[i] = accuracy.divergence(r.policy, results[i].divergence, errors[i]);
+      break;
     }
   };
-  runWorkers(std::min<int>(jobs, int(requests.size())), work);
+  if (jobs <= 1 || requests.size() <= 1) {
+    for (size_t i = 0; i < requests.size(); ++i)
+      work(i);
+  } else {
+    llvm::ThreadPool pool(llvm::hardware_concurrency(
+        unsigned(std::min<size_t>(size_t(jobs), requests.size()))));
+    for (size_t i = 0; i < requests.size(); ++i)
+      pool.async(work, i);
+    pool.wait();
+  }
   for (size_t i = 0; i < requests.size(); ++i)
     if (!ok[i]) {
       error = errors[i];

@@ -7,18 +7,18 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cim/Tune/SearchLatency.h"
 #include "cim/Analysis/ModuleCost.h"
 #include "cim/Compiler/Compiler.h"
-#include "cim/Tune/Search.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
 
-#include <atomic>
 #include <mutex>
 #include <set>
 #include <unistd.h>
@@ -251,26 +251,27 @@ void LatencyModel::prefetch(const std::vector<BitPolicy> &policies,
   int workers = std::min<int>(threads, int(missing.size()));
   if (workers <= 1)
     return; // getLatency compiles them one by one anyway
-  std::atomic<size_t> next{0};
-  auto work = [&]() {
+  // One task per policy, each with its own policy file and context.
+  auto work = [&](const BitPolicy *policy) {
     SmallString<128> file;
     int fd;
     if (llvm::sys::fs::createTemporaryFile("cim-tune-search", "json", fd, file))
       return;
     ::close(fd);
-    for (size_t i = next++; i < missing.size(); i = next++) {
-      std::string error;
-      std::optional<uint64_t> latency = compileLatency(
-          impl->path, impl->modelName, impl->hardware, impl->placement,
-          impl->layers, *missing[i], file.str().str(), error);
-      if (!latency)
-        continue;
-      std::lock_guard<std::mutex> lock(impl->mutex);
-      impl->cache[missing[i]->key()] = *latency;
-    }
+    std::string error;
+    std::optional<uint64_t> latency = compileLatency(
+        impl->path, impl->modelName, impl->hardware, impl->placement,
+        impl->layers, *policy, file.str().str(), error);
     llvm::sys::fs::remove(file);
+    if (!latency)
+      return;
+    std::lock_guard<std::mutex> lock(impl->mutex);
+    impl->cache[policy->key()] = *latency;
   };
-  runWorkers(workers, work);
+  llvm::ThreadPool pool(llvm::hardware_concurrency(unsigned(workers)));
+  for (const BitPolicy *policy : missing)
+    pool.async(work, policy);
+  pool.wait();
 }
 
 std::map<std::string, uint64_t> LatencyModel::getCache() const {

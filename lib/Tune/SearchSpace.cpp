@@ -1,12 +1,17 @@
 //===- SearchSpace.cpp - Policies, actions and constraints of the search --===//
 //
-// Plain C++ (no torch, no MLIR): bit-width policies and their files, the
-// action-to-width mapping, the constraints, the seeded samplers and the
-// replay buffer.
+// Plain C++ (no torch, no MLIR): the layers' features from the graph,
+// bit-width policies and their files, the action-to-width mapping, the
+// constraints, the seeded samplers, and the weight and latency adjustments.
 //
 //===----------------------------------------------------------------------===//
 
-#include "cim/Tune/Search.h"
+#include "cim/Tune/SearchSpace.h"
+
+#include "cim/Tune/Graph.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
 
 #include <algorithm>
 #include <cmath>
@@ -18,6 +23,36 @@
 
 using namespace mlir::cim;
 using namespace mlir::cim::tune;
+
+void tune::describeLayers(const Graph &graph,
+                          std::vector<SearchLayer> &layers) {
+  std::vector<const Node *> nodes = graph.getLayers();
+  for (size_t i = 0; i < layers.size() && i < nodes.size(); ++i) {
+    const Node &node = *nodes[i];
+    SearchLayer &layer = layers[i];
+    const std::vector<int64_t> &w = graph.shapes[size_t(node.inputs[1])];
+    const std::vector<int64_t> &in = graph.shapes[size_t(node.inputs[0])];
+    layer.weights = 1;
+    for (int64_t d : w)
+      layer.weights *= d;
+    if (node.kind == NodeKind::Conv && w.size() == 4) {
+      layer.kind = node.group > 1 && node.group == w[0] ? "depthwise" : "conv";
+      layer.outChannels = w[0];
+      layer.inChannels = w[1] * node.group;
+      layer.kernel = w[2] * w[3];
+      layer.stride = node.strides.empty() ? 1 : node.strides[0];
+      layer.inputSize = in.size() == 4 ? in[2] * in[3] : 1;
+    } else {
+      // Gemm / MatMul: the crossbar matrix is the weight.
+      layer.kind = "dense";
+      layer.inChannels = layer.rows;
+      layer.outChannels = layer.cols;
+      layer.kernel = 1;
+      layer.stride = 1;
+      layer.inputSize = 1;
+    }
+  }
+}
 
 BitPolicy BitPolicy::uniform(size_t layers, unsigned w, unsigned a) {
   BitPolicy p;
@@ -57,38 +92,32 @@ std::optional<BitPolicy> BitPolicy::fromKey(const std::string &key) {
   return p;
 }
 
-static std::string jsonString(const std::string &s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-      continue;
-    }
-    out += c;
+std::string tune::formatPolicyJson(const std::vector<std::string> &names,
+                                   const std::vector<unsigned> &wbits,
+                                   const std::vector<unsigned> &abits) {
+  std::map<std::string, int> uses;
+  for (const std::string &name : names)
+    ++uses[name];
+  std::string out = "{\"layers\": [";
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string &name = names[i];
+    out += i ? ",\n  " : "\n  ";
+    out += !name.empty() && uses[name] == 1
+               ? "{\"name\": " +
+                     llvm::formatv("{0}", llvm::json::Value(name)).str()
+               : "{\"index\": " + std::to_string(i);
+    out += ", \"wbits\": " + std::to_string(wbits[i]) +
+           ", \"abits\": " + std::to_string(abits[i]) + "}";
   }
-  return out + "\"";
+  return out + "\n]}\n";
 }
 
 std::string tune::formatPolicyJson(const std::vector<SearchLayer> &layers,
                                    const BitPolicy &policy) {
-  std::map<std::string, int> uses;
-  for (const SearchLayer &l : layers)
-    ++uses[l.name];
-  std::string out = "{\"layers\": [";
-  for (size_t i = 0; i < layers.size(); ++i) {
-    const std::string &name = layers[i].name;
-    out += i ? ",\n  " : "\n  ";
-    out += !name.empty() && uses[name] == 1
-               ? "{\"name\": " + jsonString(name)
-               : "{\"index\": " + std::to_string(i);
-    out += ", \"wbits\": " + std::to_string(policy.wbits[i]) +
-           ", \"abits\": " + std::to_string(policy.abits[i]) + "}";
-  }
-  return out + "\n]}\n";
+  std::vector<std::string> names;
+  for (const SearchLayer &layer : layers)
+    names.push_back(layer.name);
+  return formatPolicyJson(names, policy.wbits, policy.abits);
 }
 
 bool tune::parseConstraints(const std::string &text, Constraints &out,
@@ -402,27 +431,4 @@ double tune::sampleTruncatedNormal(double mean, double sigma, double lo,
       return x;
   }
   return std::min(hi, std::max(lo, mean));
-}
-
-void ReplayBuffer::push(Transition t) {
-  if (items.size() < capacity) {
-    items.push_back(std::move(t));
-    next = items.size() % capacity;
-    return;
-  }
-  items[next] = std::move(t);
-  next = (next + 1) % capacity;
-}
-
-std::vector<size_t> ReplayBuffer::sample(size_t count,
-                                         std::mt19937_64 &rng) const {
-  std::vector<size_t> picks;
-  for (size_t i = 0; i < count; ++i)
-    picks.push_back(size_t(rng() % items.size()));
-  return picks;
-}
-
-void ReplayBuffer::assign(std::vector<Transition> restored, size_t position) {
-  items = std::move(restored);
-  next = position;
 }

@@ -5,13 +5,16 @@
 //   cim-tune eval   --model M.onnx --data D [--wbits/--abits | --bits P]
 //                   [--reference] [--program PROG.cim] [--limit N] [--json F]
 //   cim-tune export --model M.onnx [--qdq --wbits W --abits A ...] -o OUT.onnx
+//   cim-tune search ... (SearchCommand.cpp)
 //
-// Every error is one line "where: error: message" and exit status 1.
-// docs/tune.md describes the commands.
+// The subcommands' options are llvm::cl options (Options.h). Every error is
+// one line "where: error: message" and exit status 1. docs/tune.md
+// describes the commands.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Agreement.h"
+#include "Options.h"
 #include "SearchCommand.h"
 
 #include "cim/Support/OutputFiles.h"
@@ -19,16 +22,16 @@
 #include "cim/Tune/Export.h"
 #include "cim/Tune/IRModel.h"
 #include "cim/Tune/Network.h"
+#include "cim/Tune/SearchSpace.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
 
 #include <algorithm>
-#include <chrono>
-#include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <map>
-#include <set>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <unistd.h>
@@ -36,298 +39,172 @@
 
 using namespace mlir::cim;
 using namespace mlir::cim::tune;
+namespace cl = llvm::cl;
 
 namespace {
 
-const char *kUsage =
-    "usage: cim-tune <command> [options]\n"
-    "commands:\n"
-    "  train   train a float model:  --model M.onnx --data D --epochs N -o "
-    "OUT.onnx\n"
-    "  qat     quantization-aware fine-tuning: --model M.onnx --data D\n"
-    "          (--wbits W --abits A | --bits POLICY) --epochs N -o OUT.onnx "
-    "(QDQ)\n"
-    "  eval    accuracy: --model M.onnx --data D [--wbits/--abits | --bits]\n"
-    "          [--reference] [--program PROG.cim] [--limit N] [--json F]\n"
-    "  export  --model M.onnx -o OUT.onnx [--qdq (--wbits/--abits | --bits)]\n"
-    "options:\n"
-    "  --data NAME          fashion-mnist (default), mnist, cifar10 or a "
-    "directory of idx files\n"
-    "  --data-dir DIR       where the data set lies\n"
-    "  --limit N            use the first N test images (eval) / N training "
-    "images (train, qat)\n"
-    "  --epochs N --batch-size N --lr X --optimizer sgd|adam --weight-decay "
-    "X\n"
-    "  --no-cosine          constant learning rate\n"
-    "  --seed N             shuffling and augmentation seed (default 1)\n"
-    "  --augment crop:N,flip  random crop after N-pixel padding, horizontal "
-    "flip\n"
-    "  --mean X[,Y,Z] --std X[,Y,Z]  input normalization after /255\n"
-    "  --ascheme asymmetric|symmetric  activation scheme of QAT (default "
-    "asymmetric)\n"
-    "  --calibration minmax|percentile|mse --percentile P --calibration-images "
-    "N\n"
-    "  --fixed-scales       do not learn activation scales in qat\n"
-    "  --learn-weight-scales  learn symmetric weight scales in qat too\n"
-    "  --distill A          qat: loss (1-A) x cross-entropy + A x KL(float "
-    "model || quantized)\n"
-    "  --checkpoint FILE    (default OUT.ckpt) resumed when present\n"
-    "  --threads N          (default: one per core)\n"
-    "  --progress auto|bar|plain|none\n";
+/// The options of a command that trains (train, qat), with its defaults.
+struct TrainingFlags {
+  CountOption epochs, batchSize;
+  NumberOption learningRate, weightDecay;
+  EnumOption<Optimizer> optimizer;
+  FlagOption noCosine;
+  TextOption augment;
+  EnumOption<ProgressMode> progress;
 
-[[noreturn]] void fail(const std::string &line) {
-  std::cerr << line << "\n";
-  std::exit(1);
-}
+  TrainingFlags(Command command, int64_t epochCount, double lr, double decay)
+      : epochs("epochs", cl::desc("training epochs"), cl::init(epochCount),
+               Of{command}),
+        batchSize("batch-size", cl::desc("training batch"), cl::init(128),
+                  Of{command}),
+        learningRate("lr", cl::desc("learning rate"), cl::init(lr),
+                     Of{command}),
+        weightDecay("weight-decay", cl::desc("weight decay"), cl::init(decay),
+                    Of{command}),
+        optimizer("optimizer", cl::desc("sgd (Nesterov momentum) or adam"),
+                  Names<Optimizer>{getOptimizerNames()},
+                  cl::init(Optimizer::Sgd), Of{command}),
+        noCosine("no-cosine", cl::desc("constant learning rate"), Of{command}),
+        augment("augment",
+                cl::desc("random crop after N-pixel padding, horizontal "
+                         "flip"),
+                cl::value_desc("crop:N,flip"), Of{command}),
+        progress("progress",
+                 cl::desc("a bar on a terminal (auto), plain lines every "
+                          "10 % or none"),
+                 Names<ProgressMode>{getProgressNames()},
+                 cl::init(ProgressMode::Auto), Of{command}) {}
 
-struct Args {
-  std::string command;
-  std::map<std::string, std::string> values;
-  std::set<std::string> flags;
-
-  bool has(const std::string &key) const {
-    return values.count(key) || flags.count(key);
-  }
-  std::string get(const std::string &key, const std::string &def = "") const {
-    auto it = values.find(key);
-    return it == values.end() ? def : it->second;
-  }
-  int64_t getInt(const std::string &key, int64_t def) const {
-    if (!values.count(key))
-      return def;
-    const std::string &text = values.at(key);
-    char *end = nullptr;
-    long long v = std::strtoll(text.c_str(), &end, 10);
-    if (text.empty() || *end || v < 0)
-      fail("cim-tune: error: --" + key +
-           " expects a non-negative integer, got '" + text + "'");
-    return v;
-  }
-  double getDouble(const std::string &key, double def) const {
-    if (!values.count(key))
-      return def;
-    const std::string &text = values.at(key);
-    char *end = nullptr;
-    double v = std::strtod(text.c_str(), &end);
-    if (text.empty() || *end || !std::isfinite(v))
-      fail("cim-tune: error: --" + key + " expects a number, got '" + text +
-           "'");
-    return v;
-  }
+  /// The training options, checked in the order of the command line's
+  /// documentation (-o last).
+  TrainOptions get() const;
 };
 
-/// Options that take no value; every other option takes one.
-const std::set<std::string> kFlagOptions = {
-    "no-cosine", "fixed-scales", "learn-weight-scales",
-    "reference", "qdq",          "help"};
+TrainingFlags trainFlags(Command::Train, 10, 0.05, 5e-4);
+TrainingFlags qatFlags(Command::Qat, 3, 0.005, 1e-4);
 
-/// The options of each command (search parses its own).
-std::map<std::string, std::set<std::string>> makeCommandOptions() {
-  std::set<std::string> train = {
-      "model",      "data", "data-dir",  "limit",        "epochs",
-      "batch-size", "lr",   "optimizer", "weight-decay", "seed",
-      "augment",    "mean", "std",       "checkpoint",   "threads",
-      "progress",   "o",    "no-cosine"};
-  // QAT: training with the quantizer's options.
-  std::set<std::string> qat = train;
-  qat.insert({"wbits", "abits", "bits", "ascheme", "calibration", "percentile",
-              "calibration-images", "float-output", "fixed-scales",
-              "learn-weight-scales", "distill"});
-  return {
-      {"train", train},
-      {"qat", qat},
-      {"eval",
-       {"model", "data", "data-dir", "limit", "batch-size", "mean", "std",
-        "wbits", "abits", "bits", "ascheme", "calibration", "percentile",
-        "calibration-images", "threads", "json", "program", "reference"}},
-      {"export",
-       {"model", "data", "data-dir", "mean", "std", "wbits", "abits", "bits",
-        "ascheme", "calibration", "percentile", "calibration-images", "o",
-        "qdq", "threads"}},
-  };
-}
-const std::map<std::string, std::set<std::string>> kCommandOptions =
-    makeCommandOptions();
+// Quantization (qat, eval, export).
+CountOption weightBits("wbits", cl::desc("weight width of every layer (1-16)"),
+                       cl::init(8),
+                       Of{Command::Qat, Command::Eval, Command::Export});
+CountOption activationBits("abits",
+                           cl::desc("activation width of every layer (1-16)"),
+                           cl::init(8),
+                           Of{Command::Qat, Command::Eval, Command::Export});
+TextOption bitsPolicy("bits", cl::desc("per-layer widths (cimc --bits)"),
+                      cl::value_desc("POLICY.json"),
+                      Of{Command::Qat, Command::Eval, Command::Export});
+EnumOption<quant::Scheme>
+    activationScheme("ascheme", cl::desc("activation scheme"),
+                     Names<quant::Scheme>{getSchemeNames()},
+                     cl::init(quant::Scheme::Asymmetric),
+                     Of{Command::Qat, Command::Eval, Command::Export});
+EnumOption<quant::CalibrationMethod>
+    calibrationMethod("calibration", cl::desc("activation ranges"),
+                      Names<quant::CalibrationMethod>{getCalibrationNames()},
+                      cl::init(quant::CalibrationMethod::MinMax),
+                      Of{Command::Qat, Command::Eval, Command::Export});
+NumberOption percentile("percentile",
+                        cl::desc("the percentile of --calibration percentile "
+                                 "(50-100)"),
+                        cl::init(99.99),
+                        Of{Command::Qat, Command::Eval, Command::Export});
+CountOption calibrationImages("calibration-images",
+                              cl::desc("images the activation ranges are "
+                                       "calibrated on"),
+                              cl::init(512),
+                              Of{Command::Qat, Command::Eval, Command::Export});
 
-Args parseArgs(int argc, char **argv) {
-  Args args;
-  if (argc < 2)
-    fail("cim-tune: error: missing command (train, qat, eval, export or "
-         "search); "
-         "see cim-tune --help");
-  args.command = argv[1];
-  if (args.command == "--help" || args.command == "-h") {
-    std::cout << kUsage << kSearchUsage;
-    std::exit(0);
-  }
-  auto allowed = kCommandOptions.find(args.command);
-  if (allowed == kCommandOptions.end())
-    fail("cim-tune: error: unknown command '" + args.command +
-         "' (expected train, qat, eval, export or search)");
-  for (int i = 2; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::string key, value;
-    bool hasValue = false;
-    if (arg == "-o") {
-      key = "o";
-    } else if (arg.rfind("--", 0) == 0) {
-      key = arg.substr(2);
-      size_t eq = key.find('=');
-      if (eq != std::string::npos) {
-        value = key.substr(eq + 1);
-        key = key.substr(0, eq);
-        hasValue = true;
-      }
-    } else {
-      fail("cim-tune: error: unexpected argument '" + arg + "'");
-    }
-    if (key == "help") {
-      std::cout << kUsage << kSearchUsage;
-      std::exit(0);
-    }
-    if (std::none_of(kCommandOptions.begin(), kCommandOptions.end(),
-                     [&](const auto &c) { return c.second.count(key); }))
-      fail("cim-tune: error: unknown option '" + arg + "'");
-    if (!allowed->second.count(key))
-      fail("cim-tune: error: option '--" + key + "' does not apply to '" +
-           args.command + "'");
-    if (kFlagOptions.count(key)) {
-      if (hasValue)
-        fail("cim-tune: error: option '--" + key + "' takes no value");
-      args.flags.insert(key);
-      continue;
-    }
-    if (!hasValue) {
-      if (i + 1 >= argc)
-        fail("cim-tune: error: option '" + arg + "' needs a value");
-      value = argv[++i];
-    }
-    args.values[key] = value;
-  }
-  return args;
-}
+// qat.
+TextOption floatOutput("float-output",
+                       cl::desc("also write the float weights to FILE"),
+                       cl::value_desc("FILE"), Of{Command::Qat});
+FlagOption fixedScales("fixed-scales",
+                       cl::desc("do not learn activation scales"),
+                       Of{Command::Qat});
+FlagOption learnWeightScales("learn-weight-scales",
+                             cl::desc("learn symmetric weight scales too "
+                                      "(LSQ)"),
+                             Of{Command::Qat});
+NumberOption distill("distill",
+                     cl::desc("loss (1-A) x cross-entropy + A x KL(float "
+                              "model || quantized)"),
+                     cl::init(0.0), Of{Command::Qat});
 
-std::vector<float> parseFloats(const Args &args, const std::string &key) {
-  std::vector<float> out;
-  std::stringstream ss(args.get(key));
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    char *end = nullptr;
-    float v = std::strtof(item.c_str(), &end);
-    if (item.empty() || *end)
-      fail("cim-tune: error: --" + key +
-           " expects comma-separated numbers, got '" + args.get(key) + "'");
-    out.push_back(v);
-  }
-  return out;
-}
+// eval.
+CountOption evalBatchSize("batch-size", cl::desc("evaluation batch"),
+                          cl::init(256), Of{Command::Eval});
+FlagOption reference("reference",
+                     cl::desc("agreement with the compiler's reference "
+                              "executor"),
+                     Of{Command::Eval});
+TextOption programPath("program",
+                       cl::desc("agreement with a compiled program on the "
+                                "simulator"),
+                       cl::value_desc("PROG.cim"), Of{Command::Eval});
 
-} // namespace
+// export.
+FlagOption qdq("qdq",
+               cl::desc("a QDQ model (activation scales calibrated "
+                        "when the model has none)"),
+               Of{Command::Export});
 
-bool parseAugmentation(const std::string &list, Transform &t,
-                       std::string &error) {
-  std::stringstream ss(list);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (item == "flip") {
-      t.horizontalFlip = true;
-    } else if (item.rfind("crop:", 0) == 0) {
-      char *end = nullptr;
-      long v = std::strtol(item.c_str() + 5, &end, 10);
-      if (*end || v < 0 || item.size() == 5) {
-        error = "cim-tune: error: --augment crop:N expects a pixel count, "
-                "got '" +
-                item + "'";
-        return false;
-      }
-      t.cropPadding = v;
-    } else {
-      error = "cim-tune: error: unknown augmentation '" + item +
-              "' (expected crop:N or flip)";
-      return false;
-    }
-  }
-  return true;
-}
-
-bool parseCalibrationMethod(const std::string &value,
-                            quant::CalibrationMethod &method,
-                            std::string &error) {
-  std::optional<quant::CalibrationMethod> parsed =
-      quant::parseCalibrationMethod(value);
-  if (!parsed) {
-    error = "cim-tune: error: --calibration expects minmax, percentile or "
-            "mse, got '" +
-            value + "'";
-    return false;
-  }
-  method = *parsed;
-  return true;
-}
-
-namespace {
-
-Transform parseTransform(const Args &args) {
+/// The normalization of --mean/--std and the augmentation `augment`.
+Transform getTransform(const std::string &augment) {
   Transform t;
-  t.mean = parseFloats(args, "mean");
-  t.std = parseFloats(args, "std");
-  for (float s : t.std)
-    if (!(s > 0))
-      fail("cim-tune: error: --std values must be positive");
+  t.mean = meanOption;
+  t.std = stdOption;
   std::string error;
-  if (!parseAugmentation(args.get("augment"), t, error))
+  if (!parseAugmentation(augment, t, error))
     fail(error);
   return t;
 }
 
-LoadOptions parseLoadOptions(const Args &args, bool quantize) {
+LoadOptions getLoadOptions(bool quantize) {
   LoadOptions options;
   options.quantize = quantize;
-  options.wbits = unsigned(args.getInt("wbits", 8));
-  options.abits = unsigned(args.getInt("abits", 8));
+  options.wbits = unsigned(weightBits);
+  options.abits = unsigned(activationBits);
   if (options.wbits < 1 || options.wbits > 16 || options.abits < 1 ||
       options.abits > 16)
     fail("cim-tune: error: --wbits and --abits must be in 1..16");
-  options.policy = args.get("bits");
-  options.keepQuantWidths = !args.has("wbits") && !args.has("abits");
+  options.policy = bitsPolicy;
+  options.keepQuantWidths =
+      !weightBits.getNumOccurrences() && !activationBits.getNumOccurrences();
   if (!options.policy.empty() && !std::ifstream(options.policy))
     fail(options.policy + ": error: cannot read the policy file");
   return options;
 }
 
-bool wantsQuantization(const Args &args) {
-  return args.has("wbits") || args.has("abits") || args.has("bits");
+bool wantsQuantization() {
+  return weightBits.getNumOccurrences() || activationBits.getNumOccurrences() ||
+         bitsPolicy.getNumOccurrences();
 }
 
-std::unique_ptr<IRModel> loadModel(const Args &args, bool quantize) {
-  if (!args.has("model"))
+std::unique_ptr<IRModel> loadModel(bool quantize) {
+  if (!modelPath.getNumOccurrences())
     fail("cim-tune: error: --model M.onnx is required");
   std::string error;
   std::unique_ptr<IRModel> model =
-      IRModel::load(args.get("model"), parseLoadOptions(args, quantize), error);
+      IRModel::load(modelPath, getLoadOptions(quantize), error);
   if (!model)
     fail(error);
   return model;
 }
 
-Dataset loadData(const Args &args, bool train, int64_t limit) {
+Dataset loadData(bool train, int64_t limit) {
   Dataset data;
   std::string error;
-  if (!loadDataset(args.get("data", "fashion-mnist"), args.get("data-dir"),
-                   train, data, error))
+  if (!loadDataset(dataName, dataDir, train, data, error))
     fail(error);
   data.truncate(limit);
   return data;
 }
 
 void checkInputShape(const Graph &graph, const Dataset &data) {
-  const std::vector<int64_t> &shape = graph.inputShapes[0];
-  if (shape.size() != 4 || shape[1] != data.channels ||
-      shape[2] != data.height || shape[3] != data.width)
-    fail("cim-tune: error: the model's input " + graph.inputNames[0] +
-         " does not take " + std::to_string(data.channels) + "x" +
-         std::to_string(data.height) + "x" + std::to_string(data.width) +
-         " images");
+  std::string error;
+  if (!checkImageShape(graph, data, error))
+    fail(error);
 }
 
 std::unique_ptr<Network> makeNetwork(const Graph &graph) {
@@ -338,27 +215,14 @@ std::unique_ptr<Network> makeNetwork(const Graph &graph) {
   return net;
 }
 
-CalibrationOptions parseCalibration(const Args &args) {
+CalibrationOptions getCalibration() {
   CalibrationOptions options;
-  std::string error;
-  if (!parseCalibrationMethod(args.get("calibration", "minmax"), options.method,
-                              error))
-    fail(error);
-  options.percentile = args.getDouble("percentile", 99.99);
+  options.method = calibrationMethod;
+  options.percentile = percentile;
   if (options.percentile < 50 || options.percentile > 100)
     fail("cim-tune: error: --percentile must be in 50..100");
-  options.images = args.getInt("calibration-images", 512);
+  options.images = calibrationImages;
   return options;
-}
-
-quant::Scheme parseScheme(const Args &args) {
-  std::string scheme = args.get("ascheme", "asymmetric");
-  if (scheme == "asymmetric")
-    return quant::Scheme::Asymmetric;
-  if (scheme != "symmetric")
-    fail("cim-tune: error: --ascheme expects asymmetric or symmetric, got '" +
-         scheme + "'");
-  return quant::Scheme::Symmetric;
 }
 
 /// "1:02:03" or "2:03".
@@ -373,12 +237,10 @@ std::string formatTime(double seconds) {
   return buf;
 }
 
-std::function<void(const Progress &)> makeProgress(const Args &args) {
-  std::string mode = args.get("progress", "auto");
-  if (mode != "auto" && mode != "bar" && mode != "plain" && mode != "none")
-    fail("cim-tune: error: --progress expects auto, bar, plain or none");
-  bool bar = mode == "bar" || (mode == "auto" && isatty(STDERR_FILENO));
-  if (mode == "none")
+std::function<void(const Progress &)> makeProgress(ProgressMode mode) {
+  bool bar = mode == ProgressMode::Bar ||
+             (mode == ProgressMode::Auto && isatty(STDERR_FILENO));
+  if (mode == ProgressMode::None)
     return [](const Progress &) {};
   auto lastPlain = std::make_shared<double>(-1);
   return [bar, lastPlain](const Progress &p) {
@@ -429,28 +291,27 @@ std::function<void(const Progress &)> makeProgress(const Args &args) {
   };
 }
 
-TrainOptions parseTrainOptions(const Args &args, bool qat) {
+TrainOptions TrainingFlags::get() const {
   TrainOptions o;
-  o.epochs = args.getInt("epochs", qat ? 3 : 10);
-  o.batchSize = args.getInt("batch-size", 128);
+  o.epochs = epochs;
+  o.batchSize = batchSize;
   if (o.batchSize < 1)
     fail("cim-tune: error: --batch-size must be positive");
-  o.optimizer = args.get("optimizer", "sgd");
-  if (o.optimizer != "sgd" && o.optimizer != "adam")
-    fail("cim-tune: error: --optimizer expects sgd or adam, got '" +
-         o.optimizer + "'");
-  o.learningRate = args.getDouble("lr", qat ? 0.005 : 0.05);
-  o.weightDecay = args.getDouble("weight-decay", qat ? 1e-4 : 5e-4);
-  o.cosine = !args.has("no-cosine");
-  o.seed = uint64_t(args.getInt("seed", 1));
-  o.transform = parseTransform(args);
+  o.optimizer = optimizer;
+  o.learningRate = learningRate;
+  o.weightDecay = weightDecay;
+  o.cosine = !noCosine;
+  o.seed = uint64_t(int64_t(seedOption));
+  o.transform = getTransform(augment);
   o.augment = o.transform.cropPadding > 0 || o.transform.horizontalFlip;
-  o.learnScales = !args.has("fixed-scales");
-  o.learnWeightScales = args.has("learn-weight-scales");
-  if (!args.has("o"))
+  o.learnScales = !fixedScales;
+  o.learnWeightScales = learnWeightScales;
+  if (!outputPath.getNumOccurrences())
     fail("cim-tune: error: -o OUT.onnx is required");
-  o.checkpoint = args.get("checkpoint", args.get("o") + ".ckpt");
-  o.progress = makeProgress(args);
+  o.checkpoint = checkpointPath.getNumOccurrences()
+                     ? std::string(checkpointPath)
+                     : outputPath + ".ckpt";
+  o.progress = makeProgress(progress);
   return o;
 }
 
@@ -469,80 +330,67 @@ void writeOrFail(const Graph &graph, const std::string &path, bool qdq) {
 
 /// The per-layer widths as a cim-assign-bitwidths policy file.
 void writeBitsPolicy(const Graph &graph, const std::string &path) {
-  std::ostringstream os;
-  os << "{\"layers\": [";
-  bool first = true;
+  std::vector<std::string> names;
+  std::vector<unsigned> wbits, abits;
   for (const Node *layer : graph.getLayers()) {
     if (!layer->quant)
       continue;
-    os << (first ? "\n" : ",\n") << "  {\"name\": \"" << layer->name
-       << "\", \"wbits\": " << layer->quant->wbits
-       << ", \"abits\": " << layer->quant->abits << "}";
-    first = false;
+    names.push_back(layer->name);
+    wbits.push_back(layer->quant->wbits);
+    abits.push_back(layer->quant->abits);
   }
-  os << "\n]}\n";
-  writeOrFail(path, os.str());
+  writeOrFail(path, formatPolicyJson(names, wbits, abits));
 }
 
-int runTrain(const Args &args) {
-  TrainOptions options = parseTrainOptions(args, false);
-  std::unique_ptr<IRModel> model = loadModel(args, false);
-  Dataset train = loadData(args, true, args.getInt("limit", 0));
-  Dataset test = loadData(args, false, 0);
-  checkInputShape(model->getGraph(), train);
-  std::unique_ptr<Network> net = makeNetwork(model->getGraph());
-  std::string error;
-  if (!net->train(train, &test, options, error))
-    fail(error);
-  EvalResult result = net->evaluate(test, options.transform, 256, false);
-  writeOrFail(net->getGraph(), args.get("o"), false);
-  std::printf("test accuracy %.2f %% (%lld images)\n",
-              100 * result.getAccuracy(), (long long)result.count);
-  return 0;
-}
-
-int runQat(const Args &args) {
-  TrainOptions options = parseTrainOptions(args, true);
-  std::unique_ptr<IRModel> model = loadModel(args, true);
-  Dataset train = loadData(args, true, args.getInt("limit", 0));
-  Dataset test = loadData(args, false, 0);
+/// train (float) or qat: the trained model to -o.
+int runTrain(bool quantized) {
+  TrainOptions options = (quantized ? qatFlags : trainFlags).get();
+  std::unique_ptr<IRModel> model = loadModel(quantized);
+  Dataset train = loadData(true, limitOption);
+  Dataset test = loadData(false, 0);
   checkInputShape(model->getGraph(), train);
   std::unique_ptr<Network> net = makeNetwork(model->getGraph());
   // The float network teaches the quantized one (--distill).
-  std::unique_ptr<Network> teacher = makeNetwork(model->getGraph());
-  options.distill = args.getDouble("distill", 0.0);
-  if (options.distill < 0 || options.distill > 1)
-    fail("cim-tune: error: --distill must be in 0..1");
-  if (options.distill > 0)
-    options.teacher = teacher.get();
-  net->setActivationScheme(parseScheme(args));
-  net->calibrate(train, options.transform, parseCalibration(args));
-  net->setQuantized(true);
-  EvalResult before = net->evaluate(test, options.transform, 256, false);
-  std::fprintf(stderr, "calibrated: test accuracy %.2f %%\n",
-               100 * before.getAccuracy());
+  std::unique_ptr<Network> teacher;
+  if (quantized) {
+    teacher = makeNetwork(model->getGraph());
+    options.distill = distill;
+    if (options.distill < 0 || options.distill > 1)
+      fail("cim-tune: error: --distill must be in 0..1");
+    if (options.distill > 0)
+      options.teacher = teacher.get();
+    net->setActivationScheme(activationScheme);
+    net->calibrate(train, options.transform, getCalibration());
+    net->setQuantized(true);
+    EvalResult before = net->evaluate(test, options.transform, 256, false);
+    std::fprintf(stderr, "calibrated: test accuracy %.2f %%\n",
+                 100 * before.getAccuracy());
+  }
   std::string error;
   if (!net->train(train, &test, options, error))
     fail(error);
   EvalResult result = net->evaluate(test, options.transform, 256, false);
   Graph graph = net->getGraph();
-  writeOrFail(graph, args.get("o"), true);
-  writeBitsPolicy(graph, args.get("o") + ".bits.json");
-  if (args.has("float-output"))
-    writeOrFail(graph, args.get("float-output"), false);
-  std::printf("quantized test accuracy %.2f %% (%lld images)\n",
-              100 * result.getAccuracy(), (long long)result.count);
+  writeOrFail(graph, outputPath, quantized);
+  if (quantized) {
+    writeBitsPolicy(graph, outputPath + ".bits.json");
+    if (floatOutput.getNumOccurrences())
+      writeOrFail(graph, floatOutput, false);
+  }
+  std::printf("%stest accuracy %.2f %% (%lld images)\n",
+              quantized ? "quantized " : "", 100 * result.getAccuracy(),
+              (long long)result.count);
   return 0;
 }
 
-int runEval(const Args &args) {
-  bool quantize = wantsQuantization(args);
-  Transform transform = parseTransform(args);
-  CalibrationOptions calibration = parseCalibration(args);
-  std::unique_ptr<IRModel> model = loadModel(args, quantize);
+int runEval() {
+  bool quantize = wantsQuantization();
+  Transform transform = getTransform("");
+  CalibrationOptions calibration = getCalibration();
+  std::unique_ptr<IRModel> model = loadModel(quantize);
   for (const Node *layer : model->getGraph().getLayers())
     quantize |= layer->quant.has_value(); // a QDQ model
-  Dataset test = loadData(args, false, args.getInt("limit", 0));
+  Dataset test = loadData(false, limitOption);
   checkInputShape(model->getGraph(), test);
   std::unique_ptr<Network> net = makeNetwork(model->getGraph());
   if (quantize) {
@@ -552,15 +400,14 @@ int runEval(const Args &args) {
     for (const Node *layer : model->getGraph().getLayers())
       missing |= layer->quant && !layer->quant->ascale;
     if (missing) {
-      if (args.has("ascheme"))
-        net->setActivationScheme(parseScheme(args));
-      Dataset train = loadData(args, true, 0);
+      if (activationScheme.getNumOccurrences())
+        net->setActivationScheme(activationScheme);
+      Dataset train = loadData(true, 0);
       net->calibrate(train, transform, calibration);
     }
     net->setQuantized(true);
   }
-  EvalResult result =
-      net->evaluate(test, transform, args.getInt("batch-size", 256), true);
+  EvalResult result = net->evaluate(test, transform, evalBatchSize, true);
   std::printf("accuracy %.2f %% (%lld of %lld images), %.0f images/s\n",
               100 * result.getAccuracy(), (long long)result.correct,
               (long long)result.count, result.imagesPerSecond);
@@ -578,7 +425,7 @@ int runEval(const Args &args) {
                 100 * agreement.getAccuracy());
     agreements.emplace_back(label, agreement);
   };
-  if (args.has("reference")) {
+  if (reference) {
     // The compiler's reference executor on the IR with the same bits and
     // scales (fake-quantized when quantized).
     std::string error;
@@ -590,19 +437,20 @@ int runEval(const Args &args) {
                    return model->run(image, quantize, logits, err);
                  });
   }
-  if (args.has("program")) {
+  if (programPath.getNumOccurrences()) {
     PredictFn predict;
     std::string error;
-    if (!makeProgramPredictor(args.get("program"), predict, error))
+    if (!makeProgramPredictor(programPath, predict, error))
       fail(error);
     runAgreement("program", predict);
   }
-  if (args.has("json")) {
+  if (jsonPath.getNumOccurrences()) {
     std::ostringstream os;
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.6f", result.getAccuracy());
-    os << "{\"model\": \"" << args.get("model")
-       << "\", \"images\": " << result.count << ", \"accuracy\": " << buf;
+    os << "{\"model\": "
+       << llvm::formatv("{0}", llvm::json::Value(modelPath)).str()
+       << ", \"images\": " << result.count << ", \"accuracy\": " << buf;
     for (auto &[label, a] : agreements) {
       std::snprintf(buf, sizeof buf, "%.6f", a.getAgreement());
       os << ", \"" << (label == "program" ? "agreement" : label + "_agreement")
@@ -611,52 +459,51 @@ int runEval(const Args &args) {
       os << ", \"" << label << "_accuracy\": " << buf;
     }
     os << "}\n";
-    writeOrFail(args.get("json"), os.str());
+    writeOrFail(jsonPath, os.str());
   }
   return 0;
 }
 
-int runExport(const Args &args) {
-  if (!args.has("o"))
+int runExport() {
+  if (!outputPath.getNumOccurrences())
     fail("cim-tune: error: -o OUT.onnx is required");
-  bool qdq = args.has("qdq");
-  std::unique_ptr<IRModel> model = loadModel(args, qdq);
+  std::unique_ptr<IRModel> model = loadModel(qdq);
   Graph graph = model->getGraph();
   if (qdq) {
     bool missing = false;
     for (const Node *layer : graph.getLayers())
       missing |= layer->quant && !layer->quant->ascale;
     if (missing) {
-      Dataset train = loadData(args, true, 0);
+      Dataset train = loadData(true, 0);
       checkInputShape(graph, train);
       std::unique_ptr<Network> net = makeNetwork(graph);
-      net->setActivationScheme(parseScheme(args));
-      net->calibrate(train, parseTransform(args), parseCalibration(args));
+      net->setActivationScheme(activationScheme);
+      net->calibrate(train, getTransform(""), getCalibration());
       graph = net->getGraph();
     }
   }
-  writeOrFail(graph, args.get("o"), qdq);
+  writeOrFail(graph, outputPath, qdq);
   return 0;
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
-  if (argc >= 2 && std::string(argv[1]) == "search")
-    return runSearchCommand(argc, argv);
-  Args args = parseArgs(argc, argv);
-  // Numbers are checked before anything is loaded.
-  for (const char *key : {"limit", "epochs", "batch-size", "seed", "wbits",
-                          "abits", "calibration-images", "threads"})
-    (void)args.getInt(key, 0);
-  for (const char *key : {"lr", "weight-decay", "percentile"})
-    (void)args.getDouble(key, 0);
-  setThreadCount(int(args.getInt("threads", 0)));
-  if (args.command == "train")
-    return runTrain(args);
-  if (args.command == "qat")
-    return runQat(args);
-  if (args.command == "eval")
-    return runEval(args);
-  return runExport(args);
+  parseCommandLine(argc, argv);
+  Command command = *getChosenCommand();
+  if (command == Command::Search)
+    return runSearchCommand();
+  setThreadCount(int(threadsOption));
+  switch (command) {
+  case Command::Train:
+    return runTrain(false);
+  case Command::Qat:
+    return runTrain(true);
+  case Command::Eval:
+    return runEval();
+  case Command::Export:
+  case Command::Search:
+    break;
+  }
+  return runExport();
 }

@@ -9,8 +9,8 @@
 // learned with a straight-through estimator). The forward values of the
 // fake quantizer equal quant::fakeQuantize bit for bit.
 //
-// The header shows no LibTorch types: only Network.cpp pays for torch's
-// headers.
+// The header shows no LibTorch types: only the units behind it
+// (Network.cpp, NetworkTrain.cpp, FakeQuant.cpp) pay for torch's headers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,11 +58,22 @@ struct Progress {
 
 class Network;
 
+/// Whether `graph`'s input takes `data`'s images (NCHW of their channels,
+/// height and width); false with a one-line `error` naming the input.
+bool checkImageShape(const Graph &graph, const Dataset &data,
+                     std::string &error);
+
+/// How the trained constants are updated.
+enum class Optimizer {
+  /// SGD with (Nesterov) momentum.
+  Sgd,
+  Adam,
+};
+
 struct TrainOptions {
   int64_t epochs = 10;
   int64_t batchSize = 128;
-  /// "sgd" (momentum, Nesterov) or "adam".
-  std::string optimizer = "sgd";
+  Optimizer optimizer = Optimizer::Sgd;
   double learningRate = 0.05;
   double momentum = 0.9;
   double weightDecay = 5e-4;
@@ -109,6 +120,8 @@ struct CalibrationOptions {
 class Network {
 public:
   ~Network();
+  /// The LibTorch state (lib/Tune/NetworkImpl.h).
+  struct Impl;
 
   /// Builds the network. Fails (with a one-line `error`) for graphs with
   /// more than one input or output.
@@ -148,7 +161,6 @@ public:
 
 private:
   Network();
-  struct Impl;
   std::unique_ptr<Impl> impl;
 };
 

@@ -13,6 +13,9 @@
 #include "cim/Tune/Search.h"
 #include "cim/Quant/Policy.h"
 #include "cim/Tune/IRModel.h"
+#include "cim/Tune/SearchEval.h"
+#include "cim/Tune/SearchLatency.h"
+#include "cim/Tune/SearchReport.h"
 
 #include "gtest/gtest.h"
 
