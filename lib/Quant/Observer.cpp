@@ -11,13 +11,22 @@ using namespace mlir::cim::quant;
 
 std::optional<CalibrationMethod>
 quant::parseCalibrationMethod(const std::string &s) {
-  if (s == "minmax")
-    return CalibrationMethod::MinMax;
-  if (s == "percentile")
-    return CalibrationMethod::Percentile;
-  if (s == "mse")
-    return CalibrationMethod::Mse;
+  for (CalibrationMethod method : kCalibrationMethods)
+    if (s == stringify(method))
+      return method;
   return std::nullopt;
+}
+
+const char *quant::stringify(CalibrationMethod method) {
+  switch (method) {
+  case CalibrationMethod::MinMax:
+    return "minmax";
+  case CalibrationMethod::Percentile:
+    return "percentile";
+  case CalibrationMethod::Mse:
+    return "mse";
+  }
+  return "minmax";
 }
 
 Observer::~Observer() = default;

@@ -96,11 +96,9 @@ FailureOr<HostTensor> reference::runTranspose(TransposeOp op,
 
 FailureOr<HostTensor> reference::runConcat(ConcatOp op, Operands operands) {
   const HostTensor &first = *operands[0];
-  std::optional<int64_t> axis = normalizeAxis(op.getAxis(), first.getRank());
-  if (!axis)
-    return op.emitOpError()
-           << "axis " << op.getAxis() << " is out of range for shape "
-           << shapeString(first.getShape());
+  FailureOr<int64_t> axis = requireAxis(op, op.getAxis(), first);
+  if (failed(axis))
+    return failure();
   SmallVector<int64_t> shape(first.getShape());
   shape[*axis] = 0;
   for (auto [index, operand] : llvm::enumerate(operands)) {
@@ -138,11 +136,9 @@ FailureOr<HostTensor> reference::runConcat(ConcatOp op, Operands operands) {
 LogicalResult reference::runSplit(SplitOp op, Operands operands,
                                   SmallVectorImpl<HostTensor> &results) {
   const HostTensor &input = *operands[0];
-  std::optional<int64_t> axis = normalizeAxis(op.getAxis(), input.getRank());
-  if (!axis)
-    return op.emitOpError()
-           << "axis " << op.getAxis() << " is out of range for shape "
-           << shapeString(input.getShape());
+  FailureOr<int64_t> axis = requireAxis(op, op.getAxis(), input);
+  if (failed(axis))
+    return failure();
   ArrayRef<int64_t> sizes = op.getSizes();
   int64_t total = 0;
   for (int64_t size : sizes) {
@@ -322,11 +318,9 @@ FailureOr<HostTensor> reference::runGather(GatherOp op, Operands operands) {
   if (indices.isFloat() || indices.getKind() == ElementKind::Bool)
     return op.emitOpError() << "indices must be integers, got "
                             << getElementKindName(indices.getKind());
-  std::optional<int64_t> axis = normalizeAxis(op.getAxis(), data.getRank());
-  if (!axis)
-    return op.emitOpError()
-           << "axis " << op.getAxis() << " is out of range for shape "
-           << shapeString(data.getShape());
+  FailureOr<int64_t> axis = requireAxis(op, op.getAxis(), data);
+  if (failed(axis))
+    return failure();
   ArrayRef<int64_t> in = data.getShape();
   int64_t dim = in[*axis];
   SmallVector<int64_t> resolved;

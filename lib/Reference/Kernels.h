@@ -32,6 +32,11 @@ using Operands = llvm::ArrayRef<const HostTensor *>;
 /// "1x3x?x8"; "scalar" for rank 0.
 std::string shapeString(llvm::ArrayRef<int64_t> shape);
 
+/// `axis` (negative counts from the end) as a dimension of `tensor`, or an
+/// error at `op` naming the tensor's shape.
+FailureOr<int64_t> requireAxis(Operation *op, int64_t axis,
+                               const HostTensor &tensor);
+
 /// Row-major strides (in elements) of `shape`.
 llvm::SmallVector<int64_t> rowMajorStrides(llvm::ArrayRef<int64_t> shape);
 

@@ -418,11 +418,9 @@ FailureOr<HostTensor> reference::runSoftmax(Operation *op, Operands operands) {
     return failure();
   bool isLog = isa<LogSoftmaxOp>(op);
   int64_t axisAttr = op->getAttrOfType<IntegerAttr>("axis").getInt();
-  std::optional<int64_t> axis = normalizeAxis(axisAttr, input.getRank());
-  if (!axis)
-    return op->emitOpError()
-           << "axis " << axisAttr << " is out of range for shape "
-           << shapeString(input.getShape());
+  FailureOr<int64_t> axis = requireAxis(op, axisAttr, input);
+  if (failed(axis))
+    return failure();
   ArrayRef<int64_t> shape = input.getShape();
   int64_t outer = product(shape.take_front(*axis));
   int64_t length = shape[*axis];
@@ -482,11 +480,9 @@ FailureOr<HostTensor> reference::runLayerNorm(LayerNormOp op,
   if (failed(requireSameFloat(op, operands)))
     return failure();
   const HostTensor &input = *operands[0];
-  std::optional<int64_t> axis = normalizeAxis(op.getAxis(), input.getRank());
-  if (!axis)
-    return op.emitOpError()
-           << "axis " << op.getAxis() << " is out of range for shape "
-           << shapeString(input.getShape());
+  FailureOr<int64_t> axis = requireAxis(op, op.getAxis(), input);
+  if (failed(axis))
+    return failure();
   ArrayRef<int64_t> shape = input.getShape();
   ArrayRef<int64_t> normalized = shape.drop_front(*axis);
   for (const HostTensor *param : operands.drop_front()) {

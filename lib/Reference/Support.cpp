@@ -25,6 +25,15 @@ std::string reference::shapeString(ArrayRef<int64_t> shape) {
   return text;
 }
 
+FailureOr<int64_t> reference::requireAxis(Operation *op, int64_t axis,
+                                          const HostTensor &tensor) {
+  std::optional<int64_t> normalized = normalizeAxis(axis, tensor.getRank());
+  if (!normalized)
+    return op->emitOpError() << "axis " << axis << " is out of range for shape "
+                             << shapeString(tensor.getShape());
+  return *normalized;
+}
+
 SmallVector<int64_t> reference::rowMajorStrides(ArrayRef<int64_t> shape) {
   SmallVector<int64_t> strides(shape.size(), 1);
   for (int64_t d = int64_t(shape.size()) - 2; d >= 0; --d)

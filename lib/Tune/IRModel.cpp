@@ -378,10 +378,6 @@ bool IRModel::update(const Graph &graph, std::string &error) {
       continue;
     }
     const LayerQuant &q = *node.quant;
-    auto scheme = [](quant::Scheme s) {
-      return s == quant::Scheme::Symmetric ? QuantScheme::Symmetric
-                                           : QuantScheme::Asymmetric;
-    };
     FloatAttr ascale;
     if (q.ascale)
       ascale = FloatAttr::get(Float32Type::get(ctx), *q.ascale);
@@ -392,8 +388,7 @@ bool IRModel::update(const Graph &graph, std::string &error) {
       if (q.wscheme == quant::Scheme::Asymmetric)
         wzp = DenseI32ArrayAttr::get(ctx, q.wzp);
     }
-    QuantAttr attr = QuantAttr::get(ctx, q.wbits, q.abits, scheme(q.wscheme),
-                                    scheme(q.ascheme),
+    QuantAttr attr = QuantAttr::get(ctx, q.wbits, q.abits, q.wscheme, q.ascheme,
                                     q.perChannel ? QuantGranularity::PerChannel
                                                  : QuantGranularity::PerTensor,
                                     wscale, wzp, ascale, q.ascale ? q.azp : 0);

@@ -172,18 +172,24 @@ llvm::ArrayRef<std::pair<ProgressMode, const char *>> tune::getProgressNames() {
 }
 
 llvm::ArrayRef<std::pair<quant::Scheme, const char *>> tune::getSchemeNames() {
+  // The dialect's spellings (CIMEnums.td), asymmetric first as the default.
   static const std::pair<quant::Scheme, const char *> names[] = {
-      {quant::Scheme::Asymmetric, "asymmetric"},
-      {quant::Scheme::Symmetric, "symmetric"}};
+      {quant::Scheme::Asymmetric,
+       mlir::cim::stringifyQuantScheme(quant::Scheme::Asymmetric).data()},
+      {quant::Scheme::Symmetric,
+       mlir::cim::stringifyQuantScheme(quant::Scheme::Symmetric).data()}};
   return names;
 }
 
 llvm::ArrayRef<std::pair<quant::CalibrationMethod, const char *>>
 tune::getCalibrationNames() {
-  static const std::pair<quant::CalibrationMethod, const char *> names[] = {
-      {quant::CalibrationMethod::MinMax, "minmax"},
-      {quant::CalibrationMethod::Percentile, "percentile"},
-      {quant::CalibrationMethod::Mse, "mse"}};
+  // The quantizer's names (quant::stringify), in its order.
+  static const auto names = [] {
+    std::vector<std::pair<quant::CalibrationMethod, const char *>> table;
+    for (quant::CalibrationMethod method : quant::kCalibrationMethods)
+      table.push_back({method, quant::stringify(method)});
+    return table;
+  }();
   return names;
 }
 

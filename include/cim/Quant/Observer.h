@@ -37,6 +37,12 @@ enum class CalibrationMethod {
 
 /// "minmax" / "percentile" / "mse" to the method; std::nullopt otherwise.
 std::optional<CalibrationMethod> parseCalibrationMethod(const std::string &s);
+/// "minmax", "percentile" or "mse".
+const char *stringify(CalibrationMethod method);
+/// Every method, in the order messages list them.
+constexpr CalibrationMethod kCalibrationMethods[] = {
+    CalibrationMethod::MinMax, CalibrationMethod::Percentile,
+    CalibrationMethod::Mse};
 
 /// Collects values and reports their range. NaNs and infinities are not
 /// counted (an activation that overflows should not stretch the scale to
