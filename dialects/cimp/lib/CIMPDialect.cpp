@@ -1,0 +1,327 @@
+//===- CIMPDialect.cpp - The cimp (chip program) dialect ------------------===//
+//
+// Types, the instruction syntax (one parser and printer for every opcode,
+// driven by prog::getOpcodeFields) and the verifiers. The program op's
+// verifier decodes the program and runs prog::findProgramProblem, so the
+// IR and prog.cim are held to the same rules, reported at the op they are
+// about.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cim/Dialect/CIMP/CIMPDialect.h"
+#include "CIMPFields.h"
+#include "cim/Dialect/CIMP/CIMPProgram.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::cimp;
+namespace prog = mlir::cim::prog;
+
+#include "cim/Dialect/CIMP/CIMPOpsDialect.cpp.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "cim/Dialect/CIMP/CIMPOpsTypes.cpp.inc"
+
+void CIMPDialect::initialize() {
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "cim/Dialect/CIMP/CIMPOpsTypes.cpp.inc"
+      >();
+  addOperations<
+#define GET_OP_LIST
+#include "cim/Dialect/CIMP/CIMPOps.cpp.inc"
+      >();
+}
+
+//===----------------------------------------------------------------------===//
+// Instruction syntax
+//===----------------------------------------------------------------------===//
+
+static StringRef getSegmentsAttrName() {
+  return OpTrait::AttrSizedOperandSegments<void>::getOperandSegmentSizeAttr();
+}
+
+/// The keyword of the copy field: a write names its round.
+static StringRef getCopyKeyword(prog::Opcode opcode) {
+  return opcode == prog::Opcode::Write ? "round" : "copy";
+}
+
+/// The keyword of the peer field: where a send goes, where a receive comes
+/// from.
+static StringRef getPeerKeyword(prog::Opcode opcode) {
+  return opcode == prog::Opcode::Send ? "to" : "from";
+}
+
+static ParseResult parseInstruction(OpAsmParser &parser, OperationState &result,
+                                    prog::Opcode opcode) {
+  prog::OpcodeFields fields = prog::getOpcodeFields(opcode);
+  Builder &b = parser.getBuilder();
+  auto number = [&](StringRef keyword, StringRef name) -> ParseResult {
+    int64_t value = 0;
+    if ((!keyword.empty() && parser.parseKeyword(keyword)) ||
+        parser.parseInteger(value))
+      return failure();
+    if (value != 0)
+      result.addAttribute(name, b.getI64IntegerAttr(value));
+    return success();
+  };
+  OpAsmParser::UnresolvedOperand node;
+  SmallVector<OpAsmParser::UnresolvedOperand> units, deps;
+  SmallVector<int64_t> busy;
+  if ((fields.pe && number("pe", "pe")) ||
+      (fields.peer && number(getPeerKeyword(opcode), "peer")) ||
+      parser.parseKeyword("node") || parser.parseOperand(node))
+    return failure();
+  if (fields.set &&
+      (number("set", "set") || parser.parseLSquare() || number("", "begin") ||
+       parser.parseColon() || number("", "end") || parser.parseRSquare()))
+    return failure();
+  if (fields.copy && number(getCopyKeyword(opcode), "copy"))
+    return failure();
+  if (fields.timed) {
+    if (number("lat", "latency_ps"))
+      return failure();
+    if (succeeded(parser.parseOptionalKeyword("uses")) &&
+        parser.parseCommaSeparatedList(
+            OpAsmParser::Delimiter::Paren, [&]() -> ParseResult {
+              int64_t time = 0;
+              if (parser.parseOperand(units.emplace_back()) ||
+                  parser.parseColon() || parser.parseInteger(time))
+                return failure();
+              busy.push_back(time);
+              return success();
+            }))
+      return failure();
+  }
+  if (succeeded(parser.parseOptionalKeyword("after")) &&
+      parser.parseCommaSeparatedList(OpAsmParser::Delimiter::Paren, [&]() {
+        return parser.parseOperand(deps.emplace_back());
+      }))
+    return failure();
+  if (fields.timed && succeeded(parser.parseOptionalKeyword("events")) &&
+      parser.parseCommaSeparatedList(
+          OpAsmParser::Delimiter::Paren, [&]() -> ParseResult {
+            SMLoc at = parser.getCurrentLocation();
+            StringRef name;
+            if (parser.parseKeyword(&name))
+              return failure();
+            if (!findEventField(name))
+              return parser.emitError(at)
+                     << "unknown event count '" << name << "'";
+            return failure(parser.parseEqual() || number("", name));
+          }))
+    return failure();
+
+  MLIRContext *context = b.getContext();
+  if (parser.resolveOperand(node, NodeType::get(context), result.operands) ||
+      parser.resolveOperands(units, UnitType::get(context), result.operands) ||
+      parser.resolveOperands(deps, TokenType::get(context), result.operands))
+    return failure();
+  result.addAttribute(
+      getSegmentsAttrName(),
+      b.getDenseI32ArrayAttr({1, int32_t(units.size()), int32_t(deps.size())}));
+  if (!busy.empty())
+    result.addAttribute("busy_ps", b.getDenseI64ArrayAttr(busy));
+  result.addTypes(TokenType::get(context));
+  return success();
+}
+
+static void printInstruction(OpAsmPrinter &printer, Operation *op,
+                             prog::Opcode opcode) {
+  prog::OpcodeFields fields = prog::getOpcodeFields(opcode);
+  auto get = [&](StringRef name) -> int64_t {
+    auto attr = op->getAttrOfType<IntegerAttr>(name);
+    return attr ? attr.getInt() : 0;
+  };
+  ArrayRef<int32_t> segments =
+      op->getAttrOfType<DenseI32ArrayAttr>(getSegmentsAttrName()).asArrayRef();
+  OperandRange units = op->getOperands().slice(1, segments[1]);
+  OperandRange deps = op->getOperands().drop_front(1 + segments[1]);
+  if (fields.pe)
+    printer << " pe " << get("pe");
+  if (fields.peer)
+    printer << " " << getPeerKeyword(opcode) << " " << get("peer");
+  printer << " node " << op->getOperand(0);
+  if (fields.set)
+    printer << " set " << get("set") << " [" << get("begin") << ":"
+            << get("end") << "]";
+  if (fields.copy)
+    printer << " " << getCopyKeyword(opcode) << " " << get("copy");
+  if (fields.timed) {
+    printer << " lat " << get("latency_ps");
+    if (!units.empty()) {
+      auto busy = op->getAttrOfType<DenseI64ArrayAttr>("busy_ps");
+      printer << " uses(";
+      for (auto [index, unit] : llvm::enumerate(units)) {
+        printer << (index ? ", " : "") << unit << " : ";
+        if (busy && index < size_t(busy.size()))
+          printer << busy[index];
+      }
+      printer << ")";
+    }
+  }
+  if (!deps.empty())
+    printer << " after(" << deps << ")";
+  if (fields.timed) {
+    bool any = false;
+    for (const EventField &event : getEventFields()) {
+      int64_t value = get(event.name);
+      if (!value)
+        continue;
+      printer << (any ? ", " : " events(") << event.name << " = " << value;
+      any = true;
+    }
+    if (any)
+      printer << ")";
+  }
+}
+
+static LogicalResult verifyInstruction(Operation *op, prog::Opcode) {
+  ArrayRef<int32_t> segments =
+      op->getAttrOfType<DenseI32ArrayAttr>(getSegmentsAttrName()).asArrayRef();
+  auto busy = op->getAttrOfType<DenseI64ArrayAttr>("busy_ps");
+  int64_t times = busy ? busy.size() : 0;
+  if (times != segments[1])
+    return op->emitOpError() << "reserves " << segments[1] << " units with "
+                             << times << " busy times";
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "cim/Dialect/CIMP/CIMPOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Result names
+//===----------------------------------------------------------------------===//
+
+/// `%conv1`: the label, with '_' for what cannot be part of a name.
+void NodeOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  std::string name = getLabel().str();
+  for (char &c : name)
+    if (!llvm::isAlnum(c))
+      c = '_';
+  setNameFn(getNode(), name);
+}
+
+/// `%digital_pe0`, `%link_pe3`, ...
+template <typename UnitOpT>
+static void nameUnit(UnitOpT op, OpAsmSetValueNameFn setNameFn) {
+  setNameFn(
+      op.getUnit(),
+      (prog::stringify(UnitOpT::kKind) + "_pe" + Twine(op.getPe())).str());
+}
+/// `%xbars_conv1_c2`: the crossbars of copy (or round) 2 of conv1.
+void XbarsOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  auto node = getNode().getDefiningOp<NodeOp>();
+  setNameFn(getUnit(),
+            ("xbars_" + (node ? node.getLabel() : "") + "_c" + Twine(getCopy()))
+                .str());
+}
+void DigitalOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  nameUnit(*this, setNameFn);
+}
+void LinkOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  nameUnit(*this, setNameFn);
+}
+void BufferOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  nameUnit(*this, setNameFn);
+}
+
+//===----------------------------------------------------------------------===//
+// Verifiers
+//===----------------------------------------------------------------------===//
+
+LogicalResult LayerOp::verify() {
+  if (getWbits() < 1 || getWbits() > 16)
+    return emitOpError() << "wbits must be in [1, 16], got " << getWbits();
+  auto type = getWeights().getType().dyn_cast<RankedTensorType>();
+  unsigned width = getWbits() <= 8 ? 8 : 16;
+  if (!type || !type.hasStaticShape() || type.getRank() != 3 ||
+      !type.getElementType().isSignlessInteger(width))
+    return emitOpError() << "weights must be a static groups x rows x cols "
+                            "tensor of i"
+                         << width << " for " << getWbits()
+                         << "-bit weights, got " << getWeights().getType();
+  // The values, in the symmetric range of wbits (checked here rather than
+  // by the program verifier, which the program op runs without weights).
+  int64_t limit = prog::getWeightLimit(getWbits());
+  auto outside = [&](int64_t value) {
+    return emitOpError() << "weight " << value << " outside the " << getWbits()
+                         << "-bit range";
+  };
+  if (auto resource = getWeights().dyn_cast<DenseResourceElementsAttr>()) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    size_t bytes = type.getNumElements() * (width / 8);
+    if (!blob || blob->getData().size() != bytes)
+      return emitOpError() << "weights resource '"
+                           << resource.getRawHandle().getKey() << "' holds "
+                           << (blob ? blob->getData().size() : 0)
+                           << " bytes, expected " << bytes;
+    ArrayRef<char> data = blob->getData();
+    for (size_t k = 0; k < data.size(); k += width / 8) {
+      int64_t value = int8_t(data[k]);
+      if (width == 16) {
+        int16_t wide;
+        std::memcpy(&wide, &data[k], 2);
+        value = wide;
+      }
+      if (value < -limit || value > limit)
+        return outside(value);
+    }
+  } else if (auto dense = getWeights().dyn_cast<DenseIntElementsAttr>()) {
+    for (const APInt &value : dense.getValues<APInt>())
+      if (value.getSExtValue() < -limit || value.getSExtValue() > limit)
+        return outside(value.getSExtValue());
+  } else {
+    return emitOpError() << "weights must be dense or dense_resource";
+  }
+  auto scales = getScales().getType().dyn_cast<RankedTensorType>();
+  if (!scales || scales.getRank() != 1 || !scales.getElementType().isF32() ||
+      !getScales().isa<DenseFPElementsAttr>())
+    return emitOpError() << "scales must be a dense 1-d tensor of f32, got "
+                         << getScales().getType();
+  return success();
+}
+
+LogicalResult ProgramOp::verifyRegions() {
+  // The layers have checked their weights.
+  ProgramOps ops;
+  FailureOr<prog::Program> program =
+      decodeProgram(*this, /*withWeights=*/false, &ops);
+  if (failed(program))
+    return failure();
+  std::optional<prog::ProgramProblem> problem =
+      prog::findProgramProblem(*program, /*checkWeights=*/false);
+  if (!problem)
+    return success();
+  using Entity = prog::ProgramProblem::Entity;
+  Operation *at = getOperation();
+  ArrayRef<Operation *> list;
+  switch (problem->entity) {
+  case Entity::Program:
+    break;
+  case Entity::Node:
+    list = ops.nodes;
+    break;
+  case Entity::Layer:
+    list = ops.layers;
+    break;
+  case Entity::Unit:
+    list = ops.units;
+    break;
+  case Entity::Instruction:
+    list = ops.instructions;
+    break;
+  }
+  if (problem->index < list.size())
+    at = list[problem->index];
+  return at->emitError() << problem->message;
+}
