@@ -7,7 +7,8 @@
 // level (cimc --emit=chip, cim-opt --cim-compile) into prog.cim,
 // --import-prog decodes prog.cim into that module, printed with its
 // locations so that exporting it again gives the same bytes. Errors are
-// one located line each (docs/program-format.md).
+// one located line each, and -o FILE is written whole or not at all
+// (cim::DriverFiles; docs/program-format.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +16,7 @@
 #include "cim/Compiler/Compiler.h"
 #include "cim/Pipeline/Pipeline.h"
 #include "cim/Program/Program.h"
+#include "cim/Support/OutputFiles.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
@@ -76,7 +78,25 @@ static TranslateRegistration
                });
 
 int main(int argc, char **argv) {
-  return failed(mlirTranslateMain(argc, argv,
-                                  "cim-translate: prog.cim and "
-                                  "the chip level"));
+  std::vector<std::string> args(argv, argv + argc);
+  cim::DriverFiles files;
+  std::string path, error;
+  if (!files.prepare(
+          args, path, error,
+          {"--export-prog", "-export-prog", "--import-prog", "-import-prog"})) {
+    llvm::errs() << path << ": error: " << error << "\n";
+    return 1;
+  }
+  std::vector<char *> cargs;
+  for (std::string &arg : args)
+    cargs.push_back(arg.data());
+  cargs.push_back(nullptr);
+  bool ok = succeeded(
+      mlirTranslateMain(int(args.size()), cargs.data(),
+                        "cim-translate: prog.cim and the chip level"));
+  if (!files.finish(ok, path, error)) {
+    llvm::errs() << path << ": error: " << error << "\n";
+    return 1;
+  }
+  return ok ? 0 : 1;
 }

@@ -202,13 +202,18 @@ static LogicalResult verifyInstruction(Operation *op, prog::Opcode) {
 // Result names
 //===----------------------------------------------------------------------===//
 
-/// `%conv1`: the label, with '_' for what cannot be part of a name.
-void NodeOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
-  std::string name = getLabel().str();
+/// A node's label with '_' for what cannot be part of a value name.
+static std::string getNameOf(NodeOp node) {
+  std::string name = node ? node.getLabel().str() : "";
   for (char &c : name)
     if (!llvm::isAlnum(c))
       c = '_';
-  setNameFn(getNode(), name);
+  return name;
+}
+
+/// `%conv1`.
+void NodeOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
+  setNameFn(getNode(), getNameOf(*this));
 }
 
 /// `%digital_pe0`, `%link_pe3`, ...
@@ -220,10 +225,8 @@ static void nameUnit(UnitOpT op, OpAsmSetValueNameFn setNameFn) {
 }
 /// `%xbars_conv1_c2`: the crossbars of copy (or round) 2 of conv1.
 void XbarsOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
-  auto node = getNode().getDefiningOp<NodeOp>();
-  setNameFn(getUnit(),
-            ("xbars_" + (node ? node.getLabel() : "") + "_c" + Twine(getCopy()))
-                .str());
+  setNameFn(getUnit(), "xbars_" + getNameOf(getNode().getDefiningOp<NodeOp>()) +
+                           "_c" + std::to_string(getCopy()));
 }
 void DigitalOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
   nameUnit(*this, setNameFn);
