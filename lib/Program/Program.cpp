@@ -92,44 +92,8 @@ OpcodeFields prog::getOpcodeFields(Opcode opcode) {
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// Counts the bytes a Writer would write (to reserve them).
-class Sizer {
-public:
-  static constexpr bool kReading = false;
-
-  bool ok() const { return true; }
-  template <typename MessageFn> void check(bool, MessageFn &&) {}
-  void header() { size += 16; }
-  template <typename T> void u8(const T &, llvm::StringRef) { size += 1; }
-  template <typename T> void u32(const T &, llvm::StringRef) { size += 4; }
-  template <typename T> void u64(const T &, llvm::StringRef) { size += 8; }
-  void f32(const float &, llvm::StringRef) { size += 4; }
-  void str(const std::string &s, llvm::StringRef) { size += 8 + s.size(); }
-  template <typename Vector, typename Fn>
-  void list(const Vector &items, unsigned countBytes, size_t, llvm::StringRef,
-            Fn &&each) {
-    size += countBytes;
-    for (const auto &item : items)
-      each(item);
-  }
-  uint64_t count(const std::vector<int32_t> &values, llvm::StringRef,
-                 unsigned) {
-    size += 8;
-    return values.size();
-  }
-  void packed(const std::vector<int32_t> &values, uint64_t, unsigned width) {
-    size += values.size() * width;
-  }
-  template <typename Fn> void section(const char[4], Fn &&body) {
-    size += 12;
-    body();
-  }
-  void end() {}
-
-  size_t size = 0;
-};
-
-/// Writes the fields visitProgram hands it, little-endian.
+/// Writes the fields visitProgram hands it, little-endian; while
+/// `counting`, only counts the bytes (to reserve them first).
 class Writer {
 public:
   static constexpr bool kReading = false;
@@ -139,7 +103,7 @@ public:
   template <typename MessageFn> void check(bool, MessageFn &&) {}
 
   void header() {
-    out.append(kMagic, 8);
+    append(kMagic, 8);
     put(kFormatVersion, 4);
     put(0, 4); // flags
   }
@@ -159,7 +123,7 @@ public:
   }
   void str(const std::string &s, llvm::StringRef) {
     put(s.size(), 8);
-    out.append(s);
+    append(s.data(), s.size());
   }
   /// A count of `countBytes` bytes, then every item through `each`.
   template <typename Vector, typename Fn>
@@ -177,6 +141,10 @@ public:
   }
   /// `values`, `width` bytes each.
   void packed(const std::vector<int32_t> &values, uint64_t, unsigned width) {
+    if (counting) {
+      size += values.size() * width;
+      return;
+    }
     size_t at = out.size();
     out.resize(at + values.size() * width);
     char *data = &out[at];
@@ -188,22 +156,36 @@ public:
   }
   /// A tagged section whose length follows its body.
   template <typename Fn> void section(const char tag[4], Fn &&body) {
-    out.append(tag, 4);
+    append(tag, 4);
     size_t at = out.size();
     put(0, 8);
     body();
+    if (counting)
+      return;
     uint64_t length = out.size() - at - 8;
     for (int i = 0; i < 8; ++i)
       out[at + i] = char((length >> (8 * i)) & 0xff);
   }
   void end() {}
 
+  bool counting = false;
+  size_t size = 0;
   std::string out;
 
 private:
   void put(uint64_t v, unsigned bytes) {
+    if (counting) {
+      size += bytes;
+      return;
+    }
     for (unsigned i = 0; i < bytes; ++i)
       out.push_back(char((v >> (8 * i)) & 0xff));
+  }
+  void append(const char *data, size_t n) {
+    if (counting)
+      size += n;
+    else
+      out.append(data, n);
   }
 };
 
@@ -474,10 +456,11 @@ template <typename Archive, typename P> void visitProgram(Archive &a, P &p) {
 } // namespace
 
 std::string prog::writeProgram(const Program &p) {
-  Sizer sizer;
-  visitProgram(sizer, p);
   Writer w;
-  w.out.reserve(sizer.size);
+  w.counting = true;
+  visitProgram(w, p);
+  w.out.reserve(w.size);
+  w.counting = false;
   visitProgram(w, p);
   return std::move(w.out);
 }

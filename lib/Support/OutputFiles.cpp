@@ -153,6 +153,28 @@ bool DriverFiles::finish(bool succeeded, std::string &failedPath,
   return true;
 }
 
+int mlir::cim::runDriver(int argc, char **argv,
+                         llvm::function_ref<bool(int, char **)> driver,
+                         llvm::ArrayRef<llvm::StringRef> flags) {
+  std::vector<std::string> args(argv, argv + argc);
+  DriverFiles files;
+  std::string path, error;
+  if (!files.prepare(args, path, error, flags)) {
+    llvm::errs() << path << ": error: " << error << "\n";
+    return 1;
+  }
+  std::vector<char *> cargs;
+  for (std::string &arg : args)
+    cargs.push_back(arg.data());
+  cargs.push_back(nullptr);
+  bool ok = driver(int(args.size()), cargs.data());
+  if (!files.finish(ok, path, error)) {
+    llvm::errs() << path << ": error: " << error << "\n";
+    return 1;
+  }
+  return ok ? 0 : 1;
+}
+
 void OutputFiles::add(llvm::StringRef path, std::string bytes) {
   files.push_back({path.str(), std::move(bytes)});
 }

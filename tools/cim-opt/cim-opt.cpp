@@ -27,18 +27,6 @@
 #include <vector>
 
 int main(int argc, char **argv) {
-  std::vector<std::string> args(argv, argv + argc);
-  mlir::cim::DriverFiles files;
-  std::string path, error;
-  if (!files.prepare(args, path, error)) {
-    llvm::errs() << path << ": error: " << error << "\n";
-    return 1;
-  }
-  std::vector<char *> cargs;
-  for (std::string &arg : args)
-    cargs.push_back(arg.data());
-  cargs.push_back(nullptr);
-
   mlir::DialectRegistry registry;
   mlir::cim::registerCIMDialects(registry);
   // cim-calibrate's inputs are TensorProto files.
@@ -47,11 +35,8 @@ int main(int argc, char **argv) {
 #ifdef CIM_INCLUDE_TESTS
   mlir::cim::test::registerCIMTestPasses();
 #endif
-  bool ok = mlir::succeeded(mlir::MlirOptMain(
-      int(args.size()), cargs.data(), "cimc optimizer driver\n", registry));
-  if (!files.finish(ok, path, error)) {
-    llvm::errs() << path << ": error: " << error << "\n";
-    return 1;
-  }
-  return ok ? 0 : 1;
+  return mlir::cim::runDriver(argc, argv, [&](int n, char **args) {
+    return mlir::succeeded(
+        mlir::MlirOptMain(n, args, "cimc optimizer driver\n", registry));
+  });
 }

@@ -78,25 +78,11 @@ static TranslateRegistration
                });
 
 int main(int argc, char **argv) {
-  std::vector<std::string> args(argv, argv + argc);
-  cim::DriverFiles files;
-  std::string path, error;
-  if (!files.prepare(
-          args, path, error,
-          {"--export-prog", "-export-prog", "--import-prog", "-import-prog"})) {
-    llvm::errs() << path << ": error: " << error << "\n";
-    return 1;
-  }
-  std::vector<char *> cargs;
-  for (std::string &arg : args)
-    cargs.push_back(arg.data());
-  cargs.push_back(nullptr);
-  bool ok = succeeded(
-      mlirTranslateMain(int(args.size()), cargs.data(),
-                        "cim-translate: prog.cim and the chip level"));
-  if (!files.finish(ok, path, error)) {
-    llvm::errs() << path << ": error: " << error << "\n";
-    return 1;
-  }
-  return ok ? 0 : 1;
+  return cim::runDriver(
+      argc, argv,
+      [](int n, char **args) {
+        return succeeded(mlirTranslateMain(
+            n, args, "cim-translate: prog.cim and the chip level"));
+      },
+      {"--export-prog", "-export-prog", "--import-prog", "-import-prog"});
 }

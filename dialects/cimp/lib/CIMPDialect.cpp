@@ -195,6 +195,14 @@ static LogicalResult verifyInstruction(Operation *op, prog::Opcode) {
   return success();
 }
 
+/// Names a unit `%<kind>_pe<N>`.
+template <typename UnitOpT>
+static void nameUnit(UnitOpT op, OpAsmSetValueNameFn setNameFn) {
+  setNameFn(
+      op.getUnit(),
+      (prog::stringify(UnitOpT::kKind) + "_pe" + Twine(op.getPe())).str());
+}
+
 #define GET_OP_CLASSES
 #include "cim/Dialect/CIMP/CIMPOps.cpp.inc"
 
@@ -216,26 +224,10 @@ void NodeOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
   setNameFn(getNode(), getNameOf(*this));
 }
 
-/// `%digital_pe0`, `%link_pe3`, ...
-template <typename UnitOpT>
-static void nameUnit(UnitOpT op, OpAsmSetValueNameFn setNameFn) {
-  setNameFn(
-      op.getUnit(),
-      (prog::stringify(UnitOpT::kKind) + "_pe" + Twine(op.getPe())).str());
-}
 /// `%xbars_conv1_c2`: the crossbars of copy (or round) 2 of conv1.
 void XbarsOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
   setNameFn(getUnit(), "xbars_" + getNameOf(getNode().getDefiningOp<NodeOp>()) +
                            "_c" + std::to_string(getCopy()));
-}
-void DigitalOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
-  nameUnit(*this, setNameFn);
-}
-void LinkOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
-  nameUnit(*this, setNameFn);
-}
-void BufferOp::getAsmResultNames(OpAsmSetValueNameFn setNameFn) {
-  nameUnit(*this, setNameFn);
 }
 
 //===----------------------------------------------------------------------===//

@@ -30,8 +30,10 @@ struct InstructionField {
         [](cim::prog::Instruction &in, int64_t v) { in.MEMBER = TYPE(v); }     \
   }
 
-/// Where an instruction runs and what it produces, and its latency.
-inline llvm::ArrayRef<InstructionField> getPositionFields() {
+/// Where an instruction runs and what it produces and its latency (the
+/// first seven), then the event counts in the order `events(...)` prints
+/// them.
+inline llvm::ArrayRef<InstructionField> getInstructionFields() {
   static const InstructionField fields[] = {
       CIMP_FIELD("pe", pe, uint32_t),
       CIMP_FIELD("set", set, uint32_t),
@@ -40,14 +42,6 @@ inline llvm::ArrayRef<InstructionField> getPositionFields() {
       CIMP_FIELD("end", end, int64_t),
       CIMP_FIELD("peer", peer, uint32_t),
       CIMP_FIELD("latency_ps", latencyPs, uint64_t),
-  };
-  return fields;
-}
-
-/// The event counts, in the order `events(...)` prints them.
-using EventField = InstructionField;
-inline llvm::ArrayRef<EventField> getEventFields() {
-  static const EventField fields[] = {
       CIMP_FIELD("mvm_steps", mvmSteps, int64_t),
       CIMP_FIELD("adc_conversions", adcConversions, int64_t),
       CIMP_FIELD("digital_ops", digitalOps, int64_t),
@@ -56,6 +50,11 @@ inline llvm::ArrayRef<EventField> getEventFields() {
       CIMP_FIELD("crossbar_writes", crossbarWrites, int64_t),
   };
   return fields;
+}
+
+using EventField = InstructionField;
+inline llvm::ArrayRef<EventField> getEventFields() {
+  return getInstructionFields().drop_front(7);
 }
 #undef CIMP_FIELD
 

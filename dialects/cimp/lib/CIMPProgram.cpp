@@ -66,9 +66,7 @@ mlir::cimp::decodeProgram(ProgramOp op, bool withWeights, ProgramOps *ops) {
   // The integer fields by attribute name (compared as uniqued StringAttrs).
   MLIRContext *context = op.getContext();
   SmallVector<std::pair<StringAttr, const InstructionField *>> fields;
-  for (const InstructionField &field : getPositionFields())
-    fields.push_back({StringAttr::get(context, field.name), &field});
-  for (const EventField &field : getEventFields())
+  for (const InstructionField &field : getInstructionFields())
     fields.push_back({StringAttr::get(context, field.name), &field});
 
   ProgramOps local;
@@ -288,11 +286,9 @@ mlir::cimp::buildProgramOp(OpBuilder &builder, Location loc,
   StringAttr segmentsName = builder.getStringAttr(
       OpTrait::AttrSizedOperandSegments<void>::getOperandSegmentSizeAttr());
   StringAttr busyName = builder.getStringAttr("busy_ps");
-  SmallVector<StringAttr> positionNames, eventNames;
-  for (const InstructionField &field : getPositionFields())
-    positionNames.push_back(builder.getStringAttr(field.name));
-  for (const EventField &field : getEventFields())
-    eventNames.push_back(builder.getStringAttr(field.name));
+  SmallVector<StringAttr> names;
+  for (const InstructionField &field : getInstructionFields())
+    names.push_back(builder.getStringAttr(field.name));
   // The integers repeat (PEs, sets, latencies): look them up here rather
   // than in the context's uniquer.
   Type i64 = builder.getI64Type();
@@ -321,10 +317,7 @@ mlir::cimp::buildProgramOp(OpBuilder &builder, Location loc,
                                           int32_t(in.deps.size())}));
     if (!busy.empty())
       state.addAttribute(busyName, builder.getDenseI64ArrayAttr(busy));
-    for (auto [field, name] : llvm::zip(getPositionFields(), positionNames))
-      if (int64_t value = field.get(in))
-        state.addAttribute(name, integer(value));
-    for (auto [field, name] : llvm::zip(getEventFields(), eventNames))
+    for (auto [field, name] : llvm::zip(getInstructionFields(), names))
       if (int64_t value = field.get(in))
         state.addAttribute(name, integer(value));
     state.addTypes(tokenType);

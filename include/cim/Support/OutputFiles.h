@@ -12,6 +12,7 @@
 #define CIM_SUPPORT_OUTPUTFILES_H
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <string>
@@ -72,6 +73,14 @@ public:
 private:
   std::string output;
 };
+
+/// main() of a tool built on one of MLIR's drivers: runs `driver` on the
+/// command line through a DriverFiles, printing a failure to read the input
+/// or write the output as one "path: error: reason" line. Returns the exit
+/// status.
+int runDriver(int argc, char **argv,
+              llvm::function_ref<bool(int argc, char **argv)> driver,
+              llvm::ArrayRef<llvm::StringRef> flags = std::nullopt);
 
 } // namespace cim
 } // namespace mlir

@@ -160,6 +160,12 @@ class CIMP_UnitOp<string mnemonic, string kind> : CIMP_Op<mnemonic,
     static constexpr ::mlir::cim::prog::UnitKind kKind =
         ::mlir::cim::prog::UnitKind::}] # kind # [{;
   }];
+  // `%digital_pe0`, `%link_pe3`, ...
+  let extraClassDefinition = [{
+    void $cppClass::getAsmResultNames(::mlir::OpAsmSetValueNameFn setNameFn) {
+      nameUnit(*this, setNameFn);
+    }
+  }];
 }
 
 def CIMP_XbarsOp : CIMP_UnitOp<"xbars", "Crossbars"> {
@@ -175,6 +181,8 @@ def CIMP_XbarsOp : CIMP_UnitOp<"xbars", "Crossbars"> {
   }];
   let arguments = (ins CIMP_Index:$pe, CIMP_NodeType:$node, CIMP_Index:$copy);
   let assemblyFormat = "`pe` $pe `node` $node `copy` $copy attr-dict";
+  // `%xbars_conv1_c2`, defined in C++.
+  let extraClassDefinition = "";
 }
 
 def CIMP_DigitalOp : CIMP_UnitOp<"digital", "Digital"> {
