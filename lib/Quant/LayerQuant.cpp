@@ -317,16 +317,18 @@ cim::getIntegerWeightMatrix(LayerOpInterface layer) {
     return int32_t(quant::quantize(value, p));
   };
   if (isa<Conv2dOp>(layer.getOperation())) {
-    // Row r = (input channel, kernel row, kernel column) of output channel
-    // oc is weight element oc * rows + r; written in matrix order.
-    int64_t perGroup = shape[0] / m.groups;
-    int32_t *next = out.data();
-    for (int64_t g = 0; g < m.groups; ++g)
-      for (int64_t r = 0; r < m.rows; ++r)
-        for (int64_t c = 0; c < m.cols; ++c) {
-          int64_t oc = g * perGroup + c;
-          *next++ = q(w[oc * m.rows + r], oc);
-        }
+    int64_t o = shape[0], ci = shape[1], kh = shape[2], kw = shape[3];
+    int64_t perGroup = o / m.groups;
+    for (int64_t oc = 0; oc < o; ++oc) {
+      int64_t g = oc / perGroup, c = oc % perGroup;
+      for (int64_t i = 0; i < ci; ++i)
+        for (int64_t y = 0; y < kh; ++y)
+          for (int64_t x = 0; x < kw; ++x) {
+            int64_t r = (i * kh + y) * kw + x;
+            out[(g * m.rows + r) * m.cols + c] =
+                q(w[((oc * ci + i) * kh + y) * kw + x], oc);
+          }
+    }
   } else if (auto gemm = dyn_cast<GemmOp>(layer.getOperation())) {
     bool trans = gemm.getTransB();
     for (int64_t k = 0; k < m.rows; ++k)

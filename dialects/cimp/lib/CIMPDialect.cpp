@@ -64,14 +64,11 @@ static ParseResult parseInstruction(OpAsmParser &parser, OperationState &result,
                                     prog::Opcode opcode) {
   prog::OpcodeFields fields = prog::getOpcodeFields(opcode);
   Builder &b = parser.getBuilder();
+  SmallVector<int64_t> values(getInstructionFields().size(), 0);
   auto number = [&](StringRef keyword, StringRef name) -> ParseResult {
-    int64_t value = 0;
-    if ((!keyword.empty() && parser.parseKeyword(keyword)) ||
-        parser.parseInteger(value))
+    if (!keyword.empty() && parser.parseKeyword(keyword))
       return failure();
-    if (value != 0)
-      result.addAttribute(name, b.getI64IntegerAttr(value));
-    return success();
+    return parser.parseInteger(values[findInstructionField(name)]);
   };
   OpAsmParser::UnresolvedOperand node;
   SmallVector<OpAsmParser::UnresolvedOperand> units, deps;
@@ -113,7 +110,7 @@ static ParseResult parseInstruction(OpAsmParser &parser, OperationState &result,
             StringRef name;
             if (parser.parseKeyword(&name))
               return failure();
-            if (!findEventField(name))
+            if (findInstructionField(name) < 7)
               return parser.emitError(at)
                      << "unknown event count '" << name << "'";
             return failure(parser.parseEqual() || number("", name));
@@ -128,6 +125,7 @@ static ParseResult parseInstruction(OpAsmParser &parser, OperationState &result,
   result.addAttribute(
       getSegmentsAttrName(),
       b.getDenseI32ArrayAttr({1, int32_t(units.size()), int32_t(deps.size())}));
+  result.addAttribute("fields", b.getDenseI64ArrayAttr(values));
   if (!busy.empty())
     result.addAttribute("busy_ps", b.getDenseI64ArrayAttr(busy));
   result.addTypes(TokenType::get(context));
@@ -137,9 +135,10 @@ static ParseResult parseInstruction(OpAsmParser &parser, OperationState &result,
 static void printInstruction(OpAsmPrinter &printer, Operation *op,
                              prog::Opcode opcode) {
   prog::OpcodeFields fields = prog::getOpcodeFields(opcode);
+  auto values = op->getAttrOfType<DenseI64ArrayAttr>("fields");
   auto get = [&](StringRef name) -> int64_t {
-    auto attr = op->getAttrOfType<IntegerAttr>(name);
-    return attr ? attr.getInt() : 0;
+    int index = findInstructionField(name);
+    return values && index < int(values.size()) ? values[index] : 0;
   };
   ArrayRef<int32_t> segments =
       op->getAttrOfType<DenseI32ArrayAttr>(getSegmentsAttrName()).asArrayRef();
@@ -185,6 +184,16 @@ static void printInstruction(OpAsmPrinter &printer, Operation *op,
 }
 
 static LogicalResult verifyInstruction(Operation *op, prog::Opcode) {
+  ArrayRef<InstructionField> table = getInstructionFields();
+  ArrayRef<int64_t> values =
+      op->getAttrOfType<DenseI64ArrayAttr>("fields").asArrayRef();
+  if (values.size() != table.size())
+    return op->emitOpError()
+           << "needs " << table.size() << " fields, got " << values.size();
+  for (auto [field, value] : llvm::zip(table, values))
+    if (field.index && (value < 0 || value > int64_t(UINT32_MAX)))
+      return op->emitOpError()
+             << field.name << " " << value << " is not a 32-bit index";
   ArrayRef<int32_t> segments =
       op->getAttrOfType<DenseI32ArrayAttr>(getSegmentsAttrName()).asArrayRef();
   auto busy = op->getAttrOfType<DenseI64ArrayAttr>("busy_ps");
@@ -260,17 +269,31 @@ LogicalResult LayerOp::verify() {
                            << resource.getRawHandle().getKey() << "' holds "
                            << (blob ? blob->getData().size() : 0)
                            << " bytes, expected " << bytes;
-    ArrayRef<char> data = blob->getData();
-    for (size_t k = 0; k < data.size(); k += width / 8) {
-      int64_t value = int8_t(data[k]);
-      if (width == 16) {
-        int16_t wide;
-        std::memcpy(&wide, &data[k], 2);
-        value = wide;
+    // The smallest and largest value (a loop that vectorizes), then the
+    // first value outside the range, if any.
+    auto check = [&](auto *values, size_t n) -> LogicalResult {
+      int64_t low = 0, high = 0;
+      for (size_t k = 0; k < n; ++k) {
+        low = std::min<int64_t>(low, values[k]);
+        high = std::max<int64_t>(high, values[k]);
       }
-      if (value < -limit || value > limit)
-        return outside(value);
-    }
+      if (low >= -limit && high <= limit)
+        return success();
+      for (size_t k = 0; k < n; ++k)
+        if (values[k] < -limit || values[k] > limit)
+          return outside(values[k]);
+      return success();
+    };
+    const char *data = blob->getData().data();
+    if (reinterpret_cast<uintptr_t>(data) % (width / 8))
+      return emitOpError() << "weights resource '"
+                           << resource.getRawHandle().getKey()
+                           << "' is not aligned to its " << width
+                           << "-bit elements";
+    if (failed(width == 8
+                   ? check(reinterpret_cast<const int8_t *>(data), bytes)
+                   : check(reinterpret_cast<const int16_t *>(data), bytes / 2)))
+      return failure();
   } else if (auto dense = getWeights().dyn_cast<DenseIntElementsAttr>()) {
     for (const APInt &value : dense.getValues<APInt>())
       if (value.getSExtValue() < -limit || value.getSExtValue() > limit)

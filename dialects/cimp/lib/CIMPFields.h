@@ -1,8 +1,9 @@
 //===- CIMPFields.h - Instruction attributes and prog fields ----*- C++ -*-===//
 //
-// The one mapping between the integer attributes of the cimp instruction
-// ops and the fields of prog::Instruction, used by the syntax, the decoder
-// and the builder. Absent attributes are 0.
+// The one mapping between the `fields` array of the cimp instruction ops
+// (its positions, and the keywords the syntax names them by) and the
+// fields of prog::Instruction, used by the syntax, the verifier, the
+// decoder and the builder.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,7 +13,10 @@
 #include "cim/Program/Program.h"
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringRef.h"
+
+#include <type_traits>
 
 namespace mlir {
 namespace cimp {
@@ -21,18 +25,21 @@ struct InstructionField {
   llvm::StringLiteral name;
   int64_t (*get)(const cim::prog::Instruction &);
   void (*set)(cim::prog::Instruction &, int64_t);
+  /// A 32-bit index (a PE, set or copy).
+  bool index;
 };
 
 #define CIMP_FIELD(NAME, MEMBER, TYPE)                                         \
   InstructionField {                                                           \
     llvm::StringLiteral(NAME),                                                 \
         [](const cim::prog::Instruction &in) { return int64_t(in.MEMBER); },   \
-        [](cim::prog::Instruction &in, int64_t v) { in.MEMBER = TYPE(v); }     \
+        [](cim::prog::Instruction &in, int64_t v) { in.MEMBER = TYPE(v); },    \
+        std::is_same_v<TYPE, uint32_t>                                         \
   }
 
-/// Where an instruction runs and what it produces and its latency (the
-/// first seven), then the event counts in the order `events(...)` prints
-/// them.
+/// The positions of `fields`: where an instruction runs, what it
+/// produces and its latency (the first seven), then the event counts in
+/// the order `events(...)` prints them.
 inline llvm::ArrayRef<InstructionField> getInstructionFields() {
   static const InstructionField fields[] = {
       CIMP_FIELD("pe", pe, uint32_t),
@@ -58,11 +65,12 @@ inline llvm::ArrayRef<EventField> getEventFields() {
 }
 #undef CIMP_FIELD
 
-inline const EventField *findEventField(llvm::StringRef name) {
-  for (const EventField &field : getEventFields())
+/// The position of the field named `name` in `fields`, or -1.
+inline int findInstructionField(llvm::StringRef name) {
+  for (auto [index, field] : llvm::enumerate(getInstructionFields()))
     if (field.name == name)
-      return &field;
-  return nullptr;
+      return int(index);
+  return -1;
 }
 
 } // namespace cimp

@@ -9,6 +9,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cstring>
+#include <map>
 
 using namespace mlir;
 using namespace mlir::cimp;
@@ -63,15 +64,21 @@ mlir::cimp::decodeProgram(ProgramOp op, bool withWeights, ProgramOps *ops) {
            << (diags.empty() ? std::string("?") : diags.front().message);
   p.hardware = *hw;
 
-  // The integer fields by attribute name (compared as uniqued StringAttrs).
+  // The attributes of an instruction (compared as uniqued StringAttrs).
   MLIRContext *context = op.getContext();
-  SmallVector<std::pair<StringAttr, const InstructionField *>> fields;
-  for (const InstructionField &field : getInstructionFields())
-    fields.push_back({StringAttr::get(context, field.name), &field});
+  StringAttr fieldsName = StringAttr::get(context, "fields");
+  StringAttr segmentsName = StringAttr::get(
+      context,
+      OpTrait::AttrSizedOperandSegments<void>::getOperandSegmentSizeAttr());
+  StringAttr busyName = StringAttr::get(context, "busy_ps");
 
   ProgramOps local;
   ProgramOps &list = ops ? *ops : local;
+  size_t size = op.getBody().front().getOperations().size();
+  list.instructions.reserve(size);
+  p.instructions.reserve(size);
   DenseMap<Value, uint32_t> nodes, units, tokens;
+  tokens.reserve(size);
   // An operand of one of the kinds defined earlier in the body (the types
   // and dominance guarantee it for verified IR).
   auto indexOf = [&](DenseMap<Value, uint32_t> &map, Value value,
@@ -147,24 +154,28 @@ mlir::cimp::decodeProgram(ProgramOp op, bool withWeights, ProgramOps *ops) {
     list.instructions.push_back(&inner);
     prog::Instruction &in = p.instructions.emplace_back();
     in.opcode = *opcode;
+    DenseI32ArrayAttr segmentsAttr;
+    DenseI64ArrayAttr busy, values;
     for (NamedAttribute attr : inner.getAttrs()) {
-      auto value = attr.getValue().dyn_cast<IntegerAttr>();
-      if (!value)
-        continue;
-      for (auto [name, field] : fields)
-        if (name == attr.getName())
-          field->set(in, value.getInt());
+      if (attr.getName() == segmentsName)
+        segmentsAttr = attr.getValue().dyn_cast<DenseI32ArrayAttr>();
+      else if (attr.getName() == busyName)
+        busy = attr.getValue().dyn_cast<DenseI64ArrayAttr>();
+      else if (attr.getName() == fieldsName)
+        values = attr.getValue().dyn_cast<DenseI64ArrayAttr>();
     }
-    ArrayRef<int32_t> segments = inner
-                                     .getAttrOfType<DenseI32ArrayAttr>(
-                                         OpTrait::AttrSizedOperandSegments<
-                                             void>::getOperandSegmentSizeAttr())
-                                     .asArrayRef();
+    ArrayRef<InstructionField> table = getInstructionFields();
+    if (!values || values.size() != int64_t(table.size()))
+      return inner.emitOpError() << "needs its fields";
+    for (auto [field, value] : llvm::zip(table, values.asArrayRef()))
+      field.set(in, value);
+    if (!segmentsAttr || segmentsAttr.size() != 3)
+      return inner.emitOpError() << "needs its operand segment sizes";
+    ArrayRef<int32_t> segments = segmentsAttr.asArrayRef();
     FailureOr<uint32_t> node = indexOf(nodes, inner.getOperand(0), &inner);
     if (failed(node))
       return failure();
     in.node = *node;
-    auto busy = inner.getAttrOfType<DenseI64ArrayAttr>("busy_ps");
     if (segments[1] && (!busy || busy.size() != segments[1]))
       return inner.emitOpError() << "needs one busy time per unit";
     for (auto [index, unit] :
@@ -266,43 +277,26 @@ mlir::cimp::buildProgramOp(OpBuilder &builder, Location loc,
   }
 
   // Instructions through OperationState: one shape for every opcode.
-  auto opName = [&](prog::Opcode opcode) -> StringRef {
-    switch (opcode) {
-    case prog::Opcode::Write:
-      return WriteOp::getOperationName();
-    case prog::Opcode::Mvm:
-      return MvmOp::getOperationName();
-    case prog::Opcode::Vec:
-      return VecOp::getOperationName();
-    case prog::Opcode::Send:
-      return SendOp::getOperationName();
-    case prog::Opcode::Recv:
-      return RecvOp::getOperationName();
-    case prog::Opcode::Barrier:
-      return BarrierOp::getOperationName();
-    }
-    return "";
-  };
+  // The registered names, looked up once (by opcode).
+  OperationName opNames[] = {
+      OperationName(WriteOp::getOperationName(), context),
+      OperationName(MvmOp::getOperationName(), context),
+      OperationName(VecOp::getOperationName(), context),
+      OperationName(SendOp::getOperationName(), context),
+      OperationName(RecvOp::getOperationName(), context),
+      OperationName(BarrierOp::getOperationName(), context)};
+  static_assert(int(prog::Opcode::Write) == 0 &&
+                    int(prog::Opcode::Barrier) == 5,
+                "opNames is indexed by opcode");
   StringAttr segmentsName = builder.getStringAttr(
       OpTrait::AttrSizedOperandSegments<void>::getOperandSegmentSizeAttr());
   StringAttr busyName = builder.getStringAttr("busy_ps");
-  SmallVector<StringAttr> names;
-  for (const InstructionField &field : getInstructionFields())
-    names.push_back(builder.getStringAttr(field.name));
-  // The integers repeat (PEs, sets, latencies): look them up here rather
-  // than in the context's uniquer.
-  Type i64 = builder.getI64Type();
-  DenseMap<int64_t, IntegerAttr> integers;
-  auto integer = [&](int64_t value) {
-    IntegerAttr &attr = integers[value];
-    if (!attr)
-      attr = IntegerAttr::get(i64, value);
-    return attr;
-  };
+  StringAttr fieldsName = builder.getStringAttr("fields");
+  std::map<std::pair<size_t, size_t>, DenseI32ArrayAttr> segmentAttrs;
   tokens.reserve(p.instructions.size());
-  SmallVector<int64_t> busy;
+  SmallVector<int64_t> busy, values;
   for (const prog::Instruction &in : p.instructions) {
-    OperationState state(loc, opName(in.opcode));
+    OperationState state(loc, opNames[int(in.opcode)]);
     state.operands.reserve(1 + in.reservations.size() + in.deps.size());
     state.addOperands(nodes[in.node]);
     busy.clear();
@@ -312,14 +306,19 @@ mlir::cimp::buildProgramOp(OpBuilder &builder, Location loc,
     }
     for (uint32_t d : in.deps)
       state.addOperands(tokens[d]);
-    state.addAttribute(segmentsName, builder.getDenseI32ArrayAttr(
-                                         {1, int32_t(in.reservations.size()),
-                                          int32_t(in.deps.size())}));
+    DenseI32ArrayAttr &segments =
+        segmentAttrs[{in.reservations.size(), in.deps.size()}];
+    if (!segments)
+      segments = builder.getDenseI32ArrayAttr(
+          {1, int32_t(in.reservations.size()), int32_t(in.deps.size())});
+    values.clear();
+    for (const InstructionField &field : getInstructionFields())
+      values.push_back(field.get(in));
+    // In the dictionary's (sorted) order, so that it is never re-sorted.
     if (!busy.empty())
       state.addAttribute(busyName, builder.getDenseI64ArrayAttr(busy));
-    for (auto [field, name] : llvm::zip(getInstructionFields(), names))
-      if (int64_t value = field.get(in))
-        state.addAttribute(name, integer(value));
+    state.addAttribute(fieldsName, builder.getDenseI64ArrayAttr(values));
+    state.addAttribute(segmentsName, segments);
     state.addTypes(tokenType);
     tokens.push_back(builder.create(state)->getResult(0));
   }

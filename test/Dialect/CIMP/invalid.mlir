@@ -96,7 +96,7 @@ cimp.program "m" producer "hand" schedule <cross_layer> hardware "name: tiny\0As
   cimp.layer %fc wbits 4 abits 8 copies 1 crossbars 1 weights dense<[[[1, -7]]]> : tensor<1x1x2xi8> scales dense<1.0> : tensor<2xf32>
   %x = cimp.xbars pe 0 node %fc copy 0
   // expected-error @+1 {{'cimp.mvm' op reserves 1 units with 0 busy times}}
-  %0 = "cimp.mvm"(%fc, %x) {operand_segment_sizes = array<i32: 1, 1, 0>, end = 1 : i64} : (!cimp.node, !cimp.unit) -> !cimp.token
+  %0 = "cimp.mvm"(%fc, %x) {fields = array<i64: 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0>, operand_segment_sizes = array<i32: 1, 1, 0>} : (!cimp.node, !cimp.unit) -> !cimp.token
 }
 
 // -----
@@ -132,7 +132,7 @@ cimp.program "m" producer "hand" schedule <cross_layer> hardware "name: tiny\0As
 cimp.program "m" producer "hand" schedule <cross_layer> hardware "name: tiny\0Asource: \22test fixture\22\0Aclock_mhz: 1000\0Achip:\0A  pes: 2\0A  crossbars_per_pe: 2\0A  global_buffer_bytes: 4096\0Acrossbar:\0A  rows: 16\0A  cols: 16\0A  cell_bits: 2\0A  signed_mapping: dc\0Aconverters:\0A  dac_bits: 1\0A  adc_bits: 8\0A  cols_per_adc: 16\0Ape:\0A  digital_lanes: 1\0A  input_buffer_bytes: 256\0A  output_buffer_bytes: 256\0Amapping:\0A  weight_rewrite: never\0Atiming:\0A  mvm_step_ns: 100\0A  adc_conversion_ns: 0\0A  crossbar_write_ns: 1000\0A  digital_op_ns: 0\0A  buffer_bandwidth_gb_per_s: unlimited\0A  interconnect_bandwidth_gb_per_s: unlimited\0Aenergy:\0A  mvm_step_pj: 1\0A  adc_conversion_pj: 0\0A  crossbar_write_pj: 0\0A  digital_op_pj: 0\0A  buffer_pj_per_byte: 0\0A  interconnect_pj_per_byte: 0\0A" {
   %relu = cimp.node "relu" op "cim.relu" sets 1 size 2
   // expected-error @+1 {{instruction 0 (vec): names a copy}}
-  %0 = "cimp.vec"(%relu) {operand_segment_sizes = array<i32: 1, 0, 0>, copy = 1 : i64} : (!cimp.node) -> !cimp.token
+  %0 = "cimp.vec"(%relu) {fields = array<i64: 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>, operand_segment_sizes = array<i32: 1, 0, 0>} : (!cimp.node) -> !cimp.token
 }
 
 // -----
@@ -140,7 +140,7 @@ cimp.program "m" producer "hand" schedule <cross_layer> hardware "name: tiny\0As
 cimp.program "m" producer "hand" schedule <cross_layer> hardware "name: tiny\0Asource: \22test fixture\22\0Aclock_mhz: 1000\0Achip:\0A  pes: 2\0A  crossbars_per_pe: 2\0A  global_buffer_bytes: 4096\0Acrossbar:\0A  rows: 16\0A  cols: 16\0A  cell_bits: 2\0A  signed_mapping: dc\0Aconverters:\0A  dac_bits: 1\0A  adc_bits: 8\0A  cols_per_adc: 16\0Ape:\0A  digital_lanes: 1\0A  input_buffer_bytes: 256\0A  output_buffer_bytes: 256\0Amapping:\0A  weight_rewrite: never\0Atiming:\0A  mvm_step_ns: 100\0A  adc_conversion_ns: 0\0A  crossbar_write_ns: 1000\0A  digital_op_ns: 0\0A  buffer_bandwidth_gb_per_s: unlimited\0A  interconnect_bandwidth_gb_per_s: unlimited\0Aenergy:\0A  mvm_step_pj: 1\0A  adc_conversion_pj: 0\0A  crossbar_write_pj: 0\0A  digital_op_pj: 0\0A  buffer_pj_per_byte: 0\0A  interconnect_pj_per_byte: 0\0A" {
   %relu = cimp.node "relu" op "cim.relu" sets 1 size 2
   // expected-error @+1 {{instruction 0 (barrier): runs on a PE}}
-  %0 = "cimp.barrier"(%relu) {operand_segment_sizes = array<i32: 1, 0, 0>, pe = 1 : i64} : (!cimp.node) -> !cimp.token
+  %0 = "cimp.barrier"(%relu) {fields = array<i64: 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0>, operand_segment_sizes = array<i32: 1, 0, 0>} : (!cimp.node) -> !cimp.token
 }
 
 // -----
@@ -175,4 +175,36 @@ cimp.program "m" producer "hand" schedule <cross_layer> hardware "name: tiny\0As
   %fc = cimp.node "fc" op "cim.gemm" sets 1 size 1
   // expected-error @+1 {{'cim.constant' op cannot be part of a cimp.program}}
   %0 = cim.constant dense<1.0> : tensor<2xf32>
+}
+
+// -----
+
+cimp.program "m" producer "hand" schedule <cross_layer> hardware "name: tiny\0Asource: \22test fixture\22\0Aclock_mhz: 1000\0Achip:\0A  pes: 2\0A  crossbars_per_pe: 2\0A  global_buffer_bytes: 4096\0Acrossbar:\0A  rows: 16\0A  cols: 16\0A  cell_bits: 2\0A  signed_mapping: dc\0Aconverters:\0A  dac_bits: 1\0A  adc_bits: 8\0A  cols_per_adc: 16\0Ape:\0A  digital_lanes: 1\0A  input_buffer_bytes: 256\0A  output_buffer_bytes: 256\0Amapping:\0A  weight_rewrite: never\0Atiming:\0A  mvm_step_ns: 100\0A  adc_conversion_ns: 0\0A  crossbar_write_ns: 1000\0A  digital_op_ns: 0\0A  buffer_bandwidth_gb_per_s: unlimited\0A  interconnect_bandwidth_gb_per_s: unlimited\0Aenergy:\0A  mvm_step_pj: 1\0A  adc_conversion_pj: 0\0A  crossbar_write_pj: 0\0A  digital_op_pj: 0\0A  buffer_pj_per_byte: 0\0A  interconnect_pj_per_byte: 0\0A" {
+  %fc = cimp.node "fc" op "cim.gemm" sets 1 size 1
+  // expected-error @+1 {{weight 2047 outside the 10-bit range}}
+  cimp.layer %fc wbits 10 abits 8 copies 1 crossbars 1 weights dense_resource<wide> : tensor<1x1x2xi16> scales dense<1.0> : tensor<2xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      wide: "0x02000000FF070100"
+    }
+  }
+#-}
+
+// -----
+
+cimp.program "m" producer "hand" schedule <cross_layer> hardware "name: tiny\0Asource: \22test fixture\22\0Aclock_mhz: 1000\0Achip:\0A  pes: 2\0A  crossbars_per_pe: 2\0A  global_buffer_bytes: 4096\0Acrossbar:\0A  rows: 16\0A  cols: 16\0A  cell_bits: 2\0A  signed_mapping: dc\0Aconverters:\0A  dac_bits: 1\0A  adc_bits: 8\0A  cols_per_adc: 16\0Ape:\0A  digital_lanes: 1\0A  input_buffer_bytes: 256\0A  output_buffer_bytes: 256\0Amapping:\0A  weight_rewrite: never\0Atiming:\0A  mvm_step_ns: 100\0A  adc_conversion_ns: 0\0A  crossbar_write_ns: 1000\0A  digital_op_ns: 0\0A  buffer_bandwidth_gb_per_s: unlimited\0A  interconnect_bandwidth_gb_per_s: unlimited\0Aenergy:\0A  mvm_step_pj: 1\0A  adc_conversion_pj: 0\0A  crossbar_write_pj: 0\0A  digital_op_pj: 0\0A  buffer_pj_per_byte: 0\0A  interconnect_pj_per_byte: 0\0A" {
+  %relu = cimp.node "relu" op "cim.relu" sets 1 size 2
+  // expected-error @+1 {{'cimp.vec' op needs 13 fields, got 2}}
+  %0 = "cimp.vec"(%relu) {fields = array<i64: 0, 0>, operand_segment_sizes = array<i32: 1, 0, 0>} : (!cimp.node) -> !cimp.token
+}
+
+// -----
+
+cimp.program "m" producer "hand" schedule <cross_layer> hardware "name: tiny\0Asource: \22test fixture\22\0Aclock_mhz: 1000\0Achip:\0A  pes: 2\0A  crossbars_per_pe: 2\0A  global_buffer_bytes: 4096\0Acrossbar:\0A  rows: 16\0A  cols: 16\0A  cell_bits: 2\0A  signed_mapping: dc\0Aconverters:\0A  dac_bits: 1\0A  adc_bits: 8\0A  cols_per_adc: 16\0Ape:\0A  digital_lanes: 1\0A  input_buffer_bytes: 256\0A  output_buffer_bytes: 256\0Amapping:\0A  weight_rewrite: never\0Atiming:\0A  mvm_step_ns: 100\0A  adc_conversion_ns: 0\0A  crossbar_write_ns: 1000\0A  digital_op_ns: 0\0A  buffer_bandwidth_gb_per_s: unlimited\0A  interconnect_bandwidth_gb_per_s: unlimited\0Aenergy:\0A  mvm_step_pj: 1\0A  adc_conversion_pj: 0\0A  crossbar_write_pj: 0\0A  digital_op_pj: 0\0A  buffer_pj_per_byte: 0\0A  interconnect_pj_per_byte: 0\0A" {
+  %relu = cimp.node "relu" op "cim.relu" sets 1 size 2
+  // expected-error @+1 {{'cimp.vec' op pe -1 is not a 32-bit index}}
+  %0 = cimp.vec pe -1 node %relu set 0 [0:2] lat 1
 }

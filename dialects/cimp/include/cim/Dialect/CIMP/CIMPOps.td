@@ -230,28 +230,20 @@ def CIMP_BufferOp : CIMP_UnitOp<"buffer", "Buffer"> {
 //===----------------------------------------------------------------------===//
 
 // Every instruction has the same operands and attributes; an opcode's
-// syntax writes the fields it has (prog::getOpcodeFields) and the verifier
-// requires the others to be absent. Absent numbers are 0.
+// syntax writes the fields it has (prog::getOpcodeFields) and the program
+// verifier requires the others to be 0. The numbers are one array,
+// `fields`: pe, set, copy, begin, end, peer, latency_ps, then the event
+// counts mvm_steps, adc_conversions, digital_ops, buffer_bytes,
+// interconnect_bytes, crossbar_writes (one attribute per instruction keeps
+// programs of many instructions cheap to build and to read).
 class CIMP_InstOp<string mnemonic, string opcode> : CIMP_Op<mnemonic,
     [HasParent<"ProgramOp">, AttrSizedOperandSegments]> {
   let arguments = (ins
     CIMP_NodeType:$node,
     Variadic<CIMP_UnitType>:$units,
     Variadic<CIMP_TokenType>:$deps,
-    OptionalAttr<CIMP_Index>:$pe,
-    OptionalAttr<CIMP_Index>:$set,
-    OptionalAttr<CIMP_Index>:$copy,
-    OptionalAttr<I64Attr>:$begin,
-    OptionalAttr<I64Attr>:$end,
-    OptionalAttr<CIMP_Index>:$peer,
-    OptionalAttr<I64Attr>:$latency_ps,
-    OptionalAttr<DenseI64ArrayAttr>:$busy_ps,
-    OptionalAttr<I64Attr>:$mvm_steps,
-    OptionalAttr<I64Attr>:$adc_conversions,
-    OptionalAttr<I64Attr>:$digital_ops,
-    OptionalAttr<I64Attr>:$buffer_bytes,
-    OptionalAttr<I64Attr>:$interconnect_bytes,
-    OptionalAttr<I64Attr>:$crossbar_writes
+    DenseI64ArrayAttr:$fields,
+    OptionalAttr<DenseI64ArrayAttr>:$busy_ps
   );
   let results = (outs CIMP_TokenType:$token);
   let hasCustomAssemblyFormat = 1;
