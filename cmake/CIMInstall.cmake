@@ -22,8 +22,10 @@ install(FILES
 # Public headers: hand-written and TableGen-generated.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/cim
                   ${PROJECT_SOURCE_DIR}/dialects/cim/include/cim
+                  ${PROJECT_SOURCE_DIR}/dialects/cimp/include/cim
                   ${PROJECT_BINARY_DIR}/include/cim
                   ${PROJECT_BINARY_DIR}/dialects/cim/include/cim
+                  ${PROJECT_BINARY_DIR}/dialects/cimp/include/cim
   DESTINATION include
   FILES_MATCHING PATTERN "*.h" PATTERN "*.inc" PATTERN "*.td"
   PATTERN "CMakeFiles" EXCLUDE)

@@ -158,6 +158,8 @@ def cases(i, bin_dir):
         yield ("cim-sim", what, [tool("cim-sim"), path, "--input", i.x,
                                  "--output-dir", "{out}/o", "--report",
                                  "{out}/r.json"], path)
+        yield ("cim-translate", what, [tool("cim-translate"), "--import-prog",
+                                       path, "-o", "{out}/o.mlir"], path)
     for what, path in i.hardware.items():
         yield ("cimc", "hardware: " + what,
                [tool("cimc"), i.good_text, "--hw", path, "-o", "{out}/p.cim"],
@@ -182,6 +184,8 @@ def cases(i, bin_dir):
     for what, path in i.mlir.items():
         yield ("cim-opt", what, [tool("cim-opt"), path, "-o", "{out}/o.mlir"],
                path)
+        yield ("cim-translate", what, [tool("cim-translate"), "--export-prog",
+                                       path, "-o", "{out}/p.cim"], path)
     # Outputs that cannot be written: a directory that does not exist (a
     # path below a regular file, so that it fails for root too).
     bad = os.path.join(i.root, "x.pb", "sub")
@@ -198,6 +202,8 @@ def cases(i, bin_dir):
            "{out}/r.json", "--trace", bad + "/t.csv"], bad + "/t.csv")
     yield ("cim-opt", "unwritable output", [tool("cim-opt"), i.good_mlir,
            "-o", bad + "/o.mlir"], bad + "/o.mlir")
+    yield ("cim-translate", "unwritable output", [tool("cim-translate"),
+           "--import-prog", i.good_cim, "-o", bad + "/o.mlir"], bad + "/o.mlir")
     yield ("cim-tune", "unwritable output", [tool("cim-tune"), "export",
            "--model", TUNE_NET, "-o", bad + "/m.onnx"], bad + "/m.onnx")
 

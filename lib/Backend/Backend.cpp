@@ -1,81 +1,85 @@
-//===- Backend.cpp - From a mapped module to a crossbar program -----------===//
+//===- Backend.cpp - The chip level <-> prog.cim --------------------------===//
 
 #include "cim/Backend/Backend.h"
 #include "cim/Analysis/ModuleCost.h"
-#include "cim/Quant/LayerQuant.h"
-#include "cim/Quant/Quantizer.h"
+#include "cim/Dialect/CIMP/CIMPProgram.h"
 
-#include "mlir/IR/BuiltinDialect.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
-#include "mlir/IR/Matchers.h"
+#include "mlir/Bytecode/BytecodeReader.h"
+#include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/SourceMgr.h"
 
 using namespace mlir;
 using namespace mlir::cim;
 
-FailureOr<prog::Program>
-mlir::cim::buildProgram(ModuleOp module, const hw::HardwareDescription &hw,
-                        prog::Program scheduled, StringRef model) {
-  // scheduleModule checked that every layer was mapped for this chip.
-  prog::Program program = std::move(scheduled);
-  program.producer = "cimc";
-  program.model = model.str();
-
-  // Integer weights, and a copy of the module whose crossbar weights are
-  // dataless resource handles (the values travel in the weight section).
-  OwningOpRef<ModuleOp> copy(cast<ModuleOp>(module->clone()));
-  SmallVector<LayerOpInterface> layers = getCrossbarLayers(module);
-  SmallVector<LayerOpInterface> copies = getCrossbarLayers(*copy);
-  if (layers.size() != program.layers.size() || copies.size() != layers.size())
-    return module.emitError()
-           << "internal error: " << layers.size() << " crossbar layers but "
-           << program.layers.size() << " scheduled";
-  auto &blobs =
-      DenseResourceElementsHandle::getManagerInterface(module.getContext());
-  for (auto [index, layer] : llvm::enumerate(layers)) {
-    FailureOr<std::vector<int32_t>> values = getIntegerWeightMatrix(layer);
-    if (failed(values))
-      return failure();
-    program.layers[index].values = std::move(*values);
-    for (const quant::QuantParams &params :
-         getWeightParams(layer.getLayerQuant()))
-      program.layers[index].scales.push_back(params.scale);
-
-    LayerOpInterface target = copies[index];
-    Value weight = target.getLayerWeight();
-    auto type = weight.getType().cast<ShapedType>();
-    OpBuilder builder(target);
-    DenseResourceElementsHandle handle =
-        blobs.insert("cim_weights_" + std::to_string(index));
-    auto attr = DenseResourceElementsAttr::get(type, handle);
-    Operation *def = weight.getDefiningOp();
-    Value placeholder =
-        builder.create<ConstantOp>(def ? def->getLoc() : target.getLoc(), attr);
-    target->replaceUsesOfWith(weight, placeholder);
-    if (def && def->use_empty())
-      def->erase();
+FailureOr<prog::Program> mlir::cim::exportProgram(ModuleOp module) {
+  cimp::ProgramOp programOp;
+  for (cimp::ProgramOp op : module.getOps<cimp::ProgramOp>()) {
+    if (programOp)
+      return op.emitError() << "a module holds one cimp.program";
+    programOp = op;
   }
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  copy->print(os, OpPrintingFlags().enableDebugInfo(true, /*pretty=*/false));
-  program.graph = std::move(os.str());
-  std::string problem = prog::verifyProgram(program);
-  if (!problem.empty())
+  if (!programOp)
     return module.emitError()
-           << "internal error: the program is invalid: " << problem;
+           << "the module has no cimp.program (cim-schedule{chip=1} or "
+              "cimc --emit=chip lowers a module to the chip level)";
+  // The program op's verifier has run the program verifier.
+  FailureOr<prog::Program> program = cimp::decodeProgram(programOp);
+  if (failed(program))
+    return failure();
+
+  // The graph: the module without its program.
+  OwningOpRef<ModuleOp> graph = ModuleOp::create(module.getLoc());
+  graph->getOperation()->setAttrs(module->getAttrDictionary());
+  OpBuilder builder = OpBuilder::atBlockEnd(graph->getBody());
+  for (Operation &op : *module.getBody())
+    if (!isa<cimp::ProgramOp>(op))
+      builder.clone(op);
+  size_t layers = getCrossbarLayers(*graph).size();
+  if (layers != program->layers.size())
+    return programOp.emitError() << "the program has " << program->layers.size()
+                                 << " crossbar layers but its graph " << layers;
+  llvm::raw_string_ostream os(program->graph);
+  writeBytecodeToFile(*graph, os, BytecodeWriterConfig("cimc"));
+  os.flush();
   return program;
+}
+
+OwningOpRef<ModuleOp> mlir::cim::importProgram(const prog::Program &program,
+                                               MLIRContext *context,
+                                               StringRef sourceName) {
+  context->getOrLoadDialect<cimp::CIMPDialect>();
+  OwningOpRef<ModuleOp> module =
+      parseProgramGraph(program, context, sourceName);
+  if (!module)
+    return nullptr;
+  Location loc = FileLineColLoc::get(context, sourceName, 0, 0);
+  if (!module->getOps<cimp::ProgramOp>().empty()) {
+    emitError(loc) << "the program's graph holds a cimp.program";
+    return nullptr;
+  }
+  OpBuilder builder = OpBuilder::atBlockEnd(module->getBody());
+  if (failed(cimp::buildProgramOp(builder, loc, program)))
+    return nullptr;
+  return module;
 }
 
 OwningOpRef<ModuleOp> mlir::cim::parseProgramGraph(const prog::Program &program,
                                                    MLIRContext *context,
                                                    StringRef sourceName) {
+  std::string name = (sourceName + ":graph").str();
+  if (!isBytecode(llvm::MemoryBufferRef(program.graph, name))) {
+    emitError(FileLineColLoc::get(context, name, 0, 0))
+        << "the graph is not MLIR bytecode";
+    return nullptr;
+  }
   ParserConfig config(context);
   llvm::SourceMgr sources;
   // The buffer keeps its own copy of the name.
-  sources.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBuffer(
-                                 program.graph, (sourceName + ":graph").str(),
-                                 /*RequiresNullTerminator=*/false),
-                             llvm::SMLoc());
+  sources.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBuffer(program.graph, name,
+                                       /*RequiresNullTerminator=*/false),
+      llvm::SMLoc());
   return parseSourceFile<ModuleOp>(sources, config);
 }

@@ -54,17 +54,17 @@ mlir::cim::compileModule(OwningOpRef<ModuleOp> module, StringRef modelName,
   if (options.stopAfter == CompileStage::Import)
     return result;
 
-  // One hardware description and one schedule for the whole compilation:
-  // the passes load the chip into `hardware`, and cim-schedule hands the
-  // program it computed to the backend.
+  // One hardware description for the whole compilation: the passes load
+  // the chip into `hardware`. The pipeline ends at the chip level, which
+  // the program is translated from.
   auto hardware = std::make_shared<HardwareSource>(options.hardware);
-  std::optional<prog::Program> scheduled;
+  PipelineOptions pipeline = options;
+  if (pipeline.model.empty())
+    pipeline.model = modelName.str();
   PassManager pm(context);
   if (options.configurePassManager)
     options.configurePassManager(pm);
-  buildCompilePipeline(pm, options, hardware, [&](prog::Program program) {
-    scheduled = std::move(program);
-  });
+  buildCompilePipeline(pm, pipeline, hardware);
   if (failed(pm.run(*result.module)))
     return failure();
   if (const hw::HardwareDescription *desc = hardware->getLoaded())
@@ -72,11 +72,7 @@ mlir::cim::compileModule(OwningOpRef<ModuleOp> module, StringRef modelName,
   if (options.stopAfter < CompileStage::Program)
     return result;
 
-  if (!result.hardware || !scheduled)
-    return result.module->emitError()
-           << "internal error: the pipeline did not schedule the module";
-  FailureOr<prog::Program> program = buildProgram(
-      *result.module, *result.hardware, std::move(*scheduled), modelName);
+  FailureOr<prog::Program> program = exportProgram(*result.module);
   if (failed(program))
     return failure();
   result.program = std::move(*program);

@@ -4,7 +4,7 @@
 
 #include "cim/Analysis/ModuleCost.h"
 #include "cim/Dialect/CIM/CIMDialect.h"
-#include "cim/Program/Program.h"
+#include "cim/Dialect/CIMP/CIMPDialect.h"
 #include "cim/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -15,23 +15,31 @@
 using namespace mlir;
 using namespace mlir::cim;
 
-static constexpr std::pair<CompileStage, llvm::StringLiteral> kStageNames[] = {
-    {CompileStage::Import, "import"},     {CompileStage::Bits, "bits"},
-    {CompileStage::Quant, "quant"},       {CompileStage::Map, "map"},
-    {CompileStage::Schedule, "schedule"}, {CompileStage::Program, "program"},
+static constexpr CompileStageInfo kStages[] = {
+    {CompileStage::Import, "import", "the imported graph"},
+    {CompileStage::Bits, "bits", "after bit-width assignment"},
+    {CompileStage::Quant, "quant", "after calibration (weight scales)"},
+    {CompileStage::Map, "map", "after crossbar mapping"},
+    {CompileStage::Schedule, "schedule", "after scheduling"},
+    {CompileStage::Chip, "chip",
+     "the chip level: the scheduled graph and "
+     "its cimp.program"},
+    {CompileStage::Program, "program", "the program's text dump"},
 };
 
+ArrayRef<CompileStageInfo> mlir::cim::getCompileStages() { return kStages; }
+
 StringRef mlir::cim::stringify(CompileStage stage) {
-  for (const auto &[value, name] : kStageNames)
-    if (value == stage)
-      return name;
+  for (const CompileStageInfo &info : kStages)
+    if (info.stage == stage)
+      return info.name;
   return "";
 }
 
 std::optional<CompileStage> mlir::cim::parseCompileStage(StringRef name) {
-  for (const auto &[value, text] : kStageNames)
-    if (text == name)
-      return value;
+  for (const CompileStageInfo &info : kStages)
+    if (info.name == name)
+      return info.stage;
   return std::nullopt;
 }
 
@@ -54,15 +62,18 @@ CompilePipelineCLOptions::toPipelineOptions(std::string &error) const {
     return failure();
   }
   options.placement = *layout;
-  std::optional<ScheduleMode> mode = parseScheduleMode(schedule);
-  if (!mode) {
-    error = "schedule must be layer or cross-layer, got '" + schedule + "'";
+  std::optional<ScheduleKind> kind = parseScheduleOption(schedule);
+  if (!kind) {
+    error = "schedule must be " + getScheduleOptionList() + ", got '" +
+            schedule + "'";
     return failure();
   }
-  options.schedule = *mode;
+  options.schedule = *kind;
+  options.model = model;
   std::optional<CompileStage> stage = parseCompileStage(stopAfter);
   if (!stage || *stage == CompileStage::Program) {
-    error = "stop-after must be import, bits, quant, map or schedule, got '" +
+    error = "stop-after must be import, bits, quant, map, schedule or chip, "
+            "got '" +
             stopAfter + "'";
     return failure();
   }
@@ -107,19 +118,18 @@ void mlir::cim::populateMappingPasses(
 
 void mlir::cim::populateSchedulingPasses(
     OpPassManager &pm, const PipelineOptions &options,
-    std::shared_ptr<HardwareSource> hardware,
-    std::function<void(prog::Program)> onScheduled) {
+    std::shared_ptr<HardwareSource> hardware) {
   ScheduleOptions schedule;
   schedule.hw = options.hardware;
-  schedule.schedule = stringify(options.schedule).str();
-  pm.addPass(
-      createSchedule(schedule, std::move(hardware), std::move(onScheduled)));
+  schedule.schedule = stringifyScheduleOption(options.schedule);
+  schedule.chip = options.stopAfter > CompileStage::Schedule;
+  schedule.model = options.model;
+  pm.addPass(createSchedule(schedule, std::move(hardware)));
 }
 
-void mlir::cim::buildCompilePipeline(
-    OpPassManager &pm, const PipelineOptions &options,
-    std::shared_ptr<HardwareSource> hardware,
-    std::function<void(prog::Program)> onScheduled) {
+void mlir::cim::buildCompilePipeline(OpPassManager &pm,
+                                     const PipelineOptions &options,
+                                     std::shared_ptr<HardwareSource> hardware) {
   CompileStage last = options.stopAfter;
   if (last < CompileStage::Bits)
     return;
@@ -135,11 +145,11 @@ void mlir::cim::buildCompilePipeline(
   populateMappingPasses(pm, options, hardware);
   if (last < CompileStage::Schedule)
     return;
-  populateSchedulingPasses(pm, options, hardware, std::move(onScheduled));
+  populateSchedulingPasses(pm, options, hardware);
 }
 
 void mlir::cim::registerCIMDialects(DialectRegistry &registry) {
-  registry.insert<cim::CIMDialect, func::FuncDialect>();
+  registry.insert<cim::CIMDialect, cimp::CIMPDialect, func::FuncDialect>();
 }
 
 void mlir::cim::registerCIMPassesAndPipelines() {
@@ -148,9 +158,10 @@ void mlir::cim::registerCIMPassesAndPipelines() {
   registerCSEPass();
   registerPassPipeline(
       "cim-compile",
-      "The cimc pipeline up to the program: clean-up and QDQ folding, bit "
-      "widths, calibration, crossbar mapping and scheduling (stop-after= "
-      "ends it earlier; cimc --emit=STAGE prints the same IR)",
+      "The cimc pipeline up to the chip level: clean-up and QDQ folding, bit "
+      "widths, calibration, crossbar mapping, scheduling and the cimp "
+      "program (stop-after= ends it earlier; cimc --emit=STAGE prints the "
+      "same IR)",
       [](OpPassManager &pm, StringRef text,
          function_ref<LogicalResult(const Twine &)> errorHandler) {
         CompilePipelineCLOptions cl;

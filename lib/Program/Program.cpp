@@ -1,10 +1,12 @@
 //===- Program.cpp - prog.cim serialization and text dump ----------------===//
 //
 // The binary layout is documented in docs/program-format.md: an 8-byte
-// magic, the format version, then tagged sections in a fixed order. All
-// integers are little-endian; every count is checked against the bytes that
-// remain before anything is allocated, so a truncated or random file gives
-// one error naming the offset.
+// magic, the format version, then tagged sections in a fixed order. One
+// function template (visitProgram) walks the fields in file order for the
+// writer and for the reader alike. All integers are little-endian; every
+// count is checked against the bytes that remain before anything is
+// allocated, so a truncated or random file gives one error naming the
+// offset.
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,166 +60,248 @@ llvm::StringRef prog::stringify(UnitKind kind) {
   return "?";
 }
 
+int64_t prog::getWeightLimit(unsigned wbits) {
+  return wbits <= 1 ? 1 : (int64_t(1) << (wbits - 1)) - 1;
+}
+
+OpcodeFields prog::getOpcodeFields(Opcode opcode) {
+  OpcodeFields f;
+  switch (opcode) {
+  case Opcode::Write:
+    f.set = false;
+    f.copy = true;
+    break;
+  case Opcode::Mvm:
+    f.copy = true;
+    break;
+  case Opcode::Vec:
+    break;
+  case Opcode::Send:
+  case Opcode::Recv:
+    f.peer = true;
+    break;
+  case Opcode::Barrier:
+    f.pe = f.set = f.timed = false;
+    break;
+  }
+  return f;
+}
+
 //===----------------------------------------------------------------------===//
-// Writer
+// The layout, once for both directions
 //===----------------------------------------------------------------------===//
 
 namespace {
+/// Writes the fields visitProgram hands it, little-endian; while
+/// `counting`, only counts the bytes (to reserve them first).
 class Writer {
 public:
-  void u8(uint8_t v) { out.push_back(char(v)); }
-  void u32(uint32_t v) {
-    for (int i = 0; i < 4; ++i)
-      out.push_back(char((v >> (8 * i)) & 0xff));
+  static constexpr bool kReading = false;
+
+  bool ok() const { return true; }
+  /// A writer gets a verified program: the reader's checks hold.
+  template <typename MessageFn> void check(bool, MessageFn &&) {}
+
+  void header() {
+    append(kMagic, 8);
+    put(kFormatVersion, 4);
+    put(0, 4); // flags
   }
-  void u64(uint64_t v) {
-    for (int i = 0; i < 8; ++i)
-      out.push_back(char((v >> (8 * i)) & 0xff));
+  template <typename T> void u8(const T &v, llvm::StringRef) {
+    put(uint64_t(v), 1);
   }
-  void i64(int64_t v) { u64(uint64_t(v)); }
-  void str(llvm::StringRef s) {
-    u64(s.size());
-    out.append(s.data(), s.size());
+  template <typename T> void u32(const T &v, llvm::StringRef) {
+    put(uint32_t(v), 4);
   }
-  /// Starts a section; `end` patches its length.
-  size_t begin(const char tag[4]) {
-    out.append(tag, 4);
+  template <typename T> void u64(const T &v, llvm::StringRef) {
+    put(uint64_t(v), 8);
+  }
+  void f32(const float &v, llvm::StringRef) {
+    uint32_t bits;
+    std::memcpy(&bits, &v, 4);
+    put(bits, 4);
+  }
+  void str(const std::string &s, llvm::StringRef) {
+    put(s.size(), 8);
+    append(s.data(), s.size());
+  }
+  /// A count of `countBytes` bytes, then every item through `each`.
+  template <typename Vector, typename Fn>
+  void list(const Vector &items, unsigned countBytes, size_t, llvm::StringRef,
+            Fn &&each) {
+    put(items.size(), countBytes);
+    for (const auto &item : items)
+      each(item);
+  }
+  /// A u64 count of `values`; returns it.
+  uint64_t count(const std::vector<int32_t> &values, llvm::StringRef,
+                 unsigned) {
+    put(values.size(), 8);
+    return values.size();
+  }
+  /// `values`, `width` bytes each.
+  void packed(const std::vector<int32_t> &values, uint64_t, unsigned width) {
+    if (counting) {
+      size += values.size() * width;
+      return;
+    }
     size_t at = out.size();
-    u64(0);
-    return at;
+    out.resize(at + values.size() * width);
+    char *data = &out[at];
+    for (int32_t v : values) {
+      *data++ = char(v & 0xff);
+      if (width == 2)
+        *data++ = char((v >> 8) & 0xff);
+    }
   }
-  void end(size_t at) {
+  /// A tagged section whose length follows its body.
+  template <typename Fn> void section(const char tag[4], Fn &&body) {
+    append(tag, 4);
+    size_t at = out.size();
+    put(0, 8);
+    body();
+    if (counting)
+      return;
     uint64_t length = out.size() - at - 8;
     for (int i = 0; i < 8; ++i)
       out[at + i] = char((length >> (8 * i)) & 0xff);
   }
+  void end() {}
+
+  bool counting = false;
+  size_t size = 0;
   std::string out;
+
+private:
+  void put(uint64_t v, unsigned bytes) {
+    if (counting) {
+      size += bytes;
+      return;
+    }
+    for (unsigned i = 0; i < bytes; ++i)
+      out.push_back(char((v >> (8 * i)) & 0xff));
+  }
+  void append(const char *data, size_t n) {
+    if (counting)
+      size += n;
+    else
+      out.append(data, n);
+  }
 };
-} // namespace
 
-std::string prog::writeProgram(const Program &p) {
-  Writer w;
-  w.out.append(kMagic, 8);
-  w.u32(kFormatVersion);
-  w.u32(0); // flags
-
-  size_t at = w.begin("META");
-  w.str(p.producer);
-  w.str(p.model);
-  w.str(p.schedule);
-  w.end(at);
-
-  at = w.begin("HWDS");
-  w.str(p.hardwareYaml);
-  w.end(at);
-
-  at = w.begin("GRPH");
-  w.str(p.graph);
-  w.end(at);
-
-  at = w.begin("NODE");
-  w.u64(p.nodes.size());
-  for (const Node &n : p.nodes) {
-    w.str(n.name);
-    w.str(n.op);
-    w.u32(uint32_t(n.layer));
-    w.i64(n.sets);
-    w.i64(n.size);
-  }
-  w.end(at);
-
-  at = w.begin("WGHT");
-  w.u64(p.layers.size());
-  for (const LayerWeights &l : p.layers) {
-    w.u32(l.node);
-    w.i64(l.rows);
-    w.i64(l.cols);
-    w.i64(l.groups);
-    w.u32(l.wbits);
-    w.u32(l.abits);
-    w.i64(l.copies);
-    w.i64(l.crossbars);
-    // One byte per weight up to 8 bits, else two.
-    unsigned bytes = l.wbits <= 8 ? 1 : 2;
-    w.u64(l.values.size());
-    for (int32_t v : l.values) {
-      w.u8(uint8_t(v & 0xff));
-      if (bytes == 2)
-        w.u8(uint8_t((v >> 8) & 0xff));
-    }
-    w.u64(l.scales.size());
-    for (float f : l.scales) {
-      uint32_t bits;
-      std::memcpy(&bits, &f, 4);
-      w.u32(bits);
-    }
-  }
-  w.end(at);
-
-  at = w.begin("UNIT");
-  w.u64(p.units.size());
-  for (const Unit &u : p.units) {
-    w.u8(uint8_t(u.kind));
-    w.u32(u.pe);
-    w.u32(u.node);
-    w.u32(u.copy);
-  }
-  w.end(at);
-
-  at = w.begin("INST");
-  w.u64(p.instructions.size());
-  for (const Instruction &in : p.instructions) {
-    w.u8(uint8_t(in.opcode));
-    w.u32(in.pe);
-    w.u32(in.node);
-    w.u32(in.set);
-    w.u32(in.copy);
-    w.i64(in.begin);
-    w.i64(in.end);
-    w.u32(in.peer);
-    w.u64(in.latencyPs);
-    w.u32(in.reservations.size());
-    for (const Reservation &r : in.reservations) {
-      w.u32(r.unit);
-      w.u64(r.busyPs);
-    }
-    w.u32(in.deps.size());
-    for (uint32_t d : in.deps)
-      w.u32(d);
-    w.i64(in.mvmSteps);
-    w.i64(in.adcConversions);
-    w.i64(in.digitalOps);
-    w.i64(in.bufferBytes);
-    w.i64(in.interconnectBytes);
-    w.i64(in.crossbarWrites);
-  }
-  w.end(at);
-
-  at = w.begin("END ");
-  w.end(at);
-  return std::move(w.out);
-}
-
-//===----------------------------------------------------------------------===//
-// Reader
-//===----------------------------------------------------------------------===//
-
-namespace {
-/// A bounds-checked cursor. After the first failure every read returns 0
-/// and `error` keeps the first message.
+/// Reads the fields visitProgram hands it with every bound checked. After
+/// the first failure every read yields 0, lists end, and `error` keeps the
+/// first message.
 class Reader {
 public:
+  static constexpr bool kReading = true;
+
   explicit Reader(llvm::StringRef bytes) : bytes(bytes) {}
 
   bool ok() const { return error.empty(); }
-  size_t offset() const { return pos; }
   size_t remaining() const { return bytes.size() - pos; }
-
   void fail(const llvm::Twine &message) {
     if (error.empty())
       error = ("offset " + llvm::Twine(pos) + ": " + message).str();
   }
-  bool need(size_t n, llvm::StringRef what) {
+  template <typename MessageFn> void check(bool holds, MessageFn &&message) {
+    if (ok() && !holds)
+      fail(message());
+  }
+
+  void header() {
+    if (bytes.size() < 16 || std::memcmp(bytes.data(), kMagic, 8) != 0) {
+      error = "offset 0: not a cim program (bad magic)";
+      return;
+    }
+    pos = 8;
+    uint32_t version = uint32_t(get(4, "version"));
+    if (version != kFormatVersion) {
+      error = "format version " + std::to_string(version) +
+              ", this reader reads version " + std::to_string(kFormatVersion) +
+              "; recompile the model with cimc";
+      return;
+    }
+    check(get(4, "flags") == 0, [] { return "unknown flags"; });
+  }
+  template <typename T> void u8(T &v, llvm::StringRef what) {
+    v = T(uint8_t(get(1, what)));
+  }
+  template <typename T> void u32(T &v, llvm::StringRef what) {
+    v = T(uint32_t(get(4, what)));
+  }
+  template <typename T> void u64(T &v, llvm::StringRef what) {
+    v = T(get(8, what));
+  }
+  void f32(float &v, llvm::StringRef what) {
+    uint32_t bits = uint32_t(get(4, what));
+    std::memcpy(&v, &bits, 4);
+  }
+  void str(std::string &s, llvm::StringRef what) {
+    uint64_t n = countOf(8, 1, what);
+    if (!need(n, what))
+      return;
+    s = bytes.substr(pos, n).str();
+    pos += n;
+  }
+  template <typename Vector, typename Fn>
+  void list(Vector &items, unsigned countBytes, size_t itemBytes,
+            llvm::StringRef what, Fn &&each) {
+    uint64_t n = countOf(countBytes, itemBytes, what);
+    items.reserve(n);
+    for (uint64_t i = 0; i < n && ok(); ++i) {
+      items.emplace_back();
+      each(items.back());
+    }
+  }
+  uint64_t count(std::vector<int32_t> &, llvm::StringRef what, unsigned width) {
+    return countOf(8, width, what);
+  }
+  void packed(std::vector<int32_t> &values, uint64_t n, unsigned width) {
+    if (!need(n * width, "weights"))
+      return;
+    values.resize(n);
+    const char *data = bytes.data() + pos;
+    for (uint64_t k = 0; k < n; ++k)
+      values[k] = width == 1 ? int32_t(int8_t(data[k]))
+                             : int32_t(int16_t(uint16_t(
+                                   uint8_t(data[2 * k]) |
+                                   (uint16_t(uint8_t(data[2 * k + 1])) << 8))));
+    pos += n * width;
+  }
+  template <typename Fn> void section(const char tag[4], Fn &&body) {
+    llvm::StringRef expected(tag, 4);
+    if (!need(12, ("section " + expected).str()))
+      return;
+    llvm::StringRef got = bytes.substr(pos, 4);
+    if (got != expected) {
+      fail("expected section '" + expected + "', found '" +
+           llvm::Twine(llvm::isPrint(got[0]) ? got : "<binary>") + "'");
+      return;
+    }
+    pos += 4;
+    uint64_t length = get(8, "section length");
+    if (ok() && length > remaining()) {
+      fail("section '" + expected + "' of " + llvm::Twine(length) +
+           " bytes is truncated");
+      return;
+    }
+    size_t end = pos + length;
+    body();
+    if (ok() && pos != end)
+      fail("section '" + expected + "' has " +
+           llvm::Twine(int64_t(end) - int64_t(pos)) + " unexpected bytes");
+  }
+  void end() {
+    if (ok() && remaining())
+      fail(llvm::Twine(remaining()) + " bytes after the last section");
+  }
+
+  size_t pos = 0;
+  std::string error;
+
+private:
+  bool need(uint64_t n, llvm::StringRef what) {
     if (!ok())
       return false;
     if (remaining() < n) {
@@ -227,250 +311,165 @@ public:
     }
     return true;
   }
-  uint8_t u8(llvm::StringRef what) {
-    if (!need(1, what))
-      return 0;
-    return uint8_t(bytes[pos++]);
-  }
-  uint32_t u32(llvm::StringRef what) {
-    if (!need(4, what))
-      return 0;
-    uint32_t v = 0;
-    for (int i = 0; i < 4; ++i)
-      v |= uint32_t(uint8_t(bytes[pos + i])) << (8 * i);
-    pos += 4;
-    return v;
-  }
-  uint64_t u64(llvm::StringRef what) {
-    if (!need(8, what))
+  uint64_t get(unsigned n, llvm::StringRef what) {
+    if (!need(n, what))
       return 0;
     uint64_t v = 0;
-    for (int i = 0; i < 8; ++i)
+    for (unsigned i = 0; i < n; ++i)
       v |= uint64_t(uint8_t(bytes[pos + i])) << (8 * i);
-    pos += 8;
+    pos += n;
     return v;
   }
-  int64_t i64(llvm::StringRef what) { return int64_t(u64(what)); }
-  /// A non-negative count of items of at least `itemBytes` bytes each.
-  uint64_t count(llvm::StringRef what, size_t itemBytes) {
-    uint64_t n = u64(what);
+  /// A count of items of at least `itemBytes` bytes each, checked against
+  /// the bytes that remain.
+  uint64_t countOf(unsigned countBytes, size_t itemBytes,
+                   llvm::StringRef what) {
+    uint64_t n = get(countBytes, what);
     if (ok() && itemBytes && n > remaining() / itemBytes) {
       fail(what + " count " + llvm::Twine(n) + " exceeds the file");
       return 0;
     }
     return n;
   }
-  std::string str(llvm::StringRef what) {
-    uint64_t n = count(what, 1);
-    if (!need(n, what))
-      return {};
-    std::string s = bytes.substr(pos, n).str();
-    pos += n;
-    return s;
-  }
-  /// Reads a section header with tag `tag`; returns its end offset.
-  size_t section(const char tag[4]) {
-    llvm::StringRef expected(tag, 4);
-    if (!need(12, ("section " + expected).str()))
-      return 0;
-    llvm::StringRef got = bytes.substr(pos, 4);
-    if (got != expected) {
-      fail("expected section '" + expected + "', found '" +
-           llvm::Twine(llvm::isPrint(got[0]) ? got : "<binary>") + "'");
-      return 0;
-    }
-    pos += 4;
-    uint64_t length = u64("section length");
-    if (ok() && length > remaining()) {
-      fail("section '" + expected + "' of " + llvm::Twine(length) +
-           " bytes is truncated");
-      return 0;
-    }
-    return pos + length;
-  }
-  void endSection(size_t end, const char tag[4]) {
-    if (ok() && pos != end)
-      fail("section '" + llvm::StringRef(tag, 4) + "' has " +
-           llvm::Twine(int64_t(end) - int64_t(pos)) + " unexpected bytes");
-  }
 
   llvm::StringRef bytes;
-  size_t pos = 0;
-  std::string error;
 };
+
+/// Every field of a program in file order (docs/program-format.md), for a
+/// Writer (P is const Program) or a Reader (P is Program): the one
+/// description of the layout. The checks are the reader's; a verified
+/// program passes them.
+template <typename Archive, typename P> void visitProgram(Archive &a, P &p) {
+  a.header();
+  a.section("META", [&] {
+    a.str(p.producer, "producer");
+    a.str(p.model, "model");
+    a.str(p.schedule, "schedule");
+  });
+  a.section("HWDS", [&] {
+    a.str(p.hardwareYaml, "hardware description");
+    if constexpr (Archive::kReading) {
+      if (!a.ok())
+        return;
+      std::vector<hw::HardwareDiagnostic> diags;
+      std::optional<hw::HardwareDescription> hw =
+          hw::parseHardwareDescription(p.hardwareYaml, "<program>", diags);
+      if (hw)
+        p.hardware = *hw;
+      a.check(hw.has_value(), [&] {
+        return "invalid hardware description: " +
+               (diags.empty() ? std::string("?") : diags.front().message);
+      });
+    }
+  });
+  a.section("GRPH", [&] { a.str(p.graph, "graph"); });
+  a.section("NODE", [&] {
+    a.list(p.nodes, 8, 36, "nodes", [&](auto &n) {
+      a.str(n.name, "node name");
+      a.str(n.op, "node op");
+      a.u32(n.layer, "node layer");
+      a.u64(n.sets, "node sets");
+      a.u64(n.size, "node size");
+    });
+  });
+  a.section("WGHT", [&] {
+    size_t index = 0;
+    a.list(p.layers, 8, 64, "layers", [&](auto &l) {
+      a.u32(l.node, "layer node");
+      a.u64(l.rows, "layer rows");
+      a.u64(l.cols, "layer cols");
+      a.u64(l.groups, "layer groups");
+      a.u32(l.wbits, "layer wbits");
+      a.u32(l.abits, "layer abits");
+      a.u64(l.copies, "layer copies");
+      a.u64(l.crossbars, "layer crossbars");
+      a.check(l.wbits >= 1 && l.wbits <= 16 && l.abits >= 1 && l.abits <= 16,
+              [&] {
+                return "layer " + std::to_string(index) +
+                       ": bit widths out of range";
+              });
+      // One byte per weight up to 8 bits, else two.
+      unsigned width = l.wbits <= 8 ? 1 : 2;
+      uint64_t n = a.count(l.values, "weights", width);
+      a.check(l.rows > 0 && l.cols > 0 && l.groups > 0 &&
+                  uint64_t(l.rows) * uint64_t(l.cols) * uint64_t(l.groups) == n,
+              [&] {
+                return ("layer " + llvm::Twine(index) + ": " + llvm::Twine(n) +
+                        " weights for a " + llvm::Twine(l.groups) + "x" +
+                        llvm::Twine(l.rows) + "x" + llvm::Twine(l.cols) +
+                        " matrix")
+                    .str();
+              });
+      if (!a.ok())
+        return;
+      a.packed(l.values, n, width);
+      a.list(l.scales, 8, 4, "weight scales",
+             [&](auto &scale) { a.f32(scale, "weight scale"); });
+      ++index;
+    });
+  });
+  a.section("UNIT", [&] {
+    a.list(p.units, 8, 13, "units", [&](auto &u) {
+      a.u8(u.kind, "unit kind");
+      a.check(uint8_t(u.kind) <= uint8_t(UnitKind::Buffer), [&] {
+        return "unknown unit kind " + std::to_string(unsigned(u.kind));
+      });
+      a.u32(u.pe, "unit pe");
+      a.u32(u.node, "unit node");
+      a.u32(u.copy, "unit copy");
+    });
+  });
+  a.section("INST", [&] {
+    size_t index = 0;
+    a.list(p.instructions, 8, 101, "instructions", [&](auto &in) {
+      a.u8(in.opcode, "opcode");
+      a.check(uint8_t(in.opcode) <= uint8_t(Opcode::Barrier), [&] {
+        return "instruction " + std::to_string(index) + ": unknown opcode " +
+               std::to_string(unsigned(in.opcode));
+      });
+      a.u32(in.pe, "pe");
+      a.u32(in.node, "node");
+      a.u32(in.set, "set");
+      a.u32(in.copy, "copy");
+      a.u64(in.begin, "begin");
+      a.u64(in.end, "end");
+      a.u32(in.peer, "peer");
+      a.u64(in.latencyPs, "latency");
+      a.list(in.reservations, 4, 12, "reservation", [&](auto &r) {
+        a.u32(r.unit, "unit");
+        a.u64(r.busyPs, "busy time");
+      });
+      a.list(in.deps, 4, 4, "dependency",
+             [&](auto &d) { a.u32(d, "dependency"); });
+      a.u64(in.mvmSteps, "counters");
+      a.u64(in.adcConversions, "counters");
+      a.u64(in.digitalOps, "counters");
+      a.u64(in.bufferBytes, "counters");
+      a.u64(in.interconnectBytes, "counters");
+      a.u64(in.crossbarWrites, "counters");
+      ++index;
+    });
+  });
+  a.section("END ", [] {});
+  a.end();
+}
 } // namespace
+
+std::string prog::writeProgram(const Program &p) {
+  Writer w;
+  w.counting = true;
+  visitProgram(w, p);
+  w.out.reserve(w.size);
+  w.counting = false;
+  visitProgram(w, p);
+  return std::move(w.out);
+}
 
 std::optional<Program> prog::readProgram(llvm::StringRef bytes,
                                          std::string &error) {
   Reader r(bytes);
   Program p;
-  if (bytes.size() < 16 || std::memcmp(bytes.data(), kMagic, 8) != 0) {
-    error = "offset 0: not a cim program (bad magic)";
-    return std::nullopt;
-  }
-  r.pos = 8;
-  uint32_t version = r.u32("version");
-  if (version != kFormatVersion) {
-    error = "offset 8: program format version " + std::to_string(version) +
-            ", this build reads version " + std::to_string(kFormatVersion);
-    return std::nullopt;
-  }
-  if (r.u32("flags") != 0)
-    r.fail("unknown flags");
-
-  size_t end = r.section("META");
-  p.producer = r.str("producer");
-  p.model = r.str("model");
-  p.schedule = r.str("schedule");
-  r.endSection(end, "META");
-
-  end = r.section("HWDS");
-  size_t hwAt = r.offset();
-  p.hardwareYaml = r.str("hardware description");
-  r.endSection(end, "HWDS");
-  if (r.ok()) {
-    std::vector<hw::HardwareDiagnostic> diags;
-    std::optional<hw::HardwareDescription> hw =
-        hw::parseHardwareDescription(p.hardwareYaml, "<program>", diags);
-    if (!hw) {
-      r.pos = hwAt;
-      r.fail("invalid hardware description: " +
-             (diags.empty() ? std::string("?") : diags.front().message));
-    } else {
-      p.hardware = *hw;
-    }
-  }
-
-  end = r.section("GRPH");
-  p.graph = r.str("graph");
-  r.endSection(end, "GRPH");
-
-  end = r.section("NODE");
-  uint64_t n = r.count("nodes", 36);
-  for (uint64_t i = 0; i < n && r.ok(); ++i) {
-    Node node;
-    node.name = r.str("node name");
-    node.op = r.str("node op");
-    node.layer = int32_t(r.u32("node layer"));
-    node.sets = r.i64("node sets");
-    node.size = r.i64("node size");
-    p.nodes.push_back(std::move(node));
-  }
-  r.endSection(end, "NODE");
-
-  end = r.section("WGHT");
-  n = r.count("layers", 64);
-  for (uint64_t i = 0; i < n && r.ok(); ++i) {
-    LayerWeights l;
-    l.node = r.u32("layer node");
-    l.rows = r.i64("layer rows");
-    l.cols = r.i64("layer cols");
-    l.groups = r.i64("layer groups");
-    l.wbits = r.u32("layer wbits");
-    l.abits = r.u32("layer abits");
-    l.copies = r.i64("layer copies");
-    l.crossbars = r.i64("layer crossbars");
-    if (r.ok() &&
-        (l.wbits < 1 || l.wbits > 16 || l.abits < 1 || l.abits > 16)) {
-      r.fail("layer " + llvm::Twine(i) + ": bit widths out of range");
-      break;
-    }
-    unsigned bytes = l.wbits <= 8 ? 1 : 2;
-    uint64_t values = r.count("weights", bytes);
-    if (r.ok() &&
-        (l.rows <= 0 || l.cols <= 0 || l.groups <= 0 ||
-         uint64_t(l.rows) * uint64_t(l.cols) * uint64_t(l.groups) != values)) {
-      r.fail("layer " + llvm::Twine(i) + ": " + llvm::Twine(values) +
-             " weights for a " + llvm::Twine(l.groups) + "x" +
-             llvm::Twine(l.rows) + "x" + llvm::Twine(l.cols) + " matrix");
-      break;
-    }
-    if (!r.need(values * bytes, "weights"))
-      break;
-    l.values.resize(values);
-    const char *data = bytes == 1 ? r.bytes.data() + r.pos : nullptr;
-    for (uint64_t k = 0; k < values; ++k) {
-      if (bytes == 1) {
-        l.values[k] = int8_t(data[k]);
-      } else {
-        uint16_t lo = uint8_t(r.bytes[r.pos + 2 * k]);
-        uint16_t hi = uint8_t(r.bytes[r.pos + 2 * k + 1]);
-        l.values[k] = int16_t(uint16_t(lo | (hi << 8)));
-      }
-    }
-    r.pos += values * bytes;
-    uint64_t scales = r.count("weight scales", 4);
-    for (uint64_t k = 0; k < scales && r.ok(); ++k) {
-      uint32_t bits = r.u32("weight scale");
-      float f;
-      std::memcpy(&f, &bits, 4);
-      l.scales.push_back(f);
-    }
-    p.layers.push_back(std::move(l));
-  }
-  r.endSection(end, "WGHT");
-
-  end = r.section("UNIT");
-  n = r.count("units", 13);
-  for (uint64_t i = 0; i < n && r.ok(); ++i) {
-    Unit u;
-    uint8_t kind = r.u8("unit kind");
-    if (r.ok() && kind > uint8_t(UnitKind::Buffer))
-      r.fail("unknown unit kind " + llvm::Twine(unsigned(kind)));
-    u.kind = UnitKind(kind);
-    u.pe = r.u32("unit pe");
-    u.node = r.u32("unit node");
-    u.copy = r.u32("unit copy");
-    p.units.push_back(u);
-  }
-  r.endSection(end, "UNIT");
-
-  end = r.section("INST");
-  n = r.count("instructions", 101);
-  p.instructions.reserve(n);
-  for (uint64_t i = 0; i < n && r.ok(); ++i) {
-    Instruction in;
-    uint8_t opcode = r.u8("opcode");
-    if (r.ok() && opcode > uint8_t(Opcode::Barrier))
-      r.fail("instruction " + llvm::Twine(i) + ": unknown opcode " +
-             llvm::Twine(unsigned(opcode)));
-    in.opcode = Opcode(opcode);
-    in.pe = r.u32("pe");
-    in.node = r.u32("node");
-    in.set = r.u32("set");
-    in.copy = r.u32("copy");
-    in.begin = r.i64("begin");
-    in.end = r.i64("end");
-    in.peer = r.u32("peer");
-    in.latencyPs = r.u64("latency");
-    uint32_t reservations = r.u32("reservation count");
-    if (r.ok() && reservations > r.remaining() / 12)
-      r.fail("reservation count exceeds the file");
-    for (uint32_t k = 0; k < reservations && r.ok(); ++k) {
-      Reservation res;
-      res.unit = r.u32("unit");
-      res.busyPs = r.u64("busy time");
-      in.reservations.push_back(res);
-    }
-    uint32_t deps = r.u32("dependency count");
-    if (r.ok() && deps > r.remaining() / 4)
-      r.fail("dependency count exceeds the file");
-    for (uint32_t k = 0; k < deps && r.ok(); ++k)
-      in.deps.push_back(r.u32("dependency"));
-    in.mvmSteps = r.i64("counters");
-    in.adcConversions = r.i64("counters");
-    in.digitalOps = r.i64("counters");
-    in.bufferBytes = r.i64("counters");
-    in.interconnectBytes = r.i64("counters");
-    in.crossbarWrites = r.i64("counters");
-    p.instructions.push_back(std::move(in));
-  }
-  r.endSection(end, "INST");
-
-  end = r.section("END ");
-  r.endSection(end, "END ");
-  if (r.ok() && r.remaining())
-    r.fail(llvm::Twine(r.remaining()) + " bytes after the last section");
+  visitProgram(r, p);
   if (!r.ok()) {
     error = r.error;
     return std::nullopt;
@@ -506,48 +505,81 @@ static constexpr int64_t kMaxEvents = int64_t(1) << 40;
 static constexpr uint64_t kMaxInstructionPs = uint64_t(1) << 40;
 static constexpr size_t kMaxInstructions = size_t(1) << 22;
 
-std::string prog::verifyProgram(const Program &p) {
-  auto fail = [](const llvm::Twine &message) { return message.str(); };
+std::optional<ProgramProblem> prog::findProgramProblem(const Program &p,
+                                                       bool checkWeights) {
+  using Entity = ProgramProblem::Entity;
+  auto fail = [](Entity entity, size_t index, const llvm::Twine &message) {
+    return ProgramProblem{entity, index, message.str()};
+  };
+  auto whole = [&](const llvm::Twine &message) {
+    return fail(Entity::Program, 0, message);
+  };
   if (p.instructions.size() > kMaxInstructions)
-    return fail(llvm::Twine(p.instructions.size()) +
-                " instructions, more than 2^22");
+    return whole(llvm::Twine(p.instructions.size()) +
+                 " instructions, more than 2^22");
   int64_t pes = p.hardware.pes;
   for (size_t i = 0; i < p.nodes.size(); ++i) {
     const Node &node = p.nodes[i];
+    auto where = [&](const llvm::Twine &message) {
+      return fail(Entity::Node, i, "node " + llvm::Twine(i) + message);
+    };
     if (node.layer != -1 &&
         (node.layer < 0 || size_t(node.layer) >= p.layers.size()))
-      return fail("node " + llvm::Twine(i) + " names layer " +
-                  llvm::Twine(node.layer) + " of " +
-                  llvm::Twine(p.layers.size()));
+      return where(" names layer " + llvm::Twine(node.layer) + " of " +
+                   llvm::Twine(p.layers.size()));
+    if (node.layer != -1 && p.layers[node.layer].node != i)
+      return where(" names layer " + llvm::Twine(node.layer) +
+                   ", which belongs to node " +
+                   llvm::Twine(p.layers[node.layer].node));
     if (node.sets < 1 || node.size < 0)
-      return fail("node " + llvm::Twine(i) + ": bad set count or size");
+      return where(": bad set count or size");
   }
   for (size_t i = 0; i < p.layers.size(); ++i) {
     const LayerWeights &l = p.layers[i];
+    auto where = [&](const llvm::Twine &message) {
+      return fail(Entity::Layer, i, "layer " + llvm::Twine(i) + message);
+    };
     if (l.node >= p.nodes.size() || p.nodes[l.node].layer != int32_t(i))
-      return fail("layer " + llvm::Twine(i) + " names node " +
-                  llvm::Twine(l.node) + ", which does not name it back");
-    int64_t limit = l.wbits == 1 ? 1 : (int64_t(1) << (l.wbits - 1)) - 1;
-    for (int32_t v : l.values)
-      if (v < -limit || v > limit)
-        return fail("layer " + llvm::Twine(i) + ": weight " + llvm::Twine(v) +
-                    " outside the " + llvm::Twine(l.wbits) + "-bit range");
+      return where(" names node " + llvm::Twine(l.node) +
+                   ", which does not name it back");
+    if (l.wbits < 1 || l.wbits > 16 || l.abits < 1 || l.abits > 16)
+      return where(": bit widths out of range");
+    if (l.rows <= 0 || l.cols <= 0 || l.groups <= 0 ||
+        (checkWeights &&
+         uint64_t(l.rows) * uint64_t(l.cols) * uint64_t(l.groups) !=
+             l.values.size()))
+      return where(": " + llvm::Twine(l.values.size()) + " weights for a " +
+                   llvm::Twine(l.groups) + "x" + llvm::Twine(l.rows) + "x" +
+                   llvm::Twine(l.cols) + " matrix");
+    int64_t limit = getWeightLimit(l.wbits);
+    if (checkWeights)
+      for (int32_t v : l.values)
+        if (v < -limit || v > limit)
+          return where(": weight " + llvm::Twine(v) + " outside the " +
+                       llvm::Twine(l.wbits) + "-bit range");
     if (l.copies < 1)
-      return fail("layer " + llvm::Twine(i) + ": no copies");
+      return where(": no copies");
     if (l.scales.size() != 1 && int64_t(l.scales.size()) != l.groups * l.cols)
-      return fail("layer " + llvm::Twine(i) + ": " +
-                  llvm::Twine(l.scales.size()) + " weight scales for " +
-                  llvm::Twine(l.groups * l.cols) + " output channels");
+      return where(": " + llvm::Twine(l.scales.size()) + " weight scales for " +
+                   llvm::Twine(l.groups * l.cols) + " output channels");
     for (float f : l.scales)
       if (!(f > 0) || !std::isfinite(f))
-        return fail("layer " + llvm::Twine(i) +
-                    ": weight scales must be positive and finite");
+        return where(": weight scales must be positive and finite");
   }
   for (size_t i = 0; i < p.units.size(); ++i) {
     const Unit &u = p.units[i];
+    auto where = [&](const llvm::Twine &message) {
+      return fail(Entity::Unit, i, "unit " + llvm::Twine(i) + message);
+    };
     if (int64_t(u.pe) >= pes)
-      return fail("unit " + llvm::Twine(i) + " on PE " + llvm::Twine(u.pe) +
-                  ", the chip has " + llvm::Twine(pes));
+      return where(" on PE " + llvm::Twine(u.pe) + ", the chip has " +
+                   llvm::Twine(pes));
+    if (u.kind == UnitKind::Crossbars && u.node >= p.nodes.size())
+      return where(" serves node " + llvm::Twine(u.node) + " of " +
+                   llvm::Twine(p.nodes.size()));
+    if (u.kind != UnitKind::Crossbars && (u.node != 0 || u.copy != 0))
+      return where(" (" + stringify(u.kind) +
+                   ") names a node or copy, which only crossbar groups have");
   }
   // Every crossbar layer's invocations must be covered exactly once per
   // round by its Mvm instructions: collect the ranges per (layer, round).
@@ -558,8 +590,9 @@ std::string prog::verifyProgram(const Program &p) {
   for (size_t i = 0; i < p.instructions.size(); ++i) {
     const Instruction &in = p.instructions[i];
     auto where = [&](const llvm::Twine &message) {
-      return fail("instruction " + llvm::Twine(i) + " (" +
-                  stringify(in.opcode) + "): " + message);
+      return fail(Entity::Instruction, i,
+                  "instruction " + llvm::Twine(i) + " (" +
+                      stringify(in.opcode) + "): " + message);
     };
     if (int64_t(in.pe) >= pes)
       return where("PE " + llvm::Twine(in.pe) + " does not exist");
@@ -592,6 +625,21 @@ std::string prog::verifyProgram(const Program &p) {
       if (r.busyPs > kMaxInstructionPs)
         return where("busy time of " + llvm::Twine(r.busyPs) +
                      " ps above 2^40");
+    // The fields the opcode does not have are 0.
+    OpcodeFields fields = getOpcodeFields(in.opcode);
+    if (!fields.pe && in.pe != 0)
+      return where("runs on a PE");
+    if (!fields.set && (in.set != 0 || in.begin != 0 || in.end != 0))
+      return where("names an output set or range");
+    if (!fields.copy && in.copy != 0)
+      return where("names a copy");
+    if (!fields.peer && in.peer != 0)
+      return where("names a peer PE");
+    if (!fields.timed &&
+        (in.latencyPs != 0 || !in.reservations.empty() || in.mvmSteps != 0 ||
+         in.adcConversions != 0 || in.digitalOps != 0 || in.bufferBytes != 0 ||
+         in.interconnectBytes != 0 || in.crossbarWrites != 0))
+      return where("takes time or counts events");
     if (in.opcode == Opcode::Mvm) {
       if (p.nodes[in.node].layer < 0)
         return where("runs node " + llvm::Twine(in.node) +
@@ -611,12 +659,15 @@ std::string prog::verifyProgram(const Program &p) {
   for (size_t i = 0; i < p.layers.size(); ++i) {
     uint32_t node = p.layers[i].node;
     int64_t size = p.nodes[node].size;
+    auto where = [&](const llvm::Twine &message) {
+      return fail(Entity::Layer, i, message);
+    };
     auto it = byNode.find(node);
     if (it == byNode.end()) {
       if (size == 0)
         continue;
-      return fail("layer " + llvm::Twine(i) + " ('" + p.nodes[node].name +
-                  "') has no mvm instruction");
+      return where("layer " + llvm::Twine(i) + " ('" + p.nodes[node].name +
+                   "') has no mvm instruction");
     }
     auto check = [&](std::vector<std::pair<int64_t, int64_t>> ranges) {
       std::sort(ranges.begin(), ranges.end());
@@ -631,18 +682,23 @@ std::string prog::verifyProgram(const Program &p) {
     if (rewrite) {
       for (auto &ranges : it->second)
         if (!check(ranges))
-          return fail("a write round of layer '" + p.nodes[node].name +
-                      "' does not cover its invocations exactly once");
+          return where("a write round of layer '" + p.nodes[node].name +
+                       "' does not cover its invocations exactly once");
     } else {
       std::vector<std::pair<int64_t, int64_t>> all;
       for (auto &ranges : it->second)
         all.insert(all.end(), ranges.begin(), ranges.end());
       if (!check(all))
-        return fail("the mvm instructions of layer '" + p.nodes[node].name +
-                    "' do not cover its invocations exactly once");
+        return where("the mvm instructions of layer '" + p.nodes[node].name +
+                     "' do not cover its invocations exactly once");
     }
   }
-  return {};
+  return std::nullopt;
+}
+
+std::string prog::verifyProgram(const Program &p) {
+  std::optional<ProgramProblem> problem = findProgramProblem(p);
+  return problem ? problem->message : std::string();
 }
 
 //===----------------------------------------------------------------------===//

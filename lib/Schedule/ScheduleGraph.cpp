@@ -264,7 +264,7 @@ mlir::cim::getExecutionMode(ModuleOp module, const ScheduleGraph &graph,
 
 FailureOr<prog::Program>
 mlir::cim::scheduleModule(ModuleOp module, const hw::HardwareDescription &hw,
-                          ScheduleMode schedule, bool annotate) {
+                          ScheduleKind schedule, bool annotate) {
   // Every layer must have been mapped for this chip's crossbars.
   for (LayerOpInterface layer : getCrossbarLayers(module)) {
     MappingAttr mapping = layer.getLayerMapping();
@@ -296,10 +296,7 @@ mlir::cim::scheduleModule(ModuleOp module, const hw::HardwareDescription &hw,
   }
   Builder b(context);
   module->setAttr("cim.schedule_kind",
-                  ScheduleKindAttr::get(context,
-                                        schedule == ScheduleMode::LayerByLayer
-                                            ? ScheduleKind::Layer
-                                            : ScheduleKind::CrossLayer));
+                  ScheduleKindAttr::get(context, schedule));
   module->setAttr("cim.latency_cycles",
                   b.getI64IntegerAttr(hw.toCycles(timing.latencyPs)));
   module->setAttr("cim.lower_bound_cycles",

@@ -21,18 +21,6 @@
 using namespace mlir;
 using namespace mlir::cim;
 
-llvm::StringRef mlir::cim::stringify(ScheduleMode mode) {
-  return mode == ScheduleMode::LayerByLayer ? "layer" : "cross-layer";
-}
-
-std::optional<ScheduleMode> mlir::cim::parseScheduleMode(llvm::StringRef text) {
-  if (text == "layer")
-    return ScheduleMode::LayerByLayer;
-  if (text == "cross-layer")
-    return ScheduleMode::CrossLayer;
-  return std::nullopt;
-}
-
 namespace {
 /// Most sets one node is split into by rows.
 constexpr int64_t kMaxRowSets = 1024;
@@ -68,7 +56,7 @@ struct LayerTiming {
 class Scheduler {
 public:
   Scheduler(const ScheduleGraph &graph, const hw::HardwareDescription &hw,
-            ExecutionMode mode, ScheduleMode schedule)
+            ExecutionMode mode, ScheduleKind schedule)
       : g(graph), hw(hw), mode(mode), schedule(schedule) {}
 
   prog::Program run();
@@ -96,7 +84,7 @@ private:
   const ScheduleGraph &g;
   const hw::HardwareDescription &hw;
   ExecutionMode mode;
-  ScheduleMode schedule;
+  ScheduleKind schedule;
   prog::Program p;
 
   std::vector<LayerTiming> layerTiming;
@@ -190,8 +178,7 @@ void Scheduler::buildTasks() {
       tasks.push_back(std::move(t));
     }
     p.nodes.push_back({node.name, node.op, node.layer, sets, total});
-    if (schedule == ScheduleMode::LayerByLayer ||
-        mode == ExecutionMode::Rewrite) {
+    if (schedule == ScheduleKind::Layer || mode == ExecutionMode::Rewrite) {
       Task t;
       t.node = i;
       t.barrier = true;
@@ -549,7 +536,7 @@ void Scheduler::issue(uint32_t id) {
 prog::Program Scheduler::run() {
   p.hardware = hw;
   p.hardwareYaml = hw::printHardwareDescription(hw);
-  p.schedule = stringify(schedule).str();
+  p.schedule = stringifyScheduleOption(schedule);
   for (const ScheduleLayer &layer : g.layers) {
     LayerTiming lt;
     lt.fp = computeFootprint(layer.shape, hw);
@@ -625,6 +612,6 @@ prog::Program Scheduler::run() {
 prog::Program mlir::cim::scheduleGraph(const ScheduleGraph &graph,
                                        const hw::HardwareDescription &hw,
                                        ExecutionMode mode,
-                                       ScheduleMode schedule) {
+                                       ScheduleKind schedule) {
   return Scheduler(graph, hw, mode, schedule).run();
 }

@@ -2,6 +2,7 @@
 
 #include "cim/Support/OutputFiles.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -69,6 +70,109 @@ bool mlir::cim::writeFileAtomically(llvm::StringRef path, llvm::StringRef bytes,
   outputs.add(path, bytes.str());
   std::string failedPath;
   return outputs.commit(failedPath, error);
+}
+
+/// The temporary output of a DriverFiles, removed at exit unless renamed.
+static std::string driverTemporary;
+static void removeDriverTemporary() {
+  if (!driverTemporary.empty())
+    llvm::sys::fs::remove(driverTemporary);
+}
+
+bool DriverFiles::prepare(std::vector<std::string> &args,
+                          std::string &failedPath, std::string &error,
+                          llvm::ArrayRef<llvm::StringRef> flags) {
+  // The output file (-o F, -o=F, --o F, --o=F) and a missing input file,
+  // named by the first argument that is neither an option nor its value.
+  auto takesValue = [&](llvm::StringRef option) {
+    return option.startswith("-") && !llvm::is_contained(flags, option);
+  };
+  size_t outputIndex = 0;
+  for (size_t i = 1; i < args.size(); ++i) {
+    llvm::StringRef arg = args[i];
+    if (arg == "--")
+      break;
+    if ((arg == "-o" || arg == "--o") && i + 1 < args.size()) {
+      outputIndex = ++i;
+    } else if (arg.startswith("-o=") || arg.startswith("--o=")) {
+      outputIndex = i;
+    } else if (!arg.startswith("-") && arg != "" &&
+               (i == 1 || !takesValue(args[i - 1]))) {
+      if (!llvm::sys::fs::exists(arg)) {
+        failedPath = arg.str();
+        error = "cannot read: No such file or directory";
+        return false;
+      }
+      if (llvm::sys::fs::is_directory(arg)) {
+        failedPath = arg.str();
+        error = "cannot read: Is a directory";
+        return false;
+      }
+    }
+  }
+  if (!outputIndex)
+    return true;
+  llvm::StringRef arg = args[outputIndex];
+  output = (arg.startswith("-") ? arg.split('=').second : arg).str();
+  // Special files (/dev/null, a FIFO) are written in place: renaming over
+  // one would replace it.
+  if (output == "-" || isSpecialFile(output)) {
+    output.clear();
+    return true;
+  }
+  llvm::SmallString<256> path;
+  int fd = -1;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueFile(output + ".tmp-%%%%%%", fd, path)) {
+    failedPath = output;
+    error = "cannot write: " + ec.message();
+    return false;
+  }
+  llvm::sys::fs::closeFile(fd);
+  // Removed on a signal, and on exit() from the option parser (a bad
+  // option, --help) before the driver returns.
+  llvm::sys::RemoveFileOnSignal(path);
+  driverTemporary = std::string(path);
+  std::atexit(removeDriverTemporary);
+  args[outputIndex] = arg.startswith("-")
+                          ? arg.split('=').first.str() + "=" + driverTemporary
+                          : driverTemporary;
+  return true;
+}
+
+bool DriverFiles::finish(bool succeeded, std::string &failedPath,
+                         std::string &error) {
+  if (output.empty() || !succeeded)
+    return true;
+  if (std::error_code ec = llvm::sys::fs::rename(driverTemporary, output)) {
+    failedPath = output;
+    error = "cannot write: " + ec.message();
+    return false;
+  }
+  driverTemporary.clear();
+  return true;
+}
+
+int mlir::cim::runDriver(int argc, char **argv,
+                         llvm::function_ref<bool(int, char **)> driver,
+                         llvm::ArrayRef<llvm::StringRef> flags) {
+  std::vector<std::string> args(argv, argv + argc);
+  DriverFiles files;
+  std::string path, error;
+  if (!files.prepare(args, path, error, flags)) {
+    llvm::errs() << path << ": error: " << error << "\n";
+    return 1;
+  }
+  std::vector<char *> cargs;
+  for (std::string &arg : args)
+    cargs.push_back(arg.data());
+  cargs.push_back(nullptr);
+  bool ok = driver(int(args.size()), cargs.data());
+  if (!files.finish(ok, path, error)) {
+    llvm::errs() << path << ": error: " << error << "\n";
+    return 1;
+  }
+  return ok ? 0 : 1;
 }
 
 void OutputFiles::add(llvm::StringRef path, std::string bytes) {

@@ -7,9 +7,9 @@
 //
 // Compiles an ONNX model into a crossbar program (docs/program-format.md)
 // and prints its per-layer cost table (or writes the JSON report). With
-// --emit it stops after import, quant, map, schedule or program and prints
-// that stage's IR (program: the program's text dump). All of it is the
-// library call cim::compileModel (include/cim/Compiler/Compiler.h).
+// --emit it stops after import, bits, quant, map, schedule, chip or program
+// and prints that stage's IR (program: the program's text dump). All of it
+// is the library call cim::compileModel (include/cim/Compiler/Compiler.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,15 +43,10 @@ static cl::opt<std::string>
                         "model's name in the current directory), or with "
                         "--emit the printed IR (default: stdout)"),
                cl::value_desc("file"), cl::cat(category));
-enum class Emit { None, Import, Quant, Map, Schedule, Program };
-static cl::opt<Emit> emit(
-    "emit", cl::desc("Stop after this stage and print it"),
-    cl::values(clEnumValN(Emit::Import, "import", "the imported graph"),
-               clEnumValN(Emit::Quant, "quant", "after bit-width assignment"),
-               clEnumValN(Emit::Map, "map", "after crossbar mapping"),
-               clEnumValN(Emit::Schedule, "schedule", "after scheduling"),
-               clEnumValN(Emit::Program, "program", "the program's text dump")),
-    cl::init(Emit::None), cl::cat(category));
+// The values are the pipeline's stages (cim::getCompileStages).
+static cl::opt<cim::CompileStage>
+    emit("emit", cl::desc("Stop after this stage and print it"),
+         cl::cat(category));
 static cl::opt<std::string>
     hardware("hw",
              cl::desc("Hardware preset name or YAML file (default: "
@@ -124,6 +119,8 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
+  for (const cim::CompileStageInfo &stage : cim::getCompileStages())
+    emit.getParser().addLiteralOption(stage.name, stage.stage, stage.summary);
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "cimc: the CIM compiler\n");
 
@@ -133,11 +130,11 @@ int main(int argc, char **argv) {
     if (failed(cim::parseInputShape(shape, options.import, error)))
       return fail("cimc", error);
   }
-  std::optional<cim::ScheduleMode> mode = cim::parseScheduleMode(schedule);
-  if (!mode)
-    return fail("cimc", "--schedule must be layer or cross-layer, got '" +
-                            schedule + "'");
-  options.schedule = *mode;
+  std::optional<cim::ScheduleKind> kind = cim::parseScheduleOption(schedule);
+  if (!kind)
+    return fail("cimc", "--schedule must be " + cim::getScheduleOptionList() +
+                            ", got '" + schedule + "'");
+  options.schedule = *kind;
   options.hardware = hardware;
   options.wbits = wbits;
   options.abits = abits;
@@ -154,22 +151,8 @@ int main(int argc, char **argv) {
   options.calibrationInputs.assign(calibrate.begin(), calibrate.end());
   options.calibrationMethod = calibration;
   options.percentile = percentile;
-  switch (emit) {
-  case Emit::Import:
-    options.stopAfter = cim::CompileStage::Import;
-    break;
-  case Emit::Quant:
-    options.stopAfter = cim::CompileStage::Quant;
-    break;
-  case Emit::Map:
-    options.stopAfter = cim::CompileStage::Map;
-    break;
-  case Emit::Schedule:
-    options.stopAfter = cim::CompileStage::Schedule;
-    break;
-  default:
-    options.stopAfter = cim::CompileStage::Program;
-  }
+  bool emitting = emit.getNumOccurrences() > 0;
+  options.stopAfter = emitting ? emit.getValue() : cim::CompileStage::Program;
   options.configurePassManager = [](PassManager &pm) {
     (void)applyPassManagerCLOptions(pm);
     auto timing = std::make_unique<DefaultTimingManager>();
@@ -192,10 +175,10 @@ int main(int argc, char **argv) {
   // Every output is rendered first, then all are written together through
   // temporary files: a failure leaves none of them behind.
   cim::OutputFiles outputs;
-  if (emit != Emit::None) {
+  if (emitting) {
     std::string text;
     llvm::raw_string_ostream os(text);
-    if (emit == Emit::Program) {
+    if (options.stopAfter == cim::CompileStage::Program) {
       cim::prog::printProgram(result->program, os);
     } else {
       // As cim-opt prints it: cim-opt --cim-compile=stop-after=STAGE gives
@@ -227,7 +210,7 @@ int main(int argc, char **argv) {
   std::string failedPath, error;
   if (!outputs.commit(failedPath, error))
     return fail(failedPath, error);
-  if (emit != Emit::None)
+  if (emitting)
     return 0;
   if (report.empty())
     cim::printReportTable(result->report, llvm::outs());

@@ -9,11 +9,34 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
 using namespace mlir;
 using namespace mlir::cim;
+
+std::string mlir::cim::stringifyScheduleOption(ScheduleKind kind) {
+  std::string text = stringifyScheduleKind(kind).str();
+  std::replace(text.begin(), text.end(), '_', '-');
+  return text;
+}
+
+std::optional<ScheduleKind> mlir::cim::parseScheduleOption(StringRef text) {
+  for (uint32_t value = 0; value <= getMaxEnumValForScheduleKind(); ++value)
+    if (std::optional<ScheduleKind> kind = symbolizeScheduleKind(value))
+      if (stringifyScheduleOption(*kind) == text)
+        return kind;
+  return std::nullopt;
+}
+
+std::string mlir::cim::getScheduleOptionList() {
+  std::string list;
+  for (uint32_t value = 0; value <= getMaxEnumValForScheduleKind(); ++value)
+    if (std::optional<ScheduleKind> kind = symbolizeScheduleKind(value))
+      list += (list.empty() ? "" : " or ") + stringifyScheduleOption(*kind);
+  return list;
+}
 
 #define GET_ATTRDEF_CLASSES
 #include "cim/Dialect/CIM/CIMAttrs.cpp.inc"

@@ -14,7 +14,10 @@
 //             calibration inputs)
 //   map       + cim-map-crossbars
 //   schedule  + cim-schedule
-//   program   (the backend, after the passes: lib/Compiler)
+//   chip      cim-schedule{chip=1} instead: the same schedule, lowered to a
+//             cimp.program beside the function (docs/chip-dialect.md)
+//   program   prog.cim, translated from the chip level (lib/Backend, after
+//             the passes: lib/Compiler)
 //
 // The hardware description is loaded once per pipeline: the passes of one
 // buildCompilePipeline share a HardwareSource, and the caller may pass its
@@ -31,7 +34,6 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,10 +46,16 @@ namespace cim {
 class HardwareSource;
 
 /// Where compilation stops (see the file comment).
-enum class CompileStage { Import, Bits, Quant, Map, Schedule, Program };
+enum class CompileStage { Import, Bits, Quant, Map, Schedule, Chip, Program };
 llvm::StringRef stringify(CompileStage stage);
-/// "import", "bits", "quant", "map", "schedule" or "program".
+/// "import", "bits", "quant", "map", "schedule", "chip" or "program".
 std::optional<CompileStage> parseCompileStage(llvm::StringRef name);
+/// Every stage in order, with its name and what printing it shows.
+struct CompileStageInfo {
+  CompileStage stage;
+  llvm::StringLiteral name, summary;
+};
+llvm::ArrayRef<CompileStageInfo> getCompileStages();
 
 /// Every setting of a compilation after import.
 struct PipelineOptions {
@@ -71,7 +79,10 @@ struct PipelineOptions {
   bool duplicate = true;
   /// How stationary copies are laid out on the PEs.
   Placement placement = Placement::Packed;
-  ScheduleMode schedule = ScheduleMode::CrossLayer;
+  ScheduleKind schedule = ScheduleKind::CrossLayer;
+  /// The model name in the program header (empty: the file name of the
+  /// module's location).
+  std::string model;
   /// The last stage whose passes run (CompileStage::Program: all of them).
   CompileStage stopAfter = CompileStage::Program;
 };
@@ -123,12 +134,17 @@ struct CompilePipelineCLOptions
   Option<std::string> schedule{*this, "schedule",
                                llvm::cl::desc("layer or cross-layer"),
                                llvm::cl::init("cross-layer")};
+  Option<std::string> model{
+      *this, "model",
+      llvm::cl::desc("Model name in the program header (default: the file "
+                     "name of the module's location)"),
+      llvm::cl::init("")};
   Option<std::string> stopAfter{
       *this, "stop-after",
-      llvm::cl::desc("import, bits, quant, map or schedule (default: every "
-                     "pass; the program is the backend's, after the "
-                     "passes)"),
-      llvm::cl::init("schedule")};
+      llvm::cl::desc("import, bits, quant, map, schedule or chip (default: "
+                     "every pass; prog.cim is translated from the chip "
+                     "level: cim-translate --export-prog)"),
+      llvm::cl::init("chip")};
 
   /// The options as a PipelineOptions, or a one-line error.
   FailureOr<PipelineOptions> toPipelineOptions(std::string &error) const;
@@ -146,23 +162,18 @@ void populateCalibrationPasses(OpPassManager &pm,
 /// cim-map-crossbars on the hardware of `hardware`.
 void populateMappingPasses(OpPassManager &pm, const PipelineOptions &options,
                            std::shared_ptr<HardwareSource> hardware);
-/// cim-schedule on the hardware of `hardware`. `onScheduled`, when set,
-/// receives the program skeleton the pass computed (what the backend turns
-/// into prog.cim without scheduling again).
-void populateSchedulingPasses(
-    OpPassManager &pm, const PipelineOptions &options,
-    std::shared_ptr<HardwareSource> hardware,
-    std::function<void(prog::Program)> onScheduled = nullptr);
+/// cim-schedule on the hardware of `hardware`, lowering to the chip level
+/// when `options.stopAfter` is past the schedule stage.
+void populateSchedulingPasses(OpPassManager &pm, const PipelineOptions &options,
+                              std::shared_ptr<HardwareSource> hardware);
 
-/// Appends the stages up to `options.stopAfter` to `pm` (which runs on a
-/// module). `hardware` (made from options.hardware when null) is shared by
-/// every pass that needs the chip.
-void buildCompilePipeline(
-    OpPassManager &pm, const PipelineOptions &options,
-    std::shared_ptr<HardwareSource> hardware = nullptr,
-    std::function<void(prog::Program)> onScheduled = nullptr);
+/// Appends the stages up to `options.stopAfter` (at most the chip level) to
+/// `pm` (which runs on a module). `hardware` (made from options.hardware
+/// when null) is shared by every pass that needs the chip.
+void buildCompilePipeline(OpPassManager &pm, const PipelineOptions &options,
+                          std::shared_ptr<HardwareSource> hardware = nullptr);
 
-/// Registers the dialects a cim module may contain (cim, func).
+/// Registers the dialects a cim module may contain (cim, cimp, func).
 void registerCIMDialects(DialectRegistry &registry);
 
 /// Registers every cim pass and the named pipeline `cim-compile`, plus the

@@ -1,10 +1,11 @@
 //===- Program.h - Compiled crossbar programs (prog.cim) --------*- C++ -*-===//
 //
 // The program a chip runs: the hardware description it was compiled for,
-// the functional graph (cim IR text with the quantization parameters and the
-// crossbar mapping of every layer), the integer weights of every crossbar
-// layer, and per-PE instruction streams. Serialized as the versioned binary
-// format of docs/program-format.md, with a readable text dump. Plain C++ on
+// the functional graph (cim IR as MLIR bytecode, with the quantization
+// parameters and the crossbar mapping of every layer), the integer weights
+// of every crossbar layer, and per-PE instruction streams. This is the
+// decoded form of both the binary format of docs/program-format.md and the
+// `cimp` dialect (dialects/cimp), with a readable text dump. Plain C++ on
 // LLVM Support: no MLIR.
 //
 //===----------------------------------------------------------------------===//
@@ -28,7 +29,7 @@ namespace cim {
 namespace prog {
 
 /// The format version this library writes; it reads exactly this version.
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;
 
 /// What an instruction does (docs/program-format.md, "Instructions").
 enum class Opcode : uint8_t {
@@ -48,6 +49,23 @@ enum class Opcode : uint8_t {
   Barrier = 5,
 };
 llvm::StringRef stringify(Opcode opcode);
+
+/// The fields an instruction of an opcode carries besides its node and
+/// dependencies; the verifier requires the others to be 0 (and the `cimp`
+/// dialect's instruction ops have no syntax for them).
+struct OpcodeFields {
+  /// Runs on a PE (`pe`).
+  bool pe = true;
+  /// Produces part of an output set: `set` and the range [begin, end).
+  bool set = true;
+  /// Names a copy (mvm) or a write round (write).
+  bool copy = false;
+  /// Names a partner PE (send, recv).
+  bool peer = false;
+  /// Takes time: latency, reservations and event counts.
+  bool timed = true;
+};
+OpcodeFields getOpcodeFields(Opcode opcode);
 
 /// A hardware resource that instructions occupy.
 enum class UnitKind : uint8_t {
@@ -132,6 +150,10 @@ struct LayerWeights {
   std::vector<float> scales;
 };
 
+/// The largest magnitude of a `wbits`-bit weight: the symmetric range is
+/// [-limit, limit] (1 bit: -1, 0, 1).
+int64_t getWeightLimit(unsigned wbits);
+
 struct Program {
   /// Free-text producer and model, for the dump.
   std::string producer, model;
@@ -141,8 +163,8 @@ struct Program {
   /// (hw::printHardwareDescription) and parsed.
   std::string hardwareYaml;
   hw::HardwareDescription hardware;
-  /// The functional graph: cim IR text (a module with one func.func). The
-  /// weight constants of crossbar layers are replaced by
+  /// The functional graph: MLIR bytecode of a module with one func.func of
+  /// cim ops. The weight constants of crossbar layers are
   /// `dense_resource<cim_weights_N>` handles without data; their values are
   /// in `layers`.
   std::string graph;
@@ -158,15 +180,32 @@ struct Program {
 std::string writeProgram(const Program &program);
 
 /// Parses and verifies a serialized program; on failure returns
-/// std::nullopt and sets `error` to a message naming the byte offset.
+/// std::nullopt and sets `error` to a message naming the byte offset (or,
+/// for a file of another format version, naming both versions).
 std::optional<Program> readProgram(llvm::StringRef bytes, std::string &error);
 
 /// Reads a file and parses it; errors start with nothing (the caller adds
 /// the file name).
 std::optional<Program> loadProgram(llvm::StringRef path, std::string &error);
 
-/// Checks indices, ranges and dependencies (readProgram runs it). Returns
-/// an empty string when the program is well formed.
+/// What a verifier message is about: the program as a whole, or one entry
+/// of one of its lists (the `index`-th node, layer, unit or instruction).
+struct ProgramProblem {
+  enum class Entity { Program, Node, Layer, Unit, Instruction };
+  Entity entity = Entity::Program;
+  size_t index = 0;
+  std::string message;
+};
+
+/// Checks indices, ranges, dependencies and the fields of each opcode
+/// (readProgram and the `cimp` dialect's verifier run it): the first
+/// problem, or std::nullopt when the program is well formed. Weight values
+/// are checked unless `checkWeights` is false.
+std::optional<ProgramProblem> findProgramProblem(const Program &program,
+                                                 bool checkWeights = true);
+
+/// findProgramProblem's message, or an empty string when the program is
+/// well formed.
 std::string verifyProgram(const Program &program);
 
 /// cim::writeFileAtomically (cim/Support/OutputFiles.h), kept for the

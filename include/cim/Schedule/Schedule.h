@@ -19,6 +19,7 @@
 #define CIM_SCHEDULE_SCHEDULE_H
 
 #include "cim/Analysis/CostModel.h"
+#include "cim/Dialect/CIM/CIMAttrs.h"
 #include "cim/Program/Program.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LogicalResult.h"
@@ -28,11 +29,6 @@
 
 namespace mlir {
 namespace cim {
-
-enum class ScheduleMode { LayerByLayer, CrossLayer };
-llvm::StringRef stringify(ScheduleMode mode);
-/// "layer" or "cross-layer".
-std::optional<ScheduleMode> parseScheduleMode(llvm::StringRef text);
 
 /// How a consumer's output rows reach into one of its inputs.
 enum class DependenceKind {
@@ -114,7 +110,7 @@ FailureOr<ExecutionMode> getExecutionMode(ModuleOp module,
 /// `schedule` says).
 prog::Program scheduleGraph(const ScheduleGraph &graph,
                             const hw::HardwareDescription &hw,
-                            ExecutionMode mode, ScheduleMode schedule);
+                            ExecutionMode mode, ScheduleKind schedule);
 
 /// The schedule of a module mapped by cim-map-crossbars for `hw`: its graph,
 /// execution mode and program skeleton (scheduleGraph's result). With
@@ -123,7 +119,7 @@ prog::Program scheduleGraph(const ScheduleGraph &graph,
 /// (the cim-schedule pass). Fails with a located error.
 FailureOr<prog::Program> scheduleModule(ModuleOp module,
                                         const hw::HardwareDescription &hw,
-                                        ScheduleMode schedule, bool annotate);
+                                        ScheduleKind schedule, bool annotate);
 
 } // namespace cim
 } // namespace mlir

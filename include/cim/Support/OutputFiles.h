@@ -11,6 +11,8 @@
 #ifndef CIM_SUPPORT_OUTPUTFILES_H
 #define CIM_SUPPORT_OUTPUTFILES_H
 
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <string>
@@ -47,6 +49,38 @@ private:
   std::vector<std::string> directories;
   std::vector<std::pair<std::string, std::string>> files;
 };
+
+/// The files of a tool built on one of MLIR's drivers (MlirOptMain,
+/// mlirTranslateMain), which open their input and `-o FILE` themselves.
+/// `prepare` checks the command line's input file before the driver runs
+/// (so that a missing one is an error naming it) and points `-o FILE` at a
+/// temporary file beside FILE; `finish` renames it into place when the run
+/// succeeded and removes it otherwise (and on a signal or exit()), so a
+/// failed run leaves neither a truncated FILE nor a removed one.
+class DriverFiles {
+public:
+  /// Rewrites `args` (argv). The input is the first argument that is
+  /// neither an option nor the value after one (an option in `flags`
+  /// takes none). Returns false with the path at fault and the reason set
+  /// when the input cannot be read or the output not written.
+  bool prepare(std::vector<std::string> &args, std::string &failedPath,
+               std::string &error,
+               llvm::ArrayRef<llvm::StringRef> flags = std::nullopt);
+  /// After the driver: keeps the output when `succeeded`. Returns false
+  /// with the path and reason set when it cannot be renamed into place.
+  bool finish(bool succeeded, std::string &failedPath, std::string &error);
+
+private:
+  std::string output;
+};
+
+/// main() of a tool built on one of MLIR's drivers: runs `driver` on the
+/// command line through a DriverFiles, printing a failure to read the input
+/// or write the output as one "path: error: reason" line. Returns the exit
+/// status.
+int runDriver(int argc, char **argv,
+              llvm::function_ref<bool(int argc, char **argv)> driver,
+              llvm::ArrayRef<llvm::StringRef> flags = std::nullopt);
 
 } // namespace cim
 } // namespace mlir

@@ -4,10 +4,10 @@
 #define CIM_TRANSFORMS_PASSES_H
 
 #include "cim/Dialect/CIM/CIMDialect.h"
+#include "cim/Dialect/CIMP/CIMPDialect.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
-#include <functional>
 #include <memory>
 
 namespace mlir {
@@ -20,23 +20,17 @@ namespace cim {
 #include "cim/Transforms/Passes.h.inc"
 
 class HardwareSource;
-namespace prog {
-struct Program;
-} // namespace prog
 
 /// cim-map-crossbars reading the chip from `hardware` (shared with the
 /// other passes of a pipeline) instead of loading its `hw` option itself.
-std::unique_ptr<Pass> createMapCrossbars(
-    const MapCrossbarsOptions &options,
-    std::shared_ptr<HardwareSource> hardware);
-
-/// cim-schedule reading the chip from `hardware`; `onScheduled`, when set,
-/// receives the program skeleton it computed, so that the backend does not
-/// schedule again.
 std::unique_ptr<Pass>
-createSchedule(const ScheduleOptions &options,
-               std::shared_ptr<HardwareSource> hardware,
-               std::function<void(prog::Program)> onScheduled);
+createMapCrossbars(const MapCrossbarsOptions &options,
+                   std::shared_ptr<HardwareSource> hardware);
+
+/// cim-schedule reading the chip from `hardware` (shared with the other
+/// passes of a pipeline).
+std::unique_ptr<Pass> createSchedule(const ScheduleOptions &options,
+                                     std::shared_ptr<HardwareSource> hardware);
 
 } // namespace cim
 } // namespace mlir

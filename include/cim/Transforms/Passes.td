@@ -378,9 +378,18 @@ def Schedule : Pass<"cim-schedule", "mlir::ModuleOp"> {
     The module must have been mapped by `cim-map-crossbars` for the same
     hardware.
 
+    With `chip=1` the pass also lowers the module to the chip level
+    (docs/chip-dialect.md) from the same schedule: a `cimp.program` beside
+    the function holds the nodes, the crossbar layers with their integer
+    weights and scales, the units and the instructions in issue order; the
+    function's crossbar weights become dataless
+    `dense_resource<cim_weights_N>` handles (their values are the layers').
+    `cim-translate --export-prog` turns that module into prog.cim.
+
     ```
     cim-opt m.mlir --cim-map-crossbars=hw=rram-tiled \
                    --cim-schedule="hw=rram-tiled schedule=layer"
+    cim-opt m.mlir --cim-map-crossbars --cim-schedule="chip=1 model=m.onnx"
     ```
   }];
   let options = [
@@ -389,8 +398,14 @@ def Schedule : Pass<"cim-schedule", "mlir::ModuleOp"> {
            "cim.hardware, else rram-tiled)">,
     Option<"schedule", "schedule", "std::string",
            /*default=*/"\"cross-layer\"",
-           "layer or cross-layer">
+           "layer or cross-layer">,
+    Option<"chip", "chip", "bool", /*default=*/"false",
+           "Also lower to a cimp.program (the chip level)">,
+    Option<"model", "model", "std::string", /*default=*/"\"\"",
+           "The model name in the program header (default: the file name "
+           "of the module's location)">
   ];
+  let dependentDialects = ["::mlir::cimp::CIMPDialect"];
 }
 
 #endif // CIM_TRANSFORMS_PASSES_TD

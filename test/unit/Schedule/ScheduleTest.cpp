@@ -108,8 +108,7 @@ TEST(Schedule, ReferenceMachineMatchesAnalyticModel) {
     ASSERT_EQ(plan->mode, ExecutionMode::Rewrite);
     NetworkCost cost = estimateNetworkCost(shapes, hw, *plan);
     ScheduleGraph g = makeChain(shapes, hw, plan->copies);
-    for (ScheduleMode mode :
-         {ScheduleMode::LayerByLayer, ScheduleMode::CrossLayer}) {
+    for (ScheduleKind mode : {ScheduleKind::Layer, ScheduleKind::CrossLayer}) {
       prog::Program p = scheduleGraph(g, hw, ExecutionMode::Rewrite, mode);
       ASSERT_EQ(prog::verifyProgram(withWeights(p)), "");
       prog::Timing t = prog::simulateTiming(p);
@@ -132,12 +131,12 @@ TEST(Schedule, ReferenceMachineSeesWriteTime) {
   ScheduleGraph g = makeChain({s}, hw, {1});
   uint64_t before =
       prog::simulateTiming(scheduleGraph(g, hw, ExecutionMode::Rewrite,
-                                         ScheduleMode::CrossLayer))
+                                         ScheduleKind::CrossLayer))
           .latencyPs;
   hw.crossbarWritePs += 1000;
   uint64_t after =
       prog::simulateTiming(scheduleGraph(g, hw, ExecutionMode::Rewrite,
-                                         ScheduleMode::CrossLayer))
+                                         ScheduleKind::CrossLayer))
           .latencyPs;
   // X = ceil(100 * 2 * 2 / 256) * ceil(300 / 256) = 4 tiles.
   EXPECT_EQ(after - before, 4 * 1000u);
@@ -160,10 +159,10 @@ TEST(Schedule, CrossLayerOverlapsLayers) {
     std::optional<NetworkPlan> plan = planNetwork(shapes, hw, true, error);
     ASSERT_TRUE(plan) << error;
     ScheduleGraph g = makeChain(shapes, hw, plan->copies);
-    prog::Program layer = scheduleGraph(g, hw, ExecutionMode::Stationary,
-                                        ScheduleMode::LayerByLayer);
+    prog::Program layer =
+        scheduleGraph(g, hw, ExecutionMode::Stationary, ScheduleKind::Layer);
     prog::Program cross = scheduleGraph(g, hw, ExecutionMode::Stationary,
-                                        ScheduleMode::CrossLayer);
+                                        ScheduleKind::CrossLayer);
     ASSERT_EQ(prog::verifyProgram(withWeights(layer)), "");
     ASSERT_EQ(prog::verifyProgram(withWeights(cross)), "");
     prog::Timing tl = prog::simulateTiming(layer);
@@ -195,7 +194,7 @@ TEST(Program, RoundTripAndTruncation) {
   b.invocations = 64;
   ScheduleGraph g = makeChain({a, b}, hw, {2, 1});
   prog::Program p =
-      scheduleGraph(g, hw, ExecutionMode::Stationary, ScheduleMode::CrossLayer);
+      scheduleGraph(g, hw, ExecutionMode::Stationary, ScheduleKind::CrossLayer);
   for (prog::LayerWeights &l : p.layers) {
     for (int64_t i = 0; i < l.rows * l.cols * l.groups; ++i)
       l.values.push_back(int32_t(i % 255) - 127);
@@ -232,7 +231,7 @@ TEST(Program, VerifierRejectsHolesAndForwardDependencies) {
   a.invocations = 64;
   ScheduleGraph g = makeChain({a}, hw, {1});
   prog::Program p =
-      scheduleGraph(g, hw, ExecutionMode::Stationary, ScheduleMode::CrossLayer);
+      scheduleGraph(g, hw, ExecutionMode::Stationary, ScheduleKind::CrossLayer);
   p.layers[0].values.assign(27 * 8, 1);
   p.layers[0].scales.assign(8, 1.0f);
   ASSERT_EQ(prog::verifyProgram(p), "");

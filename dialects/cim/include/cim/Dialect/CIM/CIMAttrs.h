@@ -14,6 +14,15 @@
 
 namespace mlir {
 namespace cim {
+/// The spelling of a schedule kind on command lines and in program files:
+/// its keyword in #cim.schedule_kind with '-' for '_' ("layer",
+/// "cross-layer").
+std::string stringifyScheduleOption(ScheduleKind kind);
+/// The kind spelled `text` (stringifyScheduleOption), if any.
+std::optional<ScheduleKind> parseScheduleOption(llvm::StringRef text);
+/// Every spelling, for messages: "layer or cross-layer".
+std::string getScheduleOptionList();
+
 /// Parses and prints `[<tile>, <tile>, ...]` inside a #cim.mapping.
 FailureOr<SmallVector<TileAttr>> parseTileList(AsmParser &parser);
 void printTileList(AsmPrinter &printer, ArrayRef<TileAttr> tiles);
