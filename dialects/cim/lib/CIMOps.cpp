@@ -1,4 +1,12 @@
 //===- CIMOps.cpp - Operations of the cim dialect -------------------------===//
+//
+// The verifiers, result-type inference, folders and layer-interface methods
+// of every graph op, one section per op. The file is long because the
+// dialect has about forty ops; their shared rules live in CIMShapes.h, and
+// what is left here is each op's own (the ODS-generated code compiles
+// beside it through CIMOps.cpp.inc).
+//
+//===----------------------------------------------------------------------===//
 
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Dialect/CIM/CIMShapes.h"
