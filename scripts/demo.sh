@@ -20,7 +20,7 @@ if [ -f "$model" ]; then
 else
   model="$CIM_ROOT/models/examples/lenet5.mlir"
   cim_log "compiling $model at W4A8 for the default chip (rram-tiled)"
-  "$CIM_BUILD/bin/cim-opt" "$model" --cim-compile="wbits=4 abits=8" \
+  "$CIM_BUILD/bin/cim-opt" "$model" --cim-compile="wbits=4 abits=8 stop-after=bits" \
     --cim-layer-summary --cim-map-crossbars="hw=rram-tiled" \
     --cim-schedule="hw=rram-tiled" --cim-cost-report -o /dev/null
 fi
