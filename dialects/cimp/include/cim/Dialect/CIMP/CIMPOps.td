@@ -41,6 +41,7 @@ def CIMP_Dialect : Dialect {
   }];
   let dependentDialects = ["::mlir::cim::CIMDialect"];
   let useDefaultTypePrinterParser = 1;
+  let useFoldAPI = kEmitFoldAdaptorFolder;
 }
 
 class CIMP_Type<string name, string typeMnemonic>
