@@ -1,7 +1,7 @@
 //===- TestCostModel.cpp - Expose the cost model to FileCheck -------------===//
 
-#include "cim/Analysis/ModuleCost.h"
 #include "TestPasses.h"
+#include "cim/Analysis/ModuleCost.h"
 
 #include "mlir/IR/Builders.h"
 

@@ -1,7 +1,7 @@
 //===- TestLayerInfo.cpp - Expose the layer interface to FileCheck --------===//
 
-#include "cim/Dialect/CIM/CIMOps.h"
 #include "TestPasses.h"
+#include "cim/Dialect/CIM/CIMOps.h"
 
 #include "mlir/IR/Builders.h"
 
