@@ -22,6 +22,14 @@ OnnxAttribute OnnxAttribute::getInts(std::string name,
           std::move(values)};
 }
 
+OnnxAttribute OnnxAttribute::getString(std::string name, std::string value) {
+  OnnxAttribute attr;
+  attr.name = std::move(name);
+  attr.kind = Kind::String;
+  attr.text = std::move(value);
+  return attr;
+}
+
 static void fillValueInfo(onnx::ValueInfoProto &info,
                           const OnnxValueSpec &spec) {
   info.set_name(spec.name);
@@ -78,6 +86,10 @@ LogicalResult cim::writeOnnxModel(const OnnxModelSpec &model,
         a->set_type(onnx::AttributeProto::INTS);
         for (int64_t v : attr.ints)
           a->add_ints(v);
+        break;
+      case OnnxAttribute::Kind::String:
+        a->set_type(onnx::AttributeProto::STRING);
+        a->set_s(attr.text);
         break;
       }
     }

@@ -207,38 +207,6 @@ FailureOr<HostTensor> reference::runSlice(SliceOp op, Operands operands) {
   return output;
 }
 
-/// Source index along one dimension of length `n` for output position `o`
-/// (`begin` padding before it), or -1 for the constant.
-static int64_t padSource(int64_t o, int64_t begin, int64_t n, PadMode mode) {
-  int64_t i = o - begin;
-  if (i >= 0 && i < n)
-    return i;
-  switch (mode) {
-  case PadMode::Constant:
-    return -1;
-  case PadMode::Edge:
-    return i < 0 ? 0 : n - 1;
-  case PadMode::Reflect: {
-    // numpy 'reflect': the border element is not repeated; pads longer
-    // than the dimension keep reflecting (period 2 * (n - 1)).
-    if (n == 1)
-      return 0;
-    int64_t period = 2 * (n - 1);
-    i %= period;
-    if (i < 0)
-      i += period;
-    return i < n ? i : period - i;
-  }
-  case PadMode::Wrap:
-    // numpy 'wrap': the dimension repeats periodically.
-    if (n == 0)
-      return -1;
-    i %= n;
-    return i < 0 ? i + n : i;
-  }
-  llvm_unreachable("unknown pad mode");
-}
-
 FailureOr<HostTensor> reference::runPad(PadOp op, Operands operands) {
   const HostTensor &input = *operands[0];
   int64_t rank = input.getRank();
@@ -273,7 +241,7 @@ FailureOr<HostTensor> reference::runPad(PadOp op, Operands operands) {
   SmallVector<SmallVector<int64_t>> sources(rank);
   for (int64_t d = 0; d < rank; ++d)
     for (int64_t o = 0; o < shape[d]; ++o)
-      sources[d].push_back(padSource(o, pads[d], in[d], mode));
+      sources[d].push_back(getPadSource(o, pads[d], in[d], mode));
 
   SmallVector<int64_t> inStrides = rowMajorStrides(in);
   const uint8_t *src = input.getBytes().data();

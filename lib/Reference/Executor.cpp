@@ -68,6 +68,15 @@ private:
 };
 } // namespace
 
+/// Whether `op` is one of the graph ops of GraphOps.def, the list every
+/// executor of the graph is checked against.
+static bool isGraphOp(Operation *op) {
+  return isa<ConstantOp,
+#define CIM_GRAPH_OP(Class, Mnemonic) Class,
+#include "cim/Reference/GraphOps.def"
+             func::ReturnOp>(op);
+}
+
 /// Runs one op; appends one tensor per result.
 static LogicalResult runOp(Operation *op, Operands operands,
                            SmallVectorImpl<HostTensor> &results) {
@@ -77,6 +86,9 @@ static LogicalResult runOp(Operation *op, Operands operands,
     results.push_back(std::move(*result));
     return success();
   };
+  if (!isGraphOp(op))
+    return op->emitError() << "the reference executor does not support '"
+                           << op->getName() << "'";
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](ConstantOp constant) -> LogicalResult {
         std::string error;

@@ -9,6 +9,8 @@
 
 #include "Kernels.h"
 
+#include "cim/Reference/Executor.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -199,11 +201,12 @@ static bool planAxis(const ResizeParams &p, int64_t in, int64_t out,
   return !identity;
 }
 
-FailureOr<HostTensor> reference::runResize(ResizeOp op, Operands operands) {
-  const HostTensor &input = *operands[0];
-  if (failed(requireFloat(op, input, "input")))
-    return failure();
-  int64_t rank = input.getRank();
+/// The plans of the dimensions `op` changes for an input of `shape`,
+/// innermost first, as nested 1-D interpolation applies them.
+static LogicalResult
+planDimensions(ResizeOp op, ArrayRef<int64_t> shape,
+               SmallVectorImpl<std::pair<int64_t, AxisPlan>> &plans) {
+  int64_t rank = shape.size();
   ArrayRef<double> scales = op.getScales();
   std::optional<ArrayRef<int64_t>> sizes = op.getSizes();
   std::optional<ArrayRef<double>> roi = op.getRoi();
@@ -219,13 +222,6 @@ FailureOr<HostTensor> reference::runResize(ResizeOp op, Operands operands) {
   params.cubicA = op.getCubicCoeffA().convertToDouble();
   params.excludeOutside = op.getExcludeOutside();
   params.antialias = op.getAntialias();
-  double extrapolation = op.getExtrapolationValue().convertToDouble();
-
-  SmallVector<int64_t> shape(input.getShape());
-  std::vector<double> values(input.getNumElements());
-  for (int64_t i = 0, e = values.size(); i < e; ++i)
-    values[i] = input.getAsDouble(i);
-  // Innermost dimension first, as nested 1-D interpolation does.
   for (int64_t d = rank - 1; d >= 0; --d) {
     int64_t in = shape[d];
     int64_t out =
@@ -234,9 +230,53 @@ FailureOr<HostTensor> reference::runResize(ResizeOp op, Operands operands) {
       return op.emitOpError() << "cannot resize dimension " << d
                               << " from 0 to " << out << " elements";
     AxisPlan plan;
-    if (!planAxis(params, in, out, scales[d], roi ? (*roi)[d] : 0.0,
-                  roi ? (*roi)[rank + d] : 1.0, plan))
-      continue;
+    if (planAxis(params, in, out, scales[d], roi ? (*roi)[d] : 0.0,
+                 roi ? (*roi)[rank + d] : 1.0, plan))
+      plans.emplace_back(d, std::move(plan));
+  }
+  return success();
+}
+
+FailureOr<SmallVector<ResizeAxis>>
+cim::planResize(Operation *operation, ArrayRef<int64_t> inputShape) {
+  auto op = dyn_cast<ResizeOp>(operation);
+  if (!op)
+    return operation->emitOpError() << "is not a cim.resize";
+  SmallVector<std::pair<int64_t, AxisPlan>, 2> plans;
+  if (failed(planDimensions(op, inputShape, plans)))
+    return failure();
+  SmallVector<ResizeAxis> axes;
+  for (auto &[d, plan] : plans) {
+    ResizeAxis axis;
+    axis.dim = d;
+    axis.in = inputShape[d];
+    axis.out = int64_t(plan.outside.size());
+    axis.weights.assign(size_t(axis.in * axis.out), 0.0);
+    axis.outside.assign(plan.outside.begin(), plan.outside.end());
+    for (int64_t x = 0; x < axis.out; ++x)
+      for (int64_t t = plan.begin[x]; t < plan.begin[x + 1]; ++t)
+        axis.weights[size_t(x * axis.in + plan.index[t])] += plan.weight[t];
+    axes.push_back(std::move(axis));
+  }
+  return axes;
+}
+
+FailureOr<HostTensor> reference::runResize(ResizeOp op, Operands operands) {
+  const HostTensor &input = *operands[0];
+  if (failed(requireFloat(op, input, "input")))
+    return failure();
+  double extrapolation = op.getExtrapolationValue().convertToDouble();
+  SmallVector<std::pair<int64_t, AxisPlan>, 2> plans;
+  if (failed(planDimensions(op, input.getShape(), plans)))
+    return failure();
+
+  SmallVector<int64_t> shape(input.getShape());
+  std::vector<double> values(input.getNumElements());
+  for (int64_t i = 0, e = values.size(); i < e; ++i)
+    values[i] = input.getAsDouble(i);
+  for (auto &[d, plan] : plans) {
+    int64_t in = shape[d];
+    int64_t out = int64_t(plan.outside.size());
     int64_t outer = product(ArrayRef<int64_t>(shape).take_front(d));
     int64_t inner = product(ArrayRef<int64_t>(shape).drop_front(d + 1));
     std::vector<double> next(size_t(outer * out * inner));

@@ -6,6 +6,7 @@
 #include "cim/Tensor/HostTensor.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 using namespace mlir;
@@ -36,6 +37,16 @@ private:
   }
   bool addQuantizedLayer(const Node &node, std::vector<std::string> &inputs,
                          std::string &error);
+  std::string addActivationQDQ(const std::string &prefix, std::string input,
+                               float scale, int32_t zeroPoint, unsigned bits,
+                               quant::Scheme scheme);
+  bool addNode(const Node &node, std::vector<std::string> inputs,
+               std::string &error);
+  /// An int64 shape input for value `id`'s shape: a constant, or computed
+  /// from the first graph input's batch where dimensions follow it.
+  bool addShapeInput(const Node &node, int id, std::string &input,
+                     std::string &error);
+  std::string batchName;
 };
 } // namespace
 
@@ -51,6 +62,51 @@ static ElementKind containerKind(unsigned bits, bool isSigned) {
   if (containerBits(bits) == 4)
     return isSigned ? ElementKind::I4 : ElementKind::U4;
   return isSigned ? ElementKind::I8 : ElementKind::U8;
+}
+
+/// [Clip ->] QuantizeLinear -> DequantizeLinear of an activation; returns
+/// the dequantized value's name. Names start with `prefix`.
+std::string Exporter::addActivationQDQ(const std::string &prefix,
+                                       std::string input, float scale,
+                                       int32_t zeroPoint, unsigned bits,
+                                       quant::Scheme scheme) {
+  bool actSigned = scheme == quant::Scheme::Symmetric;
+  ElementKind actKind = containerKind(bits, actSigned);
+  std::string s =
+      addInitializer(prefix + "_scale", HostTensor::fromFloats({}, {scale}));
+  HostTensor zp(actKind, {});
+  zp.setFromInt64(0, zeroPoint);
+  std::string z = addInitializer(prefix + "_zero_point", std::move(zp));
+  quant::IntRange range = quant::getIntRange(scheme, bits);
+  int64_t half = int64_t(1) << (containerBits(bits) - 1);
+  quant::IntRange saturation = actSigned ? quant::IntRange{-half, half - 1}
+                                         : quant::IntRange{0, 2 * half - 1};
+  if (!(range == saturation)) {
+    // The layer's range is narrower than the container's (widths other
+    // than 4 and 8, and the symmetric narrow range): a Clip to the reals of
+    // its ends makes QuantizeLinear saturate where the quantizer does.
+    float lo = float(range.min - zeroPoint) * scale;
+    float hi = float(range.max - zeroPoint) * scale;
+    std::string clipped = prefix + "_clipped";
+    model.nodes.push_back(
+        {"Clip",
+         prefix + "_clip",
+         {input,
+          addInitializer(prefix + "_min", HostTensor::fromFloats({}, {lo})),
+          addInitializer(prefix + "_max", HostTensor::fromFloats({}, {hi}))},
+         {clipped},
+         {}});
+    input = clipped;
+  }
+  std::string quantized = prefix + "_q", dequantized = prefix + "_dq";
+  model.nodes.push_back(
+      {"QuantizeLinear", prefix + "_quantize", {input, s, z}, {quantized}, {}});
+  model.nodes.push_back({"DequantizeLinear",
+                         prefix + "_dequantize",
+                         {quantized, s, z},
+                         {dequantized},
+                         {}});
+  return dequantized;
 }
 
 bool Exporter::addQuantizedLayer(const Node &node,
@@ -69,49 +125,20 @@ bool Exporter::addQuantizedLayer(const Node &node,
     return false;
   }
   const std::string &name = node.name;
-  // Input activation: [Clip ->] QuantizeLinear -> DequantizeLinear.
-  bool actSigned = q.ascheme == quant::Scheme::Symmetric;
-  ElementKind actKind = containerKind(q.abits, actSigned);
-  std::string s = addInitializer(name + ".input_scale",
-                                 HostTensor::fromFloats({}, {*q.ascale}));
-  HostTensor zp(actKind, {});
-  zp.setFromInt64(0, q.azp);
-  std::string z = addInitializer(name + ".input_zero_point", std::move(zp));
-  std::string input = inputs[0];
-  quant::IntRange range = quant::getIntRange(q.ascheme, q.abits);
-  int64_t half = int64_t(1) << (containerBits(q.abits) - 1);
-  quant::IntRange saturation = actSigned ? quant::IntRange{-half, half - 1}
-                                         : quant::IntRange{0, 2 * half - 1};
-  if (!(range == saturation)) {
-    // The layer's range is narrower than the container's (widths other
-    // than 4 and 8, and the symmetric narrow range): a Clip to the reals of
-    // its ends makes QuantizeLinear saturate where the quantizer does.
-    float lo = float(range.min - q.azp) * *q.ascale;
-    float hi = float(range.max - q.azp) * *q.ascale;
-    std::string clipped = name + ".input_clipped";
-    model.nodes.push_back(
-        {"Clip",
-         name + ".input_clip",
-         {input,
-          addInitializer(name + ".input_min", HostTensor::fromFloats({}, {lo})),
-          addInitializer(name + ".input_max",
-                         HostTensor::fromFloats({}, {hi}))},
-         {clipped},
-         {}});
-    input = clipped;
+  inputs[0] = addActivationQDQ(name + ".input", inputs[0], *q.ascale, q.azp,
+                               q.abits, q.ascheme);
+  if (!graph.hasConstantWeight(node)) {
+    // The second activation of a product: per tensor at the weight width.
+    if (q.wscale.size() != 1) {
+      error = "cim-tune: error: layer '" + node.name +
+              "' has no scale for its second operand; calibrate or train it "
+              "(qat) first";
+      return false;
+    }
+    inputs[1] = addActivationQDQ(name + ".operand", inputs[1], q.wscale[0], 0,
+                                 q.wbits, q.wscheme);
+    return true;
   }
-  std::string quantized = name + ".input_q", dequantized = name + ".input_dq";
-  model.nodes.push_back({"QuantizeLinear",
-                         name + ".input_quantize",
-                         {input, s, z},
-                         {quantized},
-                         {}});
-  model.nodes.push_back({"DequantizeLinear",
-                         name + ".input_dequantize",
-                         {quantized, s, z},
-                         {dequantized},
-                         {}});
-  inputs[0] = dequantized;
 
   // Weight: integers with the compiler's per-channel parameters.
   const FloatTensor &w = graph.constants.at(node.inputs[1]);
@@ -157,10 +184,10 @@ bool Exporter::addQuantizedLayer(const Node &node,
   std::vector<OnnxAttribute> attrs;
   if (count > 1) {
     // The output-channel axis (cim-fold-qdq's table).
-    int64_t axis = node.kind == NodeKind::Conv                  ? 0
-                   : node.kind == NodeKind::Gemm && node.transB ? 0
-                                                                : 1;
-    if (node.kind == NodeKind::MatMul && w.shape.size() != 2) {
+    int64_t axis = node.op == "conv2d"                               ? 0
+                   : node.op == "gemm" && node.getInt("transB") != 0 ? 0
+                                                                     : 1;
+    if (node.op == "matmul" && w.shape.size() != 2) {
       error = "cim-tune: error: layer '" + node.name +
               "': per-channel QDQ export supports 2-D matmul weights only";
       return false;
@@ -177,6 +204,286 @@ bool Exporter::addQuantizedLayer(const Node &node,
   return true;
 }
 
+/// The ONNX operator of each graph op whose attributes carry over by name
+/// (the cim dialect keeps ONNX's attribute names).
+static const std::map<std::string, const char *> &getOnnxNames() {
+  static const std::map<std::string, const char *> names = {
+      {"conv2d", "Conv"},
+      {"gemm", "Gemm"},
+      {"matmul", "MatMul"},
+      {"add", "Add"},
+      {"sub", "Sub"},
+      {"mul", "Mul"},
+      {"div", "Div"},
+      {"pow", "Pow"},
+      {"max", "Max"},
+      {"min", "Min"},
+      {"prelu", "PRelu"},
+      {"equal", "Equal"},
+      {"less", "Less"},
+      {"less_equal", "LessOrEqual"},
+      {"greater", "Greater"},
+      {"greater_equal", "GreaterOrEqual"},
+      {"and", "And"},
+      {"or", "Or"},
+      {"xor", "Xor"},
+      {"not", "Not"},
+      {"where", "Where"},
+      {"cast", "Cast"},
+      {"relu", "Relu"},
+      {"leaky_relu", "LeakyRelu"},
+      {"clip", "Clip"},
+      {"sigmoid", "Sigmoid"},
+      {"hard_sigmoid", "HardSigmoid"},
+      {"hard_swish", "HardSwish"},
+      {"tanh", "Tanh"},
+      {"erf", "Erf"},
+      {"gelu", "Gelu"},
+      {"sqrt", "Sqrt"},
+      {"exp", "Exp"},
+      {"neg", "Neg"},
+      {"abs", "Abs"},
+      {"log", "Log"},
+      {"reciprocal", "Reciprocal"},
+      {"floor", "Floor"},
+      {"ceil", "Ceil"},
+      {"round", "Round"},
+      {"softplus", "Softplus"},
+      {"softsign", "Softsign"},
+      {"mish", "Mish"},
+      {"elu", "Elu"},
+      {"selu", "Selu"},
+      {"thresholded_relu", "ThresholdedRelu"},
+      {"max_pool", "MaxPool"},
+      {"avg_pool", "AveragePool"},
+      {"global_avg_pool", "GlobalAveragePool"},
+      {"global_max_pool", "GlobalMaxPool"},
+      {"reduce_mean", "ReduceMean"},
+      {"reduce_sum", "ReduceSum"},
+      {"reduce_prod", "ReduceProd"},
+      {"reduce_l1", "ReduceL1"},
+      {"reduce_l2", "ReduceL2"},
+      {"reduce_sum_square", "ReduceSumSquare"},
+      {"reduce_log_sum", "ReduceLogSum"},
+      {"reduce_log_sum_exp", "ReduceLogSumExp"},
+      {"reduce_max", "ReduceMax"},
+      {"reduce_min", "ReduceMin"},
+      {"softmax", "Softmax"},
+      {"log_softmax", "LogSoftmax"},
+      {"instance_norm", "InstanceNormalization"},
+      {"lrn", "LRN"},
+      {"layer_norm", "LayerNormalization"},
+      {"batch_norm", "BatchNormalization"},
+      {"reshape", "Reshape"},
+      {"flatten", "Flatten"},
+      {"transpose", "Transpose"},
+      {"concat", "Concat"},
+      {"split", "Split"},
+      {"slice", "Slice"},
+      {"pad", "Pad"},
+      {"gather", "Gather"},
+      {"expand", "Expand"},
+      {"tile", "Tile"},
+      {"resize", "Resize"},
+  };
+  return names;
+}
+
+static HostTensor int64Vector(const std::vector<int64_t> &values) {
+  HostTensor t(ElementKind::I64, {int64_t(values.size())});
+  for (size_t i = 0; i < values.size(); ++i)
+    t.setFromInt64(int64_t(i), values[i]);
+  return t;
+}
+
+bool Exporter::addShapeInput(const Node &node, int id, std::string &input,
+                             std::string &error) {
+  const std::vector<int64_t> &shape = graph.shapes[size_t(id)];
+  std::vector<int64_t> slope(shape.size(), 0);
+  if (size_t(id) < graph.batchSlope.size())
+    slope = graph.batchSlope[size_t(id)];
+  std::string name = node.name + ".shape";
+  if (std::all_of(slope.begin(), slope.end(),
+                  [](int64_t s) { return s == 0; })) {
+    input = addInitializer(name, int64Vector(shape));
+    return true;
+  }
+  // Dimensions that follow the batch: slope x N, with N read from the first
+  // input's shape.
+  if (batchName.empty()) {
+    batchName = "batch";
+    model.nodes.push_back({"Shape",
+                           "batch_shape",
+                           {names.at(graph.inputs[0])},
+                           {"batch_all"},
+                           {}});
+    model.nodes.push_back(
+        {"Gather",
+         "batch_gather",
+         {"batch_all", addInitializer("batch_index", int64Vector({0}))},
+         {batchName},
+         {OnnxAttribute::getInt("axis", 0)}});
+  }
+  std::vector<std::string> pieces;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    std::string piece = name + std::to_string(d);
+    if (slope[d] == 0) {
+      pieces.push_back(addInitializer(piece, int64Vector({shape[d]})));
+      continue;
+    }
+    if (shape[d] != slope[d] * graph.batch) {
+      error = node.location + ": error: '" + node.op +
+              "': its shape depends on the batch in a way the ONNX export "
+              "cannot write";
+      return false;
+    }
+    if (slope[d] == 1) {
+      pieces.push_back(batchName);
+      continue;
+    }
+    model.nodes.push_back(
+        {"Mul",
+         piece + "_mul",
+         {batchName, addInitializer(piece, int64Vector({slope[d]}))},
+         {piece + "_n"},
+         {}});
+    pieces.push_back(piece + "_n");
+  }
+  model.nodes.push_back({"Concat",
+                         name + "_concat",
+                         pieces,
+                         {name},
+                         {OnnxAttribute::getInt("axis", 0)}});
+  input = name;
+  return true;
+}
+
+bool Exporter::addNode(const Node &node, std::vector<std::string> inputs,
+                       std::string &error) {
+  auto found = getOnnxNames().find(node.op);
+  if (found == getOnnxNames().end()) {
+    error = node.location + ": error: '" + node.op +
+            "' has no ONNX form in cim-tune's export";
+    return false;
+  }
+  OnnxNodeSpec spec;
+  spec.opType = found->second;
+  spec.name = node.name;
+  for (int id : node.outputs)
+    spec.outputs.push_back(nameOf(id));
+  auto constantInput = [&](const std::string &suffix, HostTensor tensor) {
+    return addInitializer(node.name + "." + suffix, std::move(tensor));
+  };
+  // Attributes that ONNX takes as inputs at the written opset, and the
+  // ones derived for the trainable kernels, are not copied.
+  std::set<std::string> skip = {"name", "quant", "mapping"};
+  bool axesInput = model.opset >= 18 || node.op == "reduce_sum";
+  const std::string &op = node.op;
+  if (op == "clip") {
+    skip = {"min", "max"};
+    inputs.resize(3);
+    if (node.has("min"))
+      inputs[1] = constantInput(
+          "min", HostTensor::fromFloats({}, {float(node.getFloat("min"))}));
+    if (node.has("max"))
+      inputs[2] = constantInput(
+          "max", HostTensor::fromFloats({}, {float(node.getFloat("max"))}));
+  } else if (op == "conv2d") {
+    const std::vector<int64_t> &w = graph.shapes[size_t(node.inputs[1])];
+    spec.attributes.push_back(OnnxAttribute::getInts(
+        "kernel_shape", std::vector<int64_t>(w.begin() + 2, w.end())));
+  } else if (op.rfind("reduce_", 0) == 0 && axesInput) {
+    skip.insert("axes");
+    if (!node.getInts("axes").empty())
+      inputs.push_back(
+          constantInput("axes", int64Vector(node.getInts("axes"))));
+  } else if (op == "reshape" || op == "expand") {
+    std::string shape;
+    if (!addShapeInput(node, node.output(), shape, error))
+      return false;
+    inputs.push_back(shape);
+    skip.insert("shape");
+  } else if (op == "split") {
+    skip.insert("sizes");
+    inputs.push_back(
+        constantInput("split", int64Vector(node.getInts("sizes"))));
+  } else if (op == "slice") {
+    for (const char *key : {"starts", "ends", "axes", "steps"}) {
+      skip.insert(key);
+      if (node.has(key) && !node.getInts(key).empty())
+        inputs.push_back(constantInput(key, int64Vector(node.getInts(key))));
+    }
+  } else if (op == "pad") {
+    skip = {"pads", "value"};
+    inputs.push_back(constantInput("pads", int64Vector(node.getInts("pads"))));
+    inputs.push_back(constantInput(
+        "value", HostTensor::fromFloats({}, {float(node.getFloat("value"))})));
+  } else if (op == "tile") {
+    skip.insert("repeats");
+    inputs.push_back(
+        constantInput("repeats", int64Vector(node.getInts("repeats"))));
+  } else if (op == "resize") {
+    skip = {"scales", "sizes", "roi"};
+    std::vector<double> roi = node.getFloats("roi");
+    inputs.push_back(
+        roi.empty() ? std::string()
+                    : constantInput("roi", HostTensor::fromFloats(
+                                               {int64_t(roi.size())},
+                                               std::vector<float>(roi.begin(),
+                                                                  roi.end()))));
+    if (node.has("sizes") && !node.getInts("sizes").empty()) {
+      inputs.push_back("");
+      inputs.push_back(
+          constantInput("sizes", int64Vector(node.getInts("sizes"))));
+    } else {
+      std::vector<double> scales = node.getFloats("scales");
+      inputs.push_back(constantInput(
+          "scales", HostTensor::fromFloats(
+                        {int64_t(scales.size())},
+                        std::vector<float>(scales.begin(), scales.end()))));
+    }
+  } else if (op == "cast") {
+    ElementType type = graph.types[size_t(node.output())];
+    spec.attributes.push_back(
+        OnnxAttribute::getInt("to", type == ElementType::F32   ? 1
+                                    : type == ElementType::I64 ? 7
+                                                               : 9));
+    skip.insert("saturate");
+  } else if (op == "max_pool") {
+    skip.insert("with_indices");
+  } else if (op == "avg_pool") {
+    skip.insert("dilations");
+  }
+  spec.inputs = inputs;
+  for (const auto &[key, attr] : node.attrs) {
+    if (skip.count(key) || key.find('.') != std::string::npos ||
+        key.rfind("index", 0) == 0 ||
+        key.rfind("axis", 0) == 0 && key != "axis")
+      continue;
+    switch (attr.kind) {
+    case NodeAttr::Kind::Int:
+      spec.attributes.push_back(OnnxAttribute::getInt(key, attr.ints[0]));
+      break;
+    case NodeAttr::Kind::Float:
+      spec.attributes.push_back(
+          OnnxAttribute::getFloat(key, float(attr.floats[0])));
+      break;
+    case NodeAttr::Kind::Ints:
+      spec.attributes.push_back(OnnxAttribute::getInts(key, attr.ints));
+      break;
+    case NodeAttr::Kind::Text:
+      spec.attributes.push_back(OnnxAttribute::getString(key, attr.text));
+      break;
+    case NodeAttr::Kind::Floats:
+      error = node.location + ": error: '" + node.op + "': attribute '" + key +
+              "' has no ONNX form in cim-tune's export";
+      return false;
+    }
+  }
+  model.nodes.push_back(std::move(spec));
+  return true;
+}
+
 bool Exporter::run(const std::string &path, std::string &error) {
   model.producer = "cim-tune";
   // INT4 / UINT4 QuantizeLinear and DequantizeLinear need opset 21.
@@ -185,6 +492,14 @@ bool Exporter::run(const std::string &path, std::string &error) {
       if (node.quant && graph.constants.count(node.inputs[1]) &&
           std::min(node.quant->wbits, node.quant->abits) <= 4)
         model.opset = 21;
+  // Ops whose ONNX form needs a newer opset than 13.
+  for (const Node &node : graph.nodes) {
+    int64_t needs = node.op == "gelu"         ? 20
+                    : node.op == "mish"       ? 18
+                    : node.op == "layer_norm" ? 17
+                                              : 13;
+    model.opset = std::max(model.opset, needs);
+  }
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     names[graph.inputs[i]] = graph.inputNames[i];
     std::vector<int64_t> shape = graph.inputShapes[i];
@@ -195,8 +510,8 @@ bool Exporter::run(const std::string &path, std::string &error) {
   // Name weights after their layer, other constants by id.
   std::set<int> quantizedWeights;
   for (const Node &node : graph.nodes) {
-    bool quantized = qdq && node.quant && graph.constants.count(node.inputs[1]);
-    if (node.isLayer()) {
+    bool quantized = qdq && node.quant && graph.hasConstantWeight(node);
+    if (graph.hasConstantWeight(node)) {
       if (node.inputs[1] >= 0 && !names.count(node.inputs[1]))
         names[node.inputs[1]] = node.name + ".weight";
       if (node.inputs.size() > 2 && node.inputs[2] >= 0 &&
@@ -204,7 +519,7 @@ bool Exporter::run(const std::string &path, std::string &error) {
         names[node.inputs[2]] = node.name + ".bias";
       if (quantized)
         quantizedWeights.insert(node.inputs[1]);
-    } else if (node.kind == NodeKind::BatchNorm) {
+    } else if (node.op == "batch_norm") {
       const char *parts[] = {"scale", "bias", "mean", "var"};
       for (int k = 0; k < 4; ++k)
         if (!names.count(node.inputs[size_t(k + 1)]))
@@ -216,8 +531,8 @@ bool Exporter::run(const std::string &path, std::string &error) {
     bool usedFloat = false;
     for (const Node &node : graph.nodes)
       for (size_t k = 0; k < node.inputs.size(); ++k)
-        if (node.inputs[k] == id &&
-            !(k == 1 && node.isLayer() && quantizedWeights.count(id)))
+        if (node.inputs[k] == id && !(k == 1 && graph.hasConstantWeight(node) &&
+                                      quantizedWeights.count(id)))
           usedFloat = true;
     if (usedFloat || !quantizedWeights.count(id))
       addInitializer(nameOf(id), toHost(tensor));
@@ -229,100 +544,11 @@ bool Exporter::run(const std::string &path, std::string &error) {
       inputs.push_back(id < 0 ? "" : nameOf(id));
     while (!inputs.empty() && inputs.back().empty())
       inputs.pop_back();
-    if (qdq && node.quant && graph.constants.count(node.inputs[1]) &&
+    if (qdq && node.quant && graph.isLayer(node) &&
         !addQuantizedLayer(node, inputs, error))
       return false;
-    OnnxNodeSpec spec;
-    spec.name = node.name;
-    spec.inputs = inputs;
-    spec.outputs = {nameOf(node.output)};
-    auto ints = [&](const char *name, const std::vector<int64_t> &v) {
-      if (!v.empty())
-        spec.attributes.push_back(OnnxAttribute::getInts(name, v));
-    };
-    switch (node.kind) {
-    case NodeKind::Conv: {
-      spec.opType = "Conv";
-      const std::vector<int64_t> &w = graph.shapes[node.inputs[1]];
-      ints("kernel_shape", {w[2], w[3]});
-      ints("strides", node.strides);
-      ints("pads", node.pads);
-      ints("dilations", node.dilations);
-      spec.attributes.push_back(OnnxAttribute::getInt("group", node.group));
-      break;
-    }
-    case NodeKind::Gemm:
-      spec.opType = "Gemm";
-      spec.attributes.push_back(OnnxAttribute::getFloat("alpha", node.alpha));
-      spec.attributes.push_back(OnnxAttribute::getFloat("beta", node.beta));
-      spec.attributes.push_back(OnnxAttribute::getInt("transA", node.transA));
-      spec.attributes.push_back(OnnxAttribute::getInt("transB", node.transB));
-      break;
-    case NodeKind::MatMul:
-      spec.opType = "MatMul";
-      break;
-    case NodeKind::Relu:
-      spec.opType = "Relu";
-      break;
-    case NodeKind::Clip: {
-      spec.opType = "Clip";
-      spec.inputs.resize(3);
-      if (node.clipMin)
-        spec.inputs[1] = addInitializer(
-            node.name + ".min", HostTensor::fromFloats({}, {*node.clipMin}));
-      if (node.clipMax)
-        spec.inputs[2] = addInitializer(
-            node.name + ".max", HostTensor::fromFloats({}, {*node.clipMax}));
-      break;
-    }
-    case NodeKind::MaxPool:
-    case NodeKind::AvgPool:
-      spec.opType = node.kind == NodeKind::MaxPool ? "MaxPool" : "AveragePool";
-      ints("kernel_shape", node.kernel);
-      ints("strides", node.strides);
-      ints("pads", node.pads);
-      if (node.kind == NodeKind::MaxPool)
-        ints("dilations", node.dilations);
-      else
-        spec.attributes.push_back(
-            OnnxAttribute::getInt("count_include_pad", node.countIncludePad));
-      spec.attributes.push_back(
-          OnnxAttribute::getInt("ceil_mode", node.ceilMode));
-      break;
-    case NodeKind::GlobalAvgPool:
-      spec.opType = "GlobalAveragePool";
-      break;
-    case NodeKind::Add:
-      spec.opType = "Add";
-      break;
-    case NodeKind::Flatten:
-      spec.opType = "Flatten";
-      spec.attributes.push_back(OnnxAttribute::getInt("axis", node.axis));
-      break;
-    case NodeKind::Reshape: {
-      spec.opType = "Reshape";
-      // Dimension 0 (the batch) is copied from the input.
-      std::vector<int64_t> shape = node.shape;
-      if (!shape.empty())
-        shape[0] = 0;
-      HostTensor target(ElementKind::I64, {int64_t(shape.size())});
-      for (size_t i = 0; i < shape.size(); ++i)
-        target.setFromInt64(int64_t(i), shape[i]);
-      spec.inputs.push_back(
-          addInitializer(node.name + ".shape", std::move(target)));
-      break;
-    }
-    case NodeKind::BatchNorm:
-      spec.opType = "BatchNormalization";
-      spec.attributes.push_back(
-          OnnxAttribute::getFloat("epsilon", node.epsilon));
-      break;
-    case NodeKind::Softmax:
-      spec.opType = "Softmax";
-      spec.attributes.push_back(OnnxAttribute::getInt("axis", node.axis));
-      break;
-    }
-    model.nodes.push_back(std::move(spec));
+    if (!addNode(node, inputs, error))
+      return false;
   }
   for (int id : graph.outputs) {
     std::vector<int64_t> shape = graph.shapes[id];

@@ -5,38 +5,6 @@
 using namespace mlir::cim;
 using namespace mlir::cim::tune;
 
-const char *tune::getNodeKindName(NodeKind kind) {
-  switch (kind) {
-  case NodeKind::Conv:
-    return "conv2d";
-  case NodeKind::Gemm:
-    return "gemm";
-  case NodeKind::MatMul:
-    return "matmul";
-  case NodeKind::Relu:
-    return "relu";
-  case NodeKind::Clip:
-    return "clip";
-  case NodeKind::MaxPool:
-    return "max_pool";
-  case NodeKind::AvgPool:
-    return "avg_pool";
-  case NodeKind::GlobalAvgPool:
-    return "global_avg_pool";
-  case NodeKind::Add:
-    return "add";
-  case NodeKind::Flatten:
-    return "flatten";
-  case NodeKind::Reshape:
-    return "reshape";
-  case NodeKind::BatchNorm:
-    return "batch_norm";
-  case NodeKind::Softmax:
-    return "softmax";
-  }
-  return "?";
-}
-
 int64_t FloatTensor::getNumElements() const {
   int64_t n = 1;
   for (int64_t d : shape)
@@ -44,10 +12,68 @@ int64_t FloatTensor::getNumElements() const {
   return n;
 }
 
+bool Node::has(const std::string &attr) const {
+  auto it = attrs.find(attr);
+  return it != attrs.end() && it->second.present;
+}
+
+int64_t Node::getInt(const std::string &attr, int64_t otherwise) const {
+  auto it = attrs.find(attr);
+  if (it == attrs.end() || it->second.ints.empty())
+    return otherwise;
+  return it->second.ints[0];
+}
+
+double Node::getFloat(const std::string &attr, double otherwise) const {
+  auto it = attrs.find(attr);
+  if (it == attrs.end() || it->second.floats.empty())
+    return otherwise;
+  return it->second.floats[0];
+}
+
+const std::vector<int64_t> &Node::getInts(const std::string &attr) const {
+  static const std::vector<int64_t> none;
+  auto it = attrs.find(attr);
+  return it == attrs.end() ? none : it->second.ints;
+}
+
+const std::vector<double> &Node::getFloats(const std::string &attr) const {
+  static const std::vector<double> none;
+  auto it = attrs.find(attr);
+  return it == attrs.end() ? none : it->second.floats;
+}
+
+std::string Node::getText(const std::string &attr) const {
+  auto it = attrs.find(attr);
+  return it == attrs.end() ? std::string() : it->second.text;
+}
+
+bool Node::isProduct() const {
+  return op == "conv2d" || op == "gemm" || op == "matmul";
+}
+
+std::vector<int64_t> Graph::getShape(int id, int64_t n) const {
+  std::vector<int64_t> shape = shapes[size_t(id)];
+  if (size_t(id) < batchSlope.size())
+    for (size_t d = 0; d < shape.size() && d < batchSlope[id].size(); ++d)
+      shape[d] += batchSlope[id][d] * (n - batch);
+  return shape;
+}
+
+bool Graph::hasConstantWeight(const Node &node) const {
+  return node.inputs.size() > 1 && constants.count(node.inputs[1]);
+}
+
+bool Graph::isLayer(const Node &node) const {
+  if (!node.isProduct())
+    return false;
+  return hasConstantWeight(node) || node.op == "matmul";
+}
+
 std::vector<const Node *> Graph::getLayers() const {
   std::vector<const Node *> layers;
   for (const Node &node : nodes)
-    if (node.isLayer() && constants.count(node.inputs[1]))
+    if (isLayer(node))
       layers.push_back(&node);
   return layers;
 }
@@ -55,7 +81,7 @@ std::vector<const Node *> Graph::getLayers() const {
 std::vector<Node *> Graph::getLayers() {
   std::vector<Node *> layers;
   for (Node &node : nodes)
-    if (node.isLayer() && constants.count(node.inputs[1]))
+    if (isLayer(node))
       layers.push_back(&node);
   return layers;
 }
@@ -70,29 +96,28 @@ quant::ChannelLayout tune::getWeightLayout(const Graph &graph,
       n *= shape[i];
     return n;
   };
-  switch (layer.kind) {
-  case NodeKind::Conv:
+  if (!graph.hasConstantWeight(layer)) {
+    // An activation operand: one scale for the whole tensor.
+    layout.inner = product(0, shape.size());
+    return layout;
+  }
+  if (layer.op == "conv2d") {
     layout.channels = shape[0];
     layout.inner = product(1, shape.size());
-    break;
-  case NodeKind::Gemm:
-    if (layer.transB) {
+  } else if (layer.op == "gemm") {
+    if (layer.getInt("transB")) {
       layout.channels = shape[0];
       layout.inner = shape[1];
     } else {
       layout.outer = shape[0];
       layout.channels = shape[1];
     }
-    break;
-  default: // MatMul: [B...] x K x N, or a vector K.
-    if (shape.size() == 1) {
-      layout.inner = shape[0];
-    } else {
-      layout.groups = product(0, shape.size() - 2);
-      layout.outer = shape[shape.size() - 2];
-      layout.channels = shape.back();
-    }
-    break;
+  } else if (shape.size() == 1) { // MatMul: [B...] x K x N, or a vector K.
+    layout.inner = shape[0];
+  } else {
+    layout.groups = product(0, shape.size() - 2);
+    layout.outer = shape[shape.size() - 2];
+    layout.channels = shape.back();
   }
   return layout;
 }

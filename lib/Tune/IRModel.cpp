@@ -10,11 +10,13 @@
 #include "cim/Tune/IRModel.h"
 
 #include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Dialect/CIM/CIMShapes.h"
 #include "cim/Importer/Importer.h"
 #include "cim/Pipeline/Pipeline.h"
 #include "cim/Quant/LayerQuant.h"
 #include "cim/Reference/Executor.h"
 #include "cim/Transforms/Passes.h"
+#include "cim/Tune/Network.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -100,6 +102,68 @@ static LayerQuant toLayerQuant(QuantAttr attr) {
   return quant;
 }
 
+/// The element type of a value cim-tune can hold, if any.
+static std::optional<ElementType> elementTypeOf(Type type) {
+  auto tensor = type.dyn_cast<RankedTensorType>();
+  if (!tensor || !tensor.hasStaticShape())
+    return std::nullopt;
+  Type element = tensor.getElementType();
+  if (element.isF32())
+    return ElementType::F32;
+  if (element.isSignlessInteger(1))
+    return ElementType::Bool;
+  if (element.isSignlessInteger(64) || element.isSignlessInteger(32))
+    return ElementType::I64;
+  return std::nullopt;
+}
+
+/// An op attribute as plain data; false for kinds the network never reads
+/// (the layer's #cim.quant and #cim.mapping).
+static bool convertAttr(Attribute attr, NodeAttr &out) {
+  using Kind = NodeAttr::Kind;
+  auto text = [&](StringRef value) {
+    out.kind = Kind::Text;
+    out.text = value.str();
+  };
+  if (auto b = attr.dyn_cast<BoolAttr>()) {
+    out.kind = Kind::Int;
+    out.ints = {b.getValue()};
+  } else if (auto i = attr.dyn_cast<IntegerAttr>()) {
+    out.kind = Kind::Int;
+    out.ints = {i.getInt()};
+  } else if (auto f = attr.dyn_cast<FloatAttr>()) {
+    out.kind = Kind::Float;
+    out.floats = {f.getValueAsDouble()};
+  } else if (auto ints = attr.dyn_cast<DenseI64ArrayAttr>()) {
+    out.kind = Kind::Ints;
+    out.ints.assign(ints.asArrayRef().begin(), ints.asArrayRef().end());
+  } else if (auto floats = attr.dyn_cast<DenseF64ArrayAttr>()) {
+    out.kind = Kind::Floats;
+    out.floats.assign(floats.asArrayRef().begin(), floats.asArrayRef().end());
+  } else if (auto floats = attr.dyn_cast<DenseF32ArrayAttr>()) {
+    out.kind = Kind::Floats;
+    out.floats.assign(floats.asArrayRef().begin(), floats.asArrayRef().end());
+  } else if (auto str = attr.dyn_cast<StringAttr>()) {
+    text(str.getValue());
+  } else if (auto e = attr.dyn_cast<GeluApproximationAttr>()) {
+    text(stringifyGeluApproximation(e.getValue()));
+  } else if (auto e = attr.dyn_cast<PadModeAttr>()) {
+    text(stringifyPadMode(e.getValue()));
+  } else if (auto e = attr.dyn_cast<ResizeModeAttr>()) {
+    text(stringifyResizeMode(e.getValue()));
+  } else if (auto e = attr.dyn_cast<ResizeCoordinateModeAttr>()) {
+    text(stringifyResizeCoordinateMode(e.getValue()));
+  } else if (auto e = attr.dyn_cast<ResizeNearestModeAttr>()) {
+    text(stringifyResizeNearestMode(e.getValue()));
+  } else if (attr.isa<UnitAttr>()) {
+    out.kind = Kind::Int;
+    out.ints = {1};
+  } else {
+    return false;
+  }
+  return true;
+}
+
 LogicalResult IRModel::Impl::convert(std::string &error) {
   llvm::DenseMap<Value, int> ids;
   auto idOf = [&](Value value) -> int {
@@ -112,6 +176,7 @@ LogicalResult IRModel::Impl::convert(std::string &error) {
     ids[value] = id;
     auto type = value.getType().cast<RankedTensorType>();
     graph.shapes.push_back(toVector(type.getShape()));
+    graph.types.push_back(elementTypeOf(type).value_or(ElementType::F32));
     return id;
   };
   auto fail = [&](Operation *op, const std::string &message) {
@@ -141,127 +206,119 @@ LogicalResult IRModel::Impl::convert(std::string &error) {
         graph.outputs.push_back(idOf(v));
       continue;
     }
-    for (Type type : op.getResultTypes()) {
-      auto tensor = type.dyn_cast<RankedTensorType>();
-      if (!tensor || !tensor.hasStaticShape() ||
-          !tensor.getElementType().isF32())
-        return fail(&op, "'" + op.getName().getStringRef().str() +
-                             "' does not produce a static f32 tensor; "
-                             "cim-tune trains f32 networks");
-    }
+    std::string opName = op.getName().getStringRef().str();
+    for (Type type : op.getResultTypes())
+      if (!elementTypeOf(type))
+        return fail(&op, "'" + opName +
+                             "' does not produce a static f32, integer or "
+                             "boolean tensor; cim-tune trains f32 networks");
     if (auto constant = dyn_cast<ConstantOp>(op)) {
       FailureOr<HostTensor> host = toHostTensor(constant.getValue());
       if (failed(host))
         return fail(&op, "unreadable constant");
       FloatTensor tensor;
       tensor.shape = toVector(host->getShape());
-      ArrayRef<float> values = host->data<float>();
-      tensor.data.assign(values.begin(), values.end());
       int id = idOf(constant.getResult());
+      tensor.type = graph.types[id];
+      if (tensor.type == ElementType::F32) {
+        ArrayRef<float> values = host->data<float>();
+        tensor.data.assign(values.begin(), values.end());
+      } else {
+        for (int64_t i = 0, e = host->getNumElements(); i < e; ++i)
+          tensor.ints.push_back(host->getAsInt64(i));
+      }
       graph.constants[id] = std::move(tensor);
       constantOps[id] = constant;
       continue;
     }
+    if (op.getDialect() != op.getContext()->getLoadedDialect<CIMDialect>())
+      return fail(&op, "'" + opName + "' is not a cim graph op");
+    OpSupport support = getOpSupport(op.getName().stripDialect().str());
+    if (!support.trainable)
+      return fail(&op, "'" + opName + "' cannot train: " +
+                           (support.reason ? support.reason
+                                           : "cim-tune has no kernel for it"));
 
     Node node;
-    node.name = std::string(op.getName().stripDialect()) + "_" +
-                std::to_string(counter++);
-    bool supported = true;
-    // The window attributes max and average pooling share.
-    auto readPool = [&](NodeKind kind, auto pool) {
-      node.kind = kind;
-      node.inputs = {idOf(pool.getInput())};
-      node.kernel = toVector(pool.getKernelShape());
-      node.strides = toVector(pool.getStrideValues());
-      node.pads = toVector(pool.getPadValues());
-      node.dilations = toVector(pool.getDilationValues());
-      node.ceilMode = pool.getCeilMode();
+    node.op = op.getName().stripDialect().str();
+    node.name = node.op + "_" + std::to_string(counter++);
+    node.location = whereOf(op.getLoc());
+    std::string onnxName = getNameFromLoc(op.getLoc()).str();
+    if (!onnxName.empty())
+      node.location += ": node '" + onnxName + "'";
+    for (Value operand : op.getOperands())
+      node.inputs.push_back(idOf(operand));
+    // Absent optional operands keep their position (-1) so that kernels
+    // read operands by index.
+    if (auto conv = dyn_cast<Conv2dOp>(op); conv && !conv.getBias())
+      node.inputs.push_back(-1);
+    if (auto gemm = dyn_cast<GemmOp>(op); gemm && !gemm.getC())
+      node.inputs.push_back(-1);
+    if (auto norm = dyn_cast<LayerNormOp>(op); norm && !norm.getBias())
+      node.inputs.push_back(-1);
+    NamedAttrList attrs(op.getAttrDictionary());
+    op.getName().populateDefaultAttrs(attrs);
+    for (const NamedAttribute &attr : attrs) {
+      NodeAttr value;
+      if (convertAttr(attr.getValue(), value))
+        node.attrs[attr.getName().str()] = std::move(value);
+    }
+    if (auto resize = dyn_cast<ResizeOp>(op)) {
+      // The reference's interpolation, one matrix per changed dimension.
+      auto inputType = resize.getInput().getType().cast<RankedTensorType>();
+      FailureOr<SmallVector<ResizeAxis>> axes =
+          planResize(resize, inputType.getShape());
+      if (failed(axes))
+        return fail(&op, "the resize cannot be planned");
+      for (const ResizeAxis &axis : *axes) {
+        std::string key = "axis" + std::to_string(axis.dim);
+        node.attrs[key + ".weights"].floats = axis.weights;
+        NodeAttr &outside = node.attrs[key + ".outside"];
+        outside.ints.assign(axis.outside.begin(), axis.outside.end());
+        node.attrs["resize.dims"].ints.push_back(axis.dim);
+      }
+    }
+    // Slices and pads as source indices per dimension (-1: the pad value),
+    // computed with the reference's own rules.
+    auto setIndices = [&](int64_t d, const std::vector<int64_t> &index) {
+      node.attrs["index" + std::to_string(d)].ints = index;
+      node.attrs["index.dims"].ints.push_back(d);
     };
-    llvm::TypeSwitch<Operation *>(&op)
-        .Case([&](Conv2dOp conv) {
-          node.kind = NodeKind::Conv;
-          node.inputs = {idOf(conv.getInput()), idOf(conv.getWeight()),
-                         idOf(conv.getBias())};
-          node.strides = toVector(conv.getStrideValues());
-          node.pads = toVector(conv.getPadValues());
-          node.dilations = toVector(conv.getDilationValues());
-          node.group = conv.getGroup();
-        })
-        .Case([&](GemmOp gemm) {
-          node.kind = NodeKind::Gemm;
-          node.inputs = {idOf(gemm.getA()), idOf(gemm.getB()),
-                         idOf(gemm.getC())};
-          node.alpha = gemm.getAlpha().convertToFloat();
-          node.beta = gemm.getBeta().convertToFloat();
-          node.transA = gemm.getTransA();
-          node.transB = gemm.getTransB();
-        })
-        .Case([&](MatMulOp matmul) {
-          node.kind = NodeKind::MatMul;
-          node.inputs = {idOf(matmul.getLhs()), idOf(matmul.getRhs())};
-        })
-        .Case([&](ReluOp relu) {
-          node.kind = NodeKind::Relu;
-          node.inputs = {idOf(relu.getInput())};
-        })
-        .Case([&](ClipOp clip) {
-          node.kind = NodeKind::Clip;
-          node.inputs = {idOf(clip.getInput())};
-          if (std::optional<APFloat> lo = clip.getMin())
-            node.clipMin = float(lo->convertToDouble());
-          if (std::optional<APFloat> hi = clip.getMax())
-            node.clipMax = float(hi->convertToDouble());
-        })
-        .Case([&](MaxPoolOp pool) {
-          readPool(NodeKind::MaxPool, pool);
-          supported = !pool.getWithIndices() && node.kernel.size() == 2;
-        })
-        .Case([&](AvgPoolOp pool) {
-          readPool(NodeKind::AvgPool, pool);
-          node.countIncludePad = pool.getCountIncludePad();
-          supported =
-              node.kernel.size() == 2 &&
-              llvm::all_of(node.dilations, [](int64_t d) { return d == 1; });
-        })
-        .Case([&](GlobalAvgPoolOp pool) {
-          node.kind = NodeKind::GlobalAvgPool;
-          node.inputs = {idOf(pool.getInput())};
-        })
-        .Case([&](AddOp add) {
-          node.kind = NodeKind::Add;
-          node.inputs = {idOf(add.getLhs()), idOf(add.getRhs())};
-        })
-        .Case([&](FlattenOp flatten) {
-          node.kind = NodeKind::Flatten;
-          node.inputs = {idOf(flatten.getInput())};
-          node.axis = flatten.getAxis();
-        })
-        .Case([&](ReshapeOp reshape) {
-          node.kind = NodeKind::Reshape;
-          node.inputs = {idOf(reshape.getInput())};
-        })
-        .Case([&](BatchNormOp bn) {
-          node.kind = NodeKind::BatchNorm;
-          node.inputs = {idOf(bn.getInput()), idOf(bn.getScale()),
-                         idOf(bn.getBias()), idOf(bn.getMean()),
-                         idOf(bn.getVar())};
-          node.epsilon = bn.getEpsilon().convertToFloat();
-        })
-        .Case([&](SoftmaxOp softmax) {
-          node.kind = NodeKind::Softmax;
-          node.inputs = {idOf(softmax.getInput())};
-          node.axis = softmax.getAxis();
-        })
-        .Default([&](Operation *) { supported = false; });
-    if (!supported)
-      return fail(&op, "'" + op.getName().getStringRef().str() +
-                           "' (as used here) is not supported by cim-tune");
-    node.output = idOf(op.getResult(0));
-    node.shape = graph.shapes[node.output];
+    if (auto slice = dyn_cast<SliceOp>(op)) {
+      ArrayRef<int64_t> shape =
+          slice.getInput().getType().cast<RankedTensorType>().getShape();
+      ArrayRef<int64_t> axes = slice.getAxes();
+      for (size_t i = 0; i < axes.size(); ++i) {
+        int64_t d = axes[i] < 0 ? axes[i] + int64_t(shape.size()) : axes[i];
+        int64_t step = slice.getSteps() ? (*slice.getSteps())[i] : 1;
+        SliceRange range = computeSliceRange(shape[d], slice.getStarts()[i],
+                                             slice.getEnds()[i], step);
+        std::vector<int64_t> index;
+        for (int64_t k = 0; k < range.size; ++k)
+          index.push_back(range.start + k * range.step);
+        setIndices(d, index);
+      }
+    }
+    if (auto pad = dyn_cast<PadOp>(op)) {
+      ArrayRef<int64_t> shape =
+          pad.getInput().getType().cast<RankedTensorType>().getShape();
+      ArrayRef<int64_t> pads = pad.getPads();
+      int64_t rank = shape.size();
+      for (int64_t d = 0; d < rank; ++d) {
+        if (pads[d] == 0 && pads[rank + d] == 0)
+          continue;
+        std::vector<int64_t> index;
+        for (int64_t o = 0, e = shape[d] + pads[d] + pads[rank + d]; o < e; ++o)
+          index.push_back(getPadSource(o, pads[d], shape[d], pad.getMode()));
+        setIndices(d, index);
+      }
+    }
+    for (Value result : op.getResults())
+      node.outputs.push_back(idOf(result));
     if (auto layer = dyn_cast<LayerOpInterface>(op)) {
       if (!layer.getLayerName().empty())
         node.name = layer.getLayerName().str();
-      if (hasConstantWeight(layer)) {
+      if (graph.isLayer(node)) {
         layerOps[int(graph.nodes.size())] = layer;
         if (QuantAttr quant = layer.getLayerQuant())
           node.quant = toLayerQuant(quant);
@@ -269,10 +326,6 @@ LogicalResult IRModel::Impl::convert(std::string &error) {
     }
     graph.nodes.push_back(std::move(node));
   }
-  // A layer's weight and bias must be plain constants to be trained.
-  for (const Node *layer : graph.getLayers())
-    if (!graph.constants.count(layer->inputs[1]))
-      return failure();
   return success();
 }
 
@@ -291,6 +344,13 @@ std::unique_ptr<IRModel> IRModel::load(const std::string &path,
   });
   ImportOptions importOptions;
   importOptions.defaultDynamicDim = options.batch;
+  for (const auto &[name, dims] : options.inputShapes) {
+    std::vector<int64_t> shape = dims;
+    for (int64_t &d : shape)
+      if (d < 0)
+        d = options.batch;
+    importOptions.inputShapes[name] = shape;
+  }
   impl.module = importOnnxFile(path, &impl.context, importOptions);
   auto failWith = [&]() -> std::unique_ptr<IRModel> {
     error = impl.diagnostics.empty() ? path + ": error: cannot load the model"
@@ -345,6 +405,50 @@ std::unique_ptr<IRModel> IRModel::load(const std::string &path,
       error = path + ": error: a layer's weight is not a constant";
     return nullptr;
   }
+  impl.graph.batch = options.batch;
+  impl.graph.batchSlope.assign(impl.graph.shapes.size(), {});
+  for (size_t id = 0; id < impl.graph.shapes.size(); ++id)
+    impl.graph.batchSlope[id].assign(impl.graph.shapes[id].size(), 0);
+  if (!options.followBatch)
+    return model;
+
+  // Which dimensions grow with the batch: the same model loaded at the next
+  // batch size, compared value by value (shapes are linear in the batch).
+  LoadOptions next = options;
+  next.batch = options.batch + 1;
+  next.followBatch = false;
+  std::unique_ptr<IRModel> other = load(path, next, error);
+  if (!other)
+    return nullptr;
+  const Graph &g1 = impl.graph, &g2 = other->impl->graph;
+  bool same =
+      g1.numValues == g2.numValues && g1.nodes.size() == g2.nodes.size();
+  for (size_t i = 0; same && i < g1.nodes.size(); ++i)
+    same = g1.nodes[i].op == g2.nodes[i].op &&
+           g1.nodes[i].inputs == g2.nodes[i].inputs;
+  if (!same) {
+    error = path + ": error: the model's graph changes with the batch size; "
+                   "cim-tune trains graphs whose ops do not depend on it";
+    return nullptr;
+  }
+  Graph &graph = impl.graph;
+  for (size_t id = 0; id < graph.shapes.size(); ++id) {
+    if (g2.shapes[id].size() != graph.shapes[id].size()) {
+      error = path + ": error: a value's rank changes with the batch size";
+      return nullptr;
+    }
+    for (size_t d = 0; d < graph.shapes[id].size(); ++d)
+      graph.batchSlope[id][d] = g2.shapes[id][d] - graph.shapes[id][d];
+  }
+  for (auto &[id, constant] : impl.constantOps) {
+    if (graph.batchSlope[id] !=
+        std::vector<int64_t>(graph.shapes[id].size(), 0)) {
+      std::string where = whereOf(constant.getLoc());
+      error = where + ": error: a constant's shape depends on the batch "
+                      "size; cim-tune cannot train it";
+      return nullptr;
+    }
+  }
   return model;
 }
 
@@ -358,6 +462,8 @@ bool IRModel::update(const Graph &graph, std::string &error) {
   MLIRContext *ctx = &impl->context;
   for (auto &[id, op] : impl->constantOps) {
     auto it = graph.constants.find(id);
+    if (it != graph.constants.end() && it->second.type != ElementType::F32)
+      continue;
     if (it == graph.constants.end() || it->second.shape != own.shapes[id]) {
       error = "cim-tune: error: constant " + std::to_string(id) +
               " is missing or has another shape";
@@ -392,8 +498,9 @@ bool IRModel::update(const Graph &graph, std::string &error) {
                                     q.perChannel ? QuantGranularity::PerChannel
                                                  : QuantGranularity::PerTensor,
                                     wscale, wzp, ascale, q.ascale ? q.azp : 0);
-    FailureOr<QuantAttr> withWeights =
-        wscale ? FailureOr<QuantAttr>(attr) : computeWeightScales(layer, attr);
+    FailureOr<QuantAttr> withWeights = wscale || !graph.hasConstantWeight(node)
+                                           ? FailureOr<QuantAttr>(attr)
+                                           : computeWeightScales(layer, attr);
     if (failed(withWeights)) {
       error = diagnostics;
       return false;

@@ -58,18 +58,49 @@ std::unique_ptr<Network> Network::create(const Graph &graph,
   std::unique_ptr<Network> net(new Network());
   Impl &impl = *net->impl;
   impl.graph = graph;
-  std::set<int> trained;
+  // Trained: every layer's weight and bias, batch-norm scale and shift,
+  // and the other f32 constants of more than one element (class tokens,
+  // position embeddings, layer-norm parameters); scalars of decomposed
+  // formulas (an exponent, an epsilon), non-finite masks and batch-norm
+  // statistics stay fixed.
+  std::set<int> frozen, trained;
   for (const Node &node : graph.nodes) {
-    if (node.isLayer()) {
+    if (node.op == "batch_norm") {
+      frozen.insert(node.inputs[3]);
+      frozen.insert(node.inputs[4]);
+    } else if (graph.isLayer(node)) {
       for (size_t i = 1; i < node.inputs.size(); ++i)
         trained.insert(node.inputs[i]);
-    } else if (node.kind == NodeKind::BatchNorm) {
-      trained.insert(node.inputs[1]);
-      trained.insert(node.inputs[2]);
     }
   }
   for (const auto &[id, tensor] : graph.constants) {
-    Tensor t = torch::tensor(tensor.data).reshape(tensor.shape).clone();
+    if (tensor.type != ElementType::F32 || frozen.count(id))
+      continue;
+    bool finite = std::all_of(tensor.data.begin(), tensor.data.end(),
+                              [](float v) { return std::isfinite(v); });
+    if (finite && tensor.data.size() > 1)
+      trained.insert(id);
+  }
+  impl.kernels.clear();
+  for (const Node &node : graph.nodes) {
+    TrainKernel kernel = lookupTrainKernel(node.op);
+    if (!kernel) {
+      OpSupport support = getOpSupport(node.op);
+      error =
+          node.location + ": error: '" + node.op + "' cannot train: " +
+          (support.reason ? support.reason : "cim-tune has no kernel for it");
+      return nullptr;
+    }
+    impl.kernels.push_back(kernel);
+  }
+  for (const auto &[id, tensor] : graph.constants) {
+    Tensor t;
+    if (tensor.type == ElementType::F32)
+      t = torch::tensor(tensor.data).reshape(tensor.shape).clone();
+    else
+      t = torch::tensor(tensor.ints).reshape(tensor.shape).clone();
+    if (tensor.type == ElementType::Bool)
+      t = t.to(torch::kBool);
     if (trained.count(id))
       t.set_requires_grad(true);
     impl.constants[id] = t;
@@ -80,6 +111,12 @@ std::unique_ptr<Network> Network::create(const Graph &graph,
       Tensor s = torch::full({1}, *node.quant->ascale);
       s.set_requires_grad(true);
       impl.actScales[i] = s;
+    }
+    if (node.quant && !graph.hasConstantWeight(node) &&
+        node.quant->wscale.size() == 1) {
+      Tensor s = torch::full({1}, node.quant->wscale[0]);
+      s.set_requires_grad(true);
+      impl.operandScales[i] = s;
     }
   }
   return net;
@@ -111,7 +148,7 @@ void Network::setActivationScheme(quant::Scheme scheme) {
 Tensor Network::Impl::layerInput(size_t index, const Node &node,
                                  const Tensor &x) {
   if (observer)
-    observer(index, x);
+    observer(index, 0, x);
   if (!quantized || !node.quant)
     return x;
   auto it = actScales.find(index);
@@ -121,6 +158,31 @@ Tensor Network::Impl::layerInput(size_t index, const Node &node,
       quant::getIntRange(node.quant->ascheme, node.quant->abits);
   return fakeQuantizeActivation(x, it->second, double(node.quant->azp),
                                 double(range.min), double(range.max));
+}
+
+Tensor Network::Impl::layerOperand(size_t index, const Node &node,
+                                   const Tensor &x) {
+  if (observer)
+    observer(index, 1, x);
+  if (!quantized || !node.quant)
+    return x;
+  auto it = operandScales.find(index);
+  if (it == operandScales.end())
+    return x;
+  quant::IntRange range =
+      quant::getIntRange(node.quant->wscheme, node.quant->wbits);
+  return fakeQuantizeActivation(x, it->second, 0.0, double(range.min),
+                                double(range.max));
+}
+
+void KernelContext::quantizeOperands(Tensor &input, Tensor &weight) {
+  if (!impl.graph.isLayer(node))
+    return;
+  input = impl.layerInput(index, node, input);
+  if (impl.graph.hasConstantWeight(node))
+    weight = impl.layerWeight(index, node, weight);
+  else
+    weight = impl.layerOperand(index, node, weight);
 }
 
 Tensor Network::Impl::layerWeight(size_t index, const Node &node,
@@ -156,16 +218,21 @@ Tensor Network::Impl::layerWeight(size_t index, const Node &node,
       .reshape(w.sizes());
 }
 
-/// Pads [top, left, bottom, right] that torch's symmetric padding cannot
-/// express are applied explicitly with `value`.
-static Tensor padAsymmetric(const Tensor &x, std::vector<int64_t> &pads,
-                            double value) {
-  if (pads.size() != 4 || (pads[0] == pads[2] && pads[1] == pads[3]))
-    return x;
-  Tensor out =
-      torch::constant_pad_nd(x, {pads[1], pads[3], pads[0], pads[2]}, value);
-  pads = {0, 0, 0, 0};
-  return out;
+int64_t Network::Impl::batchOf(const Tensor &input) const {
+  int id = graph.inputs[0];
+  int64_t slope = graph.batchSlope.empty() || graph.batchSlope[id].empty()
+                      ? 0
+                      : graph.batchSlope[id][0];
+  if (slope == 0 || input.dim() == 0)
+    return graph.batch;
+  return graph.batch + (input.size(0) - graph.shapes[id][0]) / slope;
+}
+
+static std::string shapeText(c10::IntArrayRef shape) {
+  std::string text;
+  for (int64_t d : shape)
+    text += (text.empty() ? "" : "x") + std::to_string(d);
+  return text.empty() ? "scalar" : text;
 }
 
 Tensor Network::Impl::run(const Tensor &input) {
@@ -173,128 +240,40 @@ Tensor Network::Impl::run(const Tensor &input) {
   values[size_t(graph.inputs[0])] = input;
   for (auto &[id, t] : constants)
     values[size_t(id)] = t;
-  int64_t batch = input.size(0);
-  int64_t irBatch = graph.inputShapes[0].empty() ? 1 : graph.inputShapes[0][0];
+  int64_t batch = batchOf(input);
+  std::vector<Tensor> operands;
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const Node &node = graph.nodes[i];
-    auto in = [&](size_t k) -> Tensor {
-      if (k >= node.inputs.size() || node.inputs[k] < 0)
-        return Tensor();
-      return values[size_t(node.inputs[k])];
-    };
-    Tensor x = in(0), y;
-    switch (node.kind) {
-    case NodeKind::Conv: {
-      Tensor w = in(1), b = in(2);
-      if (graph.constants.count(node.inputs[1])) {
-        x = layerInput(i, node, x);
-        w = layerWeight(i, node, w);
+    operands.clear();
+    for (int id : node.inputs)
+      operands.push_back(id < 0 ? Tensor() : values[size_t(id)]);
+    KernelContext context{*this, i, node, batch};
+    std::vector<Tensor> results;
+    try {
+      results = kernels[i](context, operands);
+      if (results.size() != node.outputs.size())
+        throw KernelError("computes " + std::to_string(results.size()) +
+                          " results instead of " +
+                          std::to_string(node.outputs.size()));
+      for (size_t k = 0; k < results.size(); ++k) {
+        std::vector<int64_t> expected = context.resultShape(k);
+        if (results[k].sizes() != c10::IntArrayRef(expected))
+          throw KernelError(
+              "computes a " + shapeText(results[k].sizes()) +
+              " result where the graph has " + shapeText(expected) +
+              " at a batch of " + std::to_string(batch) +
+              " (a shape that depends on the batch in a way cim-tune "
+              "cannot follow)");
       }
-      std::vector<int64_t> pads = node.pads;
-      x = padAsymmetric(x, pads, 0.0);
-      y = torch::conv2d(x, w, b, node.strides, {pads[0], pads[1]},
-                        node.dilations, node.group);
-      break;
+    } catch (const KernelError &e) {
+      throw KernelError(node.location + ": error: '" + node.op +
+                        "': " + e.what());
+    } catch (const c10::Error &e) {
+      throw KernelError(node.location + ": error: '" + node.op +
+                        "': " + e.what_without_backtrace());
     }
-    case NodeKind::Gemm: {
-      Tensor w = in(1), c = in(2);
-      if (graph.constants.count(node.inputs[1])) {
-        x = layerInput(i, node, x);
-        w = layerWeight(i, node, w);
-      }
-      Tensor a = node.transA ? x.t() : x;
-      Tensor b = node.transB ? w.t() : w;
-      y = torch::matmul(a, b);
-      if (node.alpha != 1.0f)
-        y = y * node.alpha;
-      if (c.defined())
-        y = node.beta == 1.0f ? y + c : y + c * node.beta;
-      break;
-    }
-    case NodeKind::MatMul: {
-      Tensor w = in(1);
-      if (graph.constants.count(node.inputs[1])) {
-        x = layerInput(i, node, x);
-        w = layerWeight(i, node, w);
-      }
-      y = torch::matmul(x, w);
-      break;
-    }
-    case NodeKind::Relu:
-      y = torch::relu(x);
-      break;
-    case NodeKind::Clip:
-      y = torch::clamp(x,
-                       node.clipMin ? c10::optional<c10::Scalar>(*node.clipMin)
-                                    : c10::nullopt,
-                       node.clipMax ? c10::optional<c10::Scalar>(*node.clipMax)
-                                    : c10::nullopt);
-      break;
-    case NodeKind::MaxPool: {
-      std::vector<int64_t> pads = node.pads;
-      x = padAsymmetric(x, pads, -INFINITY);
-      y = torch::max_pool2d(x, node.kernel, node.strides, {pads[0], pads[1]},
-                            node.dilations, node.ceilMode);
-      break;
-    }
-    case NodeKind::AvgPool: {
-      std::vector<int64_t> pads = node.pads;
-      bool asymmetric =
-          pads.size() == 4 && (pads[0] != pads[2] || pads[1] != pads[3]);
-      if (asymmetric && !node.countIncludePad) {
-        // Explicit padding would count as data: divide by the pooled mask
-        // of real elements instead.
-        Tensor padded = padAsymmetric(x, pads, 0.0);
-        std::vector<int64_t> none = node.pads;
-        Tensor mask = padAsymmetric(torch::ones_like(x), none, 0.0);
-        y = torch::avg_pool2d(padded, node.kernel, node.strides, {0, 0},
-                              node.ceilMode, true) /
-            torch::avg_pool2d(mask, node.kernel, node.strides, {0, 0},
-                              node.ceilMode, true);
-        break;
-      }
-      x = padAsymmetric(x, pads, 0.0);
-      y = torch::avg_pool2d(x, node.kernel, node.strides, {pads[0], pads[1]},
-                            node.ceilMode, node.countIncludePad);
-      break;
-    }
-    case NodeKind::GlobalAvgPool: {
-      std::vector<int64_t> dims;
-      for (int64_t d = 2; d < x.dim(); ++d)
-        dims.push_back(d);
-      y = x.mean(dims, /*keepdim=*/true);
-      break;
-    }
-    case NodeKind::Add:
-      y = x + in(1);
-      break;
-    case NodeKind::Flatten: {
-      int64_t axis = node.axis < 0 ? node.axis + x.dim() : node.axis;
-      int64_t outer = 1;
-      for (int64_t d = 0; d < axis; ++d)
-        outer *= x.size(d);
-      y = x.reshape({outer, -1});
-      break;
-    }
-    case NodeKind::Reshape: {
-      std::vector<int64_t> shape = node.shape;
-      // The batch dimension follows the input's.
-      if (batch != irBatch && !shape.empty())
-        shape[0] = -1;
-      y = x.reshape(shape);
-      break;
-    }
-    case NodeKind::BatchNorm: {
-      Tensor mean = in(3), var = in(4);
-      y = torch::batch_norm(x, in(1), in(2), mean, var, training, 0.1,
-                            node.epsilon, /*cudnn_enabled=*/false);
-      break;
-    }
-    case NodeKind::Softmax:
-      y = torch::softmax(x, node.axis < 0 ? node.axis + x.dim() : node.axis);
-      break;
-    }
-    values[size_t(node.output)] = y;
+    for (size_t k = 0; k < results.size(); ++k)
+      values[size_t(node.outputs[k])] = std::move(results[k]);
   }
   return values[size_t(graph.outputs[0])];
 }
@@ -328,8 +307,8 @@ Tensor tune::logProbabilities(const Tensor &output, bool outputIsSoftmax) {
 
 bool tune::endsInSoftmax(const Graph &graph) {
   for (const Node &node : graph.nodes)
-    if (node.output == graph.outputs[0])
-      return node.kind == NodeKind::Softmax;
+    if (node.output() == graph.outputs[0])
+      return node.op == "softmax";
   return false;
 }
 
@@ -371,24 +350,28 @@ EvalResult Network::evaluate(const Dataset &data, const Transform &transform,
 
 void Network::calibrate(const Dataset &data, const Transform &transform,
                         const CalibrationOptions &options) {
-  std::map<size_t, std::unique_ptr<quant::Observer>> observers;
+  // One observer per quantized operand: (node index, operand).
+  std::map<std::pair<size_t, int>, std::unique_ptr<quant::Observer>> observers;
   for (size_t i = 0; i < impl->graph.nodes.size(); ++i) {
     const Node &node = impl->graph.nodes[i];
-    if (!node.quant || !node.isLayer() ||
-        !impl->graph.constants.count(node.inputs[1]))
+    if (!node.quant || !impl->graph.isLayer(node))
       continue;
-    if (impl->actScales.count(i) && !options.overwrite)
-      continue;
-    observers[i] =
-        quant::createObserver(options.method, options.percentile,
-                              node.quant->ascheme, node.quant->abits);
+    if (!impl->actScales.count(i) || options.overwrite)
+      observers[{i, 0}] =
+          quant::createObserver(options.method, options.percentile,
+                                node.quant->ascheme, node.quant->abits);
+    if (!impl->graph.hasConstantWeight(node) &&
+        (!impl->operandScales.count(i) || options.overwrite))
+      observers[{i, 1}] =
+          quant::createObserver(options.method, options.percentile,
+                                node.quant->wscheme, node.quant->wbits);
   }
   if (observers.empty())
     return;
   bool wasQuantized = impl->quantized;
   impl->quantized = false;
-  impl->observer = [&](size_t index, const Tensor &x) {
-    auto it = observers.find(index);
+  impl->observer = [&](size_t index, int operand, const Tensor &x) {
+    auto it = observers.find({index, operand});
     if (it == observers.end())
       return;
     Tensor c = x.detach().contiguous();
@@ -410,30 +393,46 @@ void Network::calibrate(const Dataset &data, const Transform &transform,
   }
   impl->observer = nullptr;
   impl->quantized = wasQuantized;
-  for (auto &[index, observer] : observers) {
+  for (auto &[key, observer] : observers) {
     if (observer->getCount() == 0)
       continue;
+    auto [index, operand] = key;
     Node &node = impl->graph.nodes[index];
-    quant::QuantParams p = quant::paramsFromRange(
-        observer->getRange(), node.quant->ascheme, node.quant->abits);
-    node.quant->ascale = p.scale;
-    node.quant->azp = p.zeroPoint;
+    quant::Scheme scheme = operand ? node.quant->wscheme : node.quant->ascheme;
+    unsigned bits = operand ? node.quant->wbits : node.quant->abits;
+    quant::QuantParams p =
+        quant::paramsFromRange(observer->getRange(), scheme, bits);
     Tensor s = torch::full({1}, p.scale);
     s.set_requires_grad(true);
-    impl->actScales[index] = s;
+    if (operand) {
+      node.quant->wscale = {p.scale};
+      node.quant->wzp = {0};
+      impl->operandScales[index] = s;
+    } else {
+      node.quant->ascale = p.scale;
+      node.quant->azp = p.zeroPoint;
+      impl->actScales[index] = s;
+    }
   }
 }
 
 Graph Network::getGraph() const {
   Graph graph = impl->graph;
   for (auto &[id, t] : impl->constants) {
-    Tensor c = t.detach().contiguous();
     FloatTensor &out = graph.constants[id];
+    if (out.type != ElementType::F32)
+      continue;
+    Tensor c = t.detach().contiguous();
     out.data.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
   }
   for (auto &[index, s] : impl->actScales) {
     Node &node = graph.nodes[index];
     node.quant->ascale = s.detach().item<float>();
+  }
+  for (auto &[index, s] : impl->operandScales) {
+    LayerQuant &q = *graph.nodes[index].quant;
+    q.wscale = {s.detach().item<float>()};
+    q.wzp = {0};
   }
   for (auto &[index, s] : impl->weightScales) {
     Tensor c = s.detach().contiguous();

@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <map>
+#include <stdexcept>
 #include <vector>
 
 namespace mlir {
@@ -53,6 +54,12 @@ void computeWeightParams(const torch::Tensor &w,
                          quant::Scheme scheme, unsigned bits, bool perChannel,
                          torch::Tensor &scale, torch::Tensor &zeroPoint);
 
+struct KernelContext;
+/// A trainable kernel: the results of one node from its operands (an
+/// undefined tensor for an absent optional operand).
+using TrainKernel = std::vector<torch::Tensor> (*)(
+    KernelContext &, std::vector<torch::Tensor> &inputs);
+
 //===----------------------------------------------------------------------===//
 // The network's state
 //===----------------------------------------------------------------------===//
@@ -64,27 +71,77 @@ struct Network::Impl {
   /// Learned activation scale ([1], f32) of each quantized layer, by node
   /// index; undefined until calibrated.
   std::map<size_t, torch::Tensor> actScales;
+  /// Learned scale ([1], f32) of the second operand of each quantized
+  /// MatMul of two activations, by node index; undefined until calibrated.
+  std::map<size_t, torch::Tensor> operandScales;
   /// Learned weight scales of symmetric layers (shaped to broadcast against
   /// the weight viewed as [groups, outer, channels, inner]), by node index;
   /// empty unless training with learnWeightScales.
   std::map<size_t, torch::Tensor> weightScales;
   bool quantized = false;
   bool training = false;
-  /// When set, called with (node index, layer input) before each layer.
-  std::function<void(size_t, const torch::Tensor &)> observer;
+  /// When set, called with (node index, operand, tensor) for each operand
+  /// that a layer quantizes (0: the input; 1: the second operand of a
+  /// MatMul of two activations).
+  std::function<void(size_t, int, const torch::Tensor &)> observer;
+
+  /// The kernel of every node, in node order.
+  std::vector<TrainKernel> kernels;
 
   /// The trained constants.
   std::vector<torch::Tensor> parameters();
+  /// The batch, in the graph's terms, of a network input.
+  int64_t batchOf(const torch::Tensor &input) const;
   /// The graph, node by node, on a batch (Network.cpp).
   torch::Tensor run(const torch::Tensor &input);
   torch::Tensor layerInput(size_t index, const Node &node,
                            const torch::Tensor &x);
+  /// The second operand of a MatMul of two activations, fake-quantized at
+  /// the layer's weight width with its learned per-tensor scale.
+  torch::Tensor layerOperand(size_t index, const Node &node,
+                             const torch::Tensor &x);
   torch::Tensor layerWeight(size_t index, const Node &node,
                             const torch::Tensor &w);
   /// Starts every symmetric quantized layer's learned weight scales at the
   /// compiler's (max-based) ones for the current weights.
   void initWeightScales();
 };
+
+//===----------------------------------------------------------------------===//
+// Trainable kernels (TrainKernels.cpp)
+//===----------------------------------------------------------------------===//
+
+/// A kernel's failure on its operands (shapes it cannot follow, an
+/// attribute it does not support); the interpreter adds the node's
+/// location.
+struct KernelError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// What a kernel sees besides its operands.
+struct KernelContext {
+  Network::Impl &impl;
+  size_t index;
+  const Node &node;
+  /// The batch of this run.
+  int64_t batch;
+
+  /// Result `k`'s shape at this batch.
+  std::vector<int64_t> resultShape(size_t k = 0) const {
+    return impl.graph.getShape(node.outputs[k], batch);
+  }
+  ElementType resultType(size_t k = 0) const {
+    return impl.graph.types[size_t(node.outputs[k])];
+  }
+  /// Fake-quantizes a layer's two operands as its #cim.quant says (when
+  /// the network is quantized): the input at the activation width, a
+  /// constant weight per channel or the second activation per tensor at
+  /// the weight width.
+  void quantizeOperands(torch::Tensor &input, torch::Tensor &weight);
+};
+
+/// The kernel of graph op `mnemonic`, or null.
+TrainKernel lookupTrainKernel(const std::string &mnemonic);
 
 /// The loss of the network's output: a trailing softmax is skipped
 /// (cross-entropy of its input); argmax is the same either way.

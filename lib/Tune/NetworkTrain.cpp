@@ -25,7 +25,7 @@ namespace {
 std::string fingerprint(const Graph &graph, bool quantized) {
   std::string text = quantized ? "q" : "f";
   for (const Node &node : graph.nodes) {
-    text += getNodeKindName(node.kind);
+    text += node.op;
     if (node.quant)
       text += "/" + std::to_string(node.quant->wbits) + "." +
               std::to_string(node.quant->abits);
@@ -80,6 +80,8 @@ template <typename Fn> void forEachCheckpointTensor(Network::Impl &net, Fn fn) {
     fn("s" + std::to_string(index), s);
   for (auto &[index, s] : net.weightScales)
     fn("w" + std::to_string(index), s);
+  for (auto &[index, s] : net.operandScales)
+    fn("o" + std::to_string(index), s);
 }
 
 /// Restores the network and the optimizer from the checkpoint `path` of a
@@ -178,8 +180,9 @@ bool Network::train(const Dataset &data, const Dataset *test,
     net.initWeightScales();
   std::vector<Tensor> scales;
   if (net.quantized && options.learnScales)
-    for (auto &[index, s] : net.actScales)
-      scales.push_back(s);
+    for (auto *group : {&net.actScales, &net.operandScales})
+      for (auto &[index, s] : *group)
+        scales.push_back(s);
   for (auto &[index, s] : net.weightScales)
     scales.push_back(s);
   std::unique_ptr<torch::optim::Optimizer> optimizer =
@@ -205,79 +208,91 @@ bool Network::train(const Dataset &data, const Dataset *test,
                                   false, false, 0, 0)
                         .getBatchCount();
   int64_t totalSteps = batches * options.epochs;
-  for (int64_t epoch = firstEpoch; epoch < options.epochs; ++epoch) {
-    BatchIterator it(data, options.transform, options.batchSize, true,
-                     options.augment, options.seed, epoch);
-    std::vector<float> images;
-    std::vector<int64_t> labels;
-    Progress progress;
-    progress.epoch = epoch + 1;
-    progress.epochs = options.epochs;
-    progress.totalImages = data.count;
-    double lossSum = 0;
-    int64_t correct = 0, step = epoch * batches;
-    auto start = std::chrono::steady_clock::now();
-    while (it.next(images, labels)) {
-      if (options.cosine) {
-        double lr = 0.5 * options.learningRate *
-                    (1 + std::cos(M_PI * double(step) / double(totalSteps)));
-        for (auto &group : optimizer->param_groups())
-          group.options().set_lr(lr);
-      }
-      ++step;
-      int64_t n = int64_t(labels.size());
-      std::vector<int64_t> shape = net.graph.inputShapes[0];
-      shape[0] = n;
-      Tensor x = torch::from_blob(images.data(), shape);
-      Tensor target = torch::tensor(labels);
-      net.training = true;
-      Tensor y = net.run(x).reshape({n, -1});
-      Tensor loss = lossOf(y, target, softmax);
-      if (options.teacher && options.distill > 0) {
-        Tensor teacherLog;
+  try {
+    for (int64_t epoch = firstEpoch; epoch < options.epochs; ++epoch) {
+      BatchIterator it(data, options.transform, options.batchSize, true,
+                       options.augment, options.seed, epoch);
+      std::vector<float> images;
+      std::vector<int64_t> labels;
+      Progress progress;
+      progress.epoch = epoch + 1;
+      progress.epochs = options.epochs;
+      progress.totalImages = data.count;
+      double lossSum = 0;
+      int64_t correct = 0, step = epoch * batches;
+      auto start = std::chrono::steady_clock::now();
+      while (it.next(images, labels)) {
+        if (options.cosine) {
+          double lr = 0.5 * options.learningRate *
+                      (1 + std::cos(M_PI * double(step) / double(totalSteps)));
+          for (auto &group : optimizer->param_groups())
+            group.options().set_lr(lr);
+        }
+        ++step;
+        int64_t n = int64_t(labels.size());
+        std::vector<int64_t> shape = net.graph.inputShapes[0];
+        shape[0] = n;
+        Tensor x = torch::from_blob(images.data(), shape);
+        Tensor target = torch::tensor(labels);
+        net.training = true;
+        Tensor y = net.run(x).reshape({n, -1});
+        Tensor loss = lossOf(y, target, softmax);
+        if (options.teacher && options.distill > 0) {
+          Tensor teacherLog;
+          {
+            torch::NoGradGuard noGrad;
+            teacherLog = logProbabilities(
+                options.teacher->impl->run(x).reshape({n, -1}), softmax);
+          }
+          Tensor kl =
+              (teacherLog.exp() * (teacherLog - logProbabilities(y, softmax)))
+                  .sum(1)
+                  .mean();
+          loss = (1 - options.distill) * loss + options.distill * kl;
+        }
+        optimizer->zero_grad();
+        loss.backward();
+        optimizer->step();
         {
           torch::NoGradGuard noGrad;
-          teacherLog = logProbabilities(
-              options.teacher->impl->run(x).reshape({n, -1}), softmax);
+          for (Tensor &s : scales)
+            s.clamp_min_(1e-6f);
         }
-        Tensor kl =
-            (teacherLog.exp() * (teacherLog - logProbabilities(y, softmax)))
-                .sum(1)
-                .mean();
-        loss = (1 - options.distill) * loss + options.distill * kl;
+        lossSum += loss.item<double>() * double(n);
+        correct += y.argmax(1).eq(target).sum().item<int64_t>();
+        progress.images += n;
+        double seconds = std::chrono::duration<double>(
+                             std::chrono::steady_clock::now() - start)
+                             .count();
+        progress.loss = lossSum / double(progress.images);
+        progress.accuracy = double(correct) / double(progress.images);
+        progress.imagesPerSecond = double(progress.images) / seconds;
+        progress.secondsLeft =
+            double(data.count - progress.images +
+                   (options.epochs - epoch - 1) * data.count) /
+            progress.imagesPerSecond;
+        if (options.progress && progress.images < data.count)
+          options.progress(progress);
       }
-      optimizer->zero_grad();
-      loss.backward();
-      optimizer->step();
-      {
-        torch::NoGradGuard noGrad;
-        for (Tensor &s : scales)
-          s.clamp_min_(1e-6f);
-      }
-      lossSum += loss.item<double>() * double(n);
-      correct += y.argmax(1).eq(target).sum().item<int64_t>();
-      progress.images += n;
-      double seconds = std::chrono::duration<double>(
-                           std::chrono::steady_clock::now() - start)
-                           .count();
-      progress.loss = lossSum / double(progress.images);
-      progress.accuracy = double(correct) / double(progress.images);
-      progress.imagesPerSecond = double(progress.images) / seconds;
-      progress.secondsLeft = double(data.count - progress.images +
-                                    (options.epochs - epoch - 1) * data.count) /
-                             progress.imagesPerSecond;
-      if (options.progress && progress.images < data.count)
+      net.training = false;
+      if (test)
+        progress.testAccuracy =
+            evaluate(*test, options.transform, 256, false).getAccuracy();
+      progress.epochDone = true;
+      if (!save(epoch + 1))
+        return false;
+      if (options.progress)
         options.progress(progress);
     }
+  } catch (const KernelError &e) {
     net.training = false;
-    if (test)
-      progress.testAccuracy =
-          evaluate(*test, options.transform, 256, false).getAccuracy();
-    progress.epochDone = true;
-    if (!save(epoch + 1))
-      return false;
-    if (options.progress)
-      options.progress(progress);
+    error = e.what();
+    return false;
+  } catch (const c10::Error &e) {
+    net.training = false;
+    error = std::string("cim-tune: error: training failed: ") +
+            e.what_without_backtrace();
+    return false;
   }
   return true;
 }

@@ -74,6 +74,14 @@ layerFeatures(const std::vector<SearchLayer> &layers) {
               lg(l.crossbarsAtW8),
               n > 1 ? double(i) / double(n - 1) : 0.0};
   }
+  // Products of two activations get a feature of their own; networks
+  // without them keep the state (and the search) they always had.
+  bool products =
+      std::any_of(layers.begin(), layers.end(),
+                  [](const SearchLayer &l) { return l.kind == "product"; });
+  if (products)
+    for (size_t i = 0; i < n; ++i)
+      raw[i].insert(raw[i].begin() + 3, double(layers[i].kind == "product"));
   std::vector<std::vector<float>> out(n);
   size_t dims = raw.empty() ? 0 : raw[0].size();
   for (size_t d = 0; d < dims; ++d) {

@@ -167,8 +167,8 @@ bool AccuracyModel::divergence(const BitPolicy &policy, double &kl,
     return false;
   bool softmax = false;
   for (const Node &node : graph.nodes)
-    if (node.output == graph.outputs[0])
-      softmax = node.kind == NodeKind::Softmax;
+    if (node.output() == graph.outputs[0])
+      softmax = node.op == "softmax";
   std::vector<double> p = logProbabilities(
       reference->forward(images.data(), count), count, softmax);
   std::vector<double> q =

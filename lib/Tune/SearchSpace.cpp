@@ -35,13 +35,25 @@ void tune::describeLayers(const Graph &graph,
     layer.weights = 1;
     for (int64_t d : w)
       layer.weights *= d;
-    if (node.kind == NodeKind::Conv && w.size() == 4) {
-      layer.kind = node.group > 1 && node.group == w[0] ? "depthwise" : "conv";
+    int64_t group = node.getInt("group", 1);
+    if (node.op == "conv2d" && w.size() == 4) {
+      layer.kind = group > 1 && group == w[0] ? "depthwise" : "conv";
       layer.outChannels = w[0];
-      layer.inChannels = w[1] * node.group;
+      layer.inChannels = w[1] * group;
       layer.kernel = w[2] * w[3];
-      layer.stride = node.strides.empty() ? 1 : node.strides[0];
+      const std::vector<int64_t> &strides = node.getInts("strides");
+      layer.stride = strides.empty() ? 1 : strides[0];
       layer.inputSize = in.size() == 4 ? in[2] * in[3] : 1;
+    } else if (!graph.hasConstantWeight(node)) {
+      // A product of two activations (attention scores, attention x V):
+      // [..., M, K] x [..., K, N], the second operand written at every
+      // inference.
+      layer.kind = "product";
+      layer.inChannels = w.size() >= 2 ? w[w.size() - 2] : 1;
+      layer.outChannels = w.empty() ? 1 : w.back();
+      layer.kernel = 1;
+      layer.stride = 1;
+      layer.inputSize = in.size() >= 2 ? in[in.size() - 2] : 1;
     } else {
       // Gemm / MatMul: the crossbar matrix is the weight.
       layer.kind = "dense";

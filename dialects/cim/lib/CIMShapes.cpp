@@ -3,6 +3,7 @@
 #include "cim/Dialect/CIM/CIMShapes.h"
 
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/Support/ErrorHandling.h"
 
 #include <algorithm>
 
@@ -101,4 +102,36 @@ cim::SliceRange cim::computeSliceRange(int64_t dim, int64_t start, int64_t end,
         range.start > stop ? (range.start - stop + (-step) - 1) / (-step) : 0;
   }
   return range;
+}
+
+/// Source index along one dimension of length `n` for output position `o`
+/// (`begin` padding before it), or -1 for the constant.
+int64_t cim::getPadSource(int64_t o, int64_t begin, int64_t n, PadMode mode) {
+  int64_t i = o - begin;
+  if (i >= 0 && i < n)
+    return i;
+  switch (mode) {
+  case PadMode::Constant:
+    return -1;
+  case PadMode::Edge:
+    return i < 0 ? 0 : n - 1;
+  case PadMode::Reflect: {
+    // numpy 'reflect': the border element is not repeated; pads longer
+    // than the dimension keep reflecting (period 2 * (n - 1)).
+    if (n == 1)
+      return 0;
+    int64_t period = 2 * (n - 1);
+    i %= period;
+    if (i < 0)
+      i += period;
+    return i < n ? i : period - i;
+  }
+  case PadMode::Wrap:
+    // numpy 'wrap': the dimension repeats periodically.
+    if (n == 0)
+      return -1;
+    i %= n;
+    return i < 0 ? i + n : i;
+  }
+  llvm_unreachable("unknown pad mode");
 }

@@ -23,16 +23,18 @@ namespace cim {
 
 /// One node attribute: an int, a float, or a list of ints.
 struct OnnxAttribute {
-  enum class Kind { Int, Float, Ints };
+  enum class Kind { Int, Float, Ints, String };
   std::string name;
   Kind kind = Kind::Int;
   int64_t intValue = 0;
   float floatValue = 0.0f;
   std::vector<int64_t> ints;
+  std::string text;
 
   static OnnxAttribute getInt(std::string name, int64_t value);
   static OnnxAttribute getFloat(std::string name, float value);
   static OnnxAttribute getInts(std::string name, std::vector<int64_t> values);
+  static OnnxAttribute getString(std::string name, std::string value);
 };
 
 struct OnnxNodeSpec {

@@ -19,6 +19,8 @@
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
 
+#include <vector>
+
 namespace mlir {
 namespace cim {
 
@@ -70,6 +72,24 @@ runReference(func::FuncOp func, llvm::ArrayRef<HostTensor> inputs,
 /// one definition of every op's arithmetic.
 FailureOr<llvm::SmallVector<HostTensor>>
 evaluateOp(Operation *op, llvm::ArrayRef<HostTensor> operands);
+
+/// How cim.resize changes one dimension: output index x is
+/// sum_i weights[x * in + i] * input[i] (row-major out x in), or the op's
+/// extrapolation value where outside[x]. Other executors (cim-tune's
+/// trainable network) apply these to share the reference's interpolation.
+struct ResizeAxis {
+  int64_t dim = 0;
+  int64_t in = 0, out = 0;
+  std::vector<double> weights;
+  std::vector<bool> outside;
+};
+
+/// The dimensions that a cim.resize `op` changes for an input of
+/// `inputShape`, innermost first (the order the reference applies them
+/// in). Emits an error at the op and fails when its attributes do not
+/// match the input.
+FailureOr<llvm::SmallVector<ResizeAxis>>
+planResize(Operation *op, llvm::ArrayRef<int64_t> inputShape);
 
 } // namespace cim
 } // namespace mlir

@@ -24,31 +24,32 @@ namespace mlir {
 namespace cim {
 namespace tune {
 
-/// The graph ops cim-tune trains (the ops of CNN classifiers).
-enum class NodeKind {
-  Conv,
-  Gemm,
-  MatMul,
-  Relu,
-  Clip,
-  MaxPool,
-  AvgPool,
-  GlobalAvgPool,
-  Add,
-  Flatten,
-  Reshape,
-  BatchNorm,
-  Softmax,
-};
+/// Element type of a graph value. Training computes in f32; integer and
+/// boolean values (gather indices, masks, comparisons) pass through ops
+/// that have no gradient.
+enum class ElementType { F32, I64, Bool };
 
-/// The op name as the cim dialect spells it ("conv2d", "gemm", ...).
-const char *getNodeKindName(NodeKind kind);
-
-/// A dense f32 tensor.
+/// A dense constant: f32 data, or integer data (I64 and Bool) in `ints`.
 struct FloatTensor {
   std::vector<int64_t> shape;
   std::vector<float> data;
+  ElementType type = ElementType::F32;
+  std::vector<int64_t> ints;
   int64_t getNumElements() const;
+};
+
+/// An attribute of a graph op, converted from the cim op's attribute with
+/// its default filled in: integers and booleans (and integer arrays) in
+/// `ints`, floats (and float arrays) in `floats`, strings and enum cases
+/// in `text`.
+struct NodeAttr {
+  /// What the attribute was: a scalar or an array, of which kind.
+  enum class Kind { Int, Float, Ints, Floats, Text };
+  Kind kind = Kind::Ints;
+  std::vector<int64_t> ints;
+  std::vector<double> floats;
+  std::string text;
+  bool present = true;
 };
 
 /// Quantization of one weight-bearing layer, from its `#cim.quant`.
@@ -69,38 +70,38 @@ struct LayerQuant {
 };
 
 struct Node {
-  NodeKind kind = NodeKind::Relu;
+  /// The cim op's mnemonic ("conv2d", "softmax", ...).
+  std::string op;
   /// The layer's `name` (the ONNX node name), or a generated one.
   std::string name;
+  /// Where the op came from ("model.onnx:12:3" or "model.onnx"), for
+  /// diagnostics.
+  std::string location;
   /// Operand value ids, in the cim op's operand order; -1 for an absent
   /// optional operand.
   std::vector<int> inputs;
-  int output = -1;
-
-  // Convolution and pooling (2-D): kernel (pools), strides, pads (begin
-  // then end), dilations, groups.
-  std::vector<int64_t> kernel, strides, pads, dilations;
-  int64_t group = 1;
-  bool ceilMode = false;
-  bool countIncludePad = false;
-  // Gemm.
-  float alpha = 1.0f, beta = 1.0f;
-  bool transA = false, transB = false;
-  // Flatten and Softmax axis; Reshape's static result shape.
-  int64_t axis = 1;
-  std::vector<int64_t> shape;
-  // BatchNorm.
-  float epsilon = 1e-5f;
-  // Clip bounds.
-  std::optional<float> clipMin, clipMax;
-  /// Quantization of a weight-bearing layer (Conv, Gemm, MatMul with a
-  /// constant weight); absent for float layers and other ops.
+  /// Result value ids, in order.
+  std::vector<int> outputs;
+  /// The op's attributes by their ODS names (defaults filled in), plus
+  /// attributes the graph builder derives (the resize kernel's per-axis
+  /// interpolation matrices).
+  std::map<std::string, NodeAttr> attrs;
+  /// Quantization of a layer (a Conv, Gemm or MatMul with a constant
+  /// weight, or a MatMul of two activations); absent for float layers and
+  /// other ops.
   std::optional<LayerQuant> quant;
 
-  bool isLayer() const {
-    return kind == NodeKind::Conv || kind == NodeKind::Gemm ||
-           kind == NodeKind::MatMul;
-  }
+  int output() const { return outputs.empty() ? -1 : outputs[0]; }
+  bool has(const std::string &attr) const;
+  int64_t getInt(const std::string &attr, int64_t otherwise = 0) const;
+  double getFloat(const std::string &attr, double otherwise = 0) const;
+  /// The integer array (empty when absent).
+  const std::vector<int64_t> &getInts(const std::string &attr) const;
+  const std::vector<double> &getFloats(const std::string &attr) const;
+  std::string getText(const std::string &attr) const;
+
+  /// Conv, Gemm or MatMul: the ops that can be layers.
+  bool isProduct() const;
 };
 
 struct Graph {
@@ -113,13 +114,32 @@ struct Graph {
   std::vector<int> outputs;
   /// Constant values by id.
   std::map<int, FloatTensor> constants;
-  /// Static result shape of every value id (inputs, constants, nodes).
+  /// Static result shape of every value id (inputs, constants, nodes) at
+  /// a batch of `batch`.
   std::vector<std::vector<int64_t>> shapes;
+  /// How each dimension of each value grows with the batch: at a batch of
+  /// n it is shapes[id][d] + batchSlope[id][d] * (n - batch). Zero for
+  /// dimensions that do not depend on the batch (and for every dimension
+  /// of a graph loaded at one batch size only).
+  std::vector<std::vector<int64_t>> batchSlope;
+  /// Element type of every value id.
+  std::vector<ElementType> types;
+  /// The batch size `shapes` were taken at.
+  int64_t batch = 1;
   /// Ops in execution order.
   std::vector<Node> nodes;
 
-  /// Weight-bearing layers (nodes with a constant weight) in graph order:
-  /// the order of a policy file's `index`.
+  /// The shape of value `id` at a batch of `n`.
+  std::vector<int64_t> getShape(int id, int64_t n) const;
+
+  /// Whether `node` is a layer with its own widths: a product with a
+  /// constant weight, or a MatMul of two activations.
+  bool isLayer(const Node &node) const;
+  /// Whether a layer's weight operand is a constant (a MatMul of two
+  /// activations has none).
+  bool hasConstantWeight(const Node &node) const;
+
+  /// The layers in graph order: the order of a policy file's `index`.
   std::vector<const Node *> getLayers() const;
   std::vector<Node *> getLayers();
 };

@@ -13,6 +13,7 @@
 
 #include "cim/Tune/Graph.h"
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,12 @@ struct LoadOptions {
   bool keepQuantWidths = false;
   /// Batch size given to the model's dynamic batch dimension.
   int64_t batch = 1;
+  /// Also load the model at the next batch size to find the dimensions
+  /// that grow with the batch (Graph::batchSlope), so that the network
+  /// runs any batch size.
+  bool followBatch = true;
+  /// Shapes for graph inputs by name (`?` dimensions as -1 take `batch`).
+  std::map<std::string, std::vector<int64_t>> inputShapes;
 };
 
 class IRModel {

@@ -56,6 +56,18 @@ struct Progress {
   double testAccuracy = -1;
 };
 
+/// The ops cim-tune's network runs, and the reason for each graph op it
+/// does not (lib/Reference/GraphOps.def lists them all).
+struct OpSupport {
+  /// A trainable kernel exists (its float forward equals the reference
+  /// executor's).
+  bool trainable = false;
+  /// Why not, when it does not.
+  const char *reason = nullptr;
+};
+/// Whether cim-tune's network runs the graph op `mnemonic` ("conv2d").
+OpSupport getOpSupport(const std::string &mnemonic);
+
 class Network;
 
 /// Whether `graph`'s input takes `data`'s images (NCHW of their channels,

@@ -10,6 +10,8 @@
 #ifndef CIM_DIALECT_CIM_CIMSHAPES_H
 #define CIM_DIALECT_CIM_CIMSHAPES_H
 
+#include "cim/Dialect/CIM/CIMEnums.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include <cstdint>
@@ -48,6 +50,11 @@ struct SliceRange {
 };
 SliceRange computeSliceRange(int64_t dim, int64_t start, int64_t end,
                              int64_t step);
+
+/// Source index along a dimension of length `n` for output position `o` of
+/// an ONNX Pad with `begin` elements of padding before it, or -1 where the
+/// constant goes.
+int64_t getPadSource(int64_t o, int64_t begin, int64_t n, PadMode mode);
 
 } // namespace cim
 } // namespace mlir
