@@ -16,7 +16,6 @@
 #include "cim/Quant/LayerQuant.h"
 #include "cim/Reference/Executor.h"
 #include "cim/Transforms/Passes.h"
-#include "cim/Tune/Network.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -38,6 +37,8 @@ struct IRModel::Impl {
   Graph graph;
   /// The cim.constant behind each constant value id.
   llvm::DenseMap<int, ConstantOp> constantOps;
+  /// The graph value id of each SSA value.
+  llvm::DenseMap<Value, int> valueIds;
   /// The layer op behind each node index that is a layer.
   llvm::DenseMap<int, LayerOpInterface> layerOps;
   std::string diagnostics;
@@ -165,7 +166,7 @@ static bool convertAttr(Attribute attr, NodeAttr &out) {
 }
 
 LogicalResult IRModel::Impl::convert(std::string &error) {
-  llvm::DenseMap<Value, int> ids;
+  llvm::DenseMap<Value, int> &ids = valueIds;
   auto idOf = [&](Value value) -> int {
     if (!value)
       return -1;
@@ -233,11 +234,6 @@ LogicalResult IRModel::Impl::convert(std::string &error) {
     }
     if (op.getDialect() != op.getContext()->getLoadedDialect<CIMDialect>())
       return fail(&op, "'" + opName + "' is not a cim graph op");
-    OpSupport support = getOpSupport(op.getName().stripDialect().str());
-    if (!support.trainable)
-      return fail(&op, "'" + opName + "' cannot train: " +
-                           (support.reason ? support.reason
-                                           : "cim-tune has no kernel for it"));
 
     Node node;
     node.op = op.getName().stripDialect().str();
@@ -534,6 +530,48 @@ bool IRModel::run(const std::vector<float> &input, bool quantized,
   }
   ArrayRef<float> values = results->front().data<float>();
   output.assign(values.begin(), values.end());
+  return true;
+}
+
+bool IRModel::trace(const std::vector<float> &input,
+                    std::map<int, FloatTensor> &values, std::string &error) {
+  const Graph &graph = impl->graph;
+  HostTensor tensor = HostTensor::fromFloats(graph.inputShapes[0], input);
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(&impl->context, [&](Diagnostic &diag) {
+    diagnostics += formatDiagnostic(diag) + "\n";
+    return success();
+  });
+  auto record = [&](Value value, const HostTensor &host) {
+    auto it = impl->valueIds.find(value);
+    if (it == impl->valueIds.end() || values.count(it->second))
+      return;
+    FloatTensor &out = values[it->second];
+    out.shape.assign(host.getShape().begin(), host.getShape().end());
+    out.type = graph.types[size_t(it->second)];
+    if (host.getKind() == ElementKind::F32) {
+      ArrayRef<float> data = host.data<float>();
+      out.data.assign(data.begin(), data.end());
+    } else {
+      for (int64_t i = 0, e = host.getNumElements(); i < e; ++i)
+        out.ints.push_back(host.getAsInt64(i));
+    }
+  };
+  FailureOr<SmallVector<HostTensor>> results = runReference(
+      impl->func, tensor,
+      [&](Operation *op, MutableArrayRef<const HostTensor *> operands) {
+        for (auto [operand, host] : llvm::zip(op->getOperands(), operands))
+          record(operand, *host);
+        return success();
+      });
+  if (failed(results)) {
+    error = diagnostics.empty() ? "cim-tune: error: reference run failed"
+                                : diagnostics;
+    return false;
+  }
+  auto ret = cast<func::ReturnOp>(impl->func.getBody().front().getTerminator());
+  for (auto [value, host] : llvm::zip(ret.getOperands(), *results))
+    record(value, host);
   return true;
 }
 

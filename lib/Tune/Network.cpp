@@ -81,17 +81,23 @@ std::unique_ptr<Network> Network::create(const Graph &graph,
     if (finite && tensor.data.size() > 1)
       trained.insert(id);
   }
+  // Every op that blocks training, one line each.
   impl.kernels.clear();
+  std::string blocking;
   for (const Node &node : graph.nodes) {
     TrainKernel kernel = lookupTrainKernel(node.op);
     if (!kernel) {
       OpSupport support = getOpSupport(node.op);
-      error =
-          node.location + ": error: '" + node.op + "' cannot train: " +
+      blocking +=
+          (blocking.empty() ? "" : "\n") + node.location + ": error: 'cim." +
+          node.op + "' cannot train: " +
           (support.reason ? support.reason : "cim-tune has no kernel for it");
-      return nullptr;
     }
     impl.kernels.push_back(kernel);
+  }
+  if (!blocking.empty()) {
+    error = blocking;
+    return nullptr;
   }
   for (const auto &[id, tensor] : graph.constants) {
     Tensor t;
@@ -282,15 +288,138 @@ std::vector<float> Network::forward(const float *images, int64_t count) {
   torch::NoGradGuard noGrad;
   std::vector<int64_t> shape = impl->graph.inputShapes[0];
   shape[0] = count;
-  int64_t size = 1;
-  for (int64_t d : shape)
-    size *= d;
   Tensor x = torch::from_blob(const_cast<float *>(images), shape).clone();
   impl->training = false;
   Tensor y = impl->run(x).contiguous();
   return std::vector<float>(y.data_ptr<float>(),
                             y.data_ptr<float>() + y.numel());
 }
+
+bool Network::checkGradients(const float *images, int64_t count, uint64_t seed,
+                             std::vector<std::string> &problems) {
+  std::vector<int64_t> shape =
+      impl->graph.getShape(impl->graph.inputs[0], impl->graph.batch);
+  if (!shape.empty())
+    shape[0] = count;
+  Tensor x = torch::from_blob(const_cast<float *>(images), shape).clone();
+  for (auto &[id, t] : impl->constants)
+    if (t.requires_grad())
+      t.mutable_grad() = Tensor();
+  try {
+    impl->training = true;
+    Tensor y = impl->run(x);
+    impl->training = false;
+    torch::manual_seed(seed);
+    // A random projection of the output: every output element matters.
+    Tensor loss = (y * torch::randn_like(y)).sum();
+    loss.backward();
+  } catch (const KernelError &e) {
+    impl->training = false;
+    problems.push_back(e.what());
+    return false;
+  } catch (const c10::Error &e) {
+    impl->training = false;
+    problems.push_back(std::string("cim-tune: error: the backward pass "
+                                   "failed: ") +
+                       e.what_without_backtrace());
+    return false;
+  }
+  for (auto &[id, t] : impl->constants) {
+    if (!t.requires_grad())
+      continue;
+    const Node *user = nullptr;
+    size_t operand = 0;
+    for (const Node &node : impl->graph.nodes)
+      for (size_t k = 0; k < node.inputs.size() && !user; ++k)
+        if (node.inputs[k] == id) {
+          user = &node;
+          operand = k;
+        }
+    std::string where =
+        user ? user->location + ": error: 'cim." + user->op + "' (" +
+                   user->name + ") operand " + std::to_string(operand)
+             : "cim-tune: error: constant " + std::to_string(id);
+    const Tensor &grad = t.grad();
+    if (!grad.defined())
+      problems.push_back(where + " gets no gradient");
+    else if (!torch::isfinite(grad).all().item<bool>())
+      problems.push_back(where + " gets a non-finite gradient");
+    t.mutable_grad() = Tensor();
+  }
+  return problems.empty();
+}
+
+static Tensor toTorch(const FloatTensor &t) {
+  if (t.type == ElementType::F32)
+    return torch::tensor(t.data).reshape(t.shape);
+  Tensor ints = torch::tensor(t.ints).reshape(t.shape);
+  return t.type == ElementType::Bool ? ints.to(torch::kBool) : ints;
+}
+
+double Network::compareOps(const std::map<int, FloatTensor> &values,
+                           std::string &worstNode, std::string &error) {
+  torch::NoGradGuard noGrad;
+  bool wasQuantized = impl->quantized;
+  impl->quantized = false;
+  impl->training = false;
+  double worst = 0;
+  std::vector<Tensor> operands;
+  for (size_t i = 0; i < impl->graph.nodes.size(); ++i) {
+    const Node &node = impl->graph.nodes[i];
+    operands.clear();
+    bool known = true;
+    for (int id : node.inputs) {
+      if (id < 0) {
+        operands.emplace_back();
+        continue;
+      }
+      auto it = values.find(id);
+      known &= it != values.end();
+      operands.push_back(known ? toTorch(it->second) : Tensor());
+    }
+    if (!known)
+      continue;
+    KernelContext context{*impl, i, node, impl->graph.batch};
+    std::vector<Tensor> results;
+    try {
+      results = impl->kernels[i](context, operands);
+    } catch (const std::exception &e) {
+      impl->quantized = wasQuantized;
+      error = node.location + ": error: '" + node.op + "': " + e.what();
+      return INFINITY;
+    }
+    for (size_t k = 0; k < results.size() && k < node.outputs.size(); ++k) {
+      auto it = values.find(node.outputs[k]);
+      if (it == values.end())
+        continue;
+      Tensor ref = toTorch(it->second), got = results[k].contiguous();
+      double diff;
+      if (ref.sizes() != got.sizes())
+        diff = INFINITY;
+      else if (ref.is_floating_point())
+        diff = (got.to(torch::kDouble) - ref.to(torch::kDouble))
+                   .abs()
+                   .max()
+                   .item<double>() /
+               std::max(ref.abs().max().item<double>(), 1e-30);
+      else
+        diff = got.to(torch::kLong).equal(ref.to(torch::kLong)) ? 0 : INFINITY;
+      if (ref.numel() == 0)
+        diff = 0;
+      if (std::isnan(diff))
+        diff = INFINITY;
+      if (diff > worst || worstNode.empty()) {
+        worst = std::max(worst, diff);
+        if (diff >= worst)
+          worstNode = node.location + " ('" + node.op + "' " + node.name + ")";
+      }
+    }
+  }
+  impl->quantized = wasQuantized;
+  return worst;
+}
+
+size_t Network::getTrainedCount() const { return impl->parameters().size(); }
 
 Tensor tune::lossOf(const Tensor &output, const Tensor &labels,
                     bool outputIsSoftmax) {

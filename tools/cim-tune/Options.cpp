@@ -220,12 +220,16 @@ cl::SubCommand &tune::getCommand(Command command) {
       {"search", "mixed-precision search (DDPG) and baselines: --model "
                  "M.onnx --data D --hw HW --max-acc-drop PCT --episodes N "
                  "--seed S -o POLICY.json [--json SUMMARY.json] "
-                 "(docs/search.md)"}};
+                 "(docs/search.md)"},
+      {"check", "whether cim-tune can train a model: --model M.onnx "
+                "[--input-shape NAME=DIMS] (float forward against the "
+                "reference executor, one backward pass, the layers)"}};
   return commands[size_t(command)];
 }
 
-static const Command kCommands[] = {Command::Train, Command::Qat, Command::Eval,
-                                    Command::Export, Command::Search};
+static const Command kCommands[] = {Command::Train,  Command::Qat,
+                                    Command::Eval,   Command::Export,
+                                    Command::Search, Command::Check};
 
 std::optional<Command> tune::getChosenCommand() {
   for (Command command : kCommands)
@@ -240,8 +244,8 @@ cl::OptionCategory &tune::getToolCategory() {
 }
 
 namespace {
-const Of everyCommand = {Command::Train, Command::Qat, Command::Eval,
-                         Command::Export, Command::Search};
+const Of everyCommand = {Command::Train,  Command::Qat,    Command::Eval,
+                         Command::Export, Command::Search, Command::Check};
 
 /// Where the arguments that are no option of the command go.
 cl::list<std::string> unknownOptions(cl::Sink, everyCommand, cl::ReallyHidden);
@@ -276,12 +280,14 @@ CountOption tune::seedOption("seed",
                              cl::desc("shuffling, augmentation and search "
                                       "seed"),
                              cl::init(1),
-                             Of{Command::Train, Command::Qat, Command::Search});
+                             Of{Command::Train, Command::Qat, Command::Search,
+                                Command::Check});
 CountOption tune::threadsOption(
     "threads",
     cl::desc("LibTorch and OpenBLAS threads (default 0: one per core)"),
     cl::init(0),
-    Of{Command::Train, Command::Qat, Command::Eval, Command::Export});
+    Of{Command::Train, Command::Qat, Command::Eval, Command::Export,
+       Command::Check});
 TextOption tune::outputPath("o", cl::desc("the output file"),
                             cl::value_desc("OUT"),
                             Of{Command::Train, Command::Qat, Command::Export,

@@ -169,7 +169,7 @@ llvm::ArrayRef<std::pair<Placement, const char *>> getPlacementNames();
 //===----------------------------------------------------------------------===//
 
 /// The commands.
-enum class Command { Train, Qat, Eval, Export, Search };
+enum class Command { Train, Qat, Eval, Export, Search, Check };
 
 /// A command's cl::SubCommand.
 llvm::cl::SubCommand &getCommand(Command command);

@@ -28,10 +28,13 @@
 #include "llvm/Support/JSON.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <random>
 #include <sstream>
 #include <string>
 #include <unistd.h>
@@ -486,6 +489,172 @@ int runExport() {
   return 0;
 }
 
+//===----------------------------------------------------------------------===//
+// check
+//===----------------------------------------------------------------------===//
+
+cl::list<std::string>
+    inputShapeOption("input-shape",
+                     cl::desc("an input's shape, NAME=DIMS (e.g. "
+                              "input=Nx3x224x224; N or ? is the batch)"),
+                     cl::value_desc("NAME=DIMS"), Of{Command::Check});
+
+/// The largest |a - b| over the largest |b|: the forward's error relative
+/// to the reference output's scale.
+double relativeDifference(const std::vector<float> &a,
+                          const std::vector<float> &b) {
+  double diff = 0, scale = 0;
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    diff = std::max(diff, std::abs(double(a[i]) - double(b[i])));
+    scale = std::max(scale, std::abs(double(b[i])));
+  }
+  if (a.size() != b.size() || !std::isfinite(diff))
+    return INFINITY;
+  return diff / std::max(scale, 1e-30);
+}
+
+int runCheck() {
+  if (!modelPath.getNumOccurrences())
+    fail("cim-tune: error: --model M.onnx is required");
+  LoadOptions options;
+  for (const std::string &arg : inputShapeOption) {
+    size_t eq = arg.find('=');
+    std::vector<int64_t> dims;
+    bool ok = eq != std::string::npos && eq > 0;
+    std::stringstream ss(ok ? arg.substr(eq + 1) : "");
+    std::string dim;
+    while (ok && std::getline(ss, dim, 'x')) {
+      if (dim == "N" || dim == "?") {
+        dims.push_back(-1);
+        continue;
+      }
+      char *end = nullptr;
+      long long v = std::strtoll(dim.c_str(), &end, 10);
+      ok = !dim.empty() && *end == 0 && v > 0;
+      dims.push_back(v);
+    }
+    if (!ok || dims.empty())
+      fail("cim-tune: error: --input-shape expects NAME=DIMS such as "
+           "input=Nx3x224x224, got '" +
+           arg + "'");
+    options.inputShapes[arg.substr(0, eq)] = dims;
+  }
+  std::string error;
+  std::unique_ptr<IRModel> model = IRModel::load(modelPath, options, error);
+  if (!model)
+    fail(error);
+  const Graph &graph = model->getGraph();
+  std::cout << modelPath << ": " << graph.nodes.size() << " ops, "
+            << graph.constants.size() << " constants\n";
+  std::unique_ptr<Network> net = Network::create(graph, error);
+  if (!net)
+    fail(error);
+
+  // One seeded float forward at a batch of 2 (not the batch the graph was
+  // loaded at, so that batch-dependent shapes are exercised) against the
+  // reference executor, sample by sample.
+  const int64_t batch = 2;
+  std::vector<int64_t> shape = graph.getShape(graph.inputs[0], graph.batch);
+  int64_t sample = 1;
+  for (size_t d = 1; d < shape.size(); ++d)
+    sample *= shape[d];
+  bool batched = !graph.batchSlope.empty() &&
+                 !graph.batchSlope[size_t(graph.inputs[0])].empty() &&
+                 graph.batchSlope[size_t(graph.inputs[0])][0] == 1 &&
+                 shape[0] == graph.batch;
+  int64_t count = batched ? batch : 1;
+  if (!batched)
+    sample *= shape.empty() ? 1 : shape[0];
+  std::mt19937_64 rng{uint64_t(int64_t(seedOption))};
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> images(size_t(count * sample));
+  for (float &v : images)
+    v = normal(rng);
+  std::vector<float> outputs;
+  try {
+    outputs = net->forward(images.data(), count);
+  } catch (const std::exception &e) {
+    fail(e.what());
+  }
+  std::vector<float> reference;
+  for (int64_t n = 0; n < count; ++n) {
+    std::vector<float> one(images.begin() + n * sample,
+                           images.begin() + (n + 1) * sample),
+        out;
+    if (!model->run(one, /*quantized=*/false, out, error))
+      fail(error);
+    reference.insert(reference.end(), out.begin(), out.end());
+  }
+  // Each op on the reference's values of its operands: the kernels'
+  // agreement, free of the rounding that a deep network amplifies.
+  std::map<int, FloatTensor> trace;
+  std::vector<float> first(images.begin(), images.begin() + sample);
+  if (!model->trace(first, trace, error))
+    fail(error);
+  std::string worstNode;
+  double perOp = net->compareOps(trace, worstNode, error);
+  if (!error.empty())
+    fail(error);
+  const double tolerance = 1e-5;
+  std::cout << llvm::formatv("float forward, op by op against the reference "
+                             "executor: largest relative difference {0:e2} "
+                             "(tolerance {1:e0}) at {2}\n",
+                             perOp, tolerance, worstNode)
+                   .str();
+  bool ok = perOp <= tolerance;
+  if (!ok)
+    std::cerr << worstNode << ": error: the trainable kernel differs from "
+              << "the reference executor's by " << perOp << " (relative)\n";
+  // The whole network at once (a batch of 2 where the batch is dynamic):
+  // shapes that follow the batch, and the rounding of the whole chain.
+  double difference = relativeDifference(outputs, reference);
+  const double chainTolerance = 1e-3;
+  std::cout << llvm::formatv("float forward, whole network (batch {0}): "
+                             "largest relative difference {1:e2} (tolerance "
+                             "{2:e0})\n",
+                             count, difference, chainTolerance)
+                   .str();
+  if (difference > chainTolerance) {
+    ok = false;
+    std::cerr << "cim-tune: error: the trainable network's output differs "
+                 "from the reference executor's by "
+              << difference << " (relative)\n";
+  }
+  if (!batched)
+    std::cout << "note: the input's batch dimension is static: training "
+                 "takes one sample per step (export the model with a dynamic "
+                 "batch to train in batches)\n";
+
+  std::vector<std::string> problems;
+  if (net->checkGradients(images.data(), count, uint64_t(int64_t(seedOption)),
+                          problems)) {
+    std::cout << "backward: " << net->getTrainedCount()
+              << " trained constants, every gradient finite\n";
+  } else {
+    ok = false;
+    for (const std::string &line : problems)
+      std::cerr << line << "\n";
+  }
+
+  std::vector<const Node *> layers = graph.getLayers();
+  std::cout << layers.size() << " layers with their own widths (index, name, "
+            << "op, second operand):\n";
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const Node &layer = *layers[i];
+    std::string operand = "weight ";
+    const std::vector<int64_t> &w = graph.shapes[size_t(layer.inputs[1])];
+    for (size_t d = 0; d < w.size(); ++d)
+      operand += (d ? "x" : "") + std::to_string(w[d]);
+    if (!graph.hasConstantWeight(layer))
+      operand = "activation (crossbar-held: weight width)";
+    std::cout << "  " << i << "  " << layer.name << "  " << layer.op << "  "
+              << operand << "\n";
+  }
+  std::cout << (ok ? "cim-tune can train this model\n"
+                   : "cim-tune cannot train this model\n");
+  return ok ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -501,6 +670,8 @@ int main(int argc, char **argv) {
     return runTrain(true);
   case Command::Eval:
     return runEval();
+  case Command::Check:
+    return runCheck();
   case Command::Export:
   case Command::Search:
     break;

@@ -70,6 +70,12 @@ public:
   bool run(const std::vector<float> &input, bool quantized,
            std::vector<float> &output, std::string &error);
 
+  /// Runs the float reference executor on one input tensor and records the
+  /// value of every graph value id that an op uses or the function returns
+  /// (f32 data, or integers in FloatTensor::ints), for per-op comparisons.
+  bool trace(const std::vector<float> &input,
+             std::map<int, FloatTensor> &values, std::string &error);
+
   /// The module as text (after update(), the quantized IR cimc would see).
   std::string print() const;
 

@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -135,8 +136,9 @@ public:
   /// The LibTorch state (lib/Tune/NetworkImpl.h).
   struct Impl;
 
-  /// Builds the network. Fails (with a one-line `error`) for graphs with
-  /// more than one input or output.
+  /// Builds the network. Fails for graphs with more than one input and for
+  /// ops without a trainable kernel (`error` then holds one located line
+  /// per such op).
   static std::unique_ptr<Network> create(const Graph &graph,
                                          std::string &error);
 
@@ -166,6 +168,23 @@ public:
 
   /// The first output for `count` images (NCHW f32).
   std::vector<float> forward(const float *images, int64_t count);
+
+  /// One backward pass of a random projection of the outputs for `count`
+  /// images: every trained constant must get a finite gradient. Appends one
+  /// located line per constant that does not, or per op that fails.
+  bool checkGradients(const float *images, int64_t count, uint64_t seed,
+                      std::vector<std::string> &problems);
+
+  /// Runs every node on the reference executor's values of its operands
+  /// (`values`, from IRModel::trace at the graph's batch) and compares its
+  /// results with the reference's: the largest relative difference (max
+  /// |a - b| over max |b|, per result) and the node it occurs at. Integer
+  /// results must be equal (else the difference is infinite).
+  double compareOps(const std::map<int, FloatTensor> &values,
+                    std::string &worstNode, std::string &error);
+
+  /// The number of trained constants.
+  size_t getTrainedCount() const;
 
   /// The graph with the trained constants and the layers' activation
   /// scales.
