@@ -113,7 +113,7 @@ static std::optional<ElementType> elementTypeOf(Type type) {
     return ElementType::F32;
   if (element.isSignlessInteger(1))
     return ElementType::Bool;
-  if (element.isSignlessInteger(64) || element.isSignlessInteger(32))
+  if (element.isa<IntegerType>())
     return ElementType::I64;
   return std::nullopt;
 }
@@ -436,12 +436,69 @@ std::unique_ptr<IRModel> IRModel::load(const std::string &path,
     for (size_t d = 0; d < graph.shapes[id].size(); ++d)
       graph.batchSlope[id][d] = g2.shapes[id][d] - graph.shapes[id][d];
   }
+  // A product's matrices must not grow with the batch: their last two
+  // dimensions are the crossbar's rows and columns (and the contraction).
+  for (const Node &node : graph.nodes) {
+    if (!graph.isLayer(node))
+      continue;
+    if (node.op == "conv2d")
+      continue;
+    for (int k = 0; k < 2; ++k) {
+      const std::vector<int64_t> &slope = graph.batchSlope[node.inputs[k]];
+      size_t rank = slope.size();
+      // The streamed operand's rows are samples; its contraction dimension
+      // and the whole second operand are not.
+      bool transA = node.getInt("transA") != 0;
+      size_t from = rank >= 2 && (k == 1 || transA) ? rank - 2 : rank - 1;
+      size_t to = k == 0 && transA ? rank - 1 : rank;
+      for (size_t d = from; rank > 0 && d < to; ++d)
+        if (slope[d] != 0) {
+          error = node.location + ": error: '" + node.op + "': its operand " +
+                  std::to_string(k) +
+                  " changes shape with the batch (dimension " +
+                  std::to_string(d) +
+                  "), so samples would mix; cim-tune trains products whose "
+                  "matrices do not depend on the batch";
+          return nullptr;
+        }
+    }
+  }
+  // A constant that grows with the batch (a class token that the importer
+  // expanded to the batch) must be one slice broadcast along those
+  // dimensions: it is kept as that slice and broadcast at run time.
   for (auto &[id, constant] : impl.constantOps) {
-    if (graph.batchSlope[id] !=
-        std::vector<int64_t>(graph.shapes[id].size(), 0)) {
-      std::string where = whereOf(constant.getLoc());
-      error = where + ": error: a constant's shape depends on the batch "
-                      "size; cim-tune cannot train it";
+    const std::vector<int64_t> &slope = graph.batchSlope[id];
+    if (std::all_of(slope.begin(), slope.end(),
+                    [](int64_t v) { return v == 0; }))
+      continue;
+    const FloatTensor &one = graph.constants.at(id);
+    const FloatTensor &two = g2.constants.at(id);
+    bool broadcast = one.type == ElementType::F32 && options.batch == 1;
+    for (size_t d = 0; broadcast && d < slope.size(); ++d)
+      broadcast = slope[d] == 0 || (one.shape[d] == 1 && slope[d] == 1);
+    if (broadcast) {
+      // Batch-dependent dimensions are outermost in the check below only
+      // when they lead; compare element by element through the strides.
+      std::vector<int64_t> strides(one.shape.size(), 1);
+      for (size_t d = one.shape.size(); d-- > 1;)
+        strides[d - 1] = strides[d] * one.shape[d];
+      std::vector<int64_t> index(two.shape.size(), 0);
+      for (size_t i = 0; broadcast && i < two.data.size(); ++i) {
+        int64_t at = 0;
+        for (size_t d = 0; d < index.size(); ++d)
+          at += (slope[d] ? 0 : index[d]) * strides[d];
+        broadcast = two.data[i] == one.data[size_t(at)];
+        for (size_t d = index.size(); d-- > 0;)
+          if (++index[d] < two.shape[d])
+            break;
+          else
+            index[d] = 0;
+      }
+    }
+    if (!broadcast) {
+      error = whereOf(constant.getLoc()) +
+              ": error: a constant's shape depends on the batch size and it "
+              "is not one slice broadcast to it; cim-tune cannot train it";
       return nullptr;
     }
   }

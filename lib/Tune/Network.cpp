@@ -100,6 +100,10 @@ std::unique_ptr<Network> Network::create(const Graph &graph,
     return nullptr;
   }
   for (const auto &[id, tensor] : graph.constants) {
+    if (size_t(id) < graph.batchSlope.size() &&
+        std::any_of(graph.batchSlope[id].begin(), graph.batchSlope[id].end(),
+                    [](int64_t v) { return v != 0; }))
+      impl.batchConstants.push_back(id);
     Tensor t;
     if (tensor.type == ElementType::F32)
       t = torch::tensor(tensor.data).reshape(tensor.shape).clone();
@@ -244,9 +248,13 @@ static std::string shapeText(c10::IntArrayRef shape) {
 Tensor Network::Impl::run(const Tensor &input) {
   std::vector<Tensor> values(size_t(graph.numValues));
   values[size_t(graph.inputs[0])] = input;
+  int64_t batch = batchOf(input);
   for (auto &[id, t] : constants)
     values[size_t(id)] = t;
-  int64_t batch = batchOf(input);
+  // Constants that follow the batch (a class token expanded to it) are
+  // broadcast from their one slice.
+  for (int id : batchConstants)
+    values[size_t(id)] = constants.at(id).expand(graph.getShape(id, batch));
   std::vector<Tensor> operands;
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const Node &node = graph.nodes[i];

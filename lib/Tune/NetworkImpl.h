@@ -68,6 +68,9 @@ struct Network::Impl {
   Graph graph;
   /// Every constant's tensor, by value id.
   std::map<int, torch::Tensor> constants;
+  /// Constants whose shape follows the batch: held as their one slice and
+  /// broadcast to the batch at run time.
+  std::vector<int> batchConstants;
   /// Learned activation scale ([1], f32) of each quantized layer, by node
   /// index; undefined until calibrated.
   std::map<size_t, torch::Tensor> actScales;
