@@ -327,7 +327,10 @@ ProgramRunner::run(ArrayRef<HostTensor> inputs, FunctionalStats &stats) {
       return failure();
     return true;
   };
-  return runReference(func, inputs, nullptr, kernel);
+  // Products of two activations run on the digital unit with their
+  // quantized operands, as in the fake-quantized reference.
+  FakeQuantizer products(/*productsOnly=*/true);
+  return runReference(func, inputs, products, kernel);
 }
 
 //===----------------------------------------------------------------------===//
@@ -370,5 +373,8 @@ sim::runQuantizedReference(ModuleOp module, const hw::HardwareDescription &hw,
       return failure();
     return true;
   };
-  return runReference(func, inputs, nullptr, kernel);
+  // Products of two activations run on the digital unit with their
+  // quantized operands, as in the fake-quantized reference.
+  FakeQuantizer products(/*productsOnly=*/true);
+  return runReference(func, inputs, products, kernel);
 }
