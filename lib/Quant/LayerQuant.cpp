@@ -164,6 +164,35 @@ QuantAttr cim::withDynamicWeightRange(QuantAttr quant, quant::Range range) {
                         DenseI32ArrayAttr(), quant.getAscale(), quant.getAzp());
 }
 
+void cim::attachExactRhsScales(ModuleOp module) {
+  module.walk([&](LayerOpInterface layer) {
+    QuantAttr quant = layer.getLayerQuant();
+    if (!quant || !hasDynamicWeight(layer) || !quant.getWscale() ||
+        quant.getWscale().size() != 1)
+      return;
+    MLIRContext *ctx = module.getContext();
+    layer->setAttr(kExactRhsScaleAttrName,
+                   FloatAttr::get(Float32Type::get(ctx),
+                                  quant.getWscale().asArrayRef().front()));
+  });
+}
+
+void cim::restoreExactRhsScales(ModuleOp module) {
+  module.walk([&](LayerOpInterface layer) {
+    QuantAttr quant = layer.getLayerQuant();
+    auto exact = layer->getAttrOfType<FloatAttr>(kExactRhsScaleAttrName);
+    if (!quant || !exact || !hasDynamicWeight(layer) || !quant.getWscale() ||
+        quant.getWscale().size() != 1)
+      return;
+    MLIRContext *ctx = module.getContext();
+    layer.setLayerQuant(QuantAttr::get(
+        ctx, quant.getWbits(), quant.getAbits(), quant.getWscheme(),
+        quant.getAscheme(), quant.getGranularity(),
+        DenseF32ArrayAttr::get(ctx, {float(exact.getValueAsDouble())}),
+        quant.getWzp(), quant.getAscale(), quant.getAzp()));
+  });
+}
+
 QuantAttr cim::withBitsKeepingRanges(QuantAttr quant, unsigned wbits,
                                      unsigned abits) {
   MLIRContext *ctx = quant.getContext();

@@ -256,6 +256,7 @@ FailureOr<ProgramRunner> ProgramRunner::create(const prog::Program &program,
     return emitError(FileLineColLoc::get(context, sourceName, 0, 0));
   };
   ModuleOp graph = *impl->graph;
+  restoreExactRhsScales(graph);
   SmallVector<LayerOpInterface> layers = getCrossbarLayers(graph);
   if (layers.size() != program.layers.size())
     return error() << "the program graph has " << layers.size()

@@ -17,6 +17,7 @@
 #include "cim/Tensor/HostTensor.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/DenseMap.h"
 
 #include <optional>
@@ -62,6 +63,22 @@ QuantAttr getDefaultQuant(LayerOpInterface layer, unsigned wbits,
 /// per-tensor weight scale (zero point 0) that covers `range`, the
 /// observed range of its rhs, under its wbits (the range must be finite).
 QuantAttr withDynamicWeightRange(QuantAttr quant, quant::Range range);
+
+/// The attribute of a product of two activations at the chip level that
+/// holds its rhs scale exactly: an f32 FloatAttr, which the textual and the
+/// bytecode form of the graph keep to the bit (the wscale list of
+/// #cim.quant prints rounded to 7 digits). Crossbar layers have their
+/// scales in the program instead.
+constexpr llvm::StringLiteral kExactRhsScaleAttrName = "cim.rhs_scale";
+
+/// Sets kExactRhsScaleAttrName on every product of two activations of
+/// `module` with a one-entry wscale (cim-schedule chip=1).
+void attachExactRhsScales(ModuleOp module);
+
+/// Replaces the wscale of every product of two activations that has
+/// kExactRhsScaleAttrName by that exact value (a program graph loaded by
+/// the simulator).
+void restoreExactRhsScales(ModuleOp module);
 
 /// `quant` with other bit widths; scales and zero points present are
 /// rescaled so that each keeps its real clipping range
