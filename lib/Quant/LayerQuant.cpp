@@ -142,6 +142,57 @@ QuantAttr cim::withActivationRange(QuantAttr quant, quant::Range range) {
                  params.zeroPoint);
 }
 
+QuantAttr cim::getDefaultQuant(LayerOpInterface layer, unsigned wbits,
+                               unsigned abits) {
+  MLIRContext *ctx = layer->getContext();
+  if (!hasDynamicWeight(layer))
+    return QuantAttr::get(ctx, wbits, abits);
+  return QuantAttr::get(ctx, wbits, abits, QuantScheme::Symmetric,
+                        QuantScheme::Symmetric, QuantGranularity::PerTensor,
+                        DenseF32ArrayAttr(), DenseI32ArrayAttr(), FloatAttr(),
+                        0);
+}
+
+QuantAttr cim::withDynamicWeightRange(QuantAttr quant, quant::Range range) {
+  quant::QuantParams params =
+      quant::paramsFromRange(range, QuantScheme::Symmetric, quant.getWbits());
+  MLIRContext *ctx = quant.getContext();
+  return QuantAttr::get(ctx, quant.getWbits(), quant.getAbits(),
+                        QuantScheme::Symmetric, quant.getAscheme(),
+                        QuantGranularity::PerTensor,
+                        DenseF32ArrayAttr::get(ctx, {params.scale}),
+                        DenseI32ArrayAttr(), quant.getAscale(), quant.getAzp());
+}
+
+void cim::attachExactRhsScales(ModuleOp module) {
+  module.walk([&](LayerOpInterface layer) {
+    QuantAttr quant = layer.getLayerQuant();
+    if (!quant || !hasDynamicWeight(layer) || !quant.getWscale() ||
+        quant.getWscale().size() != 1)
+      return;
+    MLIRContext *ctx = module.getContext();
+    layer->setAttr(kExactRhsScaleAttrName,
+                   FloatAttr::get(Float32Type::get(ctx),
+                                  quant.getWscale().asArrayRef().front()));
+  });
+}
+
+void cim::restoreExactRhsScales(ModuleOp module) {
+  module.walk([&](LayerOpInterface layer) {
+    QuantAttr quant = layer.getLayerQuant();
+    auto exact = layer->getAttrOfType<FloatAttr>(kExactRhsScaleAttrName);
+    if (!quant || !exact || !hasDynamicWeight(layer) || !quant.getWscale() ||
+        quant.getWscale().size() != 1)
+      return;
+    MLIRContext *ctx = module.getContext();
+    layer.setLayerQuant(QuantAttr::get(
+        ctx, quant.getWbits(), quant.getAbits(), quant.getWscheme(),
+        quant.getAscheme(), quant.getGranularity(),
+        DenseF32ArrayAttr::get(ctx, {float(exact.getValueAsDouble())}),
+        quant.getWzp(), quant.getAscale(), quant.getAzp()));
+  });
+}
+
 QuantAttr cim::withBitsKeepingRanges(QuantAttr quant, unsigned wbits,
                                      unsigned abits) {
   MLIRContext *ctx = quant.getContext();
@@ -176,13 +227,25 @@ static unsigned getInputOperandIndex(LayerOpInterface layer) {
   llvm_unreachable("the layer input is an operand");
 }
 
+/// The index of the layer's weight among the op's operands (another one
+/// than the input's when both are the same value, as in x x x^T).
 static unsigned getWeightOperandIndex(LayerOpInterface layer) {
   Value weight = layer.getLayerWeight();
+  unsigned input = getInputOperandIndex(layer);
   for (OpOperand &operand : layer->getOpOperands())
-    if (operand.get() == weight)
+    if (operand.get() == weight && operand.getOperandNumber() != input)
       return operand.getOperandNumber();
   llvm_unreachable("the layer weight is an operand");
 }
+
+namespace {
+/// The observers of one layer: its input activation and, for a product of
+/// two activations, its rhs; null where the scale is kept.
+struct LayerObservers {
+  LayerOpInterface layer;
+  std::unique_ptr<quant::Observer> input, weight;
+};
+} // namespace
 
 LogicalResult
 cim::calibrateActivations(func::FuncOp func,
@@ -190,18 +253,25 @@ cim::calibrateActivations(func::FuncOp func,
                           const CalibrationOptions &options) {
   // The observers, in graph order so that results do not depend on pointer
   // values.
-  SmallVector<std::pair<LayerOpInterface, std::unique_ptr<quant::Observer>>>
-      layers;
+  SmallVector<LayerObservers> layers;
   llvm::DenseMap<Operation *, unsigned> slot;
   func.walk([&](LayerOpInterface layer) {
     QuantAttr quant = layer.getLayerQuant();
-    if (!quant || !hasConstantWeight(layer) ||
-        (quant.getAscale() && !options.overwrite))
+    if (!quant || !isQuantizedLayer(layer))
+      return;
+    LayerObservers observers{layer, nullptr, nullptr};
+    if (!quant.getAscale() || options.overwrite)
+      observers.input =
+          quant::createObserver(options.method, options.percentile,
+                                quant.getAscheme(), quant.getAbits());
+    if (hasDynamicWeight(layer) && (!quant.getWscale() || options.overwrite))
+      observers.weight =
+          quant::createObserver(options.method, options.percentile,
+                                QuantScheme::Symmetric, quant.getWbits());
+    if (!observers.input && !observers.weight)
       return;
     slot[layer.getOperation()] = layers.size();
-    layers.emplace_back(
-        layer, quant::createObserver(options.method, options.percentile,
-                                     quant.getAscheme(), quant.getAbits()));
+    layers.push_back(std::move(observers));
   });
   if (layers.empty())
     return success();
@@ -212,28 +282,47 @@ cim::calibrateActivations(func::FuncOp func,
     auto it = slot.find(op);
     if (it == slot.end())
       return success();
-    auto &[layer, observer] = layers[it->second];
-    const HostTensor &input = *operands[getInputOperandIndex(layer)];
-    if (input.getKind() != ElementKind::F32)
-      return layer->emitOpError()
-             << "input is " << getElementKindName(input.getKind())
-             << "; only f32 activations can be calibrated";
-    ArrayRef<float> values = input.data<float>();
-    observer->observe(values.data(), values.size());
+    LayerObservers &observers = layers[it->second];
+    LayerOpInterface layer = observers.layer;
+    for (auto [observer, index, what] :
+         {std::make_tuple(observers.input.get(), getInputOperandIndex(layer),
+                          "input"),
+          std::make_tuple(observers.weight.get(), getWeightOperandIndex(layer),
+                          "rhs")}) {
+      if (!observer)
+        continue;
+      const HostTensor &tensor = *operands[index];
+      if (tensor.getKind() != ElementKind::F32)
+        return layer->emitOpError()
+               << what << " is " << getElementKindName(tensor.getKind())
+               << "; only f32 activations can be calibrated";
+      ArrayRef<float> values = tensor.data<float>();
+      observer->observe(values.data(), values.size());
+    }
     return success();
   };
   for (ArrayRef<HostTensor> sample : samples)
     if (failed(runReference(func, sample, observe)))
       return failure();
 
-  for (auto &[layer, observer] : layers) {
-    if (observer->getCount() == 0) {
-      layer->emitWarning() << "input saw no finite value during calibration; "
-                              "no activation scale";
-      continue;
+  for (LayerObservers &observers : layers) {
+    LayerOpInterface layer = observers.layer;
+    if (quant::Observer *observer = observers.input.get()) {
+      if (observer->getCount() == 0)
+        layer->emitWarning() << "input saw no finite value during "
+                                "calibration; no activation scale";
+      else
+        layer.setLayerQuant(
+            withActivationRange(layer.getLayerQuant(), observer->getRange()));
     }
-    layer.setLayerQuant(
-        withActivationRange(layer.getLayerQuant(), observer->getRange()));
+    if (quant::Observer *observer = observers.weight.get()) {
+      if (observer->getCount() == 0)
+        layer->emitWarning() << "rhs saw no finite value during "
+                                "calibration; no weight scale";
+      else
+        layer.setLayerQuant(withDynamicWeightRange(layer.getLayerQuant(),
+                                                   observer->getRange()));
+    }
   }
   return success();
 }
@@ -245,8 +334,36 @@ FakeQuantizer::operator()(Operation *op,
   QuantAttr quant = layer ? layer.getLayerQuant() : QuantAttr();
   if (!quant)
     return success();
+  bool dynamic = hasDynamicWeight(layer);
+  if (productsOnly && !dynamic)
+    return success();
 
-  if (quant.getWscale()) {
+  if (quant.getWscale() && dynamic) {
+    // An activation: quantized anew at every run, with one scale for the
+    // tensor as cim-calibrate and cim-fold-qdq give it (per column when a
+    // #cim.quant written by hand has more).
+    unsigned index = getWeightOperandIndex(layer);
+    if (operands[index]->getKind() != ElementKind::F32)
+      return op->emitOpError()
+             << "rhs is " << getElementKindName(operands[index]->getKind())
+             << "; only f32 activations can be quantized";
+    std::vector<quant::QuantParams> params = getWeightParams(quant);
+    dynamicWeight = *operands[index];
+    MutableArrayRef<float> values = dynamicWeight.data<float>();
+    if (params.size() == 1) {
+      quant::fakeQuantize(values.data(), values.size(), params.front());
+    } else {
+      quant::ChannelLayout layout = getWeightChannelLayout(layer);
+      if (layout.getNumElements() != int64_t(values.size()) ||
+          layout.getNumChannels() != int64_t(params.size()))
+        return op->emitOpError()
+               << "rhs has " << values.size() << " elements but "
+               << params.size() << " weight scales do not divide it into "
+               << "output channels";
+      quant::fakeQuantizeWeights(values.data(), layout, params);
+    }
+    operands[index] = &dynamicWeight;
+  } else if (quant.getWscale()) {
     unsigned index = getWeightOperandIndex(layer);
     auto it = weights.find(op);
     if (it == weights.end()) {

@@ -256,6 +256,7 @@ FailureOr<ProgramRunner> ProgramRunner::create(const prog::Program &program,
     return emitError(FileLineColLoc::get(context, sourceName, 0, 0));
   };
   ModuleOp graph = *impl->graph;
+  restoreExactRhsScales(graph);
   SmallVector<LayerOpInterface> layers = getCrossbarLayers(graph);
   if (layers.size() != program.layers.size())
     return error() << "the program graph has " << layers.size()
@@ -327,7 +328,10 @@ ProgramRunner::run(ArrayRef<HostTensor> inputs, FunctionalStats &stats) {
       return failure();
     return true;
   };
-  return runReference(func, inputs, nullptr, kernel);
+  // Products of two activations run on the digital unit with their
+  // quantized operands, as in the fake-quantized reference.
+  FakeQuantizer products(/*productsOnly=*/true);
+  return runReference(func, inputs, products, kernel);
 }
 
 //===----------------------------------------------------------------------===//
@@ -370,5 +374,8 @@ sim::runQuantizedReference(ModuleOp module, const hw::HardwareDescription &hw,
       return failure();
     return true;
   };
-  return runReference(func, inputs, nullptr, kernel);
+  // Products of two activations run on the digital unit with their
+  // quantized operands, as in the fake-quantized reference.
+  FakeQuantizer products(/*productsOnly=*/true);
+  return runReference(func, inputs, products, kernel);
 }

@@ -43,10 +43,11 @@ struct AssignBitwidthsPass
         return signalPassFailure();
       }
 
-    // The weight-bearing layers in graph order: the policy's indices.
+    // The quantized layers in graph order: the policy's indices. Products
+    // of two activations count: their rhs takes wbits, their lhs abits.
     SmallVector<LayerOpInterface> layers;
     module.walk([&](LayerOpInterface layer) {
-      if (hasConstantWeight(layer))
+      if (isQuantizedLayer(layer))
         layers.push_back(layer);
     });
     // Without a policy entry a layer gets the uniform widths, or keeps its
@@ -62,12 +63,11 @@ struct AssignBitwidthsPass
     if (!policy.empty() && failed(applyPolicy(layers, choices)))
       return signalPassFailure();
 
-    MLIRContext *ctx = &getContext();
     for (auto [layer, choice] : llvm::zip(layers, choices)) {
       QuantAttr quant = layer.getLayerQuant();
       layer.setLayerQuant(
           quant ? withBitsKeepingRanges(quant, choice.wbits, choice.abits)
-                : QuantAttr::get(ctx, choice.wbits, choice.abits));
+                : getDefaultQuant(layer, choice.wbits, choice.abits));
     }
     if (failed(checkConstraints(layers)))
       return signalPassFailure();

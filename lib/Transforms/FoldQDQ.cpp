@@ -145,7 +145,8 @@ FailureOr<WeightQuant> analyzeWeight(LayerOpInterface layer) {
   return result;
 }
 
-/// What a layer's input contributes to its #cim.quant.
+/// What a layer's input (or the rhs of a product of two activations)
+/// contributes to its #cim.quant.
 struct ActQuant {
   /// Shape-only ops between the pair and the layer (reshape, flatten,
   /// transpose), from the layer back; a per-tensor quantization commutes
@@ -189,9 +190,10 @@ std::optional<unsigned> clippedBits(ClipOp clip, float scale, int32_t zeroPoint,
   return std::nullopt;
 }
 
-FailureOr<ActQuant> analyzeInput(LayerOpInterface layer) {
+/// The quantize/dequantize pair (through shape-only ops) that `input`, an
+/// activation operand of a layer, comes from.
+FailureOr<ActQuant> analyzeActivation(Value input) {
   SmallVector<Operation *> chain;
-  Value input = layer.getLayerInput();
   while (Operation *def = input.getDefiningOp()) {
     if (!isa<ReshapeOp, FlattenOp, TransposeOp>(def))
       break;
@@ -240,6 +242,25 @@ FailureOr<ActQuant> analyzeInput(LayerOpInterface layer) {
     }
   }
   return result;
+}
+
+FailureOr<ActQuant> analyzeInput(LayerOpInterface layer) {
+  return analyzeActivation(layer.getLayerInput());
+}
+
+/// Makes operand `index` of `op` read the unquantized value `act` was
+/// quantized from, through copies of the shape-only ops in between.
+void bypassPair(Operation *op, unsigned index, ActQuant &act) {
+  Value input = act.quantize.getInput();
+  if (act.clip)
+    input = act.clip.getInput();
+  OpBuilder builder(op);
+  for (Operation *shapeOp : llvm::reverse(act.chain)) {
+    IRMapping mapping;
+    mapping.map(shapeOp->getOperand(0), input);
+    input = builder.clone(*shapeOp, mapping)->getResult(0);
+  }
+  op->setOperand(index, input);
 }
 
 /// Replaces operand `index` of `op`, a dequantize_linear of constants, by
@@ -292,9 +313,31 @@ struct FoldQDQPass : public impl::FoldQDQBase<FoldQDQPass> {
         continue;
       FailureOr<WeightQuant> weight = analyzeWeight(layer);
       FailureOr<ActQuant> act = analyzeInput(layer);
-      // A product of two activations (attention) is not a crossbar layer.
       bool constantWeight = succeeded(weight) || hasConstantWeight(layer);
-      if (failed(weight) && (failed(act) || !constantWeight))
+      if (!constantWeight) {
+        // A product of two activations (attention) folds when both
+        // operands come from pairs: the rhs, the operand a crossbar would
+        // hold, gives the per-tensor symmetric weight scale.
+        if (!hasDynamicWeight(layer) || failed(act))
+          continue;
+        FailureOr<ActQuant> rhs = analyzeActivation(layer.getLayerWeight());
+        if (failed(rhs) || rhs->scheme != QuantScheme::Symmetric)
+          continue;
+        QuantAttr quant = QuantAttr::getChecked(
+            [&] { return op->emitError(); }, ctx, rhs->bits, act->bits,
+            QuantScheme::Symmetric, act->scheme, QuantGranularity::PerTensor,
+            DenseF32ArrayAttr::get(ctx, {rhs->scale}), DenseI32ArrayAttr(),
+            FloatAttr::get(Float32Type::get(ctx), act->scale), act->zeroPoint);
+        if (!quant)
+          return signalPassFailure();
+        release(op->getOperand(0));
+        release(op->getOperand(1));
+        bypassPair(op, 0, *act);
+        bypassPair(op, 1, *rhs);
+        layer.setLayerQuant(quant);
+        continue;
+      }
+      if (failed(weight) && failed(act))
         continue;
 
       unsigned wbits = succeeded(weight) ? weight->bits : act->bits;
@@ -331,19 +374,9 @@ struct FoldQDQPass : public impl::FoldQDQBase<FoldQDQPass> {
         }
       }
       if (succeeded(act)) {
-        // The layer reads the unquantized input, through copies of the
-        // shape-only ops in between.
+        // The layer reads the unquantized input.
         release(op->getOperand(0));
-        Value input = act->quantize.getInput();
-        if (act->clip)
-          input = act->clip.getInput();
-        OpBuilder builder(op);
-        for (Operation *shapeOp : llvm::reverse(act->chain)) {
-          IRMapping mapping;
-          mapping.map(shapeOp->getOperand(0), input);
-          input = builder.clone(*shapeOp, mapping)->getResult(0);
-        }
-        op->setOperand(0, input);
+        bypassPair(op, 0, *act);
       }
       layer.setLayerQuant(quant);
     }

@@ -24,7 +24,7 @@ struct LayerSummaryPass : public impl::LayerSummaryBase<LayerSummaryPass> {
                         "weights", "W", "A");
     int64_t index = 0, totalWeights = 0, totalMvms = 0;
     getOperation().walk([&](LayerOpInterface layer) {
-      if (!hasConstantWeight(layer))
+      if (!isQuantizedLayer(layer))
         return;
       LayerMatrix m = layer.getLayerMatrix();
       std::string name = layer.getLayerName().str();
@@ -33,13 +33,15 @@ struct LayerSummaryPass : public impl::LayerSummaryBase<LayerSummaryPass> {
       QuantAttr quant = layer.getLayerQuant();
       std::string w = quant ? std::to_string(quant.getWbits()) : "-";
       std::string a = quant ? std::to_string(quant.getAbits()) : "-";
-      int64_t weights = m.groups * m.rows * m.cols;
+      // A product of two activations stores no weights.
+      int64_t weights =
+          hasConstantWeight(layer) ? m.groups * m.rows * m.cols : 0;
       int64_t mvms = m.groups * m.invocations;
       os << llvm::formatv("{0,-16} {1,-8} {2,6} x {3,6} x {4,6} {5,10} {6,10} "
                           "{7,3} {8,3}\n",
                           name, layer->getName().stripDialect(), str(m.groups),
-                          str(m.rows), str(m.cols), str(mvms), str(weights), w,
-                          a);
+                          str(m.rows), str(m.cols), str(mvms),
+                          hasConstantWeight(layer) ? str(weights) : "-", w, a);
       totalWeights += weights;
       totalMvms += mvms;
       ++index;

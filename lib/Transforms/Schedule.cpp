@@ -4,7 +4,8 @@
 // chip=1 the program that schedule made is completed with the integer
 // weights of every crossbar layer and emitted as a cimp.program beside the
 // function (the chip level), whose crossbar weights become dataless
-// handles.
+// handles; products of two activations get their rhs scale exactly
+// (kExactRhsScaleAttrName).
 //
 //===----------------------------------------------------------------------===//
 
@@ -108,6 +109,8 @@ struct SchedulePass : public impl::ScheduleBase<SchedulePass> {
         lowerWeights(module, **desc, *program);
     if (failed(weights))
       return signalPassFailure();
+    // Products of two activations keep their rhs scale in the graph.
+    attachExactRhsScales(module);
     // The weights come from the quantizer, in range; the layer ops'
     // verifier checks them.
     if (std::optional<prog::ProgramProblem> problem =

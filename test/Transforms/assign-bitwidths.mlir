@@ -22,12 +22,24 @@ func.func @layers(%x: tensor<1x3x8x8xf32>, %t: tensor<1x16xf32>) -> (tensor<1x4x
   return %0, %1 : tensor<1x4x6x6xf32>, tensor<1x10xf32>
 }
 
-// A product of two activations (attention scores) has no crossbar weight.
+// A product of two activations (attention scores) is a layer with its own
+// widths: the rhs (K^T, the operand a crossbar would hold) takes wbits with
+// one per-tensor scale, the lhs (Q) abits.
 // CHECK-LABEL: func.func @dynamic_matmul
-// CHECK: cim.matmul %{{.*}}, %{{.*}} :
-// CHECK-NOT: quant
+// CHECK: cim.matmul %{{.*}}, %{{.*}} {quant = #cim.quant<wbits = 4, abits = 6, granularity = per_tensor>}
+// KEEP-LABEL: func.func @dynamic_matmul
+// KEEP: cim.matmul %{{.*}}, %{{.*}} {quant = #cim.quant<wbits = 2, abits = 2, granularity = per_tensor>}
 func.func @dynamic_matmul(%q: tensor<1x4x8xf32>, %k: tensor<1x8x4xf32>) -> tensor<1x4x4xf32> {
   %0 = cim.matmul %q, %k : (tensor<1x4x8xf32>, tensor<1x8x4xf32>) -> tensor<1x4x4xf32>
+  return %0 : tensor<1x4x4xf32>
+}
+
+// A calibrated scale of the rhs is rescaled with its width like any other:
+// 0.5 * 127 / 7.
+// CHECK-LABEL: func.func @dynamic_matmul_scaled
+// CHECK: cim.matmul {{.*}}quant = #cim.quant<wbits = 4, abits = 6, granularity = per_tensor, wscale = [9.071428e+00]>
+func.func @dynamic_matmul_scaled(%q: tensor<1x4x8xf32>, %k: tensor<1x8x4xf32>) -> tensor<1x4x4xf32> {
+  %0 = cim.matmul %q, %k {quant = #cim.quant<wbits = 8, abits = 8, granularity = per_tensor, wscale = [0.5]>} : (tensor<1x4x8xf32>, tensor<1x8x4xf32>) -> tensor<1x4x4xf32>
   return %0 : tensor<1x4x4xf32>
 }
 

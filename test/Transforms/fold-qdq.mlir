@@ -59,7 +59,8 @@ func.func @wrong_weight_axis(%x: tensor<1x2xf32>) -> tensor<1x3xf32> {
 }
 
 // Not absorbed: a per-axis input pair, a pair whose scales differ, a
-// product of two activations, and a 32-bit weight. Only the conv's weight
+// product of two activations whose rhs pair is unsigned (asymmetric) or
+// has different scales, and a 32-bit weight. Only the conv's weight
 // (per tensor) is absorbed, with abits = wbits.
 // CHECK-LABEL: func.func @not_absorbed
 // CHECK:       %[[A:.*]] = cim.dequantize_linear %{{.*}}, %{{.*}}, %{{.*}} : (tensor<1x2x2x2xui8>, tensor<2xf32>, tensor<2xui8>)
@@ -107,4 +108,41 @@ func.func @shared_pair(%x: tensor<1x2xf32>) -> (tensor<1x2xf32>, tensor<1x2xf32>
   %y1 = cim.matmul %a, %w : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
   %y2 = cim.matmul %a, %w : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
   return %y1, %y2 : tensor<1x2xf32>, tensor<1x2xf32>
+}
+
+// A product of two activations (attention scores Q K^T) with a pair on
+// both operands folds into one #cim.quant: the rhs (K^T, through the
+// transpose after its pair) gives wbits and the one per-tensor symmetric
+// wscale, the lhs (Q) abits, ascale and azp. The product reads the float
+// values. A product whose lhs has no pair keeps the pair of its rhs.
+// CHECK-LABEL: func.func @dynamic_matmul
+// CHECK:       %[[KT:.*]] = cim.transpose %arg1
+// CHECK:       cim.matmul %arg0, %[[KT]] {quant = #cim.quant<wbits = 4, abits = 8, granularity = per_tensor, wscale = [6.250000e-02], ascale = 2.500000e-01 : f32>}
+// CHECK:       %[[VD:.*]] = cim.dequantize_linear
+// CHECK:       %[[VR:.*]] = cim.reshape %arg1
+// CHECK:       %[[Z0:.*]] = cim.matmul %arg0, %[[VR]] {quant = #cim.quant<wbits = 8, abits = 8, ascheme = asymmetric, granularity = per_tensor, wscale = [2.500000e-01], ascale = 2.500000e-01 : f32, azp = 128>}
+// CHECK:       cim.matmul %[[Z0]], %[[VD]] :
+func.func @dynamic_matmul(%x: tensor<1x2x4xf32>, %k: tensor<1x2x4xf32>)
+    -> (tensor<1x2x2xf32>, tensor<1x2x4xf32>) {
+  %s = cim.constant dense<0.25> : tensor<f32>
+  %zp = cim.constant dense<0> : tensor<i8>
+  %q = cim.quantize_linear %x, %s, %zp : (tensor<1x2x4xf32>, tensor<f32>, tensor<i8>) -> tensor<1x2x4xi8>
+  %a = cim.dequantize_linear %q, %s, %zp : (tensor<1x2x4xi8>, tensor<f32>, tensor<i8>) -> tensor<1x2x4xf32>
+  // K narrowed to 4 bits by a clip to [-7, 7] x 0.0625.
+  %ks = cim.constant dense<0.0625> : tensor<f32>
+  %kc = cim.clip %k {min = -0.4375 : f64, max = 0.4375 : f64} : tensor<1x2x4xf32>
+  %kq = cim.quantize_linear %kc, %ks, %zp : (tensor<1x2x4xf32>, tensor<f32>, tensor<i8>) -> tensor<1x2x4xi8>
+  %kd = cim.dequantize_linear %kq, %ks, %zp : (tensor<1x2x4xi8>, tensor<f32>, tensor<i8>) -> tensor<1x2x4xf32>
+  %kt = cim.transpose %kd {perm = array<i64: 0, 2, 1>} : (tensor<1x2x4xf32>) -> tensor<1x4x2xf32>
+  %y = cim.matmul %a, %kt : (tensor<1x2x4xf32>, tensor<1x4x2xf32>) -> tensor<1x2x2xf32>
+  // An unsigned lhs pair (asymmetric) with a signed rhs pair.
+  %uzp = cim.constant dense<128> : tensor<ui8>
+  %uq = cim.quantize_linear %x, %s, %uzp : (tensor<1x2x4xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x2x4xui8>
+  %ud = cim.dequantize_linear %uq, %s, %uzp : (tensor<1x2x4xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x2x4xf32>
+  %vq = cim.quantize_linear %k, %s, %zp : (tensor<1x2x4xf32>, tensor<f32>, tensor<i8>) -> tensor<1x2x4xi8>
+  %vd = cim.dequantize_linear %vq, %s, %zp : (tensor<1x2x4xi8>, tensor<f32>, tensor<i8>) -> tensor<1x2x4xf32>
+  %vr = cim.reshape %vd : (tensor<1x2x4xf32>) -> tensor<1x4x2xf32>
+  %z0 = cim.matmul %ud, %vr : (tensor<1x2x4xf32>, tensor<1x4x2xf32>) -> tensor<1x2x2xf32>
+  %z = cim.matmul %z0, %vd : (tensor<1x2x2xf32>, tensor<1x2x4xf32>) -> tensor<1x2x4xf32>
+  return %y, %z : tensor<1x2x2xf32>, tensor<1x2x4xf32>
 }

@@ -5,6 +5,8 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::cim;
 
@@ -64,6 +66,18 @@ LogicalResult CIMDialect::verifyOperationAttribute(Operation *op,
       return op->emitOpError() << "'" << name
                                << "' must be \"packed\" or \"spread\" on "
                                   "the module";
+    return success();
+  }
+  if (name == "cim.rhs_scale") {
+    // The exact rhs scale of a product of two activations at the chip
+    // level (LayerQuant.h, kExactRhsScaleAttrName).
+    auto value = attr.getValue().dyn_cast<FloatAttr>();
+    if (!value || !value.getType().isF32() || !isa<MatMulOp>(op) ||
+        !(value.getValueAsDouble() > 0.0) ||
+        !std::isfinite(value.getValueAsDouble()))
+      return op->emitOpError() << "'" << name
+                               << "' must be a positive finite f32 on a "
+                                  "cim.matmul";
     return success();
   }
   return op->emitOpError() << "unknown cim dialect attribute '" << name << "'";

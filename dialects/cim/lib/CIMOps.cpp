@@ -50,6 +50,14 @@ bool cim::hasConstantWeight(LayerOpInterface layer) {
   return matchPattern(layer.getLayerWeight(), m_Constant());
 }
 
+bool cim::hasDynamicWeight(LayerOpInterface layer) {
+  return isa<MatMulOp>(layer.getOperation()) && !hasConstantWeight(layer);
+}
+
+bool cim::isQuantizedLayer(LayerOpInterface layer) {
+  return hasConstantWeight(layer) || hasDynamicWeight(layer);
+}
+
 static RankedTensorType rankedType(Value value) {
   return value.getType().cast<RankedTensorType>();
 }

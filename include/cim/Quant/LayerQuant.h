@@ -17,6 +17,7 @@
 #include "cim/Tensor/HostTensor.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/DenseMap.h"
 
 #include <optional>
@@ -52,6 +53,33 @@ FailureOr<QuantAttr> computeWeightScales(LayerOpInterface layer,
 /// ascheme (the range must be finite).
 QuantAttr withActivationRange(QuantAttr quant, quant::Range range);
 
+/// The #cim.quant a layer gets with widths `wbits` and `abits` and no
+/// scales: the defaults, except that the rhs of a product of two
+/// activations (hasDynamicWeight) is per_tensor.
+QuantAttr getDefaultQuant(LayerOpInterface layer, unsigned wbits,
+                          unsigned abits);
+
+/// `quant` of a product of two activations with the one symmetric
+/// per-tensor weight scale (zero point 0) that covers `range`, the
+/// observed range of its rhs, under its wbits (the range must be finite).
+QuantAttr withDynamicWeightRange(QuantAttr quant, quant::Range range);
+
+/// The attribute of a product of two activations at the chip level that
+/// holds its rhs scale exactly: an f32 FloatAttr, which the textual and the
+/// bytecode form of the graph keep to the bit (the wscale list of
+/// #cim.quant prints rounded to 7 digits). Crossbar layers have their
+/// scales in the program instead.
+constexpr llvm::StringLiteral kExactRhsScaleAttrName = "cim.rhs_scale";
+
+/// Sets kExactRhsScaleAttrName on every product of two activations of
+/// `module` with a one-entry wscale (cim-schedule chip=1).
+void attachExactRhsScales(ModuleOp module);
+
+/// Replaces the wscale of every product of two activations that has
+/// kExactRhsScaleAttrName by that exact value (a program graph loaded by
+/// the simulator).
+void restoreExactRhsScales(ModuleOp module);
+
 /// `quant` with other bit widths; scales and zero points present are
 /// rescaled so that each keeps its real clipping range
 /// (quant::rescaleForBits).
@@ -77,8 +105,11 @@ struct CalibrationOptions {
 /// Runs `func` on every sample (one tensor per argument) through the
 /// reference executor, observes the input activation of every layer that
 /// has a #cim.quant (and no ascale, unless options.overwrite), and sets the
-/// layer's ascale/azp from the observed range. Layers whose input is not
-/// f32 are an error; a layer that saw no finite value gets a warning and no
+/// layer's ascale/azp from the observed range. The rhs of a product of two
+/// activations is observed too (when it has no wscale, unless
+/// options.overwrite) and gives its one symmetric wscale
+/// (withDynamicWeightRange). Layers whose observed operands are not f32
+/// are an error; an operand that saw no finite value gets a warning and no
 /// scale.
 LogicalResult
 calibrateActivations(func::FuncOp func,
@@ -90,16 +121,23 @@ calibrateActivations(func::FuncOp func,
 /// #cim.quant it replaces the weight by its fake-quantized copy (when the
 /// quant has wscale) and the input activation by its fake-quantized copy
 /// (when it has ascale). Everything else, biases included, stays float.
-/// Fake-quantized weights are cached per layer: use one FakeQuantizer per
-/// unchanged module.
+/// Constant weights are fake-quantized once and cached per layer: use one
+/// FakeQuantizer per unchanged module. The rhs of a product of two
+/// activations is fake-quantized at every run with its per-tensor wscale.
+/// With `productsOnly`, only the products of two activations are
+/// quantized (the simulator's digital units; crossbar layers compute on
+/// their integer weights).
 class FakeQuantizer {
 public:
+  explicit FakeQuantizer(bool productsOnly = false)
+      : productsOnly(productsOnly) {}
   LogicalResult operator()(Operation *op,
                            llvm::MutableArrayRef<const HostTensor *> operands);
 
 private:
+  bool productsOnly;
   llvm::DenseMap<Operation *, HostTensor> weights;
-  HostTensor activation;
+  HostTensor activation, dynamicWeight;
 };
 
 /// runReference with a FakeQuantizer.

@@ -6,7 +6,11 @@
 // inputs quantized to unsigned DAC codes, bit-sliced weights, ADC
 // saturation, shift-and-add, then the dequantization and bias of the
 // digital unit. Each layer is computed over the invocation ranges of its
-// Mvm instructions. The timing comes from prog::simulateTiming.
+// Mvm instructions. A product of two activations (a cim.matmul whose rhs
+// is not a constant) runs on the digital unit with both operands
+// fake-quantized by its #cim.quant (the graph carries it), bit for bit as
+// runFakeQuantized computes it. The timing comes from
+// prog::simulateTiming.
 //
 // runQuantizedReference computes the same arithmetic independently of any
 // program: weights quantized from the float module, the naive crossbar

@@ -8,9 +8,12 @@ include "mlir/Pass/PassBase.td"
 def AssignBitwidths : Pass<"cim-assign-bitwidths", "mlir::ModuleOp"> {
   let summary = "Assign weight and activation bit widths to every layer";
   let description = [{
-    Gives every weight-bearing layer (`cim.conv2d`, `cim.gemm`, and
-    `cim.matmul` with a constant weight) a `#cim.quant` attribute with its
-    weight and input-activation bit widths. Schemes already present (from a
+    Gives every weight-bearing layer (`cim.conv2d`, `cim.gemm` and
+    `cim.matmul`) a `#cim.quant` attribute with its weight and
+    input-activation bit widths. A `cim.matmul` of two activations
+    (attention scores QK^T, attention x V) is a layer too: its rhs, the
+    operand a crossbar would hold, takes the weight width (per_tensor), its
+    lhs the activation width. Schemes already present (from a
     QDQ import or calibration) are kept; scales and zero points already
     present are rescaled to the new widths so that each keeps its real
     clipping range.
@@ -71,7 +74,8 @@ def LayerSummary : Pass<"cim-layer-summary", "mlir::ModuleOp"> {
   let description = [{
     Prints one line per weight-bearing layer to standard output: its name,
     op, im2col matrix (groups x rows x cols), MVM invocations per inference,
-    number of weights and bit widths. The IR is not changed.
+    number of weights and bit widths. A product of two activations has no
+    stored weights (`-`, not counted in the total). The IR is not changed.
 
     ```
     layer        op      groups x rows x cols   MVMs  weights  W  A
@@ -100,6 +104,10 @@ def Calibrate : Pass<"cim-calibrate", "mlir::ModuleOp"> {
       tails at `percentile`; or `method=mse`, the clipping range with the
       least mean squared quantization error at the layer's `abits`) gives
       the scale and zero point.
+    * For a `cim.matmul` of two activations, with calibration `inputs`,
+      both operands are observed: the lhs gives `ascale`/`azp` as above,
+      the rhs one symmetric per-tensor `wscale` at the layer's `wbits`
+      (zero point 0).
 
     `inputs` is a comma-separated list; each entry is an ONNX TensorProto
     file (one sample for a one-input function), a directory holding

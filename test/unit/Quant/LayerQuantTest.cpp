@@ -282,4 +282,61 @@ TEST_F(LayerQuantTest, FakeQuantizationLeavesUnscaledLayersFloat) {
   EXPECT_TRUE((*exact)[0].isBitwiseEqual((*fake)[0]));
 }
 
+TEST_F(LayerQuantTest, ProductOfTwoActivationsQuantizesBothOperands) {
+  // Q x K^T: the rhs (K^T) at wbits with its per-tensor wscale, the lhs
+  // (Q) at abits with ascale, then the float product.
+  func::FuncOp func = parse(R"mlir(
+    func.func @main(%q: tensor<1x2xf32>, %k: tensor<2x1xf32>)
+        -> tensor<1x1xf32> {
+      %0 = cim.matmul %q, %k {quant = #cim.quant<wbits = 3, abits = 4,
+                              granularity = per_tensor, wscale = [0.3],
+                              ascale = 0.1 : f32>}
+         : (tensor<1x2xf32>, tensor<2x1xf32>) -> tensor<1x1xf32>
+      return %0 : tensor<1x1xf32>
+    })mlir");
+  SmallVector<LayerOpInterface> all = layers();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_FALSE(hasConstantWeight(all[0]));
+  EXPECT_TRUE(hasDynamicWeight(all[0]));
+  EXPECT_TRUE(isQuantizedLayer(all[0]));
+  HostTensor q = HostTensor::fromFloats({1, 2}, {0.26f, -0.74f});
+  HostTensor k = HostTensor::fromFloats({2, 1}, {0.5f, -2.0f});
+  auto fake = runFakeQuantized(func, {q, k});
+  ASSERT_TRUE(succeeded(fake)) << errors;
+  // q -> [3, -7] * 0.1; k -> [round(1.67) = 2, clamp(-6.67) = -3] * 0.3.
+  quant::QuantParams a = quant::makeParams(quant::Scheme::Symmetric, 4, 0.1f);
+  quant::QuantParams w = quant::makeParams(quant::Scheme::Symmetric, 3, 0.3f);
+  EXPECT_EQ(quant::quantize(-2.0f, w), -3);
+  float expected = float(double(quant::fakeQuantize(0.26f, a)) *
+                             double(quant::fakeQuantize(0.5f, w)) +
+                         double(quant::fakeQuantize(-0.74f, a)) *
+                             double(quant::fakeQuantize(-2.0f, w)));
+  EXPECT_FLOAT_EQ((*fake)[0].data<float>()[0], expected);
+  EXPECT_NEAR(expected, 0.3 * 0.6 + 0.7 * 0.9, 1e-6);
+  // The caller's inputs are untouched.
+  EXPECT_EQ(k.data<float>()[1], -2.0f);
+}
+
+TEST_F(LayerQuantTest, CalibrationObservesTheRhsOfAProduct) {
+  func::FuncOp func = parse(R"mlir(
+    func.func @main(%q: tensor<1x2xf32>, %k: tensor<2x1xf32>)
+        -> tensor<1x1xf32> {
+      %0 = cim.matmul %q, %k {quant = #cim.quant<wbits = 4, abits = 8,
+                              granularity = per_tensor>}
+         : (tensor<1x2xf32>, tensor<2x1xf32>) -> tensor<1x1xf32>
+      return %0 : tensor<1x1xf32>
+    })mlir");
+  SmallVector<SmallVector<HostTensor>> samples = {
+      {HostTensor::fromFloats({1, 2}, {1.27f, -0.5f}),
+       HostTensor::fromFloats({2, 1}, {0.5f, -3.5f})}};
+  ASSERT_TRUE(succeeded(calibrateActivations(func, samples, {}))) << errors;
+  QuantAttr quant = layers()[0].getLayerQuant();
+  EXPECT_FLOAT_EQ(quant.getAscale().getValueAsDouble(), 0.01f);
+  ASSERT_TRUE(quant.getWscale());
+  ASSERT_EQ(quant.getWscale().size(), 1u);
+  EXPECT_FLOAT_EQ(quant.getWscale()[0], 0.5f);
+  EXPECT_FALSE(quant.getWzp());
+  EXPECT_EQ(quant.getGranularity(), QuantGranularity::PerTensor);
+}
+
 } // namespace

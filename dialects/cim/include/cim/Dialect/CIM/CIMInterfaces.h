@@ -41,6 +41,17 @@ namespace cim {
 /// be stored in crossbars. A matmul of two activations (attention scores)
 /// is not.
 bool hasConstantWeight(LayerOpInterface layer);
+
+/// True for a matmul whose rhs is not a constant: a product of two
+/// activations (attention scores QK^T, attention x V). It is a quantized
+/// layer of its own: the rhs (the operand a crossbar would hold) takes the
+/// weight width with one symmetric per-tensor scale observed at
+/// calibration, the lhs the activation width.
+bool hasDynamicWeight(LayerOpInterface layer);
+
+/// True for the layers that get bit widths: those with a constant weight
+/// and the products of two activations (hasDynamicWeight).
+bool isQuantizedLayer(LayerOpInterface layer);
 } // namespace cim
 } // namespace mlir
 

@@ -132,8 +132,12 @@ def CIM_MatMulOp : CIM_InferredOp<"matmul",
     numpy.matmul semantics: the last two dimensions multiply, leading
     dimensions broadcast; a rank-1 operand is promoted and the added
     dimension removed from the result. When `rhs` is a constant it is the
-    layer's weight (K x N per batch); otherwise the op is a dynamic product
-    (for example attention scores) that runs in the digital unit.
+    layer's weight (K x N per batch); otherwise the op is a product of two
+    activations (for example attention scores) that runs in the digital
+    unit. Either way it is a quantized layer: the rhs takes the weight
+    width `wbits` (for a product of two activations one per-tensor
+    symmetric scale observed at calibration), the lhs the activation width
+    `abits`.
 
     ```mlir
     %y = cim.matmul %x, %w : (tensor<1x16x64xf32>, tensor<64x128xf32>)
