@@ -51,7 +51,14 @@ private:
 } // namespace
 
 static HostTensor toHost(const FloatTensor &t) {
-  return HostTensor::fromFloats(t.shape, t.data);
+  if (t.type == ElementType::F32)
+    return HostTensor::fromFloats(t.shape, t.data);
+  HostTensor host(t.type == ElementType::Bool ? ElementKind::Bool
+                                              : ElementKind::I64,
+                  t.shape);
+  for (size_t i = 0; i < t.ints.size(); ++i)
+    host.setFromInt64(int64_t(i), t.ints[i]);
+  return host;
 }
 
 /// The width of the QDQ integer type of a `bits`-wide layer: ONNX INT4 /
@@ -534,8 +541,26 @@ bool Exporter::run(const std::string &path, std::string &error) {
         if (node.inputs[k] == id && !(k == 1 && graph.hasConstantWeight(node) &&
                                       quantizedWeights.count(id)))
           usedFloat = true;
-    if (usedFloat || !quantizedWeights.count(id))
-      addInitializer(nameOf(id), toHost(tensor));
+    if (!usedFloat && quantizedWeights.count(id))
+      continue;
+    const std::vector<int64_t> &slope = graph.batchSlope.size() > size_t(id)
+                                            ? graph.batchSlope[size_t(id)]
+                                            : std::vector<int64_t>();
+    if (std::any_of(slope.begin(), slope.end(),
+                    [](int64_t v) { return v != 0; })) {
+      // A constant that follows the batch (a class token): its one slice,
+      // expanded to the batch of the run.
+      Node expand;
+      expand.op = "expand";
+      expand.name = nameOf(id) + ".expand";
+      expand.location = "cim-tune";
+      expand.outputs = {id};
+      std::string base = addInitializer(nameOf(id) + ".slice", toHost(tensor));
+      if (!addNode(expand, {base}, error))
+        return false;
+      continue;
+    }
+    addInitializer(nameOf(id), toHost(tensor));
   }
 
   for (const Node &node : graph.nodes) {

@@ -307,7 +307,8 @@ TextOption tune::checkpointPath(
 // Parsing
 //===----------------------------------------------------------------------===//
 
-static const char *const kCommandList = "train, qat, eval, export or search";
+static const char *const kCommandList =
+    "train, qat, eval, export, search or check";
 
 void tune::parseCommandLine(int argc, char **argv) {
   std::vector<cl::SubCommand *> commands;

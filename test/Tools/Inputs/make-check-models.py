@@ -65,7 +65,7 @@ def tiny_vit(path):
         init("scale", 0.5), init("sqrt2", np.sqrt(2.0)),
         init("half", 0.5), init("unit", 1.0),
         init("cls.index", 0, np.int64),
-        init("head.w", rand(3, D)), init("head.b", rand(3)),
+        init("head.w", rand(4, D)), init("head.b", rand(4)),
     ]
     nodes = [
         n("Conv", ["image", "patch.w", "patch.b"], ["p"], name="patch",
@@ -103,7 +103,7 @@ def tiny_vit(path):
     ]
     save(path, nodes, inits,
          [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", 1, 8, 8])],
-         [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 3])], 17)
+         [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 4])], 17)
 
 
 def op_zoo(path):

@@ -22,6 +22,7 @@
 #include <limits>
 #include <random>
 #include <unistd.h>
+#include <utility>
 
 using namespace mlir::cim;
 using namespace mlir::cim::tune;
@@ -557,3 +558,125 @@ TEST(TuneTrain, OneEpochOnFashionMnistSubset) {
 }
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// A transformer: every op of a pre-norm encoder block trains, and its two
+// products of activations are layers (test/Tools/Inputs/make-check-models.py
+// wrote Inputs/tiny-vit.onnx).
+//===----------------------------------------------------------------------===//
+
+static std::string vitPath() {
+  return std::string(CIM_TUNE_INPUTS) + "/tiny-vit.onnx";
+}
+
+TEST(TuneTransformer, FloatOutputsEqualTheReferenceAtAnyBatch) {
+  std::string error;
+  std::unique_ptr<IRModel> model = IRModel::load(vitPath(), {}, error);
+  ASSERT_TRUE(model) << error;
+  std::unique_ptr<Network> net = Network::create(model->getGraph(), error);
+  ASSERT_TRUE(net) << error;
+  // The class token was expanded to the import's batch: it follows the
+  // batch of the run.
+  for (int64_t count : {1, 3, 5}) {
+    std::vector<float> batch = randomInput(count, uint64_t(count));
+    std::vector<float> out = net->forward(batch.data(), count);
+    ASSERT_EQ(out.size(), size_t(4 * count));
+    for (int64_t n = 0; n < count; ++n) {
+      std::vector<float> one(batch.begin() + n * 64,
+                             batch.begin() + n * 64 + 64);
+      std::vector<float> ref;
+      ASSERT_TRUE(model->run(one, false, ref, error)) << error;
+      for (int k = 0; k < 4; ++k)
+        EXPECT_NEAR(out[size_t(n * 4 + k)], ref[size_t(k)], 1e-5);
+    }
+  }
+}
+
+TEST(TuneTransformer, QuantizedProductsMatchTheFakeQuantizedReference) {
+  std::string error;
+  LoadOptions options;
+  options.quantize = true;
+  options.wbits = 4;
+  options.abits = 6;
+  std::unique_ptr<IRModel> model = IRModel::load(vitPath(), options, error);
+  ASSERT_TRUE(model) << error;
+  std::vector<const Node *> layers = model->getGraph().getLayers();
+  ASSERT_EQ(layers.size(), 10u);
+  EXPECT_EQ(layers[4]->name, "scores");
+  EXPECT_EQ(layers[5]->name, "context");
+  for (const Node *layer : layers)
+    EXPECT_TRUE(layer->quant) << layer->name;
+  std::unique_ptr<Network> net = Network::create(model->getGraph(), error);
+  ASSERT_TRUE(net) << error;
+  Dataset data = syntheticData(32, 8, 5);
+  net->calibrate(data, {}, {});
+  net->setQuantized(true);
+  Graph graph = net->getGraph();
+  // The crossbar-held operand of each product got one observed scale.
+  for (const Node *layer : graph.getLayers()) {
+    ASSERT_TRUE(layer->quant->ascale) << layer->name;
+    if (!graph.hasConstantWeight(*layer))
+      EXPECT_EQ(layer->quant->wscale.size(), 1u) << layer->name;
+  }
+  ASSERT_TRUE(model->update(graph, error)) << error;
+  std::vector<float> image(64), ref;
+  for (int64_t n = 0; n < 8; ++n) {
+    getImage(data, n, {}, image.data());
+    std::vector<float> out = net->forward(image.data(), 1);
+    ASSERT_TRUE(model->run(image, true, ref, error)) << error;
+    for (int k = 0; k < 4; ++k)
+      EXPECT_NEAR(out[size_t(k)], ref[size_t(k)], 1e-5);
+  }
+}
+
+TEST(TuneTransformer, QatTrainsAndTheQdqExportKeepsTheLayers) {
+  std::string error;
+  LoadOptions options;
+  options.quantize = true;
+  options.wbits = 4;
+  options.abits = 4;
+  std::unique_ptr<IRModel> model = IRModel::load(vitPath(), options, error);
+  ASSERT_TRUE(model) << error;
+  std::unique_ptr<Network> net = Network::create(model->getGraph(), error);
+  ASSERT_TRUE(net) << error;
+  Dataset data = syntheticData(64, 8, 9);
+  net->calibrate(data, {}, {});
+  net->setQuantized(true);
+  TrainOptions train;
+  train.epochs = 2;
+  train.batchSize = 16;
+  train.learningRate = 0.01;
+  ASSERT_TRUE(net->train(data, nullptr, train, error)) << error;
+  Graph graph = net->getGraph();
+  // Position embedding, class token and layer norms train too.
+  const Graph &start = model->getGraph();
+  size_t moved = 0;
+  for (const auto &[id, c] : graph.constants)
+    if (c.type == ElementType::F32 && c.data != start.constants.at(id).data)
+      ++moved;
+  EXPECT_GE(moved, 20u);
+  ASSERT_TRUE(model->update(graph, error)) << error;
+  std::string path = tempPath("tiny-vit-qdq.onnx");
+  ASSERT_TRUE(exportOnnx(graph, path, true, error)) << error;
+  LoadOptions keep;
+  keep.keepQuantWidths = true;
+  std::unique_ptr<IRModel> again = IRModel::load(path, keep, error);
+  ASSERT_TRUE(again) << error;
+  std::vector<const Node *> before = std::as_const(graph).getLayers(),
+                            after = again->getGraph().getLayers();
+  ASSERT_EQ(after.size(), before.size());
+  for (size_t i = 0; i < after.size(); ++i) {
+    ASSERT_TRUE(after[i]->quant) << after[i]->name;
+    EXPECT_EQ(after[i]->quant->wbits, 4u);
+    EXPECT_EQ(after[i]->quant->abits, 4u);
+  }
+  std::vector<float> image(64), ref, back;
+  for (int64_t n = 0; n < 4; ++n) {
+    getImage(data, n, {}, image.data());
+    ASSERT_TRUE(model->run(image, true, ref, error)) << error;
+    ASSERT_TRUE(again->run(image, true, back, error)) << error;
+    for (int k = 0; k < 4; ++k)
+      EXPECT_NEAR(back[size_t(k)], ref[size_t(k)], 1e-5);
+  }
+  std::remove(path.c_str());
+}
