@@ -23,11 +23,19 @@ The ViT is written the way torch.onnx.export (opset 17) writes torchvision's
 VisionTransformer: the class token Expanded to Concat(Shape(x)[0], [1, D]),
 the linear layers as MatMul with a [in, out] weight and Add, the heads by
 Reshape to [0, -1, H, D/H] and Transpose, the attention scaled by a Mul
-after MatMul(Q, K^T). Its size is the largest that keeps a PyTorch training
-epoch (60 000 images, batch 128, one thread) near a minute
-(bench/vit-torch.py --time-epoch): with 7x7 patches, 17 tokens, it costs
-about 1.5 ms of CPU per image; 4x4 patches (50 tokens) are about 2.5 times
-slower for their accuracy gain.
+after MatMul(Q, K^T).
+
+Its size keeps a PyTorch training epoch (60 000 images, batch 128, one
+thread; bench/vit-torch.py --time-epoch) near a minute: 139 018 parameters,
+1 000-1 200 images/s, 50-60 s an epoch. 4x4 patches (50 tokens, the same
+widths) run at about 300 images/s, 200 s an epoch, and learned little
+faster: 75.5 % and 78.7 % test accuracy after the first two epochs against
+76.3 % and 77.5 % with 7x7 patches (Adam, lr 1e-3, crop 2 + flip, the same
+6-epoch cosine schedule). Six epochs of the 7x7 model end at 83.3 % (AdamW
+lr 1e-3, weight decay 0.05, 1 warmup epoch, crop 2 + flip; still
+underfitting, training loss 0.46) and at 86.8 % without augmentation (Adam
+lr 1e-3; training loss 0.26, test loss flat from the fifth epoch). That a
+30-epoch run reaches 91 % is not shown.
 
 Weights are He-normal from a seeded numpy generator; batch norms start at
 identity. The ViT's patch embedding is truncated normal with std
