@@ -83,6 +83,10 @@ class ViT(torch.nn.Module):
         w = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy())
              for t in model.graph.initializer}
         P = torch.nn.Parameter
+        self.stem = int(props.get("vit.stem", 0))
+        if self.stem:
+            self.stem_weight = P(w["stem.weight"])
+            self.stem_bias = P(w["stem.bias"])
         self.patch_weight = P(w["patch_embed.weight"])
         self.patch_bias = P(w["patch_embed.bias"])
         self.class_token = P(w["class_token"])
@@ -112,6 +116,8 @@ class ViT(torch.nn.Module):
     def forward(self, x):
         n = x.shape[0]
         dh = self.dim // self.heads
+        if self.stem:
+            x = F.relu(F.conv2d(x, self.stem_weight, self.stem_bias, padding=1))
         h = F.conv2d(x, self.patch_weight, self.patch_bias, stride=self.patch)
         h = h.reshape(n, self.dim, -1).transpose(1, 2)
         h = torch.cat([self.class_token.expand(n, 1, self.dim), h], dim=1)
@@ -145,6 +151,8 @@ def run_onnx(model, x):
             w, b = i[1], i[2]
             s = a["strides"][0]
             k = w.shape[2]
+            p = a.get("pads", [0])[0]
+            i[0] = np.pad(i[0], ((0, 0), (0, 0), (p, p), (p, p)))
             nb, c, hh, ww = i[0].shape
             oh, ow = (hh - k) // s + 1, (ww - k) // s + 1
             cols = np.stack([i[0][:, :, r * s:r * s + k, q * s:q * s + k]
@@ -170,6 +178,8 @@ def run_onnx(model, x):
             f = {"Add": np.add, "Mul": np.multiply, "Div": np.divide,
                  "MatMul": np.matmul}[t]
             y = f(i[0], i[1])
+        elif t == "Relu":
+            y = np.maximum(i[0], 0)
         elif t == "Erf":
             y = erf(i[0])
         elif t == "Softmax":

@@ -53,7 +53,8 @@ from onnx import TensorProto, helper, numpy_helper
 
 
 # The ViT's size (see the module's documentation).
-VIT_SIZE = {"patch": 7, "dim": 64, "heads": 4, "depth": 4, "mlp": 128}
+VIT_SIZE = {"stem": 32, "patch": 7, "dim": 64, "heads": 4, "depth": 4,
+            "mlp": 128}
 
 
 class Builder:
@@ -197,8 +198,9 @@ def resnet(seed, blocks, width):
     return b.model(x, out, 1, 10)
 
 
-def vit(seed, patch=VIT_SIZE["patch"], dim=VIT_SIZE["dim"],
-        heads=VIT_SIZE["heads"], depth=VIT_SIZE["depth"], mlp=VIT_SIZE["mlp"]):
+def vit(seed, stem=VIT_SIZE["stem"], patch=VIT_SIZE["patch"],
+        dim=VIT_SIZE["dim"], heads=VIT_SIZE["heads"], depth=VIT_SIZE["depth"],
+        mlp=VIT_SIZE["mlp"]):
     """The ViT of the module's documentation, as torch.onnx.export (opset 17)
     writes torchvision's VisionTransformer; its size in the model's
     metadata (vit.patch, vit.dim, ...), where bench/vit-torch.py reads it."""
@@ -206,10 +208,24 @@ def vit(seed, patch=VIT_SIZE["patch"], dim=VIT_SIZE["dim"],
     x = "input"
     tokens = (28 // patch) ** 2
     dh = dim // heads
+    cin = 1
+    features = x
+    if stem:
+        # A convolutional stem (3x3, ReLU) before the patch embedding: the
+        # local features a plain ViT lacks on 28x28 inputs.
+        ws = b.rng.normal(0, np.sqrt(2.0 / 9), (stem, 1, 3, 3))
+        b.nodes.append(helper.make_node(
+            "Conv", [x, b.init("stem.weight", ws),
+                     b.init("stem.bias", np.zeros(stem))],
+            ["stem.out"], name="stem", kernel_shape=[3, 3], strides=[1, 1],
+            pads=[1] * 4))
+        features = b.op("Relu", ["stem.out"])
+        cin = stem
     # Patch embedding: LeCun truncated normal, as torchvision's conv_proj.
-    w = b.trunc_normal(np.sqrt(1.0 / (patch * patch)), (dim, 1, patch, patch))
+    w = b.trunc_normal(np.sqrt(1.0 / (cin * patch * patch)),
+                       (dim, cin, patch, patch))
     b.nodes.append(helper.make_node(
-        "Conv", [x, b.init("patch_embed.weight", w),
+        "Conv", [features, b.init("patch_embed.weight", w),
                  b.init("patch_embed.bias", np.zeros(dim))],
         ["patch_embed.out"], name="patch_embed",
         kernel_shape=[patch, patch], strides=[patch, patch], pads=[0] * 4))
@@ -257,7 +273,8 @@ def vit(seed, patch=VIT_SIZE["patch"], dim=VIT_SIZE["dim"],
                  b.init("head.bias", np.zeros(10))],
         ["head.out"], name="head", transB=1))
     return b.model(x, "head.out", 1, 10, opset=17,
-                   props={"vit.patch": patch, "vit.dim": dim, "vit.heads": heads,
+                   props={"vit.stem": stem, "vit.patch": patch,
+                          "vit.dim": dim, "vit.heads": heads,
                           "vit.depth": depth, "vit.mlp": mlp})
 
 

@@ -4,6 +4,9 @@
   /usr/bin/python3 scripts/make-torch-models.py --out DIR [--opset 11 ...]
       [--model resnet18 ...]
 
+ConvNeXt-Tiny and ViT-B/16 (EXTRA_MODELS) are exported only when named,
+with a dynamic batch dimension.
+
 For every model and opset, writes DIR/<model>-opset<N>/model.onnx with
 input_0.pb (a seeded random input) and output_0.pb (PyTorch's output for
 it), as onnx.TensorProto files. Weights are random (weights=None, seeded
@@ -35,6 +38,13 @@ MODELS = {
     "transformer": ((1, 16, 64), "nn.TransformerEncoder, d_model 64, "
                                  "4 heads, 2 layers, seq 16"),
 }
+# Exported only when named with --model (large; cim-tune check's table in
+# docs/tune.md): a dynamic batch dimension, so that cim-tune trains them in
+# batches. torchvision's ViT-B/16 needs 224x224 (its position embedding).
+EXTRA_MODELS = {
+    "convnext_tiny": ((1, 3, 96, 96), "torchvision ConvNeXt-Tiny"),
+    "vit_b_16": ((1, 3, 224, 224), "torchvision ViT-B/16"),
+}
 OPSETS = (11, 13, 17)
 
 
@@ -55,6 +65,13 @@ def build(name, shape):
             transform_input=False)
     else:
         model = getattr(torchvision.models, name)(weights=None)
+    if name == "vit_b_16":
+        # torchvision starts the classifier at zero: the output would not
+        # depend on the input.
+        with torch.no_grad():
+            head = model.heads.head.weight
+            head.copy_(0.02 * torch.randn(
+                head.shape, generator=torch.Generator().manual_seed(4)))
     # Untrained BatchNorm (mean 0, variance 1) lets activations vanish in
     # the deep models (their depthwise convolutions are initialised for a
     # fan-out far larger than their fan-in) until the output no longer
@@ -90,9 +107,12 @@ def export(name, shape, opset, folder):
     # path (one fused op that ONNX cannot express) is taken only without.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        dynamic = ({"input": {0: "N"}, "output": {0: "N"}}
+                   if name in EXTRA_MODELS else None)
         torch.onnx.export(model, x, os.path.join(folder, "model.onnx"),
                           opset_version=opset, input_names=["input"],
-                          output_names=["output"], do_constant_folding=True)
+                          output_names=["output"], do_constant_folding=True,
+                          dynamic_axes=dynamic)
     with torch.no_grad():
         y = model(x)
         other = model(torch.randn(*shape, generator=torch.Generator()
@@ -112,7 +132,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
     ap.add_argument("--opset", type=int, action="append")
-    ap.add_argument("--model", action="append", choices=sorted(MODELS))
+    ap.add_argument("--model", action="append",
+                    choices=sorted(list(MODELS) + list(EXTRA_MODELS)))
     args = ap.parse_args()
     try:
         import onnx
@@ -123,7 +144,8 @@ def main():
         return 77
     torch.set_num_threads(1)  # the same bits on every machine size
 
-    jobs = [(m, MODELS[m][0], o) for m in (args.model or MODELS)
+    every = dict(MODELS, **EXTRA_MODELS)
+    jobs = [(m, every[m][0], o) for m in (args.model or MODELS)
             for o in (args.opset or OPSETS)]
     with open(os.path.abspath(__file__), "rb") as f:
         script = hashlib.sha256(f.read()).hexdigest()

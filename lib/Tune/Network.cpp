@@ -238,6 +238,17 @@ int64_t Network::Impl::batchOf(const Tensor &input) const {
   return graph.batch + (input.size(0) - graph.shapes[id][0]) / slope;
 }
 
+int64_t Network::Impl::runBatch(int64_t wanted) const {
+  int id = graph.inputs[0];
+  bool follows = !graph.batchSlope.empty() &&
+                 !graph.batchSlope[size_t(id)].empty() &&
+                 graph.batchSlope[size_t(id)][0] != 0;
+  if (follows || graph.shapes[size_t(id)].empty())
+    return wanted;
+  // A static batch dimension: every run takes exactly that many samples.
+  return graph.shapes[size_t(id)][0];
+}
+
 static std::string shapeText(c10::IntArrayRef shape) {
   std::string text;
   for (int64_t d : shape)
@@ -396,6 +407,14 @@ double Network::compareOps(const std::map<int, FloatTensor> &values,
       error = node.location + ": error: '" + node.op + "': " + e.what();
       return INFINITY;
     }
+    // Differences are relative to the largest magnitude among the op's
+    // float operands and its result: a mean of values that cancel is as
+    // exact as the values it sums, not as its own small size.
+    double scale = 1e-30;
+    for (const Tensor &operand : operands)
+      if (operand.defined() && operand.is_floating_point() &&
+          operand.numel() > 0)
+        scale = std::max(scale, operand.abs().max().item<double>());
     for (size_t k = 0; k < results.size() && k < node.outputs.size(); ++k) {
       auto it = values.find(node.outputs[k]);
       if (it == values.end())
@@ -409,7 +428,7 @@ double Network::compareOps(const std::map<int, FloatTensor> &values,
                    .abs()
                    .max()
                    .item<double>() /
-               std::max(ref.abs().max().item<double>(), 1e-30);
+               std::max(scale, ref.abs().max().item<double>());
       else
         diff = got.to(torch::kLong).equal(ref.to(torch::kLong)) ? 0 : INFINITY;
       if (ref.numel() == 0)
@@ -454,7 +473,8 @@ EvalResult Network::evaluate(const Dataset &data, const Transform &transform,
   torch::NoGradGuard noGrad;
   impl->training = false;
   EvalResult result;
-  BatchIterator it(data, transform, batchSize, false, false, 0, 0);
+  BatchIterator it(data, transform, impl->runBatch(batchSize), false, false, 0,
+                   0);
   std::vector<float> images;
   std::vector<int64_t> labels;
   bool softmax = endsInSoftmax(impl->graph);
@@ -518,7 +538,7 @@ void Network::calibrate(const Dataset &data, const Transform &transform,
   subset.truncate(options.images);
   std::vector<float> images;
   std::vector<int64_t> labels;
-  BatchIterator it(subset, transform, 64, false, false, 0, 0);
+  BatchIterator it(subset, transform, impl->runBatch(64), false, false, 0, 0);
   {
     torch::NoGradGuard noGrad;
     impl->training = false;

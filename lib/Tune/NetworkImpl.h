@@ -93,6 +93,9 @@ struct Network::Impl {
 
   /// The trained constants.
   std::vector<torch::Tensor> parameters();
+  /// The batch size a run takes when `wanted` is asked for: `wanted`
+  /// where the model's batch is dynamic, else its static batch.
+  int64_t runBatch(int64_t wanted) const;
   /// The batch, in the graph's terms, of a network input.
   int64_t batchOf(const torch::Tensor &input) const;
   /// The graph, node by node, on a batch (Network.cpp).

@@ -204,13 +204,20 @@ bool Network::train(const Dataset &data, const Dataset *test,
   };
 
   bool softmax = endsInSoftmax(net.graph);
-  int64_t batches = BatchIterator(data, options.transform, options.batchSize,
-                                  false, false, 0, 0)
-                        .getBatchCount();
+  int64_t batchSize = net.runBatch(options.batchSize);
+  if (data.count % batchSize != 0) {
+    error = "cim-tune: error: the model's input has a static batch of " +
+            std::to_string(batchSize) + ", which does not divide the " +
+            std::to_string(data.count) + " training samples";
+    return false;
+  }
+  int64_t batches =
+      BatchIterator(data, options.transform, batchSize, false, false, 0, 0)
+          .getBatchCount();
   int64_t totalSteps = batches * options.epochs;
   try {
     for (int64_t epoch = firstEpoch; epoch < options.epochs; ++epoch) {
-      BatchIterator it(data, options.transform, options.batchSize, true,
+      BatchIterator it(data, options.transform, batchSize, true,
                        options.augment, options.seed, epoch);
       std::vector<float> images;
       std::vector<int64_t> labels;

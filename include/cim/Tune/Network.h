@@ -178,7 +178,8 @@ public:
   /// Runs every node on the reference executor's values of its operands
   /// (`values`, from IRModel::trace at the graph's batch) and compares its
   /// results with the reference's: the largest relative difference (max
-  /// |a - b| over max |b|, per result) and the node it occurs at. Integer
+  /// |a - b| over the largest magnitude among the op's float operands and
+  /// its result) and the node it occurs at. Integer
   /// results must be equal (else the difference is infinite).
   double compareOps(const std::map<int, FloatTensor> &values,
                     std::string &worstNode, std::string &error);
