@@ -95,8 +95,8 @@ class Builder:
             epsilon=1e-5))
         return name + ".out"
 
-    def op(self, op_type, inputs, **attrs):
-        name = self.name(op_type.lower())
+    def op(self, op_type, inputs, node_name=None, **attrs):
+        name = node_name or self.name(op_type.lower())
         self.nodes.append(helper.make_node(op_type, inputs, [name + ".out"],
                                            name=name, **attrs))
         return name + ".out"
@@ -133,7 +133,8 @@ class Builder:
         torch.onnx.export writes it for inputs of rank 3."""
         bound = np.sqrt(6.0 / (cin + cout))
         w = self.rng.uniform(-bound, bound, (cin, cout))
-        h = self.op("MatMul", [x, self.init(name + ".weight", w)])
+        h = self.op("MatMul", [x, self.init(name + ".weight", w)],
+                    node_name=name)
         return self.op("Add", [h, self.init(name + ".bias", np.zeros(cout))])
 
     def layernorm(self, x, d, name):
@@ -253,9 +254,12 @@ def vit(seed, stem=VIT_SIZE["stem"], patch=VIT_SIZE["patch"],
         q = b.op("Transpose", [q], perm=[0, 2, 1, 3])   # [N, H, T, dh]
         k = b.op("Transpose", [k], perm=[0, 2, 3, 1])   # [N, H, dh, T]
         v = b.op("Transpose", [v], perm=[0, 2, 1, 3])
-        a = b.op("Mul", [b.op("MatMul", [q, k]), scale])
+        a = b.op("Mul", [b.op("MatMul", [q, k], node_name=p + "attn.scores"),
+                         scale])
         a = b.op("Softmax", [a], axis=-1)
-        o = b.op("Transpose", [b.op("MatMul", [a, v])], perm=[0, 2, 1, 3])
+        o = b.op("Transpose",
+                 [b.op("MatMul", [a, v], node_name=p + "attn.context")],
+                 perm=[0, 2, 1, 3])
         o = b.op("Reshape", [o, tokens_shape])
         h = b.op("Add", [h, b.linear(o, dim, dim, p + "attn.out")])
         y = b.layernorm(h, dim, p + "ln2")

@@ -6,6 +6,7 @@
 #     arch      untrained architectures (scripts/make-arch-models.py, seed 1)
 #     lenet     models/lenet5-fmnist.onnx         (float, 20 epochs)
 #     resnet20  models/resnet20-fmnist.onnx       (float, 15 epochs)
+#     vit       models/vit-fmnist.onnx            (float, 30 epochs)
 #     qat       W8A8 and W4A4 QAT of the models into $CIM_BUILD/qat/
 #     eval      accuracies of every model into $CIM_BUILD/qat/*.json
 #   (no stage: all of them, in this order; CIM_TUNE_MODELS="lenet5-fmnist"
@@ -22,7 +23,7 @@ ARCH="$CIM_BUILD/arch"
 QAT="$CIM_BUILD/qat"
 MODELS="$CIM_ROOT/models"
 stages=("$@")
-[ ${#stages[@]} -eq 0 ] && stages=(arch lenet resnet20 qat eval)
+[ ${#stages[@]} -eq 0 ] && stages=(arch lenet resnet20 vit qat eval)
 # The models qat and eval work on.
 models=${CIM_TUNE_MODELS:-lenet5-fmnist resnet20-fmnist}
 
@@ -47,6 +48,14 @@ for stage in "${stages[@]}"; do
       --epochs 15 --seed 1 --optimizer sgd --lr 0.1 --weight-decay 5e-4 \
       --batch-size 128 --augment crop:2,flip --threads 1 \
       --checkpoint "$CIM_BUILD/resnet20-fmnist.ckpt" -o "$MODELS/resnet20-fmnist.onnx"
+    ;;
+  vit)
+    # Adam (L2 weight decay) and a cosine schedule, horizontal flips; one
+    # thread (about a minute an epoch on the 2-core machine).
+    run "$TUNE" train --model "$ARCH/vit-arch.onnx" --data fashion-mnist \
+      --epochs 30 --seed 1 --optimizer adam --lr 1e-3 --weight-decay 1e-4 \
+      --batch-size 128 --augment flip --threads 1 \
+      --checkpoint "$CIM_BUILD/vit-fmnist.ckpt" -o "$MODELS/vit-fmnist.onnx"
     ;;
   qat)
     # Activation scales calibrated (99.99th percentile on 2 048 training
