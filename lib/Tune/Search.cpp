@@ -45,8 +45,12 @@ bool meetsBudget(double speedup, double targetSpeedup) {
   return targetSpeedup <= 0 || speedup >= targetSpeedup * (1 - 1e-12);
 }
 
-constexpr int64_t kStateDim = 16;
 constexpr int64_t kActionDim = 2;
+
+/// The agent's state: a layer's features and the previous action.
+int64_t stateDim(const std::vector<std::vector<float>> &features) {
+  return int64_t(features.empty() ? 14 : features[0].size()) + kActionDim;
+}
 
 /// Per-layer features normalized to [0, 1] over the layers (min-max; a
 /// feature equal in every layer is 0), without the previous action.
@@ -110,7 +114,7 @@ public:
         space(layers.size(), options.minBits, options.maxBits,
               latency.getCellBits(), options.constraints),
         features(layerFeatures(layers)),
-        agent(kStateDim, kActionDim, options.ddpg, options.seed) {
+        agent(stateDim(features), kActionDim, options.ddpg, options.seed) {
     state.rng.seed(options.seed);
     warmup = options.warmup >= 0 ? options.warmup
                                  : std::min<int64_t>(20, options.episodes / 4);
@@ -282,6 +286,9 @@ std::string Searcher::fingerprint() const {
   if (options.targetSpeedup > 0)
     os << ";target=" << formatHexDouble(options.targetSpeedup)
        << ";sensitivity=" << options.sensitivity;
+  // Networks with products of two activations have one more feature.
+  if (stateDim(features) != 16)
+    os << ";state=" << stateDim(features);
   std::string s = os.str();
   std::replace(s.begin(), s.end(), '\n', ' ');
   return s;

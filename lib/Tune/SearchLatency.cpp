@@ -44,6 +44,8 @@ struct LatencyModel::Impl {
   Placement placement = Placement::Packed;
   hw::HardwareDescription hw;
   std::vector<LayerShape> shapes;
+  /// Whether each layer is a product of two activations (no crossbars).
+  std::vector<bool> products;
   std::vector<SearchLayer> layers;
   std::string policyPath;
   mutable std::mutex mutex;
@@ -103,7 +105,16 @@ std::unique_ptr<LatencyModel> LatencyModel::create(const std::string &path,
   if (failed(desc))
     return failWith(hardware + ": error: cannot load the hardware");
   impl.hw = *desc;
-  SmallVector<LayerOpInterface> ops = getCrossbarLayers(module);
+  // Every layer with its own widths, in graph order (the policy's index):
+  // the crossbar layers and the products of two activations, which run on
+  // the digital units and take no crossbars.
+  SmallVector<LayerOpInterface> ops;
+  module.walk([&](LayerOpInterface layer) {
+    if (isQuantizedLayer(layer))
+      ops.push_back(layer);
+  });
+  for (LayerOpInterface op : ops)
+    impl.products.push_back(!hasConstantWeight(op));
   FailureOr<std::vector<LayerShape>> shapes = getLayerShapes(ops);
   if (failed(shapes))
     return failWith(path + ": error: cannot read the layers");
@@ -155,6 +166,8 @@ int64_t LatencyModel::getChipCrossbars() const {
 }
 
 int64_t LatencyModel::layerCrossbars(size_t i, unsigned wbits) const {
+  if (impl->products[i])
+    return 0;
   LayerShape shape = impl->shapes[i];
   shape.wbits = wbits;
   return computeFootprint(shape, impl->hw).crossbarsPerCopy;

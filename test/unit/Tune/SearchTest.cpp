@@ -734,3 +734,60 @@ TEST(TuneSearch, CandidatesAreChosenByTheFinalValidationAccuracy) {
 }
 
 } // namespace
+
+// A transformer (Inputs/tiny-vit.onnx): its two products of activations are
+// layers of the policy without crossbars, with a feature of their own, and
+// the search runs on it with the same seed giving the same policy.
+TEST(TuneSearchTransformer, ProductsAreLayersOfThePolicy) {
+  std::string error;
+  std::string model = std::string(CIM_TUNE_INPUTS) + "/tiny-vit.onnx";
+  std::unique_ptr<LatencyModel> latency =
+      LatencyModel::create(model, "cimaq-reference", error);
+  ASSERT_TRUE(latency) << error;
+  LoadOptions load;
+  load.quantize = true;
+  std::unique_ptr<IRModel> ir = IRModel::load(model, load, error);
+  ASSERT_TRUE(ir) << error;
+  std::vector<SearchLayer> layers = latency->getLayers();
+  ASSERT_EQ(layers.size(), ir->getGraph().getLayers().size());
+  ASSERT_EQ(layers.size(), 10u);
+  describeLayers(ir->getGraph(), layers);
+  EXPECT_EQ(layers[4].name, "scores");
+  EXPECT_EQ(layers[4].kind, "product");
+  EXPECT_EQ(layers[5].kind, "product");
+  EXPECT_EQ(layers[1].kind, "dense");
+  EXPECT_EQ(latency->layerCrossbars(4, 8), 0);
+  EXPECT_GT(latency->layerCrossbars(1, 8), 0);
+
+  auto search = [&]() {
+    FinetuneOptions finetune;
+    finetune.subset = 64;
+    finetune.validation = 48;
+    finetune.batchSize = 16;
+    finetune.calibrationImages = 32;
+    finetune.finalEpochs = 0;
+    AccuracyModel accuracy(ir->getGraph(), syntheticImages(160, 1),
+                           syntheticImages(40, 2), finetune);
+    LocalEvaluator evaluator(*latency, accuracy, 1);
+    SearchOptions options;
+    options.episodes = 2;
+    options.warmup = 1;
+    options.batchEpisodes = 1;
+    options.jobs = 1;
+    options.seed = 3;
+    options.maxAccDrop = 0.05;
+    options.ddpg.hidden = 16;
+    options.ddpg.batchSize = 4;
+    options.layers = layers;
+    SearchResult result;
+    EXPECT_TRUE(runSearch(*latency, evaluator, options, result, error))
+        << error;
+    return result.chosen.empty()
+               ? std::string()
+               : formatPolicyJson(result.layers, result.chosen[0].policy);
+  };
+  std::string once = search();
+  ASSERT_FALSE(once.empty());
+  EXPECT_NE(once.find("\"scores\""), std::string::npos);
+  EXPECT_EQ(search(), once);
+}
