@@ -657,7 +657,25 @@ int runCheck() {
 
 } // namespace
 
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv) {
+  // A kernel's failure on data it cannot follow (or LibTorch's) is one line
+  // and exit status 1, never an exception escaping. Checkpoints and outputs
+  // are written whole or not at all (writeFileAtomically).
+  try {
+    return run(argc, argv);
+  } catch (const std::exception &e) {
+    std::string what = e.what();
+    std::string line = what.substr(0, what.find('\n'));
+    if (line.find(": error: ") == std::string::npos)
+      line = "cim-tune: error: " + line;
+    std::cerr << line << "\n";
+    return 1;
+  }
+}
+
+static int run(int argc, char **argv) {
   parseCommandLine(argc, argv);
   Command command = *getChosenCommand();
   if (command == Command::Search)
