@@ -41,8 +41,7 @@ bool computeAgreement(const Dataset &data, const Transform &transform,
                       std::string &error);
 
 /// A predictor that runs the compiled program `path` on the simulator
-/// library. In a build without the simulator (no CIMSim target) it fails
-/// with an error saying so.
+/// library (SimProgramPredictor.cpp).
 bool makeProgramPredictor(const std::string &path, PredictFn &predict,
                           std::string &error);
 
