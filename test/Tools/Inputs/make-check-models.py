@@ -13,6 +13,14 @@ op-zoo.onnx     the ops of modern CNNs: depthwise convolution, HardSwish,
                 asymmetric average pooling, max pooling, linear resize,
                 slice, split, concat, LeakyRelu, PRelu, instance norm,
                 ReduceMean, Softmax; dynamic batch
+op-zoo-2.onnx   the other elementwise, reduction and normalization ops:
+                Elu, Selu, ThresholdedRelu, Softsign, Softplus, Tanh, Exp,
+                Log, Sqrt, Reciprocal, Floor, Ceil, Round, Neg, Abs, Pow,
+                Max, Min, Sub, Div, Where of a comparison, Cast, LRN,
+                BatchNormalization, dilated grouped convolution with
+                asymmetric pads, dilated max pooling, ceil-mode average
+                pooling, GlobalMaxPool, Tile, every Reduce*, LogSoftmax,
+                Flatten, Gemm; dynamic batch
 batch-mix.onnx  a MatMul contracting over the batch (x^T x)
 qdq-left.onnx   a QuantizeLinear/DequantizeLinear pair that no layer takes
 
@@ -149,6 +157,77 @@ def op_zoo(path):
          [helper.make_tensor_value_info("out", TensorProto.FLOAT, ["N", 6])], 14)
 
 
+def op_zoo_2(path):
+    n = helper.make_node
+    inits = [
+        init("conv.w", rand(6, 3, 3, 3)), init("conv.b", rand(6)),
+        init("bn.s", 1 + rand(6, scale=0.1)), init("bn.b", rand(6, scale=0.1)),
+        init("bn.m", rand(6, scale=0.1)), init("bn.v", 1 + np.abs(rand(6))),
+        init("one", 1.0), init("two", 2.0), init("zero", 0.0),
+        init("reps", [1, 1, 2, 1], np.int64),
+        init("fc.w", rand(4, 24)), init("fc.b", rand(4)),
+    ]
+    chain = [
+        ("Elu", {"alpha": 0.7}), ("Selu", {}), ("Softsign", {}),
+        ("Softplus", {}), ("Tanh", {}), ("Neg", {}), ("Abs", {}),
+    ]
+    nodes = [
+        n("Conv", ["x", "conv.w", "conv.b"], ["c"], group=1,
+          dilations=[2, 2], pads=[2, 1, 1, 2], name="conv"),
+        n("BatchNormalization", ["c", "bn.s", "bn.b", "bn.m", "bn.v"], ["b"]),
+        n("LRN", ["b"], ["l"], size=4, alpha=0.01, beta=0.75, bias=1.0),
+    ]
+    prev = "l"
+    for i, (op, attrs) in enumerate(chain):
+        nodes.append(n(op, [prev], ["u%d" % i], **attrs))
+        prev = "u%d" % i
+    nodes += [
+        n("Add", [prev, "one"], ["p1"]),                  # > 0
+        n("Log", ["p1"], ["lg"]), n("Sqrt", ["p1"], ["sq"]),
+        n("Reciprocal", ["p1"], ["rc"]), n("Exp", ["rc"], ["ex"]),
+        n("Pow", ["sq", "two"], ["pw"]),
+        n("Max", ["lg", "rc"], ["mx"]), n("Min", ["ex", "pw"], ["mn"]),
+        n("Sub", ["mx", "mn"], ["sb"]), n("Div", ["sb", "p1"], ["dv"]),
+        n("ThresholdedRelu", ["dv"], ["tr"], alpha=0.05),
+        n("Greater", ["dv", "zero"], ["gt"]),
+        n("Where", ["gt", "dv", "tr"], ["wh"]),
+        n("Mul", ["wh", "two"], ["w2"]),
+        n("Floor", ["w2"], ["fl"]), n("Ceil", ["w2"], ["ce"]),
+        n("Round", ["w2"], ["ro"]),
+        n("Cast", ["ro"], ["ri"], to=TensorProto.INT64),
+        n("Cast", ["ri"], ["rf"], to=TensorProto.FLOAT),
+        n("Add", ["fl", "ce"], ["fc"]), n("Add", ["fc", "rf"], ["f3"]),
+        n("Add", ["f3", "w2"], ["y"]),
+        n("MaxPool", ["y"], ["mp"], kernel_shape=[2, 2], dilations=[2, 2]),
+        n("AveragePool", ["mp"], ["ap"], kernel_shape=[2, 2], strides=[2, 2],
+          ceil_mode=1),
+        n("Tile", ["ap", "reps"], ["tl"]),
+        n("GlobalMaxPool", ["tl"], ["gm"]),
+        n("ReduceL1", ["tl"], ["r1"], axes=[2, 3], keepdims=1),
+        n("ReduceL2", ["tl"], ["r2"], axes=[2, 3], keepdims=1),
+        n("ReduceSumSquare", ["tl"], ["r3"], axes=[2, 3], keepdims=1),
+        n("ReduceMax", ["tl"], ["r4"], axes=[2, 3], keepdims=1),
+        n("ReduceMin", ["tl"], ["r5"], axes=[2, 3], keepdims=1),
+        n("ReduceLogSumExp", ["tl"], ["r6"], axes=[2, 3], keepdims=1),
+        n("Abs", ["tl"], ["ta"]), n("Add", ["ta", "one"], ["t1"]),
+        n("ReduceLogSum", ["t1"], ["r7"], axes=[2, 3], keepdims=1),
+        n("ReduceProd", ["t1"], ["r8"], axes=[3], keepdims=0),
+        n("ReduceMean", ["r8"], ["r8m"], axes=[2], keepdims=1),
+        n("Unsqueeze", ["r8m"], ["r8u"], axes=[3]),
+        n("Concat", ["gm", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8u"],
+          ["cat"], axis=1),
+        n("Flatten", ["cat"], ["flat"]),
+        n("Slice", ["flat", "zs", "ze", "sa"], ["flat24"]),
+        n("Gemm", ["flat24", "fc.w", "fc.b"], ["g"], transB=1, name="fc"),
+        n("LogSoftmax", ["g"], ["out"], axis=1),
+    ]
+    inits += [init("zs", [0], np.int64), init("ze", [24], np.int64),
+              init("sa", [1], np.int64)]
+    save(path, nodes, inits,
+         [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 8, 8])],
+         [helper.make_tensor_value_info("out", TensorProto.FLOAT, ["N", 4])], 12)
+
+
 def batch_mix(path):
     n = helper.make_node
     nodes = [
@@ -178,6 +257,7 @@ def main():
     os.makedirs(out, exist_ok=True)
     tiny_vit(os.path.join(out, "tiny-vit.onnx"))
     op_zoo(os.path.join(out, "op-zoo.onnx"))
+    op_zoo_2(os.path.join(out, "op-zoo-2.onnx"))
     batch_mix(os.path.join(out, "batch-mix.onnx"))
     qdq_left(os.path.join(out, "qdq-left.onnx"))
 
