@@ -415,6 +415,52 @@ int runEval() {
               100 * result.getAccuracy(), (long long)result.correct,
               (long long)result.count, result.imagesPerSecond);
 
+  // The quantized network against the float one (the same graph without
+  // fake quantization): task-agnostic, no labels needed.
+  struct {
+    int64_t count = 0, agreeing = 0;
+    double dot = 0, normQ = 0, normF = 0, noise = 0;
+    double cosine() const {
+      return normQ > 0 && normF > 0 ? dot / std::sqrt(normQ * normF) : 0;
+    }
+    double sqnr() const {
+      return noise > 0 ? 10 * std::log10(normF / noise) : INFINITY;
+    }
+  } versusFloat;
+  if (quantize) {
+    BatchIterator it(test, transform, evalBatchSize, false, false, 0, 0);
+    std::vector<float> images;
+    std::vector<int64_t> labels;
+    while (it.next(images, labels)) {
+      int64_t n = int64_t(labels.size());
+      net->setQuantized(true);
+      std::vector<float> q = net->forward(images.data(), n);
+      net->setQuantized(false);
+      std::vector<float> f = net->forward(images.data(), n);
+      size_t classes = q.size() / size_t(n);
+      for (int64_t i = 0; i < n; ++i) {
+        const float *a = q.data() + i * classes, *b = f.data() + i * classes;
+        versusFloat.agreeing += std::max_element(a, a + classes) - a ==
+                                std::max_element(b, b + classes) - b;
+        for (size_t k = 0; k < classes; ++k) {
+          versusFloat.dot += double(a[k]) * b[k];
+          versusFloat.normQ += double(a[k]) * a[k];
+          versusFloat.normF += double(b[k]) * b[k];
+          versusFloat.noise += (double(a[k]) - b[k]) * (double(a[k]) - b[k]);
+        }
+      }
+      versusFloat.count += n;
+    }
+    net->setQuantized(true);
+    std::printf("against the float model: top-1 agreement %.2f %%, output "
+                "cosine %.6f, SQNR %.2f dB\n",
+                versusFloat.count
+                    ? 100.0 * double(versusFloat.agreeing) /
+                          double(versusFloat.count)
+                    : 0.0,
+                versusFloat.cosine(), versusFloat.sqnr());
+  }
+
   std::vector<std::pair<std::string, AgreementResult>> agreements;
   auto runAgreement = [&](const std::string &label, const PredictFn &predict) {
     std::string error;
@@ -454,6 +500,17 @@ int runEval() {
     os << "{\"model\": "
        << llvm::formatv("{0}", llvm::json::Value(modelPath)).str()
        << ", \"images\": " << result.count << ", \"accuracy\": " << buf;
+    if (versusFloat.count) {
+      std::snprintf(buf, sizeof buf, "%.6f",
+                    double(versusFloat.agreeing) / double(versusFloat.count));
+      os << ", \"float_agreement\": " << buf;
+      std::snprintf(buf, sizeof buf, "%.6f", versusFloat.cosine());
+      os << ", \"float_cosine\": " << buf;
+      // Identical outputs have no noise: JSON has no infinity.
+      std::snprintf(buf, sizeof buf, "%.3f", versusFloat.sqnr());
+      os << ", \"float_sqnr_db\": "
+         << (std::isfinite(versusFloat.sqnr()) ? buf : "null");
+    }
     for (auto &[label, a] : agreements) {
       std::snprintf(buf, sizeof buf, "%.6f", a.getAgreement());
       os << ", \"" << (label == "program" ? "agreement" : label + "_agreement")
