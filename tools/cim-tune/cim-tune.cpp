@@ -454,10 +454,9 @@ int runEval() {
     net->setQuantized(true);
     std::printf("against the float model: top-1 agreement %.2f %%, output "
                 "cosine %.6f, SQNR %.2f dB\n",
-                versusFloat.count
-                    ? 100.0 * double(versusFloat.agreeing) /
-                          double(versusFloat.count)
-                    : 0.0,
+                versusFloat.count ? 100.0 * double(versusFloat.agreeing) /
+                                        double(versusFloat.count)
+                                  : 0.0,
                 versusFloat.cosine(), versusFloat.sqnr());
   }
 
