@@ -10,7 +10,8 @@
 #     qat       W8A8 and W4A4 QAT of the models into $CIM_BUILD/qat/
 #     eval      accuracies of every model into $CIM_BUILD/qat/*.json
 #   (no stage: all of them, in this order; CIM_TUNE_MODELS="lenet5-fmnist"
-#   limits qat and eval to the models named)
+#   limits qat and eval to the models named, CIM_TUNE_MODELS=vit-fmnist
+#   runs them on the ViT)
 #
 # Each training run writes OUT.onnx.ckpt after every epoch and resumes from
 # it when interrupted; delete the checkpoint to start over. Threads: ResNet-20
@@ -74,6 +75,16 @@ for stage in "${stages[@]}"; do
         # ResNet-20 (an epoch costs about 12 LeNet-5 epochs): W8A8 1 epoch,
         # W4A4 8 (4 lose 0.56 %, 8 lose 0.40 %: docs/results.md).
         [ "$model" = resnet20-fmnist ] && recipe[1]=$((bits == 8 ? 1 : 8))
+        # The ViT (trained with Adam): Adam at a small learning rate, W8A8
+        # one epoch at 1e-5, W4A4 six at 1e-4 (docs/results.md).
+        if [ "$model" = vit-fmnist ]; then
+          if [ "$bits" = 8 ]; then
+            recipe=(--epochs 1 --optimizer adam --lr 1e-5 --weight-decay 1e-4)
+          else
+            recipe=(--epochs 6 --optimizer adam --lr 1e-4 --weight-decay 1e-4
+              --augment flip --learn-weight-scales)
+          fi
+        fi
         run "$TUNE" qat --model "$MODELS/$model.onnx" --data fashion-mnist \
           --wbits "$bits" --abits "$bits" --seed 1 "${recipe[@]}" \
           --threads 1 --calibration percentile \
