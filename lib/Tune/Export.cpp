@@ -463,12 +463,7 @@ bool Exporter::addNode(const Node &node, std::vector<std::string> inputs,
   }
   spec.inputs = inputs;
   for (const auto &[key, attr] : node.attrs) {
-    // Derived attributes of the trainable kernels ("index3",
-    // "axis2.weights", "resize.dims") are not ONNX's.
-    bool derived = key.find('.') != std::string::npos ||
-                   key.rfind("index", 0) == 0 ||
-                   (key.rfind("axis", 0) == 0 && key != "axis");
-    if (skip.count(key) || derived)
+    if (skip.count(key))
       continue;
     switch (attr.kind) {
     case NodeAttr::Kind::Int:

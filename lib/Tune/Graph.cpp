@@ -12,40 +12,42 @@ int64_t FloatTensor::getNumElements() const {
   return n;
 }
 
-bool Node::has(const std::string &attr) const {
-  auto it = attrs.find(attr);
-  return it != attrs.end() && it->second.present;
+bool Node::has(const std::string &attr) const { return attrs.count(attr) != 0; }
+
+const NodeAttr *Node::find(const std::string &name) const {
+  for (const std::map<std::string, NodeAttr> *map : {&attrs, &derived}) {
+    auto it = map->find(name);
+    if (it != map->end())
+      return &it->second;
+  }
+  return nullptr;
 }
 
 int64_t Node::getInt(const std::string &attr, int64_t otherwise) const {
-  auto it = attrs.find(attr);
-  if (it == attrs.end() || it->second.ints.empty())
-    return otherwise;
-  return it->second.ints[0];
+  const NodeAttr *value = find(attr);
+  return value && !value->ints.empty() ? value->ints[0] : otherwise;
 }
 
 double Node::getFloat(const std::string &attr, double otherwise) const {
-  auto it = attrs.find(attr);
-  if (it == attrs.end() || it->second.floats.empty())
-    return otherwise;
-  return it->second.floats[0];
+  const NodeAttr *value = find(attr);
+  return value && !value->floats.empty() ? value->floats[0] : otherwise;
 }
 
 const std::vector<int64_t> &Node::getInts(const std::string &attr) const {
   static const std::vector<int64_t> none;
-  auto it = attrs.find(attr);
-  return it == attrs.end() ? none : it->second.ints;
+  const NodeAttr *value = find(attr);
+  return value ? value->ints : none;
 }
 
 const std::vector<double> &Node::getFloats(const std::string &attr) const {
   static const std::vector<double> none;
-  auto it = attrs.find(attr);
-  return it == attrs.end() ? none : it->second.floats;
+  const NodeAttr *value = find(attr);
+  return value ? value->floats : none;
 }
 
 std::string Node::getText(const std::string &attr) const {
-  auto it = attrs.find(attr);
-  return it == attrs.end() ? std::string() : it->second.text;
+  const NodeAttr *value = find(attr);
+  return value ? value->text : std::string();
 }
 
 bool Node::isProduct() const {

@@ -268,17 +268,17 @@ LogicalResult IRModel::Impl::convert(std::string &error) {
         return fail(&op, "the resize cannot be planned");
       for (const ResizeAxis &axis : *axes) {
         std::string key = "axis" + std::to_string(axis.dim);
-        node.attrs[key + ".weights"].floats = axis.weights;
-        NodeAttr &outside = node.attrs[key + ".outside"];
+        node.derived[key + ".weights"].floats = axis.weights;
+        NodeAttr &outside = node.derived[key + ".outside"];
         outside.ints.assign(axis.outside.begin(), axis.outside.end());
-        node.attrs["resize.dims"].ints.push_back(axis.dim);
+        node.derived["resize.dims"].ints.push_back(axis.dim);
       }
     }
     // Slices and pads as source indices per dimension (-1: the pad value),
     // computed with the reference's own rules.
     auto setIndices = [&](int64_t d, const std::vector<int64_t> &index) {
-      node.attrs["index" + std::to_string(d)].ints = index;
-      node.attrs["index.dims"].ints.push_back(d);
+      node.derived["index" + std::to_string(d)].ints = index;
+      node.derived["index.dims"].ints.push_back(d);
     };
     if (auto slice = dyn_cast<SliceOp>(op)) {
       ArrayRef<int64_t> shape =

@@ -49,7 +49,6 @@ struct NodeAttr {
   std::vector<int64_t> ints;
   std::vector<double> floats;
   std::string text;
-  bool present = true;
 };
 
 /// Quantization of one weight-bearing layer, from its `#cim.quant`.
@@ -82,10 +81,13 @@ struct Node {
   std::vector<int> inputs;
   /// Result value ids, in order.
   std::vector<int> outputs;
-  /// The op's attributes by their ODS names (defaults filled in), plus
-  /// attributes the graph builder derives (the resize kernel's per-axis
-  /// interpolation matrices).
+  /// The op's attributes by their ODS names (defaults filled in).
   std::map<std::string, NodeAttr> attrs;
+  /// What the graph builder derives with the compiler's rules for the
+  /// trainable kernels (slice and pad source indices, the resize's
+  /// interpolation matrices); not attributes of the op. The accessors
+  /// below look here after `attrs`.
+  std::map<std::string, NodeAttr> derived;
   /// Quantization of a layer (a Conv, Gemm or MatMul with a constant
   /// weight, or a MatMul of two activations); absent for float layers and
   /// other ops.
@@ -95,6 +97,8 @@ struct Node {
   bool has(const std::string &attr) const;
   int64_t getInt(const std::string &attr, int64_t otherwise = 0) const;
   double getFloat(const std::string &attr, double otherwise = 0) const;
+  /// The attribute or derived value `name`, or null.
+  const NodeAttr *find(const std::string &name) const;
   /// The integer array (empty when absent).
   const std::vector<int64_t> &getInts(const std::string &attr) const;
   const std::vector<double> &getFloats(const std::string &attr) const;
