@@ -238,15 +238,17 @@ int64_t Network::Impl::batchOf(const Tensor &input) const {
   return graph.batch + (input.size(0) - graph.shapes[id][0]) / slope;
 }
 
-int64_t Network::Impl::runBatch(int64_t wanted) const {
+bool Network::Impl::hasStaticBatch() const {
   int id = graph.inputs[0];
   bool follows = !graph.batchSlope.empty() &&
                  !graph.batchSlope[size_t(id)].empty() &&
                  graph.batchSlope[size_t(id)][0] != 0;
-  if (follows || graph.shapes[size_t(id)].empty())
-    return wanted;
+  return !follows && !graph.shapes[size_t(id)].empty();
+}
+
+int64_t Network::Impl::runBatch(int64_t wanted) const {
   // A static batch dimension: every run takes exactly that many samples.
-  return graph.shapes[size_t(id)][0];
+  return hasStaticBatch() ? graph.shapes[size_t(graph.inputs[0])][0] : wanted;
 }
 
 static std::string shapeText(c10::IntArrayRef shape) {
@@ -435,10 +437,9 @@ double Network::compareOps(const std::map<int, FloatTensor> &values,
         diff = 0;
       if (std::isnan(diff))
         diff = INFINITY;
-      if (diff > worst || worstNode.empty()) {
-        worst = std::max(worst, diff);
-        if (diff >= worst)
-          worstNode = node.location + " ('" + node.op + "' " + node.name + ")";
+      if (worstNode.empty() || diff > worst) {
+        worst = diff;
+        worstNode = node.location + " ('" + node.op + "' " + node.name + ")";
       }
     }
   }

@@ -96,6 +96,9 @@ struct Network::Impl {
   /// The batch size a run takes when `wanted` is asked for: `wanted`
   /// where the model's batch is dynamic, else its static batch.
   int64_t runBatch(int64_t wanted) const;
+  /// Whether the model's first input has a batch dimension that does not
+  /// follow the run's (an export with a fixed batch).
+  bool hasStaticBatch() const;
   /// The batch, in the graph's terms, of a network input.
   int64_t batchOf(const torch::Tensor &input) const;
   /// The graph, node by node, on a batch (Network.cpp).

@@ -205,8 +205,7 @@ bool Network::train(const Dataset &data, const Dataset *test,
 
   bool softmax = endsInSoftmax(net.graph);
   int64_t batchSize = net.runBatch(options.batchSize);
-  bool fixed = net.runBatch(batchSize + 1) == batchSize;
-  if (fixed && data.count % batchSize != 0) {
+  if (net.hasStaticBatch() && data.count % batchSize != 0) {
     error = "cim-tune: error: the model's input has a static batch of " +
             std::to_string(batchSize) + ", which does not divide the " +
             std::to_string(data.count) + " training samples";

@@ -5,8 +5,8 @@
 // semantics) with differentiable torch ops, so that every graph the
 // importer produces trains. Ops whose semantics need the compiler's rules
 // (slice and pad indices, resize interpolation) get them precomputed by the
-// graph builder (IRModel.cpp) as node attributes. Ops that cannot train say
-// why in the table at the bottom.
+// graph builder (IRModel.cpp) as the node's derived values. Ops that cannot
+// train say why in the table at the bottom.
 //
 //===----------------------------------------------------------------------===//
 
@@ -60,11 +60,29 @@ std::vector<int64_t> orOnes(std::vector<int64_t> values, size_t n) {
   return values;
 }
 
-std::vector<int64_t> orZeros(std::vector<int64_t> values, size_t n) {
-  if (values.empty())
-    values.assign(n, 0);
-  return values;
-}
+/// The window attributes of a convolution or pooling over `k` spatial
+/// dimensions, defaults filled in. Pads torch cannot express (asymmetric)
+/// are applied to the input by `pad`, which leaves `half` zero.
+struct Window {
+  std::vector<int64_t> strides, dilations, pads, half;
+
+  Window(const Node &node, size_t k)
+      : strides(orOnes(node.getInts("strides"), k)),
+        dilations(orOnes(node.getInts("dilations"), k)),
+        pads(node.getInts("pads")) {
+    if (pads.empty())
+      pads.assign(2 * k, 0);
+    half.assign(pads.begin(), pads.begin() + long(k));
+  }
+  bool isSymmetric() const { return symmetric(pads); }
+  /// `x` padded explicitly with `value` when the pads are asymmetric.
+  Tensor pad(const Tensor &x, double value) {
+    if (isSymmetric())
+      return x;
+    half.assign(half.size(), 0);
+    return padExplicit(x, pads, value);
+  }
+};
 
 //===----------------------------------------------------------------------===//
 // Layers
@@ -75,20 +93,16 @@ Tensors conv2d(KernelContext &ctx, Tensors &in) {
   Tensor x = in[0], w = in[1], b = in[2];
   ctx.quantizeOperands(x, w);
   size_t k = size_t(w.dim()) - 2;
-  std::vector<int64_t> strides = orOnes(node.getInts("strides"), k);
-  std::vector<int64_t> dilations = orOnes(node.getInts("dilations"), k);
-  std::vector<int64_t> pads = orZeros(node.getInts("pads"), 2 * k);
-  std::vector<int64_t> half(pads.begin(), pads.begin() + long(k));
-  if (!symmetric(pads)) {
-    x = padExplicit(x, pads, 0.0);
-    half.assign(k, 0);
-  }
+  Window win(node, k);
+  x = win.pad(x, 0.0);
   int64_t group = node.getInt("group", 1);
   if (k == 1)
-    return {torch::conv1d(x, w, b, strides, half, dilations, group)};
+    return {
+        torch::conv1d(x, w, b, win.strides, win.half, win.dilations, group)};
   if (k == 3)
-    return {torch::conv3d(x, w, b, strides, half, dilations, group)};
-  return {torch::conv2d(x, w, b, strides, half, dilations, group)};
+    return {
+        torch::conv3d(x, w, b, win.strides, win.half, win.dilations, group)};
+  return {torch::conv2d(x, w, b, win.strides, win.half, win.dilations, group)};
 }
 
 Tensors gemm(KernelContext &ctx, Tensors &in) {
@@ -246,22 +260,19 @@ Tensors maxPool(KernelContext &ctx, Tensors &in) {
   Tensor x = in[0];
   std::vector<int64_t> kernel = node.getInts("kernel_shape");
   size_t k = kernel.size();
-  std::vector<int64_t> strides = orOnes(node.getInts("strides"), k);
-  std::vector<int64_t> dilations = orOnes(node.getInts("dilations"), k);
-  std::vector<int64_t> pads = orZeros(node.getInts("pads"), 2 * k);
-  std::vector<int64_t> half(pads.begin(), pads.begin() + long(k));
-  if (!symmetric(pads)) {
-    x = padExplicit(x, pads, -INFINITY);
-    half.assign(k, 0);
-  }
+  Window win(node, k);
+  x = win.pad(x, -INFINITY);
   bool ceil = node.getInt("ceil_mode");
   if (node.outputs.size() > 1)
     fail("max_pool with indices has no gradient in cim-tune");
   if (k == 1)
-    return {torch::max_pool1d(x, kernel, strides, half, dilations, ceil)};
+    return {torch::max_pool1d(x, kernel, win.strides, win.half, win.dilations,
+                              ceil)};
   if (k == 3)
-    return {torch::max_pool3d(x, kernel, strides, half, dilations, ceil)};
-  return {torch::max_pool2d(x, kernel, strides, half, dilations, ceil)};
+    return {torch::max_pool3d(x, kernel, win.strides, win.half, win.dilations,
+                              ceil)};
+  return {
+      torch::max_pool2d(x, kernel, win.strides, win.half, win.dilations, ceil)};
 }
 
 Tensors avgPool(KernelContext &ctx, Tensors &in) {
@@ -269,9 +280,9 @@ Tensors avgPool(KernelContext &ctx, Tensors &in) {
   Tensor x = in[0];
   std::vector<int64_t> kernel = node.getInts("kernel_shape");
   size_t k = kernel.size();
-  std::vector<int64_t> strides = orOnes(node.getInts("strides"), k);
-  std::vector<int64_t> pads = orZeros(node.getInts("pads"), 2 * k);
-  for (int64_t d : orOnes(node.getInts("dilations"), k))
+  Window win(node, k);
+  const std::vector<int64_t> &strides = win.strides, &pads = win.pads;
+  for (int64_t d : win.dilations)
     if (d != 1)
       fail("average pooling with dilations has no trainable kernel");
   bool ceil = node.getInt("ceil_mode");
@@ -284,9 +295,8 @@ Tensors avgPool(KernelContext &ctx, Tensors &in) {
       return torch::avg_pool3d(t, kernel, strides, p, ceil, count);
     return torch::avg_pool2d(t, kernel, strides, p, ceil, count);
   };
-  if (symmetric(pads))
-    return {pool(x, std::vector<int64_t>(pads.begin(), pads.begin() + long(k)),
-                 countPad)};
+  if (win.isSymmetric())
+    return {pool(x, win.half, countPad)};
   std::vector<int64_t> none(k, 0);
   Tensor padded = padExplicit(x, pads, 0.0);
   if (countPad)

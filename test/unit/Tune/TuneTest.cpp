@@ -615,8 +615,9 @@ TEST(TuneTransformer, QuantizedProductsMatchTheFakeQuantizedReference) {
   // The crossbar-held operand of each product got one observed scale.
   for (const Node *layer : graph.getLayers()) {
     ASSERT_TRUE(layer->quant->ascale) << layer->name;
-    if (!graph.hasConstantWeight(*layer))
+    if (!graph.hasConstantWeight(*layer)) {
       EXPECT_EQ(layer->quant->wscale.size(), 1u) << layer->name;
+    }
   }
   ASSERT_TRUE(model->update(graph, error)) << error;
   std::vector<float> image(64), ref;
