@@ -17,7 +17,8 @@ void Dataset::truncate(int64_t n) {
     return;
   count = n;
   pixels.resize(size_t(n * getImageSize()));
-  labels.resize(size_t(n));
+  if (!labels.empty())
+    labels.resize(size_t(n));
 }
 
 /// The whole file, inflated when it is gzip-compressed.
@@ -238,7 +239,7 @@ bool BatchIterator::next(std::vector<float> &images,
   std::vector<float> pixels(static_cast<size_t>(size));
   for (size_t b = 0; b < n; ++b) {
     int64_t index = order[position + b];
-    labels[b] = dataset.labels[size_t(index)];
+    labels[b] = dataset.labels.empty() ? -1 : dataset.labels[size_t(index)];
     float *out = images.data() + b * size_t(size);
     if (!augment || (transform.cropPadding == 0 && !transform.horizontalFlip)) {
       getImage(dataset, index, transform, out);

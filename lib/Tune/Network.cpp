@@ -258,7 +258,9 @@ static std::string shapeText(c10::IntArrayRef shape) {
   return text.empty() ? "scalar" : text;
 }
 
-Tensor Network::Impl::run(const Tensor &input) {
+Tensor Network::Impl::run(const Tensor &input) { return runAll(input)[0]; }
+
+std::vector<Tensor> Network::Impl::runAll(const Tensor &input) {
   std::vector<Tensor> values(size_t(graph.numValues));
   values[size_t(graph.inputs[0])] = input;
   int64_t batch = batchOf(input);
@@ -302,7 +304,10 @@ Tensor Network::Impl::run(const Tensor &input) {
     for (size_t k = 0; k < results.size(); ++k)
       values[size_t(node.outputs[k])] = std::move(results[k]);
   }
-  return values[size_t(graph.outputs[0])];
+  std::vector<Tensor> outputs;
+  for (int id : graph.outputs)
+    outputs.push_back(values[size_t(id)]);
+  return outputs;
 }
 
 std::vector<float> Network::forward(const float *images, int64_t count) {
@@ -314,6 +319,59 @@ std::vector<float> Network::forward(const float *images, int64_t count) {
   Tensor y = impl->run(x).contiguous();
   return std::vector<float>(y.data_ptr<float>(),
                             y.data_ptr<float>() + y.numel());
+}
+
+int64_t Network::getRunBatch(int64_t wanted) const {
+  return impl->runBatch(wanted);
+}
+
+std::vector<std::vector<float>> Network::forwardOutputs(const float *images,
+                                                        int64_t count) {
+  torch::NoGradGuard noGrad;
+  std::vector<int64_t> shape = impl->graph.inputShapes[0];
+  shape[0] = count;
+  Tensor x = torch::from_blob(const_cast<float *>(images), shape).clone();
+  impl->training = false;
+  std::vector<std::vector<float>> outputs;
+  for (Tensor &y : impl->runAll(x)) {
+    Tensor c = y.to(torch::kFloat).contiguous();
+    outputs.emplace_back(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+  }
+  return outputs;
+}
+
+const char *tune::stringify(DistillLoss loss) {
+  switch (loss) {
+  case DistillLoss::Auto:
+    return "auto";
+  case DistillLoss::Kl:
+    return "kl";
+  case DistillLoss::Mse:
+    return "mse";
+  case DistillLoss::Cosine:
+    return "cosine";
+  }
+  return "auto";
+}
+
+std::vector<DistillLoss>
+Network::getDistillLosses(DistillLoss requested) const {
+  const Graph &graph = impl->graph;
+  std::vector<bool> softmax = getSoftmaxOutputs(graph);
+  std::vector<DistillLoss> kinds;
+  for (size_t k = 0; k < graph.outputs.size(); ++k) {
+    if (requested != DistillLoss::Auto) {
+      kinds.push_back(requested);
+      continue;
+    }
+    // A class distribution: a softmax's, or one row of scores per sample.
+    std::vector<int64_t> shape = graph.getShape(graph.outputs[k], graph.batch);
+    bool classes = softmax[k] ||
+                   (shape.size() == 2 && shape[1] > 1 &&
+                    graph.types[size_t(graph.outputs[k])] == ElementType::F32);
+    kinds.push_back(classes ? DistillLoss::Kl : DistillLoss::Mse);
+  }
+  return kinds;
 }
 
 bool Network::checkGradients(const float *images, int64_t count, uint64_t seed,
@@ -462,6 +520,53 @@ Tensor tune::logProbabilities(const Tensor &output, bool outputIsSoftmax) {
   return torch::log_softmax(output, 1);
 }
 
+std::vector<bool> tune::getSoftmaxOutputs(const Graph &graph) {
+  std::vector<bool> softmax(graph.outputs.size(), false);
+  for (const Node &node : graph.nodes)
+    for (size_t k = 0; k < graph.outputs.size(); ++k)
+      if (node.output() == graph.outputs[k])
+        softmax[k] = node.op == "softmax";
+  return softmax;
+}
+
+Tensor tune::distillationLoss(const std::vector<Tensor> &student,
+                              const std::vector<Tensor> &teacher,
+                              const std::vector<DistillLoss> &kinds,
+                              const std::vector<bool> &softmax) {
+  Tensor total;
+  size_t count = 0;
+  for (size_t k = 0; k < student.size() && k < teacher.size(); ++k) {
+    if (!torch::isFloatingType(student[k].scalar_type()))
+      continue; // integer outputs (indices) carry no gradient
+    int64_t n = student[k].size(0);
+    Tensor s = student[k].reshape({n, -1});
+    Tensor t = teacher[k].detach().reshape({n, -1});
+    Tensor loss;
+    switch (kinds[k]) {
+    case DistillLoss::Auto:
+    case DistillLoss::Kl: {
+      Tensor teacherLog = logProbabilities(t, softmax[k]);
+      loss = (teacherLog.exp() * (teacherLog - logProbabilities(s, softmax[k])))
+                 .sum(1)
+                 .mean();
+      break;
+    }
+    case DistillLoss::Mse:
+      loss = (s - t).pow(2).mean() / t.pow(2).mean().clamp_min(1e-12);
+      break;
+    case DistillLoss::Cosine:
+      loss = 1 - torch::cosine_similarity(s, t, 1, 1e-8).mean();
+      break;
+    }
+    total = total.defined() ? total + loss : loss;
+    ++count;
+  }
+  if (!total.defined())
+    throw KernelError("cim-tune: error: the model has no float output to "
+                      "distill");
+  return total / double(count);
+}
+
 bool tune::endsInSoftmax(const Graph &graph) {
   for (const Node &node : graph.nodes)
     if (node.output() == graph.outputs[0])
@@ -487,10 +592,12 @@ EvalResult Network::evaluate(const Dataset &data, const Transform &transform,
     shape[0] = n;
     Tensor x = torch::from_blob(images.data(), shape);
     Tensor y = impl->run(x).reshape({n, -1});
-    Tensor target = torch::tensor(labels);
-    lossSum += lossOf(y, target, softmax).item<double>() * double(n);
     Tensor predicted = y.argmax(1);
-    result.correct += predicted.eq(target).sum().item<int64_t>();
+    if (!data.labels.empty()) {
+      Tensor target = torch::tensor(labels);
+      lossSum += lossOf(y, target, softmax).item<double>() * double(n);
+      result.correct += predicted.eq(target).sum().item<int64_t>();
+    }
     result.count += n;
     if (keepPredictions) {
       Tensor p = predicted.contiguous();

@@ -101,8 +101,10 @@ struct Network::Impl {
   bool hasStaticBatch() const;
   /// The batch, in the graph's terms, of a network input.
   int64_t batchOf(const torch::Tensor &input) const;
-  /// The graph, node by node, on a batch (Network.cpp).
+  /// The graph, node by node, on a batch (Network.cpp): its first output,
+  /// or all of them.
   torch::Tensor run(const torch::Tensor &input);
+  std::vector<torch::Tensor> runAll(const torch::Tensor &input);
   torch::Tensor layerInput(size_t index, const Node &node,
                            const torch::Tensor &x);
   /// The second operand of a MatMul of two activations, fake-quantized at
@@ -163,6 +165,17 @@ torch::Tensor logProbabilities(const torch::Tensor &output,
 
 /// Whether the graph's first output is a softmax's.
 bool endsInSoftmax(const Graph &graph);
+
+/// The distillation loss of a student's outputs against its teacher's
+/// (`kinds` from Network::getDistillLosses, one per output; `softmax[k]`
+/// when output k is a softmax's probabilities): the mean over the outputs.
+torch::Tensor distillationLoss(const std::vector<torch::Tensor> &student,
+                               const std::vector<torch::Tensor> &teacher,
+                               const std::vector<DistillLoss> &kinds,
+                               const std::vector<bool> &softmax);
+
+/// Whether each output of the graph is a softmax's.
+std::vector<bool> getSoftmaxOutputs(const Graph &graph);
 
 } // namespace tune
 } // namespace cim

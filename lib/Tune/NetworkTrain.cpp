@@ -204,6 +204,16 @@ bool Network::train(const Dataset &data, const Dataset *test,
   };
 
   bool softmax = endsInSoftmax(net.graph);
+  // Without labels the network learns from its teacher alone.
+  bool labeled = !data.labels.empty();
+  double distill = labeled ? options.distill : 1.0;
+  if (!labeled && !options.teacher) {
+    error = "cim-tune: error: the training data has no labels: fine-tuning "
+            "needs the float model as teacher (distillation)";
+    return false;
+  }
+  std::vector<DistillLoss> distillKinds = getDistillLosses(options.distillLoss);
+  std::vector<bool> softmaxOutputs = getSoftmaxOutputs(net.graph);
   int64_t batchSize = net.runBatch(options.batchSize);
   if (net.hasStaticBatch() && data.count % batchSize != 0) {
     error = "cim-tune: error: the model's input has a static batch of " +
@@ -225,6 +235,7 @@ bool Network::train(const Dataset &data, const Dataset *test,
       progress.epoch = epoch + 1;
       progress.epochs = options.epochs;
       progress.totalImages = data.count;
+      progress.agreement = !labeled;
       double lossSum = 0;
       int64_t correct = 0, step = epoch * batches;
       auto start = std::chrono::steady_clock::now();
@@ -240,22 +251,27 @@ bool Network::train(const Dataset &data, const Dataset *test,
         std::vector<int64_t> shape = net.graph.inputShapes[0];
         shape[0] = n;
         Tensor x = torch::from_blob(images.data(), shape);
-        Tensor target = torch::tensor(labels);
         net.training = true;
-        Tensor y = net.run(x).reshape({n, -1});
-        Tensor loss = lossOf(y, target, softmax);
-        if (options.teacher && options.distill > 0) {
-          Tensor teacherLog;
+        std::vector<Tensor> outputs = net.runAll(x);
+        Tensor y = outputs[0].reshape({n, -1});
+        Tensor target;
+        Tensor loss;
+        if (labeled) {
+          target = torch::tensor(labels);
+          loss = lossOf(y, target, softmax);
+        }
+        if (options.teacher && distill > 0) {
+          std::vector<Tensor> taught;
           {
             torch::NoGradGuard noGrad;
-            teacherLog = logProbabilities(
-                options.teacher->impl->run(x).reshape({n, -1}), softmax);
+            options.teacher->impl->training = false;
+            taught = options.teacher->impl->runAll(x);
           }
-          Tensor kl =
-              (teacherLog.exp() * (teacherLog - logProbabilities(y, softmax)))
-                  .sum(1)
-                  .mean();
-          loss = (1 - options.distill) * loss + options.distill * kl;
+          Tensor d =
+              distillationLoss(outputs, taught, distillKinds, softmaxOutputs);
+          loss = labeled ? (1 - distill) * loss + distill * d : d;
+          if (!labeled)
+            target = taught[0].reshape({n, -1}).argmax(1);
         }
         optimizer->zero_grad();
         loss.backward();
@@ -282,7 +298,7 @@ bool Network::train(const Dataset &data, const Dataset *test,
           options.progress(progress);
       }
       net.training = false;
-      if (test)
+      if (test && !test->labels.empty())
         progress.testAccuracy =
             evaluate(*test, options.transform, 256, false).getAccuracy();
       progress.epochDone = true;

@@ -462,15 +462,15 @@ void Searcher::logLine(const std::string &label, int64_t index, int64_t total,
   if (!feasible)
     best = nullptr;
   char buf[512];
-  std::snprintf(buf, sizeof buf,
-                "%s %lld/%lld: W %s A %s: %.2fx, accuracy %.2f %% (drop "
-                "%.2f %%), reward %.4f; best %.2fx at %.2f %%",
-                label.c_str(), (long long)index, (long long)total,
-                joinBits(e.policy.wbits, ",").c_str(),
-                joinBits(e.policy.abits, ",").c_str(), e.speedup,
-                100 * e.accuracy, 100 * (reference - e.accuracy), e.reward,
-                best ? best->speedup : 1.0,
-                100 * (best ? best->accuracy : reference));
+  std::snprintf(
+      buf, sizeof buf,
+      "%s %lld/%lld: W %s A %s: %.2fx, %s %.2f %% (drop "
+      "%.2f %%), reward %.4f; best %.2fx at %.2f %%",
+      label.c_str(), (long long)index, (long long)total,
+      joinBits(e.policy.wbits, ",").c_str(),
+      joinBits(e.policy.abits, ",").c_str(), e.speedup, options.metric.c_str(),
+      100 * e.accuracy, 100 * (reference - e.accuracy), e.reward,
+      best ? best->speedup : 1.0, 100 * (best ? best->accuracy : reference));
   options.log(buf);
 }
 
@@ -687,7 +687,7 @@ bool Searcher::run(std::string &error) {
     return false;
   if (options.log)
     options.log("reference: W8A8 " + std::to_string(w8a8Latency) +
-                " cycles, validation accuracy " +
+                " cycles, validation " + options.metric + " " +
                 formatFixed(100 * reference, 2) + " %; W4A4 " +
                 formatFixed(double(w8a8Latency) / refs[1].latencyCycles, 2) +
                 "x, " + formatFixed(100 * refs[1].accuracy, 2) + " %");

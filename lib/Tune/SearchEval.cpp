@@ -31,6 +31,19 @@ static Dataset sliceOf(const Dataset &data, int64_t begin, int64_t count) {
   return out;
 }
 
+/// The first output of `net` on every image of `data`.
+static std::vector<float> forwardAll(Network &net, const Dataset &data,
+                                     const Transform &transform) {
+  std::vector<float> outputs, images;
+  std::vector<int64_t> labels;
+  BatchIterator it(data, transform, net.getRunBatch(256), false, false, 0, 0);
+  while (it.next(images, labels)) {
+    std::vector<float> y = net.forward(images.data(), int64_t(labels.size()));
+    outputs.insert(outputs.end(), y.begin(), y.end());
+  }
+  return outputs;
+}
+
 AccuracyModel::AccuracyModel(Graph g, const Dataset &train, Dataset t,
                              const FinetuneOptions &o)
     : graph(std::move(g)), test(std::move(t)), options(o) {
@@ -41,6 +54,38 @@ AccuracyModel::AccuracyModel(Graph g, const Dataset &train, Dataset t,
   subset = sliceOf(pool, 0,
                    options.subset > 0 ? std::min(options.subset, pool.count)
                                       : pool.count);
+  if (options.metric == Metric::Accuracy)
+    return;
+  // The float model's outputs, which the other metrics compare with.
+  std::string error;
+  std::unique_ptr<Network> reference = Network::create(graph, error);
+  if (!reference)
+    return; // reported by the first evaluation, which builds it again
+  reference->setQuantized(false);
+  floatValidation = forwardAll(*reference, validation, options.transform);
+  floatTest = forwardAll(*reference, test, options.transform);
+}
+
+const char *tune::stringify(FinetuneMode mode) {
+  switch (mode) {
+  case FinetuneMode::Labels:
+    return "qat";
+  case FinetuneMode::Distill:
+    return "distill";
+  case FinetuneMode::None:
+    return "none";
+  }
+  return "qat";
+}
+
+double AccuracyModel::score(Network &net, const Dataset &data,
+                            const std::vector<float> &reference) const {
+  if (options.metric == Metric::Accuracy)
+    return net.evaluate(data, options.transform, 256, false).getAccuracy();
+  OutputComparison comparison;
+  comparison.add(forwardAll(net, data, options.transform), reference,
+                 data.count);
+  return getScore(comparison, options.metric);
 }
 
 namespace {
@@ -77,13 +122,25 @@ std::unique_ptr<Network> makeQuantized(Graph graph, const BitPolicy &policy,
   return net;
 }
 
-/// The short fine-tune (`final` false) or the final QAT.
-bool fineTune(Network &net, const Dataset &data, bool final,
-              const FinetuneOptions &options, std::string &error) {
+} // namespace
+
+bool AccuracyModel::fineTune(Network &net, const Dataset &data, bool final,
+                             const FinetuneOptions &options,
+                             std::string &error) const {
   TrainOptions train;
   train.epochs = final ? options.finalEpochs : options.epochs;
-  if (train.epochs <= 0)
+  if (train.epochs <= 0 || options.mode == FinetuneMode::None)
     return true;
+  std::unique_ptr<Network> teacher;
+  if (options.mode == FinetuneMode::Distill) {
+    teacher = Network::create(graph, error);
+    if (!teacher)
+      return false;
+    teacher->setQuantized(false);
+    train.teacher = teacher.get();
+    train.distill = 1;
+    train.distillLoss = options.distillLoss;
+  }
   train.batchSize = options.batchSize;
   train.learningRate = final ? options.finalLearningRate : options.learningRate;
   train.weightDecay = final ? options.finalWeightDecay : 1e-4;
@@ -94,7 +151,6 @@ bool fineTune(Network &net, const Dataset &data, bool final,
   train.learnWeightScales = options.learnWeightScales;
   return net.train(data, nullptr, train, error);
 }
-} // namespace
 
 bool AccuracyModel::evaluate(const BitPolicy &policy, double &accuracy,
                              std::string &error) const {
@@ -102,8 +158,7 @@ bool AccuracyModel::evaluate(const BitPolicy &policy, double &accuracy,
       graph, policy, subset, options.calibrationImages, options, error);
   if (!net || !fineTune(*net, subset, false, options, error))
     return false;
-  accuracy =
-      net->evaluate(validation, options.transform, 256, false).getAccuracy();
+  accuracy = score(*net, validation, floatValidation);
   return true;
 }
 
@@ -116,10 +171,9 @@ bool AccuracyModel::finalQat(const BitPolicy &policy, uint64_t replicate,
       graph, policy, pool, options.finalCalibrationImages, seeded, error);
   if (!net || !fineTune(*net, pool, true, seeded, error))
     return false;
-  accuracy = net->evaluate(test, options.transform, 256, false).getAccuracy();
+  accuracy = score(*net, test, floatTest);
   if (validationAccuracy)
-    *validationAccuracy =
-        net->evaluate(validation, options.transform, 256, false).getAccuracy();
+    *validationAccuracy = score(*net, validation, floatValidation);
   if (trained)
     *trained = net->getGraph();
   return true;
@@ -191,10 +245,8 @@ bool AccuracyModel::floatAccuracy(double &testAccuracy, double &validationAcc,
   if (!net)
     return false;
   net->setQuantized(false);
-  testAccuracy =
-      net->evaluate(test, options.transform, 256, false).getAccuracy();
-  validationAcc =
-      net->evaluate(validation, options.transform, 256, false).getAccuracy();
+  testAccuracy = score(*net, test, floatTest);
+  validationAcc = score(*net, validation, floatValidation);
   return true;
 }
 

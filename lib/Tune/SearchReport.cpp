@@ -133,6 +133,8 @@ std::string tune::formatSummaryJson(const SearchResult &r,
     out += "  \"placement\": \"" + stringify(r.placement).str() + "\",\n";
   out += "  \"seed\": " + std::to_string(options.seed) + ",\n";
   out += "  \"episodes\": " + std::to_string(options.episodes) + ",\n";
+  // The "accuracy" fields hold this measure's scores.
+  out += "  \"metric\": \"" + options.metric + "\",\n";
   out += "  \"max_acc_drop\": " + formatFixed(options.maxAccDrop) + ",\n";
   out += "  \"constraints\": \"" +
          (constraints.empty() ? "none" : constraints) + "\",\n";

@@ -27,7 +27,8 @@ bool tune::computeAgreement(const Dataset &data, const Transform &transform,
         std::max_element(output.begin(), output.end()) - output.begin();
     ++result.count;
     result.agreeing += best == predictions[size_t(i)];
-    result.correct += best == int64_t(data.labels[size_t(i)]);
+    if (!data.labels.empty())
+      result.correct += best == int64_t(data.labels[size_t(i)]);
   }
   return true;
 }

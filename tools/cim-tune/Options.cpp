@@ -201,6 +201,33 @@ llvm::ArrayRef<std::pair<Placement, const char *>> tune::getPlacementNames() {
   return names;
 }
 
+llvm::ArrayRef<std::pair<DistillLoss, const char *>>
+tune::getDistillLossNames() {
+  static const std::pair<DistillLoss, const char *> names[] = {
+      {DistillLoss::Auto, stringify(DistillLoss::Auto)},
+      {DistillLoss::Kl, stringify(DistillLoss::Kl)},
+      {DistillLoss::Mse, stringify(DistillLoss::Mse)},
+      {DistillLoss::Cosine, stringify(DistillLoss::Cosine)}};
+  return names;
+}
+
+llvm::ArrayRef<std::pair<Metric, const char *>> tune::getMetricNames() {
+  static const std::pair<Metric, const char *> names[] = {
+      {Metric::Accuracy, stringify(Metric::Accuracy)},
+      {Metric::Agreement, stringify(Metric::Agreement)},
+      {Metric::Cosine, stringify(Metric::Cosine)}};
+  return names;
+}
+
+llvm::ArrayRef<std::pair<FinetuneMode, const char *>>
+tune::getFinetuneModeNames() {
+  static const std::pair<FinetuneMode, const char *> names[] = {
+      {FinetuneMode::Labels, stringify(FinetuneMode::Labels)},
+      {FinetuneMode::Distill, stringify(FinetuneMode::Distill)},
+      {FinetuneMode::None, stringify(FinetuneMode::None)}};
+  return names;
+}
+
 //===----------------------------------------------------------------------===//
 // The subcommands and the options of several
 //===----------------------------------------------------------------------===//
@@ -218,7 +245,7 @@ cl::SubCommand &tune::getCommand(Command command) {
       {"export",
        "--model M.onnx -o OUT.onnx [--qdq (--wbits/--abits | --bits)]"},
       {"search", "mixed-precision search (DDPG) and baselines: --model "
-                 "M.onnx --data D --hw HW --max-acc-drop PCT --episodes N "
+                 "M.onnx --data D --hw HW --max-drop PCT --episodes N "
                  "--seed S -o POLICY.json [--json SUMMARY.json] "
                  "(docs/search.md)"},
       {"check", "whether cim-tune can train a model: --model M.onnx "

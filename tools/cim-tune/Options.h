@@ -15,7 +15,9 @@
 #include "cim/Analysis/CostModel.h"
 #include "cim/Quant/Observer.h"
 #include "cim/Quant/Quantizer.h"
+#include "cim/Tune/Metrics.h"
 #include "cim/Tune/Network.h"
+#include "cim/Tune/SearchEval.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/CommandLine.h"
@@ -163,6 +165,9 @@ llvm::ArrayRef<std::pair<quant::Scheme, const char *>> getSchemeNames();
 llvm::ArrayRef<std::pair<quant::CalibrationMethod, const char *>>
 getCalibrationNames();
 llvm::ArrayRef<std::pair<Placement, const char *>> getPlacementNames();
+llvm::ArrayRef<std::pair<DistillLoss, const char *>> getDistillLossNames();
+llvm::ArrayRef<std::pair<Metric, const char *>> getMetricNames();
+llvm::ArrayRef<std::pair<FinetuneMode, const char *>> getFinetuneModeNames();
 
 //===----------------------------------------------------------------------===//
 // The subcommands

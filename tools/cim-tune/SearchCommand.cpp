@@ -1,6 +1,6 @@
 //===- SearchCommand.cpp - cim-tune search --------------------------------===//
 //
-//   cim-tune search --model M.onnx --data D --hw HW --max-acc-drop PCT
+//   cim-tune search --model M.onnx --data D --hw HW --max-drop PCT
 //                   --episodes N --seed S -o POLICY.json [--json SUMMARY]
 //                   [--finetune-epochs E --subset K] [--constraints weight,io]
 //
@@ -49,9 +49,34 @@ EnumOption<Placement> placement("placement",
                                 cl::desc("latencies with cimc --placement"),
                                 Names<Placement>{getPlacementNames()},
                                 cl::init(Placement::Packed), searchOnly);
-NumberOption maxAccDrop("max-acc-drop",
-                        cl::desc("allowed accuracy drop in percent"),
+NumberOption maxDrop("max-drop",
+                     cl::desc("allowed drop of --metric in percent points "
+                              "(default 0.5)"),
+                     InRange{0, 100}, cl::init(0.5), searchOnly);
+NumberOption maxAccDrop("max-acc-drop", cl::desc("the same as --max-drop"),
                         InRange{0, 100}, cl::init(0.5), searchOnly);
+EnumOption<Metric>
+    metric("metric",
+           cl::desc("what a policy is measured by: accuracy (labels), or "
+                    "top-1 agreement or output cosine with the float model "
+                    "(default: accuracy when the data has labels, else "
+                    "agreement)"),
+           Names<Metric>{getMetricNames()}, cl::init(Metric::Accuracy),
+           searchOnly);
+EnumOption<FinetuneMode>
+    finetuneMode("finetune",
+                 cl::desc("how fine-tunes and the final QAT learn: qat "
+                          "(labels), distill (the float model as teacher) "
+                          "or none (calibration only; default: qat when the "
+                          "data has labels, else distill)"),
+                 Names<FinetuneMode>{getFinetuneModeNames()},
+                 cl::init(FinetuneMode::Labels), searchOnly);
+EnumOption<DistillLoss>
+    distillLoss("distill-loss",
+                cl::desc("with --finetune distill: kl, mse, cosine or auto "
+                         "(per output)"),
+                Names<DistillLoss>{getDistillLossNames()},
+                cl::init(DistillLoss::Auto), searchOnly);
 CountOption episodes("episodes",
                      cl::desc("DDPG episodes; random and greedy get the same "
                               "number of evaluations"),
@@ -160,7 +185,10 @@ int tune::runSearchCommand() {
     fail("cim-tune: error: -o POLICY.json is required");
 
   SearchOptions search;
-  search.maxAccDrop = maxAccDrop / 100;
+  if (maxDrop.getNumOccurrences() && maxAccDrop.getNumOccurrences())
+    fail("cim-tune: error: --max-acc-drop is --max-drop: give one");
+  search.maxAccDrop =
+      (maxAccDrop.getNumOccurrences() ? maxAccDrop : maxDrop) / 100;
   search.episodes = episodes;
   search.seed = uint64_t(int64_t(seedOption));
   search.warmup = warmup;
@@ -248,6 +276,21 @@ int tune::runSearchCommand() {
   test.truncate(limitOption);
   if (!checkImageShape(graph, train, error))
     fail(error);
+  // Without labels: measured against the float model, taught by it.
+  bool labeled = !train.labels.empty() && !test.labels.empty();
+  finetune.metric = metric.getNumOccurrences() || labeled ? Metric(metric)
+                                                          : Metric::Agreement;
+  finetune.mode = finetuneMode.getNumOccurrences() || labeled
+                      ? FinetuneMode(finetuneMode)
+                      : FinetuneMode::Distill;
+  finetune.distillLoss = distillLoss;
+  search.metric = stringify(finetune.metric);
+  if (!labeled && finetune.metric == Metric::Accuracy)
+    fail("cim-tune: error: --metric accuracy needs labels, and the data has "
+         "none: use --metric agreement or cosine");
+  if (!labeled && finetune.mode == FinetuneMode::Labels)
+    fail("cim-tune: error: --finetune qat needs labels, and the data has "
+         "none: use --finetune distill or none");
   if (finetune.validation >= train.count)
     fail("cim-tune: error: --validation " +
          std::to_string(finetune.validation) + " leaves no training images (" +
@@ -278,6 +321,11 @@ int tune::runSearchCommand() {
        << calibrationMethod.getParser().getName(finetune.calibration).str();
   if (placement != Placement::Packed)
     fp << ";placement=" << stringify(placement).str();
+  if (finetune.metric != Metric::Accuracy)
+    fp << ";metric=" << stringify(finetune.metric);
+  if (finetune.mode != FinetuneMode::Labels)
+    fp << ";finetune=" << stringify(finetune.mode) << ","
+       << stringify(finetune.distillLoss);
   // The cost model's version and the hardware as loaded: latencies cached
   // by an older compiler or for an edited hardware file are not reused.
   fp << ";" << latency->getCostFingerprint();
@@ -303,7 +351,7 @@ int tune::runSearchCommand() {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   std::printf("%-7s %9s %12s %10s %8s\n", "policy", "speedup", "latency",
-              "accuracy", "drop");
+              stringify(finetune.metric), "drop");
   for (const ChosenPolicy &c : result.chosen) {
     bool final = c.testAccuracy >= 0;
     double acc = final ? c.testAccuracy : c.validationAccuracy;
@@ -320,9 +368,10 @@ int tune::runSearchCommand() {
   if (search.finalQat && search.finalCandidates > 1)
     final += ", each search's best of " +
              std::to_string(search.finalCandidates) + " by validation after it";
-  std::printf("float accuracy %.2f %% (test)%s, %lld evaluations, %.1f s; "
+  std::printf("float %s %.2f %% (test)%s, %lld evaluations, %.1f s; "
               "policy %s\n",
-              100 * result.floatAccuracy, final.c_str(),
-              (long long)result.evaluations, seconds, policyPath.c_str());
+              stringify(finetune.metric), 100 * result.floatAccuracy,
+              final.c_str(), (long long)result.evaluations, seconds,
+              policyPath.c_str());
   return 0;
 }

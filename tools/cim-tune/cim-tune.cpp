@@ -133,6 +133,13 @@ NumberOption distill("distill",
                      cl::desc("loss (1-A) x cross-entropy + A x KL(float "
                               "model || quantized)"),
                      cl::init(0.0), Of{Command::Qat});
+EnumOption<DistillLoss>
+    distillLoss("distill-loss",
+                cl::desc("how each output is distilled: kl for class "
+                         "scores, mse or cosine for other outputs; auto "
+                         "picks per output"),
+                Names<DistillLoss>{getDistillLossNames()},
+                cl::init(DistillLoss::Auto), Of{Command::Qat});
 
 // eval.
 CountOption evalBatchSize("batch-size", cl::desc("evaluation batch"),
@@ -250,10 +257,11 @@ std::function<void(const Progress &)> makeProgress(ProgressMode mode) {
     char line[256];
     if (p.epochDone) {
       std::snprintf(line, sizeof line,
-                    "epoch %lld/%lld: loss %.4f, train accuracy %.2f %%, "
+                    "epoch %lld/%lld: loss %.4f, train %s %.2f %%, "
                     "%.0f images/s",
                     (long long)p.epoch, (long long)p.epochs, p.loss,
-                    100 * p.accuracy, p.imagesPerSecond);
+                    p.agreement ? "agreement" : "accuracy", 100 * p.accuracy,
+                    p.imagesPerSecond);
       std::string text = line;
       if (p.testAccuracy >= 0) {
         std::snprintf(line, sizeof line, ", test accuracy %.2f %%",
@@ -270,12 +278,12 @@ std::function<void(const Progress &)> makeProgress(ProgressMode mode) {
       std::string gauge(size_t(filled), '=');
       gauge += std::string(size_t(width - filled), ' ');
       std::snprintf(line, sizeof line,
-                    "\r\033[Kepoch %lld/%lld [%s] %lld/%lld loss %.4f acc "
+                    "\r\033[Kepoch %lld/%lld [%s] %lld/%lld loss %.4f %s "
                     "%.2f %% %.0f img/s ETA %s",
                     (long long)p.epoch, (long long)p.epochs, gauge.c_str(),
                     (long long)p.images, (long long)p.totalImages, p.loss,
-                    100 * p.accuracy, p.imagesPerSecond,
-                    formatTime(p.secondsLeft).c_str());
+                    p.agreement ? "agree" : "acc", 100 * p.accuracy,
+                    p.imagesPerSecond, formatTime(p.secondsLeft).c_str());
       std::cerr << line << std::flush;
       return;
     }
@@ -285,10 +293,11 @@ std::function<void(const Progress &)> makeProgress(ProgressMode mode) {
       return;
     *lastPlain = fraction;
     std::snprintf(line, sizeof line,
-                  "epoch %lld/%lld: %lld/%lld images, loss %.4f, accuracy "
+                  "epoch %lld/%lld: %lld/%lld images, loss %.4f, %s "
                   "%.2f %%, %.0f images/s, ETA %s",
                   (long long)p.epoch, (long long)p.epochs, (long long)p.images,
-                  (long long)p.totalImages, p.loss, 100 * p.accuracy,
+                  (long long)p.totalImages, p.loss,
+                  p.agreement ? "agreement" : "accuracy", 100 * p.accuracy,
                   p.imagesPerSecond, formatTime(p.secondsLeft).c_str());
     std::cerr << line << "\n";
   };
@@ -345,6 +354,45 @@ void writeBitsPolicy(const Graph &graph, const std::string &path) {
   writeOrFail(path, formatPolicyJson(names, wbits, abits));
 }
 
+/// The quantized network's outputs against the float ones (the same graph
+/// without fake quantization) on `data`: task-agnostic, no labels needed.
+/// One comparison per output of the graph.
+std::vector<OutputComparison> compareWithFloat(Network &net,
+                                               const Dataset &data,
+                                               const Transform &transform,
+                                               int64_t batchSize) {
+  std::vector<OutputComparison> comparisons;
+  BatchIterator it(data, transform, net.getRunBatch(batchSize), false, false, 0,
+                   0);
+  std::vector<float> images;
+  std::vector<int64_t> labels;
+  while (it.next(images, labels)) {
+    int64_t n = int64_t(labels.size());
+    net.setQuantized(true);
+    std::vector<std::vector<float>> q = net.forwardOutputs(images.data(), n);
+    net.setQuantized(false);
+    std::vector<std::vector<float>> f = net.forwardOutputs(images.data(), n);
+    comparisons.resize(q.size());
+    for (size_t k = 0; k < q.size(); ++k)
+      comparisons[k].add(q[k], f[k], n);
+  }
+  net.setQuantized(true);
+  return comparisons;
+}
+
+/// Prints the comparisons of compareWithFloat, one line per output.
+void printComparisons(const std::vector<OutputComparison> &comparisons) {
+  for (size_t k = 0; k < comparisons.size(); ++k) {
+    const OutputComparison &c = comparisons[k];
+    std::string which =
+        comparisons.size() > 1 ? " (output " + std::to_string(k) + ")" : "";
+    std::printf("against the float model%s: top-1 agreement %.2f %%, output "
+                "cosine %.6f, SQNR %.2f dB\n",
+                which.c_str(), 100 * c.getAgreement(), c.getCosine(),
+                c.getSqnrDb());
+  }
+}
+
 /// train (float) or qat: the trained model to -o.
 int runTrain(bool quantized) {
   TrainOptions options = (quantized ? qatFlags : trainFlags).get();
@@ -358,16 +406,24 @@ int runTrain(bool quantized) {
   if (quantized) {
     teacher = makeNetwork(model->getGraph());
     options.distill = distill;
+    options.distillLoss = distillLoss;
     if (options.distill < 0 || options.distill > 1)
       fail("cim-tune: error: --distill must be in 0..1");
-    if (options.distill > 0)
+    if (train.labels.empty() && distill.getNumOccurrences() &&
+        options.distill < 1)
+      fail("cim-tune: error: --distill " + distill.getParser().getText() +
+           ": the training data has no labels, so the fine-tune learns "
+           "from the float model alone (--distill 1)");
+    if (options.distill > 0 || train.labels.empty())
       options.teacher = teacher.get();
     net->setActivationScheme(activationScheme);
     net->calibrate(train, options.transform, getCalibration());
     net->setQuantized(true);
-    EvalResult before = net->evaluate(test, options.transform, 256, false);
-    std::fprintf(stderr, "calibrated: test accuracy %.2f %%\n",
-                 100 * before.getAccuracy());
+    if (!test.labels.empty()) {
+      EvalResult before = net->evaluate(test, options.transform, 256, false);
+      std::fprintf(stderr, "calibrated: test accuracy %.2f %%\n",
+                   100 * before.getAccuracy());
+    }
   }
   std::string error;
   if (!net->train(train, &test, options, error))
@@ -380,9 +436,12 @@ int runTrain(bool quantized) {
     if (floatOutput.getNumOccurrences())
       writeOrFail(graph, floatOutput, false);
   }
-  std::printf("%stest accuracy %.2f %% (%lld images)\n",
-              quantized ? "quantized " : "", 100 * result.getAccuracy(),
-              (long long)result.count);
+  if (!test.labels.empty())
+    std::printf("%stest accuracy %.2f %% (%lld images)\n",
+                quantized ? "quantized " : "", 100 * result.getAccuracy(),
+                (long long)result.count);
+  if (quantized)
+    printComparisons(compareWithFloat(*net, test, options.transform, 256));
   return 0;
 }
 
@@ -411,53 +470,17 @@ int runEval() {
     net->setQuantized(true);
   }
   EvalResult result = net->evaluate(test, transform, evalBatchSize, true);
-  std::printf("accuracy %.2f %% (%lld of %lld images), %.0f images/s\n",
-              100 * result.getAccuracy(), (long long)result.correct,
-              (long long)result.count, result.imagesPerSecond);
-
-  // The quantized network against the float one (the same graph without
-  // fake quantization): task-agnostic, no labels needed.
-  struct {
-    int64_t count = 0, agreeing = 0;
-    double dot = 0, normQ = 0, normF = 0, noise = 0;
-    double cosine() const {
-      return normQ > 0 && normF > 0 ? dot / std::sqrt(normQ * normF) : 0;
-    }
-    double sqnr() const {
-      return noise > 0 ? 10 * std::log10(normF / noise) : INFINITY;
-    }
-  } versusFloat;
+  if (test.labels.empty())
+    std::printf("%lld images without labels, %.0f images/s\n",
+                (long long)result.count, result.imagesPerSecond);
+  else
+    std::printf("accuracy %.2f %% (%lld of %lld images), %.0f images/s\n",
+                100 * result.getAccuracy(), (long long)result.correct,
+                (long long)result.count, result.imagesPerSecond);
+  std::vector<OutputComparison> versusFloat;
   if (quantize) {
-    BatchIterator it(test, transform, evalBatchSize, false, false, 0, 0);
-    std::vector<float> images;
-    std::vector<int64_t> labels;
-    while (it.next(images, labels)) {
-      int64_t n = int64_t(labels.size());
-      net->setQuantized(true);
-      std::vector<float> q = net->forward(images.data(), n);
-      net->setQuantized(false);
-      std::vector<float> f = net->forward(images.data(), n);
-      size_t classes = q.size() / size_t(n);
-      for (int64_t i = 0; i < n; ++i) {
-        const float *a = q.data() + i * classes, *b = f.data() + i * classes;
-        versusFloat.agreeing += std::max_element(a, a + classes) - a ==
-                                std::max_element(b, b + classes) - b;
-        for (size_t k = 0; k < classes; ++k) {
-          versusFloat.dot += double(a[k]) * b[k];
-          versusFloat.normQ += double(a[k]) * a[k];
-          versusFloat.normF += double(b[k]) * b[k];
-          versusFloat.noise += (double(a[k]) - b[k]) * (double(a[k]) - b[k]);
-        }
-      }
-      versusFloat.count += n;
-    }
-    net->setQuantized(true);
-    std::printf("against the float model: top-1 agreement %.2f %%, output "
-                "cosine %.6f, SQNR %.2f dB\n",
-                versusFloat.count ? 100.0 * double(versusFloat.agreeing) /
-                                        double(versusFloat.count)
-                                  : 0.0,
-                versusFloat.cosine(), versusFloat.sqnr());
+    versusFloat = compareWithFloat(*net, test, transform, evalBatchSize);
+    printComparisons(versusFloat);
   }
 
   std::vector<std::pair<std::string, AgreementResult>> agreements;
@@ -498,18 +521,26 @@ int runEval() {
     std::snprintf(buf, sizeof buf, "%.6f", result.getAccuracy());
     os << "{\"model\": "
        << llvm::formatv("{0}", llvm::json::Value(modelPath)).str()
-       << ", \"images\": " << result.count << ", \"accuracy\": " << buf;
-    if (versusFloat.count) {
-      std::snprintf(buf, sizeof buf, "%.6f",
-                    double(versusFloat.agreeing) / double(versusFloat.count));
-      os << ", \"float_agreement\": " << buf;
-      std::snprintf(buf, sizeof buf, "%.6f", versusFloat.cosine());
-      os << ", \"float_cosine\": " << buf;
+       << ", \"images\": " << result.count
+       << ", \"accuracy\": " << (test.labels.empty() ? "null" : buf);
+    // The first output's comparison, then every output's.
+    auto writeComparison = [&](const OutputComparison &c,
+                               const std::string &prefix) {
+      std::snprintf(buf, sizeof buf, "%.6f", c.getAgreement());
+      os << ", \"" << prefix << "agreement\": " << buf;
+      std::snprintf(buf, sizeof buf, "%.6f", c.getCosine());
+      os << ", \"" << prefix << "cosine\": " << buf;
       // Identical outputs have no noise: JSON has no infinity.
-      std::snprintf(buf, sizeof buf, "%.3f", versusFloat.sqnr());
-      os << ", \"float_sqnr_db\": "
-         << (std::isfinite(versusFloat.sqnr()) ? buf : "null");
-    }
+      std::snprintf(buf, sizeof buf, "%.3f", c.getSqnrDb());
+      os << ", \"" << prefix
+         << "sqnr_db\": " << (std::isfinite(c.getSqnrDb()) ? buf : "null");
+    };
+    if (!versusFloat.empty())
+      writeComparison(versusFloat[0], "float_");
+    if (versusFloat.size() > 1)
+      for (size_t k = 0; k < versusFloat.size(); ++k)
+        writeComparison(versusFloat[k],
+                        "float_output" + std::to_string(k) + "_");
     for (auto &[label, a] : agreements) {
       std::snprintf(buf, sizeof buf, "%.6f", a.getAgreement());
       os << ", \"" << (label == "program" ? "agreement" : label + "_agreement")

@@ -18,7 +18,8 @@ namespace mlir {
 namespace cim {
 namespace tune {
 
-/// Images as bytes, N x C x H x W, with one label each.
+/// Images as bytes, N x C x H x W, with one label each, or none (`labels`
+/// empty: unlabeled data, learned from a teacher).
 struct Dataset {
   int64_t count = 0, channels = 1, height = 0, width = 0;
   std::vector<uint8_t> pixels;
@@ -74,7 +75,8 @@ public:
                 int64_t batchSize, bool shuffle, bool augment, uint64_t seed,
                 int64_t epoch);
 
-  /// Fills the next batch (up to batchSize images, NCHW f32) and its labels;
+  /// Fills the next batch (up to batchSize images, NCHW f32) and its labels
+  /// (-1 for unlabeled data);
   /// false when the epoch is over.
   bool next(std::vector<float> &images, std::vector<int64_t> &labels);
   int64_t getBatchCount() const;

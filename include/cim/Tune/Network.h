@@ -55,6 +55,9 @@ struct Progress {
   bool epochDone = false;
   /// After an epoch, the test accuracy when a test set was given (< 0: none).
   double testAccuracy = -1;
+  /// The data has no labels: `accuracy` is the top-1 agreement of the
+  /// network's first output with the teacher's.
+  bool agreement = false;
 };
 
 /// The ops cim-tune's network runs, and the reason for each graph op it
@@ -75,6 +78,22 @@ class Network;
 /// height and width); false with a one-line `error` naming the input.
 bool checkImageShape(const Graph &graph, const Dataset &data,
                      std::string &error);
+
+/// How a student's output is compared with its teacher's in distillation.
+enum class DistillLoss {
+  /// KL for an output that is a class distribution (a softmax's, or a
+  /// matrix of one row per sample), Mse for any other.
+  Auto,
+  /// KL(teacher || student) of the softmax distributions of the rows.
+  Kl,
+  /// The mean squared error relative to the teacher output's mean square
+  /// (the inverse of the output's SQNR).
+  Mse,
+  /// 1 - the cosine of each sample's output with the teacher's.
+  Cosine,
+};
+/// "auto", "kl", "mse", "cosine".
+const char *stringify(DistillLoss loss);
 
 /// How the trained constants are updated.
 enum class Optimizer {
@@ -104,10 +123,13 @@ struct TrainOptions {
   /// compiler's, recomputed from the weights at every step.
   bool learnWeightScales = false;
   /// Knowledge distillation: with a teacher (the float network), the loss
-  /// is (1 - distill) x cross-entropy + distill x KL(teacher || network) of
-  /// the output distributions on the same (augmented) batch.
+  /// is (1 - distill) x cross-entropy + distill x the distillation loss of
+  /// every output against the teacher's on the same (augmented) batch. Data
+  /// without labels trains on the distillation loss alone (a teacher is
+  /// then required).
   Network *teacher = nullptr;
   double distill = 0.0;
+  DistillLoss distillLoss = DistillLoss::Auto;
   /// Checkpoint file written after every epoch (empty: none); an existing
   /// one for the same network is resumed from.
   std::string checkpoint;
@@ -162,12 +184,24 @@ public:
              const TrainOptions &options, std::string &error);
 
   /// Accuracy and mean cross-entropy on `data` (the outputs are logits;
-  /// a trailing softmax is skipped for the loss).
+  /// a trailing softmax is skipped for the loss); unlabeled data gives the
+  /// predictions only.
   EvalResult evaluate(const Dataset &data, const Transform &transform,
                       int64_t batchSize, bool keepPredictions);
 
+  /// The batch a run takes when `wanted` samples are asked for: `wanted`
+  /// where the model's batch is dynamic, else its static batch.
+  int64_t getRunBatch(int64_t wanted) const;
+
   /// The first output for `count` images (NCHW f32).
   std::vector<float> forward(const float *images, int64_t count);
+  /// Every output of the graph for `count` images, each flattened.
+  std::vector<std::vector<float>> forwardOutputs(const float *images,
+                                                 int64_t count);
+
+  /// The loss each output of the graph is distilled with when `requested`
+  /// is asked for (Auto resolved per output).
+  std::vector<DistillLoss> getDistillLosses(DistillLoss requested) const;
 
   /// One backward pass of a random projection of the outputs for `count`
   /// images: every trained constant must get a finite gradient. Appends one

@@ -31,7 +31,10 @@ class LatencyModel;
 class PolicyEvaluator;
 
 struct SearchOptions {
+  /// The allowed drop of the measure ("accuracy" fields: the accuracy, or
+  /// the score of `metric`, FinetuneOptions::metric).
   double maxAccDrop = 0.005;
+  std::string metric = "accuracy";
   int64_t episodes = 100;
   /// Episodes with uniform random actions before the actor acts.
   int64_t warmup = -1; // -1: min(20, episodes / 4)

@@ -13,6 +13,8 @@
 #include "cim/Quant/Observer.h"
 #include "cim/Tune/Dataset.h"
 #include "cim/Tune/Graph.h"
+#include "cim/Tune/Metrics.h"
+#include "cim/Tune/Network.h"
 #include "cim/Tune/SearchSpace.h"
 
 #include <cstdint>
@@ -25,7 +27,25 @@ namespace tune {
 
 class LatencyModel;
 
+/// How a policy's network learns before it is measured.
+enum class FinetuneMode {
+  /// Cross-entropy against the labels (quantization-aware training).
+  Labels,
+  /// The float model as teacher (DistillLoss per output): no labels needed.
+  Distill,
+  /// None: calibrated only.
+  None,
+};
+/// "qat", "distill", "none".
+const char *stringify(FinetuneMode mode);
+
 struct FinetuneOptions {
+  /// What a policy is measured by: accuracy (labels), or the agreement or
+  /// cosine of its outputs with the float model's (no labels).
+  Metric metric = Metric::Accuracy;
+  /// How the short fine-tunes and the final QAT learn.
+  FinetuneMode mode = FinetuneMode::Labels;
+  DistillLoss distillLoss = DistillLoss::Auto;
   /// Fine-tune epochs over `subset` training images (0: calibrate only).
   int64_t epochs = 1;
   int64_t subset = 2000;
@@ -65,7 +85,8 @@ public:
   /// quantize). Splits `train` into fine-tune pool and validation.
   AccuracyModel(Graph graph, const Dataset &train, Dataset test,
                 const FinetuneOptions &options);
-  /// Validation accuracy after the short fine-tune.
+  /// The validation score (FinetuneOptions::metric) after the short
+  /// fine-tune.
   bool evaluate(const BitPolicy &policy, double &accuracy,
                 std::string &error) const;
   /// Test accuracy after the final QAT, trained with seed
@@ -79,15 +100,27 @@ public:
   /// ZeroQ (Cai et al., CVPR 2020) ranks the layers' sensitivity.
   bool divergence(const BitPolicy &policy, double &kl,
                   std::string &error) const;
-  /// The float network's accuracy on the test set and on validation.
+  /// The float network's score on the test set and on validation (1 for
+  /// the agreement and cosine metrics).
   bool floatAccuracy(double &test, double &validation,
                      std::string &error) const;
   const Dataset &getValidation() const { return validation; }
 
 private:
+  /// The score of `net` on `data` (`reference`: the float network's first
+  /// output on it, for the metrics that compare with it).
+  double score(Network &net, const Dataset &data,
+               const std::vector<float> &reference) const;
+  /// The short fine-tune (`final` false) or the final QAT of `net`.
+  bool fineTune(Network &net, const Dataset &data, bool final,
+                const FinetuneOptions &options, std::string &error) const;
+
   Graph graph;
   Dataset pool, subset, validation, test;
   FinetuneOptions options;
+  /// The float network's first output on validation and test (metrics
+  /// other than accuracy).
+  std::vector<float> floatValidation, floatTest;
 };
 
 /// What an evaluation measures.

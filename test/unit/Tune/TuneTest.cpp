@@ -9,6 +9,7 @@
 #include "cim/Tune/Dataset.h"
 #include "cim/Tune/Export.h"
 #include "cim/Tune/IRModel.h"
+#include "cim/Tune/Metrics.h"
 #include "cim/Tune/Network.h"
 
 #include "gtest/gtest.h"
@@ -505,6 +506,112 @@ TEST(TuneTrain, DistillationFollowsTheTeacher) {
     else
       EXPECT_GT(change, 1e-3);
   }
+}
+
+TEST(TuneTrain, LabelFreeDistillationRecoversTheFloatOutputs) {
+  // Unlabeled data: a W3A3 network learns from the float one alone, with
+  // each distillation loss, and its outputs come closer to the float
+  // outputs by that loss's distance; without a teacher training is refused.
+  Dataset data = syntheticData(128, 8, 11);
+  data.labels.clear();
+  std::vector<float> images(size_t(64 * data.getImageSize()));
+  for (int64_t i = 0; i < 64; ++i)
+    getImage(data, i, {}, images.data() + i * data.getImageSize());
+  for (DistillLoss loss :
+       {DistillLoss::Kl, DistillLoss::Mse, DistillLoss::Cosine}) {
+    std::string error;
+    LoadOptions options;
+    options.quantize = true;
+    options.wbits = 3;
+    options.abits = 3;
+    std::unique_ptr<IRModel> model = IRModel::load(netPath(), options, error);
+    ASSERT_TRUE(model) << error;
+    std::unique_ptr<Network> net = Network::create(model->getGraph(), error);
+    std::unique_ptr<Network> teacher =
+        Network::create(model->getGraph(), error);
+    ASSERT_TRUE(net && teacher) << error;
+    CalibrationOptions calibration;
+    calibration.images = 64;
+    net->calibrate(data, {}, calibration);
+    std::vector<float> reference = teacher->forward(images.data(), 64);
+    // The distance the loss minimizes: KL of the class distributions
+    // (blind to a shift of the logits), the relative squared error, or 1 -
+    // the cosine.
+    auto distance = [&] {
+      net->setQuantized(true);
+      std::vector<float> out = net->forward(images.data(), 64);
+      OutputComparison comparison;
+      comparison.add(out, reference, 64);
+      if (loss == DistillLoss::Mse)
+        return std::pow(10.0, -comparison.getSqnrDb() / 10);
+      if (loss == DistillLoss::Cosine)
+        return 1 - comparison.getCosine();
+      size_t classes = out.size() / 64;
+      double kl = 0;
+      for (size_t n = 0; n < 64; ++n) {
+        auto logSoftmax = [&](const float *row, std::vector<double> &lp) {
+          double top = *std::max_element(row, row + classes), sum = 0;
+          for (size_t k = 0; k < classes; ++k)
+            sum += std::exp(row[k] - top);
+          for (size_t k = 0; k < classes; ++k)
+            lp.push_back(row[k] - top - std::log(sum));
+        };
+        std::vector<double> p, q;
+        logSoftmax(reference.data() + n * classes, p);
+        logSoftmax(out.data() + n * classes, q);
+        for (size_t k = 0; k < classes; ++k)
+          kl += std::exp(p[k]) * (p[k] - q[k]);
+      }
+      return kl / 64;
+    };
+    double before = distance();
+    TrainOptions train;
+    train.epochs = 4;
+    train.batchSize = 16;
+    train.optimizer = Optimizer::Adam;
+    train.learningRate = 1e-3;
+    train.weightDecay = 0;
+    train.cosine = false;
+    std::string refused;
+    EXPECT_FALSE(net->train(data, nullptr, train, refused));
+    EXPECT_NE(refused.find("no labels"), std::string::npos) << refused;
+    train.teacher = teacher.get();
+    train.distillLoss = loss;
+    ASSERT_TRUE(net->train(data, nullptr, train, error)) << error;
+    EXPECT_LT(distance(), 0.8 * before) << stringify(loss);
+  }
+}
+
+TEST(TuneTrain, AutoDistillationPicksKlForClassScores) {
+  // The test network ends in one row of class scores per sample.
+  std::string error;
+  std::unique_ptr<IRModel> model = IRModel::load(netPath(), {}, error);
+  ASSERT_TRUE(model) << error;
+  std::unique_ptr<Network> net = Network::create(model->getGraph(), error);
+  ASSERT_TRUE(net) << error;
+  EXPECT_EQ(net->getDistillLosses(DistillLoss::Auto),
+            std::vector<DistillLoss>{DistillLoss::Kl});
+  EXPECT_EQ(net->getDistillLosses(DistillLoss::Cosine),
+            std::vector<DistillLoss>{DistillLoss::Cosine});
+}
+
+TEST(TuneMetrics, ComparesOutputsWithTheReference) {
+  OutputComparison same;
+  same.add({1, 2, 3, 3, 2, 1}, {1, 2, 3, 3, 2, 1}, 2);
+  EXPECT_EQ(same.getCount(), 2);
+  EXPECT_DOUBLE_EQ(same.getAgreement(), 1.0);
+  EXPECT_DOUBLE_EQ(same.getCosine(), 1.0);
+  EXPECT_TRUE(std::isinf(same.getSqnrDb()));
+  // Sample 0 keeps its top class, sample 1 loses it; noise = 0.5^2 * 2.
+  OutputComparison off;
+  off.add({1, 2, 3.5f, 1, 2.5f, 1}, {1, 2, 3, 3, 2, 1}, 2);
+  EXPECT_DOUBLE_EQ(off.getAgreement(), 0.5);
+  double reference = 1 + 4 + 9 + 9 + 4 + 1;
+  EXPECT_NEAR(off.getSqnrDb(), 10 * std::log10(reference / (0.25 + 4 + 0.25)),
+              1e-9);
+  EXPECT_LT(off.getCosine(), 1.0);
+  EXPECT_DOUBLE_EQ(getScore(off, Metric::Agreement), 0.5);
+  EXPECT_DOUBLE_EQ(getScore(off, Metric::Cosine), off.getCosine());
 }
 
 TEST(TuneTrain, OneEpochOnFashionMnistSubset) {

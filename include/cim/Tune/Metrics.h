@@ -1,0 +1,63 @@
+//===- Metrics.h - Task-agnostic comparisons of network outputs -*- C++ -*-===//
+//
+// Library CIMTune. How far a quantized network's outputs are from a
+// reference's (the float model's), without labels: the top-1 agreement of
+// each sample's output, the cosine of all outputs and the SQNR. Used by
+// `cim-tune eval`, `qat`, `ptq` and as the search's accuracy term
+// (`search --metric`). Plain C++.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CIM_TUNE_METRICS_H
+#define CIM_TUNE_METRICS_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mlir {
+namespace cim {
+namespace tune {
+
+/// Accumulates the comparison of outputs with reference outputs, sample by
+/// sample (one row of `width` values each).
+class OutputComparison {
+public:
+  /// Adds `count` samples: `outputs` and `reference` hold count rows each.
+  void add(const std::vector<float> &outputs,
+           const std::vector<float> &reference, int64_t count);
+
+  int64_t getCount() const { return count; }
+  /// The fraction of samples whose largest output is the reference's.
+  double getAgreement() const;
+  /// The cosine of all outputs with all reference outputs (1 when equal).
+  double getCosine() const;
+  /// 10 log10(sum ref^2 / sum (out - ref)^2): infinite when equal.
+  double getSqnrDb() const;
+
+private:
+  int64_t count = 0, agreeing = 0;
+  double dot = 0, norm = 0, referenceNorm = 0, noise = 0;
+};
+
+/// What the search measures a policy by, and what `--max-drop` bounds.
+enum class Metric {
+  /// Top-1 accuracy against the labels.
+  Accuracy,
+  /// Top-1 agreement with the float model's first output.
+  Agreement,
+  /// Cosine of the first output with the float model's.
+  Cosine,
+};
+/// "accuracy", "agreement", "cosine".
+const char *stringify(Metric metric);
+
+/// The score of a comparison by `metric` (Agreement or Cosine), in [0, 1]
+/// (a negative cosine counts as 0): the float model scores 1.
+double getScore(const OutputComparison &comparison, Metric metric);
+
+} // namespace tune
+} // namespace cim
+} // namespace mlir
+
+#endif // CIM_TUNE_METRICS_H

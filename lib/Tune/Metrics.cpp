@@ -1,0 +1,64 @@
+//===- Metrics.cpp - Task-agnostic comparisons of network outputs ---------===//
+
+#include "cim/Tune/Metrics.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir::cim;
+using namespace mlir::cim::tune;
+
+void OutputComparison::add(const std::vector<float> &outputs,
+                           const std::vector<float> &reference,
+                           int64_t samples) {
+  if (samples <= 0 || outputs.size() != reference.size())
+    return;
+  size_t width = outputs.size() / size_t(samples);
+  for (int64_t i = 0; i < samples; ++i) {
+    const float *a = outputs.data() + size_t(i) * width;
+    const float *b = reference.data() + size_t(i) * width;
+    if (width > 0)
+      agreeing += std::max_element(a, a + width) - a ==
+                  std::max_element(b, b + width) - b;
+    for (size_t k = 0; k < width; ++k) {
+      dot += double(a[k]) * b[k];
+      norm += double(a[k]) * a[k];
+      referenceNorm += double(b[k]) * b[k];
+      noise += (double(a[k]) - b[k]) * (double(a[k]) - b[k]);
+    }
+  }
+  count += samples;
+}
+
+double OutputComparison::getAgreement() const {
+  return count ? double(agreeing) / double(count) : 0;
+}
+
+double OutputComparison::getCosine() const {
+  if (noise == 0 && count)
+    return 1;
+  return norm > 0 && referenceNorm > 0 ? dot / std::sqrt(norm * referenceNorm)
+                                       : 0;
+}
+
+double OutputComparison::getSqnrDb() const {
+  return noise > 0 ? 10 * std::log10(referenceNorm / noise) : INFINITY;
+}
+
+const char *tune::stringify(Metric metric) {
+  switch (metric) {
+  case Metric::Accuracy:
+    return "accuracy";
+  case Metric::Agreement:
+    return "agreement";
+  case Metric::Cosine:
+    return "cosine";
+  }
+  return "accuracy";
+}
+
+double tune::getScore(const OutputComparison &comparison, Metric metric) {
+  if (metric == Metric::Cosine)
+    return std::max(0.0, comparison.getCosine());
+  return comparison.getAgreement();
+}
