@@ -72,7 +72,7 @@ private:
 /// executor of the graph is checked against.
 static bool isGraphOp(Operation *op) {
   return isa<ConstantOp,
-#define CIM_GRAPH_OP(Class, Mnemonic) Class,
+#define CIM_GRAPH_OP(Class, Mnemonic, OnnxOp) Class,
 #include "cim/Reference/GraphOps.def"
              func::ReturnOp>(op);
 }

@@ -215,83 +215,9 @@ bool Exporter::addQuantizedLayer(const Node &node,
 /// (the cim dialect keeps ONNX's attribute names).
 static const std::map<std::string, const char *> &getOnnxNames() {
   static const std::map<std::string, const char *> names = {
-      {"conv2d", "Conv"},
-      {"gemm", "Gemm"},
-      {"matmul", "MatMul"},
-      {"add", "Add"},
-      {"sub", "Sub"},
-      {"mul", "Mul"},
-      {"div", "Div"},
-      {"pow", "Pow"},
-      {"max", "Max"},
-      {"min", "Min"},
-      {"prelu", "PRelu"},
-      {"equal", "Equal"},
-      {"less", "Less"},
-      {"less_equal", "LessOrEqual"},
-      {"greater", "Greater"},
-      {"greater_equal", "GreaterOrEqual"},
-      {"and", "And"},
-      {"or", "Or"},
-      {"xor", "Xor"},
-      {"not", "Not"},
-      {"where", "Where"},
-      {"cast", "Cast"},
-      {"relu", "Relu"},
-      {"leaky_relu", "LeakyRelu"},
-      {"clip", "Clip"},
-      {"sigmoid", "Sigmoid"},
-      {"hard_sigmoid", "HardSigmoid"},
-      {"hard_swish", "HardSwish"},
-      {"tanh", "Tanh"},
-      {"erf", "Erf"},
-      {"gelu", "Gelu"},
-      {"sqrt", "Sqrt"},
-      {"exp", "Exp"},
-      {"neg", "Neg"},
-      {"abs", "Abs"},
-      {"log", "Log"},
-      {"reciprocal", "Reciprocal"},
-      {"floor", "Floor"},
-      {"ceil", "Ceil"},
-      {"round", "Round"},
-      {"softplus", "Softplus"},
-      {"softsign", "Softsign"},
-      {"mish", "Mish"},
-      {"elu", "Elu"},
-      {"selu", "Selu"},
-      {"thresholded_relu", "ThresholdedRelu"},
-      {"max_pool", "MaxPool"},
-      {"avg_pool", "AveragePool"},
-      {"global_avg_pool", "GlobalAveragePool"},
-      {"global_max_pool", "GlobalMaxPool"},
-      {"reduce_mean", "ReduceMean"},
-      {"reduce_sum", "ReduceSum"},
-      {"reduce_prod", "ReduceProd"},
-      {"reduce_l1", "ReduceL1"},
-      {"reduce_l2", "ReduceL2"},
-      {"reduce_sum_square", "ReduceSumSquare"},
-      {"reduce_log_sum", "ReduceLogSum"},
-      {"reduce_log_sum_exp", "ReduceLogSumExp"},
-      {"reduce_max", "ReduceMax"},
-      {"reduce_min", "ReduceMin"},
-      {"softmax", "Softmax"},
-      {"log_softmax", "LogSoftmax"},
-      {"instance_norm", "InstanceNormalization"},
-      {"lrn", "LRN"},
-      {"layer_norm", "LayerNormalization"},
-      {"batch_norm", "BatchNormalization"},
-      {"reshape", "Reshape"},
-      {"flatten", "Flatten"},
-      {"transpose", "Transpose"},
-      {"concat", "Concat"},
-      {"split", "Split"},
-      {"slice", "Slice"},
-      {"pad", "Pad"},
-      {"gather", "Gather"},
-      {"expand", "Expand"},
-      {"tile", "Tile"},
-      {"resize", "Resize"},
+#define CIM_GRAPH_OP(Class, Mnemonic, OnnxOp) {Mnemonic, OnnxOp},
+#include "cim/Reference/GraphOps.def"
+#undef CIM_GRAPH_OP
   };
   return names;
 }
@@ -367,6 +293,32 @@ bool Exporter::addShapeInput(const Node &node, int id, std::string &input,
 
 bool Exporter::addNode(const Node &node, std::vector<std::string> inputs,
                        std::string &error) {
+  if (node.op == "swish") {
+    // ONNX has Swish from opset 24 only: x * Sigmoid(alpha x) everywhere.
+    double alpha = node.has("alpha") ? node.getFloat("alpha") : 1.0;
+    std::string x = inputs[0], scaled = x;
+    if (alpha != 1.0) {
+      scaled = node.name + "_scaled";
+      model.nodes.push_back(
+          {"Mul",
+           node.name + "_alpha",
+           {x, addInitializer(node.name + ".alpha",
+                              HostTensor::fromFloats({}, {float(alpha)}))},
+           {scaled},
+           {}});
+    }
+    model.nodes.push_back({"Sigmoid",
+                           node.name + "_sigmoid",
+                           {scaled},
+                           {node.name + "_gate"},
+                           {}});
+    model.nodes.push_back({"Mul",
+                           node.name,
+                           {x, node.name + "_gate"},
+                           {nameOf(node.output())},
+                           {}});
+    return true;
+  }
   auto found = getOnnxNames().find(node.op);
   if (found == getOnnxNames().end()) {
     error = node.location + ": error: '" + node.op +

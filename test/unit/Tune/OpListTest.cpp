@@ -24,7 +24,7 @@ using namespace mlir::cim;
 namespace {
 const std::set<std::string> &graphOps() {
   static const std::set<std::string> ops = {
-#define CIM_GRAPH_OP(Class, Mnemonic) Mnemonic,
+#define CIM_GRAPH_OP(Class, Mnemonic, OnnxOp) Mnemonic,
 #include "cim/Reference/GraphOps.def"
   };
   return ops;
