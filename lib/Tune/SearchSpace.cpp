@@ -132,6 +132,19 @@ std::string tune::formatPolicyJson(const std::vector<SearchLayer> &layers,
   return formatPolicyJson(names, policy.wbits, policy.abits);
 }
 
+std::string tune::formatPolicyJson(const Graph &graph) {
+  std::vector<std::string> names;
+  std::vector<unsigned> wbits, abits;
+  for (const Node *layer : graph.getLayers()) {
+    if (!layer->quant)
+      continue;
+    names.push_back(layer->name);
+    wbits.push_back(layer->quant->wbits);
+    abits.push_back(layer->quant->abits);
+  }
+  return formatPolicyJson(names, wbits, abits);
+}
+
 bool tune::parseConstraints(const std::string &text, Constraints &out,
                             std::string &error) {
   out = Constraints();

@@ -250,13 +250,16 @@ cl::SubCommand &tune::getCommand(Command command) {
                  "(docs/search.md)"},
       {"check", "whether cim-tune can train a model: --model M.onnx "
                 "[--input-shape NAME=DIMS] (float forward against the "
-                "reference executor, one backward pass, the layers)"}};
+                "reference executor, one backward pass, the layers)"},
+      {"ptq", "post-training quantization (GPTQ, bias correction, range "
+              "search): --model M.onnx --data D (--wbits W --abits A | "
+              "--bits POLICY) -o OUT.onnx (QDQ) [--policy-out P.json]"}};
   return commands[size_t(command)];
 }
 
-static const Command kCommands[] = {Command::Train,  Command::Qat,
-                                    Command::Eval,   Command::Export,
-                                    Command::Search, Command::Check};
+static const Command kCommands[] = {
+    Command::Train,  Command::Qat,   Command::Eval, Command::Export,
+    Command::Search, Command::Check, Command::Ptq};
 
 std::optional<Command> tune::getChosenCommand() {
   for (Command command : kCommands)
@@ -272,7 +275,8 @@ cl::OptionCategory &tune::getToolCategory() {
 
 namespace {
 const Of everyCommand = {Command::Train,  Command::Qat,    Command::Eval,
-                         Command::Export, Command::Search, Command::Check};
+                         Command::Export, Command::Search, Command::Check,
+                         Command::Ptq};
 
 /// Where the arguments that are no option of the command go.
 cl::list<std::string> unknownOptions(cl::Sink, everyCommand, cl::ReallyHidden);
@@ -299,10 +303,11 @@ ListOption tune::stdOption("std",
                            Positive(), everyCommand);
 CountOption tune::limitOption(
     "limit",
-    cl::desc("the first N test images (eval, search) or training images "
-             "(train, qat); 0: all"),
+    cl::desc("the first N test images (eval, search, ptq) or training "
+             "images (train, qat); 0: all"),
     cl::init(0),
-    Of{Command::Train, Command::Qat, Command::Eval, Command::Search});
+    Of{Command::Train, Command::Qat, Command::Eval, Command::Search,
+       Command::Ptq});
 CountOption tune::seedOption("seed",
                              cl::desc("shuffling, augmentation and search "
                                       "seed"),
@@ -314,11 +319,11 @@ CountOption tune::threadsOption(
     cl::desc("LibTorch and OpenBLAS threads (default 0: one per core)"),
     cl::init(0),
     Of{Command::Train, Command::Qat, Command::Eval, Command::Export,
-       Command::Check});
+       Command::Check, Command::Ptq});
 TextOption tune::outputPath("o", cl::desc("the output file"),
                             cl::value_desc("OUT"),
                             Of{Command::Train, Command::Qat, Command::Export,
-                               Command::Search});
+                               Command::Search, Command::Ptq});
 TextOption tune::jsonPath("json",
                           cl::desc("a JSON file of the results (eval: "
                                    "accuracy and agreements; search: the "
@@ -335,7 +340,7 @@ TextOption tune::checkpointPath(
 //===----------------------------------------------------------------------===//
 
 static const char *const kCommandList =
-    "train, qat, eval, export, search or check";
+    "train, qat, eval, export, search, check or ptq";
 
 void tune::parseCommandLine(int argc, char **argv) {
   std::vector<cl::SubCommand *> commands;

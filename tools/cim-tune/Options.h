@@ -1,10 +1,10 @@
 //===- Options.h - cim-tune's subcommands and options -----------*- C++ -*-===//
 //
 // The command line of cim-tune on llvm::cl: one cl::SubCommand per command
-// (train, qat, eval, export, search) and their options. Values are read the
-// way the commands document them (integers and numbers in base 10, lists of
-// comma-separated numbers, names from one table per enum), and every bad
-// argument is reported as one line "cim-tune: error: ..." with exit status
+// (train, qat, eval, export, search, check, ptq) and their options. Values are
+// read the way the commands document them (integers and numbers in base 10,
+// lists of comma-separated numbers, names from one table per enum), and every
+// bad argument is reported as one line "cim-tune: error: ..." with exit status
 // 1, as every other error of the tool.
 //
 //===----------------------------------------------------------------------===//
@@ -174,7 +174,7 @@ llvm::ArrayRef<std::pair<FinetuneMode, const char *>> getFinetuneModeNames();
 //===----------------------------------------------------------------------===//
 
 /// The commands.
-enum class Command { Train, Qat, Eval, Export, Search, Check };
+enum class Command { Train, Qat, Eval, Export, Search, Check, Ptq };
 
 /// A command's cl::SubCommand.
 llvm::cl::SubCommand &getCommand(Command command);

@@ -6,6 +6,7 @@
 //                   [--reference] [--program PROG.cim] [--limit N] [--json F]
 //   cim-tune export --model M.onnx [--qdq --wbits W --abits A ...] -o OUT.onnx
 //   cim-tune search ... (SearchCommand.cpp)
+//   cim-tune ptq ... (PtqCommand.cpp)
 //
 // The subcommands' options are llvm::cl options (Options.h). Every error is
 // one line "where: error: message" and exit status 1. docs/tune.md
@@ -15,6 +16,7 @@
 
 #include "Agreement.h"
 #include "Options.h"
+#include "PtqCommand.h"
 #include "SearchCommand.h"
 
 #include "cim/Support/OutputFiles.h"
@@ -342,16 +344,7 @@ void writeOrFail(const Graph &graph, const std::string &path, bool qdq) {
 
 /// The per-layer widths as a cim-assign-bitwidths policy file.
 void writeBitsPolicy(const Graph &graph, const std::string &path) {
-  std::vector<std::string> names;
-  std::vector<unsigned> wbits, abits;
-  for (const Node *layer : graph.getLayers()) {
-    if (!layer->quant)
-      continue;
-    names.push_back(layer->name);
-    wbits.push_back(layer->quant->wbits);
-    abits.push_back(layer->quant->abits);
-  }
-  writeOrFail(path, formatPolicyJson(names, wbits, abits));
+  writeOrFail(path, formatPolicyJson(graph));
 }
 
 /// The quantized network's outputs against the float ones (the same graph
@@ -777,6 +770,8 @@ static int run(int argc, char **argv) {
     return runEval();
   case Command::Check:
     return runCheck();
+  case Command::Ptq:
+    return runPtqCommand();
   case Command::Export:
   case Command::Search:
     break;

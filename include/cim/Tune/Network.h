@@ -157,6 +157,8 @@ public:
   ~Network();
   /// The LibTorch state (lib/Tune/NetworkImpl.h).
   struct Impl;
+  /// For the library's units that include NetworkImpl.h (PostTraining.cpp).
+  Impl &getImpl() { return *impl; }
 
   /// Builds the network. Fails for graphs with more than one input and for
   /// ops without a trainable kernel (`error` then holds one located line

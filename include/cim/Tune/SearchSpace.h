@@ -64,6 +64,8 @@ std::string formatPolicyJson(const std::vector<std::string> &names,
                              const std::vector<unsigned> &abits);
 std::string formatPolicyJson(const std::vector<SearchLayer> &layers,
                              const BitPolicy &policy);
+/// The widths of every quantized layer of `graph`.
+std::string formatPolicyJson(const Graph &graph);
 
 struct Constraints {
   /// Weight widths are multiples of the crossbar's cell bits (CIM-AQ's
