@@ -2,6 +2,12 @@
 
 #include "cim/Tune/Metrics.h"
 
+#include "cim/Tune/Dataset.h"
+#include "cim/Tune/Network.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -61,4 +67,43 @@ double tune::getScore(const OutputComparison &comparison, Metric metric) {
   if (metric == Metric::Cosine)
     return std::max(0.0, comparison.getCosine());
   return comparison.getAgreement();
+}
+
+std::vector<OutputComparison> tune::compareWithFloat(Network &net,
+                                                     const Dataset &data,
+                                                     const Transform &transform,
+                                                     int64_t batchSize) {
+  std::vector<OutputComparison> comparisons;
+  BatchIterator it(data, transform, net.getRunBatch(batchSize), false, false, 0,
+                   0);
+  std::vector<float> images;
+  std::vector<int64_t> labels;
+  while (it.next(images, labels)) {
+    int64_t n = int64_t(labels.size());
+    net.setQuantized(true);
+    std::vector<std::vector<float>> q = net.forwardOutputs(images.data(), n);
+    net.setQuantized(false);
+    std::vector<std::vector<float>> f = net.forwardOutputs(images.data(), n);
+    comparisons.resize(q.size());
+    for (size_t k = 0; k < q.size(); ++k)
+      comparisons[k].add(q[k], f[k], n);
+  }
+  net.setQuantized(true);
+  return comparisons;
+}
+
+std::string
+tune::formatComparisons(const std::vector<OutputComparison> &comparisons) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  for (size_t k = 0; k < comparisons.size(); ++k) {
+    const OutputComparison &c = comparisons[k];
+    os << "against the float model";
+    if (comparisons.size() > 1)
+      os << " (output " << k << ")";
+    os << llvm::format(": top-1 agreement %.2f %%, output cosine %.6f, SQNR "
+                       "%.2f dB\n",
+                       100 * c.getAgreement(), c.getCosine(), c.getSqnrDb());
+  }
+  return text;
 }

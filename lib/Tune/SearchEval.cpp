@@ -10,6 +10,7 @@
 #include "cim/Tune/SearchEval.h"
 
 #include "cim/Tune/Network.h"
+#include "cim/Tune/PostTraining.h"
 #include "cim/Tune/SearchLatency.h"
 
 #include "llvm/Support/ThreadPool.h"
@@ -74,6 +75,8 @@ const char *tune::stringify(FinetuneMode mode) {
     return "distill";
   case FinetuneMode::None:
     return "none";
+  case FinetuneMode::Ptq:
+    return "ptq";
   }
   return "qat";
 }
@@ -127,6 +130,19 @@ std::unique_ptr<Network> makeQuantized(Graph graph, const BitPolicy &policy,
 bool AccuracyModel::fineTune(Network &net, const Dataset &data, bool final,
                              const FinetuneOptions &options,
                              std::string &error) const {
+  if (options.mode == FinetuneMode::Ptq) {
+    // Quantized once, layer by layer, on the calibration images.
+    PostTrainingOptions ptq;
+    ptq.calibration.method = options.calibration;
+    ptq.calibration.percentile = 99.99;
+    ptq.calibration.images =
+        final ? options.finalCalibrationImages : options.calibrationImages;
+    ptq.rangeImages =
+        std::min<int64_t>(ptq.rangeImages, ptq.calibration.images);
+    ptq.transform = options.transform;
+    std::vector<PostTrainingLayer> layers;
+    return quantizePostTraining(net, data, ptq, layers, error);
+  }
   TrainOptions train;
   train.epochs = final ? options.finalEpochs : options.epochs;
   if (train.epochs <= 0 || options.mode == FinetuneMode::None)

@@ -135,6 +135,7 @@ std::string tune::formatSummaryJson(const SearchResult &r,
   out += "  \"episodes\": " + std::to_string(options.episodes) + ",\n";
   // The "accuracy" fields hold this measure's scores.
   out += "  \"metric\": \"" + options.metric + "\",\n";
+  out += "  \"finetune\": \"" + options.finetune + "\",\n";
   out += "  \"max_acc_drop\": " + formatFixed(options.maxAccDrop) + ",\n";
   out += "  \"constraints\": \"" +
          (constraints.empty() ? "none" : constraints) + "\",\n";

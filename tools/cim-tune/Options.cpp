@@ -224,7 +224,8 @@ tune::getFinetuneModeNames() {
   static const std::pair<FinetuneMode, const char *> names[] = {
       {FinetuneMode::Labels, stringify(FinetuneMode::Labels)},
       {FinetuneMode::Distill, stringify(FinetuneMode::Distill)},
-      {FinetuneMode::None, stringify(FinetuneMode::None)}};
+      {FinetuneMode::None, stringify(FinetuneMode::None)},
+      {FinetuneMode::Ptq, stringify(FinetuneMode::Ptq)}};
   return names;
 }
 

@@ -20,6 +20,7 @@
 #include "cim/Tune/Dataset.h"
 #include "cim/Tune/Export.h"
 #include "cim/Tune/IRModel.h"
+#include "cim/Tune/Metrics.h"
 #include "cim/Tune/Network.h"
 #include "cim/Tune/PostTraining.h"
 #include "cim/Tune/SearchSpace.h"
@@ -30,6 +31,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -179,7 +181,11 @@ int tune::runPtqCommand() {
   if (!quantizePostTraining(*net, train, options, layers, error))
     fail(error);
 
-  EvalResult result = net->evaluate(test, options.transform, 256, false);
+  std::optional<EvalResult> result;
+  if (!test.labels.empty())
+    result = net->evaluate(test, options.transform, 256, false);
+  std::vector<OutputComparison> versusFloat =
+      compareWithFloat(*net, test, options.transform, 256);
   Graph graph = net->getGraph();
   OutputFiles outputs;
   outputs.add(outputPath, exportBytes(graph));
@@ -198,7 +204,9 @@ int tune::runPtqCommand() {
   std::printf("ptq: %zu layers: %d rounded by GPTQ, %d biases corrected, %d "
               "input ranges searched\n",
               layers.size(), gptq, corrected, searched);
-  std::printf("quantized test accuracy %.2f %% (%lld images)\n",
-              100 * result.getAccuracy(), (long long)result.count);
+  if (result)
+    std::printf("quantized test accuracy %.2f %% (%lld images)\n",
+                100 * result->getAccuracy(), (long long)result->count);
+  std::fputs(formatComparisons(versusFloat).c_str(), stdout);
   return 0;
 }

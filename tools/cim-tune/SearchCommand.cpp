@@ -66,8 +66,9 @@ EnumOption<Metric>
 EnumOption<FinetuneMode>
     finetuneMode("finetune",
                  cl::desc("how fine-tunes and the final QAT learn: qat "
-                          "(labels), distill (the float model as teacher) "
-                          "or none (calibration only; default: qat when the "
+                          "(labels), distill (the float model as teacher), "
+                          "ptq (post-training quantization, no training) or "
+                          "none (calibration only; default: qat when the "
                           "data has labels, else distill)"),
                  Names<FinetuneMode>{getFinetuneModeNames()},
                  cl::init(FinetuneMode::Labels), searchOnly);
@@ -285,12 +286,13 @@ int tune::runSearchCommand() {
                       : FinetuneMode::Distill;
   finetune.distillLoss = distillLoss;
   search.metric = stringify(finetune.metric);
+  search.finetune = stringify(finetune.mode);
   if (!labeled && finetune.metric == Metric::Accuracy)
     fail("cim-tune: error: --metric accuracy needs labels, and the data has "
          "none: use --metric agreement or cosine");
   if (!labeled && finetune.mode == FinetuneMode::Labels)
     fail("cim-tune: error: --finetune qat needs labels, and the data has "
-         "none: use --finetune distill or none");
+         "none: use --finetune distill, ptq or none");
   if (finetune.validation >= train.count)
     fail("cim-tune: error: --validation " +
          std::to_string(finetune.validation) + " leaves no training images (" +

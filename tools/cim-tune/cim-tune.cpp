@@ -23,6 +23,7 @@
 #include "cim/Tune/Dataset.h"
 #include "cim/Tune/Export.h"
 #include "cim/Tune/IRModel.h"
+#include "cim/Tune/Metrics.h"
 #include "cim/Tune/Network.h"
 #include "cim/Tune/SearchSpace.h"
 
@@ -347,43 +348,9 @@ void writeBitsPolicy(const Graph &graph, const std::string &path) {
   writeOrFail(path, formatPolicyJson(graph));
 }
 
-/// The quantized network's outputs against the float ones (the same graph
-/// without fake quantization) on `data`: task-agnostic, no labels needed.
-/// One comparison per output of the graph.
-std::vector<OutputComparison> compareWithFloat(Network &net,
-                                               const Dataset &data,
-                                               const Transform &transform,
-                                               int64_t batchSize) {
-  std::vector<OutputComparison> comparisons;
-  BatchIterator it(data, transform, net.getRunBatch(batchSize), false, false, 0,
-                   0);
-  std::vector<float> images;
-  std::vector<int64_t> labels;
-  while (it.next(images, labels)) {
-    int64_t n = int64_t(labels.size());
-    net.setQuantized(true);
-    std::vector<std::vector<float>> q = net.forwardOutputs(images.data(), n);
-    net.setQuantized(false);
-    std::vector<std::vector<float>> f = net.forwardOutputs(images.data(), n);
-    comparisons.resize(q.size());
-    for (size_t k = 0; k < q.size(); ++k)
-      comparisons[k].add(q[k], f[k], n);
-  }
-  net.setQuantized(true);
-  return comparisons;
-}
-
 /// Prints the comparisons of compareWithFloat, one line per output.
 void printComparisons(const std::vector<OutputComparison> &comparisons) {
-  for (size_t k = 0; k < comparisons.size(); ++k) {
-    const OutputComparison &c = comparisons[k];
-    std::string which =
-        comparisons.size() > 1 ? " (output " + std::to_string(k) + ")" : "";
-    std::printf("against the float model%s: top-1 agreement %.2f %%, output "
-                "cosine %.6f, SQNR %.2f dB\n",
-                which.c_str(), 100 * c.getAgreement(), c.getCosine(),
-                c.getSqnrDb());
-  }
+  std::fputs(formatComparisons(comparisons).c_str(), stdout);
 }
 
 /// train (float) or qat: the trained model to -o.

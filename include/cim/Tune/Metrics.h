@@ -40,6 +40,22 @@ private:
   double dot = 0, norm = 0, referenceNorm = 0, noise = 0;
 };
 
+class Network;
+struct Dataset;
+struct Transform;
+
+/// The outputs of `net` quantized against the same network in float (its
+/// graph without fake quantization) on `data`: one comparison per output of
+/// the graph. Leaves the network quantized.
+std::vector<OutputComparison> compareWithFloat(Network &net,
+                                               const Dataset &data,
+                                               const Transform &transform,
+                                               int64_t batchSize);
+
+/// One line per comparison: "against the float model[ (output K)]: top-1
+/// agreement A %, output cosine C, SQNR S dB".
+std::string formatComparisons(const std::vector<OutputComparison> &comparisons);
+
 /// What the search measures a policy by, and what `--max-drop` bounds.
 enum class Metric {
   /// Top-1 accuracy against the labels.

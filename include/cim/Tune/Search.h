@@ -35,6 +35,9 @@ struct SearchOptions {
   /// the score of `metric`, FinetuneOptions::metric).
   double maxAccDrop = 0.005;
   std::string metric = "accuracy";
+  /// How each policy was fine-tuned (stringify(FinetuneMode)), for the
+  /// summary.
+  std::string finetune = "qat";
   int64_t episodes = 100;
   /// Episodes with uniform random actions before the actor acts.
   int64_t warmup = -1; // -1: min(20, episodes / 4)

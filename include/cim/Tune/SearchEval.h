@@ -35,8 +35,11 @@ enum class FinetuneMode {
   Distill,
   /// None: calibrated only.
   None,
+  /// Post-training quantization (range search, GPTQ, bias correction;
+  /// PostTraining.h): no training, no labels.
+  Ptq,
 };
-/// "qat", "distill", "none".
+/// "qat", "distill", "none", "ptq".
 const char *stringify(FinetuneMode mode);
 
 struct FinetuneOptions {
