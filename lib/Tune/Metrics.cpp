@@ -3,6 +3,7 @@
 #include "cim/Tune/Metrics.h"
 
 #include "cim/Tune/Dataset.h"
+#include "cim/Tune/Graph.h"
 #include "cim/Tune/Network.h"
 
 #include "llvm/Support/Format.h"
@@ -19,11 +20,13 @@ void OutputComparison::add(const std::vector<float> &outputs,
                            int64_t samples) {
   if (samples <= 0 || outputs.size() != reference.size())
     return;
-  size_t width = outputs.size() / size_t(samples);
+  width = outputs.size() / size_t(samples);
   for (int64_t i = 0; i < samples; ++i) {
     const float *a = outputs.data() + size_t(i) * width;
     const float *b = reference.data() + size_t(i) * width;
-    if (width > 0)
+    if (width == 1)
+      agreeing += (a[0] >= threshold) == (b[0] >= threshold);
+    else if (width > 0)
       agreeing += std::max_element(a, a + width) - a ==
                   std::max_element(b, b + width) - b;
     for (size_t k = 0; k < width; ++k) {
@@ -69,11 +72,23 @@ double tune::getScore(const OutputComparison &comparison, Metric metric) {
   return comparison.getAgreement();
 }
 
+double tune::getDecisionThreshold(const Graph &graph, size_t output) {
+  if (output >= graph.outputs.size())
+    return 0;
+  for (const Node &node : graph.nodes)
+    if (node.output() == graph.outputs[output])
+      return node.op == "sigmoid" || node.op == "hard_sigmoid" ? 0.5 : 0;
+  return 0;
+}
+
 std::vector<OutputComparison> tune::compareWithFloat(Network &net,
                                                      const Dataset &data,
                                                      const Transform &transform,
                                                      int64_t batchSize) {
   std::vector<OutputComparison> comparisons;
+  Graph graph = net.getGraph();
+  for (size_t k = 0; k < graph.outputs.size(); ++k)
+    comparisons.emplace_back(getDecisionThreshold(graph, k));
   BatchIterator it(data, transform, net.getRunBatch(batchSize), false, false, 0,
                    0);
   std::vector<float> images;
@@ -84,8 +99,7 @@ std::vector<OutputComparison> tune::compareWithFloat(Network &net,
     std::vector<std::vector<float>> q = net.forwardOutputs(images.data(), n);
     net.setQuantized(false);
     std::vector<std::vector<float>> f = net.forwardOutputs(images.data(), n);
-    comparisons.resize(q.size());
-    for (size_t k = 0; k < q.size(); ++k)
+    for (size_t k = 0; k < q.size() && k < comparisons.size(); ++k)
       comparisons[k].add(q[k], f[k], n);
   }
   net.setQuantized(true);
@@ -101,9 +115,13 @@ tune::formatComparisons(const std::vector<OutputComparison> &comparisons) {
     os << "against the float model";
     if (comparisons.size() > 1)
       os << " (output " << k << ")";
-    os << llvm::format(": top-1 agreement %.2f %%, output cosine %.6f, SQNR "
-                       "%.2f dB\n",
-                       100 * c.getAgreement(), c.getCosine(), c.getSqnrDb());
+    if (c.isBinary())
+      os << llvm::format(": decision agreement %.2f %% (>= %g)",
+                         100 * c.getAgreement(), c.getDecisionThreshold());
+    else
+      os << llvm::format(": top-1 agreement %.2f %%", 100 * c.getAgreement());
+    os << llvm::format(", output cosine %.6f, SQNR %.2f dB\n", c.getCosine(),
+                       c.getSqnrDb());
   }
   return text;
 }

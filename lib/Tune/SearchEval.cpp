@@ -85,7 +85,7 @@ double AccuracyModel::score(Network &net, const Dataset &data,
                             const std::vector<float> &reference) const {
   if (options.metric == Metric::Accuracy)
     return net.evaluate(data, options.transform, 256, false).getAccuracy();
-  OutputComparison comparison;
+  OutputComparison comparison(getDecisionThreshold(graph, 0));
   comparison.add(forwardAll(net, data, options.transform), reference,
                  data.count);
   return getScore(comparison, options.metric);

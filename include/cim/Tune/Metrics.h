@@ -23,26 +23,45 @@ namespace tune {
 /// sample (one row of `width` values each).
 class OutputComparison {
 public:
+  /// `decisionThreshold`: a sample whose row is a single value (a binary
+  /// classifier's score) agrees when both values lie on the same side of it
+  /// (value >= threshold: 0.5 for a sigmoid's probability, 0 for a logit;
+  /// getDecisionThreshold).
+  explicit OutputComparison(double decisionThreshold = 0)
+      : threshold(decisionThreshold) {}
+
   /// Adds `count` samples: `outputs` and `reference` hold count rows each.
   void add(const std::vector<float> &outputs,
            const std::vector<float> &reference, int64_t count);
 
   int64_t getCount() const { return count; }
-  /// The fraction of samples whose largest output is the reference's.
+  /// The fraction of samples whose largest output is the reference's (one
+  /// value per sample: whose decision is the reference's).
   double getAgreement() const;
+  /// Whether the rows were single values compared by their decisions.
+  bool isBinary() const { return width == 1; }
+  double getDecisionThreshold() const { return threshold; }
   /// The cosine of all outputs with all reference outputs (1 when equal).
   double getCosine() const;
   /// 10 log10(sum ref^2 / sum (out - ref)^2): infinite when equal.
   double getSqnrDb() const;
 
 private:
+  double threshold;
+  size_t width = 0;
   int64_t count = 0, agreeing = 0;
   double dot = 0, norm = 0, referenceNorm = 0, noise = 0;
 };
 
 class Network;
 struct Dataset;
+struct Graph;
 struct Transform;
+
+/// The decision threshold of graph output `output` when it is one value per
+/// sample: 0.5 when a Sigmoid or HardSigmoid produces it (a probability),
+/// else 0 (a logit).
+double getDecisionThreshold(const Graph &graph, size_t output);
 
 /// The outputs of `net` quantized against the same network in float (its
 /// graph without fake quantization) on `data`: one comparison per output of
@@ -53,14 +72,16 @@ std::vector<OutputComparison> compareWithFloat(Network &net,
                                                int64_t batchSize);
 
 /// One line per comparison: "against the float model[ (output K)]: top-1
-/// agreement A %, output cosine C, SQNR S dB".
+/// agreement A %, output cosine C, SQNR S dB" ("decision agreement A %
+/// (>= T)" for single-value outputs).
 std::string formatComparisons(const std::vector<OutputComparison> &comparisons);
 
 /// What the search measures a policy by, and what `--max-drop` bounds.
 enum class Metric {
   /// Top-1 accuracy against the labels.
   Accuracy,
-  /// Top-1 agreement with the float model's first output.
+  /// Top-1 agreement with the float model's first output (for one value
+  /// per sample, the agreement of the decisions).
   Agreement,
   /// Cosine of the first output with the float model's.
   Cosine,

@@ -614,6 +614,35 @@ TEST(TuneMetrics, ComparesOutputsWithTheReference) {
   EXPECT_DOUBLE_EQ(getScore(off, Metric::Cosine), off.getCosine());
 }
 
+TEST(TuneMetrics, SingleValueOutputsAgreeByTheirDecisions) {
+  // A sigmoid's probabilities: 0.6 and 0.9 are both "yes" at 0.5, 0.45 is
+  // "no"; the top-1 of one value would always agree.
+  OutputComparison probabilities(0.5);
+  probabilities.add({0.6f, 0.45f, 0.1f}, {0.9f, 0.55f, 0.2f}, 3);
+  EXPECT_TRUE(probabilities.isBinary());
+  EXPECT_NEAR(probabilities.getAgreement(), 2.0 / 3, 1e-12);
+  // Logits decide at 0.
+  OutputComparison logits;
+  logits.add({0.2f, -0.1f}, {1.5f, 0.3f}, 2);
+  EXPECT_DOUBLE_EQ(logits.getAgreement(), 0.5);
+  // The threshold of a graph output follows the op that produces it.
+  Graph graph;
+  graph.numValues = 3;
+  graph.inputs = {0};
+  graph.outputs = {2, 1};
+  Node gemm, sigmoid;
+  gemm.op = "gemm";
+  gemm.outputs = {1};
+  sigmoid.op = "sigmoid";
+  sigmoid.outputs = {2};
+  graph.nodes = {gemm, sigmoid};
+  EXPECT_DOUBLE_EQ(getDecisionThreshold(graph, 0), 0.5);
+  EXPECT_DOUBLE_EQ(getDecisionThreshold(graph, 1), 0.0);
+  EXPECT_NE(formatComparisons({probabilities})
+                .find("decision agreement 66.67 % (>= 0.5)"),
+            std::string::npos);
+}
+
 TEST(TuneTrain, OneEpochOnFashionMnistSubset) {
   Dataset train, test;
   std::string error;
