@@ -123,18 +123,33 @@ static LogicalResult importClipWithAttrs(GraphImporter &gi) {
   return buildClip(gi, *x, attrs);
 }
 
-/// Clip-11 and later: the bounds are optional constant scalar inputs.
+/// Clip-11 and later: the bounds are optional scalar inputs. Constant ones
+/// become the clip's attributes; a computed one (a bound derived from the
+/// data, such as a spectrogram's max - 80 dB) a Max or Min with it.
 static LogicalResult importClipWithInputs(GraphImporter &gi) {
   FailureOr<Value> x = gi.operand(0);
   if (failed(x))
     return failure();
   bool isInteger = gi.typeOf(*x).getElementType().isa<IntegerType>();
   SmallVector<NamedAttribute> attrs;
+  Value computed[2];
   static const StringRef bounds[] = {"min", "max"};
   for (auto [i, name] : llvm::enumerate(bounds)) {
     StringRef in = gi.input(i + 1);
     if (in.empty())
       continue;
+    if (!gi.constant(in)) {
+      FailureOr<Value> bound = gi.operand(i + 1);
+      if (failed(bound))
+        return failure();
+      RankedTensorType type = gi.typeOf(*bound);
+      if (!type.hasStaticShape() || type.getNumElements() != 1 ||
+          type.getElementType() != gi.typeOf(*x).getElementType())
+        return gi.fail(name + " ('" + in +
+                       "') must be a scalar of the input's element type");
+      computed[i] = *bound;
+      continue;
+    }
     FailureOr<HostTensor> bound = gi.constantTensor(in);
     if (failed(bound) || bound->getNumElements() != 1)
       return gi.fail(name + " ('" + in + "') must be a constant scalar");
@@ -147,7 +162,17 @@ static LogicalResult importClipWithInputs(GraphImporter &gi) {
                      " is not exactly representable");
     attrs.push_back(gi.named(name, gi.getBuilder().getF64FloatAttr(v)));
   }
-  return buildClip(gi, *x, attrs);
+  if (!computed[0] && !computed[1])
+    return buildClip(gi, *x, attrs);
+  FailureOr<Value> y = *x;
+  if (!attrs.empty())
+    y = gi.build1(ClipOp::getOperationName(), {*y}, attrs);
+  // min(max(x, lo), hi): the bounds hold one element each.
+  if (succeeded(y) && computed[0])
+    y = gi.build1(MaxOp::getOperationName(), {*y, computed[0]});
+  if (succeeded(y) && computed[1])
+    y = gi.build1(MinOp::getOperationName(), {*y, computed[1]});
+  return gi.defineOutput(y);
 }
 
 static LogicalResult importGelu(GraphImporter &gi) {
