@@ -12,6 +12,7 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
@@ -217,7 +218,8 @@ GraphImporter::importInputs(onnx::GraphProto &graph,
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &n, int index) {
   node = &n;
   nodeName =
-      n.name().empty() ? n.op_type() + "_" + std::to_string(index) : n.name();
+      subgraphPrefix +
+      (n.name().empty() ? n.op_type() + "_" + std::to_string(index) : n.name());
   if (!n.domain().empty() && n.domain() != "ai.onnx")
     return fail("operator domain '" + n.domain() + "' is not supported");
   // Every operator importer defines output 0.
@@ -230,4 +232,40 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &n, int index) {
   if (opImporter->folding == Folding::WhenConstant && hasFoldableInputs())
     return importFolded(*opImporter);
   return opImporter->import(*this);
+}
+
+FailureOr<SmallVector<Value>>
+GraphImporter::importSubgraph(const onnx::GraphProto &graph, StringRef prefix) {
+  const onnx::NodeProto *outerNode = node;
+  std::string outerName = nodeName, outerPrefix = subgraphPrefix;
+  auto restore = llvm::make_scope_exit([&] {
+    node = outerNode;
+    nodeName = outerName;
+    subgraphPrefix = outerPrefix;
+  });
+  if (graph.sparse_initializer_size())
+    return fail("sparse initializers are not supported");
+  for (const auto &init : graph.initializer()) {
+    std::string error;
+    FailureOr<ElementsAttr> attr =
+        converter.convert(init, /*allowResource=*/false, error);
+    if (failed(attr))
+      return fail(error);
+    if (failed(defineConstant(init.name(), *attr)))
+      return failure();
+  }
+  subgraphPrefix = (prefix + "/").str();
+  for (auto [index, n] : llvm::enumerate(graph.node()))
+    if (failed(importNode(n, int(index))))
+      return failure();
+  node = outerNode;
+  nodeName = outerName;
+  SmallVector<Value> results;
+  for (const auto &out : graph.output()) {
+    Value v = lookup(out.name());
+    if (!v)
+      return fail(prefix + " output '" + out.name() + "' is never computed");
+    results.push_back(v);
+  }
+  return results;
 }

@@ -156,6 +156,13 @@ public:
     return v.getType().cast<RankedTensorType>();
   }
 
+  /// Imports the initializers and nodes of `graph` (a branch of an If)
+  /// into the current function, its nodes named under `prefix`
+  /// ("PREFIX/NAME"), and gives the values of its outputs. The branch sees
+  /// the values defined before it; the current node is restored after.
+  FailureOr<llvm::SmallVector<Value>>
+  importSubgraph(const onnx::GraphProto &graph, llvm::StringRef prefix);
+
 private:
   /// Constants computed with at import time are kept small: they are
   /// shapes and parameters, not data.
@@ -205,6 +212,9 @@ private:
 
   const onnx::NodeProto *node = nullptr;
   std::string nodeName;
+  /// The name prefix of the nodes of the subgraph being imported ("" at the
+  /// top level).
+  std::string subgraphPrefix;
 };
 
 } // namespace importer

@@ -34,6 +34,8 @@ void registerNormalizationOps(OpRegistry &registry);
 void registerPoolingOps(OpRegistry &registry);
 /// QuantizeLinear, DequantizeLinear (QuantOps.cpp).
 void registerQuantOps(OpRegistry &registry);
+/// If (ControlFlowOps.cpp).
+void registerControlFlowOps(OpRegistry &registry);
 
 // Shared importers and helpers.
 /// The node as `opName` on input 0 with `attrs`; the result type is

@@ -42,6 +42,7 @@ const OpRegistry &mlir::cim::importer::getOpRegistry() {
     registerNormalizationOps(r);
     registerPoolingOps(r);
     registerQuantOps(r);
+    registerControlFlowOps(r);
     return r;
   }();
   return registry;
