@@ -267,7 +267,9 @@ TEST_F(LayerQuantTest, FakeQuantizedRunUsesTheQuantizedOperands) {
   EXPECT_EQ(x.data<float>()[0], 0.26f);
 }
 
-TEST_F(LayerQuantTest, FakeQuantizationLeavesUnscaledLayersFloat) {
+TEST_F(LayerQuantTest, FakeQuantizationTakesUncalibratedRangesFromTheInput) {
+  // No wscale: the weight stays float. No ascale: the input is quantized
+  // with its own range, as a program compiled without calibration does.
   func::FuncOp func = parse(R"mlir(
     func.func @main(%x: tensor<1x2xf32>) -> tensor<1x1xf32> {
       %w = cim.constant dense<[[0.5], [0.25]]> : tensor<2x1xf32>
@@ -275,11 +277,25 @@ TEST_F(LayerQuantTest, FakeQuantizationLeavesUnscaledLayersFloat) {
          : (tensor<1x2xf32>, tensor<2x1xf32>) -> tensor<1x1xf32>
       return %0 : tensor<1x1xf32>
     })mlir");
+  QuantAttr quant = layers()[0].getLayerQuant();
+  // A signed range keeps the layer's scheme: symmetric 2 bits, scale 0.74,
+  // so 0.26 -> 0 and -0.74 -> -1.
   HostTensor x = HostTensor::fromFloats({1, 2}, {0.26f, -0.74f});
-  auto exact = runReference(func, {x});
+  quant::QuantParams p = getRunTimeActivationParams(quant, x.data<float>());
+  EXPECT_EQ(p.scale, 0.74f);
+  EXPECT_EQ(p.zeroPoint, 0);
   auto fake = runFakeQuantized(func, {x});
-  ASSERT_TRUE(succeeded(exact) && succeeded(fake)) << errors;
-  EXPECT_TRUE((*exact)[0].isBitwiseEqual((*fake)[0]));
+  ASSERT_TRUE(succeeded(fake)) << errors;
+  EXPECT_FLOAT_EQ((*fake)[0].data<float>()[0], -0.74f * 0.25f);
+  // A non-negative range is unsigned whatever the scheme: [0, 3] steps of
+  // 0.9 / 3, so 0.26 -> 0.3 and 0.9 -> 0.9.
+  HostTensor y = HostTensor::fromFloats({1, 2}, {0.26f, 0.9f});
+  p = getRunTimeActivationParams(quant, y.data<float>());
+  EXPECT_EQ(p.range.min, 0);
+  EXPECT_EQ(p.range.max, 3);
+  fake = runFakeQuantized(func, {y});
+  ASSERT_TRUE(succeeded(fake)) << errors;
+  EXPECT_NEAR((*fake)[0].data<float>()[0], 0.3 * 0.5 + 0.9 * 0.25, 1e-6);
 }
 
 TEST_F(LayerQuantTest, ProductOfTwoActivationsQuantizesBothOperands) {
