@@ -57,6 +57,12 @@ tune::describeProgramDifference(const Graph &graph,
   for (const Node *layer : graph.getLayers())
     if (layer->quant)
       own.push_back(layer);
+  // cimc quantizes by default (W8A8); eval only with widths or a QDQ model.
+  if (own.empty() && !layers.empty())
+    return program + " is quantized (" + std::to_string(layers.size()) +
+           " layers, the first " + widths(layers[0].wbits, layers[0].abits) +
+           ") and this network is float: give eval the --wbits/--abits or "
+           "--bits the program was compiled with";
   if (own.size() != layers.size())
     return program + " has " + std::to_string(layers.size()) +
            " quantized layers, this network " + std::to_string(own.size());

@@ -284,15 +284,11 @@ void calibrateModel(IRModel &model, const Transform &transform) {
   }
   Dataset train = loadData(true, options.images);
   checkInputShape(model.getGraph(), train);
-  std::vector<std::vector<float>> samples;
-  std::vector<float> images;
-  std::vector<int64_t> labels;
-  BatchIterator it(train, transform, 64, false, false, 0, 0);
-  int64_t size = train.getImageSize();
-  while (it.next(images, labels))
-    for (size_t i = 0; i < labels.size(); ++i)
-      samples.emplace_back(images.begin() + int64_t(i) * size,
-                           images.begin() + int64_t(i + 1) * size);
+  std::vector<std::vector<float>> samples(size_t(train.count));
+  for (int64_t i = 0; i < train.count; ++i) {
+    samples[size_t(i)].resize(size_t(train.getImageSize()));
+    getImage(train, i, transform, samples[size_t(i)].data());
+  }
   if (!model.calibrate(samples, options, error))
     fail(error);
   if (!saveCalibration.getNumOccurrences())
@@ -539,12 +535,10 @@ int runEval() {
     if (!makeProgramPredictor(programPath, predict, layers, error))
       fail(error);
     // A program compiled with other defaults or samples: say what differs.
-    if (quantize) {
-      std::string difference =
-          describeProgramDifference(net->getGraph(), layers, programPath);
-      if (!difference.empty())
-        std::fprintf(stderr, "cim-tune: note: %s\n", difference.c_str());
-    }
+    std::string difference =
+        describeProgramDifference(net->getGraph(), layers, programPath);
+    if (!difference.empty())
+      std::fprintf(stderr, "cim-tune: note: %s\n", difference.c_str());
     runAgreement("program", predict);
   }
   if (jsonPath.getNumOccurrences()) {
