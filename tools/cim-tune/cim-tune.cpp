@@ -108,7 +108,9 @@ EnumOption<quant::Scheme>
                      cl::init(quant::Scheme::Asymmetric),
                      Of{Command::Qat, Command::Eval, Command::Export});
 EnumOption<quant::CalibrationMethod>
-    calibrationMethod("calibration", cl::desc("activation ranges"),
+    calibrationMethod("calibration",
+                      cl::desc("how the observed values give a layer's "
+                               "activation range (cimc --calibration)"),
                       Names<quant::CalibrationMethod>{getCalibrationNames()},
                       cl::init(quant::CalibrationMethod::MinMax),
                       Of{Command::Qat, Command::Eval, Command::Export});
