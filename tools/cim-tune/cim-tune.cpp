@@ -271,8 +271,15 @@ void calibrateModel(IRModel &model, const Transform &transform) {
   bool missing = false;
   for (const Node *layer : model.getGraph().getLayers())
     missing |= layer->quant && !layer->quant->ascale;
-  if (!missing)
+  if (!missing) {
+    if (saveCalibration.getNumOccurrences())
+      std::fprintf(stderr,
+                   "cim-tune: note: every layer has its activation scale "
+                   "(a QDQ model): nothing calibrated, --save-calibration "
+                   "%s not written\n",
+                   saveCalibration.c_str());
     return;
+  }
   CalibrationOptions options = getCalibration();
   std::string error;
   if (!calibrate.empty()) {
