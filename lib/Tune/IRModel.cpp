@@ -601,6 +601,20 @@ toCompilerOptions(const tune::CalibrationOptions &options) {
   return out;
 }
 
+/// Whether `values` fill the model's first input; else sets `error`.
+static bool checkInputSize(const Graph &graph, const std::vector<float> &values,
+                           std::string &error) {
+  int64_t elements = 1;
+  for (int64_t dim : graph.inputShapes[0])
+    elements *= dim;
+  if (int64_t(values.size()) == elements)
+    return true;
+  error = "cim-tune: error: a sample of " + std::to_string(values.size()) +
+          " values for the input " + graph.inputNames[0] + " of " +
+          std::to_string(elements);
+  return false;
+}
+
 bool IRModel::calibrate(const std::vector<std::vector<float>> &samples,
                         const CalibrationOptions &options, std::string &error) {
   const Graph &graph = impl->graph;
@@ -612,9 +626,12 @@ bool IRModel::calibrate(const std::vector<std::vector<float>> &samples,
   if (options.images > 0)
     count = std::min(count, size_t(options.images));
   SmallVector<SmallVector<HostTensor>> tensors;
-  for (size_t i = 0; i < count; ++i)
+  for (size_t i = 0; i < count; ++i) {
+    if (!checkInputSize(graph, samples[i], error))
+      return false;
     tensors.push_back(
         {HostTensor::fromFloats(graph.inputShapes[0], samples[i])});
+  }
   std::string diagnostics;
   ScopedDiagnosticHandler handler(&impl->context, [&](Diagnostic &diag) {
     if (diag.getSeverity() == DiagnosticSeverity::Error)
@@ -663,6 +680,8 @@ bool IRModel::serializeInput(const std::vector<float> &input,
     error = "cim-tune: error: the model has no input";
     return false;
   }
+  if (!checkInputSize(graph, input, error))
+    return false;
   HostTensor tensor = HostTensor::fromFloats(graph.inputShapes[0], input);
   FailureOr<std::string> serialized =
       serializeTensor(tensor, graph.inputNames[0], error);
@@ -679,6 +698,8 @@ bool IRModel::run(const std::vector<float> &input, bool quantized,
     error = "cim-tune: error: the model must have one input";
     return false;
   }
+  if (!checkInputSize(graph, input, error))
+    return false;
   HostTensor tensor = HostTensor::fromFloats(graph.inputShapes[0], input);
   std::string diagnostics;
   ScopedDiagnosticHandler handler(&impl->context, [&](Diagnostic &diag) {

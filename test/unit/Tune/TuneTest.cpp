@@ -366,6 +366,12 @@ TEST(TuneNetwork, CalibratesAsTheCompilerDoesFromMemoryOrFiles) {
       fromFiles->calibrate(std::vector<std::string>{dir}, options, error));
   EXPECT_NE(error.find("test_data_set_0/input_0.pb"), std::string::npos)
       << error;
+  // A sample of another size is an error, not a crash.
+  std::vector<std::vector<float>> wrong = {std::vector<float>(3, 0.f)};
+  EXPECT_FALSE(all->calibrate(wrong, options, error));
+  EXPECT_NE(error.find("a sample of 3 values"), std::string::npos) << error;
+  std::string bytes;
+  EXPECT_FALSE(all->serializeInput(wrong[0], bytes, error));
 }
 
 TEST(TuneExport, FloatRoundTripKeepsOutputs) {
