@@ -39,7 +39,7 @@ static std::string widths(unsigned wbits, unsigned abits) {
   return "W" + std::to_string(wbits) + "A" + std::to_string(abits);
 }
 
-/// "0.0666667 (zero point 3)", or "none".
+/// "0.0666666701 (zero point 3)", or "none".
 static std::string scaleText(std::optional<float> scale, int32_t zeroPoint) {
   if (!scale)
     return "none";

@@ -356,3 +356,22 @@ TEST_F(LayerQuantTest, CalibrationObservesTheRhsOfAProduct) {
 }
 
 } // namespace
+
+TEST_F(LayerQuantTest, CountsTheLayersQuantizedAtRunTime) {
+  // A constant-weight layer without ascale counts; one with ascale, a
+  // float layer and a product of two activations do not.
+  parse(R"mlir(
+    func.func @main(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
+      %w = cim.constant dense<[[0.5, 1.0], [0.25, 2.0]]> : tensor<2x2xf32>
+      %0 = cim.gemm %x, %w {quant = #cim.quant<wbits = 4, abits = 4>}
+         : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+      %1 = cim.gemm %0, %w {quant = #cim.quant<wbits = 4, abits = 4, ascheme = asymmetric, ascale = 0.1 : f32>}
+         : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+      %2 = cim.gemm %1, %w : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+      %3 = cim.gemm %2, %w {quant = #cim.quant<wbits = 8, abits = 8>}
+         : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+      return %3 : tensor<1x2xf32>
+    })mlir");
+  ASSERT_TRUE(module) << errors;
+  EXPECT_EQ(countRunTimeActivationLayers(*module), 2u);
+}
