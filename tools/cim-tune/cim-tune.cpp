@@ -266,8 +266,10 @@ CalibrationOptions getCalibration() {
 /// Calibrates the quantized layers of `model` that have no activation
 /// scales with the compiler's calibration, as cimc --calibrate does: on the
 /// --calibrate samples, else on the first training images (normalized by
-/// `transform`, not augmented), which --save-calibration writes for cimc.
-void calibrateModel(IRModel &model, const Transform &transform) {
+/// `transform`, not augmented; of the first `trainLimit`, all when 0),
+/// which --save-calibration writes for cimc.
+void calibrateModel(IRModel &model, const Transform &transform,
+                    int64_t trainLimit = 0) {
   bool missing = false;
   for (const Node *layer : model.getGraph().getLayers())
     missing |= layer->quant && !layer->quant->ascale;
@@ -291,7 +293,9 @@ void calibrateModel(IRModel &model, const Transform &transform) {
       fail(error);
     return;
   }
-  Dataset train = loadData(true, options.images);
+  // Of the training images qat trains on (its --limit).
+  Dataset train = loadData(true, trainLimit);
+  train.truncate(options.images);
   checkInputShape(model.getGraph(), train);
   std::vector<std::vector<float>> samples(size_t(train.count));
   for (int64_t i = 0; i < train.count; ++i) {
@@ -440,7 +444,7 @@ int runTrain(bool quantized) {
   Dataset test = loadData(false, 0);
   checkInputShape(model->getGraph(), train);
   if (quantized)
-    calibrateModel(*model, options.transform);
+    calibrateModel(*model, options.transform, limitOption);
   std::unique_ptr<Network> net = makeNetwork(model->getGraph());
   // The float network teaches the quantized one (--distill).
   std::unique_ptr<Network> teacher;
