@@ -51,10 +51,12 @@ CompilePipelineCLOptions::toPipelineOptions(std::string &error) const {
   options.abits = abits;
   options.policy = policy;
   options.keepQuantWidths = keepQuantWidths;
+  options.activationScheme = activationScheme;
   options.calibrationInputs.assign(calibrationInputs.begin(),
                                    calibrationInputs.end());
   options.calibrationMethod = calibrationMethod;
   options.percentile = percentile;
+  options.calibrationSamples = calibrationSamples;
   options.duplicate = duplicate;
   std::optional<Placement> layout = parsePlacement(placement);
   if (!layout) {
@@ -94,6 +96,7 @@ void mlir::cim::populateBitwidthPasses(OpPassManager &pm,
   bits.abits = options.abits;
   bits.policy = options.policy;
   bits.overwrite = !options.keepQuantWidths;
+  bits.ascheme = options.activationScheme;
   pm.addPass(createAssignBitwidths(bits));
 }
 
@@ -103,6 +106,7 @@ void mlir::cim::populateCalibrationPasses(OpPassManager &pm,
   calibrate.inputs = options.calibrationInputs;
   calibrate.method = options.calibrationMethod;
   calibrate.percentile = options.percentile;
+  calibrate.maxSamples = options.calibrationSamples;
   pm.addPass(createCalibrate(calibrate));
 }
 

@@ -6,6 +6,7 @@
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -62,6 +63,30 @@ std::optional<quant::QuantParams> cim::getActivationParams(QuantAttr quant) {
   return quant::makeParams(quant.getAscheme(), quant.getAbits(),
                            float(quant.getAscale().getValueAsDouble()),
                            quant.getAzp());
+}
+
+quant::QuantParams cim::getRunTimeActivationParams(QuantAttr quant,
+                                                   ArrayRef<float> input) {
+  quant::Range range{0.0f, 0.0f};
+  for (float v : input)
+    if (std::isfinite(v)) {
+      range.min = std::min(range.min, v);
+      range.max = std::max(range.max, v);
+    }
+  // A non-negative input (after ReLU) uses every unsigned code rather than
+  // half of a signed range.
+  quant::Scheme scheme =
+      range.min >= 0.0f ? quant::Scheme::Asymmetric : quant.getAscheme();
+  return quant::paramsFromRange(range, scheme, quant.getAbits());
+}
+
+unsigned cim::countRunTimeActivationLayers(ModuleOp module) {
+  unsigned count = 0;
+  module.walk([&](LayerOpInterface layer) {
+    QuantAttr quant = layer.getLayerQuant();
+    count += quant && !quant.getAscale() && hasConstantWeight(layer);
+  });
+  return count;
 }
 
 FailureOr<HostTensor> cim::getConstantWeight(LayerOpInterface layer) {
@@ -143,14 +168,12 @@ QuantAttr cim::withActivationRange(QuantAttr quant, quant::Range range) {
 }
 
 QuantAttr cim::getDefaultQuant(LayerOpInterface layer, unsigned wbits,
-                               unsigned abits) {
-  MLIRContext *ctx = layer->getContext();
-  if (!hasDynamicWeight(layer))
-    return QuantAttr::get(ctx, wbits, abits);
-  return QuantAttr::get(ctx, wbits, abits, QuantScheme::Symmetric,
-                        QuantScheme::Symmetric, QuantGranularity::PerTensor,
-                        DenseF32ArrayAttr(), DenseI32ArrayAttr(), FloatAttr(),
-                        0);
+                               unsigned abits, QuantScheme ascheme) {
+  return QuantAttr::get(
+      layer->getContext(), wbits, abits, QuantScheme::Symmetric, ascheme,
+      hasDynamicWeight(layer) ? QuantGranularity::PerTensor
+                              : QuantGranularity::PerChannel,
+      DenseF32ArrayAttr(), DenseI32ArrayAttr(), FloatAttr(), 0);
 }
 
 QuantAttr cim::withDynamicWeightRange(QuantAttr quant, quant::Range range) {
@@ -381,17 +404,22 @@ FakeQuantizer::operator()(Operation *op,
     operands[index] = &it->second;
   }
 
-  if (std::optional<quant::QuantParams> params = getActivationParams(quant)) {
-    unsigned index = getInputOperandIndex(layer);
-    if (operands[index]->getKind() != ElementKind::F32)
-      return op->emitOpError()
-             << "input is " << getElementKindName(operands[index]->getKind())
-             << "; only f32 activations can be quantized";
-    activation = *operands[index];
-    MutableArrayRef<float> values = activation.data<float>();
-    quant::fakeQuantize(values.data(), values.size(), *params);
-    operands[index] = &activation;
-  }
+  // A crossbar layer without ascale quantizes its input with the input's
+  // own range, as the compiled program does; a product's lhs stays float.
+  std::optional<quant::QuantParams> params = getActivationParams(quant);
+  if (!params && dynamic)
+    return success();
+  unsigned index = getInputOperandIndex(layer);
+  if (operands[index]->getKind() != ElementKind::F32)
+    return op->emitOpError()
+           << "input is " << getElementKindName(operands[index]->getKind())
+           << "; only f32 activations can be quantized";
+  activation = *operands[index];
+  MutableArrayRef<float> values = activation.data<float>();
+  if (!params)
+    params = getRunTimeActivationParams(quant, values);
+  quant::fakeQuantize(values.data(), values.size(), *params);
+  operands[index] = &activation;
   return success();
 }
 

@@ -40,23 +40,12 @@ static unsigned codeBits(const quant::IntRange &range) {
 
 /// The activation quantization of a layer's input: the layer's own scale,
 /// or one computed from this input's range (dynamic quantization) when the
-/// layer was not calibrated; unsigned codes with zero point 0 when that
-/// range has no negative value.
+/// layer was not calibrated.
 static quant::QuantParams activationParams(QuantAttr quant,
                                            const HostTensor &input) {
   if (std::optional<quant::QuantParams> params = getActivationParams(quant))
     return *params;
-  quant::Range range{0.0f, 0.0f};
-  for (float v : input.data<float>())
-    if (std::isfinite(v)) {
-      range.min = std::min(range.min, v);
-      range.max = std::max(range.max, v);
-    }
-  // A non-negative input (after ReLU) uses every unsigned code rather than
-  // half of a signed range.
-  quant::Scheme scheme =
-      range.min >= 0.0f ? quant::Scheme::Asymmetric : quant.getAscheme();
-  return quant::paramsFromRange(range, scheme, quant.getAbits());
+  return getRunTimeActivationParams(quant, input.data<float>());
 }
 
 /// Computes a crossbar layer op on integer `weights` for the invocation

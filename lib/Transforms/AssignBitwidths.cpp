@@ -43,6 +43,15 @@ struct AssignBitwidthsPass
         return signalPassFailure();
       }
 
+    std::optional<QuantScheme> scheme = symbolizeQuantScheme(ascheme);
+    if (!scheme) {
+      emitError(module.getLoc())
+          << "cim-assign-bitwidths: ascheme must be asymmetric or "
+             "symmetric, got '"
+          << ascheme.getValue() << "'";
+      return signalPassFailure();
+    }
+
     // The quantized layers in graph order: the policy's indices. Products
     // of two activations count: their rhs takes wbits, their lhs abits.
     SmallVector<LayerOpInterface> layers;
@@ -67,7 +76,7 @@ struct AssignBitwidthsPass
       QuantAttr quant = layer.getLayerQuant();
       layer.setLayerQuant(
           quant ? withBitsKeepingRanges(quant, choice.wbits, choice.abits)
-                : getDefaultQuant(layer, choice.wbits, choice.abits));
+                : getDefaultQuant(layer, choice.wbits, choice.abits, *scheme));
     }
     if (failed(checkConstraints(layers)))
       return signalPassFailure();

@@ -87,6 +87,8 @@ struct CalibratePass : public impl::CalibrateBase<CalibratePass> {
     for (const std::string &path : inputs)
       if (failed(readSamples(path, samples)))
         return signalPassFailure();
+    if (maxSamples > 0 && samples.size() > maxSamples)
+      samples.resize(maxSamples);
     SmallVector<SmallVector<HostTensor>> tensors;
     for (Sample &sample : samples) {
       if (sample.tensors.size() != func.getNumArguments()) {

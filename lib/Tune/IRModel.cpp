@@ -12,10 +12,12 @@
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Dialect/CIM/CIMShapes.h"
 #include "cim/Importer/Importer.h"
+#include "cim/Importer/TensorIO.h"
 #include "cim/Pipeline/Pipeline.h"
 #include "cim/Quant/LayerQuant.h"
 #include "cim/Reference/Executor.h"
 #include "cim/Transforms/Passes.h"
+#include "cim/Tune/Network.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -46,11 +48,16 @@ struct IRModel::Impl {
   Impl() {
     DialectRegistry registry;
     registerCIMDialects(registry);
+    // Calibration files are read as cimc reads them (cim-calibrate).
+    registerTensorProtoReader(registry);
     context.appendDialectRegistry(registry);
     context.loadAllAvailableDialects();
   }
 
   LogicalResult convert(std::string &error);
+  /// Copies the calibrated activation scales (and the observed rhs scales
+  /// of products of two activations) from the IR into the graph.
+  void takeCalibratedScales();
 };
 
 IRModel::IRModel() : impl(std::make_unique<Impl>()) {}
@@ -371,6 +378,8 @@ std::unique_ptr<IRModel> IRModel::load(const std::string &path,
     pipeline.abits = options.abits;
     pipeline.policy = options.policy;
     pipeline.keepQuantWidths = options.keepQuantWidths;
+    pipeline.activationScheme =
+        stringifyQuantScheme(options.activationScheme).str();
     pipeline.stopAfter = CompileStage::Bits;
     buildCompilePipeline(pm, pipeline);
   } else {
@@ -564,6 +573,124 @@ bool IRModel::update(const Graph &graph, std::string &error) {
   return true;
 }
 
+void IRModel::Impl::takeCalibratedScales() {
+  for (auto &[index, layer] : layerOps) {
+    Node &node = graph.nodes[size_t(index)];
+    QuantAttr attr = layer.getLayerQuant();
+    if (!node.quant || !attr)
+      continue;
+    LayerQuant calibrated = toLayerQuant(attr);
+    node.quant->ascale = calibrated.ascale;
+    node.quant->azp = calibrated.azp;
+    // Weight scales of constant weights stay cim-tune's (computed from the
+    // weights at every step); a product's rhs scale is observed.
+    if (!graph.hasConstantWeight(node)) {
+      node.quant->wscale = calibrated.wscale;
+      node.quant->wzp = calibrated.wzp;
+    }
+  }
+}
+
+/// The compiler's calibration options of cim-tune's.
+static mlir::cim::CalibrationOptions
+toCompilerOptions(const tune::CalibrationOptions &options) {
+  mlir::cim::CalibrationOptions out;
+  out.method = options.method;
+  out.percentile = options.percentile;
+  out.overwrite = options.overwrite;
+  return out;
+}
+
+/// Whether `values` fill the model's first input; else sets `error`.
+static bool checkInputSize(const Graph &graph, const std::vector<float> &values,
+                           std::string &error) {
+  int64_t elements = 1;
+  for (int64_t dim : graph.inputShapes[0])
+    elements *= dim;
+  if (int64_t(values.size()) == elements)
+    return true;
+  error = "cim-tune: error: a sample of " + std::to_string(values.size()) +
+          " values for the input " + graph.inputNames[0] + " of " +
+          std::to_string(elements);
+  return false;
+}
+
+bool IRModel::calibrate(const std::vector<std::vector<float>> &samples,
+                        const CalibrationOptions &options, std::string &error) {
+  const Graph &graph = impl->graph;
+  if (graph.inputs.size() != 1) {
+    error = "cim-tune: error: calibration needs a model with one input";
+    return false;
+  }
+  size_t count = samples.size();
+  if (options.images > 0)
+    count = std::min(count, size_t(options.images));
+  SmallVector<SmallVector<HostTensor>> tensors;
+  for (size_t i = 0; i < count; ++i) {
+    if (!checkInputSize(graph, samples[i], error))
+      return false;
+    tensors.push_back(
+        {HostTensor::fromFloats(graph.inputShapes[0], samples[i])});
+  }
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(&impl->context, [&](Diagnostic &diag) {
+    if (diag.getSeverity() == DiagnosticSeverity::Error)
+      diagnostics += formatDiagnostic(diag) + "\n";
+    return success();
+  });
+  if (failed(calibrateActivations(impl->func, tensors,
+                                  toCompilerOptions(options)))) {
+    error = diagnostics.empty() ? "cim-tune: error: calibration failed"
+                                : StringRef(diagnostics).rtrim().str();
+    return false;
+  }
+  impl->takeCalibratedScales();
+  return true;
+}
+
+bool IRModel::calibrate(const std::vector<std::string> &paths,
+                        const CalibrationOptions &options, std::string &error) {
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(&impl->context, [&](Diagnostic &diag) {
+    if (diag.getSeverity() == DiagnosticSeverity::Error)
+      diagnostics += formatDiagnostic(diag) + "\n";
+    return success();
+  });
+  CalibrateOptions pass;
+  pass.inputs = paths;
+  pass.method = quant::stringify(options.method);
+  pass.percentile = options.percentile;
+  pass.maxSamples = unsigned(std::max<int64_t>(0, options.images));
+  pass.overwrite = options.overwrite;
+  PassManager pm(&impl->context);
+  pm.addPass(createCalibrate(pass));
+  if (failed(pm.run(*impl->module))) {
+    error = diagnostics.empty() ? "cim-tune: error: calibration failed"
+                                : StringRef(diagnostics).rtrim().str();
+    return false;
+  }
+  impl->takeCalibratedScales();
+  return true;
+}
+
+bool IRModel::serializeInput(const std::vector<float> &input,
+                             std::string &bytes, std::string &error) const {
+  const Graph &graph = impl->graph;
+  if (graph.inputs.empty()) {
+    error = "cim-tune: error: the model has no input";
+    return false;
+  }
+  if (!checkInputSize(graph, input, error))
+    return false;
+  HostTensor tensor = HostTensor::fromFloats(graph.inputShapes[0], input);
+  FailureOr<std::string> serialized =
+      serializeTensor(tensor, graph.inputNames[0], error);
+  if (failed(serialized))
+    return false;
+  bytes = std::move(*serialized);
+  return true;
+}
+
 bool IRModel::run(const std::vector<float> &input, bool quantized,
                   std::vector<float> &output, std::string &error) {
   const Graph &graph = impl->graph;
@@ -571,6 +698,8 @@ bool IRModel::run(const std::vector<float> &input, bool quantized,
     error = "cim-tune: error: the model must have one input";
     return false;
   }
+  if (!checkInputSize(graph, input, error))
+    return false;
   HostTensor tensor = HostTensor::fromFloats(graph.inputShapes[0], input);
   std::string diagnostics;
   ScopedDiagnosticHandler handler(&impl->context, [&](Diagnostic &diag) {

@@ -15,8 +15,8 @@
 // Quant: bit widths and weight scales (4 bits: 0.5 / 7 and 0.25 / 7), no
 // mapping yet.
 // QUANT-NOT:  mapping
-// QUANT:      cim.conv2d {{.*}}quant = #cim.quant<wbits = 4, abits = 6, wscale = [7.142857e-02, 7.142857e-02]>
-// QUANT:      cim.gemm {{.*}}quant = #cim.quant<wbits = 4, abits = 6, wscale = [3.571429e-02, 3.571429e-02]>
+// QUANT:      cim.conv2d {{.*}}quant = #cim.quant<wbits = 4, abits = 6, ascheme = asymmetric, wscale = [7.142857e-02, 7.142857e-02]>
+// QUANT:      cim.gemm {{.*}}quant = #cim.quant<wbits = 4, abits = 6, ascheme = asymmetric, wscale = [3.571429e-02, 3.571429e-02]>
 // QUANT-NOT:  cim.schedule
 
 // Map: the 3x2 conv fits one crossbar and gets the spare one as a second

@@ -14,8 +14,8 @@ func.func @net(%x: tensor<1x16xf32>) -> tensor<1x4xf32> {
   %w0 = cim.constant dense<0.5> : tensor<64xf32>
   %w = cim.reshape %w0 : (tensor<64xf32>) -> tensor<16x4xf32>
   %t = cim.transpose %x {perm = array<i64: 0, 1>} : (tensor<1x16xf32>) -> tensor<1x16xf32>
-  // CHECK: cim.matmul %arg0, %{{.*}} {quant = #cim.quant<wbits = 4, abits = 4>}
-  // NESTED: quant = #cim.quant<wbits = 2, abits = 8>
+  // CHECK: cim.matmul %arg0, %{{.*}} {quant = #cim.quant<wbits = 4, abits = 4, ascheme = asymmetric>}
+  // NESTED: quant = #cim.quant<wbits = 2, abits = 8, ascheme = asymmetric>
   %y = cim.matmul %t, %w : (tensor<1x16xf32>, tensor<16x4xf32>) -> tensor<1x4xf32>
   return %y : tensor<1x4xf32>
 }
@@ -23,7 +23,7 @@ func.func @net(%x: tensor<1x16xf32>) -> tensor<1x4xf32> {
 // Batch norms fold before bits are assigned.
 // CHECK-LABEL: func.func @fold_batchnorm
 // CHECK-NOT:   cim.batch_norm
-// CHECK:       cim.conv2d %arg0, %{{.*}}, %{{.*}} {quant = #cim.quant<wbits = 4, abits = 4>}
+// CHECK:       cim.conv2d %arg0, %{{.*}}, %{{.*}} {quant = #cim.quant<wbits = 4, abits = 4, ascheme = asymmetric>}
 // CHECK-NOT:   cim.batch_norm
 func.func @fold_batchnorm(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
   %w = cim.constant dense<[[[[1.0]]], [[[-2.0]]]]> : tensor<2x1x1x1xf32>

@@ -11,25 +11,25 @@
 // RUN: cim-opt %s --cim-assign-bitwidths="wbits=8 abits=8" --cim-assign-bitwidths="wbits=3 abits=3 overwrite=false policy=%S/Inputs/policy-by-name.json" | FileCheck %s --check-prefix=KEEP
 
 // NAME-LABEL: func.func @net
-// NAME: cim.conv2d {{.*}}name = "conv1", quant = #cim.quant<wbits = 8, abits = 8>
-// NAME: cim.conv2d {{.*}}quant = #cim.quant<wbits = 4, abits = 6>
-// NAME: cim.matmul {{.*}}quant = #cim.quant<wbits = 3, abits = 5, granularity = per_tensor>
-// NAME: cim.gemm {{.*}}name = "fc1", quant = #cim.quant<wbits = 8, abits = 8>
-// NAME: cim.gemm {{.*}}quant = #cim.quant<wbits = 2, abits = 8>
+// NAME: cim.conv2d {{.*}}name = "conv1", quant = #cim.quant<wbits = 8, abits = 8, ascheme = asymmetric>
+// NAME: cim.conv2d {{.*}}quant = #cim.quant<wbits = 4, abits = 6, ascheme = asymmetric>
+// NAME: cim.matmul {{.*}}quant = #cim.quant<wbits = 3, abits = 5, ascheme = asymmetric, granularity = per_tensor>
+// NAME: cim.gemm {{.*}}name = "fc1", quant = #cim.quant<wbits = 8, abits = 8, ascheme = asymmetric>
+// NAME: cim.gemm {{.*}}quant = #cim.quant<wbits = 2, abits = 8, ascheme = asymmetric>
 
 // INDEX-LABEL: func.func @net
-// INDEX: cim.conv2d {{.*}}quant = #cim.quant<wbits = 6, abits = 6>
-// INDEX: cim.conv2d {{.*}}quant = #cim.quant<wbits = 1, abits = 16>
-// INDEX: cim.matmul {{.*}}quant = #cim.quant<wbits = 5, abits = 7, granularity = per_tensor>
-// INDEX: cim.gemm {{.*}}quant = #cim.quant<wbits = 6, abits = 6>
-// INDEX: cim.gemm {{.*}}quant = #cim.quant<wbits = 6, abits = 4>
+// INDEX: cim.conv2d {{.*}}quant = #cim.quant<wbits = 6, abits = 6, ascheme = asymmetric>
+// INDEX: cim.conv2d {{.*}}quant = #cim.quant<wbits = 1, abits = 16, ascheme = asymmetric>
+// INDEX: cim.matmul {{.*}}quant = #cim.quant<wbits = 5, abits = 7, ascheme = asymmetric, granularity = per_tensor>
+// INDEX: cim.gemm {{.*}}quant = #cim.quant<wbits = 6, abits = 6, ascheme = asymmetric>
+// INDEX: cim.gemm {{.*}}quant = #cim.quant<wbits = 6, abits = 4, ascheme = asymmetric>
 
 // KEEP-LABEL: func.func @net
-// KEEP: cim.conv2d {{.*}}quant = #cim.quant<wbits = 8, abits = 8>
-// KEEP: cim.conv2d {{.*}}quant = #cim.quant<wbits = 4, abits = 6>
-// KEEP: cim.matmul {{.*}}quant = #cim.quant<wbits = 3, abits = 5, granularity = per_tensor>
-// KEEP: cim.gemm {{.*}}quant = #cim.quant<wbits = 8, abits = 8>
-// KEEP: cim.gemm {{.*}}quant = #cim.quant<wbits = 2, abits = 8>
+// KEEP: cim.conv2d {{.*}}quant = #cim.quant<wbits = 8, abits = 8, ascheme = asymmetric>
+// KEEP: cim.conv2d {{.*}}quant = #cim.quant<wbits = 4, abits = 6, ascheme = asymmetric>
+// KEEP: cim.matmul {{.*}}quant = #cim.quant<wbits = 3, abits = 5, ascheme = asymmetric, granularity = per_tensor>
+// KEEP: cim.gemm {{.*}}quant = #cim.quant<wbits = 8, abits = 8, ascheme = asymmetric>
+// KEEP: cim.gemm {{.*}}quant = #cim.quant<wbits = 2, abits = 8, ascheme = asymmetric>
 func.func @net(%x: tensor<1x3x8x8xf32>, %q: tensor<1x4x8xf32>, %k: tensor<1x8x4xf32>)
     -> (tensor<1x4x4xf32>, tensor<1x10xf32>) {
   %w1 = cim.constant dense<0.5> : tensor<4x3x3x3xf32>

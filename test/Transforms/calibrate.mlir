@@ -11,6 +11,8 @@
 // RUN: cim-opt %s --cim-calibrate="inputs=%t/a.pb,%t/b.pb" | FileCheck %s --check-prefix=MINMAX
 // RUN: cim-opt %s --cim-calibrate="inputs=%t/sets" | FileCheck %s --check-prefix=MINMAX
 // RUN: cim-opt %s --cim-calibrate="inputs=%t/sets/test_data_set_1,%t/b.pb" | FileCheck %s --check-prefix=MINMAX
+// RUN: cim-opt %s --cim-calibrate="inputs=%t/sets,%t/outliers.pb samples=2" | FileCheck %s --check-prefix=MINMAX
+// RUN: cim-opt %s --cim-calibrate="inputs=%t/a.pb,%t/outliers.pb samples=1" | FileCheck %s --check-prefix=FIRST
 // RUN: cim-opt %s --cim-calibrate="inputs=%t/outliers.pb" | FileCheck %s --check-prefix=OUTLIER
 // RUN: cim-opt %s --cim-calibrate="inputs=%t/outliers.pb method=percentile percentile=99 overwrite=true" | FileCheck %s --check-prefix=PERCENTILE
 
@@ -26,6 +28,10 @@
 // MINMAX: name = "fc1", quant = #cim.quant<{{.*}}ascale = 2.000000e-02 : f32>}
 // MINMAX: name = "fc2", quant = #cim.quant<{{.*}}ascale = 0.00117647066 : f32>}
 // MINMAX: name = "fc3", quant = #cim.quant<{{.*}}ascale = 5.000000e+00 : f32>}
+
+// samples=N keeps the first N samples: the outliers are not seen. fc1
+// sees [-1, 2] alone: 2 / 127.
+// FIRST: name = "fc1", quant = #cim.quant<{{.*}}ascale = 0.0157480314 : f32>}
 
 // One outlier (100) among 799 values in [-1, 1] stretches min/max ...
 // OUTLIER: name = "fc1", quant = #cim.quant<{{.*}}ascale = 0.787401556 : f32>}

@@ -3,7 +3,9 @@
 //   cim-sim MODEL.onnx --input FILE.pb [--input NAME=FILE.pb ...] \
 //           --output-dir DIR
 //           [--wbits W --abits A | --bits POLICY.json]
-//           [--calibrate PATH ...] [--calibration minmax|percentile|mse]
+//           [--ascheme asymmetric|symmetric] [--calibrate PATH ...]
+//           [--calibration minmax|percentile|mse] [--percentile P]
+//           [--calibration-samples N]
 //
 // Imports the model and runs the float reference executor; writes
 // DIR/output_0.pb, output_1.pb, ... as ONNX TensorProto. `--passes` runs
@@ -104,13 +106,23 @@ static cl::opt<unsigned>
 static cl::opt<std::string>
     bitsPolicy("bits", cl::desc("JSON policy file with per-layer bit widths"),
                cl::value_desc("file"), cl::cat(quantCategory));
+static cl::opt<std::string> ascheme(
+    "ascheme",
+    cl::desc("Input-activation scheme of layers without a quantization of "
+             "their own: asymmetric (default) or symmetric"),
+    cl::init("asymmetric"), cl::cat(quantCategory));
 static cl::list<std::string> calibrate(
     "calibrate",
     cl::desc("Calibration inputs for activation scales: TensorProto files, "
              "directories with input_N.pb, or directories of "
-             "test_data_set_* (repeatable; without it activations stay "
-             "float)"),
+             "test_data_set_* (repeatable; without it each layer quantizes "
+             "its input with the input's own range, as a program compiled "
+             "without it does)"),
     cl::value_desc("path"), cl::cat(quantCategory));
+static cl::opt<unsigned> calibrationSamples(
+    "calibration-samples",
+    cl::desc("Calibrate on the first N samples of --calibrate (0: all)"),
+    cl::init(0), cl::cat(quantCategory));
 static cl::opt<std::string> calibration(
     "calibration",
     cl::desc("Activation range: minmax (default), percentile or mse"),
@@ -123,8 +135,10 @@ static cl::opt<double>
 /// True when any quantization option is given.
 static bool quantized() {
   return wbits.getNumOccurrences() || abits.getNumOccurrences() ||
-         bitsPolicy.getNumOccurrences() || calibrate.getNumOccurrences() ||
-         calibration.getNumOccurrences() || percentile.getNumOccurrences();
+         bitsPolicy.getNumOccurrences() || ascheme.getNumOccurrences() ||
+         calibrate.getNumOccurrences() || calibration.getNumOccurrences() ||
+         percentile.getNumOccurrences() ||
+         calibrationSamples.getNumOccurrences();
 }
 
 /// The compilation the quantization options describe (both quantized
@@ -135,9 +149,15 @@ static cim::PipelineOptions getPipelineOptions() {
   options.wbits = wbits;
   options.abits = abits;
   options.policy = bitsPolicy;
+  // A QDQ model runs at its own widths unless widths are given, as cimc
+  // compiles it.
+  options.keepQuantWidths =
+      !wbits.getNumOccurrences() && !abits.getNumOccurrences();
+  options.activationScheme = ascheme;
   options.calibrationInputs.assign(calibrate.begin(), calibrate.end());
   options.calibrationMethod = calibration;
   options.percentile = percentile;
+  options.calibrationSamples = calibrationSamples;
   return options;
 }
 
@@ -338,9 +358,11 @@ int main(int argc, char **argv) {
     cim::buildCompilePipeline(pm, quant);
     if (failed(pm.run(*module)))
       return 1;
-    if (calibrate.empty())
-      llvm::errs() << "cim-sim: note: no --calibrate inputs: weights are "
-                      "quantized, input activations stay float\n";
+    if (unsigned n = cim::countRunTimeActivationLayers(*module))
+      llvm::errs() << "cim-sim: note: no --calibrate inputs: " << n
+                   << " layer(s) take their activation ranges from each "
+                      "input at run time, as cimc compiles them without "
+                      "--calibrate\n";
     // Canonicalization may have replaced the function.
     func = *module->getOps<func::FuncOp>().begin();
     outputs = cim::runFakeQuantized(func, ordered);

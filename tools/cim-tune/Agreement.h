@@ -10,6 +10,7 @@
 #define CIM_TOOLS_CIM_TUNE_AGREEMENT_H
 
 #include "cim/Tune/Dataset.h"
+#include "cim/Tune/Graph.h"
 
 #include <cstdint>
 #include <functional>
@@ -40,10 +41,29 @@ bool computeAgreement(const Dataset &data, const Transform &transform,
                       const PredictFn &predict, AgreementResult &result,
                       std::string &error);
 
+/// The activation quantization of one layer of a compiled program.
+struct ProgramLayer {
+  std::string name;
+  unsigned wbits = 0, abits = 0;
+  quant::Scheme ascheme = quant::Scheme::Symmetric;
+  /// Absent: compiled without calibration (the range of each input).
+  std::optional<float> ascale;
+  int32_t azp = 0;
+};
+
 /// A predictor that runs the compiled program `path` on the simulator
-/// library (SimProgramPredictor.cpp).
+/// library (SimProgramPredictor.cpp); `layers` receives the quantization of
+/// its layers in graph order.
 bool makeProgramPredictor(const std::string &path, PredictFn &predict,
+                          std::vector<ProgramLayer> &layers,
                           std::string &error);
+
+/// One line saying how the layers of a compiled program are quantized
+/// otherwise than `graph` (widths, activation scheme, scale or zero point),
+/// with how to compile `graph`'s quantization; empty when they agree.
+std::string describeProgramDifference(const Graph &graph,
+                                      const std::vector<ProgramLayer> &layers,
+                                      const std::string &program);
 
 } // namespace tune
 } // namespace cim

@@ -1,7 +1,7 @@
 //===- PtqCommand.cpp - cim-tune ptq --------------------------------------===//
 //
 //   cim-tune ptq --model M.onnx --data D (--wbits W --abits A | --bits P)
-//                [--calibration-images N] [--no-gptq] [--no-bias-correction]
+//                [--calibration-samples N] [--no-gptq] [--no-bias-correction]
 //                [--no-range-search] -o OUT.onnx [--policy-out P.json]
 //
 // Post-training quantization (lib/Tune/PostTraining.cpp): loads the model
@@ -51,7 +51,9 @@ CountOption activationBits("abits",
 TextOption bitsPolicy("bits", cl::desc("per-layer widths (cimc --bits)"),
                       cl::value_desc("POLICY.json"), ptqOnly);
 EnumOption<quant::Scheme>
-    activationScheme("ascheme", cl::desc("activation scheme"),
+    activationScheme("ascheme",
+                     cl::desc("activation scheme of layers without a "
+                              "quantization of their own (cimc --ascheme)"),
                      Names<quant::Scheme>{getSchemeNames()},
                      cl::init(quant::Scheme::Asymmetric), ptqOnly);
 EnumOption<quant::CalibrationMethod> calibrationMethod(
@@ -63,10 +65,14 @@ EnumOption<quant::CalibrationMethod> calibrationMethod(
 NumberOption percentile("percentile",
                         cl::desc("the percentile of --calibration percentile"),
                         InRange{50, 100}, cl::init(99.99), ptqOnly);
-CountOption calibrationImages("calibration-images",
-                              cl::desc("training images the layers are "
-                                       "quantized on (the first N)"),
-                              AtLeast{1}, cl::init(512), ptqOnly);
+CountOption calibrationSamples("calibration-samples",
+                               cl::desc("quantize the layers on the first N "
+                                        "training images"),
+                               AtLeast{1}, cl::init(512), ptqOnly);
+cl::alias calibrationImages("calibration-images",
+                            cl::desc("alias of --calibration-samples"),
+                            cl::aliasopt(calibrationSamples),
+                            cl::cat(getToolCategory()));
 CountOption rangeImages("range-images",
                         cl::desc("of those, the images the range search "
                                  "scores its candidates on"),
@@ -137,6 +143,7 @@ int tune::runPtqCommand() {
   load.wbits = unsigned(weightBits);
   load.abits = unsigned(activationBits);
   load.policy = bitsPolicy;
+  load.activationScheme = activationScheme;
   std::string error;
   std::unique_ptr<IRModel> model = IRModel::load(modelPath, load, error);
   if (!model)
@@ -159,7 +166,6 @@ int tune::runPtqCommand() {
   std::unique_ptr<Network> net = Network::create(loaded, error);
   if (!net)
     fail(error);
-  net->setActivationScheme(activationScheme);
 
   PostTrainingOptions options;
   options.gptq = !noGptq;
@@ -170,7 +176,7 @@ int tune::runPtqCommand() {
   options.rangeSearch = !noRangeSearch;
   options.calibration.method = calibrationMethod;
   options.calibration.percentile = percentile;
-  options.calibration.images = calibrationImages;
+  options.calibration.images = calibrationSamples;
   options.rangeImages = rangeImages;
   options.transform.mean = meanOption;
   options.transform.std = stdOption;

@@ -10,6 +10,7 @@
 
 #include "cim/Compiler/Compiler.h"
 #include "cim/Program/Program.h"
+#include "cim/Quant/LayerQuant.h"
 #include "cim/Sim/Simulator.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -34,6 +35,7 @@ struct ProgramState {
 } // namespace
 
 bool tune::makeProgramPredictor(const std::string &path, PredictFn &predict,
+                                std::vector<ProgramLayer> &layers,
                                 std::string &error) {
   auto state = std::make_shared<ProgramState>();
   std::string message;
@@ -65,6 +67,21 @@ bool tune::makeProgramPredictor(const std::string &path, PredictFn &predict,
   state->runner = std::make_unique<sim::ProgramRunner>(std::move(*runner));
   auto funcs = state->runner->getGraph().getOps<func::FuncOp>();
   func::FuncOp func = *funcs.begin();
+  layers.clear();
+  func.walk([&](LayerOpInterface layer) {
+    QuantAttr quant = layer.getLayerQuant();
+    if (!quant || !isQuantizedLayer(layer))
+      return;
+    ProgramLayer &out = layers.emplace_back();
+    out.name = layer.getLayerName().str();
+    out.wbits = quant.getWbits();
+    out.abits = quant.getAbits();
+    out.ascheme = quant.getAscheme();
+    if (std::optional<quant::QuantParams> params = getActivationParams(quant)) {
+      out.ascale = params->scale;
+      out.azp = params->zeroPoint;
+    }
+  });
   if (func.getNumArguments() != 1) {
     error = path + ": error: the program takes " +
             std::to_string(func.getNumArguments()) +

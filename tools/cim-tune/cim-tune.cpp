@@ -101,12 +101,16 @@ TextOption bitsPolicy("bits", cl::desc("per-layer widths (cimc --bits)"),
                       cl::value_desc("POLICY.json"),
                       Of{Command::Qat, Command::Eval, Command::Export});
 EnumOption<quant::Scheme>
-    activationScheme("ascheme", cl::desc("activation scheme"),
+    activationScheme("ascheme",
+                     cl::desc("activation scheme of layers without a "
+                              "quantization of their own (cimc --ascheme)"),
                      Names<quant::Scheme>{getSchemeNames()},
                      cl::init(quant::Scheme::Asymmetric),
                      Of{Command::Qat, Command::Eval, Command::Export});
 EnumOption<quant::CalibrationMethod>
-    calibrationMethod("calibration", cl::desc("activation ranges"),
+    calibrationMethod("calibration",
+                      cl::desc("how the observed values give a layer's "
+                               "activation range (cimc --calibration)"),
                       Names<quant::CalibrationMethod>{getCalibrationNames()},
                       cl::init(quant::CalibrationMethod::MinMax),
                       Of{Command::Qat, Command::Eval, Command::Export});
@@ -115,11 +119,28 @@ NumberOption percentile("percentile",
                                  "(50-100)"),
                         cl::init(99.99),
                         Of{Command::Qat, Command::Eval, Command::Export});
-CountOption calibrationImages("calibration-images",
-                              cl::desc("images the activation ranges are "
-                                       "calibrated on"),
-                              cl::init(512),
-                              Of{Command::Qat, Command::Eval, Command::Export});
+CountOption calibrationSamples(
+    "calibration-samples",
+    cl::desc("calibrate on the first N samples (default: every --calibrate "
+             "sample, else 512 training images)"),
+    Of{Command::Qat, Command::Eval, Command::Export});
+cl::alias calibrationImages("calibration-images",
+                            cl::desc("alias of --calibration-samples"),
+                            cl::aliasopt(calibrationSamples),
+                            cl::cat(getToolCategory()));
+cl::list<std::string>
+    calibrate("calibrate",
+              cl::desc("calibration samples as cimc --calibrate reads them: "
+                       "TensorProto files, folders with input_N.pb, folders "
+                       "of test_data_set_* (repeatable; default: training "
+                       "images)"),
+              cl::value_desc("PATH"),
+              Of{Command::Qat, Command::Eval, Command::Export});
+TextOption saveCalibration(
+    "save-calibration",
+    cl::desc("write the training images calibrated on as "
+             "DIR/test_data_set_N/input_0.pb (cimc --calibrate DIR)"),
+    cl::value_desc("DIR"), Of{Command::Qat, Command::Eval, Command::Export});
 
 // qat.
 TextOption floatOutput("float-output",
@@ -182,6 +203,7 @@ LoadOptions getLoadOptions(bool quantize) {
       options.abits > 16)
     fail("cim-tune: error: --wbits and --abits must be in 1..16");
   options.policy = bitsPolicy;
+  options.activationScheme = activationScheme;
   options.keepQuantWidths =
       !weightBits.getNumOccurrences() && !activationBits.getNumOccurrences();
   if (!options.policy.empty() && !std::ifstream(options.policy))
@@ -234,8 +256,69 @@ CalibrationOptions getCalibration() {
   options.percentile = percentile;
   if (options.percentile < 50 || options.percentile > 100)
     fail("cim-tune: error: --percentile must be in 50..100");
-  options.images = calibrationImages;
+  // Every --calibrate sample, as cimc takes them; else 512 training images.
+  options.images = calibrationSamples.getNumOccurrences() ? calibrationSamples
+                   : calibrate.empty()                    ? 512
+                                                          : 0;
   return options;
+}
+
+/// Calibrates the quantized layers of `model` that have no activation
+/// scales with the compiler's calibration, as cimc --calibrate does: on the
+/// --calibrate samples, else on the first training images (normalized by
+/// `transform`, not augmented; of the first `trainLimit`, all when 0),
+/// which --save-calibration writes for cimc.
+void calibrateModel(IRModel &model, const Transform &transform,
+                    int64_t trainLimit = 0) {
+  bool missing = false;
+  for (const Node *layer : model.getGraph().getLayers())
+    missing |= layer->quant && !layer->quant->ascale;
+  if (!missing) {
+    if (saveCalibration.getNumOccurrences())
+      std::fprintf(stderr,
+                   "cim-tune: note: every layer has its activation scale "
+                   "(a QDQ model): nothing calibrated, --save-calibration "
+                   "%s not written\n",
+                   saveCalibration.c_str());
+    return;
+  }
+  CalibrationOptions options = getCalibration();
+  std::string error;
+  if (!calibrate.empty()) {
+    if (saveCalibration.getNumOccurrences())
+      fail("cim-tune: error: --save-calibration writes training images; "
+           "the --calibrate samples are files already");
+    std::vector<std::string> paths(calibrate.begin(), calibrate.end());
+    if (!model.calibrate(paths, options, error))
+      fail(error);
+    return;
+  }
+  // Of the training images qat trains on (its --limit).
+  Dataset train = loadData(true, trainLimit);
+  train.truncate(options.images);
+  checkInputShape(model.getGraph(), train);
+  std::vector<std::vector<float>> samples(size_t(train.count));
+  for (int64_t i = 0; i < train.count; ++i) {
+    samples[size_t(i)].resize(size_t(train.getImageSize()));
+    getImage(train, i, transform, samples[size_t(i)].data());
+  }
+  if (!model.calibrate(samples, options, error))
+    fail(error);
+  if (!saveCalibration.getNumOccurrences())
+    return;
+  OutputFiles files;
+  files.addDirectory(saveCalibration);
+  for (size_t i = 0; i < samples.size(); ++i) {
+    std::string bytes;
+    if (!model.serializeInput(samples[i], bytes, error))
+      fail(error);
+    std::string dir = saveCalibration + "/test_data_set_" + std::to_string(i);
+    files.addDirectory(dir);
+    files.add(dir + "/input_0.pb", std::move(bytes));
+  }
+  std::string failedPath;
+  if (!files.commit(failedPath, error))
+    fail(failedPath + ": error: " + error);
 }
 
 /// "1:02:03" or "2:03".
@@ -360,6 +443,8 @@ int runTrain(bool quantized) {
   Dataset train = loadData(true, limitOption);
   Dataset test = loadData(false, 0);
   checkInputShape(model->getGraph(), train);
+  if (quantized)
+    calibrateModel(*model, options.transform, limitOption);
   std::unique_ptr<Network> net = makeNetwork(model->getGraph());
   // The float network teaches the quantized one (--distill).
   std::unique_ptr<Network> teacher;
@@ -376,8 +461,6 @@ int runTrain(bool quantized) {
            "from the float model alone (--distill 1)");
     if (options.distill > 0 || train.labels.empty())
       options.teacher = teacher.get();
-    net->setActivationScheme(activationScheme);
-    net->calibrate(train, options.transform, getCalibration());
     net->setQuantized(true);
     if (!test.labels.empty()) {
       EvalResult before = net->evaluate(test, options.transform, 256, false);
@@ -408,27 +491,17 @@ int runTrain(bool quantized) {
 int runEval() {
   bool quantize = wantsQuantization();
   Transform transform = getTransform("");
-  CalibrationOptions calibration = getCalibration();
   std::unique_ptr<IRModel> model = loadModel(quantize);
   for (const Node *layer : model->getGraph().getLayers())
     quantize |= layer->quant.has_value(); // a QDQ model
   Dataset test = loadData(false, limitOption);
   checkInputShape(model->getGraph(), test);
+  // Layers without activation scales (a float model) are calibrated as
+  // cimc --calibrate calibrates them, as qat starts.
+  if (quantize)
+    calibrateModel(*model, transform);
   std::unique_ptr<Network> net = makeNetwork(model->getGraph());
-  if (quantize) {
-    // Layers without activation scales (a float model) are calibrated on
-    // training images, as qat starts.
-    bool missing = false;
-    for (const Node *layer : model->getGraph().getLayers())
-      missing |= layer->quant && !layer->quant->ascale;
-    if (missing) {
-      if (activationScheme.getNumOccurrences())
-        net->setActivationScheme(activationScheme);
-      Dataset train = loadData(true, 0);
-      net->calibrate(train, transform, calibration);
-    }
-    net->setQuantized(true);
-  }
+  net->setQuantized(quantize);
   EvalResult result = net->evaluate(test, transform, evalBatchSize, true);
   if (test.labels.empty())
     std::printf("%lld images without labels, %.0f images/s\n",
@@ -470,9 +543,15 @@ int runEval() {
   }
   if (programPath.getNumOccurrences()) {
     PredictFn predict;
+    std::vector<ProgramLayer> layers;
     std::string error;
-    if (!makeProgramPredictor(programPath, predict, error))
+    if (!makeProgramPredictor(programPath, predict, layers, error))
       fail(error);
+    // A program compiled with other defaults or samples: say what differs.
+    std::string difference =
+        describeProgramDifference(net->getGraph(), layers, programPath);
+    if (!difference.empty())
+      std::fprintf(stderr, "cim-tune: note: %s\n", difference.c_str());
     runAgreement("program", predict);
   }
   if (jsonPath.getNumOccurrences()) {
@@ -518,21 +597,9 @@ int runExport() {
   if (!outputPath.getNumOccurrences())
     fail("cim-tune: error: -o OUT.onnx is required");
   std::unique_ptr<IRModel> model = loadModel(qdq);
-  Graph graph = model->getGraph();
-  if (qdq) {
-    bool missing = false;
-    for (const Node *layer : graph.getLayers())
-      missing |= layer->quant && !layer->quant->ascale;
-    if (missing) {
-      Dataset train = loadData(true, 0);
-      checkInputShape(graph, train);
-      std::unique_ptr<Network> net = makeNetwork(graph);
-      net->setActivationScheme(activationScheme);
-      net->calibrate(train, getTransform(""), getCalibration());
-      graph = net->getGraph();
-    }
-  }
-  writeOrFail(graph, outputPath, qdq);
+  if (qdq)
+    calibrateModel(*model, getTransform(""));
+  writeOrFail(model->getGraph(), outputPath, qdq);
   return 0;
 }
 

@@ -2,8 +2,9 @@
 //
 //   cimc model.onnx -o prog.cim [--hw FILE|PRESET] [--wbits N --abits N |
 //        --bits POLICY] [--schedule layer|cross-layer] [--report R.json]
-//        [--report-html R.html] [--calibrate PATH... [--calibration minmax|
-//        percentile|mse]] [--emit=LEVEL]
+//        [--report-html R.html] [--ascheme asymmetric|symmetric]
+//        [--calibrate PATH... [--calibration minmax|percentile|mse]
+//        [--percentile P] [--calibration-samples N]] [--emit=LEVEL]
 //
 // Compiles an ONNX model into a crossbar program (docs/program-format.md)
 // and prints its per-layer cost table (or writes the JSON report). With
@@ -15,6 +16,7 @@
 
 #include "cim/Compiler/Compiler.h"
 #include "cim/Program/Program.h"
+#include "cim/Quant/LayerQuant.h"
 #include "cim/Report/Report.h"
 #include "cim/Support/OutputFiles.h"
 
@@ -77,6 +79,11 @@ static cl::opt<std::string> placement(
              "or spread (every copy on PEs of its own, spread over the idle "
              "PEs as far as it gets faster)"),
     cl::init("packed"), cl::cat(category));
+static cl::opt<std::string> ascheme(
+    "ascheme",
+    cl::desc("Input-activation scheme of layers without a quantization of "
+             "their own: asymmetric (default) or symmetric"),
+    cl::init("asymmetric"), cl::cat(category));
 static cl::list<std::string> calibrate(
     "calibrate",
     cl::desc("Calibration inputs for static activation scales: TensorProto "
@@ -84,6 +91,10 @@ static cl::list<std::string> calibrate(
              "test_data_set_* (repeatable; without it each layer quantizes "
              "its input with the input's own range at run time)"),
     cl::value_desc("path"), cl::cat(category));
+static cl::opt<unsigned> calibrationSamples(
+    "calibration-samples",
+    cl::desc("Calibrate on the first N samples of --calibrate (0: all)"),
+    cl::init(0), cl::cat(category));
 static cl::opt<std::string> calibration(
     "calibration",
     cl::desc("How --calibrate inputs give a layer's activation range: minmax "
@@ -148,9 +159,14 @@ int main(int argc, char **argv) {
     return fail("cimc", "--placement must be packed or spread, got '" +
                             placement + "'");
   options.placement = *layout;
+  if (ascheme != "asymmetric" && ascheme != "symmetric")
+    return fail("cimc", "--ascheme must be asymmetric or symmetric, got '" +
+                            ascheme + "'");
+  options.activationScheme = ascheme;
   options.calibrationInputs.assign(calibrate.begin(), calibrate.end());
   options.calibrationMethod = calibration;
   options.percentile = percentile;
+  options.calibrationSamples = calibrationSamples;
   bool emitting = emit.getNumOccurrences() > 0;
   options.stopAfter = emitting ? emit.getValue() : cim::CompileStage::Program;
   options.configurePassManager = [](PassManager &pm) {
@@ -171,6 +187,16 @@ int main(int argc, char **argv) {
       cim::compileModel(inputFile, options, context);
   if (failed(result))
     return 1;
+  // cim-tune and cim-sim calibrate where cimc has no data: say so.
+  if (options.stopAfter >= cim::CompileStage::Quant) {
+    if (unsigned n = cim::countRunTimeActivationLayers(*result->module))
+      llvm::errs() << "cimc: note: no --calibrate inputs: " << n
+                   << " layer(s) take their activation ranges from each "
+                      "input at run time; cim-tune calibrates on training "
+                      "images (give both the same --calibrate samples, e.g. "
+                      "those of cim-tune --save-calibration DIR, for the same "
+                      "network)\n";
+  }
 
   // Every output is rendered first, then all are written together through
   // temporary files: a failure leaves none of them behind.

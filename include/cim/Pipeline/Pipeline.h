@@ -68,6 +68,9 @@ struct PipelineOptions {
   /// Layers that carry a quantization from a QDQ model keep their widths
   /// (cimc without --wbits/--abits); otherwise wbits/abits replace them.
   bool keepQuantWidths = false;
+  /// The input-activation scheme of layers without a quantization of their
+  /// own: "asymmetric" or "symmetric" (cim-assign-bitwidths ascheme=).
+  std::string activationScheme = "asymmetric";
   /// Calibration inputs for static activation scales (TensorProto files or
   /// directories, as cim-calibrate takes them); without them each layer
   /// quantizes its input with the input's own range at run time.
@@ -75,6 +78,8 @@ struct PipelineOptions {
   /// "minmax", "percentile" or "mse", and the percentile of "percentile".
   std::string calibrationMethod = "minmax";
   double percentile = 99.99;
+  /// Calibrate on the first N samples of the inputs (0: all).
+  unsigned calibrationSamples = 0;
   /// Duplicate slow layers into spare crossbars.
   bool duplicate = true;
   /// How stationary copies are laid out on the PEs.
@@ -113,6 +118,12 @@ struct CompilePipelineCLOptions
                      "model's) keep their widths; wbits/abits apply to the "
                      "others"),
       llvm::cl::init(false)};
+  Option<std::string> activationScheme{
+      *this, "ascheme",
+      llvm::cl::desc("Input-activation scheme of layers without a "
+                     "quantization: asymmetric or symmetric "
+                     "(cim-assign-bitwidths ascheme=)"),
+      llvm::cl::init("asymmetric")};
   ListOption<std::string> calibrationInputs{
       *this, "calibrate",
       llvm::cl::desc("Calibration inputs (cim-calibrate inputs=)")};
@@ -124,6 +135,11 @@ struct CompilePipelineCLOptions
                             llvm::cl::desc("Percentile of calibration="
                                            "percentile"),
                             llvm::cl::init(99.99)};
+  Option<unsigned> calibrationSamples{
+      *this, "calibration-samples",
+      llvm::cl::desc("Calibrate on the first N samples (0: all; "
+                     "cim-calibrate samples=)"),
+      llvm::cl::init(0)};
   Option<bool> duplicate{*this, "duplicate",
                          llvm::cl::desc("Copy the slowest layers into spare "
                                         "crossbars"),

@@ -39,6 +39,18 @@ std::vector<quant::QuantParams> getWeightParams(QuantAttr quant);
 /// ascale.
 std::optional<quant::QuantParams> getActivationParams(QuantAttr quant);
 
+/// The activation quantization of a layer without ascale (compiled without
+/// calibration inputs): computed from this input's own finite range at run
+/// time, widened to contain 0; unsigned (asymmetric) when the range has no
+/// negative value, else the layer's ascheme. The compiled program and the
+/// fake-quantized reference both quantize such inputs with it.
+quant::QuantParams getRunTimeActivationParams(QuantAttr quant,
+                                              llvm::ArrayRef<float> input);
+
+/// The layers of `module` with a constant weight and a #cim.quant without
+/// ascale: those that quantize their inputs with getRunTimeActivationParams.
+unsigned countRunTimeActivationLayers(ModuleOp module);
+
 /// The layer's constant weight as an f32 host tensor. Emits an error at the
 /// layer and fails when the weight is not a readable f32 constant.
 FailureOr<HostTensor> getConstantWeight(LayerOpInterface layer);
@@ -53,11 +65,12 @@ FailureOr<QuantAttr> computeWeightScales(LayerOpInterface layer,
 /// ascheme (the range must be finite).
 QuantAttr withActivationRange(QuantAttr quant, quant::Range range);
 
-/// The #cim.quant a layer gets with widths `wbits` and `abits` and no
-/// scales: the defaults, except that the rhs of a product of two
-/// activations (hasDynamicWeight) is per_tensor.
+/// The #cim.quant a layer gets with widths `wbits` and `abits`, activation
+/// scheme `ascheme` and no scales: symmetric per-channel weights, except
+/// that the rhs of a product of two activations (hasDynamicWeight) is
+/// per_tensor.
 QuantAttr getDefaultQuant(LayerOpInterface layer, unsigned wbits,
-                          unsigned abits);
+                          unsigned abits, QuantScheme ascheme);
 
 /// `quant` of a product of two activations with the one symmetric
 /// per-tensor weight scale (zero point 0) that covers `range`, the

@@ -20,6 +20,9 @@ def AssignBitwidths : Pass<"cim-assign-bitwidths", "mlir::ModuleOp"> {
 
     With `wbits`/`abits` every layer gets the same widths. Layers that
     already carry a quantization keep it unless `overwrite` is set.
+    `ascheme` is the input-activation scheme of the layers that get a new
+    `#cim.quant` (asymmetric by default: after a ReLU the symmetric range
+    wastes its sign bit); a quantization already present keeps its own.
 
     `policy=FILE` reads per-layer widths from a JSON file
     (docs/quantization.md); a layer is named by its `name` (the ONNX node
@@ -45,7 +48,8 @@ def AssignBitwidths : Pass<"cim-assign-bitwidths", "mlir::ModuleOp"> {
     ```
     After `--cim-assign-bitwidths="wbits=4 abits=8"`:
     ```mlir
-    %y = cim.conv2d %x, %w {quant = #cim.quant<wbits = 4, abits = 8>}
+    %y = cim.conv2d %x, %w
+           {quant = #cim.quant<wbits = 4, abits = 8, ascheme = asymmetric>}
        : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
     ```
   }];
@@ -56,6 +60,9 @@ def AssignBitwidths : Pass<"cim-assign-bitwidths", "mlir::ModuleOp"> {
            "Input-activation bit width for every layer (1..16)">,
     Option<"overwrite", "overwrite", "bool", /*default=*/"true",
            "Replace bit widths that a layer already carries">,
+    Option<"ascheme", "ascheme", "std::string", /*default=*/"\"asymmetric\"",
+           "Input-activation scheme of layers without a #cim.quant: "
+           "asymmetric or symmetric">,
     Option<"policy", "policy", "std::string", /*default=*/"\"\"",
            "JSON file with per-layer bit widths">,
     Option<"cellBits", "cell-bits", "unsigned", /*default=*/"0",
@@ -113,7 +120,8 @@ def Calibrate : Pass<"cim-calibrate", "mlir::ModuleOp"> {
     file (one sample for a one-input function), a directory holding
     `input_0.pb`, `input_1.pb`, ... (one sample), or a directory of
     `test_data_set_*` directories (one sample each, in numeric order), as in
-    the ONNX test data. Scales a layer already carries (e.g. from a QDQ
+    the ONNX test data; `samples=N` keeps the first N of them (0: all).
+    Scales a layer already carries (e.g. from a QDQ
     import) are kept unless `overwrite` is set. Without inputs only weight
     scales are filled. Run after `cim-assign-bitwidths`: the scales depend
     on the bit widths.
@@ -131,6 +139,8 @@ def Calibrate : Pass<"cim-calibrate", "mlir::ModuleOp"> {
            "Range of the observed activations: minmax, percentile or mse">,
     Option<"percentile", "percentile", "double", /*default=*/"99.99",
            "Percentile (50..100) for method=percentile">,
+    Option<"maxSamples", "samples", "unsigned", /*default=*/"0",
+           "Calibrate on the first N samples of the inputs (0: all)">,
     Option<"overwrite", "overwrite", "bool", /*default=*/"false",
            "Replace scales a layer already carries">,
     Option<"function", "function", "std::string", /*default=*/"\"\"",

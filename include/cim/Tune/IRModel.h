@@ -21,6 +21,7 @@
 namespace mlir {
 namespace cim {
 namespace tune {
+struct CalibrationOptions;
 
 struct LoadOptions {
   /// Run the compiler's quantization front end (cim-canonicalize,
@@ -35,6 +36,9 @@ struct LoadOptions {
   /// Layers quantized by the model's QDQ keep their widths (as cimc without
   /// --wbits/--abits does); otherwise wbits/abits replace them.
   bool keepQuantWidths = false;
+  /// The input-activation scheme of layers without a quantization of their
+  /// own (cim-assign-bitwidths ascheme=, cimc --ascheme).
+  quant::Scheme activationScheme = quant::Scheme::Asymmetric;
   /// Batch size given to the model's dynamic batch dimension.
   int64_t batch = 1;
   /// Also load the model at the next batch size to find the dimensions
@@ -62,6 +66,26 @@ public:
   /// schemes, wscale computed by the compiler (computeWeightScales) from the
   /// new weight, ascale/azp as the graph holds them.
   bool update(const Graph &graph, std::string &error);
+
+  /// Calibrates the activation scales of the quantized layers that have none
+  /// (every layer with options.overwrite) with the compiler's own
+  /// calibration (cim::calibrateActivations on the reference executor, as
+  /// cimc --calibrate does) over the first `options.images` of `samples`
+  /// (all when 0; each the model's first input, `input.size()` elements),
+  /// and sets them in the graph: the network cimc compiles from the same
+  /// samples, scale for scale.
+  bool calibrate(const std::vector<std::vector<float>> &samples,
+                 const CalibrationOptions &options, std::string &error);
+
+  /// The same on tensor files and folders, read as cimc --calibrate reads
+  /// them (the cim-calibrate pass).
+  bool calibrate(const std::vector<std::string> &paths,
+                 const CalibrationOptions &options, std::string &error);
+
+  /// `input` (the model's first input) as a serialized TensorProto named as
+  /// that input: a calibration sample for cimc --calibrate.
+  bool serializeInput(const std::vector<float> &input, std::string &bytes,
+                      std::string &error) const;
 
   /// Runs the compiler's reference executor on one input tensor (the model's
   /// first argument, `input.size()` elements): the fake-quantized reference

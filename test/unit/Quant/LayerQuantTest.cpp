@@ -267,7 +267,9 @@ TEST_F(LayerQuantTest, FakeQuantizedRunUsesTheQuantizedOperands) {
   EXPECT_EQ(x.data<float>()[0], 0.26f);
 }
 
-TEST_F(LayerQuantTest, FakeQuantizationLeavesUnscaledLayersFloat) {
+TEST_F(LayerQuantTest, FakeQuantizationTakesUncalibratedRangesFromTheInput) {
+  // No wscale: the weight stays float. No ascale: the input is quantized
+  // with its own range, as a program compiled without calibration does.
   func::FuncOp func = parse(R"mlir(
     func.func @main(%x: tensor<1x2xf32>) -> tensor<1x1xf32> {
       %w = cim.constant dense<[[0.5], [0.25]]> : tensor<2x1xf32>
@@ -275,11 +277,25 @@ TEST_F(LayerQuantTest, FakeQuantizationLeavesUnscaledLayersFloat) {
          : (tensor<1x2xf32>, tensor<2x1xf32>) -> tensor<1x1xf32>
       return %0 : tensor<1x1xf32>
     })mlir");
+  QuantAttr quant = layers()[0].getLayerQuant();
+  // A signed range keeps the layer's scheme: symmetric 2 bits, scale 0.74,
+  // so 0.26 -> 0 and -0.74 -> -1.
   HostTensor x = HostTensor::fromFloats({1, 2}, {0.26f, -0.74f});
-  auto exact = runReference(func, {x});
+  quant::QuantParams p = getRunTimeActivationParams(quant, x.data<float>());
+  EXPECT_EQ(p.scale, 0.74f);
+  EXPECT_EQ(p.zeroPoint, 0);
   auto fake = runFakeQuantized(func, {x});
-  ASSERT_TRUE(succeeded(exact) && succeeded(fake)) << errors;
-  EXPECT_TRUE((*exact)[0].isBitwiseEqual((*fake)[0]));
+  ASSERT_TRUE(succeeded(fake)) << errors;
+  EXPECT_FLOAT_EQ((*fake)[0].data<float>()[0], -0.74f * 0.25f);
+  // A non-negative range is unsigned whatever the scheme: [0, 3] steps of
+  // 0.9 / 3, so 0.26 -> 0.3 and 0.9 -> 0.9.
+  HostTensor y = HostTensor::fromFloats({1, 2}, {0.26f, 0.9f});
+  p = getRunTimeActivationParams(quant, y.data<float>());
+  EXPECT_EQ(p.range.min, 0);
+  EXPECT_EQ(p.range.max, 3);
+  fake = runFakeQuantized(func, {y});
+  ASSERT_TRUE(succeeded(fake)) << errors;
+  EXPECT_NEAR((*fake)[0].data<float>()[0], 0.3 * 0.5 + 0.9 * 0.25, 1e-6);
 }
 
 TEST_F(LayerQuantTest, ProductOfTwoActivationsQuantizesBothOperands) {
@@ -340,3 +356,22 @@ TEST_F(LayerQuantTest, CalibrationObservesTheRhsOfAProduct) {
 }
 
 } // namespace
+
+TEST_F(LayerQuantTest, CountsTheLayersQuantizedAtRunTime) {
+  // A constant-weight layer without ascale counts; one with ascale, a
+  // float layer and a product of two activations do not.
+  parse(R"mlir(
+    func.func @main(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
+      %w = cim.constant dense<[[0.5, 1.0], [0.25, 2.0]]> : tensor<2x2xf32>
+      %0 = cim.gemm %x, %w {quant = #cim.quant<wbits = 4, abits = 4>}
+         : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+      %1 = cim.gemm %0, %w {quant = #cim.quant<wbits = 4, abits = 4, ascheme = asymmetric, ascale = 0.1 : f32>}
+         : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+      %2 = cim.gemm %1, %w : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+      %3 = cim.gemm %2, %w {quant = #cim.quant<wbits = 8, abits = 8>}
+         : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+      return %3 : tensor<1x2xf32>
+    })mlir");
+  ASSERT_TRUE(module) << errors;
+  EXPECT_EQ(countRunTimeActivationLayers(*module), 2u);
+}

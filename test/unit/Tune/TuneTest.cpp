@@ -22,6 +22,7 @@
 #include <fstream>
 #include <limits>
 #include <random>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
 
@@ -307,6 +308,70 @@ TEST(TuneNetwork, QuantizedOutputsMatchTheFakeQuantizedReference) {
   for (int k = 0; k < 4; ++k)
     diff += std::fabs(fl[size_t(k)] - ref[size_t(k)]);
   EXPECT_GT(diff, 1e-4);
+}
+
+TEST(TuneNetwork, CalibratesAsTheCompilerDoesFromMemoryOrFiles) {
+  // The layers get cimc's default activation scheme, and their scales from
+  // the compiler's calibration: the same from samples in memory as from
+  // the same samples written as cimc --calibrate reads them.
+  std::string error;
+  std::unique_ptr<IRModel> fromMemory, fromFiles;
+  std::unique_ptr<Network> net;
+  ASSERT_NO_FATAL_FAILURE(loadW4A4(fromMemory, net));
+  ASSERT_NO_FATAL_FAILURE(loadW4A4(fromFiles, net));
+  for (const Node *layer : fromMemory->getGraph().getLayers())
+    EXPECT_EQ(layer->quant->ascheme, quant::Scheme::Asymmetric);
+  std::vector<std::vector<float>> samples;
+  std::string dir = tempPath("calibration");
+  ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0);
+  for (unsigned i = 0; i < 6; ++i) {
+    samples.push_back(randomInput(1, 20 + i));
+    // The last two samples lie far outside: only the first four count.
+    if (i >= 4)
+      for (float &v : samples.back())
+        v *= 100;
+    std::string bytes;
+    ASSERT_TRUE(fromMemory->serializeInput(samples.back(), bytes, error))
+        << error;
+    std::string set = dir + "/test_data_set_" + std::to_string(i);
+    ASSERT_EQ(::mkdir(set.c_str(), 0755), 0);
+    std::ofstream(set + "/input_0.pb", std::ios::binary) << bytes;
+  }
+  CalibrationOptions options;
+  options.images = 4;
+  ASSERT_TRUE(fromMemory->calibrate(samples, options, error)) << error;
+  ASSERT_TRUE(
+      fromFiles->calibrate(std::vector<std::string>{dir}, options, error))
+      << error;
+  std::vector<const Node *> a = fromMemory->getGraph().getLayers(),
+                            b = fromFiles->getGraph().getLayers();
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    ASSERT_TRUE(a[i]->quant->ascale && b[i]->quant->ascale);
+    EXPECT_EQ(*a[i]->quant->ascale, *b[i]->quant->ascale);
+    EXPECT_EQ(a[i]->quant->azp, b[i]->quant->azp);
+    // Weight scales stay computed from the trained weights.
+    EXPECT_TRUE(a[i]->quant->wscale.empty());
+  }
+  // All six samples: the outliers widen the first layer's range.
+  std::unique_ptr<IRModel> all;
+  ASSERT_NO_FATAL_FAILURE(loadW4A4(all, net));
+  options.images = 0;
+  ASSERT_TRUE(all->calibrate(samples, options, error)) << error;
+  EXPECT_GT(*all->getGraph().getLayers()[0]->quant->ascale,
+            10 * *a[0]->quant->ascale);
+  // A file that is no tensor is one located error.
+  std::ofstream(dir + "/test_data_set_0/input_0.pb") << "not a tensor";
+  EXPECT_FALSE(
+      fromFiles->calibrate(std::vector<std::string>{dir}, options, error));
+  EXPECT_NE(error.find("test_data_set_0/input_0.pb"), std::string::npos)
+      << error;
+  // A sample of another size is an error, not a crash.
+  std::vector<std::vector<float>> wrong = {std::vector<float>(3, 0.f)};
+  EXPECT_FALSE(all->calibrate(wrong, options, error));
+  EXPECT_NE(error.find("a sample of 3 values"), std::string::npos) << error;
+  std::string bytes;
+  EXPECT_FALSE(all->serializeInput(wrong[0], bytes, error));
 }
 
 TEST(TuneExport, FloatRoundTripKeepsOutputs) {
