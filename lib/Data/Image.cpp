@@ -128,6 +128,30 @@ llvm::Expected<Image> data::readImageFile(StringRef path, int64_t channels) {
   return decodeImage((*buffer)->getBuffer(), path, channels);
 }
 
+llvm::Error data::checkImageTransform(const ImageTransform &t, int64_t channels,
+                                      StringRef meanName, StringRef stdName) {
+  auto fail = [](const llvm::Twine &message) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+  };
+  if (t.height <= 0 || t.width <= 0)
+    return fail("images need a size; the input's is " + llvm::Twine(t.height) +
+                "x" + llvm::Twine(t.width));
+  for (auto [list, name] :
+       {std::make_pair(&t.mean, meanName), std::make_pair(&t.std, stdName)})
+    if (list->size() > 1 && int64_t(list->size()) != channels)
+      return fail(name + " has " + llvm::Twine(list->size()) +
+                  " values for images of " + llvm::Twine(channels) +
+                  " channels (give 1 or " + llvm::Twine(channels) + ")");
+  for (float v : t.std)
+    if (!(v != 0.0f) || !std::isfinite(v))
+      return fail(stdName + " must be finite and nonzero");
+  if (!(t.minScale > 0 && t.minScale <= t.maxScale && t.maxScale <= 1 &&
+        t.minRatio > 0 && t.minRatio <= t.maxRatio))
+    return fail("the random-resized-crop scale must lie in (0, 1] and the "
+                "ratio be positive, each as min <= max");
+  return llvm::Error::success();
+}
+
 namespace {
 constexpr int kPrecisionBits = 32 - 8 - 2;
 

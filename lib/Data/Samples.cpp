@@ -356,3 +356,32 @@ llvm::Expected<TensorInfo> data::readTensorInfo(StringRef file,
   info.shape.assign(tensor->getShape().begin(), tensor->getShape().end());
   return info;
 }
+
+static bool isFloatingKind(ElementKind kind) {
+  return isFloatKind(kind) || isFloat16Kind(kind);
+}
+
+llvm::Error data::checkFitsInput(const TensorInfo &info, StringRef file,
+                                 size_t sample, const InputSpec &input) {
+  bool kindFits = info.kind == input.kind ||
+                  (isFloatingKind(info.kind) && isFloatingKind(input.kind));
+  if (kindFits && fitsInputShape(info.shape, input.shape))
+    return llvm::Error::success();
+  return makeDataError(file, "sample " + llvm::Twine(sample) + ": a " +
+                                 formatShape(info.shape) + " " +
+                                 getElementKindName(info.kind) +
+                                 " tensor does not fit the model input '" +
+                                 input.name + "' (" + formatShape(input.shape) +
+                                 " " + getElementKindName(input.kind) + ")");
+}
+
+HostTensor data::fitToInput(HostTensor tensor, const InputSpec &input) {
+  if (tensor.getKind() != input.kind)
+    tensor = convertElements(tensor, input.kind);
+  if (tensor.getRank() + 1 == int64_t(input.shape.size())) {
+    llvm::SmallVector<int64_t, 4> shape{1};
+    shape.append(tensor.getShape().begin(), tensor.getShape().end());
+    tensor.reshape(shape);
+  }
+  return tensor;
+}

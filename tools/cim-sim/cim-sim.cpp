@@ -106,9 +106,10 @@ static cl::opt<std::string>
                cl::value_desc("file"), cl::cat(quantCategory));
 static cl::list<std::string> calibrate(
     "calibrate",
-    cl::desc("Calibration inputs for activation scales: TensorProto files, "
-             "directories with input_N.pb, or directories of "
-             "test_data_set_* (repeatable; without it activations stay "
+    cl::desc("Calibration inputs for activation scales: tensor files (.pb, "
+             ".npy), folders with input_N files, folders of sample folders "
+             "or of tensor files, image folders (docs/tune.md, \"Data\"; "
+             "repeatable; without it activations stay "
              "float)"),
     cl::value_desc("path"), cl::cat(quantCategory));
 static cl::opt<std::string> calibration(
@@ -119,6 +120,8 @@ static cl::opt<double>
     percentile("percentile",
                cl::desc("Percentile for --calibration=percentile (99.99)"),
                cl::init(99.99), cl::cat(quantCategory));
+
+static cim::CalibrationImageCLOptions calibrationImages(quantCategory);
 
 /// True when any quantization option is given.
 static bool quantized() {
@@ -138,6 +141,7 @@ static cim::PipelineOptions getPipelineOptions() {
   options.calibrationInputs.assign(calibrate.begin(), calibrate.end());
   options.calibrationMethod = calibration;
   options.percentile = percentile;
+  calibrationImages.apply(options);
   return options;
 }
 

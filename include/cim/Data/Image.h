@@ -64,6 +64,13 @@ struct ImageTransform {
   std::vector<float> mean, std;
 };
 
+/// Checks the transform for an input of `channels` channels: a size, and
+/// mean and std lists of 0, 1 or `channels` values (std nonzero). The
+/// message names `meanName` and `stdName`, the options that set them.
+llvm::Error checkImageTransform(const ImageTransform &transform,
+                                int64_t channels, llvm::StringRef meanName,
+                                llvm::StringRef stdName);
+
 /// Resizes to exactly `height` x `width` as PIL's Image.resize with
 /// BILINEAR does (a triangle filter, widened by the scale when shrinking;
 /// each pass rounded to 8 bits).

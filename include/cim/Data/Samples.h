@@ -122,10 +122,30 @@ llvm::Expected<TensorInfo> readTensorInfo(llvm::StringRef path,
 std::string formatShape(llvm::ArrayRef<int64_t> shape);
 
 /// Whether a sample tensor of shape `shape` fits a model input of shape
-/// `inputShape` (batch dimension first): equal, or equal to the input
-/// without its batch dimension when that is 1 or dynamic (< 0).
+/// `inputShape` (batch dimension first, < 0 for a dynamic one): equal, or
+/// equal to the input without its batch dimension when that is 1 or
+/// dynamic.
 bool fitsInputShape(llvm::ArrayRef<int64_t> shape,
                     llvm::ArrayRef<int64_t> inputShape);
+
+/// A model input, as the samples fed to it must fit it.
+struct InputSpec {
+  std::string name;
+  ElementKind kind = ElementKind::F32;
+  /// Batch dimension first; < 0 for a dynamic dimension.
+  std::vector<int64_t> shape;
+};
+
+/// Checks that a tensor read from `file` for sample `sample` fits `input`:
+/// its shape (fitsInputShape) and its element kind (equal, or any float
+/// kind for a float input). A DataError naming the file and the sample.
+llvm::Error checkFitsInput(const TensorInfo &info, llvm::StringRef file,
+                           size_t sample, const InputSpec &input);
+
+/// A tensor that fits `input` in the input's element kind and with its
+/// batch dimension (1 where the input's is dynamic and the tensor has
+/// none).
+HostTensor fitToInput(HostTensor tensor, const InputSpec &input);
 
 } // namespace data
 } // namespace cim
