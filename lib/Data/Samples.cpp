@@ -361,24 +361,23 @@ static bool isFloatingKind(ElementKind kind) {
   return isFloatKind(kind) || isFloat16Kind(kind);
 }
 
-llvm::Error data::checkFitsInput(const TensorInfo &info, StringRef file,
-                                 size_t sample, const InputSpec &input) {
-  bool kindFits = info.kind == input.kind ||
-                  (isFloatingKind(info.kind) && isFloatingKind(input.kind));
-  if (kindFits && fitsInputShape(info.shape, input.shape))
+llvm::Error data::checkFits(const TensorInfo &info, StringRef file,
+                            size_t sample, const TensorSpec &spec) {
+  bool kindFits = info.kind == spec.kind ||
+                  (isFloatingKind(info.kind) && isFloatingKind(spec.kind));
+  if (kindFits && fitsInputShape(info.shape, spec.shape))
     return llvm::Error::success();
-  return makeDataError(file, "sample " + llvm::Twine(sample) + ": a " +
-                                 formatShape(info.shape) + " " +
-                                 getElementKindName(info.kind) +
-                                 " tensor does not fit the model input '" +
-                                 input.name + "' (" + formatShape(input.shape) +
-                                 " " + getElementKindName(input.kind) + ")");
+  return makeDataError(
+      file, "sample " + llvm::Twine(sample) + ": a " + formatShape(info.shape) +
+                " " + getElementKindName(info.kind) + " tensor does not fit " +
+                spec.what + " (" + formatShape(spec.shape) + " " +
+                getElementKindName(spec.kind) + ")");
 }
 
-HostTensor data::fitToInput(HostTensor tensor, const InputSpec &input) {
-  if (tensor.getKind() != input.kind)
-    tensor = convertElements(tensor, input.kind);
-  if (tensor.getRank() + 1 == int64_t(input.shape.size())) {
+HostTensor data::fitToSpec(HostTensor tensor, const TensorSpec &spec) {
+  if (tensor.getKind() != spec.kind)
+    tensor = convertElements(tensor, spec.kind);
+  if (tensor.getRank() + 1 == int64_t(spec.shape.size())) {
     llvm::SmallVector<int64_t, 4> shape{1};
     shape.append(tensor.getShape().begin(), tensor.getShape().end());
     tensor.reshape(shape);

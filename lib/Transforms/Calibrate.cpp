@@ -132,11 +132,11 @@ struct CalibratePass : public impl::CalibrateBase<CalibratePass> {
   }
 
   /// What `func`'s arguments take.
-  std::vector<data::InputSpec> getInputs(func::FuncOp func) {
-    std::vector<data::InputSpec> inputs;
+  std::vector<data::TensorSpec> getInputs(func::FuncOp func) {
+    std::vector<data::TensorSpec> inputs;
     for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
-      data::InputSpec input;
-      input.name =
+      data::TensorSpec input;
+      input.what =
           "input " + std::to_string(i) + " of @" + func.getSymName().str();
       auto tensor = type.dyn_cast<RankedTensorType>();
       std::optional<ElementKind> kind =
@@ -156,7 +156,7 @@ struct CalibratePass : public impl::CalibrateBase<CalibratePass> {
     llvm::Expected<data::SampleList> list = data::listSamples(path);
     if (!list)
       return emitDataError(list.takeError());
-    std::vector<data::InputSpec> inputs = getInputs(func);
+    std::vector<data::TensorSpec> inputs = getInputs(func);
     if (list->isImageFolder())
       return readImages(*list, inputs, samples);
     const TensorFileReaderInterface *reader =
@@ -188,9 +188,9 @@ struct CalibratePass : public impl::CalibrateBase<CalibratePass> {
                               std::vector<int64_t>(tensor->getShape().begin(),
                                                    tensor->getShape().end())};
         if (llvm::Error error =
-                data::checkFitsInput(info, file, samples.size(), input))
+                data::checkFits(info, file, samples.size(), input))
           return emitDataError(std::move(error));
-        sample.tensors.push_back(data::fitToInput(std::move(*tensor), input));
+        sample.tensors.push_back(data::fitToSpec(std::move(*tensor), input));
       }
       samples.push_back(std::move(sample));
     }
@@ -200,9 +200,9 @@ struct CalibratePass : public impl::CalibrateBase<CalibratePass> {
   /// An image folder: each image decoded, resized to the input's height and
   /// width and normalized (`resize`, `mean`, `std`).
   LogicalResult readImages(const data::SampleList &list,
-                           const std::vector<data::InputSpec> &inputs,
+                           const std::vector<data::TensorSpec> &inputs,
                            std::vector<Sample> &samples) {
-    const data::InputSpec *input = inputs.size() == 1 ? &inputs[0] : nullptr;
+    const data::TensorSpec *input = inputs.size() == 1 ? &inputs[0] : nullptr;
     if (!input || input->shape.size() != 4 || input->shape[0] > 1 ||
         (input->shape[1] != 1 && input->shape[1] != 3) ||
         input->shape[2] <= 0 || input->shape[3] <= 0 ||

@@ -29,10 +29,10 @@
 // BAD: bad.pb:0:0: error: cim-calibrate: {{.*}}
 // EMPTY: empty:0:0: error: cim-calibrate: holds no samples: expected .pb or .npy files, input_0.pb (or .npy), sample folders such as test_data_set_0, or one folder of images per class
 // COUNT: two/input_0.pb:0:0: error: cim-calibrate: the calibration sample has 2 input(s) but @main takes 1
-// SHAPE: shape.pb:0:0: error: cim-calibrate: sample 0: a 1x3 f32 tensor does not fit the model input 'input 0 of @main' (1x4 f32)
-// TYPE: int.npy:0:0: error: cim-calibrate: sample 0: a 1x4 i64 tensor does not fit the model input 'input 0 of @main' (1x4 f32)
+// SHAPE: shape.pb:0:0: error: cim-calibrate: sample 0: a 1x3 f32 tensor does not fit input 0 of @main (1x4 f32)
+// TYPE: int.npy:0:0: error: cim-calibrate: sample 0: a 1x4 i64 tensor does not fit input 0 of @main (1x4 f32)
 // FORTRAN: fortran.npy:0:0: error: cim-calibrate: Fortran-order arrays are not supported; save the array in C order (numpy.ascontiguousarray)
-// SAMPLE: test_data_set_1/input_0.npy:0:0: error: cim-calibrate: sample 1: a 1x5 f32 tensor does not fit the model input 'input 0 of @main' (1x4 f32)
+// SAMPLE: test_data_set_1/input_0.npy:0:0: error: cim-calibrate: sample 1: a 1x5 f32 tensor does not fit input 0 of @main (1x4 f32)
 // IMAGES: images:0:0: error: cim-calibrate: an image folder calibrates a function with one f32 input of 1x1xHxW or 1x3xHxW (NCHW)
 // FUNC: error: cim-calibrate: no function @nope with a body
 // A layer without #cim.quant is reported and left float; the second split

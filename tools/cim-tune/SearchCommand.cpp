@@ -243,6 +243,7 @@ int tune::runSearchCommand() {
   finetune.seed = search.seed;
   finetune.transform.mean = meanOption;
   finetune.transform.std = stdOption;
+  finetune.transform.resize = resizeOption;
   finetune.calibrationImages = std::min<int64_t>(256, finetune.subset);
   finetune.sensitivityImages = sensitivityImages;
   finetune.calibration = calibrationMethod;
@@ -271,12 +272,12 @@ int tune::runSearchCommand() {
          std::to_string(graph.getLayers().size()));
   Dataset train, test;
   std::string data = dataName;
-  if (!loadDataset(data, dataDir, true, train, error) ||
-      !loadDataset(data, dataDir, false, test, error))
+  if (!loadDataset(data, dataDir, true, train, error, &graph) ||
+      !loadDataset(data, dataDir, false, test, error, &graph) ||
+      !checkImageShape(graph, train, error) ||
+      !checkTransform(train, finetune.transform, error))
     fail(error);
   test.truncate(limitOption);
-  if (!checkImageShape(graph, train, error))
-    fail(error);
   // Without labels: measured against the float model, taught by it.
   bool labeled = !train.labels.empty() && !test.labels.empty();
   finetune.metric = metric.getNumOccurrences() || labeled ? Metric(metric)

@@ -167,6 +167,7 @@ Transform getTransform(const std::string &augment) {
   Transform t;
   t.mean = meanOption;
   t.std = stdOption;
+  t.resize = resizeOption;
   std::string error;
   if (!parseAugmentation(augment, t, error))
     fail(error);
@@ -205,19 +206,18 @@ std::unique_ptr<IRModel> loadModel(bool quantize) {
   return model;
 }
 
-Dataset loadData(bool train, int64_t limit) {
+/// The training or test split of --data for `graph`, checked against it
+/// and against `transform`.
+Dataset loadData(bool train, int64_t limit, const Graph &graph,
+                 const Transform &transform) {
   Dataset data;
   std::string error;
-  if (!loadDataset(dataName, dataDir, train, data, error))
+  if (!loadDataset(dataName, dataDir, train, data, error, &graph) ||
+      !checkImageShape(graph, data, error) ||
+      !checkTransform(data, transform, error))
     fail(error);
   data.truncate(limit);
   return data;
-}
-
-void checkInputShape(const Graph &graph, const Dataset &data) {
-  std::string error;
-  if (!checkImageShape(graph, data, error))
-    fail(error);
 }
 
 std::unique_ptr<Network> makeNetwork(const Graph &graph) {
@@ -318,7 +318,8 @@ TrainOptions TrainingFlags::get() const {
   o.cosine = !noCosine;
   o.seed = uint64_t(int64_t(seedOption));
   o.transform = getTransform(augment);
-  o.augment = o.transform.cropPadding > 0 || o.transform.horizontalFlip;
+  o.augment = o.transform.cropPadding > 0 || o.transform.horizontalFlip ||
+              o.transform.randomResizedCrop;
   o.learnScales = !fixedScales;
   o.learnWeightScales = learnWeightScales;
   if (!outputPath.getNumOccurrences())
@@ -348,18 +349,20 @@ void writeBitsPolicy(const Graph &graph, const std::string &path) {
   writeOrFail(path, formatPolicyJson(graph));
 }
 
-/// Prints the comparisons of compareWithFloat, one line per output.
-void printComparisons(const std::vector<OutputComparison> &comparisons) {
-  std::fputs(formatComparisons(comparisons).c_str(), stdout);
+/// Prints the comparisons of compareWithFloat or compareWithTargets
+/// (`against`: "the float model", "the targets"), one line per output.
+void printComparisons(const std::vector<OutputComparison> &comparisons,
+                      const char *against = "the float model") {
+  std::fputs(formatComparisons(comparisons, against).c_str(), stdout);
 }
 
 /// train (float) or qat: the trained model to -o.
 int runTrain(bool quantized) {
   TrainOptions options = (quantized ? qatFlags : trainFlags).get();
   std::unique_ptr<IRModel> model = loadModel(quantized);
-  Dataset train = loadData(true, limitOption);
-  Dataset test = loadData(false, 0);
-  checkInputShape(model->getGraph(), train);
+  Dataset train =
+      loadData(true, limitOption, model->getGraph(), options.transform);
+  Dataset test = loadData(false, 0, model->getGraph(), options.transform);
   std::unique_ptr<Network> net = makeNetwork(model->getGraph());
   // The float network teaches the quantized one (--distill).
   std::unique_ptr<Network> teacher;
@@ -412,8 +415,7 @@ int runEval() {
   std::unique_ptr<IRModel> model = loadModel(quantize);
   for (const Node *layer : model->getGraph().getLayers())
     quantize |= layer->quant.has_value(); // a QDQ model
-  Dataset test = loadData(false, limitOption);
-  checkInputShape(model->getGraph(), test);
+  Dataset test = loadData(false, limitOption, model->getGraph(), transform);
   std::unique_ptr<Network> net = makeNetwork(model->getGraph());
   if (quantize) {
     // Layers without activation scales (a float model) are calibrated on
@@ -424,7 +426,7 @@ int runEval() {
     if (missing) {
       if (activationScheme.getNumOccurrences())
         net->setActivationScheme(activationScheme);
-      Dataset train = loadData(true, 0);
+      Dataset train = loadData(true, 0, model->getGraph(), transform);
       net->calibrate(train, transform, calibration);
     }
     net->setQuantized(true);
@@ -441,6 +443,11 @@ int runEval() {
   if (quantize) {
     versusFloat = compareWithFloat(*net, test, transform, evalBatchSize);
     printComparisons(versusFloat);
+  }
+  std::vector<OutputComparison> versusTargets;
+  if (test.hasTargets()) {
+    versusTargets = compareWithTargets(*net, test, transform, evalBatchSize);
+    printComparisons(versusTargets, "the targets");
   }
 
   std::vector<std::pair<std::string, AgreementResult>> agreements;
@@ -501,6 +508,9 @@ int runEval() {
       for (size_t k = 0; k < versusFloat.size(); ++k)
         writeComparison(versusFloat[k],
                         "float_output" + std::to_string(k) + "_");
+    for (size_t k = 0; k < versusTargets.size(); ++k)
+      writeComparison(versusTargets[k],
+                      "target_output" + std::to_string(k) + "_");
     for (auto &[label, a] : agreements) {
       std::snprintf(buf, sizeof buf, "%.6f", a.getAgreement());
       os << ", \"" << (label == "program" ? "agreement" : label + "_agreement")
@@ -524,11 +534,11 @@ int runExport() {
     for (const Node *layer : graph.getLayers())
       missing |= layer->quant && !layer->quant->ascale;
     if (missing) {
-      Dataset train = loadData(true, 0);
-      checkInputShape(graph, train);
+      Transform transform = getTransform("");
+      Dataset train = loadData(true, 0, graph, transform);
       std::unique_ptr<Network> net = makeNetwork(graph);
       net->setActivationScheme(activationScheme);
-      net->calibrate(train, getTransform(""), getCalibration());
+      net->calibrate(train, transform, getCalibration());
       graph = net->getGraph();
     }
   }

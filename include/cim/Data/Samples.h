@@ -128,24 +128,24 @@ std::string formatShape(llvm::ArrayRef<int64_t> shape);
 bool fitsInputShape(llvm::ArrayRef<int64_t> shape,
                     llvm::ArrayRef<int64_t> inputShape);
 
-/// A model input, as the samples fed to it must fit it.
-struct InputSpec {
-  std::string name;
+/// A model input or output, as the sample tensors for it must fit it.
+struct TensorSpec {
+  /// What it is, for messages ("the model input 'x'").
+  std::string what;
   ElementKind kind = ElementKind::F32;
   /// Batch dimension first; < 0 for a dynamic dimension.
   std::vector<int64_t> shape;
 };
 
-/// Checks that a tensor read from `file` for sample `sample` fits `input`:
+/// Checks that a tensor read from `file` for sample `sample` fits `spec`:
 /// its shape (fitsInputShape) and its element kind (equal, or any float
-/// kind for a float input). A DataError naming the file and the sample.
-llvm::Error checkFitsInput(const TensorInfo &info, llvm::StringRef file,
-                           size_t sample, const InputSpec &input);
+/// kind for a float spec). A DataError naming the file and the sample.
+llvm::Error checkFits(const TensorInfo &info, llvm::StringRef file,
+                      size_t sample, const TensorSpec &spec);
 
-/// A tensor that fits `input` in the input's element kind and with its
-/// batch dimension (1 where the input's is dynamic and the tensor has
-/// none).
-HostTensor fitToInput(HostTensor tensor, const InputSpec &input);
+/// A tensor that fits `spec` in the spec's element kind and with its batch
+/// dimension (1 where the tensor has none).
+HostTensor fitToSpec(HostTensor tensor, const TensorSpec &spec);
 
 } // namespace data
 } // namespace cim
