@@ -344,9 +344,12 @@ bool loadFolder(const std::string &path, const Graph &graph, Dataset &dataset,
         (shape[0] != 1 && shape[0] != 3)) {
       error = path +
               ": error: an image folder feeds a model with one NCHW "
-              "input of 1 or 3 channels; '" +
-              graph.inputNames[0] + "' is " +
-              data::formatShape(folder->inputs[0].shape);
+              "input of 1 or 3 channels; " +
+              (graph.inputs.size() != 1
+                   ? "this one takes " + std::to_string(graph.inputs.size()) +
+                         " inputs"
+                   : "'" + graph.inputNames[0] + "' is " +
+                         data::formatShape(folder->inputs[0].shape));
       return false;
     }
     if (int64_t(samples.classes.size()) > dataset.numClasses) {

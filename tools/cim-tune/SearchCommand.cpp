@@ -154,7 +154,9 @@ EnumOption<quant::CalibrationMethod> calibrationMethod(
     Names<quant::CalibrationMethod>{getCalibrationNames()},
     cl::init(quant::CalibrationMethod::Percentile), searchOnly);
 TextOption augmentation("augment",
-                        cl::desc("final QAT augmentation: flip, crop:N, none"),
+                        cl::desc("final QAT augmentation: flip, crop:N, "
+                                 "random-resized-crop (image folders), "
+                                 "none"),
                         cl::value_desc("LIST"), cl::init("flip"), searchOnly);
 FlagOption fixedWeightScales("fixed-weight-scales",
                              cl::desc("do not learn the weight scales (LSQ) "
@@ -274,8 +276,13 @@ int tune::runSearchCommand() {
   std::string data = dataName;
   if (!loadDataset(data, dataDir, true, train, error, &graph) ||
       !loadDataset(data, dataDir, false, test, error, &graph) ||
-      !checkImageShape(graph, train, error) ||
-      !checkTransform(train, finetune.transform, error))
+      !checkImageShape(graph, train, error))
+    fail(error);
+  // The default flip is for images: tensor files are taken as they are.
+  if (train.folder && !train.isImageFolder() &&
+      !augmentation.getNumOccurrences())
+    finetune.transform.horizontalFlip = false;
+  if (!checkTransform(train, finetune.transform, error))
     fail(error);
   test.truncate(limitOption);
   // Without labels: measured against the float model, taught by it.
@@ -318,6 +325,8 @@ int tune::runSearchCommand() {
      << ";norm=" << meanOption.getParser().getText() << "/"
      << stdOption.getParser().getText() << ";baselines=" << search.baselines
      << search.finalQat << ";probe=" << finetune.sensitivityImages;
+  if (resizeOption.getNumOccurrences())
+    fp << ";resize=" << finetune.transform.resize;
   // (Only a non-default method: older checkpoints keep their fingerprint.)
   if (finetune.calibration != quant::CalibrationMethod::Percentile)
     fp << ";calibration="

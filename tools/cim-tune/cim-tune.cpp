@@ -72,9 +72,10 @@ struct TrainingFlags {
                   cl::init(Optimizer::Sgd), Of{command}),
         noCosine("no-cosine", cl::desc("constant learning rate"), Of{command}),
         augment("augment",
-                cl::desc("random crop after N-pixel padding, horizontal "
-                         "flip"),
-                cl::value_desc("crop:N,flip"), Of{command}),
+                cl::desc("random crop after N-pixel padding (named "
+                         "sets), horizontal flip, random-resized-crop "
+                         "(image folders)"),
+                cl::value_desc("crop:N,flip,random-resized-crop"), Of{command}),
         progress("progress",
                  cl::desc("a bar on a terminal (auto), plain lines every "
                           "10 % or none"),
@@ -363,6 +364,10 @@ int runTrain(bool quantized) {
   Dataset train =
       loadData(true, limitOption, model->getGraph(), options.transform);
   Dataset test = loadData(false, 0, model->getGraph(), options.transform);
+  if (!quantized && !train.hasLabels())
+    fail("cim-tune: error: the training data has no labels (a labels.txt, "
+         "or an image folder's class folders): train learns from labels; "
+         "qat fine-tunes without them from the float model");
   std::unique_ptr<Network> net = makeNetwork(model->getGraph());
   // The float network teaches the quantized one (--distill).
   std::unique_ptr<Network> teacher;

@@ -666,8 +666,8 @@ TEST(TuneTrain, OneEpochOnFashionMnistSubset) {
         for (int64_t x = 0; x < 8; ++x)
           out.pixels.push_back(
               d.pixels[size_t(n * 784 + (3 * y + 2) * 28 + 3 * x + 2)]);
-    for (uint8_t &l : out.labels)
-      l = uint8_t(l % 4);
+    for (int64_t &l : out.labels)
+      l %= 4;
     d = out;
   };
   shrink(train);
