@@ -73,6 +73,11 @@ bool tune::checkTransform(const Dataset &dataset, const Transform &transform,
               "files";
       return false;
     }
+    if (dataset.folder && (!transform.mean.empty() || !transform.std.empty())) {
+      error = "cim-tune: error: --mean and --std normalize images; tensor "
+              "files are fed as they are";
+      return false;
+    }
     return true;
   }
   if (transform.cropPadding > 0) {

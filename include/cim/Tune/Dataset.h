@@ -116,9 +116,10 @@ struct Transform {
 };
 
 /// Checks that `transform` applies to `dataset` (the image options to an
-/// image folder, the crop padding to a named set, mean and std of 1 value
-/// or one per channel for an image folder); false with a one-line `error`
-/// naming cim-tune's options.
+/// image folder, the crop padding to a named set, no augmentation nor
+/// normalization for tensor files, mean and std of 1 value or one per
+/// channel for an image folder); false with a one-line `error` naming
+/// cim-tune's options.
 bool checkTransform(const Dataset &dataset, const Transform &transform,
                     std::string &error);
 
