@@ -272,6 +272,10 @@ Tensor Network::Impl::run(const std::vector<Tensor> &inputs) {
 }
 
 std::vector<Tensor> Network::Impl::runAll(const std::vector<Tensor> &inputs) {
+  if (inputs.size() != graph.inputs.size())
+    throw KernelError("cim-tune: error: the network takes " +
+                      std::to_string(graph.inputs.size()) + " inputs, given " +
+                      std::to_string(inputs.size()));
   std::vector<Tensor> values(size_t(graph.numValues));
   for (size_t k = 0; k < inputs.size() && k < graph.inputs.size(); ++k)
     values[size_t(graph.inputs[k])] = inputs[k];

@@ -608,6 +608,13 @@ int runCheck() {
   const Graph &graph = model->getGraph();
   std::cout << modelPath << ": " << graph.nodes.size() << " ops, "
             << graph.constants.size() << " constants\n";
+  if (graph.inputs.size() != 1)
+    fail(modelPath +
+         ": error: check compares models of one input with the "
+         "reference executor; this one takes " +
+         std::to_string(graph.inputs.size()) +
+         " (train, qat, eval and ptq take it with a data folder of "
+         "input_N files)");
   std::unique_ptr<Network> net = Network::create(graph, error);
   if (!net)
     fail(error);
