@@ -18,6 +18,7 @@
 
 #include "llvm/Support/FileSystem.h"
 
+#include <png.h>
 #include <zlib.h>
 
 #include <cmath>
@@ -319,6 +320,114 @@ TEST(TuneDataset, SampleFoldersOfTwoInputsWithLabelsAndTargets) {
               std::string::npos)
         << e.what();
   }
+  llvm::sys::fs::remove_directories(dir);
+}
+
+namespace {
+/// Writes a height x width RGB PNG whose pixels depend on `seed`.
+void writePng(const std::string &path, int height, int width, int seed) {
+  std::vector<uint8_t> pixels;
+  for (int y = 0; y < height; ++y)
+    for (int x = 0; x < width; ++x)
+      for (int c = 0; c < 3; ++c)
+        pixels.push_back(uint8_t((37 * seed + 17 * y + 29 * x + 71 * c) % 256));
+  png_image png;
+  std::memset(&png, 0, sizeof png);
+  png.version = PNG_IMAGE_VERSION;
+  png.width = uint32_t(width);
+  png.height = uint32_t(height);
+  png.format = PNG_FORMAT_RGB;
+  EXPECT_TRUE(png_image_write_to_file(&png, path.c_str(), 0, pixels.data(), 0,
+                                      nullptr));
+}
+} // namespace
+
+// An image folder for a 3x8x8 input: labels from the class folders, the
+// checks of the transform, and augmentation drawn per sample, so that an
+// epoch's samples are the same for any batch size.
+TEST(TuneDataset, ImageFolderAugmentsEachSampleAloneFromTheSeed) {
+  std::string dir = tempPath("images");
+  llvm::sys::fs::remove_directories(dir);
+  for (int c = 0; c < 2; ++c) {
+    std::string cls = dir + "/data/class_" + std::to_string(c);
+    ASSERT_FALSE(llvm::sys::fs::create_directories(cls));
+    for (int i = 0; i < 3; ++i)
+      writePng(cls + "/img_" + std::to_string(i) + ".png", 12, 10, 3 * c + i);
+  }
+  std::string error;
+  std::unique_ptr<IRModel> model = IRModel::load(
+      std::string(CIM_TUNE_INPUTS) + "/tune-net.onnxtxt", {}, error);
+  ASSERT_TRUE(model) << error;
+  // tune-net takes 1x8x8: the images are read as gray.
+  Dataset set;
+  ASSERT_TRUE(
+      loadDataset(dir + "/data", "", true, set, error, &model->getGraph()))
+      << error;
+  EXPECT_TRUE(set.isImageFolder());
+  EXPECT_EQ(set.count, 6);
+  EXPECT_EQ(set.channels, 1);
+  EXPECT_EQ(set.labels, (std::vector<int64_t>{0, 0, 0, 1, 1, 1}));
+
+  Transform t;
+  t.mean = {0.5f};
+  t.std = {0.25f};
+  EXPECT_TRUE(checkTransform(set, t, error)) << error;
+  Transform padded = t;
+  padded.cropPadding = 2;
+  EXPECT_FALSE(checkTransform(set, padded, error));
+  EXPECT_NE(error.find("image folders take random-resized-crop"),
+            std::string::npos)
+      << error;
+  Transform threeMeans = t;
+  threeMeans.mean = {0.5f, 0.5f, 0.5f};
+  EXPECT_FALSE(checkTransform(set, threeMeans, error));
+
+  t.randomResizedCrop = true;
+  t.horizontalFlip = true;
+  auto epoch = [&](int64_t batchSize, bool augment, int64_t e,
+                   bool shuffle = true) {
+    BatchIterator it(set, t, batchSize, shuffle, augment, 7, e);
+    Batch batch;
+    std::vector<float> all;
+    std::vector<int64_t> labels;
+    while (it.next(batch)) {
+      all.insert(all.end(), batch.inputs[0].begin(), batch.inputs[0].end());
+      labels.insert(labels.end(), batch.labels.begin(), batch.labels.end());
+    }
+    EXPECT_EQ(all.size(), 6u * 64u);
+    return std::make_pair(all, labels);
+  };
+  auto one = epoch(1, true, 0);
+  EXPECT_EQ(one, epoch(4, true, 0));
+  EXPECT_NE(one.first, epoch(1, true, 1).first);
+  EXPECT_NE(one.first, epoch(1, false, 0).first);
+  // The same augmented samples in any order: each sample's draws depend on
+  // the seed, the epoch and the sample only.
+  auto samplesOf = [](const std::vector<float> &all) {
+    std::vector<std::vector<float>> samples;
+    for (size_t i = 0; i < all.size(); i += 64)
+      samples.emplace_back(all.begin() + i, all.begin() + i + 64);
+    std::sort(samples.begin(), samples.end());
+    return samples;
+  };
+  auto inOrder = epoch(3, true, 0, false);
+  EXPECT_NE(inOrder.first, one.first);
+  EXPECT_EQ(samplesOf(inOrder.first), samplesOf(one.first));
+  // Not augmented: the center crop of getSample, normalized.
+  auto plain = epoch(2, false, 0);
+  std::vector<std::vector<float>> sample;
+  BatchIterator it(set, t, 1, true, false, 7, 0);
+  Batch batch;
+  ASSERT_TRUE(it.next(batch));
+  std::vector<float> expected;
+  for (int64_t i = 0; i < 6; ++i) {
+    getSample(set, i, t, sample);
+    if (sample[0] == batch.inputs[0])
+      expected = sample[0];
+  }
+  EXPECT_FALSE(expected.empty());
+  EXPECT_EQ(std::vector<float>(plain.first.begin(), plain.first.begin() + 64),
+            expected);
   llvm::sys::fs::remove_directories(dir);
 }
 
