@@ -425,6 +425,10 @@ bool tune::loadDataset(const std::string &name, const std::string &dir,
                        bool train, Dataset &dataset, std::string &error,
                        const Graph *model) {
   bool known = name == "fashion-mnist" || name == "mnist" || name == "cifar10";
+  if (!known && !exists(name) && name.find('/') != std::string::npos) {
+    error = name + ": error: no such data folder or tensor file";
+    return false;
+  }
   if (!known && !exists(name)) {
     error = "cim-tune: error: unknown data set '" + name +
             "' (expected fashion-mnist, mnist, cifar10, a directory of idx "
@@ -435,6 +439,11 @@ bool tune::loadDataset(const std::string &name, const std::string &dir,
     if (!model) {
       error =
           "cim-tune: error: the data folder " + name + " is read for a model";
+      return false;
+    }
+    if (!dir.empty()) {
+      error = "cim-tune: error: --data-dir is the directory of a named set; "
+              "a data folder is given to --data alone";
       return false;
     }
     return loadFolder(splitPath(name, train), *model, dataset, error);
