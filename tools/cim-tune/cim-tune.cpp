@@ -462,10 +462,12 @@ int runEval() {
     if (!computeAgreement(test, transform, result.predictions, predict,
                           agreement, error))
       fail(error);
-    std::printf("%s: agreement %.2f %% (%lld of %lld), accuracy %.2f %%\n",
-                label.c_str(), 100 * agreement.getAgreement(),
-                (long long)agreement.agreeing, (long long)agreement.count,
-                100 * agreement.getAccuracy());
+    std::printf("%s: agreement %.2f %% (%lld of %lld)", label.c_str(),
+                100 * agreement.getAgreement(), (long long)agreement.agreeing,
+                (long long)agreement.count);
+    if (test.hasLabels())
+      std::printf(", accuracy %.2f %%", 100 * agreement.getAccuracy());
+    std::printf("\n");
     agreements.emplace_back(label, agreement);
   };
   if (reference) {
@@ -521,7 +523,8 @@ int runEval() {
       os << ", \"" << (label == "program" ? "agreement" : label + "_agreement")
          << "\": " << buf;
       std::snprintf(buf, sizeof buf, "%.6f", a.getAccuracy());
-      os << ", \"" << label << "_accuracy\": " << buf;
+      os << ", \"" << label
+         << "_accuracy\": " << (test.hasLabels() ? buf : "null");
     }
     os << "}\n";
     writeOrFail(jsonPath, os.str());
