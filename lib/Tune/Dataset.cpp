@@ -98,12 +98,6 @@ bool tune::checkTransform(const Dataset &dataset, const Transform &transform,
   return true;
 }
 
-std::string Dataset::describeSample(int64_t index) const {
-  if (!folder)
-    return "image " + std::to_string(index);
-  return folder->list.samples[size_t(first + index)].inputs.front();
-}
-
 void Dataset::truncate(int64_t n) {
   if (n <= 0 || n >= count)
     return;
@@ -340,6 +334,8 @@ bool loadFolder(const std::string &path, const Graph &graph, Dataset &dataset,
   const std::vector<int64_t> &out = graph.shapes[size_t(graph.outputs[0])];
   dataset = Dataset();
   dataset.numClasses = out.empty() ? 1 : out.back();
+  // A dynamic class dimension bounds no label.
+  bool bounded = dataset.numClasses > 0;
   dataset.count = int64_t(samples.size());
   dataset.labels = samples.labels;
 
@@ -357,7 +353,7 @@ bool loadFolder(const std::string &path, const Graph &graph, Dataset &dataset,
                          data::formatShape(folder->inputs[0].shape));
       return false;
     }
-    if (int64_t(samples.classes.size()) > dataset.numClasses) {
+    if (bounded && int64_t(samples.classes.size()) > dataset.numClasses) {
       error = path + ": error: " + std::to_string(samples.classes.size()) +
               " class folders for a model of " +
               std::to_string(dataset.numClasses) + " classes";
@@ -409,7 +405,7 @@ bool loadFolder(const std::string &path, const Graph &graph, Dataset &dataset,
       }
   }
   for (size_t i = 0; i < dataset.labels.size(); ++i)
-    if (dataset.labels[i] >= dataset.numClasses) {
+    if (bounded && dataset.labels[i] >= dataset.numClasses) {
       error = samples.labelsSource + ": error: sample " + std::to_string(i) +
               " (" + samples.samples[i].inputs.front() + "): label " +
               std::to_string(dataset.labels[i]) + " is outside the model's " +

@@ -53,8 +53,6 @@ struct Dataset {
   int64_t getImageSize() const { return getSampleSize(0); }
   /// Whether the samples are images of an image folder.
   bool isImageFolder() const;
-  /// The file or name of sample `index`, for messages.
-  std::string describeSample(int64_t index) const;
   /// The first `n` samples (all when n <= 0 or n >= count).
   void truncate(int64_t n);
   /// Samples [begin, begin + n).
