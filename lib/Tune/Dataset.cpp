@@ -14,9 +14,11 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <sys/stat.h>
+#include <thread>
 
 using namespace mlir::cim;
 using namespace mlir::cim::tune;
@@ -557,6 +559,15 @@ void tune::getImage(const Dataset &dataset, int64_t index,
   readFolderSample(dataset, index, transform, false, unused, {out}, {});
 }
 
+namespace {
+/// Threads reading a batch of a data folder (setReaderThreads).
+std::atomic<int> readerThreads{1};
+} // namespace
+
+void tune::setReaderThreads(int threads) {
+  readerThreads = std::max(1, threads);
+}
+
 BatchIterator::BatchIterator(const Dataset &dataset, const Transform &transform,
                              int64_t batchSize, bool shuffle, bool augment,
                              uint64_t seed, int64_t epoch)
@@ -606,10 +617,12 @@ bool BatchIterator::next(Batch &batch) {
         size *= d;
       batch.targets[k].assign(n * size_t(size), 0.0f);
     }
-    std::vector<float *> inputs(batch.inputs.size()),
-        targets(batch.targets.size());
-    for (size_t b = 0; b < n; ++b) {
+    // Sample b of the batch; a failure is kept for the sample's place.
+    std::vector<std::string> errors(n);
+    auto readOne = [&](size_t b) {
       int64_t index = order[position + b];
+      std::vector<float *> inputs(batch.inputs.size()),
+          targets(batch.targets.size());
       for (size_t k = 0; k < inputs.size(); ++k)
         inputs[k] =
             batch.inputs[k].data() + b * size_t(dataset.getSampleSize(k));
@@ -620,9 +633,34 @@ bool BatchIterator::next(Batch &batch) {
       // that batches are the same however they are read.
       std::seed_seq sequence{seed, epoch, uint64_t(index)};
       std::mt19937_64 sampleRng(sequence);
-      readFolderSample(dataset, index, transform, augment, sampleRng, inputs,
-                       targets);
+      try {
+        readFolderSample(dataset, index, transform, augment, sampleRng, inputs,
+                         targets);
+      } catch (const std::exception &e) {
+        errors[b] = e.what();
+      }
+    };
+    size_t workers = std::min(n, size_t(readerThreads.load()));
+    if (workers <= 1) {
+      for (size_t b = 0; b < n; ++b)
+        readOne(b);
+    } else {
+      std::atomic<size_t> next{0};
+      auto work = [&] {
+        for (size_t b; (b = next++) < n;)
+          readOne(b);
+      };
+      std::vector<std::thread> threads;
+      for (size_t t = 1; t < workers; ++t)
+        threads.emplace_back(work);
+      work();
+      for (std::thread &t : threads)
+        t.join();
     }
+    // The first failure in sample order, whatever the threads' timing.
+    for (const std::string &error : errors)
+      if (!error.empty())
+        throw SampleError(error);
     position += n;
     return true;
   }

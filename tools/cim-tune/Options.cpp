@@ -326,7 +326,8 @@ CountOption tune::seedOption("seed",
                                 Command::Check});
 CountOption tune::threadsOption(
     "threads",
-    cl::desc("LibTorch and OpenBLAS threads (default 0: one per core)"),
+    cl::desc("LibTorch and OpenBLAS threads, and the threads reading a "
+             "data folder's samples (default 0: one per core)"),
     cl::init(0),
     Of{Command::Train, Command::Qat, Command::Eval, Command::Export,
        Command::Check, Command::Ptq});

@@ -752,7 +752,7 @@ static int run(int argc, char **argv) {
   Command command = *getChosenCommand();
   if (command == Command::Search)
     return runSearchCommand();
-  setThreadCount(int(threadsOption));
+  setReaderThreads(setThreadCount(int(threadsOption)));
   switch (command) {
   case Command::Train:
     return runTrain(false);

@@ -141,6 +141,13 @@ struct Batch {
   std::vector<std::vector<float>> targets;
 };
 
+/// How many threads read the samples of a data folder's batch (decode and
+/// transform images, parse tensor files); 1 by default. Batches are the
+/// same for any count: each sample's augmentation is drawn from the seed,
+/// the epoch and the sample, and the first failing sample in batch order
+/// is reported.
+void setReaderThreads(int threads);
+
 /// Iterates over a data set in batches, shuffled with a seeded generator
 /// (the same seed and epoch give the same order and augmentation).
 class BatchIterator {

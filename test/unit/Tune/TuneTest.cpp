@@ -311,15 +311,19 @@ TEST(TuneDataset, SampleFoldersOfTwoInputsWithLabelsAndTargets) {
   ASSERT_FALSE(llvm::sys::fs::remove(data + "/labels.txt"));
   ASSERT_TRUE(loadDataset(data, "", true, set, error, &graph)) << error;
   std::ofstream(data + "/test_data_set_4/input_0.npy") << "not numpy";
+  std::ofstream(data + "/test_data_set_2/input_0.npy") << "not numpy";
+  // Read by several threads, the first failing sample is reported.
+  setReaderThreads(4);
   BatchIterator broken(set, {}, 5, false, false, 0, 0);
   try {
     broken.next(batch);
     ADD_FAILURE() << "no SampleError";
   } catch (const SampleError &e) {
-    EXPECT_NE(std::string(e.what()).find("test_data_set_4/input_0.npy: error:"),
+    EXPECT_NE(std::string(e.what()).find("test_data_set_2/input_0.npy: error:"),
               std::string::npos)
         << e.what();
   }
+  setReaderThreads(1);
   llvm::sys::fs::remove_directories(dir);
 }
 
@@ -399,6 +403,10 @@ TEST(TuneDataset, ImageFolderAugmentsEachSampleAloneFromTheSeed) {
   };
   auto one = epoch(1, true, 0);
   EXPECT_EQ(one, epoch(4, true, 0));
+  // Read by 3 threads: the same batches.
+  setReaderThreads(3);
+  EXPECT_EQ(one, epoch(4, true, 0));
+  setReaderThreads(1);
   EXPECT_NE(one.first, epoch(1, true, 1).first);
   EXPECT_NE(one.first, epoch(1, false, 0).first);
   // The same augmented samples in any order: each sample's draws depend on
