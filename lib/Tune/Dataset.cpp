@@ -489,8 +489,8 @@ static void getPixels(const Dataset &dataset, int64_t index,
 }
 
 /// Reads sample `index` of a data folder: every input to `inputs` and
-/// every target to `targets` (null: not wanted); images are augmented from
-/// `rng` when `augment`.
+/// every target to `targets` (none read when it is empty); images are
+/// augmented from `rng` when `augment`.
 static void readFolderSample(const Dataset &dataset, int64_t index,
                              const Transform &transform, bool augment,
                              std::mt19937_64 &rng,
@@ -524,7 +524,8 @@ static void readFolderSample(const Dataset &dataset, int64_t index,
     data::TensorInfo info{tensor->getKind(),
                           std::vector<int64_t>(tensor->getShape().begin(),
                                                tensor->getShape().end())};
-    if (llvm::Error error = data::checkFits(info, file, size_t(index), spec))
+    if (llvm::Error error =
+            data::checkFits(info, file, size_t(dataset.first + index), spec))
       throw SampleError(lineOf(std::move(error)));
     HostTensor f32 = data::fitToSpec(std::move(*tensor), spec);
     llvm::ArrayRef<float> values = f32.data<float>();
