@@ -611,8 +611,8 @@ bool BatchIterator::next(Batch &batch) {
       batch.labels.push_back(dataset.labels[size_t(order[position + b])]);
   if (dataset.folder) {
     const FolderData &folder = *dataset.folder;
-    batch.targets.resize(folder.outputs.size());
-    for (size_t k = 0; k < folder.outputs.size(); ++k) {
+    batch.targets.resize(wantTargets ? folder.outputs.size() : 0);
+    for (size_t k = 0; k < batch.targets.size(); ++k) {
       int64_t size = 1;
       for (int64_t d : folder.outputShapes[k])
         size *= d;

@@ -111,6 +111,7 @@ std::vector<OutputComparison> tune::compareWithTargets(
   std::vector<OutputComparison> comparisons;
   BatchIterator it(data, transform, net.getRunBatch(batchSize), false, false, 0,
                    0);
+  it.readTargets();
   Graph graph = net.getGraph();
   for (size_t k = 0; k < graph.outputs.size() && data.hasTargets(); ++k)
     comparisons.emplace_back(getDecisionThreshold(graph, k));

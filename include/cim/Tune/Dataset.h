@@ -133,7 +133,7 @@ void getSample(const Dataset &dataset, int64_t index,
 
 /// One batch: every input's samples (n x sample, f32) and the labels (none
 /// when the data set has none) and targets (one vector per output, when
-/// the samples have them).
+/// the samples have them and the iterator reads them).
 struct Batch {
   int64_t size = 0;
   std::vector<std::vector<float>> inputs;
@@ -164,6 +164,8 @@ public:
   /// labels (-1 for unlabeled data).
   bool next(std::vector<float> &images, std::vector<int64_t> &labels);
   int64_t getBatchCount() const;
+  /// Reads the samples' targets (output_N files) into the batches too.
+  void readTargets() { wantTargets = true; }
 
 private:
   const Dataset &dataset;
@@ -174,6 +176,7 @@ private:
   size_t position = 0;
   std::mt19937_64 rng;
   uint64_t seed, epoch;
+  bool wantTargets = false;
   Batch scratch;
 };
 

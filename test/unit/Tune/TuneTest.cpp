@@ -249,6 +249,7 @@ TEST(TuneDataset, SampleFoldersOfTwoInputsWithLabelsAndTargets) {
   EXPECT_EQ(set.labels, (std::vector<int64_t>{0, 1, 2, 0, 1}));
 
   BatchIterator it(set, {}, 2, false, false, 0, 0);
+  it.readTargets();
   Batch batch;
   ASSERT_TRUE(it.next(batch));
   ASSERT_EQ(batch.size, 2);
@@ -284,6 +285,7 @@ TEST(TuneDataset, SampleFoldersOfTwoInputsWithLabelsAndTargets) {
   BatchIterator tailIt(tail, {}, 4, false, false, 0, 0);
   ASSERT_TRUE(tailIt.next(batch));
   EXPECT_EQ(batch.size, 2);
+  EXPECT_TRUE(batch.targets.empty()); // not asked for
   EXPECT_FLOAT_EQ(batch.inputs[0][0], 3.0f);
   EXPECT_EQ(batch.labels, (std::vector<int64_t>{0, 1}));
   EXPECT_FALSE(tailIt.next(batch));
