@@ -105,9 +105,9 @@ std::vector<OutputComparison> tune::compareWithFloat(Network &net,
   return comparisons;
 }
 
-std::vector<OutputComparison> tune::compareWithTargets(
-    Network &net, const Dataset &data, const Transform &transform,
-    int64_t batchSize) {
+std::vector<OutputComparison>
+tune::compareWithTargets(Network &net, const Dataset &data,
+                         const Transform &transform, int64_t batchSize) {
   std::vector<OutputComparison> comparisons;
   BatchIterator it(data, transform, net.getRunBatch(batchSize), false, false, 0,
                    0);
