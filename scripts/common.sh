@@ -15,6 +15,7 @@ CIM_PACKAGES=(
   python3-onnx python3-numpy libopenblas-dev
   python3-torch python3-torchvision
   libtorch-dev zlib1g-dev dataset-fashion-mnist
+  libturbojpeg0-dev libpng-dev
 )
 
 # Settings of the sanitizer runs (scripts/test.sh --sanitize, scripts/fuzz.sh):

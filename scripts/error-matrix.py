@@ -12,6 +12,7 @@ directory) with its outputs pointed into an empty directory, and checks
   error-matrix.py --bin BUILD/bin [--markdown] [-k SUBSTRING]
 """
 import argparse
+import io
 import os
 import random
 import re
@@ -134,6 +135,65 @@ class Inputs:
             "missing file": os.path.join(root, "missing.mlir"),
         }
         self.good_mlir = os.path.join(SRC, "models", "examples", "lenet5.mlir")
+        self.data = data_folders(os.path.join(root, "data"), random_bytes)
+
+
+def data_folders(root, random_bytes):
+    """Data folders for TUNE_NET (1x8x8 inputs, 4 classes), each with one
+    bad file among good ones: {case: (folder, culprit, labels checked
+    only by cim-tune)}."""
+    import numpy as np
+
+    def npy(array):
+        out = io.BytesIO()
+        np.save(out, array)
+        return out.getvalue()
+
+    good = npy(np.ones((1, 1, 8, 8), np.float32))
+    folders = {}
+
+    def folder(what, files, culprit, labels=False):
+        path = os.path.join(root, "d%d" % len(folders))
+        for name, data in files.items():
+            os.makedirs(os.path.dirname(os.path.join(path, name)), exist_ok=True)
+            with open(os.path.join(path, name), "wb") as f:
+                f.write(data)
+        folders[what] = (path, os.path.join(path, culprit), labels)
+
+    folder("empty .npy", {"a.npy": good, "b.npy": b""}, "b.npy")
+    folder("truncated .npy", {"a.npy": good, "b.npy": good[:100]}, "b.npy")
+    folder("random bytes .npy", {"a.npy": good, "b.npy": random_bytes},
+           "b.npy")
+    folder("random bytes .pb", {"a.npy": good, "b.pb": random_bytes}, "b.pb")
+    folder("sample of another shape",
+           {"a.npy": good, "b.npy": npy(np.ones((1, 9, 9), np.float32))},
+           "b.npy")
+    folder("integer sample for a float input",
+           {"a.npy": good, "b.npy": npy(np.ones((1, 8, 8), np.int32))}, "b.npy")
+    folder("inputs that skip a number", {
+        "s0/input_0.npy": good, "s1/input_1.npy": good}, "s1")
+    folder("labels file with a bad line", {
+        "a.npy": good, "b.npy": good, "labels.txt": b"0\nx\n"}, "labels.txt")
+    folder("labels file of another count", {
+        "a.npy": good, "b.npy": good, "labels.txt": b"0\n"}, "labels.txt")
+    folder("label outside the classes", {
+        "a.npy": good, "b.npy": good, "labels.txt": b"0\n9\n"}, "labels.txt",
+        labels=True)
+    folder("random bytes as an image", {
+        "cat/a.png": random_bytes[:200], "dog/b.jpg": random_bytes}, "cat/a.png")
+    folder("truncated PNG", {"cat/a.png": b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"},
+           "cat/a.png")
+    folder("empty image", {"cat/a.png": b""}, "cat/a.png")
+    os.makedirs(os.path.join(root, "d-empty", "cat"))
+    with open(os.path.join(root, "d-empty", "cat", "a.png"), "wb") as f:
+        f.write(b"")
+    os.makedirs(os.path.join(root, "d-empty", "dog"))
+    folders["empty class folder"] = (os.path.join(root, "d-empty"),
+                                     os.path.join(root, "d-empty", "dog"),
+                                     False)
+    folders["missing data folder"] = (os.path.join(root, "missing"),
+                                      os.path.join(root, "missing"), False)
+    return folders
 
 
 def write_dir(root, name):
@@ -186,6 +246,15 @@ def cases(i, bin_dir):
                path)
         yield ("cim-translate", what, [tool("cim-translate"), "--export-prog",
                                        path, "-o", "{out}/p.cim"], path)
+    for what, (path, culprit, labels) in i.data.items():
+        yield ("cim-tune", "data: " + what,
+               [tool("cim-tune"), "qat", "--model", TUNE_NET, "--data", path,
+                "--wbits", "4", "--abits", "4", "--epochs", "1", "--threads",
+                "1", "--progress", "none", "-o", "{out}/m.onnx"], culprit)
+        if not labels:
+            yield ("cimc", "calibration data: " + what,
+                   [tool("cimc"), TUNE_NET, "--calibrate", path, "-o",
+                    "{out}/p.cim"], culprit)
     # Outputs that cannot be written: a directory that does not exist (a
     # path below a regular file, so that it fails for root too).
     bad = os.path.join(i.root, "x.pb", "sub")

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Writes an ONNX TensorProto file from a numpy expression (for tests).
+"""Writes an ONNX TensorProto file (or, for OUT.npy, a NumPy file) from a
+numpy expression (for tests).
 
-  write-tensor.py OUT.pb EXPR [--name NAME]
+  write-tensor.py OUT.pb|OUT.npy EXPR [--name NAME]
 
 EXPR is evaluated with numpy as `np`; the result is stored as f32 unless it
 already is an integer or bool array, e.g.
@@ -23,5 +24,9 @@ value = np.asarray(eval(a.expr, {"np": np}))
 if value.dtype.kind == "f":
     value = value.astype(np.float32)
 os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+if a.out.endswith(".npy"):
+    with open(a.out, "wb") as f:
+        np.save(f, value)
+    raise SystemExit(0)
 with open(a.out, "wb") as f:
     f.write(numpy_helper.from_array(value, a.name).SerializeToString())

@@ -43,6 +43,29 @@ std::optional<CompileStage> mlir::cim::parseCompileStage(StringRef name) {
   return std::nullopt;
 }
 
+CalibrationImageCLOptions::CalibrationImageCLOptions(
+    llvm::cl::OptionCategory &category)
+    : resize("resize",
+             llvm::cl::desc("Image folders among the --calibrate inputs: the "
+                            "shorter side before the center crop to the "
+                            "model input's height and width (default: the "
+                            "input's larger side)"),
+             llvm::cl::init(0), llvm::cl::cat(category)),
+      mean("mean",
+           llvm::cl::desc("Image folders among the --calibrate inputs: "
+                          "per-channel mean, subtracted after /255"),
+           llvm::cl::CommaSeparated, llvm::cl::cat(category)),
+      std("std",
+          llvm::cl::desc("Image folders among the --calibrate inputs: "
+                         "per-channel standard deviation"),
+          llvm::cl::CommaSeparated, llvm::cl::cat(category)) {}
+
+void CalibrationImageCLOptions::apply(PipelineOptions &options) const {
+  options.calibrationResize = resize;
+  options.calibrationMean.assign(mean.begin(), mean.end());
+  options.calibrationStd.assign(std.begin(), std.end());
+}
+
 FailureOr<PipelineOptions>
 CompilePipelineCLOptions::toPipelineOptions(std::string &error) const {
   PipelineOptions options;
@@ -57,6 +80,10 @@ CompilePipelineCLOptions::toPipelineOptions(std::string &error) const {
   options.calibrationMethod = calibrationMethod;
   options.percentile = percentile;
   options.calibrationSamples = calibrationSamples;
+  options.calibrationResize = calibrationResize;
+  options.calibrationMean.assign(calibrationMean.begin(),
+                                 calibrationMean.end());
+  options.calibrationStd.assign(calibrationStd.begin(), calibrationStd.end());
   options.duplicate = duplicate;
   std::optional<Placement> layout = parsePlacement(placement);
   if (!layout) {
@@ -107,6 +134,9 @@ void mlir::cim::populateCalibrationPasses(OpPassManager &pm,
   calibrate.method = options.calibrationMethod;
   calibrate.percentile = options.percentile;
   calibrate.maxSamples = options.calibrationSamples;
+  calibrate.resize = options.calibrationResize;
+  calibrate.mean = options.calibrationMean;
+  calibrate.stdDev = options.calibrationStd;
   pm.addPass(createCalibrate(calibrate));
 }
 

@@ -1,12 +1,14 @@
 //===- Calibrate.cpp - Weight scales and activation calibration -----------===//
 
+#include "cim/Data/DataError.h"
+#include "cim/Data/Image.h"
+#include "cim/Data/Samples.h"
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Quant/LayerQuant.h"
 #include "cim/Tensor/TensorReader.h"
 #include "cim/Transforms/Passes.h"
 
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Path.h"
+#include "llvm/ADT/STLExtras.h"
 
 #include <algorithm>
 #include <sstream>
@@ -23,14 +25,6 @@ struct Sample {
   std::string source;
   SmallVector<HostTensor> tensors;
 };
-
-/// The number N of a directory named test_data_set_N, or -1.
-int64_t testDataSetNumber(StringRef name) {
-  int64_t number;
-  if (!name.consume_front("test_data_set_") || name.getAsInteger(10, number))
-    return -1;
-  return number;
-}
 
 struct CalibratePass : public impl::CalibrateBase<CalibratePass> {
   using CalibrateBase::CalibrateBase;
@@ -85,21 +79,13 @@ struct CalibratePass : public impl::CalibrateBase<CalibratePass> {
       return signalPassFailure();
     std::vector<Sample> samples;
     for (const std::string &path : inputs)
-      if (failed(readSamples(path, samples)))
+      if (failed(readSamples(path, func, samples)))
         return signalPassFailure();
     if (maxSamples > 0 && samples.size() > maxSamples)
       samples.resize(maxSamples);
     SmallVector<SmallVector<HostTensor>> tensors;
-    for (Sample &sample : samples) {
-      if (sample.tensors.size() != func.getNumArguments()) {
-        emitError(FileLineColLoc::get(&getContext(), sample.source, 0, 0))
-            << "cim-calibrate: the calibration sample has "
-            << sample.tensors.size() << " input(s) but @" << func.getSymName()
-            << " takes " << func.getNumArguments();
-        return signalPassFailure();
-      }
+    for (Sample &sample : samples)
       tensors.push_back(std::move(sample.tensors));
-    }
     CalibrationOptions options;
     options.method = *parsedMethod;
     options.percentile = percentile;
@@ -131,73 +117,127 @@ struct CalibratePass : public impl::CalibrateBase<CalibratePass> {
     return funcs.front();
   }
 
-  /// Reads one tensor file.
-  LogicalResult readTensor(StringRef path, SmallVectorImpl<HostTensor> &out) {
-    const TensorFileReaderInterface *reader =
-        getTensorFileReader(&getContext());
-    if (!reader)
-      return emitError(FileLineColLoc::get(&getContext(), path, 0, 0))
-             << "cim-calibrate: this tool registered no reader for tensor "
-                "files (registerTensorProtoReader)";
-    std::string error;
-    FailureOr<HostTensor> tensor = reader->readTensorFile(path, error);
-    if (failed(tensor))
-      return emitError(FileLineColLoc::get(&getContext(), path, 0, 0))
-             << "cim-calibrate: cannot read the calibration input: " << error;
-    out.push_back(std::move(*tensor));
-    return success();
+  /// Reports a data error at its file.
+  LogicalResult emitDataError(llvm::Error error) {
+    std::string file, message;
+    llvm::handleAllErrors(
+        std::move(error),
+        [&](const data::DataError &e) {
+          file = e.getFile();
+          message = e.getMessage();
+        },
+        [&](const llvm::ErrorInfoBase &e) { message = e.message(); });
+    Location loc =
+        file.empty() ? Location(getOperation().getLoc())
+                     : Location(FileLineColLoc::get(&getContext(), file, 0, 0));
+    return emitError(loc) << "cim-calibrate: " << message;
   }
 
-  /// A directory with input_0.pb, input_1.pb, ...: one sample.
-  LogicalResult readInputDir(StringRef dir, std::vector<Sample> &samples) {
-    Sample sample;
-    sample.source = dir.str();
-    for (unsigned i = 0;; ++i) {
-      SmallString<256> path(dir);
-      llvm::sys::path::append(path, "input_" + Twine(i) + ".pb");
-      if (!llvm::sys::fs::exists(path))
-        break;
-      if (failed(readTensor(path, sample.tensors)))
-        return failure();
+  /// What `func`'s arguments take.
+  std::vector<data::TensorSpec> getInputs(func::FuncOp func) {
+    std::vector<data::TensorSpec> inputs;
+    for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
+      data::TensorSpec input;
+      input.what =
+          "input " + std::to_string(i) + " of @" + func.getSymName().str();
+      auto tensor = type.dyn_cast<RankedTensorType>();
+      std::optional<ElementKind> kind =
+          tensor ? getElementKind(tensor.getElementType()) : std::nullopt;
+      if (kind) {
+        input.kind = *kind;
+        input.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+      }
+      inputs.push_back(std::move(input));
     }
-    samples.push_back(std::move(sample));
-    return success();
+    return inputs;
   }
 
   /// Appends the samples `path` stands for (see the pass description).
-  LogicalResult readSamples(StringRef path, std::vector<Sample> &samples) {
-    if (!llvm::sys::fs::is_directory(path)) {
+  LogicalResult readSamples(StringRef path, func::FuncOp func,
+                            std::vector<Sample> &samples) {
+    llvm::Expected<data::SampleList> list = data::listSamples(path);
+    if (!list)
+      return emitDataError(list.takeError());
+    std::vector<data::TensorSpec> inputs = getInputs(func);
+    if (list->isImageFolder())
+      return readImages(*list, inputs, samples);
+    const TensorFileReaderInterface *reader =
+        getTensorFileReader(&getContext());
+    auto readProto = [&](StringRef file,
+                         std::string &error) -> FailureOr<HostTensor> {
+      if (!reader) {
+        error = "this tool registered no reader for TensorProto files "
+                "(registerTensorProtoReader)";
+        return failure();
+      }
+      return reader->readTensorFile(file, error);
+    };
+    for (const data::SampleFiles &files : list->samples) {
       Sample sample;
-      sample.source = path.str();
-      if (failed(readTensor(path, sample.tensors)))
-        return failure();
+      sample.source = files.inputs.front();
+      if (files.inputs.size() != inputs.size())
+        return emitError(
+                   FileLineColLoc::get(&getContext(), sample.source, 0, 0))
+               << "cim-calibrate: the calibration sample has "
+               << files.inputs.size() << " input(s) but @" << func.getSymName()
+               << " takes " << inputs.size();
+      for (auto [file, input] : llvm::zip(files.inputs, inputs)) {
+        llvm::Expected<HostTensor> tensor =
+            data::readTensorFile(file, readProto);
+        if (!tensor)
+          return emitDataError(tensor.takeError());
+        data::TensorInfo info{tensor->getKind(),
+                              std::vector<int64_t>(tensor->getShape().begin(),
+                                                   tensor->getShape().end())};
+        if (llvm::Error error =
+                data::checkFits(info, file, samples.size(), input))
+          return emitDataError(std::move(error));
+        sample.tensors.push_back(data::fitToSpec(std::move(*tensor), input));
+      }
       samples.push_back(std::move(sample));
-      return success();
     }
-    SmallString<256> first(path);
-    llvm::sys::path::append(first, "input_0.pb");
-    if (llvm::sys::fs::exists(first))
-      return readInputDir(path, samples);
+    return success();
+  }
 
-    std::vector<std::pair<int64_t, std::string>> sets;
-    std::error_code ec;
-    for (llvm::sys::fs::directory_iterator it(path, ec), end; it != end && !ec;
-         it.increment(ec)) {
-      int64_t number = testDataSetNumber(llvm::sys::path::filename(it->path()));
-      if (number >= 0 && llvm::sys::fs::is_directory(it->path()))
-        sets.emplace_back(number, it->path());
+  /// An image folder: each image decoded, resized to the input's height and
+  /// width and normalized (`resize`, `mean`, `std`).
+  LogicalResult readImages(const data::SampleList &list,
+                           const std::vector<data::TensorSpec> &inputs,
+                           std::vector<Sample> &samples) {
+    const data::TensorSpec *input = inputs.size() == 1 ? &inputs[0] : nullptr;
+    if (!input || input->shape.size() != 4 || input->shape[0] > 1 ||
+        (input->shape[1] != 1 && input->shape[1] != 3) ||
+        input->shape[2] <= 0 || input->shape[3] <= 0 ||
+        input->kind != ElementKind::F32)
+      return emitError(FileLineColLoc::get(&getContext(), list.path, 0, 0))
+             << "cim-calibrate: an image folder calibrates a function with "
+                "one f32 input of 1x1xHxW or 1x3xHxW (NCHW)";
+    data::ImageTransform transform;
+    transform.height = input->shape[2];
+    transform.width = input->shape[3];
+    transform.resize = resize;
+    transform.mean.assign(mean.begin(), mean.end());
+    transform.std.assign(stdDev.begin(), stdDev.end());
+    int64_t channels = input->shape[1];
+    if (llvm::Error error =
+            data::checkImageTransform(transform, channels, "mean", "std"))
+      return emitError(getOperation().getLoc())
+             << "cim-calibrate: " << llvm::toString(std::move(error));
+    std::mt19937_64 unused;
+    for (const data::SampleFiles &files : list.samples) {
+      llvm::Expected<data::Image> image =
+          data::readImageFile(files.inputs.front(), channels);
+      if (!image)
+        return emitDataError(image.takeError());
+      HostTensor tensor(ElementKind::F32,
+                        {1, channels, transform.height, transform.width});
+      data::transformImage(*image, transform, unused,
+                           tensor.data<float>().data());
+      Sample sample;
+      sample.source = files.inputs.front();
+      sample.tensors.push_back(std::move(tensor));
+      samples.push_back(std::move(sample));
     }
-    if (ec)
-      return emitError(getOperation().getLoc())
-             << "cim-calibrate: " << path << ": " << ec.message();
-    if (sets.empty())
-      return emitError(getOperation().getLoc())
-             << "cim-calibrate: " << path
-             << " holds neither input_0.pb nor test_data_set_* directories";
-    std::sort(sets.begin(), sets.end());
-    for (auto &[number, dir] : sets)
-      if (failed(readInputDir(dir, samples)))
-        return failure();
     return success();
   }
 };

@@ -602,35 +602,61 @@ toCompilerOptions(const tune::CalibrationOptions &options) {
 }
 
 /// Whether `values` fill the model's first input; else sets `error`.
-static bool checkInputSize(const Graph &graph, const std::vector<float> &values,
+static bool checkInputSize(const Graph &graph, size_t input,
+                           const std::vector<float> &values,
                            std::string &error) {
   int64_t elements = 1;
-  for (int64_t dim : graph.inputShapes[0])
+  for (int64_t dim : graph.inputShapes[input])
     elements *= dim;
   if (int64_t(values.size()) == elements)
     return true;
   error = "cim-tune: error: a sample of " + std::to_string(values.size()) +
-          " values for the input " + graph.inputNames[0] + " of " +
+          " values for the input " + graph.inputNames[input] + " of " +
           std::to_string(elements);
   return false;
 }
 
+static bool checkInputSize(const Graph &graph, const std::vector<float> &values,
+                           std::string &error) {
+  return checkInputSize(graph, 0, values, error);
+}
+
 bool IRModel::calibrate(const std::vector<std::vector<float>> &samples,
                         const CalibrationOptions &options, std::string &error) {
-  const Graph &graph = impl->graph;
-  if (graph.inputs.size() != 1) {
+  if (impl->graph.inputs.size() != 1) {
     error = "cim-tune: error: calibration needs a model with one input";
     return false;
   }
+  std::vector<std::vector<std::vector<float>>> wrapped;
+  wrapped.reserve(samples.size());
+  for (const std::vector<float> &sample : samples)
+    wrapped.push_back({sample});
+  return calibrate(wrapped, options, error);
+}
+
+bool IRModel::calibrate(
+    const std::vector<std::vector<std::vector<float>>> &samples,
+    const CalibrationOptions &options, std::string &error) {
+  const Graph &graph = impl->graph;
   size_t count = samples.size();
   if (options.images > 0)
     count = std::min(count, size_t(options.images));
   SmallVector<SmallVector<HostTensor>> tensors;
   for (size_t i = 0; i < count; ++i) {
-    if (!checkInputSize(graph, samples[i], error))
+    if (samples[i].size() != graph.inputs.size()) {
+      error = "cim-tune: error: a sample of " +
+              std::to_string(samples[i].size()) + " inputs for a model of " +
+              std::to_string(graph.inputs.size());
       return false;
-    tensors.push_back(
-        {HostTensor::fromFloats(graph.inputShapes[0], samples[i])});
+    }
+    SmallVector<HostTensor> inputs;
+    for (size_t k = 0; k < samples[i].size(); ++k) {
+      if (!checkInputSize(graph, k, samples[i][k], error))
+        return false;
+      inputs.push_back(
+          HostTensor::fromFloats(graph.inputShapes[k], samples[i][k]));
+    }
+    tensors.push_back(std::move(inputs));
   }
   std::string diagnostics;
   ScopedDiagnosticHandler handler(&impl->context, [&](Diagnostic &diag) {
@@ -675,16 +701,22 @@ bool IRModel::calibrate(const std::vector<std::string> &paths,
 
 bool IRModel::serializeInput(const std::vector<float> &input,
                              std::string &bytes, std::string &error) const {
+  return serializeInput(0, input, bytes, error);
+}
+
+bool IRModel::serializeInput(size_t index, const std::vector<float> &input,
+                             std::string &bytes, std::string &error) const {
   const Graph &graph = impl->graph;
-  if (graph.inputs.empty()) {
-    error = "cim-tune: error: the model has no input";
+  if (index >= graph.inputs.size()) {
+    error = "cim-tune: error: the model has " +
+            std::to_string(graph.inputs.size()) + " inputs";
     return false;
   }
-  if (!checkInputSize(graph, input, error))
+  if (!checkInputSize(graph, index, input, error))
     return false;
-  HostTensor tensor = HostTensor::fromFloats(graph.inputShapes[0], input);
+  HostTensor tensor = HostTensor::fromFloats(graph.inputShapes[index], input);
   FailureOr<std::string> serialized =
-      serializeTensor(tensor, graph.inputNames[0], error);
+      serializeTensor(tensor, graph.inputNames[index], error);
   if (failed(serialized))
     return false;
   bytes = std::move(*serialized);

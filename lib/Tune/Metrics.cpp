@@ -91,14 +91,13 @@ std::vector<OutputComparison> tune::compareWithFloat(Network &net,
     comparisons.emplace_back(getDecisionThreshold(graph, k));
   BatchIterator it(data, transform, net.getRunBatch(batchSize), false, false, 0,
                    0);
-  std::vector<float> images;
-  std::vector<int64_t> labels;
-  while (it.next(images, labels)) {
-    int64_t n = int64_t(labels.size());
+  Batch batch;
+  while (it.next(batch)) {
+    int64_t n = batch.size;
     net.setQuantized(true);
-    std::vector<std::vector<float>> q = net.forwardOutputs(images.data(), n);
+    std::vector<std::vector<float>> q = net.forwardOutputs(batch);
     net.setQuantized(false);
-    std::vector<std::vector<float>> f = net.forwardOutputs(images.data(), n);
+    std::vector<std::vector<float>> f = net.forwardOutputs(batch);
     for (size_t k = 0; k < q.size() && k < comparisons.size(); ++k)
       comparisons[k].add(q[k], f[k], n);
   }
@@ -106,13 +105,34 @@ std::vector<OutputComparison> tune::compareWithFloat(Network &net,
   return comparisons;
 }
 
+std::vector<OutputComparison>
+tune::compareWithTargets(Network &net, const Dataset &data,
+                         const Transform &transform, int64_t batchSize) {
+  std::vector<OutputComparison> comparisons;
+  BatchIterator it(data, transform, net.getRunBatch(batchSize), false, false, 0,
+                   0);
+  it.readTargets();
+  Graph graph = net.getGraph();
+  for (size_t k = 0; k < graph.outputs.size() && data.hasTargets(); ++k)
+    comparisons.emplace_back(getDecisionThreshold(graph, k));
+  Batch batch;
+  while (it.next(batch)) {
+    std::vector<std::vector<float>> y = net.forwardOutputs(batch);
+    comparisons.resize(batch.targets.size());
+    for (size_t k = 0; k < batch.targets.size() && k < y.size(); ++k)
+      comparisons[k].add(y[k], batch.targets[k], batch.size);
+  }
+  return comparisons;
+}
+
 std::string
-tune::formatComparisons(const std::vector<OutputComparison> &comparisons) {
+tune::formatComparisons(const std::vector<OutputComparison> &comparisons,
+                        const char *against) {
   std::string text;
   llvm::raw_string_ostream os(text);
   for (size_t k = 0; k < comparisons.size(); ++k) {
     const OutputComparison &c = comparisons[k];
-    os << "against the float model";
+    os << "against " << against;
     if (comparisons.size() > 1)
       os << " (output " << k << ")";
     if (c.isBinary())

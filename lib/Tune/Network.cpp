@@ -33,7 +33,15 @@ int tune::setThreadCount(int threads) {
 
 bool tune::checkImageShape(const Graph &graph, const Dataset &data,
                            std::string &error) {
+  if (data.folder)
+    return true; // checked against the graph when loaded
   const std::vector<int64_t> &shape = graph.inputShapes[0];
+  if (graph.inputs.size() != 1) {
+    error = "cim-tune: error: the model takes " +
+            std::to_string(graph.inputs.size()) +
+            " inputs; give it a data folder with input_N files";
+    return false;
+  }
   if (shape.size() == 4 && shape[1] == data.channels &&
       shape[2] == data.height && shape[3] == data.width)
     return true;
@@ -49,10 +57,11 @@ Network::~Network() = default;
 
 std::unique_ptr<Network> Network::create(const Graph &graph,
                                          std::string &error) {
-  if (graph.inputs.size() != 1 || graph.outputs.empty()) {
-    error = "cim-tune: error: cim-tune trains models with one input and at "
-            "least one output (this one has " +
-            std::to_string(graph.inputs.size()) + " inputs)";
+  if (graph.inputs.empty() || graph.outputs.empty()) {
+    error = "cim-tune: error: cim-tune trains models with at least one input "
+            "and one output (this one has " +
+            std::to_string(graph.inputs.size()) + " inputs and " +
+            std::to_string(graph.outputs.size()) + " outputs)";
     return nullptr;
   }
   std::unique_ptr<Network> net(new Network());
@@ -258,12 +267,19 @@ static std::string shapeText(c10::IntArrayRef shape) {
   return text.empty() ? "scalar" : text;
 }
 
-Tensor Network::Impl::run(const Tensor &input) { return runAll(input)[0]; }
+Tensor Network::Impl::run(const std::vector<Tensor> &inputs) {
+  return runAll(inputs)[0];
+}
 
-std::vector<Tensor> Network::Impl::runAll(const Tensor &input) {
+std::vector<Tensor> Network::Impl::runAll(const std::vector<Tensor> &inputs) {
+  if (inputs.size() != graph.inputs.size())
+    throw KernelError("cim-tune: error: the network takes " +
+                      std::to_string(graph.inputs.size()) + " inputs, given " +
+                      std::to_string(inputs.size()));
   std::vector<Tensor> values(size_t(graph.numValues));
-  values[size_t(graph.inputs[0])] = input;
-  int64_t batch = batchOf(input);
+  for (size_t k = 0; k < inputs.size() && k < graph.inputs.size(); ++k)
+    values[size_t(graph.inputs[k])] = inputs[k];
+  int64_t batch = batchOf(inputs.front());
   for (auto &[id, t] : constants)
     values[size_t(id)] = t;
   // Constants that follow the batch (a class token expanded to it) are
@@ -307,6 +323,35 @@ std::vector<Tensor> Network::Impl::runAll(const Tensor &input) {
   std::vector<Tensor> outputs;
   for (int id : graph.outputs)
     outputs.push_back(values[size_t(id)]);
+  return outputs;
+}
+
+std::vector<Tensor> Network::Impl::inputsOf(Batch &batch) const {
+  std::vector<Tensor> inputs;
+  for (size_t k = 0; k < batch.inputs.size(); ++k) {
+    std::vector<int64_t> shape = graph.inputShapes[k];
+    shape[0] = batch.size;
+    inputs.push_back(torch::from_blob(batch.inputs[k].data(), shape));
+  }
+  return inputs;
+}
+
+std::vector<float> Network::forward(Batch &batch) {
+  torch::NoGradGuard noGrad;
+  impl->training = false;
+  Tensor y = impl->run(impl->inputsOf(batch)).contiguous();
+  return std::vector<float>(y.data_ptr<float>(),
+                            y.data_ptr<float>() + y.numel());
+}
+
+std::vector<std::vector<float>> Network::forwardOutputs(Batch &batch) {
+  torch::NoGradGuard noGrad;
+  impl->training = false;
+  std::vector<std::vector<float>> outputs;
+  for (Tensor &y : impl->runAll(impl->inputsOf(batch))) {
+    Tensor c = y.to(torch::kFloat).contiguous();
+    outputs.emplace_back(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+  }
   return outputs;
 }
 
@@ -581,22 +626,19 @@ EvalResult Network::evaluate(const Dataset &data, const Transform &transform,
   EvalResult result;
   BatchIterator it(data, transform, impl->runBatch(batchSize), false, false, 0,
                    0);
-  std::vector<float> images;
-  std::vector<int64_t> labels;
+  Batch batch;
   bool softmax = endsInSoftmax(impl->graph);
   auto start = std::chrono::steady_clock::now();
   double lossSum = 0;
-  while (it.next(images, labels)) {
-    int64_t n = int64_t(labels.size());
-    std::vector<int64_t> shape = impl->graph.inputShapes[0];
-    shape[0] = n;
-    Tensor x = torch::from_blob(images.data(), shape);
-    Tensor y = impl->run(x).reshape({n, -1});
+  while (it.next(batch)) {
+    int64_t n = batch.size;
+    Tensor y = impl->run(impl->inputsOf(batch)).reshape({n, -1});
     Tensor predicted = y.argmax(1);
-    if (!data.labels.empty()) {
-      Tensor target = torch::tensor(labels);
+    if (!batch.labels.empty()) {
+      Tensor target = torch::tensor(batch.labels);
       lossSum += lossOf(y, target, softmax).item<double>() * double(n);
       result.correct += predicted.eq(target).sum().item<int64_t>();
+      result.labeled += n;
     }
     result.count += n;
     if (keepPredictions) {
@@ -608,7 +650,7 @@ EvalResult Network::evaluate(const Dataset &data, const Transform &transform,
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
-  result.loss = result.count ? lossSum / double(result.count) : 0;
+  result.loss = result.labeled ? lossSum / double(result.labeled) : 0;
   result.imagesPerSecond = seconds > 0 ? double(result.count) / seconds : 0;
   return result;
 }
@@ -644,17 +686,13 @@ void Network::calibrate(const Dataset &data, const Transform &transform,
   };
   Dataset subset = data;
   subset.truncate(options.images);
-  std::vector<float> images;
-  std::vector<int64_t> labels;
+  Batch batch;
   BatchIterator it(subset, transform, impl->runBatch(64), false, false, 0, 0);
   {
     torch::NoGradGuard noGrad;
     impl->training = false;
-    while (it.next(images, labels)) {
-      std::vector<int64_t> shape = impl->graph.inputShapes[0];
-      shape[0] = int64_t(labels.size());
-      impl->run(torch::from_blob(images.data(), shape));
-    }
+    while (it.next(batch))
+      impl->run(impl->inputsOf(batch));
   }
   impl->observer = nullptr;
   impl->quantized = wasQuantized;

@@ -101,10 +101,19 @@ struct Network::Impl {
   bool hasStaticBatch() const;
   /// The batch, in the graph's terms, of a network input.
   int64_t batchOf(const torch::Tensor &input) const;
-  /// The graph, node by node, on a batch (Network.cpp): its first output,
-  /// or all of them.
-  torch::Tensor run(const torch::Tensor &input);
-  std::vector<torch::Tensor> runAll(const torch::Tensor &input);
+  /// The graph, node by node, on a batch of every input (Network.cpp): its
+  /// first output, or all of them.
+  torch::Tensor run(const std::vector<torch::Tensor> &inputs);
+  std::vector<torch::Tensor> runAll(const std::vector<torch::Tensor> &inputs);
+  torch::Tensor run(const torch::Tensor &input) {
+    return run(std::vector<torch::Tensor>{input});
+  }
+  std::vector<torch::Tensor> runAll(const torch::Tensor &input) {
+    return runAll(std::vector<torch::Tensor>{input});
+  }
+  /// The batch's inputs as tensors of the graph's input shapes (views of
+  /// the batch's data).
+  std::vector<torch::Tensor> inputsOf(Batch &batch) const;
   torch::Tensor layerInput(size_t index, const Node &node,
                            const torch::Tensor &x);
   /// The second operand of a MatMul of two activations, fake-quantized at

@@ -229,8 +229,7 @@ bool Network::train(const Dataset &data, const Dataset *test,
     for (int64_t epoch = firstEpoch; epoch < options.epochs; ++epoch) {
       BatchIterator it(data, options.transform, batchSize, true,
                        options.augment, options.seed, epoch);
-      std::vector<float> images;
-      std::vector<int64_t> labels;
+      Batch batch;
       Progress progress;
       progress.epoch = epoch + 1;
       progress.epochs = options.epochs;
@@ -239,7 +238,7 @@ bool Network::train(const Dataset &data, const Dataset *test,
       double lossSum = 0;
       int64_t correct = 0, step = epoch * batches;
       auto start = std::chrono::steady_clock::now();
-      while (it.next(images, labels)) {
+      while (it.next(batch)) {
         if (options.cosine) {
           double lr = 0.5 * options.learningRate *
                       (1 + std::cos(M_PI * double(step) / double(totalSteps)));
@@ -247,17 +246,15 @@ bool Network::train(const Dataset &data, const Dataset *test,
             group.options().set_lr(lr);
         }
         ++step;
-        int64_t n = int64_t(labels.size());
-        std::vector<int64_t> shape = net.graph.inputShapes[0];
-        shape[0] = n;
-        Tensor x = torch::from_blob(images.data(), shape);
+        int64_t n = batch.size;
+        std::vector<Tensor> x = net.inputsOf(batch);
         net.training = true;
         std::vector<Tensor> outputs = net.runAll(x);
         Tensor y = outputs[0].reshape({n, -1});
         Tensor target;
         Tensor loss;
         if (labeled) {
-          target = torch::tensor(labels);
+          target = torch::tensor(batch.labels);
           loss = lossOf(y, target, softmax);
         }
         if (options.teacher && distill > 0) {
@@ -308,6 +305,10 @@ bool Network::train(const Dataset &data, const Dataset *test,
         options.progress(progress);
     }
   } catch (const KernelError &e) {
+    net.training = false;
+    error = e.what();
+    return false;
+  } catch (const SampleError &e) {
     net.training = false;
     error = e.what();
     return false;

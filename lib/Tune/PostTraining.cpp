@@ -42,23 +42,26 @@ struct QuantizedScope {
   ~QuantizedScope() { impl.quantized = was; }
 };
 
-/// The first `count` images of `data`, one tensor per run batch (a model
+/// A run batch: one tensor per network input.
+using RunBatch = std::vector<Tensor>;
+
+/// The first `count` samples of `data`, one RunBatch per run batch (a model
 /// with a static batch gets whole batches only).
-std::vector<Tensor> loadBatches(Network::Impl &impl, const Dataset &data,
-                                const Transform &transform, int64_t count) {
+std::vector<RunBatch> loadBatches(Network::Impl &impl, const Dataset &data,
+                                  const Transform &transform, int64_t count) {
   Dataset subset = data;
   subset.truncate(count);
   int64_t batch = impl.runBatch(64);
   BatchIterator it(subset, transform, batch, false, false, 0, 0);
-  std::vector<float> images;
-  std::vector<int64_t> labels;
-  std::vector<Tensor> batches;
-  while (it.next(images, labels)) {
-    if (impl.hasStaticBatch() && int64_t(labels.size()) != batch)
+  Batch samples;
+  std::vector<RunBatch> batches;
+  while (it.next(samples)) {
+    if (impl.hasStaticBatch() && samples.size != batch)
       break;
-    std::vector<int64_t> shape = impl.graph.inputShapes[0];
-    shape[0] = int64_t(labels.size());
-    batches.push_back(torch::from_blob(images.data(), shape).clone());
+    RunBatch inputs;
+    for (Tensor &x : impl.inputsOf(samples))
+      inputs.push_back(x.clone());
+    batches.push_back(std::move(inputs));
   }
   return batches;
 }
@@ -95,7 +98,7 @@ Tensor channelSums(const Node &node, const Tensor &y, int64_t &count) {
 /// The per-channel mean output of every layer in `layers` in the float
 /// network.
 std::map<size_t, Tensor> getFloatMeans(Network::Impl &impl,
-                                       const std::vector<Tensor> &batches,
+                                       const std::vector<RunBatch> &batches,
                                        const std::set<size_t> &layers) {
   std::map<size_t, Tensor> sums;
   std::map<size_t, int64_t> counts;
@@ -110,7 +113,7 @@ std::map<size_t, Tensor> getFloatMeans(Network::Impl &impl,
     inside = false;
   };
   QuantizedScope scope(impl, false);
-  for (const Tensor &batch : batches)
+  for (const RunBatch &batch : batches)
     impl.run(batch);
   impl.observer = nullptr;
   for (auto &[index, s] : sums)
@@ -121,7 +124,7 @@ std::map<size_t, Tensor> getFloatMeans(Network::Impl &impl,
 /// The input of layer `index` for every batch, through the network as it
 /// is quantized now.
 std::vector<Tensor> captureInputs(Network::Impl &impl, size_t index,
-                                  const std::vector<Tensor> &batches) {
+                                  const std::vector<RunBatch> &batches) {
   std::vector<Tensor> inputs;
   impl.observer = [&](size_t at, int operand, const Tensor &x) {
     if (at != index || operand != 0)
@@ -129,7 +132,7 @@ std::vector<Tensor> captureInputs(Network::Impl &impl, size_t index,
     inputs.push_back(x.detach().clone());
     throw InputSeen();
   };
-  for (const Tensor &batch : batches) {
+  for (const RunBatch &batch : batches) {
     try {
       impl.run(batch);
     } catch (const InputSeen &) {
@@ -511,7 +514,7 @@ bool tune::quantizePostTraining(Network &net, const Dataset &data,
     CalibrationOptions calibration = options.calibration;
     calibration.overwrite = true;
     net.calibrate(data, options.transform, calibration);
-    std::vector<Tensor> batches =
+    std::vector<RunBatch> batches =
         loadBatches(impl, data, options.transform, calibration.images);
     if (batches.empty()) {
       error = "cim-tune: error: no calibration images";
@@ -520,7 +523,7 @@ bool tune::quantizePostTraining(Network &net, const Dataset &data,
     size_t scored = 0;
     for (int64_t images = 0;
          scored < batches.size() && images < options.rangeImages; ++scored)
-      images += batches[scored].size(0);
+      images += batches[scored][0].size(0);
 
     std::vector<size_t> order;
     std::set<size_t> weighted;

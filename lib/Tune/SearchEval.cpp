@@ -21,25 +21,14 @@
 using namespace mlir::cim;
 using namespace mlir::cim::tune;
 
-static Dataset sliceOf(const Dataset &data, int64_t begin, int64_t count) {
-  Dataset out = data;
-  int64_t size = data.getImageSize();
-  out.count = count;
-  out.pixels.assign(data.pixels.begin() + begin * size,
-                    data.pixels.begin() + (begin + count) * size);
-  out.labels.assign(data.labels.begin() + begin,
-                    data.labels.begin() + begin + count);
-  return out;
-}
-
-/// The first output of `net` on every image of `data`.
+/// The first output of `net` on every sample of `data`.
 static std::vector<float> forwardAll(Network &net, const Dataset &data,
                                      const Transform &transform) {
-  std::vector<float> outputs, images;
-  std::vector<int64_t> labels;
+  std::vector<float> outputs;
+  Batch batch;
   BatchIterator it(data, transform, net.getRunBatch(256), false, false, 0, 0);
-  while (it.next(images, labels)) {
-    std::vector<float> y = net.forward(images.data(), int64_t(labels.size()));
+  while (it.next(batch)) {
+    std::vector<float> y = net.forward(batch);
     outputs.insert(outputs.end(), y.begin(), y.end());
   }
   return outputs;
@@ -50,11 +39,11 @@ AccuracyModel::AccuracyModel(Graph g, const Dataset &train, Dataset t,
     : graph(std::move(g)), test(std::move(t)), options(o) {
   int64_t valCount = std::min<int64_t>(options.validation,
                                        std::max<int64_t>(1, train.count / 2));
-  pool = sliceOf(train, 0, train.count - valCount);
-  validation = sliceOf(train, train.count - valCount, valCount);
-  subset = sliceOf(pool, 0,
-                   options.subset > 0 ? std::min(options.subset, pool.count)
-                                      : pool.count);
+  pool = train.slice(0, train.count - valCount);
+  validation = train.slice(train.count - valCount, valCount);
+  subset =
+      pool.slice(0, options.subset > 0 ? std::min(options.subset, pool.count)
+                                       : pool.count);
   if (options.metric == Metric::Accuracy)
     return;
   // The float model's outputs, which the other metrics compare with.
@@ -163,7 +152,8 @@ bool AccuracyModel::fineTune(Network &net, const Dataset &data, bool final,
   train.seed = options.seed;
   train.transform = options.transform;
   train.augment = final && (options.transform.cropPadding > 0 ||
-                            options.transform.horizontalFlip);
+                            options.transform.horizontalFlip ||
+                            options.transform.randomResizedCrop);
   train.learnWeightScales = options.learnWeightScales;
   return net.train(data, nullptr, train, error);
 }
@@ -223,10 +213,10 @@ std::vector<double> logProbabilities(const std::vector<float> &out,
 bool AccuracyModel::divergence(const BitPolicy &policy, double &kl,
                                std::string &error) const {
   int64_t count = std::min(options.sensitivityImages, subset.count);
-  std::vector<float> images(size_t(count * subset.getImageSize()));
-  for (int64_t i = 0; i < count; ++i)
-    getImage(subset, i, options.transform,
-             images.data() + i * subset.getImageSize());
+  Dataset first = subset.slice(0, count);
+  Batch batch;
+  BatchIterator(first, options.transform, count, false, false, 0, 0)
+      .next(batch);
   std::unique_ptr<Network> reference = Network::create(graph, error);
   if (!reference)
     return false;
@@ -239,10 +229,9 @@ bool AccuracyModel::divergence(const BitPolicy &policy, double &kl,
   for (const Node &node : graph.nodes)
     if (node.output() == graph.outputs[0])
       softmax = node.op == "softmax";
-  std::vector<double> p = logProbabilities(
-      reference->forward(images.data(), count), count, softmax);
-  std::vector<double> q =
-      logProbabilities(net->forward(images.data(), count), count, softmax);
+  std::vector<double> p =
+      logProbabilities(reference->forward(batch), count, softmax);
+  std::vector<double> q = logProbabilities(net->forward(batch), count, softmax);
   if (p.size() != q.size()) {
     error = "cim-tune: error: the quantized network's output has another "
             "shape than the float network's";
@@ -290,7 +279,7 @@ bool LocalEvaluator::evaluate(const std::vector<EvalRequest> &requests,
   // every evaluation's arithmetic the same for any `jobs`.
   std::vector<std::string> errors(requests.size());
   std::vector<char> ok(requests.size(), 0);
-  auto work = [&](size_t i) {
+  auto measure = [&](size_t i) {
     setThreadCount(1);
     const EvalRequest &r = requests[i];
     switch (r.kind) {
@@ -305,6 +294,16 @@ bool LocalEvaluator::evaluate(const std::vector<EvalRequest> &requests,
     case EvalKind::Divergence:
       ok[i] = accuracy.divergence(r.policy, results[i].divergence, errors[i]);
       break;
+    }
+  };
+  // A sample that cannot be read fails the request (an exception must not
+  // end a pool thread).
+  auto work = [&](size_t i) {
+    try {
+      measure(i);
+    } catch (const SampleError &e) {
+      ok[i] = 0;
+      errors[i] = e.what();
     }
   };
   if (jobs <= 1 || requests.size() <= 1) {

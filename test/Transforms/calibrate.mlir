@@ -7,9 +7,17 @@
 // RUN: %python %cim_src_root/scripts/write-tensor.py %t/sets/test_data_set_1/input_0.pb "[[-1, 0.5, 2, 1.27]]"
 // RUN: %python %cim_src_root/scripts/write-tensor.py %t/sets/test_data_set_10/input_0.pb "[[0.3, 2.54, -0.2, 0]]"
 // RUN: %python %cim_src_root/scripts/write-tensor.py %t/outliers.pb "np.concatenate([np.linspace(-1, 1, 799), [100]]).reshape(200, 4)"
+// The same two samples as .npy files (with and without the batch
+// dimension), in a flat folder, and as sample folders of any name.
+// RUN: %python %cim_src_root/scripts/write-tensor.py %t/flat/a.npy "[[-1, 0.5, 2, 1.27]]"
+// RUN: %python %cim_src_root/scripts/write-tensor.py %t/flat/b.npy "[0.3, 2.54, -0.2, 0]"
+// RUN: %python %cim_src_root/scripts/write-tensor.py %t/named/first/input_0.npy "[[-1, 0.5, 2, 1.27]]"
+// RUN: %python %cim_src_root/scripts/write-tensor.py %t/named/second/input_0.pb "[[0.3, 2.54, -0.2, 0]]"
 // RUN: cim-opt %s --cim-calibrate | FileCheck %s --check-prefix=WEIGHTS
 // RUN: cim-opt %s --cim-calibrate="inputs=%t/a.pb,%t/b.pb" | FileCheck %s --check-prefix=MINMAX
 // RUN: cim-opt %s --cim-calibrate="inputs=%t/sets" | FileCheck %s --check-prefix=MINMAX
+// RUN: cim-opt %s --cim-calibrate="inputs=%t/flat" | FileCheck %s --check-prefix=MINMAX
+// RUN: cim-opt %s --cim-calibrate="inputs=%t/named" | FileCheck %s --check-prefix=MINMAX
 // RUN: cim-opt %s --cim-calibrate="inputs=%t/sets/test_data_set_1,%t/b.pb" | FileCheck %s --check-prefix=MINMAX
 // RUN: cim-opt %s --cim-calibrate="inputs=%t/sets,%t/outliers.pb samples=2" | FileCheck %s --check-prefix=MINMAX
 // RUN: cim-opt %s --cim-calibrate="inputs=%t/a.pb,%t/outliers.pb samples=1" | FileCheck %s --check-prefix=FIRST

@@ -113,11 +113,11 @@ static cl::opt<std::string> ascheme(
     cl::init("asymmetric"), cl::cat(quantCategory));
 static cl::list<std::string> calibrate(
     "calibrate",
-    cl::desc("Calibration inputs for activation scales: TensorProto files, "
-             "directories with input_N.pb, or directories of "
-             "test_data_set_* (repeatable; without it each layer quantizes "
-             "its input with the input's own range, as a program compiled "
-             "without it does)"),
+    cl::desc("Calibration inputs for activation scales: tensor files (.pb, "
+             ".npy), folders with input_N files, folders of sample folders "
+             "or of tensor files, image folders (docs/tune.md, \"Data\"; "
+             "repeatable; without it each layer quantizes its input with "
+             "the input's own range, as a program compiled without it does)"),
     cl::value_desc("path"), cl::cat(quantCategory));
 static cl::opt<unsigned> calibrationSamples(
     "calibration-samples",
@@ -131,6 +131,8 @@ static cl::opt<double>
     percentile("percentile",
                cl::desc("Percentile for --calibration=percentile (99.99)"),
                cl::init(99.99), cl::cat(quantCategory));
+
+static cim::CalibrationImageCLOptions calibrationImages(quantCategory);
 
 /// True when any quantization option is given.
 static bool quantized() {
@@ -158,6 +160,7 @@ static cim::PipelineOptions getPipelineOptions() {
   options.calibrationMethod = calibration;
   options.percentile = percentile;
   options.calibrationSamples = calibrationSamples;
+  calibrationImages.apply(options);
   return options;
 }
 

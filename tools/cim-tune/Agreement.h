@@ -33,9 +33,9 @@ struct AgreementResult {
   double getAccuracy() const { return count ? double(correct) / count : 0; }
 };
 
-/// Runs `predict` on the first predictions.size() images of `data` and
-/// counts the argmax equal to `predictions` (agreement) and to the label
-/// (accuracy).
+/// Runs `predict` on the first predictions.size() samples of `data` (one
+/// input) and counts the argmax equal to `predictions` (agreement) and to
+/// the label (accuracy, when there are labels).
 bool computeAgreement(const Dataset &data, const Transform &transform,
                       const std::vector<int64_t> &predictions,
                       const PredictFn &predict, AgreementResult &result,

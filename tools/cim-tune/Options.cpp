@@ -143,9 +143,11 @@ bool tune::parseAugmentation(const std::string &list, Transform &t,
         return false;
       }
       t.cropPadding = v;
+    } else if (item == "random-resized-crop") {
+      t.randomResizedCrop = true;
     } else {
       error = "cim-tune: error: unknown augmentation '" + item +
-              "' (expected crop:N or flip)";
+              "' (expected crop:N, flip or random-resized-crop)";
       return false;
     }
   }
@@ -289,8 +291,9 @@ TextOption tune::modelPath("model", cl::desc("the ONNX model"),
                            cl::value_desc("M.onnx"), everyCommand);
 TextOption tune::dataName(
     "data",
-    cl::desc("fashion-mnist (default), mnist, cifar10 or a directory of idx "
-             "files"),
+    cl::desc("fashion-mnist (default), mnist, cifar10, a directory of idx "
+             "files, or a data folder or tensor file (.pb, .npy, input_N "
+             "folders, image folders; docs/tune.md)"),
     cl::value_desc("NAME"), cl::init("fashion-mnist"), everyCommand);
 TextOption tune::dataDir("data-dir", cl::desc("where the data set lies"),
                          cl::value_desc("DIR"), everyCommand);
@@ -302,6 +305,12 @@ ListOption tune::stdOption("std",
                            cl::desc("input normalization after /255: the "
                                     "standard deviation (per channel)"),
                            Positive(), everyCommand);
+CountOption tune::resizeOption(
+    "resize",
+    cl::desc("image folders: the shorter side before the center crop to the "
+             "model input's size (default: the larger of its height and "
+             "width)"),
+    cl::init(0), everyCommand);
 CountOption tune::limitOption(
     "limit",
     cl::desc("the first N test images (eval, search, ptq) or training "
@@ -317,7 +326,8 @@ CountOption tune::seedOption("seed",
                                 Command::Check});
 CountOption tune::threadsOption(
     "threads",
-    cl::desc("LibTorch and OpenBLAS threads (default 0: one per core)"),
+    cl::desc("LibTorch and OpenBLAS threads, and the threads reading a "
+             "data folder's samples (default 0: one per core)"),
     cl::init(0),
     Of{Command::Train, Command::Qat, Command::Eval, Command::Export,
        Command::Check, Command::Ptq});

@@ -201,7 +201,7 @@ struct Of {
 extern TextOption modelPath, dataName, dataDir, outputPath, jsonPath,
     checkpointPath;
 extern ListOption meanOption, stdOption;
-extern CountOption limitOption, seedOption, threadsOption;
+extern CountOption limitOption, seedOption, threadsOption, resizeOption;
 
 /// Parses the command line into the options of the subcommands (each
 /// defined beside the command that reads it). Exits with status 1 and one

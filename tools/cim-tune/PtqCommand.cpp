@@ -156,13 +156,17 @@ int tune::runPtqCommand() {
            std::to_string(layer->quant->abits) +
            "; the QDQ export holds at most 8 bits");
 
+  Transform transform;
+  transform.mean = meanOption;
+  transform.std = stdOption;
+  transform.resize = resizeOption;
   Dataset train, test;
-  if (!loadDataset(dataName, dataDir, true, train, error) ||
-      !loadDataset(dataName, dataDir, false, test, error))
+  if (!loadDataset(dataName, dataDir, true, train, error, &loaded) ||
+      !loadDataset(dataName, dataDir, false, test, error, &loaded) ||
+      !checkImageShape(loaded, train, error) ||
+      !checkTransform(train, transform, error))
     fail(error);
   test.truncate(limitOption);
-  if (!checkImageShape(loaded, train, error))
-    fail(error);
   std::unique_ptr<Network> net = Network::create(loaded, error);
   if (!net)
     fail(error);
@@ -178,8 +182,7 @@ int tune::runPtqCommand() {
   options.calibration.percentile = percentile;
   options.calibration.images = calibrationSamples;
   options.rangeImages = rangeImages;
-  options.transform.mean = meanOption;
-  options.transform.std = stdOption;
+  options.transform = transform;
   options.progress = [](const std::string &line) {
     std::cerr << line << std::endl;
   };
@@ -192,6 +195,9 @@ int tune::runPtqCommand() {
     result = net->evaluate(test, options.transform, 256, false);
   std::vector<OutputComparison> versusFloat =
       compareWithFloat(*net, test, options.transform, 256);
+  std::vector<OutputComparison> versusTargets;
+  if (test.hasTargets())
+    versusTargets = compareWithTargets(*net, test, options.transform, 256);
   Graph graph = net->getGraph();
   OutputFiles outputs;
   outputs.add(outputPath, exportBytes(graph));
@@ -214,5 +220,6 @@ int tune::runPtqCommand() {
     std::printf("quantized test accuracy %.2f %% (%lld images)\n",
                 100 * result->getAccuracy(), (long long)result->count);
   std::fputs(formatComparisons(versusFloat).c_str(), stdout);
+  std::fputs(formatComparisons(versusTargets, "the targets").c_str(), stdout);
   return 0;
 }

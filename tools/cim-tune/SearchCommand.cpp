@@ -154,7 +154,9 @@ EnumOption<quant::CalibrationMethod> calibrationMethod(
     Names<quant::CalibrationMethod>{getCalibrationNames()},
     cl::init(quant::CalibrationMethod::Percentile), searchOnly);
 TextOption augmentation("augment",
-                        cl::desc("final QAT augmentation: flip, crop:N, none"),
+                        cl::desc("final QAT augmentation: flip, crop:N, "
+                                 "random-resized-crop (image folders), "
+                                 "none"),
                         cl::value_desc("LIST"), cl::init("flip"), searchOnly);
 FlagOption fixedWeightScales("fixed-weight-scales",
                              cl::desc("do not learn the weight scales (LSQ) "
@@ -243,6 +245,7 @@ int tune::runSearchCommand() {
   finetune.seed = search.seed;
   finetune.transform.mean = meanOption;
   finetune.transform.std = stdOption;
+  finetune.transform.resize = resizeOption;
   finetune.calibrationImages = std::min<int64_t>(256, finetune.subset);
   finetune.sensitivityImages = sensitivityImages;
   finetune.calibration = calibrationMethod;
@@ -271,12 +274,17 @@ int tune::runSearchCommand() {
          std::to_string(graph.getLayers().size()));
   Dataset train, test;
   std::string data = dataName;
-  if (!loadDataset(data, dataDir, true, train, error) ||
-      !loadDataset(data, dataDir, false, test, error))
+  if (!loadDataset(data, dataDir, true, train, error, &graph) ||
+      !loadDataset(data, dataDir, false, test, error, &graph) ||
+      !checkImageShape(graph, train, error))
+    fail(error);
+  // The default flip is for images: tensor files are taken as they are.
+  if (train.folder && !train.isImageFolder() &&
+      !augmentation.getNumOccurrences())
+    finetune.transform.horizontalFlip = false;
+  if (!checkTransform(train, finetune.transform, error))
     fail(error);
   test.truncate(limitOption);
-  if (!checkImageShape(graph, train, error))
-    fail(error);
   // Without labels: measured against the float model, taught by it.
   bool labeled = !train.labels.empty() && !test.labels.empty();
   finetune.metric = metric.getNumOccurrences() || labeled ? Metric(metric)
@@ -317,6 +325,8 @@ int tune::runSearchCommand() {
      << ";norm=" << meanOption.getParser().getText() << "/"
      << stdOption.getParser().getText() << ";baselines=" << search.baselines
      << search.finalQat << ";probe=" << finetune.sensitivityImages;
+  if (resizeOption.getNumOccurrences())
+    fp << ";resize=" << finetune.transform.resize;
   // (Only a non-default method: older checkpoints keep their fingerprint.)
   if (finetune.calibration != quant::CalibrationMethod::Percentile)
     fp << ";calibration="

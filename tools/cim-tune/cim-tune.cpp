@@ -72,9 +72,10 @@ struct TrainingFlags {
                   cl::init(Optimizer::Sgd), Of{command}),
         noCosine("no-cosine", cl::desc("constant learning rate"), Of{command}),
         augment("augment",
-                cl::desc("random crop after N-pixel padding, horizontal "
-                         "flip"),
-                cl::value_desc("crop:N,flip"), Of{command}),
+                cl::desc("random crop after N-pixel padding (named "
+                         "sets), horizontal flip, random-resized-crop "
+                         "(image folders)"),
+                cl::value_desc("crop:N,flip,random-resized-crop"), Of{command}),
         progress("progress",
                  cl::desc("a bar on a terminal (auto), plain lines every "
                           "10 % or none"),
@@ -188,6 +189,7 @@ Transform getTransform(const std::string &augment) {
   Transform t;
   t.mean = meanOption;
   t.std = stdOption;
+  t.resize = resizeOption;
   std::string error;
   if (!parseAugmentation(augment, t, error))
     fail(error);
@@ -227,19 +229,18 @@ std::unique_ptr<IRModel> loadModel(bool quantize) {
   return model;
 }
 
-Dataset loadData(bool train, int64_t limit) {
+/// The training or test split of --data for `graph`, checked against it
+/// and against `transform`.
+Dataset loadData(bool train, int64_t limit, const Graph &graph,
+                 const Transform &transform) {
   Dataset data;
   std::string error;
-  if (!loadDataset(dataName, dataDir, train, data, error))
+  if (!loadDataset(dataName, dataDir, train, data, error, &graph) ||
+      !checkImageShape(graph, data, error) ||
+      !checkTransform(data, transform, error))
     fail(error);
   data.truncate(limit);
   return data;
-}
-
-void checkInputShape(const Graph &graph, const Dataset &data) {
-  std::string error;
-  if (!checkImageShape(graph, data, error))
-    fail(error);
 }
 
 std::unique_ptr<Network> makeNetwork(const Graph &graph) {
@@ -293,14 +294,15 @@ void calibrateModel(IRModel &model, const Transform &transform,
       fail(error);
     return;
   }
-  // Of the training images qat trains on (its --limit).
-  Dataset train = loadData(true, trainLimit);
+  // Of the training samples qat trains on (its --limit).
+  Dataset train = loadData(true, trainLimit, model.getGraph(), transform);
   train.truncate(options.images);
-  checkInputShape(model.getGraph(), train);
-  std::vector<std::vector<float>> samples(size_t(train.count));
-  for (int64_t i = 0; i < train.count; ++i) {
-    samples[size_t(i)].resize(size_t(train.getImageSize()));
-    getImage(train, i, transform, samples[size_t(i)].data());
+  std::vector<std::vector<std::vector<float>>> samples(size_t(train.count));
+  try {
+    for (int64_t i = 0; i < train.count; ++i)
+      getSample(train, i, transform, samples[size_t(i)]);
+  } catch (const SampleError &e) {
+    fail(e.what());
   }
   if (!model.calibrate(samples, options, error))
     fail(error);
@@ -309,12 +311,14 @@ void calibrateModel(IRModel &model, const Transform &transform,
   OutputFiles files;
   files.addDirectory(saveCalibration);
   for (size_t i = 0; i < samples.size(); ++i) {
-    std::string bytes;
-    if (!model.serializeInput(samples[i], bytes, error))
-      fail(error);
     std::string dir = saveCalibration + "/test_data_set_" + std::to_string(i);
     files.addDirectory(dir);
-    files.add(dir + "/input_0.pb", std::move(bytes));
+    for (size_t k = 0; k < samples[i].size(); ++k) {
+      std::string bytes;
+      if (!model.serializeInput(k, samples[i][k], bytes, error))
+        fail(error);
+      files.add(dir + "/input_" + std::to_string(k) + ".pb", std::move(bytes));
+    }
   }
   std::string failedPath;
   if (!files.commit(failedPath, error))
@@ -401,7 +405,8 @@ TrainOptions TrainingFlags::get() const {
   o.cosine = !noCosine;
   o.seed = uint64_t(int64_t(seedOption));
   o.transform = getTransform(augment);
-  o.augment = o.transform.cropPadding > 0 || o.transform.horizontalFlip;
+  o.augment = o.transform.cropPadding > 0 || o.transform.horizontalFlip ||
+              o.transform.randomResizedCrop;
   o.learnScales = !fixedScales;
   o.learnWeightScales = learnWeightScales;
   if (!outputPath.getNumOccurrences())
@@ -431,18 +436,24 @@ void writeBitsPolicy(const Graph &graph, const std::string &path) {
   writeOrFail(path, formatPolicyJson(graph));
 }
 
-/// Prints the comparisons of compareWithFloat, one line per output.
-void printComparisons(const std::vector<OutputComparison> &comparisons) {
-  std::fputs(formatComparisons(comparisons).c_str(), stdout);
+/// Prints the comparisons of compareWithFloat or compareWithTargets
+/// (`against`: "the float model", "the targets"), one line per output.
+void printComparisons(const std::vector<OutputComparison> &comparisons,
+                      const char *against = "the float model") {
+  std::fputs(formatComparisons(comparisons, against).c_str(), stdout);
 }
 
 /// train (float) or qat: the trained model to -o.
 int runTrain(bool quantized) {
   TrainOptions options = (quantized ? qatFlags : trainFlags).get();
   std::unique_ptr<IRModel> model = loadModel(quantized);
-  Dataset train = loadData(true, limitOption);
-  Dataset test = loadData(false, 0);
-  checkInputShape(model->getGraph(), train);
+  Dataset train =
+      loadData(true, limitOption, model->getGraph(), options.transform);
+  Dataset test = loadData(false, 0, model->getGraph(), options.transform);
+  if (!quantized && !train.hasLabels())
+    fail("cim-tune: error: the training data has no labels (a labels.txt, "
+         "or an image folder's class folders): train learns from labels; "
+         "qat fine-tunes without them from the float model");
   if (quantized)
     calibrateModel(*model, options.transform, limitOption);
   std::unique_ptr<Network> net = makeNetwork(model->getGraph());
@@ -494,8 +505,7 @@ int runEval() {
   std::unique_ptr<IRModel> model = loadModel(quantize);
   for (const Node *layer : model->getGraph().getLayers())
     quantize |= layer->quant.has_value(); // a QDQ model
-  Dataset test = loadData(false, limitOption);
-  checkInputShape(model->getGraph(), test);
+  Dataset test = loadData(false, limitOption, model->getGraph(), transform);
   // Layers without activation scales (a float model) are calibrated as
   // cimc --calibrate calibrates them, as qat starts.
   if (quantize)
@@ -515,6 +525,11 @@ int runEval() {
     versusFloat = compareWithFloat(*net, test, transform, evalBatchSize);
     printComparisons(versusFloat);
   }
+  std::vector<OutputComparison> versusTargets;
+  if (test.hasTargets()) {
+    versusTargets = compareWithTargets(*net, test, transform, evalBatchSize);
+    printComparisons(versusTargets, "the targets");
+  }
 
   std::vector<std::pair<std::string, AgreementResult>> agreements;
   auto runAgreement = [&](const std::string &label, const PredictFn &predict) {
@@ -523,10 +538,12 @@ int runEval() {
     if (!computeAgreement(test, transform, result.predictions, predict,
                           agreement, error))
       fail(error);
-    std::printf("%s: agreement %.2f %% (%lld of %lld), accuracy %.2f %%\n",
-                label.c_str(), 100 * agreement.getAgreement(),
-                (long long)agreement.agreeing, (long long)agreement.count,
-                100 * agreement.getAccuracy());
+    std::printf("%s: agreement %.2f %% (%lld of %lld)", label.c_str(),
+                100 * agreement.getAgreement(), (long long)agreement.agreeing,
+                (long long)agreement.count);
+    if (test.hasLabels())
+      std::printf(", accuracy %.2f %%", 100 * agreement.getAccuracy());
+    std::printf("\n");
     agreements.emplace_back(label, agreement);
   };
   if (reference) {
@@ -580,12 +597,16 @@ int runEval() {
       for (size_t k = 0; k < versusFloat.size(); ++k)
         writeComparison(versusFloat[k],
                         "float_output" + std::to_string(k) + "_");
+    for (size_t k = 0; k < versusTargets.size(); ++k)
+      writeComparison(versusTargets[k],
+                      "target_output" + std::to_string(k) + "_");
     for (auto &[label, a] : agreements) {
       std::snprintf(buf, sizeof buf, "%.6f", a.getAgreement());
       os << ", \"" << (label == "program" ? "agreement" : label + "_agreement")
          << "\": " << buf;
       std::snprintf(buf, sizeof buf, "%.6f", a.getAccuracy());
-      os << ", \"" << label << "_accuracy\": " << buf;
+      os << ", \"" << label
+         << "_accuracy\": " << (test.hasLabels() ? buf : "null");
     }
     os << "}\n";
     writeOrFail(jsonPath, os.str());
@@ -660,6 +681,13 @@ int runCheck() {
   const Graph &graph = model->getGraph();
   std::cout << modelPath << ": " << graph.nodes.size() << " ops, "
             << graph.constants.size() << " constants\n";
+  if (graph.inputs.size() != 1)
+    fail(modelPath +
+         ": error: check compares models of one input with the "
+         "reference executor; this one takes " +
+         std::to_string(graph.inputs.size()) +
+         " (train, qat, eval and ptq take it with a data folder of "
+         "input_N files)");
   std::unique_ptr<Network> net = Network::create(graph, error);
   if (!net)
     fail(error);
@@ -794,7 +822,7 @@ static int run(int argc, char **argv) {
   Command command = *getChosenCommand();
   if (command == Command::Search)
     return runSearchCommand();
-  setThreadCount(int(threadsOption));
+  setReaderThreads(setThreadCount(int(threadsOption)));
   switch (command) {
   case Command::Train:
     return runTrain(false);

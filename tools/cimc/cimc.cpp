@@ -86,9 +86,10 @@ static cl::opt<std::string> ascheme(
     cl::init("asymmetric"), cl::cat(category));
 static cl::list<std::string> calibrate(
     "calibrate",
-    cl::desc("Calibration inputs for static activation scales: TensorProto "
-             "files, directories with input_N.pb, or directories of "
-             "test_data_set_* (repeatable; without it each layer quantizes "
+    cl::desc("Calibration inputs for static activation scales: tensor files "
+             "(.pb, .npy), folders with input_N files, folders of sample "
+             "folders or of tensor files, image folders (docs/tune.md, "
+             "\"Data\"; repeatable; without it each layer quantizes "
              "its input with the input's own range at run time)"),
     cl::value_desc("path"), cl::cat(category));
 static cl::opt<unsigned> calibrationSamples(
@@ -105,6 +106,7 @@ static cl::opt<double>
     percentile("percentile",
                cl::desc("Percentile (50..100) for --calibration=percentile"),
                cl::init(99.99), cl::cat(category));
+static cim::CalibrationImageCLOptions calibrationImages(category);
 static cl::opt<std::string>
     report("report", cl::desc("Write the cost report as JSON to this file"),
            cl::value_desc("file"), cl::cat(category));
@@ -167,6 +169,7 @@ int main(int argc, char **argv) {
   options.calibrationMethod = calibration;
   options.percentile = percentile;
   options.calibrationSamples = calibrationSamples;
+  calibrationImages.apply(options);
   bool emitting = emit.getNumOccurrences() > 0;
   options.stopAfter = emitting ? emit.getValue() : cim::CompileStage::Program;
   options.configurePassManager = [](PassManager &pm) {

@@ -80,6 +80,11 @@ struct PipelineOptions {
   double percentile = 99.99;
   /// Calibrate on the first N samples of the inputs (0: all).
   unsigned calibrationSamples = 0;
+  /// Image folders among the calibration inputs: the shorter side before
+  /// the center crop to the input's size (0: the input's larger side), and
+  /// the per-channel normalization after /255.
+  int64_t calibrationResize = 0;
+  std::vector<float> calibrationMean, calibrationStd;
   /// Duplicate slow layers into spare crossbars.
   bool duplicate = true;
   /// How stationary copies are laid out on the PEs.
@@ -140,6 +145,18 @@ struct CompilePipelineCLOptions
       llvm::cl::desc("Calibrate on the first N samples (0: all; "
                      "cim-calibrate samples=)"),
       llvm::cl::init(0)};
+  Option<int64_t> calibrationResize{
+      *this, "resize",
+      llvm::cl::desc("Image folders among the calibration inputs: the "
+                     "shorter side before the center crop (cim-calibrate "
+                     "resize=)"),
+      llvm::cl::init(0)};
+  ListOption<float> calibrationMean{
+      *this, "mean",
+      llvm::cl::desc("Image folders: per-channel mean (cim-calibrate mean=)")};
+  ListOption<float> calibrationStd{
+      *this, "std",
+      llvm::cl::desc("Image folders: per-channel std (cim-calibrate std=)")};
   Option<bool> duplicate{*this, "duplicate",
                          llvm::cl::desc("Copy the slowest layers into spare "
                                         "crossbars"),
@@ -164,6 +181,18 @@ struct CompilePipelineCLOptions
 
   /// The options as a PipelineOptions, or a one-line error.
   FailureOr<PipelineOptions> toPipelineOptions(std::string &error) const;
+};
+
+/// The options --resize, --mean and --std of the tools that take
+/// --calibrate (cimc, cim-sim): how the images of an image folder among the
+/// calibration inputs become the model's input, with cim-tune's names
+/// (docs/tune.md, "Data").
+struct CalibrationImageCLOptions {
+  llvm::cl::opt<int64_t> resize;
+  llvm::cl::list<float> mean, std;
+  explicit CalibrationImageCLOptions(llvm::cl::OptionCategory &category);
+  /// Sets the calibration image options of `options`.
+  void apply(PipelineOptions &options) const;
 };
 
 /// Graph clean-up and the quantization a QDQ model carries:

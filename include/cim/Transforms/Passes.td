@@ -116,12 +116,21 @@ def Calibrate : Pass<"cim-calibrate", "mlir::ModuleOp"> {
       the rhs one symmetric per-tensor `wscale` at the layer's `wbits`
       (zero point 0).
 
-    `inputs` is a comma-separated list; each entry is an ONNX TensorProto
-    file (one sample for a one-input function), a directory holding
-    `input_0.pb`, `input_1.pb`, ... (one sample), or a directory of
-    `test_data_set_*` directories (one sample each, in numeric order), as in
-    the ONNX test data; `samples=N` keeps the first N of them (0: all).
-    Scales a layer already carries (e.g. from a QDQ
+    `inputs` is a comma-separated list of data paths, each read as
+    cim-tune's `--data` reads folders (docs/tune.md, "Data"): a tensor file
+    (ONNX TensorProto `.pb` or NumPy `.npy`; one sample of a one-input
+    function), a folder holding `input_0.pb`, `input_1.pb`, ... (one
+    sample), a folder of such sample folders (`test_data_set_*` in numeric
+    order, as in the ONNX test data, or any names in name order), a flat
+    folder of tensor files (one sample each), or an image folder (one
+    subfolder of JPEG or PNG images per class) for a function with one NCHW
+    f32 input of 1 or 3 channels: each image is resized (shorter side to
+    `resize`, by default the input's larger side), center-cropped to the
+    input's height and width, scaled to [0, 1] and normalized with `mean`
+    and `std`. A tensor must have the input's shape (or that shape without
+    a batch dimension of 1) and element type (any float type for a float
+    input). `samples=N` keeps the first N samples (0: all). Every sample is
+    held in memory during calibration. Scales a layer already carries (e.g. from a QDQ
     import) are kept unless `overwrite` is set. Without inputs only weight
     scales are filled. Run after `cim-assign-bitwidths`: the scales depend
     on the bit widths.
@@ -144,7 +153,14 @@ def Calibrate : Pass<"cim-calibrate", "mlir::ModuleOp"> {
     Option<"overwrite", "overwrite", "bool", /*default=*/"false",
            "Replace scales a layer already carries">,
     Option<"function", "function", "std::string", /*default=*/"\"\"",
-           "Function to run on the inputs (default: the only one)">
+           "Function to run on the inputs (default: the only one)">,
+    Option<"resize", "resize", "int64_t", /*default=*/"0",
+           "Image folders: the shorter side before the center crop (0: the "
+           "input's larger side)">,
+    ListOption<"mean", "mean", "float",
+               "Image folders: per-channel mean, subtracted after /255">,
+    ListOption<"stdDev", "std", "float",
+               "Image folders: per-channel standard deviation">
   ];
   let dependentDialects = ["::mlir::cim::CIMDialect"];
 }

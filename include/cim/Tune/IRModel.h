@@ -76,6 +76,10 @@ public:
   /// samples, scale for scale.
   bool calibrate(const std::vector<std::vector<float>> &samples,
                  const CalibrationOptions &options, std::string &error);
+  /// The same for a model of any number of inputs: each sample holds one
+  /// vector per input.
+  bool calibrate(const std::vector<std::vector<std::vector<float>>> &samples,
+                 const CalibrationOptions &options, std::string &error);
 
   /// The same on tensor files and folders, read as cimc --calibrate reads
   /// them (the cim-calibrate pass).
@@ -86,6 +90,9 @@ public:
   /// that input: a calibration sample for cimc --calibrate.
   bool serializeInput(const std::vector<float> &input, std::string &bytes,
                       std::string &error) const;
+  /// The same for input `index`.
+  bool serializeInput(size_t index, const std::vector<float> &input,
+                      std::string &bytes, std::string &error) const;
 
   /// Runs the compiler's reference executor on one input tensor (the model's
   /// first argument, `input.size()` elements): the fake-quantized reference

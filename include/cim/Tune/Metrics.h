@@ -71,10 +71,19 @@ std::vector<OutputComparison> compareWithFloat(Network &net,
                                                const Transform &transform,
                                                int64_t batchSize);
 
-/// One line per comparison: "against the float model[ (output K)]: top-1
-/// agreement A %, output cosine C, SQNR S dB" ("decision agreement A %
-/// (>= T)" for single-value outputs).
-std::string formatComparisons(const std::vector<OutputComparison> &comparisons);
+/// The outputs of `net` (as it is set, float or quantized) against the
+/// expected outputs of `data`'s samples (a data folder's output_N files):
+/// one comparison per output with targets.
+std::vector<OutputComparison> compareWithTargets(Network &net,
+                                                 const Dataset &data,
+                                                 const Transform &transform,
+                                                 int64_t batchSize);
+
+/// One line per comparison: "against AGAINST[ (output K)]: top-1 agreement
+/// A %, output cosine C, SQNR S dB" ("decision agreement A % (>= T)" for
+/// single-value outputs).
+std::string formatComparisons(const std::vector<OutputComparison> &comparisons,
+                              const char *against = "the float model");
 
 /// What the search measures a policy by, and what `--max-drop` bounds.
 enum class Metric {

@@ -74,8 +74,10 @@ OpSupport getOpSupport(const std::string &mnemonic);
 
 class Network;
 
-/// Whether `graph`'s input takes `data`'s images (NCHW of their channels,
-/// height and width); false with a one-line `error` naming the input.
+/// Whether `graph`'s inputs take `data`'s samples: a named set's images
+/// (one NCHW input of their channels, height and width), or a data folder
+/// loaded for the graph (checked at load); false with a one-line `error`
+/// naming the input.
 bool checkImageShape(const Graph &graph, const Dataset &data,
                      std::string &error);
 
@@ -137,11 +139,13 @@ struct TrainOptions {
 };
 
 struct EvalResult {
-  int64_t count = 0, correct = 0;
+  /// Samples evaluated, and those with labels (all or none).
+  int64_t count = 0, labeled = 0, correct = 0;
+  /// The mean cross-entropy (0 without labels).
   double loss = 0;
   double imagesPerSecond = 0;
   std::vector<int64_t> predictions;
-  double getAccuracy() const { return count ? double(correct) / count : 0; }
+  double getAccuracy() const { return labeled ? double(correct) / labeled : 0; }
 };
 
 struct CalibrationOptions {
@@ -160,7 +164,7 @@ public:
   /// For the library's units that include NetworkImpl.h (PostTraining.cpp).
   Impl &getImpl() { return *impl; }
 
-  /// Builds the network. Fails for graphs with more than one input and for
+  /// Builds the network. Fails for graphs without inputs or outputs and for
   /// ops without a trainable kernel (`error` then holds one located line
   /// per such op).
   static std::unique_ptr<Network> create(const Graph &graph,
@@ -182,11 +186,13 @@ public:
 
   /// Trains (float or quantization-aware, as set) and returns the loss of
   /// the last epoch; `test`, when given, is evaluated after every epoch.
+  /// Data without labels trains only from a teacher.
   bool train(const Dataset &data, const Dataset *test,
              const TrainOptions &options, std::string &error);
 
-  /// Accuracy and mean cross-entropy on `data` (the outputs are logits;
-  /// a trailing softmax is skipped for the loss); unlabeled data gives the
+  /// Accuracy and mean cross-entropy on `data` where it has labels (the
+  /// outputs are logits; a trailing softmax is skipped for the loss), and
+  /// the predictions (the first output's argmax); unlabeled data gives the
   /// predictions only.
   EvalResult evaluate(const Dataset &data, const Transform &transform,
                       int64_t batchSize, bool keepPredictions);
@@ -195,11 +201,15 @@ public:
   /// where the model's batch is dynamic, else its static batch.
   int64_t getRunBatch(int64_t wanted) const;
 
-  /// The first output for `count` images (NCHW f32).
+  /// The first output for `count` images (NCHW f32) of a one-input model.
   std::vector<float> forward(const float *images, int64_t count);
-  /// Every output of the graph for `count` images, each flattened.
+  /// The first output for a batch of every input.
+  std::vector<float> forward(Batch &batch);
+  /// Every output of the graph for `count` images of a one-input model, or
+  /// for a batch of every input, each flattened.
   std::vector<std::vector<float>> forwardOutputs(const float *images,
                                                  int64_t count);
+  std::vector<std::vector<float>> forwardOutputs(Batch &batch);
 
   /// The loss each output of the graph is distilled with when `requested`
   /// is asked for (Auto resolved per output).

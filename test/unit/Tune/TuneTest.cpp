@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cim/Data/Npy.h"
+#include "cim/Importer/TensorIO.h"
 #include "cim/Tune/Dataset.h"
 #include "cim/Tune/Export.h"
 #include "cim/Tune/IRModel.h"
@@ -14,6 +16,9 @@
 
 #include "gtest/gtest.h"
 
+#include "llvm/Support/FileSystem.h"
+
+#include <png.h>
 #include <zlib.h>
 
 #include <cmath>
@@ -172,6 +177,269 @@ TEST(TuneDataset, SeededShuffleAndNormalization) {
   one.pixels[0] = 255;
   getImage(one, 0, t, &x);
   EXPECT_FLOAT_EQ(x, 2.0f);
+}
+
+namespace {
+/// A model of two inputs, x (1x8x8) and z (4), to 3 classes:
+/// y = A flatten(x) + B z, with A[c][i] = (c + 1) / 64 and B[c][k] = k - c.
+std::string writeTwoInputModel(const std::string &dir) {
+  std::string a, b;
+  for (int c = 0; c < 3; ++c)
+    for (int i = 0; i < 64; ++i)
+      a += (a.empty() ? "" : ",") + std::to_string((c + 1) / 64.0);
+  for (int c = 0; c < 3; ++c)
+    for (int k = 0; k < 4; ++k)
+      b += (b.empty() ? "" : ",") + std::to_string(k - c);
+  std::string path = dir + "/two.onnxtxt";
+  std::ofstream(path) << "<\n  ir_version: 8,\n  opset_import: [\"\" : 13]\n>\n"
+                      << "two (float[N,1,8,8] x, float[N,4] z) => (float[N,3] "
+                         "y)\n<float[3,64] a = {"
+                      << a << "}, float[3,4] b = {" << b
+                      << "}>\n{\n  f = Flatten(x)\n  y1 = Gemm <transB = 1> "
+                         "(f, a)\n  y2 = Gemm <transB = 1> (z, b)\n  y = "
+                         "Add(y1, y2)\n}\n";
+  return path;
+}
+
+void writeNpy(const std::string &path, const HostTensor &tensor) {
+  std::ofstream(path, std::ios::binary) << data::serializeNpy(tensor);
+}
+} // namespace
+
+// The ONNX test layout for a model of two inputs: each sample's inputs (x
+// as .npy with its batch dimension, z as a TensorProto without it) and
+// target, the labels of labels.txt, in sample order; slices, unlabeled
+// data and labels outside the model's classes; the network runs both
+// inputs.
+TEST(TuneDataset, SampleFoldersOfTwoInputsWithLabelsAndTargets) {
+  std::string dir = tempPath("two-inputs");
+  llvm::sys::fs::remove_directories(dir);
+  std::string error;
+  ASSERT_FALSE(llvm::sys::fs::create_directories(dir));
+  std::string modelPath = writeTwoInputModel(dir);
+  std::unique_ptr<IRModel> model = IRModel::load(modelPath, {}, error);
+  ASSERT_TRUE(model) << error;
+  const Graph &graph = model->getGraph();
+  std::string data = dir + "/data";
+  for (int n = 0; n < 5; ++n) {
+    std::string sample = data + "/test_data_set_" + std::to_string(n);
+    ASSERT_FALSE(llvm::sys::fs::create_directories(sample));
+    std::vector<float> x(64), z(4), y(3);
+    for (int i = 0; i < 64; ++i)
+      x[size_t(i)] = float(n) + i / 64.0f;
+    for (int k = 0; k < 4; ++k)
+      z[size_t(k)] = float(k * n);
+    for (int c = 0; c < 3; ++c)
+      y[size_t(c)] = float(10 * n + c);
+    writeNpy(sample + "/input_0.npy", HostTensor::fromFloats({1, 1, 8, 8}, x));
+    ASSERT_TRUE(succeeded(writeTensorFile(
+        sample + "/input_1.pb", HostTensor::fromFloats({4}, z), "z", error)))
+        << error;
+    writeNpy(sample + "/output_0.npy", HostTensor::fromFloats({1, 3}, y));
+  }
+  std::ofstream(data + "/labels.txt") << "0\n1\n2\n0\n1\n";
+
+  Dataset set;
+  ASSERT_TRUE(loadDataset(data, "", true, set, error, &graph)) << error;
+  EXPECT_TRUE(checkImageShape(graph, set, error)) << error;
+  EXPECT_EQ(set.count, 5);
+  EXPECT_EQ(set.getNumInputs(), 2u);
+  EXPECT_EQ(set.getSampleSize(0), 64);
+  EXPECT_EQ(set.getSampleSize(1), 4);
+  EXPECT_TRUE(set.hasTargets());
+  EXPECT_EQ(set.labels, (std::vector<int64_t>{0, 1, 2, 0, 1}));
+
+  BatchIterator it(set, {}, 2, false, false, 0, 0);
+  it.readTargets();
+  Batch batch;
+  ASSERT_TRUE(it.next(batch));
+  ASSERT_EQ(batch.size, 2);
+  ASSERT_EQ(batch.inputs.size(), 2u);
+  ASSERT_EQ(batch.inputs[0].size(), 128u);
+  EXPECT_FLOAT_EQ(batch.inputs[0][64 + 32], 1.5f);
+  EXPECT_EQ(batch.inputs[1], (std::vector<float>{0, 0, 0, 0, 0, 1, 2, 3}));
+  ASSERT_EQ(batch.targets.size(), 1u);
+  EXPECT_EQ(batch.targets[0], (std::vector<float>{0, 1, 2, 10, 11, 12}));
+  EXPECT_EQ(batch.labels, (std::vector<int64_t>{0, 1}));
+
+  // The network takes x and z: y = A flatten(x) + B z.
+  std::unique_ptr<Network> net = Network::create(graph, error);
+  ASSERT_TRUE(net) << error;
+  std::vector<float> out = net->forward(batch);
+  ASSERT_EQ(out.size(), 6u);
+  for (int n = 0; n < 2; ++n)
+    for (int c = 0; c < 3; ++c) {
+      double sum = 0;
+      for (int i = 0; i < 64; ++i)
+        sum += (c + 1) / 64.0 * (n + i / 64.0);
+      for (int k = 0; k < 4; ++k)
+        sum += (k - c) * double(k * n);
+      EXPECT_NEAR(out[size_t(3 * n + c)], sum, 1e-4) << n << " " << c;
+    }
+  EvalResult result = net->evaluate(set, {}, 4, true);
+  EXPECT_EQ(result.count, 5);
+  EXPECT_EQ(result.labeled, 5);
+  EXPECT_EQ(result.predictions.size(), 5u);
+
+  // A slice starts at its first sample.
+  Dataset tail = set.slice(3, 2);
+  BatchIterator tailIt(tail, {}, 4, false, false, 0, 0);
+  ASSERT_TRUE(tailIt.next(batch));
+  EXPECT_EQ(batch.size, 2);
+  EXPECT_TRUE(batch.targets.empty()); // not asked for
+  EXPECT_FLOAT_EQ(batch.inputs[0][0], 3.0f);
+  EXPECT_EQ(batch.labels, (std::vector<int64_t>{0, 1}));
+  EXPECT_FALSE(tailIt.next(batch));
+
+  // Without labels.txt: no labels, -1 from the one-input interface, no
+  // accuracy.
+  ASSERT_FALSE(llvm::sys::fs::remove(data + "/labels.txt"));
+  ASSERT_TRUE(loadDataset(data, "", false, set, error, &graph)) << error;
+  EXPECT_FALSE(set.hasLabels());
+  BatchIterator unlabeled(set, {}, 3, false, false, 0, 0);
+  ASSERT_TRUE(unlabeled.next(batch));
+  EXPECT_TRUE(batch.labels.empty());
+  EXPECT_EQ(net->evaluate(set, {}, 4, false).labeled, 0);
+
+  // A label outside the model's 3 classes names the labels file.
+  std::ofstream(data + "/labels.txt") << "0\n1\n2\n3\n1\n";
+  EXPECT_FALSE(loadDataset(data, "", true, set, error, &graph));
+  EXPECT_NE(error.find("labels.txt: error: sample 3 ("), std::string::npos)
+      << error;
+  EXPECT_NE(error.find("label 3 is outside the model's 3 classes"),
+            std::string::npos)
+      << error;
+
+  // A sample whose file changed after loading is a SampleError naming it.
+  ASSERT_FALSE(llvm::sys::fs::remove(data + "/labels.txt"));
+  ASSERT_TRUE(loadDataset(data, "", true, set, error, &graph)) << error;
+  std::ofstream(data + "/test_data_set_4/input_0.npy") << "not numpy";
+  std::ofstream(data + "/test_data_set_2/input_0.npy") << "not numpy";
+  // Read by several threads, the first failing sample is reported.
+  setReaderThreads(4);
+  BatchIterator broken(set, {}, 5, false, false, 0, 0);
+  try {
+    broken.next(batch);
+    ADD_FAILURE() << "no SampleError";
+  } catch (const SampleError &e) {
+    EXPECT_NE(std::string(e.what()).find("test_data_set_2/input_0.npy: error:"),
+              std::string::npos)
+        << e.what();
+  }
+  setReaderThreads(1);
+  llvm::sys::fs::remove_directories(dir);
+}
+
+namespace {
+/// Writes a height x width RGB PNG whose pixels depend on `seed`.
+void writePng(const std::string &path, int height, int width, int seed) {
+  std::vector<uint8_t> pixels;
+  for (int y = 0; y < height; ++y)
+    for (int x = 0; x < width; ++x)
+      for (int c = 0; c < 3; ++c)
+        pixels.push_back(uint8_t((37 * seed + 17 * y + 29 * x + 71 * c) % 256));
+  png_image png;
+  std::memset(&png, 0, sizeof png);
+  png.version = PNG_IMAGE_VERSION;
+  png.width = uint32_t(width);
+  png.height = uint32_t(height);
+  png.format = PNG_FORMAT_RGB;
+  EXPECT_TRUE(png_image_write_to_file(&png, path.c_str(), 0, pixels.data(), 0,
+                                      nullptr));
+}
+} // namespace
+
+// An image folder for a 3x8x8 input: labels from the class folders, the
+// checks of the transform, and augmentation drawn per sample, so that an
+// epoch's samples are the same for any batch size.
+TEST(TuneDataset, ImageFolderAugmentsEachSampleAloneFromTheSeed) {
+  std::string dir = tempPath("images");
+  llvm::sys::fs::remove_directories(dir);
+  for (int c = 0; c < 2; ++c) {
+    std::string cls = dir + "/data/class_" + std::to_string(c);
+    ASSERT_FALSE(llvm::sys::fs::create_directories(cls));
+    for (int i = 0; i < 3; ++i)
+      writePng(cls + "/img_" + std::to_string(i) + ".png", 12, 10, 3 * c + i);
+  }
+  std::string error;
+  std::unique_ptr<IRModel> model = IRModel::load(
+      std::string(CIM_TUNE_INPUTS) + "/tune-net.onnxtxt", {}, error);
+  ASSERT_TRUE(model) << error;
+  // tune-net takes 1x8x8: the images are read as gray.
+  Dataset set;
+  ASSERT_TRUE(
+      loadDataset(dir + "/data", "", true, set, error, &model->getGraph()))
+      << error;
+  EXPECT_TRUE(set.isImageFolder());
+  EXPECT_EQ(set.count, 6);
+  EXPECT_EQ(set.channels, 1);
+  EXPECT_EQ(set.labels, (std::vector<int64_t>{0, 0, 0, 1, 1, 1}));
+
+  Transform t;
+  t.mean = {0.5f};
+  t.std = {0.25f};
+  EXPECT_TRUE(checkTransform(set, t, error)) << error;
+  Transform padded = t;
+  padded.cropPadding = 2;
+  EXPECT_FALSE(checkTransform(set, padded, error));
+  EXPECT_NE(error.find("image folders take random-resized-crop"),
+            std::string::npos)
+      << error;
+  Transform threeMeans = t;
+  threeMeans.mean = {0.5f, 0.5f, 0.5f};
+  EXPECT_FALSE(checkTransform(set, threeMeans, error));
+
+  t.randomResizedCrop = true;
+  t.horizontalFlip = true;
+  auto epoch = [&](int64_t batchSize, bool augment, int64_t e,
+                   bool shuffle = true) {
+    BatchIterator it(set, t, batchSize, shuffle, augment, 7, e);
+    Batch batch;
+    std::vector<float> all;
+    std::vector<int64_t> labels;
+    while (it.next(batch)) {
+      all.insert(all.end(), batch.inputs[0].begin(), batch.inputs[0].end());
+      labels.insert(labels.end(), batch.labels.begin(), batch.labels.end());
+    }
+    EXPECT_EQ(all.size(), 6u * 64u);
+    return std::make_pair(all, labels);
+  };
+  auto one = epoch(1, true, 0);
+  EXPECT_EQ(one, epoch(4, true, 0));
+  // Read by 3 threads: the same batches.
+  setReaderThreads(3);
+  EXPECT_EQ(one, epoch(4, true, 0));
+  setReaderThreads(1);
+  EXPECT_NE(one.first, epoch(1, true, 1).first);
+  EXPECT_NE(one.first, epoch(1, false, 0).first);
+  // The same augmented samples in any order: each sample's draws depend on
+  // the seed, the epoch and the sample only.
+  auto samplesOf = [](const std::vector<float> &all) {
+    std::vector<std::vector<float>> samples;
+    for (size_t i = 0; i < all.size(); i += 64)
+      samples.emplace_back(all.begin() + i, all.begin() + i + 64);
+    std::sort(samples.begin(), samples.end());
+    return samples;
+  };
+  auto inOrder = epoch(3, true, 0, false);
+  EXPECT_NE(inOrder.first, one.first);
+  EXPECT_EQ(samplesOf(inOrder.first), samplesOf(one.first));
+  // Not augmented: the center crop of getSample, normalized.
+  auto plain = epoch(2, false, 0);
+  std::vector<std::vector<float>> sample;
+  BatchIterator it(set, t, 1, true, false, 7, 0);
+  Batch batch;
+  ASSERT_TRUE(it.next(batch));
+  std::vector<float> expected;
+  for (int64_t i = 0; i < 6; ++i) {
+    getSample(set, i, t, sample);
+    if (sample[0] == batch.inputs[0])
+      expected = sample[0];
+  }
+  EXPECT_FALSE(expected.empty());
+  EXPECT_EQ(std::vector<float>(plain.first.begin(), plain.first.begin() + 64),
+            expected);
+  llvm::sys::fs::remove_directories(dir);
 }
 
 TEST(TuneFakeQuant, TorchEqualsQuantizerBitForBit) {
@@ -731,8 +999,8 @@ TEST(TuneTrain, OneEpochOnFashionMnistSubset) {
         for (int64_t x = 0; x < 8; ++x)
           out.pixels.push_back(
               d.pixels[size_t(n * 784 + (3 * y + 2) * 28 + 3 * x + 2)]);
-    for (uint8_t &l : out.labels)
-      l = uint8_t(l % 4);
+    for (int64_t &l : out.labels)
+      l %= 4;
     d = out;
   };
   shrink(train);
