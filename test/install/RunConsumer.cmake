@@ -27,7 +27,7 @@ run(${CMAKE_COMMAND} -G ${GENERATOR} -S ${CONSUMER_SOURCE_DIR}
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 run(${WORK_DIR}/build/consumer)
 message("${last_output}")
-if(NOT last_output MATCHES "quant = #cim.quant<wbits = 3, abits = 5>")
+if(NOT last_output MATCHES "quant = #cim.quant<wbits = 3, abits = 5, ascheme = asymmetric>")
   message(FATAL_ERROR "consumer output lacks the quantized layer")
 endif()
 if(NOT last_output MATCHES "layer fc: 16x4 matrix")

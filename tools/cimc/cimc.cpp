@@ -190,16 +190,6 @@ int main(int argc, char **argv) {
       cim::compileModel(inputFile, options, context);
   if (failed(result))
     return 1;
-  // cim-tune and cim-sim calibrate where cimc has no data: say so.
-  if (options.stopAfter >= cim::CompileStage::Quant) {
-    if (unsigned n = cim::countRunTimeActivationLayers(*result->module))
-      llvm::errs() << "cimc: note: no --calibrate inputs: " << n
-                   << " layer(s) take their activation ranges from each "
-                      "input at run time; cim-tune calibrates on training "
-                      "images (give both the same --calibrate samples, e.g. "
-                      "those of cim-tune --save-calibration DIR, for the same "
-                      "network)\n";
-  }
 
   // Every output is rendered first, then all are written together through
   // temporary files: a failure leaves none of them behind.
@@ -239,6 +229,17 @@ int main(int argc, char **argv) {
   std::string failedPath, error;
   if (!outputs.commit(failedPath, error))
     return fail(failedPath, error);
+  // cim-tune and cim-sim calibrate where cimc has no data: say so (once
+  // the outputs are written: a failed run prints its error line only).
+  if (options.stopAfter >= cim::CompileStage::Quant) {
+    if (unsigned n = cim::countRunTimeActivationLayers(*result->module))
+      llvm::errs() << "cimc: note: no --calibrate inputs: " << n
+                   << " layer(s) take their activation ranges from each "
+                      "input at run time; cim-tune calibrates on training "
+                      "images (give both the same --calibrate samples, e.g. "
+                      "those of cim-tune --save-calibration DIR, for the same "
+                      "network)\n";
+  }
   if (emitting)
     return 0;
   if (report.empty())
