@@ -125,6 +125,35 @@ Dataset Dataset::slice(int64_t begin, int64_t n) const {
   return out;
 }
 
+Dataset Dataset::select(const std::vector<int64_t> &indices) const {
+  Dataset out = *this;
+  out.count = int64_t(indices.size());
+  out.labels.clear();
+  if (hasLabels())
+    for (int64_t i : indices)
+      out.labels.push_back(labels[size_t(i)]);
+  if (folder) {
+    auto selected = std::make_shared<FolderData>(*folder);
+    selected->list.samples.clear();
+    selected->list.labels.clear();
+    for (int64_t i : indices) {
+      selected->list.samples.push_back(folder->list.samples[size_t(first + i)]);
+      if (folder->list.hasLabels())
+        selected->list.labels.push_back(folder->list.labels[size_t(first + i)]);
+    }
+    out.folder = std::move(selected);
+    out.first = 0;
+    return out;
+  }
+  int64_t size = getImageSize();
+  out.pixels.clear();
+  out.pixels.reserve(indices.size() * size_t(size));
+  for (int64_t i : indices)
+    out.pixels.insert(out.pixels.end(), pixels.begin() + i * size,
+                      pixels.begin() + (i + 1) * size);
+  return out;
+}
+
 /// The whole file, inflated when it is gzip-compressed.
 static bool readMaybeGzip(const std::string &path, std::vector<uint8_t> &out,
                           std::string &error) {
@@ -332,10 +361,13 @@ bool loadFolder(const std::string &path, const Graph &graph, Dataset &dataset,
         specOf(graph, id, "the model input '" + graph.inputNames[i] + "'"));
     folder->inputShapes.push_back(sampleShape(folder->inputs.back()));
   }
-  // The number of classes: the first output's last dimension.
+  // The number of classes: the first output's last dimension; one value
+  // per sample is a binary classifier's score (labels 0 and 1).
   const std::vector<int64_t> &out = graph.shapes[size_t(graph.outputs[0])];
   dataset = Dataset();
   dataset.numClasses = out.empty() ? 1 : out.back();
+  if (dataset.numClasses == 1)
+    dataset.numClasses = 2;
   // A dynamic class dimension bounds no label.
   bool bounded = dataset.numClasses > 0;
   dataset.count = int64_t(samples.size());

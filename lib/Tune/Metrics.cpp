@@ -15,6 +15,12 @@
 using namespace mlir::cim;
 using namespace mlir::cim::tune;
 
+int64_t tune::decide(const float *row, size_t width, double threshold) {
+  if (width == 1)
+    return row[0] >= threshold ? 1 : 0;
+  return width ? int64_t(std::max_element(row, row + width) - row) : 0;
+}
+
 void OutputComparison::add(const std::vector<float> &outputs,
                            const std::vector<float> &reference,
                            int64_t samples) {
@@ -24,11 +30,7 @@ void OutputComparison::add(const std::vector<float> &outputs,
   for (int64_t i = 0; i < samples; ++i) {
     const float *a = outputs.data() + size_t(i) * width;
     const float *b = reference.data() + size_t(i) * width;
-    if (width == 1)
-      agreeing += (a[0] >= threshold) == (b[0] >= threshold);
-    else if (width > 0)
-      agreeing += std::max_element(a, a + width) - a ==
-                  std::max_element(b, b + width) - b;
+    agreeing += decide(a, width, threshold) == decide(b, width, threshold);
     for (size_t k = 0; k < width; ++k) {
       dot += double(a[k]) * b[k];
       norm += double(a[k]) * a[k];

@@ -11,6 +11,8 @@
 
 #include "NetworkImpl.h"
 
+#include "cim/Tune/Metrics.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -260,6 +262,24 @@ int64_t Network::Impl::runBatch(int64_t wanted) const {
   return hasStaticBatch() ? graph.shapes[size_t(graph.inputs[0])][0] : wanted;
 }
 
+int64_t Network::Impl::inferenceBatch(int64_t wanted) const {
+  if (hasStaticBatch())
+    return runBatch(wanted);
+  // The largest number of elements one sample adds to a value.
+  int64_t perSample = 1;
+  for (int id = 0; id < int(graph.shapes.size()); ++id) {
+    auto numel = [&](int64_t n) {
+      int64_t count = 1;
+      for (int64_t d : graph.getShape(id, n))
+        count *= std::max<int64_t>(d, 0);
+      return count;
+    };
+    perSample = std::max(perSample, numel(2) - numel(1));
+  }
+  int64_t fits = kInferenceValueBytes / (perSample * int64_t(sizeof(float)));
+  return std::clamp<int64_t>(fits, 1, std::max<int64_t>(1, wanted));
+}
+
 static std::string shapeText(c10::IntArrayRef shape) {
   std::string text;
   for (int64_t d : shape)
@@ -286,6 +306,17 @@ std::vector<Tensor> Network::Impl::runAll(const std::vector<Tensor> &inputs) {
   // broadcast from their one slice.
   for (int id : batchConstants)
     values[size_t(id)] = constants.at(id).expand(graph.getShape(id, batch));
+  // A value is released after its last reader, unless it is an output or
+  // a constant: without autograd, a forward holds only the live values.
+  std::vector<size_t> lastUse(size_t(graph.numValues), graph.nodes.size());
+  for (size_t i = 0; i < graph.nodes.size(); ++i)
+    for (int id : graph.nodes[i].inputs)
+      if (id >= 0)
+        lastUse[size_t(id)] = i;
+  for (int id : graph.outputs)
+    lastUse[size_t(id)] = graph.nodes.size();
+  for (auto &[id, t] : constants)
+    lastUse[size_t(id)] = graph.nodes.size();
   std::vector<Tensor> operands;
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const Node &node = graph.nodes[i];
@@ -317,6 +348,10 @@ std::vector<Tensor> Network::Impl::runAll(const std::vector<Tensor> &inputs) {
       throw KernelError(node.location + ": error: '" + node.op +
                         "': " + e.what_without_backtrace());
     }
+    operands.clear();
+    for (int id : node.inputs)
+      if (id >= 0 && lastUse[size_t(id)] == i)
+        values[size_t(id)] = Tensor();
     for (size_t k = 0; k < results.size(); ++k)
       values[size_t(node.outputs[k])] = std::move(results[k]);
   }
@@ -367,7 +402,7 @@ std::vector<float> Network::forward(const float *images, int64_t count) {
 }
 
 int64_t Network::getRunBatch(int64_t wanted) const {
-  return impl->runBatch(wanted);
+  return impl->inferenceBatch(wanted);
 }
 
 std::vector<std::vector<float>> Network::forwardOutputs(const float *images,
@@ -553,7 +588,17 @@ double Network::compareOps(const std::map<int, FloatTensor> &values,
 size_t Network::getTrainedCount() const { return impl->parameters().size(); }
 
 Tensor tune::lossOf(const Tensor &output, const Tensor &labels,
-                    bool outputIsSoftmax) {
+                    bool outputIsSoftmax, double decisionThreshold) {
+  if (output.dim() == 2 && output.size(1) == 1) {
+    Tensor y = output.view(-1);
+    Tensor t = labels.to(y.scalar_type());
+    if (decisionThreshold == 0.5) {
+      Tensor p = y.clamp(1e-7, 1 - 1e-7);
+      return -(t * p.log() + (1 - t) * (1 - p).log()).mean();
+    }
+    // -log sigmoid(y) for 1, -log(1 - sigmoid(y)) for 0.
+    return (torch::softplus(y) - t * y).mean();
+  }
   if (outputIsSoftmax)
     return torch::nll_loss(torch::log(output.clamp_min(1e-12)), labels);
   return torch::cross_entropy_loss(output, labels);
@@ -624,19 +669,24 @@ EvalResult Network::evaluate(const Dataset &data, const Transform &transform,
   torch::NoGradGuard noGrad;
   impl->training = false;
   EvalResult result;
-  BatchIterator it(data, transform, impl->runBatch(batchSize), false, false, 0,
-                   0);
+  BatchIterator it(data, transform, impl->inferenceBatch(batchSize), false,
+                   false, 0, 0);
   Batch batch;
   bool softmax = endsInSoftmax(impl->graph);
+  double threshold = getDecisionThreshold(impl->graph, 0);
   auto start = std::chrono::steady_clock::now();
   double lossSum = 0;
   while (it.next(batch)) {
     int64_t n = batch.size;
     Tensor y = impl->run(impl->inputsOf(batch)).reshape({n, -1});
-    Tensor predicted = y.argmax(1);
+    // One value per sample: the decision at the output's threshold.
+    Tensor predicted = y.size(1) == 1
+                           ? y.ge(threshold).to(torch::kLong).view(-1)
+                           : y.argmax(1);
     if (!batch.labels.empty()) {
       Tensor target = torch::tensor(batch.labels);
-      lossSum += lossOf(y, target, softmax).item<double>() * double(n);
+      lossSum +=
+          lossOf(y, target, softmax, threshold).item<double>() * double(n);
       result.correct += predicted.eq(target).sum().item<int64_t>();
       result.labeled += n;
     }
@@ -687,7 +737,8 @@ void Network::calibrate(const Dataset &data, const Transform &transform,
   Dataset subset = data;
   subset.truncate(options.images);
   Batch batch;
-  BatchIterator it(subset, transform, impl->runBatch(64), false, false, 0, 0);
+  BatchIterator it(subset, transform, impl->inferenceBatch(64), false, false, 0,
+                   0);
   {
     torch::NoGradGuard noGrad;
     impl->training = false;

@@ -96,6 +96,13 @@ struct Network::Impl {
   /// The batch size a run takes when `wanted` is asked for: `wanted`
   /// where the model's batch is dynamic, else its static batch.
   int64_t runBatch(int64_t wanted) const;
+  /// The batch an inference run (no gradient) takes when `wanted` is asked
+  /// for: runBatch(wanted), made smaller where a value of the graph would
+  /// otherwise exceed kInferenceValueBytes (large buffers are mapped and
+  /// zeroed afresh by the allocator at every run, which costs more than the
+  /// arithmetic; results do not depend on the batch).
+  int64_t inferenceBatch(int64_t wanted) const;
+  static constexpr int64_t kInferenceValueBytes = 16 << 20;
   /// Whether the model's first input has a batch dimension that does not
   /// follow the run's (an export with a fixed batch).
   bool hasStaticBatch() const;
@@ -164,9 +171,12 @@ struct KernelContext {
 TrainKernel lookupTrainKernel(const std::string &mnemonic);
 
 /// The loss of the network's output: a trailing softmax is skipped
-/// (cross-entropy of its input); argmax is the same either way.
+/// (cross-entropy of its input); argmax is the same either way. One value
+/// per sample (a binary classifier's score) takes labels 0 and 1 and the
+/// binary cross-entropy: of the probability where `decisionThreshold` is
+/// 0.5 (a sigmoid's output), of the logit otherwise.
 torch::Tensor lossOf(const torch::Tensor &output, const torch::Tensor &labels,
-                     bool outputIsSoftmax);
+                     bool outputIsSoftmax, double decisionThreshold = 0);
 
 /// Log-probabilities of the outputs (logits, or a softmax's probabilities).
 torch::Tensor logProbabilities(const torch::Tensor &output,

@@ -9,6 +9,7 @@
 #include "NetworkImpl.h"
 
 #include "cim/Support/OutputFiles.h"
+#include "cim/Tune/Metrics.h"
 
 #include <chrono>
 #include <cmath>
@@ -204,6 +205,7 @@ bool Network::train(const Dataset &data, const Dataset *test,
   };
 
   bool softmax = endsInSoftmax(net.graph);
+  double threshold = getDecisionThreshold(net.graph, 0);
   // Without labels the network learns from its teacher alone.
   bool labeled = !data.labels.empty();
   double distill = labeled ? options.distill : 1.0;
@@ -255,7 +257,7 @@ bool Network::train(const Dataset &data, const Dataset *test,
         Tensor loss;
         if (labeled) {
           target = torch::tensor(batch.labels);
-          loss = lossOf(y, target, softmax);
+          loss = lossOf(y, target, softmax, threshold);
         }
         if (options.teacher && distill > 0) {
           std::vector<Tensor> taught;

@@ -34,16 +34,46 @@ static std::vector<float> forwardAll(Network &net, const Dataset &data,
   return outputs;
 }
 
+/// `n` samples of `data` spread evenly over it (sample floor((2k + 1)
+/// count / 2n) for k < n) into `picked`, the others in order into `rest`.
+static void spreadSplit(const Dataset &data, int64_t n, Dataset &picked,
+                        Dataset &rest) {
+  std::vector<int64_t> chosen, others;
+  n = std::clamp<int64_t>(n, 0, data.count);
+  for (int64_t k = 0; k < n; ++k)
+    chosen.push_back((2 * k + 1) * data.count / (2 * n));
+  for (int64_t i = 0, k = 0; i < data.count; ++i) {
+    if (k < n && chosen[size_t(k)] == i) {
+      ++k;
+      continue;
+    }
+    others.push_back(i);
+  }
+  picked = data.select(chosen);
+  rest = data.select(others);
+}
+
 AccuracyModel::AccuracyModel(Graph g, const Dataset &train, Dataset t,
                              const FinetuneOptions &o)
     : graph(std::move(g)), test(std::move(t)), options(o) {
   int64_t valCount = std::min<int64_t>(options.validation,
                                        std::max<int64_t>(1, train.count / 2));
-  pool = train.slice(0, train.count - valCount);
-  validation = train.slice(train.count - valCount, valCount);
-  subset =
-      pool.slice(0, options.subset > 0 ? std::min(options.subset, pool.count)
-                                       : pool.count);
+  int64_t subsetCount = options.subset > 0
+                            ? std::min(options.subset, train.count - valCount)
+                            : train.count - valCount;
+  if (train.folder) {
+    // A folder lists its samples by name (an image folder by class): the
+    // validation samples, then the fine-tune's subset of the others, are
+    // spread evenly over it, so that every part of it is represented.
+    Dataset rest, unused;
+    spreadSplit(train, valCount, validation, rest);
+    pool = rest;
+    spreadSplit(rest, subsetCount, subset, unused);
+  } else {
+    pool = train.slice(0, train.count - valCount);
+    validation = train.slice(train.count - valCount, valCount);
+    subset = pool.slice(0, subsetCount);
+  }
   if (options.metric == Metric::Accuracy)
     return;
   // The float model's outputs, which the other metrics compare with.
@@ -214,9 +244,6 @@ bool AccuracyModel::divergence(const BitPolicy &policy, double &kl,
                                std::string &error) const {
   int64_t count = std::min(options.sensitivityImages, subset.count);
   Dataset first = subset.slice(0, count);
-  Batch batch;
-  BatchIterator(first, options.transform, count, false, false, 0, 0)
-      .next(batch);
   std::unique_ptr<Network> reference = Network::create(graph, error);
   if (!reference)
     return false;
@@ -229,9 +256,31 @@ bool AccuracyModel::divergence(const BitPolicy &policy, double &kl,
   for (const Node &node : graph.nodes)
     if (node.output() == graph.outputs[0])
       softmax = node.op == "softmax";
-  std::vector<double> p =
-      logProbabilities(reference->forward(batch), count, softmax);
-  std::vector<double> q = logProbabilities(net->forward(batch), count, softmax);
+  std::vector<float> floatOut =
+      forwardAll(*reference, first, options.transform);
+  std::vector<float> quantOut = forwardAll(*net, first, options.transform);
+  // A single score (a detector's, a wake word's) is the probability of
+  // the positive decision, or its logit: the divergence is that of the two
+  // decisions' Bernoulli distributions.
+  if (count > 0 && floatOut.size() == size_t(count) &&
+      quantOut.size() == size_t(count)) {
+    bool probability = getDecisionThreshold(graph, 0) == 0.5;
+    auto binary = [&](const std::vector<float> &scores) {
+      std::vector<float> pairs;
+      for (float v : scores) {
+        double positive = probability ? std::clamp(double(v), 0.0, 1.0)
+                                      : 1.0 / (1.0 + std::exp(-double(v)));
+        pairs.push_back(float(1.0 - positive));
+        pairs.push_back(float(positive));
+      }
+      return pairs;
+    };
+    floatOut = binary(floatOut);
+    quantOut = binary(quantOut);
+    softmax = true;
+  }
+  std::vector<double> p = logProbabilities(floatOut, count, softmax);
+  std::vector<double> q = logProbabilities(quantOut, count, softmax);
   if (p.size() != q.size()) {
     error = "cim-tune: error: the quantized network's output has another "
             "shape than the float network's";

@@ -2,6 +2,8 @@
 
 #include "Agreement.h"
 
+#include "cim/Tune/Metrics.h"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -10,8 +12,8 @@ using namespace mlir::cim::tune;
 
 bool tune::computeAgreement(const Dataset &data, const Transform &transform,
                             const std::vector<int64_t> &predictions,
-                            const PredictFn &predict, AgreementResult &result,
-                            std::string &error) {
+                            const PredictFn &predict, double threshold,
+                            AgreementResult &result, std::string &error) {
   result = AgreementResult();
   if (data.getNumInputs() != 1) {
     error = "cim-tune: error: the agreement with another executor is "
@@ -29,8 +31,7 @@ bool tune::computeAgreement(const Dataset &data, const Transform &transform,
       error = "cim-tune: error: the predictor returned no output";
       return false;
     }
-    int64_t best =
-        std::max_element(output.begin(), output.end()) - output.begin();
+    int64_t best = decide(output.data(), output.size(), threshold);
     ++result.count;
     result.agreeing += best == predictions[size_t(i)];
     if (data.hasLabels())

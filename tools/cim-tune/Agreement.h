@@ -34,12 +34,14 @@ struct AgreementResult {
 };
 
 /// Runs `predict` on the first predictions.size() samples of `data` (one
-/// input) and counts the argmax equal to `predictions` (agreement) and to
-/// the label (accuracy, when there are labels).
+/// input) and counts the decisions (tune::decide at `threshold`: the
+/// argmax, or a single score's side of the threshold) equal to
+/// `predictions` (agreement) and to the label (accuracy, when there are
+/// labels).
 bool computeAgreement(const Dataset &data, const Transform &transform,
                       const std::vector<int64_t> &predictions,
-                      const PredictFn &predict, AgreementResult &result,
-                      std::string &error);
+                      const PredictFn &predict, double threshold,
+                      AgreementResult &result, std::string &error);
 
 /// The activation quantization of one layer of a compiled program.
 struct ProgramLayer {

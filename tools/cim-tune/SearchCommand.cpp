@@ -111,8 +111,9 @@ CountOption finetuneEpochs("finetune-epochs",
 CountOption subset("subset", cl::desc("fine-tune images"), AtLeast{1},
                    cl::init(2000), searchOnly);
 CountOption validation("validation",
-                       cl::desc("validation images from the end of the "
-                                "training set"),
+                       cl::desc("validation images: the end of a named "
+                                "training set, spread evenly over a data "
+                                "folder"),
                        AtLeast{1}, cl::init(5000), searchOnly);
 NumberOption learningRate("lr", cl::desc("fine-tune learning rate"),
                           InRange{0, 10}, cl::init(0.002), searchOnly);

@@ -536,7 +536,8 @@ int runEval() {
     std::string error;
     AgreementResult agreement;
     if (!computeAgreement(test, transform, result.predictions, predict,
-                          agreement, error))
+                          getDecisionThreshold(net->getGraph(), 0), agreement,
+                          error))
       fail(error);
     std::printf("%s: agreement %.2f %% (%lld of %lld)", label.c_str(),
                 100 * agreement.getAgreement(), (long long)agreement.agreeing,

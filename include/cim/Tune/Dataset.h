@@ -57,6 +57,8 @@ struct Dataset {
   void truncate(int64_t n);
   /// Samples [begin, begin + n).
   Dataset slice(int64_t begin, int64_t n) const;
+  /// The samples at `indices` (each in [0, count)), in that order.
+  Dataset select(const std::vector<int64_t> &indices) const;
 };
 
 /// A sample of a data folder that cannot be read (a corrupt image, a file

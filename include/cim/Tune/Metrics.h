@@ -19,6 +19,11 @@ namespace mlir {
 namespace cim {
 namespace tune {
 
+/// The decision one output row makes: the index of its largest value, or,
+/// for a single value (a binary classifier's score), 1 when it is at least
+/// `threshold` (getDecisionThreshold) and 0 otherwise.
+int64_t decide(const float *row, size_t width, double threshold);
+
 /// Accumulates the comparison of outputs with reference outputs, sample by
 /// sample (one row of `width` values each).
 class OutputComparison {

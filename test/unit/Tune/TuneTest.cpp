@@ -172,6 +172,14 @@ TEST(TuneDataset, SeededShuffleAndNormalization) {
   std::sort(expected.begin(), expected.end());
   std::sort(sortedA.begin(), sortedA.end());
   EXPECT_EQ(sortedA, expected);
+  // A selection of a named set copies its images and labels in order.
+  Dataset picked = data.select({7, 2});
+  ASSERT_EQ(picked.count, 2);
+  EXPECT_EQ(picked.labels, (std::vector<int64_t>{3, 2}));
+  EXPECT_TRUE(std::equal(picked.pixels.begin(), picked.pixels.begin() + 4,
+                         data.pixels.begin() + 28));
+  EXPECT_TRUE(std::equal(picked.pixels.begin() + 4, picked.pixels.end(),
+                         data.pixels.begin() + 8));
   float x;
   Dataset one = syntheticData(1, 1, 0);
   one.pixels[0] = 255;
@@ -290,6 +298,21 @@ TEST(TuneDataset, SampleFoldersOfTwoInputsWithLabelsAndTargets) {
   EXPECT_FLOAT_EQ(batch.inputs[0][0], 3.0f);
   EXPECT_EQ(batch.labels, (std::vector<int64_t>{0, 1}));
   EXPECT_FALSE(tailIt.next(batch));
+
+  // A selection takes its samples in the order given, from a slice too.
+  Dataset picked = set.select({4, 0, 2});
+  BatchIterator pickedIt(picked, {}, 4, false, false, 0, 0);
+  ASSERT_TRUE(pickedIt.next(batch));
+  ASSERT_EQ(batch.size, 3);
+  EXPECT_FLOAT_EQ(batch.inputs[0][0], 4.0f);
+  EXPECT_FLOAT_EQ(batch.inputs[0][64], 0.0f);
+  EXPECT_FLOAT_EQ(batch.inputs[0][128], 2.0f);
+  EXPECT_EQ(batch.labels, (std::vector<int64_t>{1, 0, 2}));
+  Dataset fromTail = tail.select({1});
+  BatchIterator fromTailIt(fromTail, {}, 4, false, false, 0, 0);
+  ASSERT_TRUE(fromTailIt.next(batch));
+  EXPECT_FLOAT_EQ(batch.inputs[0][0], 4.0f);
+  EXPECT_EQ(batch.labels, (std::vector<int64_t>{1}));
 
   // Without labels.txt: no labels, -1 from the one-input interface, no
   // accuracy.
@@ -945,6 +968,18 @@ TEST(TuneMetrics, ComparesOutputsWithTheReference) {
   EXPECT_LT(off.getCosine(), 1.0);
   EXPECT_DOUBLE_EQ(getScore(off, Metric::Agreement), 0.5);
   EXPECT_DOUBLE_EQ(getScore(off, Metric::Cosine), off.getCosine());
+}
+
+TEST(TuneMetrics, DecisionsAreTheArgmaxOrTheSideOfTheThreshold) {
+  const float rows[] = {0.1f, 0.7f, 0.2f};
+  EXPECT_EQ(decide(rows, 3, 0.5), 1);
+  EXPECT_EQ(decide(rows + 2, 1, 0.5), 0);
+  EXPECT_EQ(decide(rows + 1, 1, 0.5), 1);
+  // At the threshold the decision is positive; a logit decides at 0.
+  const float half = 0.5f, negative = -0.25f;
+  EXPECT_EQ(decide(&half, 1, 0.5), 1);
+  EXPECT_EQ(decide(&negative, 1, 0), 0);
+  EXPECT_EQ(decide(&half, 1, 0), 1);
 }
 
 TEST(TuneMetrics, SingleValueOutputsAgreeByTheirDecisions) {
