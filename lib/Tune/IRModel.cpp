@@ -616,11 +616,6 @@ static bool checkInputSize(const Graph &graph, size_t input,
   return false;
 }
 
-static bool checkInputSize(const Graph &graph, const std::vector<float> &values,
-                           std::string &error) {
-  return checkInputSize(graph, 0, values, error);
-}
-
 bool IRModel::calibrate(const std::vector<std::vector<float>> &samples,
                         const CalibrationOptions &options, std::string &error) {
   if (impl->graph.inputs.size() != 1) {
@@ -723,24 +718,46 @@ bool IRModel::serializeInput(size_t index, const std::vector<float> &input,
   return true;
 }
 
+/// One host tensor per model input; false with `error` when `inputs` do
+/// not fit the model.
+static bool toHostInputs(const Graph &graph,
+                         const std::vector<std::vector<float>> &inputs,
+                         SmallVector<HostTensor> &tensors, std::string &error) {
+  if (inputs.size() != graph.inputs.size()) {
+    error = "cim-tune: error: " + std::to_string(inputs.size()) +
+            " inputs for a model of " + std::to_string(graph.inputs.size());
+    return false;
+  }
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    if (!checkInputSize(graph, k, inputs[k], error))
+      return false;
+    tensors.push_back(HostTensor::fromFloats(graph.inputShapes[k], inputs[k]));
+  }
+  return true;
+}
+
 bool IRModel::run(const std::vector<float> &input, bool quantized,
                   std::vector<float> &output, std::string &error) {
-  const Graph &graph = impl->graph;
-  if (graph.inputs.size() != 1) {
+  if (impl->graph.inputs.size() != 1) {
     error = "cim-tune: error: the model must have one input";
     return false;
   }
-  if (!checkInputSize(graph, input, error))
+  return run(std::vector<std::vector<float>>{input}, quantized, output, error);
+}
+
+bool IRModel::run(const std::vector<std::vector<float>> &inputs, bool quantized,
+                  std::vector<float> &output, std::string &error) {
+  SmallVector<HostTensor> tensors;
+  if (!toHostInputs(impl->graph, inputs, tensors, error))
     return false;
-  HostTensor tensor = HostTensor::fromFloats(graph.inputShapes[0], input);
   std::string diagnostics;
   ScopedDiagnosticHandler handler(&impl->context, [&](Diagnostic &diag) {
     diagnostics += formatDiagnostic(diag) + "\n";
     return success();
   });
   FailureOr<SmallVector<HostTensor>> results =
-      quantized ? runFakeQuantized(impl->func, tensor)
-                : runReference(impl->func, tensor);
+      quantized ? runFakeQuantized(impl->func, tensors)
+                : runReference(impl->func, tensors);
   if (failed(results) || results->empty()) {
     error = diagnostics.empty() ? "cim-tune: error: reference run failed"
                                 : diagnostics;
@@ -753,8 +770,15 @@ bool IRModel::run(const std::vector<float> &input, bool quantized,
 
 bool IRModel::trace(const std::vector<float> &input,
                     std::map<int, FloatTensor> &values, std::string &error) {
+  return trace(std::vector<std::vector<float>>{input}, values, error);
+}
+
+bool IRModel::trace(const std::vector<std::vector<float>> &inputs,
+                    std::map<int, FloatTensor> &values, std::string &error) {
   const Graph &graph = impl->graph;
-  HostTensor tensor = HostTensor::fromFloats(graph.inputShapes[0], input);
+  SmallVector<HostTensor> tensors;
+  if (!toHostInputs(graph, inputs, tensors, error))
+    return false;
   std::string diagnostics;
   ScopedDiagnosticHandler handler(&impl->context, [&](Diagnostic &diag) {
     diagnostics += formatDiagnostic(diag) + "\n";
@@ -776,7 +800,7 @@ bool IRModel::trace(const std::vector<float> &input,
     }
   };
   FailureOr<SmallVector<HostTensor>> results = runReference(
-      impl->func, tensor,
+      impl->func, tensors,
       [&](Operation *op, MutableArrayRef<const HostTensor *> operands) {
         for (auto [operand, host] : llvm::zip(op->getOperands(), operands))
           record(operand, *host);

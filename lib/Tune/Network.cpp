@@ -458,9 +458,25 @@ bool Network::checkGradients(const float *images, int64_t count, uint64_t seed,
                              std::vector<std::string> &problems) {
   std::vector<int64_t> shape =
       impl->graph.getShape(impl->graph.inputs[0], impl->graph.batch);
-  if (!shape.empty())
-    shape[0] = count;
-  Tensor x = torch::from_blob(const_cast<float *>(images), shape).clone();
+  int64_t sample = 1;
+  for (size_t d = 1; d < shape.size(); ++d)
+    sample *= shape[d];
+  Batch batch;
+  batch.size = count;
+  batch.inputs.emplace_back(images, images + count * sample);
+  return checkGradients(batch, seed, problems);
+}
+
+bool Network::checkGradients(Batch &batch, uint64_t seed,
+                             std::vector<std::string> &problems) {
+  std::vector<Tensor> x;
+  for (size_t k = 0; k < batch.inputs.size(); ++k) {
+    std::vector<int64_t> shape =
+        impl->graph.getShape(impl->graph.inputs[k], impl->graph.batch);
+    if (!shape.empty())
+      shape[0] = batch.size;
+    x.push_back(torch::from_blob(batch.inputs[k].data(), shape).clone());
+  }
   for (auto &[id, t] : impl->constants)
     if (t.requires_grad())
       t.mutable_grad() = Tensor();
@@ -707,6 +723,12 @@ EvalResult Network::evaluate(const Dataset &data, const Transform &transform,
 
 void Network::calibrate(const Dataset &data, const Transform &transform,
                         const CalibrationOptions &options) {
+  applyRanges(observeRanges(data, transform, options));
+}
+
+Network::Ranges Network::observeRanges(const Dataset &data,
+                                       const Transform &transform,
+                                       const CalibrationOptions &options) {
   // One observer per quantized operand: (node index, operand).
   std::map<std::pair<size_t, int>, std::unique_ptr<quant::Observer>> observers;
   for (size_t i = 0; i < impl->graph.nodes.size(); ++i) {
@@ -723,8 +745,9 @@ void Network::calibrate(const Dataset &data, const Transform &transform,
           quant::createObserver(options.method, options.percentile,
                                 node.quant->wscheme, node.quant->wbits);
   }
+  Ranges ranges;
   if (observers.empty())
-    return;
+    return ranges;
   bool wasQuantized = impl->quantized;
   impl->quantized = false;
   impl->observer = [&](size_t index, int operand, const Tensor &x) {
@@ -747,15 +770,21 @@ void Network::calibrate(const Dataset &data, const Transform &transform,
   }
   impl->observer = nullptr;
   impl->quantized = wasQuantized;
-  for (auto &[key, observer] : observers) {
-    if (observer->getCount() == 0)
-      continue;
+  for (auto &[key, observer] : observers)
+    if (observer->getCount() > 0)
+      ranges[key] = observer->getRange();
+  return ranges;
+}
+
+void Network::applyRanges(const Ranges &ranges) {
+  for (auto &[key, range] : ranges) {
     auto [index, operand] = key;
     Node &node = impl->graph.nodes[index];
+    if (!node.quant)
+      continue;
     quant::Scheme scheme = operand ? node.quant->wscheme : node.quant->ascheme;
     unsigned bits = operand ? node.quant->wbits : node.quant->abits;
-    quant::QuantParams p =
-        quant::paramsFromRange(observer->getRange(), scheme, bits);
+    quant::QuantParams p = quant::paramsFromRange(range, scheme, bits);
     Tensor s = torch::full({1}, p.scale);
     s.set_requires_grad(true);
     if (operand) {

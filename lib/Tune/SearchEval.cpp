@@ -111,18 +111,15 @@ double AccuracyModel::score(Network &net, const Dataset &data,
 }
 
 namespace {
-/// A QAT network of `graph` with `policy`'s widths, calibrated on `data`.
-std::unique_ptr<Network> makeQuantized(Graph graph, const BitPolicy &policy,
-                                       const Dataset &data,
-                                       int64_t calibrationImages,
-                                       const FinetuneOptions &options,
-                                       std::string &error) {
+/// Gives every layer of `graph` `policy`'s widths and no activation scale;
+/// false with `error` when the policy does not fit.
+bool setWidths(Graph &graph, const BitPolicy &policy, std::string &error) {
   std::vector<Node *> layers = graph.getLayers();
   if (layers.size() != policy.wbits.size()) {
     error = "cim-tune: error: the policy has " +
             std::to_string(policy.wbits.size()) + " layers, the network " +
             std::to_string(layers.size());
-    return nullptr;
+    return false;
   }
   for (size_t i = 0; i < layers.size(); ++i) {
     if (!layers[i]->quant)
@@ -131,20 +128,68 @@ std::unique_ptr<Network> makeQuantized(Graph graph, const BitPolicy &policy,
     layers[i]->quant->abits = policy.abits[i];
     layers[i]->quant->ascale.reset();
   }
-  std::unique_ptr<Network> net = Network::create(graph, error);
-  if (!net)
-    return nullptr;
-  net->setActivationScheme(quant::Scheme::Asymmetric);
+  return true;
+}
+
+CalibrationOptions calibrationOf(const FinetuneOptions &options,
+                                 int64_t calibrationImages) {
   CalibrationOptions calibration;
   calibration.method = options.calibration;
   calibration.percentile = 99.99;
   calibration.images = calibrationImages;
-  net->calibrate(data, options.transform, calibration);
+  return calibration;
+}
+
+/// A QAT network of `graph` with `policy`'s widths, calibrated on `data`,
+/// or given the ranges observed there (`ranges`, when not null).
+std::unique_ptr<Network>
+makeQuantized(Graph graph, const BitPolicy &policy, const Dataset &data,
+              int64_t calibrationImages, const FinetuneOptions &options,
+              std::string &error, const Network::Ranges *ranges = nullptr) {
+  if (!setWidths(graph, policy, error))
+    return nullptr;
+  std::unique_ptr<Network> net = Network::create(graph, error);
+  if (!net)
+    return nullptr;
+  net->setActivationScheme(quant::Scheme::Asymmetric);
+  if (ranges)
+    net->applyRanges(*ranges);
+  else
+    net->calibrate(data, options.transform,
+                   calibrationOf(options, calibrationImages));
   net->setQuantized(true);
   return net;
 }
 
 } // namespace
+
+const Network::Ranges *AccuracyModel::subsetRanges(std::string &error) const {
+  // An MSE range depends on the width: calibrated per policy.
+  if (options.calibration == quant::CalibrationMethod::Mse)
+    return nullptr;
+  std::call_once(cache->once, [&] {
+    Graph g = graph;
+    BitPolicy widest;
+    size_t layers = g.getLayers().size();
+    widest.wbits.assign(layers, 8);
+    widest.abits.assign(layers, 8);
+    std::unique_ptr<Network> net;
+    if (setWidths(g, widest, cache->error))
+      net = Network::create(g, cache->error);
+    if (!net)
+      return;
+    net->setActivationScheme(quant::Scheme::Asymmetric);
+    cache->ranges =
+        net->observeRanges(subset, options.transform,
+                           calibrationOf(options, options.calibrationImages));
+    cache->ready = true;
+  });
+  if (!cache->ready) {
+    error = cache->error;
+    return nullptr;
+  }
+  return &cache->ranges;
+}
 
 bool AccuracyModel::fineTune(Network &net, const Dataset &data, bool final,
                              const FinetuneOptions &options,
@@ -190,8 +235,9 @@ bool AccuracyModel::fineTune(Network &net, const Dataset &data, bool final,
 
 bool AccuracyModel::evaluate(const BitPolicy &policy, double &accuracy,
                              std::string &error) const {
-  std::unique_ptr<Network> net = makeQuantized(
-      graph, policy, subset, options.calibrationImages, options, error);
+  std::unique_ptr<Network> net =
+      makeQuantized(graph, policy, subset, options.calibrationImages, options,
+                    error, subsetRanges(error));
   if (!net || !fineTune(*net, subset, false, options, error))
     return false;
   accuracy = score(*net, validation, floatValidation);
@@ -244,20 +290,30 @@ bool AccuracyModel::divergence(const BitPolicy &policy, double &kl,
                                std::string &error) const {
   int64_t count = std::min(options.sensitivityImages, subset.count);
   Dataset first = subset.slice(0, count);
-  std::unique_ptr<Network> reference = Network::create(graph, error);
-  if (!reference)
+  // The float outputs on the probe images, the same for every probe.
+  std::call_once(cache->probeOnce, [&] {
+    std::unique_ptr<Network> reference =
+        Network::create(graph, cache->probeError);
+    if (!reference)
+      return;
+    reference->setQuantized(false);
+    cache->floatProbe = forwardAll(*reference, first, options.transform);
+    cache->probeReady = true;
+  });
+  if (!cache->probeReady) {
+    error = cache->probeError;
     return false;
-  reference->setQuantized(false);
-  std::unique_ptr<Network> net = makeQuantized(
-      graph, policy, subset, options.calibrationImages, options, error);
+  }
+  std::unique_ptr<Network> net =
+      makeQuantized(graph, policy, subset, options.calibrationImages, options,
+                    error, subsetRanges(error));
   if (!net)
     return false;
   bool softmax = false;
   for (const Node &node : graph.nodes)
     if (node.output() == graph.outputs[0])
       softmax = node.op == "softmax";
-  std::vector<float> floatOut =
-      forwardAll(*reference, first, options.transform);
+  std::vector<float> floatOut = cache->floatProbe;
   std::vector<float> quantOut = forwardAll(*net, first, options.transform);
   // A single score (a detector's, a wake word's) is the probability of
   // the positive decision, or its logit: the divergence is that of the two

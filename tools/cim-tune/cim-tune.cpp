@@ -682,57 +682,65 @@ int runCheck() {
   const Graph &graph = model->getGraph();
   std::cout << modelPath << ": " << graph.nodes.size() << " ops, "
             << graph.constants.size() << " constants\n";
-  if (graph.inputs.size() != 1)
-    fail(modelPath +
-         ": error: check compares models of one input with the "
-         "reference executor; this one takes " +
-         std::to_string(graph.inputs.size()) +
-         " (train, qat, eval and ptq take it with a data folder of "
-         "input_N files)");
   std::unique_ptr<Network> net = Network::create(graph, error);
   if (!net)
     fail(error);
 
   // One seeded float forward at a batch of 2 (not the batch the graph was
   // loaded at, so that batch-dependent shapes are exercised) against the
-  // reference executor, sample by sample.
+  // reference executor, sample by sample. Every input gets normal values.
   const int64_t batch = 2;
-  std::vector<int64_t> shape = graph.getShape(graph.inputs[0], graph.batch);
-  int64_t sample = 1;
-  for (size_t d = 1; d < shape.size(); ++d)
-    sample *= shape[d];
-  bool batched = !graph.batchSlope.empty() &&
-                 !graph.batchSlope[size_t(graph.inputs[0])].empty() &&
-                 graph.batchSlope[size_t(graph.inputs[0])][0] == 1 &&
-                 shape[0] == graph.batch;
+  bool batched = true;
+  std::vector<int64_t> samples;
+  for (int id : graph.inputs) {
+    std::vector<int64_t> shape = graph.getShape(id, graph.batch);
+    batched &= !graph.batchSlope.empty() &&
+               !graph.batchSlope[size_t(id)].empty() &&
+               graph.batchSlope[size_t(id)][0] == 1 && !shape.empty() &&
+               shape[0] == graph.batch;
+    int64_t sample = 1;
+    for (size_t d = 1; d < shape.size(); ++d)
+      sample *= shape[d];
+    samples.push_back(sample);
+  }
   int64_t count = batched ? batch : 1;
-  if (!batched)
-    sample *= shape.empty() ? 1 : shape[0];
   std::mt19937_64 rng{uint64_t(int64_t(seedOption))};
   std::normal_distribution<float> normal(0.0f, 1.0f);
-  std::vector<float> images(size_t(count * sample));
-  for (float &v : images)
-    v = normal(rng);
+  Batch inputs;
+  inputs.size = count;
+  for (size_t k = 0; k < graph.inputs.size(); ++k) {
+    std::vector<int64_t> shape = graph.getShape(graph.inputs[k], graph.batch);
+    if (!batched)
+      samples[k] *= shape.empty() ? 1 : shape[0];
+    inputs.inputs.emplace_back(size_t(count * samples[k]));
+    for (float &v : inputs.inputs.back())
+      v = normal(rng);
+  }
+  // Sample n of every input.
+  auto sampleOf = [&](int64_t n) {
+    std::vector<std::vector<float>> one;
+    for (size_t k = 0; k < inputs.inputs.size(); ++k)
+      one.emplace_back(inputs.inputs[k].begin() + n * samples[k],
+                       inputs.inputs[k].begin() + (n + 1) * samples[k]);
+    return one;
+  };
   std::vector<float> outputs;
   try {
-    outputs = net->forward(images.data(), count);
+    outputs = net->forward(inputs);
   } catch (const std::exception &e) {
     fail(e.what());
   }
   std::vector<float> reference;
   for (int64_t n = 0; n < count; ++n) {
-    std::vector<float> one(images.begin() + n * sample,
-                           images.begin() + (n + 1) * sample),
-        out;
-    if (!model->run(one, /*quantized=*/false, out, error))
+    std::vector<float> out;
+    if (!model->run(sampleOf(n), /*quantized=*/false, out, error))
       fail(error);
     reference.insert(reference.end(), out.begin(), out.end());
   }
   // Each op on the reference's values of its operands: the kernels'
   // agreement, free of the rounding that a deep network amplifies.
   std::map<int, FloatTensor> trace;
-  std::vector<float> first(images.begin(), images.begin() + sample);
-  if (!model->trace(first, trace, error))
+  if (!model->trace(sampleOf(0), trace, error))
     fail(error);
   std::string worstNode;
   double perOp = net->compareOps(trace, worstNode, error);
@@ -769,8 +777,7 @@ int runCheck() {
                  "batch to train in batches)\n";
 
   std::vector<std::string> problems;
-  if (net->checkGradients(images.data(), count, uint64_t(int64_t(seedOption)),
-                          problems)) {
+  if (net->checkGradients(inputs, uint64_t(int64_t(seedOption)), problems)) {
     std::cout << "backward: " << net->getTrainedCount()
               << " trained constants, every gradient finite\n";
   } else {

@@ -184,6 +184,19 @@ public:
   void calibrate(const Dataset &data, const Transform &transform,
                  const CalibrationOptions &options);
 
+  /// The observed ranges of calibrate(), by (node index, operand: 0 the
+  /// layer's input, 1 a product's second activation operand).
+  using Ranges = std::map<std::pair<size_t, int>, quant::Range>;
+  /// calibrate()'s first half: the float network's ranges of the operands
+  /// it would calibrate. Except for CalibrationMethod::Mse (whose range
+  /// depends on the width), they depend on the data alone, so networks of
+  /// the same graph with other widths can share them.
+  Ranges observeRanges(const Dataset &data, const Transform &transform,
+                       const CalibrationOptions &options);
+  /// calibrate()'s second half: each layer's scales from `ranges` at its
+  /// own widths and schemes.
+  void applyRanges(const Ranges &ranges);
+
   /// Trains (float or quantization-aware, as set) and returns the loss of
   /// the last epoch; `test`, when given, is evaluated after every epoch.
   /// Data without labels trains only from a teacher.
@@ -219,6 +232,9 @@ public:
   /// images: every trained constant must get a finite gradient. Appends one
   /// located line per constant that does not, or per op that fails.
   bool checkGradients(const float *images, int64_t count, uint64_t seed,
+                      std::vector<std::string> &problems);
+  /// The same for a batch of every input.
+  bool checkGradients(Batch &batch, uint64_t seed,
                       std::vector<std::string> &problems);
 
   /// Runs every node on the reference executor's values of its operands

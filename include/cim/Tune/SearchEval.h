@@ -18,6 +18,8 @@
 #include "cim/Tune/SearchSpace.h"
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -124,6 +126,21 @@ private:
   /// The float network's first output on validation and test (metrics
   /// other than accuracy).
   std::vector<float> floatValidation, floatTest;
+
+  /// What every evaluation shares, computed once by whichever thread needs
+  /// it first: the calibration ranges on the fine-tune subset (every
+  /// method but MSE) and the float outputs on the sensitivity images.
+  struct SharedCache {
+    std::once_flag once, probeOnce;
+    bool ready = false, probeReady = false;
+    std::string error, probeError;
+    Network::Ranges ranges;
+    std::vector<float> floatProbe;
+  };
+  std::shared_ptr<SharedCache> cache = std::make_shared<SharedCache>();
+  /// The shared calibration ranges, or null (MSE, or `error` when the
+  /// network cannot be built).
+  const Network::Ranges *subsetRanges(std::string &error) const;
 };
 
 /// What an evaluation measures.
