@@ -15,17 +15,12 @@ bool tune::computeAgreement(const Dataset &data, const Transform &transform,
                             const PredictFn &predict, double threshold,
                             AgreementResult &result, std::string &error) {
   result = AgreementResult();
-  if (data.getNumInputs() != 1) {
-    error = "cim-tune: error: the agreement with another executor is "
-            "measured for models of one input";
-    return false;
-  }
   std::vector<std::vector<float>> inputs;
   std::vector<float> output;
   int64_t n = std::min<int64_t>(int64_t(predictions.size()), data.count);
   for (int64_t i = 0; i < n; ++i) {
     getSample(data, i, transform, inputs);
-    if (!predict(inputs.front(), output, error))
+    if (!predict(inputs, output, error))
       return false;
     if (output.empty()) {
       error = "cim-tune: error: the predictor returned no output";

@@ -21,10 +21,11 @@ namespace mlir {
 namespace cim {
 namespace tune {
 
-/// Computes the output (logits or probabilities) for one normalized image
-/// (C x H x W); false with a one-line `error` on failure.
+/// Computes the first output (logits, probabilities or a score) for one
+/// sample: one vector per model input (an image normalized as C x H x W);
+/// false with a one-line `error` on failure.
 using PredictFn =
-    std::function<bool(const std::vector<float> &image,
+    std::function<bool(const std::vector<std::vector<float>> &,
                        std::vector<float> &output, std::string &error)>;
 
 struct AgreementResult {
@@ -33,8 +34,8 @@ struct AgreementResult {
   double getAccuracy() const { return count ? double(correct) / count : 0; }
 };
 
-/// Runs `predict` on the first predictions.size() samples of `data` (one
-/// input) and counts the decisions (tune::decide at `threshold`: the
+/// Runs `predict` on the first predictions.size() samples of `data` and
+/// counts the decisions (tune::decide at `threshold`: the
 /// argmax, or a single score's side of the threshold) equal to
 /// `predictions` (agreement) and to the label (accuracy, when there are
 /// labels).

@@ -30,7 +30,9 @@ struct ProgramState {
   std::string lastError;
   prog::Program program;
   std::unique_ptr<sim::ProgramRunner> runner;
-  std::vector<int64_t> inputShape;
+  /// One static shape per program input.
+  std::vector<std::vector<int64_t>> inputShapes;
+  std::string path;
 };
 } // namespace
 
@@ -45,6 +47,7 @@ bool tune::makeProgramPredictor(const std::string &path, PredictFn &predict,
     return false;
   }
   state->program = std::move(*program);
+  state->path = path;
   DialectRegistry registry;
   registerCompilerDialects(registry);
   state->context = std::make_unique<MLIRContext>(registry);
@@ -82,31 +85,42 @@ bool tune::makeProgramPredictor(const std::string &path, PredictFn &predict,
       out.azp = params->zeroPoint;
     }
   });
-  if (func.getNumArguments() != 1) {
-    error = path + ": error: the program takes " +
-            std::to_string(func.getNumArguments()) +
-            " inputs; eval feeds one image";
-    return false;
-  }
-  auto type = func.getArgument(0).getType().dyn_cast<RankedTensorType>();
-  if (!type || !type.hasStaticShape()) {
-    error = path + ": error: the program's input has no static shape";
-    return false;
-  }
-  state->inputShape.assign(type.getShape().begin(), type.getShape().end());
-  predict = [state](const std::vector<float> &image, std::vector<float> &output,
-                    std::string &error) {
-    HostTensor input(ElementKind::F32, state->inputShape);
-    if (int64_t(image.size()) != input.getNumElements()) {
-      error = "the program expects " + std::to_string(input.getNumElements()) +
-              " input values, the image has " + std::to_string(image.size());
+  for (BlockArgument argument : func.getArguments()) {
+    auto type = argument.getType().dyn_cast<RankedTensorType>();
+    if (!type || !type.hasStaticShape()) {
+      error = path + ": error: the program's input " +
+              std::to_string(argument.getArgNumber()) + " has no static shape";
       return false;
     }
-    std::copy(image.begin(), image.end(), input.data<float>().begin());
+    state->inputShapes.emplace_back(type.getShape().begin(),
+                                    type.getShape().end());
+  }
+  predict = [state](const std::vector<std::vector<float>> &sample,
+                    std::vector<float> &output, std::string &error) {
+    if (sample.size() != state->inputShapes.size()) {
+      error = state->path + ": error: the program takes " +
+              std::to_string(state->inputShapes.size()) +
+              " input(s), the sample has " + std::to_string(sample.size());
+      return false;
+    }
+    SmallVector<HostTensor> inputs;
+    for (size_t k = 0; k < sample.size(); ++k) {
+      HostTensor input(ElementKind::F32, state->inputShapes[k]);
+      if (int64_t(sample[k].size()) != input.getNumElements()) {
+        error = state->path + ": error: the program expects " +
+                std::to_string(input.getNumElements()) + " values for input " +
+                std::to_string(k) + ", the sample has " +
+                std::to_string(sample[k].size());
+        return false;
+      }
+      std::copy(sample[k].begin(), sample[k].end(),
+                input.data<float>().begin());
+      inputs.push_back(std::move(input));
+    }
     sim::FunctionalStats stats;
     state->lastError.clear();
     FailureOr<SmallVector<HostTensor>> outputs =
-        state->runner->run({input}, stats);
+        state->runner->run(inputs, stats);
     if (failed(outputs) || outputs->empty()) {
       error = state->lastError.empty() ? "the program failed to run"
                                        : state->lastError;

@@ -554,9 +554,9 @@ int runEval() {
     if (!model->update(net->getGraph(), error))
       fail(error);
     runAgreement("reference",
-                 [&](const std::vector<float> &image,
+                 [&](const std::vector<std::vector<float>> &inputs,
                      std::vector<float> &logits, std::string &err) {
-                   return model->run(image, quantize, logits, err);
+                   return model->run(inputs, quantize, logits, err);
                  });
   }
   if (programPath.getNumOccurrences()) {
