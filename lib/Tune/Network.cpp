@@ -638,7 +638,8 @@ std::vector<bool> tune::getSoftmaxOutputs(const Graph &graph) {
 Tensor tune::distillationLoss(const std::vector<Tensor> &student,
                               const std::vector<Tensor> &teacher,
                               const std::vector<DistillLoss> &kinds,
-                              const std::vector<bool> &softmax) {
+                              const std::vector<bool> &softmax,
+                              const std::vector<double> &thresholds) {
   Tensor total;
   size_t count = 0;
   for (size_t k = 0; k < student.size() && k < teacher.size(); ++k) {
@@ -651,6 +652,16 @@ Tensor tune::distillationLoss(const std::vector<Tensor> &student,
     switch (kinds[k]) {
     case DistillLoss::Auto:
     case DistillLoss::Kl: {
+      if (s.size(1) == 1) {
+        // A binary score: the two decisions' distributions.
+        bool probability = k < thresholds.size() && thresholds[k] == 0.5;
+        auto asProbability = [&](const Tensor &v) {
+          return (probability ? v : torch::sigmoid(v)).clamp(1e-7, 1 - 1e-7);
+        };
+        Tensor p = asProbability(t), q = asProbability(s);
+        loss = (p * (p / q).log() + (1 - p) * ((1 - p) / (1 - q)).log()).mean();
+        break;
+      }
       Tensor teacherLog = logProbabilities(t, softmax[k]);
       loss = (teacherLog.exp() * (teacherLog - logProbabilities(s, softmax[k])))
                  .sum(1)

@@ -187,11 +187,15 @@ bool endsInSoftmax(const Graph &graph);
 
 /// The distillation loss of a student's outputs against its teacher's
 /// (`kinds` from Network::getDistillLosses, one per output; `softmax[k]`
-/// when output k is a softmax's probabilities): the mean over the outputs.
+/// when output k is a softmax's probabilities, `thresholds[k]` its
+/// getDecisionThreshold): the mean over the outputs. KL on one value per
+/// sample is the KL of the two decisions' Bernoulli distributions (the
+/// value as the probability at threshold 0.5, else its sigmoid).
 torch::Tensor distillationLoss(const std::vector<torch::Tensor> &student,
                                const std::vector<torch::Tensor> &teacher,
                                const std::vector<DistillLoss> &kinds,
-                               const std::vector<bool> &softmax);
+                               const std::vector<bool> &softmax,
+                               const std::vector<double> &thresholds);
 
 /// Whether each output of the graph is a softmax's.
 std::vector<bool> getSoftmaxOutputs(const Graph &graph);

@@ -216,6 +216,9 @@ bool Network::train(const Dataset &data, const Dataset *test,
   }
   std::vector<DistillLoss> distillKinds = getDistillLosses(options.distillLoss);
   std::vector<bool> softmaxOutputs = getSoftmaxOutputs(net.graph);
+  std::vector<double> thresholds;
+  for (size_t k = 0; k < net.graph.outputs.size(); ++k)
+    thresholds.push_back(getDecisionThreshold(net.graph, k));
   int64_t batchSize = net.runBatch(options.batchSize);
   if (net.hasStaticBatch() && data.count % batchSize != 0) {
     error = "cim-tune: error: the model's input has a static batch of " +
@@ -266,8 +269,8 @@ bool Network::train(const Dataset &data, const Dataset *test,
             options.teacher->impl->training = false;
             taught = options.teacher->impl->runAll(x);
           }
-          Tensor d =
-              distillationLoss(outputs, taught, distillKinds, softmaxOutputs);
+          Tensor d = distillationLoss(outputs, taught, distillKinds,
+                                      softmaxOutputs, thresholds);
           loss = labeled ? (1 - distill) * loss + distill * d : d;
           if (!labeled)
             target = taught[0].reshape({n, -1}).argmax(1);
