@@ -768,11 +768,6 @@ bool IRModel::run(const std::vector<std::vector<float>> &inputs, bool quantized,
   return true;
 }
 
-bool IRModel::trace(const std::vector<float> &input,
-                    std::map<int, FloatTensor> &values, std::string &error) {
-  return trace(std::vector<std::vector<float>>{input}, values, error);
-}
-
 bool IRModel::trace(const std::vector<std::vector<float>> &inputs,
                     std::map<int, FloatTensor> &values, std::string &error) {
   const Graph &graph = impl->graph;

@@ -454,19 +454,6 @@ Network::getDistillLosses(DistillLoss requested) const {
   return kinds;
 }
 
-bool Network::checkGradients(const float *images, int64_t count, uint64_t seed,
-                             std::vector<std::string> &problems) {
-  std::vector<int64_t> shape =
-      impl->graph.getShape(impl->graph.inputs[0], impl->graph.batch);
-  int64_t sample = 1;
-  for (size_t d = 1; d < shape.size(); ++d)
-    sample *= shape[d];
-  Batch batch;
-  batch.size = count;
-  batch.inputs.emplace_back(images, images + count * sample);
-  return checkGradients(batch, seed, problems);
-}
-
 bool Network::checkGradients(Batch &batch, uint64_t seed,
                              std::vector<std::string> &problems) {
   std::vector<Tensor> x;

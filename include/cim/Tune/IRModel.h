@@ -104,12 +104,10 @@ public:
   bool run(const std::vector<std::vector<float>> &inputs, bool quantized,
            std::vector<float> &output, std::string &error);
 
-  /// Runs the float reference executor on one input tensor and records the
-  /// value of every graph value id that an op uses or the function returns
-  /// (f32 data, or integers in FloatTensor::ints), for per-op comparisons.
-  bool trace(const std::vector<float> &input,
-             std::map<int, FloatTensor> &values, std::string &error);
-  /// The same for a model of any number of inputs: one vector per input.
+  /// Runs the float reference executor on one sample (one vector per model
+  /// input) and records the value of every graph value id that an op uses or
+  /// the function returns (f32 data, or integers in FloatTensor::ints), for
+  /// per-op comparisons.
   bool trace(const std::vector<std::vector<float>> &inputs,
              std::map<int, FloatTensor> &values, std::string &error);
 

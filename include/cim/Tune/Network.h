@@ -228,12 +228,9 @@ public:
   /// is asked for (Auto resolved per output).
   std::vector<DistillLoss> getDistillLosses(DistillLoss requested) const;
 
-  /// One backward pass of a random projection of the outputs for `count`
-  /// images: every trained constant must get a finite gradient. Appends one
-  /// located line per constant that does not, or per op that fails.
-  bool checkGradients(const float *images, int64_t count, uint64_t seed,
-                      std::vector<std::string> &problems);
-  /// The same for a batch of every input.
+  /// One backward pass of a random projection of the outputs for `batch`
+  /// (every input): every trained constant must get a finite gradient. Appends
+  /// one located line per constant that does not, or per op that fails.
   bool checkGradients(Batch &batch, uint64_t seed,
                       std::vector<std::string> &problems);
 
