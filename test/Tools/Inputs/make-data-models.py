@@ -121,13 +121,18 @@ def tensor_folder(out, count, wt):
         f.write("".join("%d\n" % l for l in labels))
 
 
-out = sys.argv[1]
-os.makedirs(out, exist_ok=True)
-image_net(os.path.join(out, "image-net.onnx"))
-wt = two_input(os.path.join(out, "two-input.onnx"))
-tensor_folder(os.path.join(out, "tensors", "train"), 16, wt)
-tensor_folder(os.path.join(out, "tensors", "val"), 8, wt)
-os.makedirs(os.path.join(out, "npy"), exist_ok=True)
-for s in range(8):
-    np.save(os.path.join(out, "npy", "sample_%d.npy" % s),
-            rng.normal(0, 1, (3, 8, 8)).astype(np.float32))
+def main():
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    image_net(os.path.join(out, "image-net.onnx"))
+    wt = two_input(os.path.join(out, "two-input.onnx"))
+    tensor_folder(os.path.join(out, "tensors", "train"), 16, wt)
+    tensor_folder(os.path.join(out, "tensors", "val"), 8, wt)
+    os.makedirs(os.path.join(out, "npy"), exist_ok=True)
+    for s in range(8):
+        np.save(os.path.join(out, "npy", "sample_%d.npy" % s),
+                rng.normal(0, 1, (3, 8, 8)).astype(np.float32))
+
+
+if __name__ == "__main__":
+    main()

@@ -13,18 +13,21 @@ samples/         16 .npy samples (1x1x8x8) and labels.txt: 0 0 0 ... then
 
 Weights and data come from a seeded numpy generator.
 """
+import importlib.util
 import os
 import sys
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
+
+# The ONNX helpers of the data-folder models (init, save).
+_spec = importlib.util.spec_from_file_location(
+    "data_models", os.path.join(os.path.dirname(__file__),
+                                "make-data-models.py"))
+models = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(models)
 
 rng = np.random.default_rng(5)
-
-
-def init(name, array):
-    return numpy_helper.from_array(np.asarray(array, dtype=np.float32), name)
 
 
 def save(path, sign, w, b, fw):
@@ -37,17 +40,13 @@ def save(path, sign, w, b, fw):
         n("Gemm", ["f", "fw", "fb"], ["z"], transB=1),
         n("Sigmoid", ["z"], ["y"]),
     ]
-    inits = [init("w", w), init("b", b), init("fw", sign * fw),
-             init("fb", sign * np.array([-1.0]))]
-    graph = helper.make_graph(
-        nodes, os.path.basename(path),
+    inits = [models.init("w", w), models.init("b", b),
+             models.init("fw", sign * fw),
+             models.init("fb", sign * np.array([-1.0]))]
+    models.save(
+        path, nodes, inits,
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 8, 8])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 1])],
-        inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    onnx.save(model, path)
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 1])])
 
 
 def main():
