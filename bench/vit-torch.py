@@ -22,6 +22,16 @@ from the same weights.
               (decoupled); cosine decay per step to 0 (as cim-tune) after
               --warmup-epochs of linear warmup (cim-tune has none);
               --augment crop:N,flip as cim-tune's (zero padding).
+--qat W,A     fake-quantizes the 35 layers as cim-tune qat --wbits W
+              --abits A does, with PyTorch's own fake quantizers: each
+              weight per output channel, symmetric, its scale from the
+              channel's largest magnitude at every step (straight-through
+              gradient); each layer's input per tensor, asymmetric, with a
+              learned scale (LSQ's gradient) from the first batch's range;
+              the products of two activations quantize their second operand
+              (K, V) signed at W bits with a learned scale. The same
+              operations per step as cim-tune's quantizer, for --time-epoch
+              and --train.
 --check       runs the ONNX graph with a small numpy interpreter of its
               operators and compares it with the module for batches 1 and 3
               (the maximum absolute difference; exit status 1 above 1e-5).
@@ -102,12 +112,57 @@ class ViT(torch.nn.Module):
         self.ln_weight, self.ln_bias = P(w["ln.weight"]), P(w["ln.bias"])
         self.head_weight, self.head_bias = P(w["head.weight"]), P(w["head.bias"])
 
+    def enable_qat(self, wbits, abits):
+        """Fake quantization of every layer (see --qat); the activation
+        scales start from the next forward's ranges."""
+        self.wbits, self.abits = wbits, abits
+        self.qat, self.calibrating = True, True
+        self.ascale = torch.nn.ParameterDict()
+        self.azp = {}
+
+    def act(self, name, x, signed=False):
+        """A layer's input (or a product's second operand when `signed`)."""
+        if not getattr(self, "qat", False):
+            return x
+        key = name.replace(".", "_")
+        bits = self.wbits if signed else self.abits
+        qmin, qmax = (-(2 ** (bits - 1)) + 1, 2 ** (bits - 1) - 1) if signed \
+            else (0, 2 ** bits - 1)
+        if self.calibrating:
+            lo = min(float(x.min()), 0.0)
+            hi = max(float(x.max()), 0.0)
+            if signed:
+                scale, zp = max(-lo, hi) / qmax, 0.0
+            else:
+                scale = (hi - lo) / (qmax - qmin)
+                zp = float(round(qmin - lo / max(scale, 1e-12)))
+            self.ascale[key] = torch.nn.Parameter(
+                torch.tensor([max(scale, 1e-8)]))
+            self.azp[key] = torch.tensor([zp])
+            return x
+        grad_factor = 1.0 / math.sqrt(x[0].numel() * qmax)
+        return torch._fake_quantize_learnable_per_tensor_affine(
+            x, self.ascale[key], self.azp[key], qmin, qmax, grad_factor)
+
+    def weight(self, w, axis):
+        """A weight per output channel (`axis`), symmetric, straight through."""
+        if not getattr(self, "qat", False) or self.calibrating:
+            return w
+        qmax = 2 ** (self.wbits - 1) - 1
+        dims = [d for d in range(w.dim()) if d != axis]
+        scale = (w.detach().abs().amax(dim=dims) / qmax).clamp_min(1e-8)
+        zp = torch.zeros(scale.shape, dtype=torch.int32)
+        return torch.fake_quantize_per_channel_affine(w, scale, zp, axis,
+                                                      -qmax, qmax)
+
     def p(self, block, name, part):
         return self.params[f"block{block}_{name.replace('.', '_')}_{part}"]
 
     def linear(self, x, block, name):
         # MatMul with the [in, out] weight, then Add.
-        return x @ self.p(block, name, "weight") + self.p(block, name, "bias")
+        x = self.act(f"block{block}.{name}", x)
+        return x @ self.weight(self.p(block, name, "weight"), 1) + \
+            self.p(block, name, "bias")
 
     def layernorm(self, x, block, name):
         return F.layer_norm(x, (self.dim,), self.p(block, name, "weight"),
@@ -117,8 +172,10 @@ class ViT(torch.nn.Module):
         n = x.shape[0]
         dh = self.dim // self.heads
         if self.stem:
-            x = F.relu(F.conv2d(x, self.stem_weight, self.stem_bias, padding=1))
-        h = F.conv2d(x, self.patch_weight, self.patch_bias, stride=self.patch)
+            x = F.relu(F.conv2d(self.act("stem", x), self.weight(self.stem_weight, 0),
+                                self.stem_bias, padding=1))
+        h = F.conv2d(self.act("patch_embed", x), self.weight(self.patch_weight, 0),
+                     self.patch_bias, stride=self.patch)
         h = h.reshape(n, self.dim, -1).transpose(1, 2)
         h = torch.cat([self.class_token.expand(n, 1, self.dim), h], dim=1)
         h = h + self.pos_embedding
@@ -126,15 +183,21 @@ class ViT(torch.nn.Module):
             y = self.layernorm(h, i, "ln1")
             q, k, v = (self.linear(y, i, "attn." + t).reshape(n, -1, self.heads, dh)
                        for t in "qkv")
-            a = (q.permute(0, 2, 1, 3) @ k.permute(0, 2, 3, 1)) * (1.0 / math.sqrt(dh))
+            scores, context = f"block{i}.attn.scores", f"block{i}.attn.context"
+            a = (self.act(scores, q.permute(0, 2, 1, 3)) @
+                 self.act(scores + ".rhs", k.permute(0, 2, 3, 1), True)) * \
+                (1.0 / math.sqrt(dh))
             a = torch.softmax(a, dim=-1)
-            o = (a @ v.permute(0, 2, 1, 3)).permute(0, 2, 1, 3).reshape(n, -1, self.dim)
+            o = (self.act(context, a) @
+                 self.act(context + ".rhs", v.permute(0, 2, 1, 3), True))
+            o = o.permute(0, 2, 1, 3).reshape(n, -1, self.dim)
             h = h + self.linear(o, i, "attn.out")
             y = self.linear(self.layernorm(h, i, "ln2"), i, "mlp.fc1")
             y = y * 0.5 * (1 + torch.erf(y / math.sqrt(2.0)))
             h = h + self.linear(y, i, "mlp.fc2")
         h = F.layer_norm(h, (self.dim,), self.ln_weight, self.ln_bias, 1e-6)
-        return F.linear(h[:, 0], self.head_weight, self.head_bias)
+        return F.linear(self.act("head", h[:, 0]), self.weight(self.head_weight, 0),
+                        self.head_bias)
 
 
 def run_onnx(model, x):
@@ -253,6 +316,12 @@ def train(args, net, train_set, test_set, epochs, batches=None):
     """`epochs` epochs (of their first `batches` batches); the images/s of
     each, by the wall clock and by CPU time."""
     x, y = train_set
+    if args.qat:
+        # One forward to create the activation scales from a batch's ranges.
+        net.enable_qat(*args.qat)
+        with torch.no_grad():
+            net(x[:args.batch_size])
+        net.calibrating = False
     opt = make_optimizer(args, net)
     gen = torch.Generator().manual_seed(args.seed)
     per_epoch = math.ceil(len(x) / args.batch_size)
@@ -329,6 +398,8 @@ def main():
                     help="gradient norm clipping (0: none; cim-tune has none)")
     ap.add_argument("--augment", default="", metavar="crop:N,flip")
     ap.add_argument("--batch-size", type=int, default=128)
+    ap.add_argument("--qat", type=lambda v: tuple(int(b) for b in v.split(",")),
+                    metavar="W,A", help="fake-quantize every layer (see above)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
@@ -344,6 +415,7 @@ def main():
         print(json.dumps({
             "model": os.path.basename(args.model), "threads": args.threads,
             "batch_size": args.batch_size, "batches": args.batches,
+            "qat": list(args.qat) if args.qat else None,
             "images_per_second": round(rate, 1),
             "epoch_seconds": round(len(train_set[0]) / rate, 1),
             "cpu_images_per_second": round(cpu_rate, 1),

@@ -1,13 +1,21 @@
-//===- LinearOps.cpp - Conv, Gemm, MatMul ---------------------------------===//
+//===- LinearOps.cpp - Conv, ConvTranspose, Gemm, MatMul ------------------===//
 //
 // The layers that become crossbar products. They carry the ONNX node name
 // as `name`, which policy files refer to.
+//
+// ConvTranspose becomes one convolution with stride^2 times the output
+// channels (its sub-pixel phases) followed by an interleaving of the phases
+// (reshape, transpose, reshape) and a crop: docs/importer.md, "Transposed
+// convolutions", explains the choice against the zero-inserted input.
 //
 //===----------------------------------------------------------------------===//
 
 #include "OpImporters.h"
 
 #include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Tensor/HostTensor.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::cim;
@@ -70,6 +78,288 @@ static LogicalResult importConv(GraphImporter &gi) {
   return gi.defineOutput(gi.reshape(*y, {ys[0], ys[1], ys[3]}));
 }
 
+namespace {
+/// One spatial axis of a transposed convolution and of the sub-pixel
+/// convolution that computes it. Output position o = q * stride + r (phase
+/// r) sums x[q + delta] * w[k] over the taps k with
+/// r + padBegin - k * dilation = delta * stride.
+struct TransposedAxis {
+  int64_t in = 1, kernel = 1, stride = 1, dilation = 1, padBegin = 0;
+  int64_t out = 1;
+  /// The offsets delta span [lo, hi] (lo <= 0).
+  int64_t lo = 0, hi = 0;
+  /// The sub-pixel convolution: kernel hi - lo + 1, pads -lo and padEnd,
+  /// `steps` outputs per phase (at least ceil(out / stride)).
+  int64_t padEnd = 0, steps = 1;
+
+  int64_t subKernel() const { return hi - lo + 1; }
+  /// The phase and offset of tap `k` (floor division: the numerator may be
+  /// negative).
+  std::pair<int64_t, int64_t> place(int64_t k) const {
+    int64_t shift = k * dilation - padBegin;
+    int64_t phase = ((shift % stride) + stride) % stride;
+    return {phase, (phase - shift) / stride};
+  }
+  void finish() {
+    lo = 0;
+    hi = std::numeric_limits<int64_t>::min();
+    for (int64_t k = 0; k < kernel; ++k) {
+      int64_t delta = place(k).second;
+      lo = std::min(lo, delta);
+      hi = std::max(hi, delta);
+    }
+    hi = std::max(hi, lo);
+    int64_t need = (out + stride - 1) / stride;
+    padEnd = std::max<int64_t>(0, need + hi - in);
+    steps = in + padEnd - hi;
+  }
+};
+} // namespace
+
+/// `operand` (node input `input`) rearranged into `shape`: element i of the
+/// result is element source[i] of the operand, or 0 where source[i] < 0. A
+/// constant operand is rearranged at import; any other becomes a gather
+/// from the flattened operand and a trailing zero.
+static FailureOr<Value> rearrange(GraphImporter &gi, int input, Value operand,
+                                  ArrayRef<int64_t> shape,
+                                  ArrayRef<int64_t> source, StringRef tag) {
+  std::string name = gi.getNodeName().str() + "__" + tag.str();
+  int64_t count = gi.typeOf(operand).getNumElements();
+  if (ElementsAttr attr = gi.constant(gi.input(input))) {
+    FailureOr<HostTensor> t = toHostTensor(attr);
+    if (succeeded(t) && t->isFloat()) {
+      HostTensor values = convertElements(*t, ElementKind::F32);
+      HostTensor result(ElementKind::F32, shape);
+      for (auto [i, from] : llvm::enumerate(source))
+        result.data<float>()[i] = from < 0 ? 0.0f : values.data<float>()[from];
+      return gi.internConstant(name, result);
+    }
+  }
+  FailureOr<Value> flat = gi.reshape(operand, {count});
+  FailureOr<Value> zero = gi.scalarConstant(
+      0.0, gi.typeOf(operand).getElementType(), tag.str() + "_zero");
+  if (failed(flat) || failed(zero))
+    return failure();
+  FailureOr<Value> zero1 = gi.reshape(*zero, {1});
+  if (failed(zero1))
+    return failure();
+  OpBuilder &b = gi.getBuilder();
+  FailureOr<Value> padded =
+      gi.build1(ConcatOp::getOperationName(), {*flat, *zero1},
+                {gi.named("axis", b.getI64IntegerAttr(0))});
+  if (failed(padded))
+    return failure();
+  HostTensor indices(ElementKind::I64, shape);
+  for (auto [i, from] : llvm::enumerate(source))
+    indices.data<int64_t>()[i] = from < 0 ? count : from;
+  FailureOr<Value> index = gi.internConstant(name + "_indices", indices);
+  if (failed(index))
+    return failure();
+  return gi.build1(GatherOp::getOperationName(), {*padded, *index},
+                   {gi.named("axis", b.getI64IntegerAttr(0))});
+}
+
+/// ConvTranspose, 2-D, or 1-D as 2-D over a 1 x L image, as a sub-pixel
+/// convolution whose weight and bias are the node's, rearranged.
+static LogicalResult importConvTranspose(GraphImporter &gi) {
+  FailureOr<Value> x = gi.operand(0), w = gi.operand(1);
+  if (failed(x) || failed(w))
+    return failure();
+  RankedTensorType xt = gi.typeOf(*x), wt = gi.typeOf(*w);
+  int64_t rank = xt.getRank();
+  if (rank != 3 && rank != 4)
+    return gi.fail("only 1-D and 2-D transposed convolutions are supported, "
+                   "got input tensor<" +
+                   shapeText(xt.getShape()) + ">");
+  if (wt.getRank() != rank)
+    return gi.fail("weight rank " + Twine(wt.getRank()) +
+                   " differs from input rank " + Twine(rank));
+  int64_t spatial = rank - 2;
+  int64_t group = gi.intAttr("group", 1);
+  int64_t cin = xt.getDimSize(1);
+  if (group < 1 || cin % group != 0 || wt.getDimSize(0) != cin)
+    return gi.fail("the weight is tensor<" + shapeText(wt.getShape()) +
+                   "> for " + Twine(cin) + " input channels in " +
+                   Twine(group) + " groups (expected C x M/group x k...)");
+  int64_t coutPerGroup = wt.getDimSize(1), cout = coutPerGroup * group;
+  std::optional<Value> bias;
+  if (gi.hasInput(2)) {
+    FailureOr<Value> bv = gi.operand(2);
+    if (failed(bv))
+      return failure();
+    RankedTensorType bt = gi.typeOf(*bv);
+    if (bt.getRank() != 1 || bt.getDimSize(0) != cout)
+      return gi.fail("the bias is tensor<" + shapeText(bt.getShape()) +
+                     ">, expected " + Twine(cout) + " values");
+    bias = *bv;
+  }
+
+  // Attributes, one entry per spatial axis (pads: begins, then ends).
+  auto list = [&](StringRef name, int64_t fill,
+                  int64_t per) -> FailureOr<SmallVector<int64_t>> {
+    std::optional<SmallVector<int64_t>> v = gi.intsAttr(name);
+    if (!v)
+      return SmallVector<int64_t>(per * spatial, fill);
+    if (int64_t(v->size()) != per * spatial) {
+      (void)gi.fail(name + " has " + Twine(v->size()) + " entries, expected " +
+                    Twine(per * spatial));
+      return failure();
+    }
+    return *v;
+  };
+  FailureOr<SmallVector<int64_t>> strides = list("strides", 1, 1),
+                                  dilations = list("dilations", 1, 1),
+                                  pads = list("pads", 0, 2),
+                                  outputPadding = list("output_padding", 0, 1);
+  if (failed(strides) || failed(dilations) || failed(pads) ||
+      failed(outputPadding))
+    return failure();
+  SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
+  if (auto k = gi.intsAttr("kernel_shape"))
+    if (ArrayRef<int64_t>(*k) != ArrayRef<int64_t>(kernel))
+      return gi.fail("kernel_shape disagrees with the weight shape tensor<" +
+                     shapeText(wt.getShape()) + ">");
+  std::optional<SmallVector<int64_t>> outputShape = gi.intsAttr("output_shape");
+  if (outputShape && int64_t(outputShape->size()) == spatial + 2)
+    outputShape->erase(outputShape->begin(), outputShape->begin() + 2);
+  if (outputShape && int64_t(outputShape->size()) != spatial)
+    return gi.fail("output_shape has " + Twine(outputShape->size()) +
+                   " entries for " + Twine(spatial) + " spatial dimensions");
+  std::string autoPad = gi.stringAttr("auto_pad", "NOTSET");
+  if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" &&
+      autoPad != "SAME_LOWER")
+    return gi.fail("unsupported auto_pad '" + autoPad + "'");
+
+  // Axis 0 is the unit height of a 1-D node.
+  TransposedAxis axes[2];
+  for (int64_t i = 0; i < spatial; ++i) {
+    TransposedAxis &a = axes[i + 2 - spatial];
+    a.in = xt.getDimSize(2 + i);
+    a.kernel = kernel[i];
+    a.stride = (*strides)[i];
+    a.dilation = (*dilations)[i];
+    int64_t outPad = (*outputPadding)[i];
+    if (a.kernel < 1 || a.stride < 1 || a.dilation < 1 || outPad < 0 ||
+        outPad >= std::max(a.stride, a.dilation))
+      return gi.fail("kernel " + Twine(a.kernel) + ", stride " +
+                     Twine(a.stride) + ", dilation " + Twine(a.dilation) +
+                     " and output_padding " + Twine(outPad) +
+                     " are invalid (positive; output_padding below the "
+                     "stride or the dilation)");
+    int64_t full =
+        a.stride * (a.in - 1) + outPad + (a.kernel - 1) * a.dilation + 1;
+    int64_t begin = (*pads)[i], end = (*pads)[spatial + i];
+    if (begin < 0 || end < 0)
+      return gi.fail("pads must not be negative");
+    if (outputShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      // ONNX's rule, with floor division: an output_shape beyond the full
+      // size gives negative pads, that is, more output positions.
+      int64_t want = outputShape ? (*outputShape)[i] : a.in * a.stride;
+      int64_t total = full - want;
+      int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+      begin = autoPad == "SAME_UPPER" ? half : total - half;
+      end = total - begin;
+    } else if (autoPad == "VALID") {
+      begin = end = 0;
+    }
+    a.padBegin = begin;
+    a.out = full - begin - end;
+    if (a.out < 1)
+      return gi.fail("the pads leave no output along spatial axis " + Twine(i));
+    a.finish();
+  }
+
+  // The sub-pixel weight: output channel (m * sh + rh) * sw + rw of group g
+  // holds the taps of channel m in phase (rh, rw).
+  const TransposedAxis &ah = axes[0], &aw = axes[1];
+  int64_t phases = ah.stride * aw.stride, cinPerGroup = cin / group;
+  int64_t kh = ah.subKernel(), kw = aw.subKernel();
+  if (cout * phases * cinPerGroup * kh * kw > (int64_t(1) << 31))
+    return gi.fail("the sub-pixel weight would exceed 2^31 elements");
+  SmallVector<int64_t> subShape = {cout * phases, cinPerGroup, kh, kw};
+  SmallVector<int64_t> source(cout * phases * cinPerGroup * kh * kw, -1);
+  for (int64_t c = 0; c < cin; ++c) {
+    int64_t g = c / cinPerGroup, ci = c % cinPerGroup;
+    for (int64_t co = 0; co < coutPerGroup; ++co) {
+      int64_t m = g * coutPerGroup + co;
+      for (int64_t y = 0; y < ah.kernel; ++y) {
+        auto [rh, dh] = ah.place(y);
+        for (int64_t z = 0; z < aw.kernel; ++z) {
+          auto [rw, dw] = aw.place(z);
+          int64_t channel = m * phases + rh * aw.stride + rw;
+          source[((channel * cinPerGroup + ci) * kh + (dh - ah.lo)) * kw +
+                 (dw - aw.lo)] =
+              ((c * coutPerGroup + co) * ah.kernel + y) * aw.kernel + z;
+        }
+      }
+    }
+  }
+  FailureOr<Value> weight =
+      rearrange(gi, 1, *w, subShape, source, "subpixel_weight");
+  if (failed(weight))
+    return failure();
+  SmallVector<Value> operands = {*x, *weight};
+  if (bias) {
+    SmallVector<int64_t> from(cout * phases);
+    for (int64_t i = 0; i < cout * phases; ++i)
+      from[i] = i / phases;
+    FailureOr<Value> b =
+        rearrange(gi, 2, *bias, {cout * phases}, from, "subpixel_bias");
+    if (failed(b))
+      return failure();
+    operands.push_back(*b);
+  }
+
+  int64_t n = xt.getDimSize(0);
+  if (spatial == 1) {
+    FailureOr<Value> x4 = gi.reshape(*x, {n, cin, 1, aw.in});
+    if (failed(x4))
+      return failure();
+    operands[0] = *x4;
+  }
+  OpBuilder &b = gi.getBuilder();
+  SmallVector<NamedAttribute> attrs;
+  SmallVector<int64_t> convPads = {-ah.lo, -aw.lo, ah.padEnd, aw.padEnd};
+  if (llvm::any_of(convPads, [](int64_t p) { return p != 0; }))
+    attrs.push_back(gi.named("pads", b.getDenseI64ArrayAttr(convPads)));
+  attrs.push_back(gi.named("group", b.getI64IntegerAttr(group)));
+  attrs.push_back(gi.named("name", b.getStringAttr(gi.getNodeName())));
+  FailureOr<Value> y = gi.build1(Conv2dOp::getOperationName(), operands, attrs);
+  if (failed(y))
+    return failure();
+
+  // Interleave the phases: N x M*sh*sw x Qh x Qw -> N x M x Qh*sh x Qw*sw.
+  Value result = *y;
+  if (phases > 1) {
+    FailureOr<Value> split =
+        gi.reshape(result, {n, cout, ah.stride, aw.stride, ah.steps, aw.steps});
+    if (failed(split))
+      return failure();
+    FailureOr<Value> moved = gi.transpose(*split, {0, 1, 4, 2, 5, 3});
+    if (failed(moved))
+      return failure();
+    FailureOr<Value> merged = gi.reshape(
+        *moved, {n, cout, ah.steps * ah.stride, aw.steps * aw.stride});
+    if (failed(merged))
+      return failure();
+    result = *merged;
+  }
+  if (ah.steps * ah.stride != ah.out || aw.steps * aw.stride != aw.out) {
+    FailureOr<Value> crop =
+        gi.build1(SliceOp::getOperationName(), {result},
+                  {gi.named("starts", b.getDenseI64ArrayAttr({0, 0})),
+                   gi.named("ends", b.getDenseI64ArrayAttr({ah.out, aw.out})),
+                   gi.named("axes", b.getDenseI64ArrayAttr({2, 3})),
+                   gi.named("steps", b.getDenseI64ArrayAttr({1, 1}))});
+    if (failed(crop))
+      return failure();
+    result = *crop;
+  }
+  if (spatial == 1)
+    return gi.defineOutput(gi.reshape(result, {n, cout, aw.out}));
+  return gi.define(gi.output(0), result);
+}
+
 static LogicalResult importGemm(GraphImporter &gi) {
   FailureOr<Value> a = gi.operand(0), b = gi.operand(1);
   if (failed(a) || failed(b))
@@ -94,6 +384,7 @@ static LogicalResult importGemm(GraphImporter &gi) {
 
 void importer::registerLinearOps(OpRegistry &registry) {
   registry.add("Conv", importConv);
+  registry.add("ConvTranspose", importConvTranspose);
   registry.add("Gemm", importGemm);
   registry.add("MatMul", [](GraphImporter &gi) {
     return importBinary(gi, MatMulOp::getOperationName());

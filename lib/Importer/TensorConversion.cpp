@@ -7,8 +7,10 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -85,17 +87,47 @@ TensorConverter::readExternal(const onnx::TensorProto &tensor, size_t bytes,
       (entry.key() == "offset" ? offset : length.emplace()) = value;
     }
   }
-  if (location.empty() || llvm::sys::path::is_absolute(location) ||
-      StringRef(location).contains("..")) {
-    error = "tensor '" + tensor.name() +
-            "' has an external data location that is empty or leaves the "
-            "model's directory: '" +
-            location + "'";
+  // The location names a file inside the model's directory. Beyond the
+  // name's own `..` components and absolute paths, a symbolic link on the
+  // way may lead elsewhere: the resolved path must stay below the resolved
+  // directory, so that a model cannot read an arbitrary file of the machine
+  // into its weights. Only regular files are read (a FIFO or a device would
+  // block or never end).
+  auto leaves = [&](StringRef why) {
+    error = ("tensor '" + tensor.name() + "' has an external data location " +
+             why + ": '" + location + "'")
+                .str();
+    return failure();
+  };
+  if (location.empty())
+    return leaves("that is empty");
+  if (llvm::sys::path::is_absolute(location) ||
+      llvm::any_of(llvm::make_range(llvm::sys::path::begin(location),
+                                    llvm::sys::path::end(location)),
+                   [](StringRef part) { return part == ".."; }))
+    return leaves("that leaves the model's directory");
+  SmallString<256> path(baseDir.empty() ? "." : baseDir);
+  llvm::sys::path::append(path, location);
+  SmallString<256> realDir, realFile;
+  if (std::error_code ec = llvm::sys::fs::real_path(path, realFile)) {
+    error = ("cannot read external data of tensor '" + tensor.name() +
+             "' from " + path + ": " + ec.message())
+                .str();
     return failure();
   }
-  SmallString<256> path(baseDir);
-  llvm::sys::path::append(path, location);
-  auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+  if (llvm::sys::fs::real_path(baseDir.empty() ? "." : baseDir, realDir) ||
+      !StringRef(realFile).startswith(
+          (realDir + llvm::sys::path::get_separator()).str()))
+    return leaves(
+        ("that resolves outside the model's directory (to " + realFile + ")")
+            .str());
+  if (!llvm::sys::fs::is_regular_file(realFile)) {
+    error = ("external data of tensor '" + tensor.name() + "' in " + path +
+             " is not a regular file")
+                .str();
+    return failure();
+  }
+  auto file = llvm::MemoryBuffer::getFile(realFile, /*IsText=*/false,
                                           /*RequiresNullTerminator=*/false);
   if (!file) {
     error = ("cannot read external data of tensor '" + tensor.name() +

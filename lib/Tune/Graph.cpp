@@ -62,6 +62,16 @@ std::vector<int64_t> Graph::getShape(int id, int64_t n) const {
   return shape;
 }
 
+std::vector<int64_t> Graph::getInputShape(size_t k, int64_t n) const {
+  std::vector<int64_t> shape = inputShapes[k];
+  size_t id = size_t(inputs[k]);
+  bool follows = id >= batchSlope.size() || batchSlope[id].empty() ||
+                 batchSlope[id][0] != 0;
+  if (!shape.empty() && follows)
+    shape[0] = n;
+  return shape;
+}
+
 bool Graph::hasConstantWeight(const Node &node) const {
   return node.inputs.size() > 1 && constants.count(node.inputs[1]);
 }

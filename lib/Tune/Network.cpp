@@ -364,8 +364,7 @@ std::vector<Tensor> Network::Impl::runAll(const std::vector<Tensor> &inputs) {
 std::vector<Tensor> Network::Impl::inputsOf(Batch &batch) const {
   std::vector<Tensor> inputs;
   for (size_t k = 0; k < batch.inputs.size(); ++k) {
-    std::vector<int64_t> shape = graph.inputShapes[k];
-    shape[0] = batch.size;
+    std::vector<int64_t> shape = graph.getInputShape(k, batch.size);
     inputs.push_back(torch::from_blob(batch.inputs[k].data(), shape));
   }
   return inputs;
@@ -392,8 +391,7 @@ std::vector<std::vector<float>> Network::forwardOutputs(Batch &batch) {
 
 std::vector<float> Network::forward(const float *images, int64_t count) {
   torch::NoGradGuard noGrad;
-  std::vector<int64_t> shape = impl->graph.inputShapes[0];
-  shape[0] = count;
+  std::vector<int64_t> shape = impl->graph.getInputShape(0, count);
   Tensor x = torch::from_blob(const_cast<float *>(images), shape).clone();
   impl->training = false;
   Tensor y = impl->run(x).contiguous();
@@ -408,8 +406,7 @@ int64_t Network::getRunBatch(int64_t wanted) const {
 std::vector<std::vector<float>> Network::forwardOutputs(const float *images,
                                                         int64_t count) {
   torch::NoGradGuard noGrad;
-  std::vector<int64_t> shape = impl->graph.inputShapes[0];
-  shape[0] = count;
+  std::vector<int64_t> shape = impl->graph.getInputShape(0, count);
   Tensor x = torch::from_blob(const_cast<float *>(images), shape).clone();
   impl->training = false;
   std::vector<std::vector<float>> outputs;
@@ -458,10 +455,7 @@ bool Network::checkGradients(Batch &batch, uint64_t seed,
                              std::vector<std::string> &problems) {
   std::vector<Tensor> x;
   for (size_t k = 0; k < batch.inputs.size(); ++k) {
-    std::vector<int64_t> shape =
-        impl->graph.getShape(impl->graph.inputs[k], impl->graph.batch);
-    if (!shape.empty())
-      shape[0] = batch.size;
+    std::vector<int64_t> shape = impl->graph.getInputShape(k, batch.size);
     x.push_back(torch::from_blob(batch.inputs[k].data(), shape).clone());
   }
   for (auto &[id, t] : impl->constants)

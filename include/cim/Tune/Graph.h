@@ -135,6 +135,10 @@ struct Graph {
 
   /// The shape of value `id` at a batch of `n`.
   std::vector<int64_t> getShape(int id, int64_t n) const;
+  /// The shape of input `k` for `n` samples: dimension 0 becomes `n` when it
+  /// follows the batch (or when the graph was loaded at one batch size);
+  /// a static batch keeps its size, the whole tensor being one sample.
+  std::vector<int64_t> getInputShape(size_t k, int64_t n) const;
 
   /// Whether `node` is a layer with its own widths: a product with a
   /// constant weight, or a MatMul of two activations.
