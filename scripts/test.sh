@@ -17,6 +17,10 @@ if [ "${1:-}" = "--sanitize" ]; then
 else
   cim_setup_and_build
 fi
+# ONNX Runtime, the oracle of the tests that REQUIRE onnxruntime; without
+# npm or the registry those tests report themselves unsupported.
+"$CIM_ROOT/scripts/ort/fetch.sh" >/dev/null ||
+  cim_log "ONNX Runtime is unavailable: its tests will be skipped"
 cim_log "running tests"
 cd "$CIM_BUILD"
 ctest --output-on-failure -j "$(nproc)" "$@"

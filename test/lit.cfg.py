@@ -2,6 +2,9 @@
 # build/test/lit.site.cfg.py (or build/bin/cim-lit), which sets the paths.
 import os
 
+import glob
+import shutil
+
 import lit.formats
 import lit.util
 
@@ -30,3 +33,17 @@ if os.path.isdir(config.cim_testdata_dir):
 # cim-tune's data set (Debian package dataset-fashion-mnist).
 if os.path.isdir("/usr/share/datasets/fashion-mnist"):
     config.available_features.add("fashion-mnist")
+
+# ONNX Runtime, the independent oracle (scripts/ort/fetch.sh, which
+# scripts/test.sh runs): tests that compare against it say
+# `REQUIRES: onnxruntime` and run it as %ort_run.
+ort_dir = os.environ.get("CIM_ORT_DIR") or os.path.join(
+    config.cim_src_root, "build", "cache", "ort", "node_modules", "onnxruntime-node")
+ort_ready = os.environ.get("CIM_ORT_DIR") or glob.glob(
+    os.path.join(config.cim_src_root, "build", "cache", "ort", ".complete-*"))
+if ort_ready and os.path.isdir(ort_dir) and shutil.which("node"):
+    config.available_features.add("onnxruntime")
+config.substitutions.append(
+    ("%ort_run", "%s %s --ort %s" % (config.python_executable,
+                                     os.path.join(config.cim_src_root, "scripts", "ort-run.py"),
+                                     ort_dir)))

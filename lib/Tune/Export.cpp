@@ -77,15 +77,19 @@ std::string Exporter::addActivationQDQ(const std::string &prefix,
                                        std::string input, float scale,
                                        int32_t zeroPoint, unsigned bits,
                                        quant::Scheme scheme) {
+  // Activations always travel in 8-bit types, narrower widths by a Clip:
+  // ONNX Runtime's graph optimizations reject 4-bit activation types (its
+  // Clip/QuantizeLinear fusion and the pooling ops take 8 and 16 bits), and
+  // cim-fold-qdq reads the width from the Clip all the same.
   bool actSigned = scheme == quant::Scheme::Symmetric;
-  ElementKind actKind = containerKind(bits, actSigned);
+  ElementKind actKind = containerKind(8, actSigned);
   std::string s =
       addInitializer(prefix + "_scale", HostTensor::fromFloats({}, {scale}));
   HostTensor zp(actKind, {});
   zp.setFromInt64(0, zeroPoint);
   std::string z = addInitializer(prefix + "_zero_point", std::move(zp));
   quant::IntRange range = quant::getIntRange(scheme, bits);
-  int64_t half = int64_t(1) << (containerBits(bits) - 1);
+  int64_t half = 128;
   quant::IntRange saturation = actSigned ? quant::IntRange{-half, half - 1}
                                          : quant::IntRange{0, 2 * half - 1};
   if (!(range == saturation)) {

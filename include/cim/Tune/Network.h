@@ -36,14 +36,29 @@ namespace tune {
 /// core). Returns the count used.
 int setThreadCount(int threads);
 
-/// Fake-quantizes `values` with LibTorch's kernels exactly as the fake
-/// quantizer of a Network does (exposed to test it against
-/// quant::fakeQuantize). `params` holds one entry, or one per channel of
-/// `layout`.
+/// Fake-quantizes `values` exactly as the fake quantizer of a Network does
+/// (exposed to test it against quant::fakeQuantize): with one entry in
+/// `params`, by the activations' one-pass kernel; with one per channel of
+/// `layout`, by LibTorch's tensor operations, as weights are.
 std::vector<float>
 fakeQuantizeWithTorch(const std::vector<float> &values,
                       const quant::ChannelLayout &layout,
                       const std::vector<quant::QuantParams> &params);
+
+/// An activation quantizer's LSQ gradients for an upstream gradient: the
+/// input's, and the sum of g x dq/ds before the LSQ scaling.
+struct ActivationGradients {
+  std::vector<float> input;
+  double scale = 0;
+};
+
+/// The LSQ backward of a per-tensor activation quantizer over `batch` rows
+/// of `values`, by the one-pass kernel that training uses (`onePass`) or by
+/// tensor operations (exposed to test one against the other).
+ActivationGradients
+fakeQuantizeActivationGradients(const std::vector<float> &values,
+                                const std::vector<float> &grad, int64_t batch,
+                                const quant::QuantParams &params, bool onePass);
 
 /// Progress of a training epoch, reported after every batch.
 struct Progress {

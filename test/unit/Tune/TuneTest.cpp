@@ -519,6 +519,44 @@ TEST(TuneFakeQuant, TorchEqualsQuantizerBitForBit) {
   }
 }
 
+// Training's one-pass LSQ backward of an activation equals the tensor
+// formula: the input's gradient bit for bit, the scale's sum to float
+// rounding (the kernel sums in double per chunk), over several chunks.
+TEST(TuneFakeQuant, OnePassGradientsEqualTheTensorFormula) {
+  std::mt19937 rng(11);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  const int64_t batch = 3, perSample = 20000;
+  std::vector<float> values, grad;
+  for (int64_t i = 0; i < batch * perSample; ++i) {
+    values.push_back(normal(rng) * 4.0f);
+    grad.push_back(normal(rng));
+  }
+  values[5] = 0.25f; // a tie at scale 0.1 after the division
+  for (quant::Scheme scheme :
+       {quant::Scheme::Symmetric, quant::Scheme::Asymmetric}) {
+    for (unsigned bits : {2u, 4u, 8u}) {
+      quant::QuantParams p = quant::makeParams(
+          scheme, bits, 0.1f, scheme == quant::Scheme::Symmetric ? 0 : 1);
+      ActivationGradients fused =
+          fakeQuantizeActivationGradients(values, grad, batch, p, true);
+      ActivationGradients tensors =
+          fakeQuantizeActivationGradients(values, grad, batch, p, false);
+      ASSERT_EQ(fused.input.size(), tensors.input.size());
+      int64_t clipped = 0;
+      for (size_t i = 0; i < fused.input.size(); ++i) {
+        ASSERT_EQ(fused.input[i], tensors.input[i]) << "element " << i;
+        clipped += fused.input[i] == 0.0f;
+      }
+      // The ranges clip some values and keep others.
+      EXPECT_GT(clipped, 0);
+      EXPECT_LT(clipped, batch * perSample);
+      EXPECT_NEAR(fused.scale, tensors.scale,
+                  1e-5 * std::max(1.0, std::abs(tensors.scale)))
+          << "bits " << bits;
+    }
+  }
+}
+
 std::string netPath() {
   return std::string(CIM_TUNE_INPUTS) + "/tune-net.onnxtxt";
 }
