@@ -11,6 +11,8 @@
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Dialect/CIM/CIMShapes.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::cim;
 using namespace mlir::cim::importer;
@@ -86,6 +88,50 @@ static LogicalResult importShape(GraphImporter &gi) {
   return gi.defineFolded(gi.output(0),
                          HostTensor::fromValues<int64_t>(
                              {end - start}, s.slice(start, end - start)));
+}
+
+/// Size: the element count of a statically shaped input, an int64 scalar.
+static LogicalResult importSize(GraphImporter &gi) {
+  FailureOr<Value> x = gi.operand(0);
+  if (failed(x))
+    return failure();
+  int64_t count = gi.typeOf(*x).getNumElements();
+  return gi.defineFolded(gi.output(0),
+                         HostTensor::fromValues<int64_t>({}, {count}));
+}
+
+/// Range of constant scalars: max(ceil((limit - start) / delta), 0) values
+/// start + i * delta, in the inputs' type (computed in double for floats,
+/// in int64 for integers, as the operator's definition).
+static LogicalResult importRange(GraphImporter &gi) {
+  FailureOr<HostTensor> start = gi.constantTensor(gi.input(0)),
+                        limit = gi.constantTensor(gi.input(1)),
+                        delta = gi.constantTensor(gi.input(2));
+  if (failed(start) || failed(limit) || failed(delta))
+    return gi.fail("start, limit and delta must be constants");
+  if (start->getNumElements() != 1 || limit->getNumElements() != 1 ||
+      delta->getNumElements() != 1)
+    return gi.fail("start, limit and delta must be scalars");
+  if (start->getKind() != limit->getKind() ||
+      start->getKind() != delta->getKind())
+    return gi.fail("start, limit and delta have different element types");
+  bool isFloat = start->isFloat();
+  double s = start->getAsDouble(0), l = limit->getAsDouble(0),
+         d = delta->getAsDouble(0);
+  if (d == 0 || std::isnan(s) || std::isnan(l) || std::isnan(d))
+    return gi.fail("delta must be nonzero and the bounds numbers");
+  double count = std::max(0.0, std::ceil((l - s) / d));
+  if (count > double(int64_t(1) << 31))
+    return gi.fail("the range has more than 2^31 elements");
+  int64_t n = int64_t(count);
+  HostTensor result(start->getKind(), {n});
+  for (int64_t i = 0; i < n; ++i) {
+    if (isFloat)
+      result.setFromDouble(i, s + double(i) * d);
+    else
+      result.setFromInt64(i, start->getAsInt64(0) + i * delta->getAsInt64(0));
+  }
+  return gi.defineFolded(gi.output(0), result);
 }
 
 /// Cast and CastLike of input 0 to `to` (the identity when it already is).
@@ -177,6 +223,8 @@ void importer::registerConstantOps(OpRegistry &registry) {
   registry.add("Constant", importConstant);
   registry.add("ConstantOfShape", importConstantOfShape);
   registry.add("Shape", importShape);
+  registry.add("Size", importSize);
+  registry.add("Range", importRange);
   // Casts and copies of constants are evaluated at import.
   registry.add("Cast", importCast, Folding::WhenConstant);
   registry.add("CastLike", importCastLike, Folding::WhenConstant);

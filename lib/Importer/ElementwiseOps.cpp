@@ -9,8 +9,12 @@
 #include "OpImporters.h"
 
 #include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Dialect/CIM/CIMShapes.h"
+#include "cim/Tensor/HostTensor.h"
 
 #include "mlir/Interfaces/InferTypeOpInterface.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::cim;
@@ -194,6 +198,111 @@ static LogicalResult importWhere(GraphImporter &gi) {
   return gi.defineOutput(gi.build1(WhereOp::getOperationName(), {*c, *x, *y}));
 }
 
+/// Neg and Abs. The cim ops take floats; integer constants (the shape
+/// arithmetic of expanded functions) are computed here, wrapping as two's
+/// complement does.
+template <typename OpTy, bool IsNeg>
+static LogicalResult importSignOp(GraphImporter &gi) {
+  FailureOr<HostTensor> c = gi.constantTensor(gi.input(0));
+  if (failed(c) || c->isFloat())
+    return importUnary(gi, OpTy::getOperationName());
+  HostTensor result = *c;
+  for (int64_t i = 0; i < result.getNumElements(); ++i) {
+    uint64_t v = uint64_t(c->getAsInt64(i));
+    bool negative = c->getAsInt64(i) < 0;
+    result.setFromInt64(i, int64_t(IsNeg || negative ? 0 - v : v));
+  }
+  return gi.defineFolded(gi.output(0), result);
+}
+
+/// Mod of constants (the head-count arithmetic of expanded functions),
+/// numpy-broadcast: with fmod = 0 (integers only) the remainder takes the
+/// divisor's sign, with fmod = 1 the dividend's (C's fmod). Division by an
+/// integer zero is refused.
+static LogicalResult importMod(GraphImporter &gi) {
+  FailureOr<HostTensor> a = gi.constantTensor(gi.input(0)),
+                        b = gi.constantTensor(gi.input(1));
+  if (failed(a) || failed(b))
+    return gi.fail("Mod is supported on constant inputs only");
+  if (a->getKind() != b->getKind())
+    return gi.fail("the inputs have different element types");
+  bool fmod = gi.intAttr("fmod", 0) != 0;
+  if (a->isFloat() && !fmod)
+    return gi.fail("fmod must be 1 for floating-point inputs");
+  std::optional<SmallVector<int64_t>> shape =
+      broadcastShapes(a->getShape(), b->getShape());
+  if (!shape)
+    return gi.fail("the shapes " + a->getShapeString() + " and " +
+                   b->getShapeString() + " do not broadcast");
+  HostTensor result(a->getKind(), *shape);
+  int64_t rank = shape->size();
+  // Element i of an operand broadcast to `shape`.
+  auto sourceIndex = [&](const HostTensor &t, int64_t i) {
+    int64_t index = 0, stride = 1;
+    for (int64_t d = rank - 1, td = t.getRank() - 1; d >= 0; --d, --td) {
+      int64_t coord = i % (*shape)[d];
+      i /= (*shape)[d];
+      if (td >= 0) {
+        int64_t size = t.getDimSize(td);
+        index += (size == 1 ? 0 : coord) * stride;
+        stride *= size;
+      }
+    }
+    return index;
+  };
+  for (int64_t i = 0; i < result.getNumElements(); ++i) {
+    int64_t ia = sourceIndex(*a, i), ib = sourceIndex(*b, i);
+    if (a->isFloat()) {
+      result.setFromDouble(i,
+                           std::fmod(a->getAsDouble(ia), b->getAsDouble(ib)));
+      continue;
+    }
+    int64_t x = a->getAsInt64(ia), y = b->getAsInt64(ib);
+    if (y == 0)
+      return gi.fail("integer division by zero");
+    int64_t r = (y == -1) ? 0 : x % y;
+    if (!fmod && r != 0 && ((r < 0) != (y < 0)))
+      r += y;
+    result.setFromInt64(i, r);
+  }
+  return gi.defineFolded(gi.output(0), result);
+}
+
+/// Trilu: the upper (j - i >= k) or lower (j - i <= k) triangle of the last
+/// two dimensions, the rest zero, as a Where on a constant mask (k must be
+/// a constant).
+static LogicalResult importTrilu(GraphImporter &gi) {
+  FailureOr<Value> x = gi.operand(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType t = gi.typeOf(*x);
+  if (t.getRank() < 2)
+    return gi.fail("the input must have at least 2 dimensions, got tensor<" +
+                   shapeText(t.getShape()) + ">");
+  int64_t k = 0;
+  if (gi.hasInput(1)) {
+    FailureOr<SmallVector<int64_t>> ks = gi.constInts(gi.input(1), "k");
+    if (failed(ks))
+      return failure();
+    if (ks->size() != 1)
+      return gi.fail("k must hold one value");
+    k = (*ks)[0];
+  }
+  bool upper = gi.intAttr("upper", 1) != 0;
+  int64_t rows = t.getDimSize(t.getRank() - 2), cols = t.getShape().back();
+  HostTensor mask(ElementKind::Bool, {rows, cols});
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      mask.data<bool>()[i * cols + j] = upper ? j - i >= k : j - i <= k;
+  FailureOr<Value> keep =
+      gi.internConstant(gi.getNodeName().str() + "__mask", mask);
+  FailureOr<Value> zero = gi.scalarConstant(0.0, t.getElementType(), "zero");
+  if (failed(keep) || failed(zero))
+    return failure();
+  return gi.defineOutput(
+      gi.build1(WhereOp::getOperationName(), {*keep, *x, *zero}));
+}
+
 namespace {
 /// A float attribute of an activation and its ONNX default.
 struct FloatAttrDefault {
@@ -239,6 +348,8 @@ void importer::registerElementwiseOps(OpRegistry &registry) {
   registry.add("Xor", binary(XorOp::getOperationName()), fold);
   registry.add("Not", unaryImporter<NotOp>(), fold);
   registry.add("Where", importWhere, fold);
+  registry.add("Trilu", importTrilu, fold);
+  registry.add("Mod", importMod);
   registry.add("Max", variadicImporter(MaxOp::getOperationName()), fold);
   registry.add("Min", variadicImporter(MinOp::getOperationName()), fold);
   registry.add("Sum", variadicImporter(AddOp::getOperationName()));
@@ -252,9 +363,9 @@ void importer::registerElementwiseOps(OpRegistry &registry) {
   registry.add("Erf", unaryImporter<ErfOp>());
   registry.add("Sqrt", unaryImporter<SqrtOp>());
   registry.add("Exp", unaryImporter<ExpOp>());
-  registry.add("Neg", unaryImporter<NegOp>());
+  registry.add("Neg", importSignOp<NegOp, true>);
   registry.add("HardSwish", unaryImporter<HardSwishOp>());
-  registry.add("Abs", unaryImporter<AbsOp>());
+  registry.add("Abs", importSignOp<AbsOp, false>);
   registry.add("Log", unaryImporter<LogOp>());
   registry.add("Reciprocal", unaryImporter<ReciprocalOp>());
   registry.add("Floor", unaryImporter<FloorOp>());

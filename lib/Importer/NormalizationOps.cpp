@@ -91,15 +91,97 @@ static LogicalResult importBatchNorm(GraphImporter &gi) {
                         {epsilonAttr(gi)});
 }
 
+/// The mean over the axes from `axis` on (kept as size-1 dimensions).
+static FailureOr<Value> meanFrom(GraphImporter &gi, Value v, int64_t axis) {
+  SmallVector<int64_t> axes;
+  for (int64_t d = axis; d < gi.typeOf(v).getRank(); ++d)
+    axes.push_back(d);
+  OpBuilder &b = gi.getBuilder();
+  return gi.build1(ReduceMeanOp::getOperationName(), {v},
+                   {gi.named("axes", b.getDenseI64ArrayAttr(axes)),
+                    gi.named("keepdims", b.getBoolAttr(true))});
+}
+
+/// 1 / sqrt(v + epsilon).
+static FailureOr<Value> inverseRoot(GraphImporter &gi, Value v) {
+  FailureOr<Value> eps = gi.scalarConstant(
+      gi.floatAttr("epsilon", 1e-5f), gi.typeOf(v).getElementType(), "epsilon");
+  if (failed(eps))
+    return failure();
+  FailureOr<Value> sum = gi.build1(AddOp::getOperationName(), {v, *eps});
+  if (failed(sum))
+    return failure();
+  FailureOr<Value> root = gi.build1(SqrtOp::getOperationName(), {*sum});
+  if (failed(root))
+    return failure();
+  return gi.build1(ReciprocalOp::getOperationName(), {*root});
+}
+
+/// LayerNormalization: Y by cim.layer_norm; the optional Mean and
+/// InvStdDev outputs (the statistics over the axes from `axis` on, kept as
+/// size-1 dimensions) by reductions beside it.
 static LogicalResult importLayerNorm(GraphImporter &gi) {
+  int64_t axis = gi.intAttr("axis", -1);
+  // The bias (input 2) is optional.
+  if (failed(importSameType(
+          gi, LayerNormOp::getOperationName(), gi.hasInput(2) ? 3 : 2,
+          {gi.named("axis", gi.getBuilder().getI64IntegerAttr(axis)),
+           epsilonAttr(gi)})))
+    return failure();
+  if (!gi.hasOutput(1) && !gi.hasOutput(2))
+    return success();
+  FailureOr<Value> x = gi.operand(0);
+  if (failed(x))
+    return failure();
+  std::optional<int64_t> from = normalizeAxis(axis, gi.typeOf(*x).getRank());
+  if (!from)
+    return gi.fail("axis " + Twine(axis) + " is out of range");
+  FailureOr<Value> mean = meanFrom(gi, *x, *from);
+  if (failed(mean))
+    return failure();
+  FailureOr<Value> centered = gi.build1(SubOp::getOperationName(), {*x, *mean});
+  if (failed(centered))
+    return failure();
+  FailureOr<Value> square =
+      gi.build1(MulOp::getOperationName(), {*centered, *centered});
+  if (failed(square))
+    return failure();
+  FailureOr<Value> variance = meanFrom(gi, *square, *from);
+  if (failed(variance))
+    return failure();
+  FailureOr<Value> inverse = inverseRoot(gi, *variance);
+  if (failed(inverse) || failed(gi.define(gi.output(1), *mean)))
+    return failure();
+  return gi.define(gi.output(2), *inverse);
+}
+
+/// RMSNormalization (opset 23): X / sqrt(mean(X^2) + epsilon) * scale over
+/// the axes from `axis` on, as ops.
+static LogicalResult importRmsNorm(GraphImporter &gi) {
   if (failed(gi.onlyFirstOutputUsed()))
     return failure();
-  // The bias (input 2) is optional.
-  return importSameType(
-      gi, LayerNormOp::getOperationName(), gi.hasInput(2) ? 3 : 2,
-      {gi.named("axis",
-                gi.getBuilder().getI64IntegerAttr(gi.intAttr("axis", -1))),
-       epsilonAttr(gi)});
+  FailureOr<Value> x = gi.operand(0), scale = gi.operand(1);
+  if (failed(x) || failed(scale))
+    return failure();
+  int64_t axis = gi.intAttr("axis", -1);
+  std::optional<int64_t> from = normalizeAxis(axis, gi.typeOf(*x).getRank());
+  if (!from)
+    return gi.fail("axis " + Twine(axis) + " is out of range");
+  FailureOr<Value> square = gi.build1(MulOp::getOperationName(), {*x, *x});
+  if (failed(square))
+    return failure();
+  FailureOr<Value> mean = meanFrom(gi, *square, *from);
+  if (failed(mean))
+    return failure();
+  FailureOr<Value> inverse = inverseRoot(gi, *mean);
+  if (failed(inverse))
+    return failure();
+  FailureOr<Value> normalized =
+      gi.build1(MulOp::getOperationName(), {*x, *inverse});
+  if (failed(normalized))
+    return failure();
+  return gi.defineOutput(
+      gi.build1(MulOp::getOperationName(), {*normalized, *scale}));
 }
 
 static LogicalResult importInstanceNorm(GraphImporter &gi) {
@@ -178,6 +260,7 @@ static LogicalResult importReduce(GraphImporter &gi, StringRef opName) {
 void importer::registerNormalizationOps(OpRegistry &registry) {
   registry.add("BatchNormalization", importBatchNorm);
   registry.add("LayerNormalization", importLayerNorm);
+  registry.add("RMSNormalization", importRmsNorm);
   registry.add("InstanceNormalization", importInstanceNorm);
   registry.add("LRN", importLrn);
 

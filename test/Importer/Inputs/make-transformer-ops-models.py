@@ -1,0 +1,125 @@
+"""Writes small models of the operators that transformers' expanded
+functions use, with inputs and the outputs their definitions give
+(computed here with numpy), into the directory given as argv[1]:
+
+  shape-arith.onnx  Size, Range, Mod (fmod 0 and 1), Neg and Abs of integer
+                    constants feeding a Gather and a Reshape of real data
+  trilu.onnx        Trilu upper with k = -1, lower with k = 1, lower without k
+  norms.onnx        RMSNormalization (opset 23) and LayerNormalization with
+                    its Mean and InvStdDev outputs
+  bad-*.onnx        Range, Mod and Trilu on computed values, Mod by zero
+
+Files: NAME.onnx, NAME-x.pb, NAME-y<k>.pb for output k."""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper, TensorProto
+
+out = sys.argv[1]
+rng = np.random.default_rng(5)
+
+
+def const(name, value):
+    return helper.make_node("Constant", [], [name], value=numpy_helper.from_array(value))
+
+
+def save(name, nodes, x, outputs, opset=17, inputs=None):
+    graph = helper.make_graph(
+        nodes, name,
+        inputs or [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(x.shape))],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n, _ in outputs])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    with open(os.path.join(out, name + ".onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+    with open(os.path.join(out, name + "-x.pb"), "wb") as f:
+        f.write(numpy_helper.from_array(x).SerializeToString())
+    for k, (_, value) in enumerate(outputs):
+        with open(os.path.join(out, f"{name}-y{k}.pb"), "wb") as f:
+            f.write(numpy_helper.from_array(value.astype(np.float32)).SerializeToString())
+
+
+# Shape arithmetic: size 24 -> Range(0, 24, 5) = [0 5 10 15 20]
+# -> Mod 7 (fmod 0) = [0 5 3 1 6]; Mod(-7, 3) fmod 0 = 2, fmod 1 = -1;
+# Neg, Abs.
+x = rng.standard_normal((2, 3, 4)).astype(np.float32)
+nodes = [
+    helper.make_node("Size", ["x"], ["size"]),
+    const("zero", np.array(0, np.int64)), const("five", np.array(5, np.int64)),
+    helper.make_node("Range", ["zero", "size", "five"], ["range"]),
+    const("seven", np.array([7], np.int64)),
+    helper.make_node("Mod", ["range", "seven"], ["picks"]),
+    helper.make_node("Flatten", ["x"], ["flat"], axis=0),
+    const("flat_shape", np.array([-1], np.int64)),
+    helper.make_node("Reshape", ["flat", "flat_shape"], ["flat1"]),
+    helper.make_node("Gather", ["flat1", "picks"], ["y0"]),
+    const("m7", np.array([-7, 7, -8], np.int64)), const("three", np.array([3, -3, 3], np.int64)),
+    helper.make_node("Mod", ["m7", "three"], ["r0"]),
+    helper.make_node("Mod", ["m7", "three"], ["r1"], fmod=1),
+    helper.make_node("Abs", ["r0"], ["a0"]),
+    helper.make_node("Neg", ["r1"], ["n1"]),
+    helper.make_node("Concat", ["a0", "n1"], ["shape6"], axis=0),
+    # shape6 = [2, 2, 1, 1, -1, 2] -> [Abs, Neg] picks a reshape: take
+    # [2, 2, 1] ... use the first three as a shape for x's 12 elements x 2.
+    const("s0", np.array([0], np.int64)), const("s3", np.array([3], np.int64)),
+    helper.make_node("Slice", ["shape6", "s0", "s3"], ["shape3"]),
+    const("six", np.array([6], np.int64)),
+    helper.make_node("Concat", ["shape3", "six"], ["shape4"], axis=0),
+    helper.make_node("Reshape", ["x", "shape4"], ["y1"]),
+]
+r0 = np.mod(np.array([-7, 7, -8]), np.array([3, -3, 3]))
+r1 = np.fmod(np.array([-7, 7, -8]), np.array([3, -3, 3]))
+shape3 = np.concatenate([np.abs(r0), -r1])[:3]
+save("shape-arith", nodes, x,
+     [("y0", x.reshape(-1)[np.arange(0, 24, 5) % 7]),
+      ("y1", x.reshape(list(shape3) + [6]))])
+
+# Trilu.
+x = rng.standard_normal((2, 3, 5)).astype(np.float32)
+nodes = [
+    const("km1", np.array(-1, np.int64)), const("k1", np.array(1, np.int64)),
+    helper.make_node("Trilu", ["x", "km1"], ["y0"], upper=1),
+    helper.make_node("Trilu", ["x", "k1"], ["y1"], upper=0),
+    helper.make_node("Trilu", ["x"], ["y2"], upper=0),
+]
+save("trilu", nodes, x, [("y0", np.triu(x, -1)), ("y1", np.tril(x, 1)),
+                         ("y2", np.tril(x))], opset=14)
+
+# RMSNormalization and LayerNormalization's statistics.
+x = rng.standard_normal((2, 3, 4)).astype(np.float32)
+scale = (1 + 0.1 * rng.standard_normal((3, 4))).astype(np.float32)
+bias = (0.1 * rng.standard_normal((3, 4))).astype(np.float32)
+nodes = [
+    const("scale", scale), const("bias", bias),
+    helper.make_node("RMSNormalization", ["x", "scale"], ["y0"], axis=1, epsilon=1e-4),
+    helper.make_node("LayerNormalization", ["x", "scale", "bias"], ["y1", "y2", "y3"],
+                     axis=1, epsilon=1e-4),
+]
+xd = x.astype(np.float64)
+rms = np.sqrt((xd ** 2).mean(axis=(1, 2), keepdims=True) + 1e-4)
+mean = xd.mean(axis=(1, 2), keepdims=True)
+inv = 1 / np.sqrt(((xd - mean) ** 2).mean(axis=(1, 2), keepdims=True) + 1e-4)
+save("norms", nodes, x, [("y0", xd / rms * scale), ("y1", (xd - mean) * inv * scale + bias),
+                         ("y2", mean), ("y3", inv)], opset=23)
+
+
+# Bad nodes on computed values.
+def bad(name, node_list, opset=17):
+    graph = helper.make_graph(
+        node_list, name,
+        [helper.make_tensor_value_info("x", TensorProto.INT64, [3])],
+        [helper.make_tensor_value_info("y", TensorProto.INT64, None)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    with open(os.path.join(out, f"bad-{name}.onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+
+
+bad("range", [const("one", np.array(1, np.int64)),
+              helper.make_node("ReduceMax", ["x"], ["top"], keepdims=0),
+              helper.make_node("Range", ["one", "top", "one"], ["y"], name="r")])
+bad("mod", [const("two", np.array([2], np.int64)),
+            helper.make_node("Mod", ["x", "two"], ["y"], name="m")])
+bad("mod-zero", [const("a", np.array([4, 5], np.int64)), const("b", np.array([2, 0], np.int64)),
+                 helper.make_node("Mod", ["a", "b"], ["m"], name="m"),
+                 helper.make_node("Add", ["x", "x"], ["y"])])
