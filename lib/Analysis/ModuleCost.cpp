@@ -179,10 +179,20 @@ mlir::cim::planModuleLayers(ModuleOp module, ArrayRef<LayerOpInterface> layers,
       planNetwork(shapes, hw, duplicate, error, placement);
   if (plan)
     return std::move(*plan);
-  InFlightDiagnostic diag = emitError(module.getLoc())
-                            << error << " ('" << hw.name << "': " << hw.pes
-                            << " PEs x " << hw.crossbarsPerPe
-                            << " crossbars; weights may not be rewritten)";
+  // What would take the network: more PEs of this kind, or rewriting.
+  int64_t needed = 0;
+  for (const LayerShape &shape : shapes)
+    needed += computeFootprint(shape, hw).crossbarsPerCopy;
+  int64_t perPe = std::max<int64_t>(1, hw.crossbarsPerPe);
+  InFlightDiagnostic diag =
+      emitError(module.getLoc())
+      << error << " ('" << hw.name << "': " << hw.pes << " PEs x "
+      << hw.crossbarsPerPe
+      << " crossbars; weights may not be rewritten): one copy of every layer "
+         "fits "
+      << (needed + perPe - 1) / perPe
+      << " PEs of this kind (chip.pes), or let weights be rewritten "
+         "(mapping.weight_rewrite: if_needed, as the sram-digital preset)";
   size_t largest = 0;
   int64_t largestCrossbars = 0;
   for (auto [index, shape] : llvm::enumerate(shapes)) {

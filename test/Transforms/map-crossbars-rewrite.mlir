@@ -5,7 +5,7 @@
 // RUN: sed -e 's/weight_rewrite: never/weight_rewrite: if_needed/' %S/Inputs/tiny.yaml > %t.rw.yaml
 // RUN: cim-opt %s --cim-map-crossbars="hw=%t.rw.yaml" | FileCheck %s --check-prefix=RW
 
-// FIT: error: network needs 10 crossbars, the chip has 4 ('tiny': 2 PEs x 2 crossbars; weights may not be rewritten)
+// FIT: error: network needs 10 crossbars, the chip has 4 ('tiny': 2 PEs x 2 crossbars; weights may not be rewritten): one copy of every layer fits 5 PEs of this kind (chip.pes), or let weights be rewritten (mapping.weight_rewrite: if_needed, as the sram-digital preset)
 // FIT: map-crossbars-rewrite.mlir:[[# @LINE + 25]]:8: note: the largest layer, 'big', needs 10 crossbars
 
 // 80 x 6 with 4-bit weights needs 5 x 2 = 10 crossbars: more than the chip.
