@@ -21,21 +21,24 @@ using namespace mlir;
 using namespace mlir::cim;
 using namespace mlir::cim::importer;
 
-/// Conv, 2-D, or 1-D as 2-D over a 1 x L image.
-static LogicalResult importConv(GraphImporter &gi) {
-  FailureOr<Value> x = gi.operand(0), w = gi.operand(1);
-  if (failed(x) || failed(w))
-    return failure();
-  RankedTensorType xt = gi.typeOf(*x), wt = gi.typeOf(*w);
+/// Conv on `x`, `w` and the optional `bias` with the node's attributes, 2-D,
+/// or 1-D as 2-D over a 1 x L image.
+static FailureOr<Value> buildConv(GraphImporter &gi, Value x, Value w,
+                                  std::optional<Value> bias) {
+  RankedTensorType xt = gi.typeOf(x), wt = gi.typeOf(w);
   int64_t rank = xt.getRank();
-  if (rank != 3 && rank != 4)
-    return gi.fail("only 1-D and 2-D convolutions are supported, got input "
-                   "tensor<" +
-                   shapeText(xt.getShape()) + ">");
-  if (wt.getRank() != rank)
-    return gi.fail("weight rank " + Twine(wt.getRank()) +
-                   " differs from input rank " + Twine(rank));
-  Value input = *x, weight = *w;
+  if (rank != 3 && rank != 4) {
+    (void)gi.fail("only 1-D and 2-D convolutions are supported, got input "
+                  "tensor<" +
+                  shapeText(xt.getShape()) + ">");
+    return failure();
+  }
+  if (wt.getRank() != rank) {
+    (void)gi.fail("weight rank " + Twine(wt.getRank()) +
+                  " differs from input rank " + Twine(rank));
+    return failure();
+  }
+  Value input = x, weight = w;
   bool oneD = rank == 3;
   if (oneD) {
     auto xs = xt.getShape();
@@ -53,8 +56,10 @@ static LogicalResult importConv(GraphImporter &gi) {
     SmallVector<int64_t> want(k->begin(), k->end());
     if (oneD)
       want.insert(want.begin(), 1);
-    if (ArrayRef<int64_t>(want) != ArrayRef<int64_t>(kernel))
-      return gi.fail("kernel_shape disagrees with the weight shape");
+    if (ArrayRef<int64_t>(want) != ArrayRef<int64_t>(kernel)) {
+      (void)gi.fail("kernel_shape disagrees with the weight shape");
+      return failure();
+    }
   }
   SmallVector<NamedAttribute> attrs;
   if (failed(windowAttrs(gi, gi.typeOf(input).getShape(), kernel, attrs,
@@ -65,17 +70,27 @@ static LogicalResult importConv(GraphImporter &gi) {
       gi.named("group", b.getI64IntegerAttr(gi.intAttr("group", 1))));
   attrs.push_back(gi.named("name", b.getStringAttr(gi.getNodeName())));
   SmallVector<Value> operands = {input, weight};
-  if (gi.hasInput(2)) {
-    FailureOr<Value> bias = gi.operand(2);
-    if (failed(bias))
-      return failure();
+  if (bias)
     operands.push_back(*bias);
-  }
   FailureOr<Value> y = gi.build1(Conv2dOp::getOperationName(), operands, attrs);
   if (failed(y) || !oneD)
-    return gi.defineOutput(y);
+    return y;
   auto ys = gi.typeOf(*y).getShape();
-  return gi.defineOutput(gi.reshape(*y, {ys[0], ys[1], ys[3]}));
+  return gi.reshape(*y, {ys[0], ys[1], ys[3]});
+}
+
+static LogicalResult importConv(GraphImporter &gi) {
+  FailureOr<Value> x = gi.operand(0), w = gi.operand(1);
+  if (failed(x) || failed(w))
+    return failure();
+  std::optional<Value> bias;
+  if (gi.hasInput(2)) {
+    FailureOr<Value> b = gi.operand(2);
+    if (failed(b))
+      return failure();
+    bias = *b;
+  }
+  return gi.defineOutput(buildConv(gi, *x, *w, bias));
 }
 
 namespace {
@@ -360,6 +375,75 @@ static LogicalResult importConvTranspose(GraphImporter &gi) {
   return gi.define(gi.output(0), result);
 }
 
+/// DequantizeLinear of node inputs (value, scale, zero point) along `axis`
+/// (used when the scale has more than one element).
+static FailureOr<Value> dequantize(GraphImporter &gi, int value, int scale,
+                                   int zeroPoint, int64_t axis) {
+  FailureOr<Value> v = gi.operand(value), s = gi.operand(scale);
+  if (failed(v) || failed(s))
+    return failure();
+  SmallVector<Value> operands = {*v, *s};
+  if (gi.hasInput(zeroPoint)) {
+    FailureOr<Value> z = gi.operand(zeroPoint);
+    if (failed(z))
+      return failure();
+    operands.push_back(*z);
+  }
+  return gi.build1(DequantizeLinearOp::getOperationName(), operands,
+                   {gi.named("axis", gi.getBuilder().getI64IntegerAttr(axis))});
+}
+
+/// QuantizeLinear of `y` with node inputs `scale` and `zeroPoint`.
+static LogicalResult quantizeOutput(GraphImporter &gi, FailureOr<Value> y,
+                                    int scale, int zeroPoint) {
+  FailureOr<Value> s = gi.operand(scale), z = gi.operand(zeroPoint);
+  if (failed(y) || failed(s) || failed(z))
+    return failure();
+  return gi.defineOutput(
+      gi.build1(QuantizeLinearOp::getOperationName(), {*y, *s, *z},
+                {gi.named("axis", gi.getBuilder().getI64IntegerAttr(1))}));
+}
+
+/// QLinearMatMul (a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp) and
+/// QLinearConv (x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B): the
+/// QOperator format as its QDQ form, DequantizeLinear of the operands
+/// (the weight per output channel when its scale has one per channel), the
+/// float product, QuantizeLinear of the result; cim-fold-qdq then folds it
+/// into the layer's #cim.quant as it does for QDQ models. The int32 bias of
+/// QLinearConv is dequantized with x_scale x w_scale and zero point 0.
+template <bool IsConv> static LogicalResult importQLinear(GraphImporter &gi) {
+  FailureOr<Value> a = dequantize(gi, 0, 1, 2, 1);
+  if (failed(a))
+    return failure();
+  FailureOr<Value> w = gi.operand(3), wScale = gi.operand(4);
+  if (failed(w) || failed(wScale))
+    return failure();
+  int64_t channelAxis = IsConv ? 0 : gi.typeOf(*w).getRank() - 1;
+  FailureOr<Value> b = dequantize(gi, 3, 4, 5, channelAxis);
+  if (failed(b))
+    return failure();
+  if (!IsConv)
+    return quantizeOutput(gi, gi.build1(MatMulOp::getOperationName(), {*a, *b}),
+                          6, 7);
+  std::optional<Value> bias;
+  if (gi.hasInput(8)) {
+    FailureOr<Value> bq = gi.operand(8), xScale = gi.operand(1);
+    if (failed(bq) || failed(xScale))
+      return failure();
+    FailureOr<Value> biasScale =
+        gi.build1(MulOp::getOperationName(), {*xScale, *wScale});
+    if (failed(biasScale))
+      return failure();
+    FailureOr<Value> biasFloat =
+        gi.build1(DequantizeLinearOp::getOperationName(), {*bq, *biasScale},
+                  {gi.named("axis", gi.getBuilder().getI64IntegerAttr(0))});
+    if (failed(biasFloat))
+      return failure();
+    bias = *biasFloat;
+  }
+  return quantizeOutput(gi, buildConv(gi, *a, *b, bias), 6, 7);
+}
+
 static LogicalResult importGemm(GraphImporter &gi) {
   FailureOr<Value> a = gi.operand(0), b = gi.operand(1);
   if (failed(a) || failed(b))
@@ -385,6 +469,8 @@ static LogicalResult importGemm(GraphImporter &gi) {
 void importer::registerLinearOps(OpRegistry &registry) {
   registry.add("Conv", importConv);
   registry.add("ConvTranspose", importConvTranspose);
+  registry.add("QLinearConv", importQLinear<true>);
+  registry.add("QLinearMatMul", importQLinear<false>);
   registry.add("Gemm", importGemm);
   registry.add("MatMul", [](GraphImporter &gi) {
     return importBinary(gi, MatMulOp::getOperationName());

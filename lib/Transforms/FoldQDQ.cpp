@@ -148,9 +148,9 @@ FailureOr<WeightQuant> analyzeWeight(LayerOpInterface layer) {
 /// What a layer's input (or the rhs of a product of two activations)
 /// contributes to its #cim.quant.
 struct ActQuant {
-  /// Shape-only ops between the pair and the layer (reshape, flatten,
-  /// transpose), from the layer back; a per-tensor quantization commutes
-  /// with them.
+  /// Shape-only ops between the pair and the layer, and between the
+  /// quantize and the dequantize (reshape, flatten, transpose), from the
+  /// layer back; a per-tensor quantization commutes with them.
   SmallVector<Operation *> chain;
   QuantizeLinearOp quantize;
   DequantizeLinearOp dequantize;
@@ -190,19 +190,31 @@ std::optional<unsigned> clippedBits(ClipOp clip, float scale, int32_t zeroPoint,
   return std::nullopt;
 }
 
+/// The value `v` is computed from by shape-only ops (reshape, flatten,
+/// transpose); the ops are appended to `chain`, nearest first.
+Value skipShapeOps(Value v, SmallVectorImpl<Operation *> &chain) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (!isa<ReshapeOp, FlattenOp, TransposeOp>(def))
+      break;
+    chain.push_back(def);
+    v = def->getOperand(0);
+  }
+  return v;
+}
+
 /// The quantize/dequantize pair (through shape-only ops) that `input`, an
 /// activation operand of a layer, comes from.
 FailureOr<ActQuant> analyzeActivation(Value input) {
   SmallVector<Operation *> chain;
-  while (Operation *def = input.getDefiningOp()) {
-    if (!isa<ReshapeOp, FlattenOp, TransposeOp>(def))
-      break;
-    chain.push_back(def);
-    input = def->getOperand(0);
-  }
-  auto dq = input.getDefiningOp<DequantizeLinearOp>();
-  auto q =
-      dq ? dq.getInput().getDefiningOp<QuantizeLinearOp>() : QuantizeLinearOp();
+  auto dq = skipShapeOps(input, chain).getDefiningOp<DequantizeLinearOp>();
+  if (!dq)
+    return failure();
+  // Shape-only ops on the integers between the pair (the QOperator format
+  // reshapes quantized tensors) join the chain; bypassPair gives their
+  // copies the float type.
+  size_t outerOps = chain.size();
+  Value quantized = skipShapeOps(dq.getInput(), chain);
+  auto q = quantized.getDefiningOp<QuantizeLinearOp>();
   if (!q || !q.isPerTensor() || !dq.isPerTensor())
     return failure();
   FailureOr<QuantParams> qParams = readParams(q.getScale(), q.getZeroPoint());
@@ -214,7 +226,11 @@ FailureOr<ActQuant> analyzeActivation(Value input) {
     return failure();
   // The layer reads the float input directly, so it must have the type the
   // dequantized value had.
-  if (q.getInput().getType() != dq.getType())
+  auto floatType = [](Value v) {
+    return v.getType().cast<RankedTensorType>().getElementType();
+  };
+  if (chain.size() == outerOps ? q.getInput().getType() != dq.getType()
+                               : floatType(q.getInput()) != floatType(dq))
     return failure();
   ActQuant result;
   result.chain = std::move(chain);
@@ -258,7 +274,12 @@ void bypassPair(Operation *op, unsigned index, ActQuant &act) {
   for (Operation *shapeOp : llvm::reverse(act.chain)) {
     IRMapping mapping;
     mapping.map(shapeOp->getOperand(0), input);
+    Type element = input.getType().cast<RankedTensorType>().getElementType();
     input = builder.clone(*shapeOp, mapping)->getResult(0);
+    // A copy of an op between the pair computes on floats now.
+    auto type = input.getType().cast<RankedTensorType>();
+    if (type.getElementType() != element)
+      input.setType(RankedTensorType::get(type.getShape(), element));
   }
   op->setOperand(index, input);
 }
