@@ -36,6 +36,8 @@ void registerPoolingOps(OpRegistry &registry);
 void registerQuantOps(OpRegistry &registry);
 /// If (ControlFlowOps.cpp).
 void registerControlFlowOps(OpRegistry &registry);
+/// Attention (AttentionOps.cpp).
+void registerAttentionOps(OpRegistry &registry);
 
 // Shared importers and helpers.
 /// The node as `opName` on input 0 with `attrs`; the result type is

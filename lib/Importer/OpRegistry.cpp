@@ -43,6 +43,7 @@ const OpRegistry &mlir::cim::importer::getOpRegistry() {
     registerPoolingOps(r);
     registerQuantOps(r);
     registerControlFlowOps(r);
+    registerAttentionOps(r);
     return r;
   }();
   return registry;

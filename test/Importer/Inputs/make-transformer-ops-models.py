@@ -123,3 +123,96 @@ bad("mod", [const("two", np.array([2], np.int64)),
 bad("mod-zero", [const("a", np.array([4, 5], np.int64)), const("b", np.array([2, 0], np.int64)),
                  helper.make_node("Mod", ["a", "b"], ["m"], name="m"),
                  helper.make_node("Add", ["x", "x"], ["y"])])
+
+
+# Attention (opset 23), checked against this numpy version of the
+# operator's function.
+def attention(q, k, v, mask=None, past_k=None, past_v=None, q_heads=None,
+              kv_heads=None, causal=False, scale=None, softcap=0.0, mode=0):
+    three_d = q.ndim == 3
+    if three_d:
+        def split(t, h):
+            b, s, w = t.shape
+            return t.reshape(b, s, h, w // h).transpose(0, 2, 1, 3)
+        q, k, v = split(q, q_heads), split(k, kv_heads), split(v, kv_heads)
+    if past_k is not None:
+        k = np.concatenate([past_k, k], axis=2)
+        v = np.concatenate([past_v, v], axis=2)
+    present_k, present_v = k, v
+    rep = q.shape[1] // k.shape[1]
+    k, v = np.repeat(k, rep, axis=1), np.repeat(v, rep, axis=1)
+    s = scale if scale is not None else 1 / np.sqrt(q.shape[-1])
+    qk = (q * np.sqrt(s)) @ (k.transpose(0, 1, 3, 2) * np.sqrt(s))
+    taps = [qk]
+    if softcap > 0:
+        qk = softcap * np.tanh(qk / softcap)
+    taps.append(qk)
+    bias = np.zeros(qk.shape[-2:])
+    if mask is not None:
+        bias = np.where(mask, 0.0, -np.inf) if mask.dtype == bool else mask
+    if causal:
+        past = 0 if past_k is None else past_k.shape[2]
+        rows, cols = np.indices(qk.shape[-2:])
+        bias = bias + np.where(cols > rows + past, -np.inf, 0.0)
+    qk = qk + bias
+    taps.append(qk)
+    e = np.exp(qk - qk.max(-1, keepdims=True))
+    w = e / e.sum(-1, keepdims=True)
+    taps.append(w)
+    y = w @ v
+    if three_d:
+        y = y.transpose(0, 2, 1, 3).reshape(y.shape[0], y.shape[2], -1)
+    return y, present_k, present_v, taps[mode]
+
+
+def save_attention(name, inputs, outputs, node):
+    graph = helper.make_graph(
+        [node], name,
+        [helper.make_tensor_value_info(n, TensorProto.BOOL if v.dtype == bool
+                                       else TensorProto.FLOAT, list(v.shape))
+         for n, v in inputs],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n, _ in outputs])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 23)])
+    with open(os.path.join(out, name + ".onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+    for k, (_, value) in enumerate(inputs):
+        with open(os.path.join(out, f"{name}-x{k}.pb"), "wb") as f:
+            f.write(numpy_helper.from_array(value).SerializeToString())
+    for k, (_, value) in enumerate(outputs):
+        with open(os.path.join(out, f"{name}-y{k}.pb"), "wb") as f:
+            f.write(numpy_helper.from_array(value.astype(np.float32)).SerializeToString())
+
+
+# 3-D, grouped-query heads (4 query heads over 2), a past of 3, causal, a
+# float mask, soft cap; the QK output after the soft cap (mode 1).
+f32 = np.float32
+q = rng.standard_normal((2, 4, 4 * 6)).astype(f32)
+k = rng.standard_normal((2, 4, 2 * 6)).astype(f32)
+v = rng.standard_normal((2, 4, 2 * 5)).astype(f32)
+pk = rng.standard_normal((2, 2, 3, 6)).astype(f32)
+pv = rng.standard_normal((2, 2, 3, 5)).astype(f32)
+mask = (0.5 * rng.standard_normal((4, 7))).astype(f32)
+ref = attention(q.astype(np.float64), k.astype(np.float64), v.astype(np.float64),
+                mask, pk.astype(np.float64), pv.astype(np.float64), 4, 2,
+                causal=True, softcap=3.0, mode=1)
+save_attention(
+    "attention-gqa",
+    [("Q", q), ("K", k), ("V", v), ("mask", mask), ("past_key", pk), ("past_value", pv)],
+    [("Y", ref[0]), ("present_key", ref[1]), ("present_value", ref[2]), ("qk", ref[3])],
+    helper.make_node("Attention", ["Q", "K", "V", "mask", "past_key", "past_value"],
+                     ["Y", "present_key", "present_value", "qk"], name="attn",
+                     q_num_heads=4, kv_num_heads=2, is_causal=1, softcap=3.0,
+                     qk_matmul_output_mode=1))
+# 4-D, a boolean mask, an explicit scale; the softmax output (mode 3).
+q = rng.standard_normal((1, 3, 5, 8)).astype(f32)
+k = rng.standard_normal((1, 3, 6, 8)).astype(f32)
+v = rng.standard_normal((1, 3, 6, 4)).astype(f32)
+bmask = rng.random((5, 6)) < 0.7
+bmask[:, 0] = True
+ref = attention(q.astype(np.float64), k.astype(np.float64), v.astype(np.float64),
+                bmask, scale=0.2, mode=3)
+save_attention(
+    "attention-4d", [("Q", q), ("K", k), ("V", v), ("mask", bmask)],
+    [("Y", ref[0]), ("weights", ref[3])],
+    helper.make_node("Attention", ["Q", "K", "V", "mask"], ["Y", "", "", "weights"],
+                     name="attn", scale=0.2, qk_matmul_output_mode=3))

@@ -1,0 +1,253 @@
+//===- AttentionOps.cpp - Attention (opset 23) ----------------------------===//
+//
+// Attention as the ops of its ONNX function: heads split from 3-D inputs,
+// past keys and values concatenated, grouped-query heads repeated, the
+// scale applied as sqrt(scale) to Q and to K^T, the soft cap, the mask and
+// causal bias, softmax and the product with V. The products of two
+// activations become matmul layers with their own widths, as in an
+// exported transformer.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OpImporters.h"
+
+#include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Tensor/HostTensor.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::cim;
+using namespace mlir::cim::importer;
+
+namespace {
+/// Builds with the node's error reporting; every step may fail.
+struct AttentionBuilder {
+  GraphImporter &gi;
+
+  FailureOr<Value> op(StringRef name, ValueRange operands,
+                      ArrayRef<NamedAttribute> attrs = {}) {
+    return gi.build1(name, operands, attrs);
+  }
+  FailureOr<Value> scalar(double value, Type element, StringRef tag) {
+    return gi.scalarConstant(value, element, tag);
+  }
+  /// [B, S, H*D] -> [B, H, S, D].
+  FailureOr<Value> splitHeads(Value v, int64_t heads) {
+    ArrayRef<int64_t> s = gi.typeOf(v).getShape();
+    if (heads < 1 || s[2] % heads != 0) {
+      (void)gi.fail("a 3-D input of width " + Twine(s[2]) +
+                    " does not split into " + Twine(heads) + " heads");
+      return failure();
+    }
+    FailureOr<Value> r = gi.reshape(v, {s[0], s[1], heads, s[2] / heads});
+    if (failed(r))
+      return failure();
+    return gi.transpose(*r, {0, 2, 1, 3});
+  }
+  /// [B, Hkv, T, D] with each head repeated `times` times in a row ->
+  /// [B, Hkv*times, T, D].
+  FailureOr<Value> repeatHeads(Value v, int64_t times) {
+    if (times == 1)
+      return v;
+    ArrayRef<int64_t> s = gi.typeOf(v).getShape();
+    FailureOr<Value> r = gi.reshape(v, {s[0], s[1], 1, s[2], s[3]});
+    if (failed(r))
+      return failure();
+    SmallVector<Value> copies(times, *r);
+    FailureOr<Value> c =
+        op(ConcatOp::getOperationName(), copies,
+           {gi.named("axis", gi.getBuilder().getI64IntegerAttr(2))});
+    if (failed(c))
+      return failure();
+    return gi.reshape(*c, {s[0], s[1] * times, s[2], s[3]});
+  }
+};
+} // namespace
+
+static LogicalResult importAttention(GraphImporter &gi) {
+  if (gi.hasInput(6))
+    return gi.fail("nonpad_kv_seqlen is not supported");
+  FailureOr<Value> q = gi.operand(0), k = gi.operand(1), v = gi.operand(2);
+  if (failed(q) || failed(k) || failed(v))
+    return failure();
+  AttentionBuilder b{gi};
+  OpBuilder &builder = gi.getBuilder();
+  RankedTensorType qt = gi.typeOf(*q);
+  Type element = qt.getElementType();
+  if (!element.isF32())
+    return gi.fail("only float32 attention is supported");
+  int64_t rank = qt.getRank();
+  if (rank != 3 && rank != 4)
+    return gi.fail("Q must be 3-D or 4-D, got tensor<" +
+                   shapeText(qt.getShape()) + ">");
+  if (gi.typeOf(*k).getRank() != rank || gi.typeOf(*v).getRank() != rank)
+    return gi.fail("Q, K and V must have the same rank");
+  if (rank == 3) {
+    int64_t qHeads = gi.intAttr("q_num_heads", 0),
+            kvHeads = gi.intAttr("kv_num_heads", 0);
+    if (qHeads < 1 || kvHeads < 1)
+      return gi.fail("3-D inputs need q_num_heads and kv_num_heads");
+    q = b.splitHeads(*q, qHeads);
+    if (succeeded(q))
+      k = b.splitHeads(*k, kvHeads);
+    if (succeeded(k))
+      v = b.splitHeads(*v, kvHeads);
+    if (failed(v))
+      return failure();
+  }
+  // Past keys and values come before the new ones.
+  Value key = *k, value = *v;
+  int64_t past = 0;
+  if (gi.hasInput(4) != gi.hasInput(5))
+    return gi.fail("past_key and past_value come together");
+  if (gi.hasInput(4)) {
+    FailureOr<Value> pk = gi.operand(4), pv = gi.operand(5);
+    if (failed(pk) || failed(pv))
+      return failure();
+    past = gi.typeOf(*pk).getRank() == 4 ? gi.typeOf(*pk).getDimSize(2) : -1;
+    if (past < 0)
+      return gi.fail("past_key must be 4-D");
+    NamedAttribute axis = gi.named("axis", builder.getI64IntegerAttr(2));
+    FailureOr<Value> ck = b.op(ConcatOp::getOperationName(), {*pk, key}, axis);
+    FailureOr<Value> cv =
+        b.op(ConcatOp::getOperationName(), {*pv, value}, axis);
+    if (failed(ck) || failed(cv))
+      return failure();
+    key = *ck;
+    value = *cv;
+  }
+  if (failed(gi.define(gi.output(1), key)) ||
+      failed(gi.define(gi.output(2), value)))
+    return failure();
+
+  ArrayRef<int64_t> qs = gi.typeOf(*q).getShape(),
+                    ks = gi.typeOf(key).getShape();
+  int64_t qHeads = qs[1], kvHeads = ks[1], qLen = qs[2], total = ks[2];
+  if (kvHeads < 1 || qHeads % kvHeads != 0)
+    return gi.fail(Twine(qHeads) + " query heads do not group over " +
+                   Twine(kvHeads) + " key/value heads");
+  FailureOr<Value> keys = b.repeatHeads(key, qHeads / kvHeads);
+  FailureOr<Value> values = b.repeatHeads(value, qHeads / kvHeads);
+  if (failed(keys) || failed(values))
+    return failure();
+
+  // QK = (Q * sqrt(scale)) x (K^T * sqrt(scale)), in f32 as the function.
+  float scale = gi.attr("scale") ? gi.floatAttr("scale", 1.0f)
+                                 : 1.0f / std::sqrt(float(qs[3]));
+  FailureOr<Value> root = b.scalar(std::sqrt(scale), element, "scale_sqrt");
+  FailureOr<Value> kt = gi.transpose(*keys, {0, 1, 3, 2});
+  if (failed(root) || failed(kt))
+    return failure();
+  FailureOr<Value> qScaled = b.op(MulOp::getOperationName(), {*q, *root});
+  FailureOr<Value> kScaled = b.op(MulOp::getOperationName(), {*kt, *root});
+  if (failed(qScaled) || failed(kScaled))
+    return failure();
+  FailureOr<Value> qk =
+      b.op(MatMulOp::getOperationName(), {*qScaled, *kScaled},
+           {gi.named("name", builder.getStringAttr(gi.getNodeName().str() +
+                                                   ".scores"))});
+  if (failed(qk))
+    return failure();
+  Value scores = *qk, afterMatMul = *qk;
+
+  // Soft cap: softcap * tanh(QK / softcap).
+  float softcap = gi.floatAttr("softcap", 0.0f);
+  if (softcap > 0) {
+    FailureOr<Value> cap = b.scalar(softcap, element, "softcap");
+    if (failed(cap))
+      return failure();
+    FailureOr<Value> divided = b.op(DivOp::getOperationName(), {scores, *cap});
+    if (failed(divided))
+      return failure();
+    FailureOr<Value> bent = b.op(TanhOp::getOperationName(), {*divided});
+    if (failed(bent))
+      return failure();
+    FailureOr<Value> capped = b.op(MulOp::getOperationName(), {*bent, *cap});
+    if (failed(capped))
+      return failure();
+    scores = *capped;
+  }
+  Value afterSoftcap = scores;
+
+  // The bias: the mask (added, or -inf where a boolean mask is false) and
+  // the causal mask (-inf where the key comes after the query, aligned to
+  // the end of the past).
+  std::optional<Value> bias;
+  if (gi.hasInput(3)) {
+    FailureOr<Value> mask = gi.operand(3);
+    if (failed(mask))
+      return failure();
+    if (gi.typeOf(*mask).getElementType().isInteger(1)) {
+      FailureOr<Value> zero = b.scalar(0.0, element, "mask_zero");
+      FailureOr<Value> negInf = b.scalar(
+          -std::numeric_limits<double>::infinity(), element, "mask_neg_inf");
+      if (failed(zero) || failed(negInf))
+        return failure();
+      mask = b.op(WhereOp::getOperationName(), {*mask, *zero, *negInf});
+      if (failed(mask))
+        return failure();
+    }
+    bias = *mask;
+  }
+  if (gi.intAttr("is_causal", 0) != 0) {
+    HostTensor causal(ElementKind::F32, {qLen, total});
+    for (int64_t i = 0; i < qLen; ++i)
+      for (int64_t j = 0; j < total; ++j)
+        causal.data<float>()[i * total + j] =
+            j > i + past ? -std::numeric_limits<float>::infinity() : 0.0f;
+    FailureOr<Value> tri =
+        gi.internConstant(gi.getNodeName().str() + "__causal", causal);
+    if (failed(tri))
+      return failure();
+    if (bias) {
+      FailureOr<Value> sum = b.op(AddOp::getOperationName(), {*bias, *tri});
+      if (failed(sum))
+        return failure();
+      bias = *sum;
+    } else {
+      bias = *tri;
+    }
+  }
+  if (bias) {
+    FailureOr<Value> biased = b.op(AddOp::getOperationName(), {scores, *bias});
+    if (failed(biased))
+      return failure();
+    scores = *biased;
+  }
+  Value afterBias = scores;
+  FailureOr<Operation *> softmax = gi.build(
+      SoftmaxOp::getOperationName(), {scores},
+      {gi.named("axis", builder.getI64IntegerAttr(3))}, {scores.getType()});
+  if (failed(softmax))
+    return failure();
+  Value weights = (*softmax)->getResult(0);
+
+  if (gi.hasOutput(3)) {
+    int64_t mode = gi.intAttr("qk_matmul_output_mode", 0);
+    Value taps[] = {afterMatMul, afterSoftcap, afterBias, weights};
+    if (mode < 0 || mode > 3)
+      return gi.fail("qk_matmul_output_mode " + Twine(mode) +
+                     " is not 0, 1, 2 or 3");
+    if (failed(gi.define(gi.output(3), taps[mode])))
+      return failure();
+  }
+  FailureOr<Value> y =
+      b.op(MatMulOp::getOperationName(), {weights, *values},
+           {gi.named("name", builder.getStringAttr(gi.getNodeName().str() +
+                                                   ".context"))});
+  if (failed(y))
+    return failure();
+  if (rank == 4)
+    return gi.define(gi.output(0), *y);
+  ArrayRef<int64_t> ys = gi.typeOf(*y).getShape();
+  FailureOr<Value> moved = gi.transpose(*y, {0, 2, 1, 3});
+  if (failed(moved))
+    return failure();
+  return gi.defineOutput(gi.reshape(*moved, {ys[0], ys[2], ys[1] * ys[3]}));
+}
+
+void importer::registerAttentionOps(OpRegistry &registry) {
+  registry.add("Attention", 23, importAttention);
+}
