@@ -184,6 +184,77 @@ static LogicalResult importRmsNorm(GraphImporter &gi) {
       gi.build1(MulOp::getOperationName(), {*normalized, *scale}));
 }
 
+/// GroupNormalization: the channels in `num_groups` groups, each normalized
+/// over its channels and positions, then scale and bias per channel
+/// (opset 21) or per group (`PerGroup`, opset 18), as ops.
+template <bool PerGroup>
+static LogicalResult importGroupNorm(GraphImporter &gi) {
+  FailureOr<Value> x = gi.operand(0), scale = gi.operand(1),
+                   bias = gi.operand(2);
+  if (failed(x) || failed(scale) || failed(bias))
+    return failure();
+  ArrayRef<int64_t> shape = gi.typeOf(*x).getShape();
+  int64_t groups = gi.intAttr("num_groups", 0);
+  if (shape.size() < 2 || groups < 1 || shape[1] % groups != 0)
+    return gi.fail("num_groups " + Twine(groups) + " does not divide the " +
+                   Twine(shape.size() < 2 ? 0 : shape[1]) + " channels");
+  int64_t perParam = PerGroup ? groups : shape[1];
+  for (Value v : {*scale, *bias})
+    if (gi.typeOf(v).getNumElements() != perParam)
+      return gi.fail("scale and bias must have " + Twine(perParam) +
+                     " values, one per " + (PerGroup ? "group" : "channel"));
+  int64_t n = shape[0], rest = gi.typeOf(*x).getNumElements() / (n * groups);
+  FailureOr<Value> grouped = gi.reshape(*x, {n, groups, rest});
+  if (failed(grouped))
+    return failure();
+  FailureOr<Value> mean = meanFrom(gi, *grouped, 2);
+  if (failed(mean))
+    return failure();
+  FailureOr<Value> centered =
+      gi.build1(SubOp::getOperationName(), {*grouped, *mean});
+  if (failed(centered))
+    return failure();
+  FailureOr<Value> square =
+      gi.build1(MulOp::getOperationName(), {*centered, *centered});
+  if (failed(square))
+    return failure();
+  FailureOr<Value> variance = meanFrom(gi, *square, 2);
+  if (failed(variance))
+    return failure();
+  FailureOr<Value> inverse = inverseRoot(gi, *variance);
+  if (failed(inverse))
+    return failure();
+  FailureOr<Value> normalized =
+      gi.build1(MulOp::getOperationName(), {*centered, *inverse});
+  if (failed(normalized))
+    return failure();
+  // Scale and bias broadcast over the group (or channel) dimension.
+  Value y = *normalized;
+  SmallVector<int64_t> paramShape;
+  if (PerGroup) {
+    paramShape = {groups, 1};
+  } else {
+    FailureOr<Value> back = gi.reshape(y, shape);
+    if (failed(back))
+      return failure();
+    y = *back;
+    paramShape.assign(shape.size() - 1, 1);
+    paramShape[0] = shape[1];
+  }
+  FailureOr<Value> s = gi.reshape(*scale, paramShape),
+                   b = gi.reshape(*bias, paramShape);
+  if (failed(s) || failed(b))
+    return failure();
+  FailureOr<Value> scaled = gi.build1(MulOp::getOperationName(), {y, *s});
+  if (failed(scaled))
+    return failure();
+  FailureOr<Value> shifted =
+      gi.build1(AddOp::getOperationName(), {*scaled, *b});
+  if (failed(shifted) || !PerGroup)
+    return gi.defineOutput(shifted);
+  return gi.defineOutput(gi.reshape(*shifted, shape));
+}
+
 static LogicalResult importInstanceNorm(GraphImporter &gi) {
   return importSameType(gi, InstanceNormOp::getOperationName(), 3,
                         {epsilonAttr(gi)});
@@ -261,6 +332,8 @@ void importer::registerNormalizationOps(OpRegistry &registry) {
   registry.add("BatchNormalization", importBatchNorm);
   registry.add("LayerNormalization", importLayerNorm);
   registry.add("RMSNormalization", importRmsNorm);
+  registry.add("GroupNormalization", 18, importGroupNorm<true>);
+  registry.add("GroupNormalization", 21, importGroupNorm<false>);
   registry.add("InstanceNormalization", importInstanceNorm);
   registry.add("LRN", importLrn);
 

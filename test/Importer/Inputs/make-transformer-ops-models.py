@@ -216,3 +216,23 @@ save_attention(
     [("Y", ref[0]), ("weights", ref[3])],
     helper.make_node("Attention", ["Q", "K", "V", "mask"], ["Y", "", "", "weights"],
                      name="attn", scale=0.2, qk_matmul_output_mode=3))
+
+# GroupNormalization: opset 21 (scale and bias per channel) and 18 (per
+# group).
+x = rng.standard_normal((2, 6, 3, 2)).astype(np.float32)
+for opset, per in ((21, 6), (18, 3)):
+    gs = (1 + 0.2 * rng.standard_normal(per)).astype(np.float32)
+    gb = (0.1 * rng.standard_normal(per)).astype(np.float32)
+    xd = x.astype(np.float64).reshape(2, 3, -1)
+    mean = xd.mean(-1, keepdims=True)
+    var = ((xd - mean) ** 2).mean(-1, keepdims=True)
+    norm = (xd - mean) / np.sqrt(var + 1e-3)
+    if per == 3:
+        y = (norm * gs.reshape(3, 1) + gb.reshape(3, 1)).reshape(x.shape)
+    else:
+        y = norm.reshape(x.shape) * gs.reshape(6, 1, 1) + gb.reshape(6, 1, 1)
+    save(f"groupnorm{opset}",
+         [const("gs", gs), const("gb", gb),
+          helper.make_node("GroupNormalization", ["x", "gs", "gb"], ["y0"],
+                           num_groups=3, epsilon=1e-3)],
+         x, [("y0", y)], opset=opset)
