@@ -1,4 +1,4 @@
-//===- AttentionOps.cpp - Attention (opset 23) ----------------------------===//
+//===- AttentionOps.cpp - Attention and RotaryEmbedding (opset 23) --------===//
 //
 // Attention as the ops of its ONNX function: heads split from 3-D inputs,
 // past keys and values concatenated, grouped-query heads repeated, the
@@ -248,6 +248,143 @@ static LogicalResult importAttention(GraphImporter &gi) {
   return gi.defineOutput(gi.reshape(*moved, {ys[0], ys[2], ys[1] * ys[3]}));
 }
 
+/// RotaryEmbedding (opset 23) as the ops of its function: the first
+/// rotary_embedding_dim features of each head rotate by the angles whose
+/// cosines and sines the caches hold (gathered at position_ids, or given per
+/// position), as pairs (x[2i], x[2i+1]) when interleaved, else (x[i],
+/// x[i + d/2]); the other features pass through.
+static LogicalResult importRotaryEmbedding(GraphImporter &gi) {
+  FailureOr<Value> x = gi.operand(0), cosCache = gi.operand(1),
+                   sinCache = gi.operand(2);
+  if (failed(x) || failed(cosCache) || failed(sinCache))
+    return failure();
+  AttentionBuilder b{gi};
+  OpBuilder &builder = gi.getBuilder();
+  ArrayRef<int64_t> xs = gi.typeOf(*x).getShape();
+  int64_t rank = xs.size();
+  // Work in [B, S, H, D].
+  Value input = *x;
+  int64_t heads, head;
+  if (rank == 4) {
+    heads = xs[1];
+    head = xs[3];
+    FailureOr<Value> t = gi.transpose(input, {0, 2, 1, 3});
+    if (failed(t))
+      return failure();
+    input = *t;
+  } else if (rank == 3) {
+    heads = gi.intAttr("num_heads", 0);
+    if (heads < 1 || xs[2] % heads != 0)
+      return gi.fail("a 3-D input of width " + Twine(xs[2]) +
+                     " needs num_heads that divides it");
+    head = xs[2] / heads;
+    FailureOr<Value> r = gi.reshape(input, {xs[0], xs[1], heads, head});
+    if (failed(r))
+      return failure();
+    input = *r;
+  } else {
+    return gi.fail("the input must be 3-D or 4-D, got tensor<" + shapeText(xs) +
+                   ">");
+  }
+  int64_t batch = gi.typeOf(input).getDimSize(0),
+          seq = gi.typeOf(input).getDimSize(1);
+  int64_t rotary = gi.intAttr("rotary_embedding_dim", 0);
+  if (rotary == 0)
+    rotary = head;
+  if (rotary < 2 || rotary % 2 != 0 || rotary > head)
+    return gi.fail("rotary_embedding_dim " + Twine(rotary) +
+                   " must be even and at most the head size " + Twine(head));
+  bool interleaved = gi.intAttr("interleaved", 0) != 0;
+  auto slice = [&](Value v, int64_t axis, int64_t start, int64_t end,
+                   int64_t step) {
+    return b.op(SliceOp::getOperationName(), {v},
+                {gi.named("starts", builder.getDenseI64ArrayAttr({start})),
+                 gi.named("ends", builder.getDenseI64ArrayAttr({end})),
+                 gi.named("axes", builder.getDenseI64ArrayAttr({axis})),
+                 gi.named("steps", builder.getDenseI64ArrayAttr({step}))});
+  };
+  // The angles as [B, S, 1, rotary/2].
+  auto angles = [&](Value cache) -> FailureOr<Value> {
+    Value c = cache;
+    if (gi.hasInput(3)) {
+      FailureOr<Value> ids = gi.operand(3);
+      if (failed(ids))
+        return failure();
+      FailureOr<Value> g =
+          b.op(GatherOp::getOperationName(), {c, *ids},
+               {gi.named("axis", builder.getI64IntegerAttr(0))});
+      if (failed(g))
+        return failure();
+      c = *g;
+    }
+    ArrayRef<int64_t> cs = gi.typeOf(c).getShape();
+    if (cs.size() != 3 || cs[0] != batch || cs[1] != seq ||
+        cs[2] < rotary / 2) {
+      (void)gi.fail("the caches give tensor<" + shapeText(cs) + ">, not " +
+                    Twine(batch) + "x" + Twine(seq) + "x" + Twine(rotary / 2));
+      return failure();
+    }
+    FailureOr<Value> half = slice(c, 2, 0, rotary / 2, 1);
+    if (failed(half))
+      return failure();
+    return gi.reshape(*half, {batch, seq, 1, rotary / 2});
+  };
+  FailureOr<Value> cosine = angles(*cosCache), sine = angles(*sinCache);
+  if (failed(cosine) || failed(sine))
+    return failure();
+  FailureOr<Value> x1 = interleaved ? slice(input, 3, 0, rotary, 2)
+                                    : slice(input, 3, 0, rotary / 2, 1);
+  FailureOr<Value> x2 = interleaved ? slice(input, 3, 1, rotary, 2)
+                                    : slice(input, 3, rotary / 2, rotary, 1);
+  if (failed(x1) || failed(x2))
+    return failure();
+  FailureOr<Value> cx1 = b.op(MulOp::getOperationName(), {*cosine, *x1});
+  FailureOr<Value> sx2 = b.op(MulOp::getOperationName(), {*sine, *x2});
+  FailureOr<Value> sx1 = b.op(MulOp::getOperationName(), {*sine, *x1});
+  FailureOr<Value> cx2 = b.op(MulOp::getOperationName(), {*cosine, *x2});
+  if (failed(cx1) || failed(sx2) || failed(sx1) || failed(cx2))
+    return failure();
+  FailureOr<Value> real = b.op(SubOp::getOperationName(), {*cx1, *sx2});
+  FailureOr<Value> imag = b.op(AddOp::getOperationName(), {*sx1, *cx2});
+  if (failed(real) || failed(imag))
+    return failure();
+  FailureOr<Value> rotated = failure();
+  if (interleaved) {
+    // [.., rotary/2, 2] flattened: real and imaginary parts alternate.
+    SmallVector<int64_t> pair = {batch, seq, heads, rotary / 2, 1};
+    FailureOr<Value> r = gi.reshape(*real, pair), i = gi.reshape(*imag, pair);
+    if (failed(r) || failed(i))
+      return failure();
+    FailureOr<Value> both =
+        b.op(ConcatOp::getOperationName(), {*r, *i},
+             {gi.named("axis", builder.getI64IntegerAttr(4))});
+    if (failed(both))
+      return failure();
+    rotated = gi.reshape(*both, {batch, seq, heads, rotary});
+  } else {
+    rotated = b.op(ConcatOp::getOperationName(), {*real, *imag},
+                   {gi.named("axis", builder.getI64IntegerAttr(3))});
+  }
+  if (failed(rotated))
+    return failure();
+  Value y = *rotated;
+  if (rotary < head) {
+    FailureOr<Value> rest = slice(input, 3, rotary, head, 1);
+    if (failed(rest))
+      return failure();
+    FailureOr<Value> whole =
+        b.op(ConcatOp::getOperationName(), {y, *rest},
+             {gi.named("axis", builder.getI64IntegerAttr(3))});
+    if (failed(whole))
+      return failure();
+    y = *whole;
+  }
+  if (rank == 4)
+    return gi.defineOutput(gi.transpose(y, {0, 2, 1, 3}));
+  return gi.defineOutput(gi.reshape(y, xs));
+}
+
 void importer::registerAttentionOps(OpRegistry &registry) {
   registry.add("Attention", 23, importAttention);
+  registry.add("RotaryEmbedding", 23, importRotaryEmbedding);
 }

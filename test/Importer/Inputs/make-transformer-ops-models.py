@@ -236,3 +236,39 @@ for opset, per in ((21, 6), (18, 3)):
           helper.make_node("GroupNormalization", ["x", "gs", "gb"], ["y0"],
                            num_groups=3, epsilon=1e-3)],
          x, [("y0", y)], opset=opset)
+
+
+# RotaryEmbedding (opset 23): 4-D, interleaved pairs, 4 of 6 features
+# rotated, angles gathered at position_ids; 3-D with num_heads, halves
+# rotated, angles per position.
+def rotate(x, cos, sin, rotary, interleaved):
+    """x: [B, S, H, D]; cos, sin: [B, S, rotary/2]."""
+    c, s = cos[:, :, None, :], sin[:, :, None, :]
+    part, rest = x[..., :rotary], x[..., rotary:]
+    if interleaved:
+        x1, x2 = part[..., 0::2], part[..., 1::2]
+        out = np.stack([c * x1 - s * x2, s * x1 + c * x2], -1).reshape(part.shape)
+    else:
+        x1, x2 = part[..., :rotary // 2], part[..., rotary // 2:]
+        out = np.concatenate([c * x1 - s * x2, s * x1 + c * x2], -1)
+    return np.concatenate([out, rest], -1)
+
+
+x = rng.standard_normal((2, 3, 5, 6)).astype(np.float32)
+cos_cache = rng.standard_normal((10, 2)).astype(np.float32)
+sin_cache = rng.standard_normal((10, 2)).astype(np.float32)
+ids = np.array([[0, 2, 4, 6, 8], [1, 3, 5, 7, 9]], np.int64)
+y = rotate(x.transpose(0, 2, 1, 3).astype(np.float64), cos_cache[ids], sin_cache[ids],
+           4, True).transpose(0, 2, 1, 3)
+save("rotary4d", [const("cos", cos_cache), const("sin", sin_cache), const("ids", ids),
+                  helper.make_node("RotaryEmbedding", ["x", "cos", "sin", "ids"], ["y0"],
+                                   interleaved=1, rotary_embedding_dim=4)],
+     x, [("y0", y)], opset=23)
+x = rng.standard_normal((2, 5, 2 * 8)).astype(np.float32)
+cos = rng.standard_normal((2, 5, 4)).astype(np.float32)
+sin = rng.standard_normal((2, 5, 4)).astype(np.float32)
+y = rotate(x.reshape(2, 5, 2, 8).astype(np.float64), cos, sin, 8, False).reshape(x.shape)
+save("rotary3d", [const("cos", cos), const("sin", sin),
+                  helper.make_node("RotaryEmbedding", ["x", "cos", "sin"], ["y0"],
+                                   num_heads=2)],
+     x, [("y0", y)], opset=23)
