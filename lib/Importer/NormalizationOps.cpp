@@ -4,6 +4,9 @@
 
 #include "cim/Dialect/CIM/CIMOps.h"
 #include "cim/Dialect/CIM/CIMShapes.h"
+#include "cim/Tensor/HostTensor.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::cim;
@@ -255,6 +258,69 @@ static LogicalResult importGroupNorm(GraphImporter &gi) {
   return gi.defineOutput(gi.reshape(*shifted, shape));
 }
 
+/// ArgMax and ArgMin of floats as ops: the extreme along `axis`
+/// (ReduceMax / ReduceMin), a Where that keeps the positions holding it
+/// (the others +inf, or -inf for select_last_index), the smallest (or
+/// largest) position, cast to int64. Positions are exact in f32 up to 2^24.
+template <bool IsMax> static LogicalResult importArgExtreme(GraphImporter &gi) {
+  FailureOr<Value> x = gi.operand(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType t = gi.typeOf(*x);
+  if (!t.getElementType().isF32())
+    return gi.fail("only float32 inputs are supported");
+  int64_t axisAttr = gi.intAttr("axis", 0);
+  std::optional<int64_t> axis = normalizeAxis(axisAttr, t.getRank());
+  if (!axis)
+    return gi.fail("axis " + Twine(axisAttr) + " is out of range");
+  int64_t n = t.getDimSize(*axis);
+  if (n > (int64_t(1) << 24))
+    return gi.fail("more than 2^24 positions along the axis");
+  bool keep = gi.intAttr("keepdims", 1) != 0;
+  bool last = gi.intAttr("select_last_index", 0) != 0;
+  OpBuilder &b = gi.getBuilder();
+  auto reduce = [&](StringRef op, Value v, bool keepDims) {
+    return gi.build1(op, {v},
+                     {gi.named("axes", b.getDenseI64ArrayAttr({*axis})),
+                      gi.named("keepdims", b.getBoolAttr(keepDims))});
+  };
+  FailureOr<Value> extreme = reduce(IsMax ? ReduceMaxOp::getOperationName()
+                                          : ReduceMinOp::getOperationName(),
+                                    *x, true);
+  if (failed(extreme))
+    return failure();
+  FailureOr<Value> hit = gi.build1(EqualOp::getOperationName(), {*x, *extreme});
+  if (failed(hit))
+    return failure();
+  SmallVector<int64_t> iotaShape(t.getRank(), 1);
+  iotaShape[*axis] = n;
+  HostTensor iota(ElementKind::F32, iotaShape);
+  for (int64_t i = 0; i < n; ++i)
+    iota.data<float>()[i] = float(i);
+  FailureOr<Value> positions =
+      gi.internConstant(gi.getNodeName().str() + "__positions", iota);
+  FailureOr<Value> fill =
+      gi.scalarConstant(last ? -std::numeric_limits<double>::infinity()
+                             : std::numeric_limits<double>::infinity(),
+                        t.getElementType(), "fill");
+  if (failed(positions) || failed(fill))
+    return failure();
+  FailureOr<Value> candidates =
+      gi.build1(WhereOp::getOperationName(), {*hit, *positions, *fill});
+  if (failed(candidates))
+    return failure();
+  FailureOr<Value> index = reduce(last ? ReduceMaxOp::getOperationName()
+                                       : ReduceMinOp::getOperationName(),
+                                  *candidates, keep);
+  if (failed(index))
+    return failure();
+  auto type =
+      RankedTensorType::get(gi.typeOf(*index).getShape(), b.getIntegerType(64));
+  return gi.defineOutput(gi.build(CastOp::getOperationName(), {*index},
+                                  {gi.named("saturate", b.getBoolAttr(true))},
+                                  {type}));
+}
+
 static LogicalResult importInstanceNorm(GraphImporter &gi) {
   return importSameType(gi, InstanceNormOp::getOperationName(), 3,
                         {epsilonAttr(gi)});
@@ -332,6 +398,8 @@ void importer::registerNormalizationOps(OpRegistry &registry) {
   registry.add("BatchNormalization", importBatchNorm);
   registry.add("LayerNormalization", importLayerNorm);
   registry.add("RMSNormalization", importRmsNorm);
+  registry.add("ArgMax", importArgExtreme<true>);
+  registry.add("ArgMin", importArgExtreme<false>);
   registry.add("GroupNormalization", 18, importGroupNorm<true>);
   registry.add("GroupNormalization", 21, importGroupNorm<false>);
   registry.add("InstanceNormalization", importInstanceNorm);

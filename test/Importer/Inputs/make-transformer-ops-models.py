@@ -272,3 +272,22 @@ save("rotary3d", [const("cos", cos), const("sin", sin),
                   helper.make_node("RotaryEmbedding", ["x", "cos", "sin"], ["y0"],
                                    num_heads=2)],
      x, [("y0", y)], opset=23)
+
+# ArgMax (first of tied maxima, axis 1, kept) and ArgMin (last of tied
+# minima, axis -1, dropped), with ties.
+x = np.round(rng.standard_normal((2, 4, 5))).astype(np.float32)
+last_min = 4 - np.argmin(x[..., ::-1], axis=-1)
+graph = helper.make_graph(
+    [helper.make_node("ArgMax", ["x"], ["y0"], axis=1, keepdims=1),
+     helper.make_node("ArgMin", ["x"], ["y1"], axis=-1, keepdims=0,
+                      select_last_index=1)], "argext",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(x.shape))],
+    [helper.make_tensor_value_info("y0", TensorProto.INT64, None),
+     helper.make_tensor_value_info("y1", TensorProto.INT64, None)])
+with open(os.path.join(out, "argext.onnx"), "wb") as f:
+    f.write(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]).SerializeToString())
+for name, value in (("argext-x.pb", x),
+                    ("argext-y0.pb", np.argmax(x, axis=1)[:, None, :].astype(np.int64)),
+                    ("argext-y1.pb", last_min.astype(np.int64))):
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(numpy_helper.from_array(value).SerializeToString())
