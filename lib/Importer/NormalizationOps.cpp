@@ -120,6 +120,33 @@ static FailureOr<Value> inverseRoot(GraphImporter &gi, Value v) {
   return gi.build1(ReciprocalOp::getOperationName(), {*root});
 }
 
+/// The statistics of `v` over the axes from `axis` on (kept as size-1
+/// dimensions): the mean, `v` less the mean, and 1 / sqrt(variance +
+/// epsilon).
+struct Moments {
+  Value mean, centered, inverse;
+};
+static FailureOr<Moments> momentsFrom(GraphImporter &gi, Value v,
+                                      int64_t axis) {
+  FailureOr<Value> mean = meanFrom(gi, v, axis);
+  if (failed(mean))
+    return failure();
+  FailureOr<Value> centered = gi.build1(SubOp::getOperationName(), {v, *mean});
+  if (failed(centered))
+    return failure();
+  FailureOr<Value> square =
+      gi.build1(MulOp::getOperationName(), {*centered, *centered});
+  if (failed(square))
+    return failure();
+  FailureOr<Value> variance = meanFrom(gi, *square, axis);
+  if (failed(variance))
+    return failure();
+  FailureOr<Value> inverse = inverseRoot(gi, *variance);
+  if (failed(inverse))
+    return failure();
+  return Moments{*mean, *centered, *inverse};
+}
+
 /// LayerNormalization: Y by cim.layer_norm; the optional Mean and
 /// InvStdDev outputs (the statistics over the axes from `axis` on, kept as
 /// size-1 dimensions) by reductions beside it.
@@ -139,23 +166,10 @@ static LogicalResult importLayerNorm(GraphImporter &gi) {
   std::optional<int64_t> from = normalizeAxis(axis, gi.typeOf(*x).getRank());
   if (!from)
     return gi.fail("axis " + Twine(axis) + " is out of range");
-  FailureOr<Value> mean = meanFrom(gi, *x, *from);
-  if (failed(mean))
+  FailureOr<Moments> moments = momentsFrom(gi, *x, *from);
+  if (failed(moments) || failed(gi.define(gi.output(1), moments->mean)))
     return failure();
-  FailureOr<Value> centered = gi.build1(SubOp::getOperationName(), {*x, *mean});
-  if (failed(centered))
-    return failure();
-  FailureOr<Value> square =
-      gi.build1(MulOp::getOperationName(), {*centered, *centered});
-  if (failed(square))
-    return failure();
-  FailureOr<Value> variance = meanFrom(gi, *square, *from);
-  if (failed(variance))
-    return failure();
-  FailureOr<Value> inverse = inverseRoot(gi, *variance);
-  if (failed(inverse) || failed(gi.define(gi.output(1), *mean)))
-    return failure();
-  return gi.define(gi.output(2), *inverse);
+  return gi.define(gi.output(2), moments->inverse);
 }
 
 /// RMSNormalization (opset 23): X / sqrt(mean(X^2) + epsilon) * scale over
@@ -210,25 +224,11 @@ static LogicalResult importGroupNorm(GraphImporter &gi) {
   FailureOr<Value> grouped = gi.reshape(*x, {n, groups, rest});
   if (failed(grouped))
     return failure();
-  FailureOr<Value> mean = meanFrom(gi, *grouped, 2);
-  if (failed(mean))
+  FailureOr<Moments> moments = momentsFrom(gi, *grouped, 2);
+  if (failed(moments))
     return failure();
-  FailureOr<Value> centered =
-      gi.build1(SubOp::getOperationName(), {*grouped, *mean});
-  if (failed(centered))
-    return failure();
-  FailureOr<Value> square =
-      gi.build1(MulOp::getOperationName(), {*centered, *centered});
-  if (failed(square))
-    return failure();
-  FailureOr<Value> variance = meanFrom(gi, *square, 2);
-  if (failed(variance))
-    return failure();
-  FailureOr<Value> inverse = inverseRoot(gi, *variance);
-  if (failed(inverse))
-    return failure();
-  FailureOr<Value> normalized =
-      gi.build1(MulOp::getOperationName(), {*centered, *inverse});
+  FailureOr<Value> normalized = gi.build1(
+      MulOp::getOperationName(), {moments->centered, moments->inverse});
   if (failed(normalized))
     return failure();
   // Scale and bias broadcast over the group (or channel) dimension.
