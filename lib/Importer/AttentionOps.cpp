@@ -30,6 +30,10 @@ struct AttentionBuilder {
                       ArrayRef<NamedAttribute> attrs = {}) {
     return gi.build1(name, operands, attrs);
   }
+  FailureOr<Value> concat(ValueRange values, int64_t axis) {
+    return op(ConcatOp::getOperationName(), values,
+              {gi.named("axis", gi.getBuilder().getI64IntegerAttr(axis))});
+  }
   FailureOr<Value> scalar(double value, Type element, StringRef tag) {
     return gi.scalarConstant(value, element, tag);
   }
@@ -56,9 +60,7 @@ struct AttentionBuilder {
     if (failed(r))
       return failure();
     SmallVector<Value> copies(times, *r);
-    FailureOr<Value> c =
-        op(ConcatOp::getOperationName(), copies,
-           {gi.named("axis", gi.getBuilder().getI64IntegerAttr(2))});
+    FailureOr<Value> c = concat(copies, 2);
     if (failed(c))
       return failure();
     return gi.reshape(*c, {s[0], s[1] * times, s[2], s[3]});
@@ -109,10 +111,8 @@ static LogicalResult importAttention(GraphImporter &gi) {
     past = gi.typeOf(*pk).getRank() == 4 ? gi.typeOf(*pk).getDimSize(2) : -1;
     if (past < 0)
       return gi.fail("past_key must be 4-D");
-    NamedAttribute axis = gi.named("axis", builder.getI64IntegerAttr(2));
-    FailureOr<Value> ck = b.op(ConcatOp::getOperationName(), {*pk, key}, axis);
-    FailureOr<Value> cv =
-        b.op(ConcatOp::getOperationName(), {*pv, value}, axis);
+    FailureOr<Value> ck = b.concat({*pk, key}, 2);
+    FailureOr<Value> cv = b.concat({*pv, value}, 2);
     if (failed(ck) || failed(cv))
       return failure();
     key = *ck;
@@ -355,15 +355,12 @@ static LogicalResult importRotaryEmbedding(GraphImporter &gi) {
     FailureOr<Value> r = gi.reshape(*real, pair), i = gi.reshape(*imag, pair);
     if (failed(r) || failed(i))
       return failure();
-    FailureOr<Value> both =
-        b.op(ConcatOp::getOperationName(), {*r, *i},
-             {gi.named("axis", builder.getI64IntegerAttr(4))});
+    FailureOr<Value> both = b.concat({*r, *i}, 4);
     if (failed(both))
       return failure();
     rotated = gi.reshape(*both, {batch, seq, heads, rotary});
   } else {
-    rotated = b.op(ConcatOp::getOperationName(), {*real, *imag},
-                   {gi.named("axis", builder.getI64IntegerAttr(3))});
+    rotated = b.concat({*real, *imag}, 3);
   }
   if (failed(rotated))
     return failure();
@@ -372,9 +369,7 @@ static LogicalResult importRotaryEmbedding(GraphImporter &gi) {
     FailureOr<Value> rest = slice(input, 3, rotary, head, 1);
     if (failed(rest))
       return failure();
-    FailureOr<Value> whole =
-        b.op(ConcatOp::getOperationName(), {y, *rest},
-             {gi.named("axis", builder.getI64IntegerAttr(3))});
+    FailureOr<Value> whole = b.concat({y, *rest}, 3);
     if (failed(whole))
       return failure();
     y = *whole;
