@@ -179,10 +179,18 @@ mlir::cim::planModuleLayers(ModuleOp module, ArrayRef<LayerOpInterface> layers,
       planNetwork(shapes, hw, duplicate, error, placement);
   if (plan)
     return std::move(*plan);
-  // What would take the network: more PEs of this kind, or rewriting.
-  int64_t needed = 0;
-  for (const LayerShape &shape : shapes)
-    needed += computeFootprint(shape, hw).crossbarsPerCopy;
+  // What would take the network (more PEs of this kind, or rewriting), and
+  // its largest layer.
+  int64_t needed = 0, largestCrossbars = 0;
+  size_t largest = 0;
+  for (auto [index, shape] : llvm::enumerate(shapes)) {
+    int64_t n = computeFootprint(shape, hw).crossbarsPerCopy;
+    needed += n;
+    if (n > largestCrossbars) {
+      largest = index;
+      largestCrossbars = n;
+    }
+  }
   int64_t perPe = std::max<int64_t>(1, hw.crossbarsPerPe);
   InFlightDiagnostic diag =
       emitError(module.getLoc())
@@ -193,15 +201,6 @@ mlir::cim::planModuleLayers(ModuleOp module, ArrayRef<LayerOpInterface> layers,
       << (needed + perPe - 1) / perPe
       << " PEs of this kind (chip.pes), or let weights be rewritten "
          "(mapping.weight_rewrite: if_needed, as the sram-digital preset)";
-  size_t largest = 0;
-  int64_t largestCrossbars = 0;
-  for (auto [index, shape] : llvm::enumerate(shapes)) {
-    int64_t n = computeFootprint(shape, hw).crossbarsPerCopy;
-    if (n > largestCrossbars) {
-      largest = index;
-      largestCrossbars = n;
-    }
-  }
   if (!layers.empty())
     diag.attachNote(layers[largest]->getLoc())
         << "the largest layer, '" << shapes[largest].name << "', needs "
