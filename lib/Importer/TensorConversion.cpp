@@ -106,7 +106,8 @@ TensorConverter::readExternal(const onnx::TensorProto &tensor, size_t bytes,
                                     llvm::sys::path::end(location)),
                    [](StringRef part) { return part == ".."; }))
     return leaves("that leaves the model's directory");
-  SmallString<256> path(baseDir.empty() ? "." : baseDir);
+  StringRef dir = baseDir.empty() ? StringRef(".") : StringRef(baseDir);
+  SmallString<256> path(dir);
   llvm::sys::path::append(path, location);
   SmallString<256> realDir, realFile;
   if (std::error_code ec = llvm::sys::fs::real_path(path, realFile)) {
@@ -115,7 +116,7 @@ TensorConverter::readExternal(const onnx::TensorProto &tensor, size_t bytes,
                 .str();
     return failure();
   }
-  if (llvm::sys::fs::real_path(baseDir.empty() ? "." : baseDir, realDir) ||
+  if (llvm::sys::fs::real_path(dir, realDir) ||
       !StringRef(realFile).startswith(
           (realDir + llvm::sys::path::get_separator()).str()))
     return leaves(
