@@ -40,11 +40,25 @@ LayerFootprint mlir::cim::computeFootprint(const LayerShape &layer,
   int64_t slicedCols = layer.cols * fp.slices;
   fp.rowTiles = ceilDiv(layer.rows, fp.rowsPerCrossbar);
   fp.colChunks = ceilDiv(slicedCols, fp.colsPerCrossbar);
-  fp.crossbarsPerCopy = layer.groups * fp.rowTiles * fp.colChunks;
+  // Packed groups: block g of a crossbar takes rows [g * rows, (g + 1) *
+  // rows) and physical columns of its own; under `of` every block has a
+  // reference column of its own (the crossbar's last columns), which sees
+  // only that block's rows.
+  fp.groupsPerCrossbar = 1;
+  if (hw.packGroups && layer.groups > 1 && fp.rowTiles == 1 &&
+      fp.colChunks == 1) {
+    int64_t byRows = fp.rowsPerCrossbar / layer.rows;
+    int64_t byCols = hw.cols / (slicedCols * pc + reference);
+    fp.groupsPerCrossbar =
+        std::max<int64_t>(1, std::min({byRows, byCols, layer.groups}));
+  }
+  int64_t blocks = ceilDiv(layer.groups, fp.groupsPerCrossbar);
+  fp.crossbarsPerCopy = blocks * fp.rowTiles * fp.colChunks;
   fp.columnsRead =
       layer.groups * fp.rowTiles * (slicedCols * pc + fp.colChunks * reference);
   fp.maxColumnsPerCrossbar =
-      std::min(slicedCols, fp.colsPerCrossbar) * pc + reference;
+      fp.groupsPerCrossbar *
+      (std::min(slicedCols, fp.colsPerCrossbar) * pc + reference);
   fp.cellsUsed = layer.groups * layer.rows * pr * slicedCols * pc;
   fp.utilization =
       double(fp.cellsUsed) / double(fp.crossbarsPerCopy * hw.rows * hw.cols);
@@ -130,6 +144,17 @@ static SpreadInputs spreadInputBytes(const LayerShape &layer,
   for (int64_t j = 0; j < pes; ++j) {
     int64_t first = ceilDiv(j * x, pes), end = ceilDiv((j + 1) * x, pes);
     int64_t bytes = 0;
+    // A crossbar of packed groups receives the rows of each of its groups.
+    if (fp.groupsPerCrossbar > 1) {
+      for (int64_t xbar = first; xbar < end; ++xbar) {
+        int64_t groups = std::min(fp.groupsPerCrossbar,
+                                  layer.groups - xbar * fp.groupsPerCrossbar);
+        bytes += ceilDiv(groups * layer.rows * layer.abits, 8);
+      }
+      inputs.total += bytes;
+      inputs.fullest = std::max(inputs.fullest, bytes);
+      continue;
+    }
     // Consecutive crossbars of one (group, row tile) share its rows.
     for (int64_t tile = first / fp.colChunks; tile * fp.colChunks < end;
          ++tile) {
@@ -532,19 +557,73 @@ static void appendCrossbarTiles(const LayerShape &layer,
   }
 }
 
+/// Appends the tiles of the packed groups of crossbar `xbar` of a copy
+/// (groups xbar * P .. xbar * P + P - 1): block b at rows [b * rows * pr,
+/// ...) and columns [b * width, ...), width the physical columns of one
+/// group's sliced weights. Under `of` the crossbar's last P columns are the
+/// blocks' reference columns.
+static void appendPackedTiles(const LayerShape &layer, const LayerFootprint &fp,
+                              const HardwareDescription &hw, TilePlacement base,
+                              int64_t xbar, std::vector<TilePlacement> &tiles) {
+  int64_t pr = hw.getPhysicalRowsPerWeightRow();
+  int64_t pc = hw.getPhysicalColsPerWeightCol();
+  int64_t width = layer.cols * fp.slices * pc;
+  int64_t first = xbar * fp.groupsPerCrossbar;
+  int64_t last = std::min(layer.groups, first + fp.groupsPerCrossbar);
+  for (int64_t group = first; group < last; ++group) {
+    TilePlacement block = base;
+    block.group = group;
+    appendCrossbarTiles(layer, fp, pc, block, /*rowTile=*/0, /*chunk=*/0,
+                        tiles);
+    for (size_t i = tiles.size() - fp.slices; i < tiles.size(); ++i) {
+      tiles[i].atRow = (group - first) * layer.rows * pr;
+      tiles[i].atCol += (group - first) * width;
+    }
+  }
+}
+
+/// Calls `place(group, rowTile, chunk, k)` for the k-th crossbar of a copy
+/// (order: group, row tile, chunk); packed groups call it once per crossbar
+/// with `group` = -1.
+template <typename Fn>
+static void forEachCrossbar(const LayerShape &layer, const LayerFootprint &fp,
+                            Fn place) {
+  if (fp.groupsPerCrossbar > 1) {
+    for (int64_t k = 0; k < fp.crossbarsPerCopy; ++k)
+      place(int64_t(-1), int64_t(0), int64_t(0), k);
+    return;
+  }
+  int64_t k = 0;
+  for (int64_t group = 0; group < layer.groups; ++group)
+    for (int64_t rowTile = 0; rowTile < fp.rowTiles; ++rowTile)
+      for (int64_t chunk = 0; chunk < fp.colChunks; ++chunk, ++k)
+        place(group, rowTile, chunk, k);
+}
+
+/// The tiles of crossbar k of a copy at `base`'s PE and crossbar.
+static void appendTiles(const LayerShape &layer, const LayerFootprint &fp,
+                        const HardwareDescription &hw, TilePlacement base,
+                        int64_t group, int64_t rowTile, int64_t chunk,
+                        int64_t k, std::vector<TilePlacement> &tiles) {
+  if (group < 0)
+    return appendPackedTiles(layer, fp, hw, base, k, tiles);
+  base.group = group;
+  appendCrossbarTiles(layer, fp, hw.getPhysicalColsPerWeightCol(), base,
+                      rowTile, chunk, tiles);
+}
+
 std::vector<TilePlacement>
 mlir::cim::placeLayer(const LayerShape &layer, const HardwareDescription &hw,
                       ExecutionMode mode, int64_t copies, int64_t firstSlot) {
   LayerFootprint fp = computeFootprint(layer, hw);
-  int64_t pc = hw.getPhysicalColsPerWeightCol();
   int64_t perPe = hw.crossbarsPerPe;
   int64_t chip = hw.getNumCrossbars();
   std::vector<TilePlacement> tiles;
-  int64_t slot = firstSlot;
   for (int64_t copy = 0; copy < copies; ++copy)
-    for (int64_t group = 0; group < layer.groups; ++group)
-      for (int64_t rowTile = 0; rowTile < fp.rowTiles; ++rowTile)
-        for (int64_t chunk = 0; chunk < fp.colChunks; ++chunk, ++slot) {
+    forEachCrossbar(
+        layer, fp,
+        [&](int64_t group, int64_t rowTile, int64_t chunk, int64_t k) {
+          int64_t slot = firstSlot + copy * fp.crossbarsPerCopy + k;
           TilePlacement base;
           if (mode == ExecutionMode::Stationary) {
             base.pe = slot / perPe;
@@ -555,9 +634,8 @@ mlir::cim::placeLayer(const LayerShape &layer, const HardwareDescription &hw,
             base.xbar = round * perPe + physical % perPe;
           }
           base.copy = copy;
-          base.group = group;
-          appendCrossbarTiles(layer, fp, pc, base, rowTile, chunk, tiles);
-        }
+          appendTiles(layer, fp, hw, base, group, rowTile, chunk, k, tiles);
+        });
   return tiles;
 }
 
@@ -566,27 +644,23 @@ mlir::cim::placeLayerSpread(const LayerShape &layer,
                             const HardwareDescription &hw, int64_t copies,
                             int64_t pesPerCopy, int64_t firstPe) {
   LayerFootprint fp = computeFootprint(layer, hw);
-  int64_t pc = hw.getPhysicalColsPerWeightCol();
   int64_t total = fp.crossbarsPerCopy;
   assert(pesPerCopy >= 1 && pesPerCopy <= total &&
          ceilDiv(total, pesPerCopy) <= hw.crossbarsPerPe &&
          "a spread copy needs between 1 and crossbarsPerCopy PEs");
   std::vector<TilePlacement> tiles;
-  for (int64_t copy = 0; copy < copies; ++copy) {
-    int64_t k = 0;
-    for (int64_t group = 0; group < layer.groups; ++group)
-      for (int64_t rowTile = 0; rowTile < fp.rowTiles; ++rowTile)
-        for (int64_t chunk = 0; chunk < fp.colChunks; ++chunk, ++k) {
+  for (int64_t copy = 0; copy < copies; ++copy)
+    forEachCrossbar(
+        layer, fp,
+        [&](int64_t group, int64_t rowTile, int64_t chunk, int64_t k) {
           // PE j holds crossbars ceil(j * total / pes) onwards.
           int64_t j = k * pesPerCopy / total;
           TilePlacement base;
           base.pe = firstPe + copy * pesPerCopy + j;
           base.xbar = k - ceilDiv(j * total, pesPerCopy);
           base.copy = copy;
-          base.group = group;
-          appendCrossbarTiles(layer, fp, pc, base, rowTile, chunk, tiles);
-        }
-  }
+          appendTiles(layer, fp, hw, base, group, rowTile, chunk, k, tiles);
+        });
   return tiles;
 }
 

@@ -139,6 +139,9 @@ enum class Kind {
   Bandwidth,
   SignedMapping,
   Rewrite,
+  /// A boolean (`true` or `false`), optional: absent, it keeps the
+  /// description's default.
+  Flag,
 };
 
 /// One field of the document: its dotted path, where it lives in the
@@ -149,7 +152,7 @@ struct Field {
   Kind kind;
   std::variant<std::string HW::*, int64_t HW::*, unsigned HW::*, uint64_t HW::*,
                double HW::*, Bandwidth HW::*, SignedWeightMapping HW::*,
-               WeightRewrite HW::*>
+               WeightRewrite HW::*, bool HW::*>
       member;
   int64_t lo = 0, hi = 0;
 };
@@ -184,6 +187,7 @@ const Field kFields[] = {
     {"pe.output_buffer_bytes", Kind::Count, &HW::outputBufferBytes, 1,
      kMaxBytes},
     {"mapping.weight_rewrite", Kind::Rewrite, &HW::weightRewrite},
+    {"mapping.pack_groups", Kind::Flag, &HW::packGroups},
     {"timing.mvm_step_ns", Kind::Time, &HW::mvmStepPs},
     {"timing.adc_conversion_ns", Kind::Time, &HW::adcConversionPs},
     {"timing.crossbar_write_ns", Kind::Time, &HW::crossbarWritePs},
@@ -329,6 +333,7 @@ void checkField(Problems &problems, const HW &hw, const Field &field) {
   case Kind::Source:
   case Kind::SignedMapping:
   case Kind::Rewrite:
+  case Kind::Flag:
     return;
   }
 }
@@ -534,6 +539,11 @@ std::optional<std::string> readField(HW &hw, const Field &field, StringRef text,
     return parseEnum(text, get<SignedWeightMapping>(hw, field));
   case Kind::Rewrite:
     return parseEnum(text, get<WeightRewrite>(hw, field));
+  case Kind::Flag:
+    if (text != "true" && text != "false")
+      return std::string("must be true or false");
+    get<bool>(hw, field) = text == "true";
+    return std::nullopt;
   }
   return std::nullopt;
 }
@@ -615,7 +625,7 @@ std::optional<HardwareDescription> mlir::cim::hw::parseHardwareDescription(
     auto [section, key] = splitPath(field.path);
     auto found = document.values.find(field.path);
     if (found == document.values.end()) {
-      if (field.kind == Kind::Source)
+      if (field.kind == Kind::Source || field.kind == Kind::Flag)
         continue;
       if (section.empty()) {
         reporter.report(start, key.str() + ": required key is missing");
@@ -735,6 +745,9 @@ mlir::cim::hw::printHardwareDescription(const HardwareDescription &hw) {
       break;
     case Kind::Rewrite:
       os << stringify(hw.weightRewrite);
+      break;
+    case Kind::Flag:
+      os << (get<bool>(hw, field) ? "true" : "false");
       break;
     }
     os << "\n";

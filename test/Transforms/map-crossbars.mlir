@@ -6,6 +6,8 @@
 // RUN: sed -e 's/signed_mapping: dc/signed_mapping: dr/' %S/Inputs/tiny.yaml > %t.dr.yaml
 // RUN: cim-opt %s --split-input-file --cim-map-crossbars="hw=%t.dr.yaml" | FileCheck %s --check-prefix=DR
 // RUN: cim-opt %s --split-input-file --cim-map-crossbars="hw=%S/Inputs/tiny.yaml duplicate=false" | FileCheck %s --check-prefix=NODUP
+// RUN: sed -e 's/weight_rewrite: never/&\n  pack_groups: false/' %S/Inputs/tiny.yaml > %t.nopack.yaml
+// RUN: cim-opt %s --split-input-file --cim-map-crossbars="hw=%t.nopack.yaml" | FileCheck %s --check-prefix=NOPACK
 
 // A 20x6 gemm with 4-bit weights: 2 bit slices side by side make 12 weight
 // columns. dc: 8 per crossbar (2 physical columns each), so slice 1 starts
@@ -64,15 +66,29 @@ func.func @duplicated(%x: tensor<1x2x4x4xf32>) -> tensor<1x3x4x4xf32> {
 
 // -----
 
-// Two layers share the chip in program order. Groups are separate matrices
-// on separate crossbars. One crossbar is spare: a copy of the convolution
-// needs two, and the 1-MVM gemm gains nothing from one.
+// Two layers share the chip in program order. The two groups' 2x2 blocks
+// share one crossbar along its diagonal (mapping.pack_groups, default
+// true): group 1 starts at row 2 and, under dc (2 physical columns per
+// weight column), column 4; under of at column 2, with the crossbar's last
+// two columns as the blocks' reference columns. The spare crossbar takes
+// a second copy of the convolution; the 1-MVM gemm gains nothing from one.
+// Without packing the groups are separate crossbars.
 // CHECK-LABEL: func.func @groups
-// CHECK: cim.conv2d {{.*}}mapping = #cim.mapping<rows = 2, cols = 2, groups = 2, slices = 1, copies = 1, signed_mapping = dc, xbar_rows = 16, xbar_cols = 16, tiles = [
+// CHECK: cim.conv2d {{.*}}mapping = #cim.mapping<rows = 2, cols = 2, groups = 2, slices = 1, copies = 2, signed_mapping = dc, xbar_rows = 16, xbar_cols = 16, tiles = [
 // CHECK-SAME: <pe = 0, xbar = 0, rows = [0:2], cols = [0:2], slice = 0>,
-// CHECK-SAME: <pe = 0, xbar = 1, rows = [0:2], cols = [0:2], slice = 0, group = 1>]>
+// CHECK-SAME: <pe = 0, xbar = 0, rows = [0:2], cols = [0:2], slice = 0, group = 1, at = [2, 4]>,
+// CHECK-SAME: <pe = 0, xbar = 1, rows = [0:2], cols = [0:2], slice = 0, copy = 1>,
+// CHECK-SAME: <pe = 0, xbar = 1, rows = [0:2], cols = [0:2], slice = 0, copy = 1, group = 1, at = [2, 4]>]>
 // CHECK: cim.gemm {{.*}}mapping = #cim.mapping<rows = 16, cols = 2, groups = 1, slices = 1, copies = 1, signed_mapping = dc, xbar_rows = 16, xbar_cols = 16, tiles = [
 // CHECK-SAME: <pe = 1, xbar = 0, rows = [0:16], cols = [0:2], slice = 0>]>
+// OF-LABEL: func.func @groups
+// OF: cim.conv2d {{.*}}copies = 2, signed_mapping = of, {{.*}}tiles = [
+// OF-SAME: <pe = 0, xbar = 0, rows = [0:2], cols = [0:2], slice = 0>,
+// OF-SAME: <pe = 0, xbar = 0, rows = [0:2], cols = [0:2], slice = 0, group = 1, at = [2, 2]>,
+// NOPACK-LABEL: func.func @groups
+// NOPACK: cim.conv2d {{.*}}mapping = #cim.mapping<rows = 2, cols = 2, groups = 2, slices = 1, copies = 1, signed_mapping = dc, xbar_rows = 16, xbar_cols = 16, tiles = [
+// NOPACK-SAME: <pe = 0, xbar = 0, rows = [0:2], cols = [0:2], slice = 0>,
+// NOPACK-SAME: <pe = 0, xbar = 1, rows = [0:2], cols = [0:2], slice = 0, group = 1>]>
 func.func @groups(%x: tensor<1x4x2x2xf32>) -> tensor<1x2xf32> {
   %w = cim.constant dense<0.5> : tensor<4x2x1x1xf32>
   %y = cim.conv2d %x, %w {group = 2 : i64, quant = #cim.quant<wbits = 2, abits = 2>}

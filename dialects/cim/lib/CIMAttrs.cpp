@@ -364,6 +364,26 @@ LogicalResult MappingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                  << " cover " << area << " of " << rows * cols << " weights";
       }
 
+  // Under `of` a crossbar keeps one reference column per row block (the
+  // tiles' distinct first rows), at its last columns: weights stay left of
+  // them.
+  if (mapping == SignedMapping::Offset)
+    for (auto &[xbar, list] : byXbar) {
+      llvm::SmallDenseSet<int64_t, 4> blocks;
+      int64_t right = 0;
+      for (TileAttr tile : list) {
+        blocks.insert(tile.getAtRow());
+        right = std::max(right, tile.getAtCol() +
+                                    physicalCols(mapping, tile.getNumCols()));
+      }
+      if (right + int64_t(blocks.size()) > xbarCols)
+        return emitError() << "crossbar " << xbar.second << " of PE "
+                           << xbar.first << " holds " << blocks.size()
+                           << " row blocks, whose reference columns need "
+                           << blocks.size() << " of its " << xbarCols
+                           << " columns, but its weights reach column "
+                           << right;
+    }
   for (auto &[xbar, list] : byXbar)
     for (size_t i = 0; i < list.size(); ++i)
       for (size_t j = i + 1; j < list.size(); ++j) {

@@ -54,7 +54,11 @@ struct LayerFootprint {
   /// (ceil(cols * slices / colsPerCrossbar)) per group.
   int64_t rowTiles = 0;
   int64_t colChunks = 0;
-  /// groups * rowTiles * colChunks.
+  /// Groups whose blocks share one crossbar, block-diagonally (1 unless the
+  /// hardware packs groups and a group's block fits one crossbar: one row
+  /// tile and one column chunk).
+  int64_t groupsPerCrossbar = 1;
+  /// ceil(groups / groupsPerCrossbar) * rowTiles * colChunks.
   int64_t crossbarsPerCopy = 0;
   /// Physical columns read per input step over all crossbars of one copy,
   /// reference columns included: the ADC conversions of one step.
@@ -74,9 +78,9 @@ LayerFootprint computeFootprint(const LayerShape &layer,
 
 /// The cost model's version: bumped whenever a formula changes the latency
 /// of some layer, so that caches of latencies (cim-tune search checkpoints)
-/// written by another version are not mixed with new figures. 1: until
-/// session 11 (every partial sum 4 bytes); 2: partialSumBytes.
-constexpr unsigned kCostModelVersion = 2;
+/// written by another version are not mixed with new figures. 1: every
+/// partial sum 4 bytes; 2: partialSumBytes; 3: packed groups.
+constexpr unsigned kCostModelVersion = 3;
 
 /// Bytes of one partial sum a row tile sends to be added to the others' (a
 /// 1-, 2-, 4- or 8-byte word): the fewest that hold the tile's largest sum,

@@ -90,6 +90,10 @@ struct HardwareDescription {
 
   // mapping
   WeightRewrite weightRewrite = WeightRewrite::Never;
+  /// Whether the groups of a grouped layer whose block fits one crossbar
+  /// share crossbars, block-diagonally (`mapping.pack_groups`, optional,
+  /// default true).
+  bool packGroups = true;
 
   // timing (picoseconds)
   uint64_t mvmStepPs = 0;

@@ -358,6 +358,17 @@ func.func @mapping_offset_reference_column(%x: tensor<1x4xf32>, %w: tensor<4x8xf
 
 // -----
 
+func.func @mapping_packed_reference_columns(%x: tensor<1x8x1x1xf32>, %w: tensor<6x4x1x1xf32>) {
+  // Two groups packed on one crossbar are two row blocks: under the offset
+  // mapping each needs its own reference column, so the weights may reach
+  // column 6 of 8, not 7.
+  // expected-error @+1 {{crossbar 0 of PE 0 holds 2 row blocks, whose reference columns need 2 of its 8 columns, but its weights reach column 7}}
+  %0 = cim.conv2d %x, %w {group = 2 : i64, mapping = #cim.mapping<rows = 4, cols = 3, groups = 2, slices = 1, copies = 1, signed_mapping = of, xbar_rows = 8, xbar_cols = 8, tiles = [<pe = 0, xbar = 0, rows = [0:4], cols = [0:3], slice = 0>, <pe = 0, xbar = 0, rows = [0:4], cols = [0:3], slice = 0, group = 1, at = [4, 4]>]>} : (tensor<1x8x1x1xf32>, tensor<6x4x1x1xf32>) -> tensor<1x6x1x1xf32>
+  return
+}
+
+// -----
+
 func.func @mapping_physical_overlap(%x: tensor<1x4xf32>, %w: tensor<4x3xf32>) {
   // expected-error @+1 {{tiles overlap on crossbar 0 of PE 0}}
   %0 = cim.matmul %x, %w {mapping = #cim.mapping<rows = 4, cols = 3, groups = 1, slices = 2, copies = 1, signed_mapping = of, xbar_rows = 8, xbar_cols = 8, tiles = [<pe = 0, xbar = 0, rows = [0:4], cols = [0:3], slice = 0>, <pe = 0, xbar = 0, rows = [0:4], cols = [0:3], slice = 1, at = [2, 0]>]>} : (tensor<1x4xf32>, tensor<4x3xf32>) -> tensor<1x3xf32>

@@ -54,6 +54,20 @@ LayerShape layer100x10(int64_t invocations = 7) {
   return layer;
 }
 
+/// A depthwise 3x3 layer: 10 groups of 9 x 1, 8-bit weights (4 slices of
+/// 2 bits).
+LayerShape depthwise10(unsigned abits, int64_t invocations) {
+  LayerShape layer;
+  layer.name = "dw";
+  layer.rows = 9;
+  layer.cols = 1;
+  layer.groups = 10;
+  layer.wbits = 8;
+  layer.abits = abits;
+  layer.invocations = invocations;
+  return layer;
+}
+
 TEST(CostModelTest, FootprintDifferentialColumn) {
   HardwareDescription hw = smallChip(SignedWeightMapping::DifferentialColumn);
   LayerFootprint fp = computeFootprint(layer100x10(), hw);
@@ -110,6 +124,74 @@ TEST(CostModelTest, FootprintGroupsAndSlices) {
   EXPECT_EQ(fp.crossbarsPerCopy, 18); // 3 groups x 2 x 3
   EXPECT_EQ(fp.columnsRead, 3 * 2 * 80);
   EXPECT_EQ(fp.cellsUsed, 3 * 100 * 80);
+}
+
+TEST(CostModelTest, FootprintPackedGroups) {
+  // 10 depthwise groups on 64x32 crossbars.
+  LayerShape layer = depthwise10(8, 5);
+  // dc: 8 physical columns per group: min(64 / 9, 32 / 8) = 4 per
+  // crossbar, ceil(10 / 4) = 3 crossbars; the fullest reads 32 columns.
+  HardwareDescription dc = smallChip(SignedWeightMapping::DifferentialColumn);
+  LayerFootprint fp = computeFootprint(layer, dc);
+  EXPECT_EQ(fp.groupsPerCrossbar, 4);
+  EXPECT_EQ(fp.crossbarsPerCopy, 3);
+  EXPECT_EQ(fp.maxColumnsPerCrossbar, 32);
+  EXPECT_EQ(fp.columnsRead, 10 * 8);
+  EXPECT_EQ(fp.cellsUsed, 10 * 9 * 8);
+  EXPECT_DOUBLE_EQ(fp.utilization, 720.0 / (3 * 64 * 32));
+  // of: 4 weight columns and a reference column per group: 32 / 5 = 6.
+  HardwareDescription of = smallChip(SignedWeightMapping::Offset);
+  fp = computeFootprint(layer, of);
+  EXPECT_EQ(fp.groupsPerCrossbar, 6);
+  EXPECT_EQ(fp.crossbarsPerCopy, 2);
+  EXPECT_EQ(fp.maxColumnsPerCrossbar, 30);
+  EXPECT_EQ(fp.columnsRead, 10 * 5);
+  // dr: a weight row takes two physical rows, 32 weight rows: 3 groups.
+  HardwareDescription dr = smallChip(SignedWeightMapping::DifferentialRow);
+  EXPECT_EQ(computeFootprint(layer, dr).groupsPerCrossbar, 3);
+  // Off, or a group that needs more than one crossbar: one group each.
+  dc.packGroups = false;
+  fp = computeFootprint(layer, dc);
+  EXPECT_EQ(fp.groupsPerCrossbar, 1);
+  EXPECT_EQ(fp.crossbarsPerCopy, 10);
+  EXPECT_EQ(fp.maxColumnsPerCrossbar, 8);
+  dc.packGroups = true;
+  layer.rows = 65;
+  EXPECT_EQ(computeFootprint(layer, dc).groupsPerCrossbar, 1);
+  EXPECT_EQ(computeFootprint(layer, dc).crossbarsPerCopy, 20);
+}
+
+TEST(CostModelTest, PackedGroupsConvertMoreColumnsPerStep) {
+  // One ADC per 8 columns, 4 per crossbar: the packed crossbar converts 32
+  // columns (8 rounds) where one group converts 8 (2 rounds).
+  HardwareDescription hw = smallChip(SignedWeightMapping::DifferentialColumn);
+  hw.adcConversionPs = 50000;
+  LayerShape layer = depthwise10(1, 1);
+  LayerCost packed = estimateLayerCost(layer, hw, ExecutionMode::Stationary);
+  EXPECT_EQ(packed.stages.mvmPs, 100000u + 8u * 50000u);
+  EXPECT_EQ(packed.crossbars, 3);
+  hw.packGroups = false;
+  LayerCost apart = estimateLayerCost(layer, hw, ExecutionMode::Stationary);
+  EXPECT_EQ(apart.stages.mvmPs, 100000u + 2u * 50000u);
+  EXPECT_EQ(apart.crossbars, 10);
+  // The same conversions either way; fewer crossbars read.
+  EXPECT_EQ(packed.adcConversions, apart.adcConversions);
+  EXPECT_EQ(packed.mvmSteps, 3);
+  EXPECT_EQ(apart.mvmSteps, 10);
+}
+
+TEST(CostModelTest, SpreadPackedGroupsReceiveTheirGroupsRows) {
+  // 10 groups of 9 rows at 8 bits, 4 per crossbar (3 crossbars: 4, 4 and 2
+  // groups), spread over 3 PEs: the fullest PE receives 4 x 9 bytes.
+  HardwareDescription hw = smallChip(SignedWeightMapping::DifferentialColumn);
+  hw.bufferBandwidth = Bandwidth::get(1);
+  LayerShape layer = depthwise10(8, 1);
+  LayerCost cost =
+      estimateLayerCost(layer, hw, ExecutionMode::Stationary, 1, 3);
+  // 36 B of inputs and ceil(4 / 3 x 10 B) of outputs on the fullest PE.
+  EXPECT_EQ(cost.stages.bufferPs, hw.bufferBandwidth.transferPs(36 + 4));
+  // Every input byte is received once: 90 B in, 10 B out.
+  EXPECT_EQ(cost.bufferBytes, 100);
 }
 
 TEST(CostModelTest, MvmStageWithAdcs) {

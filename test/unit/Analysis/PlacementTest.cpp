@@ -93,8 +93,48 @@ TEST(PlacementTest, OffsetAndDifferentialRow) {
   EXPECT_TRUE(same(tiles[1], 0, 1, 32, 40, 0, 8, 0, 0));
 }
 
+TEST(PlacementTest, PackedGroupsShareACrossbarAlongItsDiagonal) {
+  // 9 x 2 blocks with 4-bit weights (2 slices): under of, 4 weight columns
+  // and a reference column per group on 64x32 crossbars: min(64 / 9,
+  // 32 / 5) = 6 groups per crossbar. 8 groups, two copies from slot 1:
+  // crossbars 1 and 2 (copy 0), 3 and 4 (copy 1).
+  HardwareDescription hw = chip(SignedWeightMapping::Offset);
+  std::vector<TilePlacement> tiles =
+      placeLayer(shape(9, 2, 4, 8), hw, ExecutionMode::Stationary, 2, 1);
+  ASSERT_EQ(tiles.size(), 2u * 8u * 2u);
+  size_t i = 0;
+  for (int64_t copy = 0; copy < 2; ++copy)
+    for (int64_t group = 0; group < 8; ++group)
+      for (int64_t slice = 0; slice < 2; ++slice, ++i) {
+        const TilePlacement &t = tiles[i];
+        int64_t slot = 1 + copy * 2 + group / 6, block = group % 6;
+        EXPECT_EQ(t.copy, copy);
+        EXPECT_EQ(t.group, group);
+        EXPECT_EQ(t.slice, slice);
+        EXPECT_EQ(t.pe, slot / 2);
+        EXPECT_EQ(t.xbar, slot % 2);
+        EXPECT_EQ(t.rowBegin, 0);
+        EXPECT_EQ(t.rowEnd, 9);
+        EXPECT_EQ(t.colBegin, 0);
+        EXPECT_EQ(t.colEnd, 2);
+        EXPECT_EQ(t.atRow, block * 9);
+        EXPECT_EQ(t.atCol, block * 4 + slice * 2);
+      }
+  // The spread placement puts the same blocks on a copy's PEs.
+  std::vector<TilePlacement> spread =
+      placeLayerSpread(shape(9, 2, 4, 8), hw, 1, 2, 0);
+  ASSERT_EQ(spread.size(), 16u);
+  for (size_t k = 0; k < spread.size(); ++k) {
+    EXPECT_EQ(spread[k].pe, int64_t(k / 12));
+    EXPECT_EQ(spread[k].xbar, 0);
+    EXPECT_EQ(spread[k].atRow, tiles[k].atRow);
+    EXPECT_EQ(spread[k].atCol, tiles[k].atCol);
+  }
+}
+
 TEST(PlacementTest, CopiesAndGroupsTakeConsecutiveCrossbars) {
   HardwareDescription hw = chip(SignedWeightMapping::DifferentialColumn);
+  hw.packGroups = false;
   // One crossbar per (copy, group), starting at slot 3.
   std::vector<TilePlacement> tiles =
       placeLayer(shape(9, 4, 2, 2), hw, ExecutionMode::Stationary, 2, 3);
@@ -115,6 +155,7 @@ TEST(PlacementTest, SpreadCopiesOnPesOfTheirOwn) {
   // 2: crossbars k = 0..4 go to PE k * 3 / 5 = 0, 0, 1, 1, 2 of the copy.
   HardwareDescription hw = chip(SignedWeightMapping::DifferentialColumn);
   hw.pes = 8;
+  hw.packGroups = false;
   std::vector<TilePlacement> tiles =
       placeLayerSpread(shape(9, 4, 2, 5), hw, 2, 3, 2);
   ASSERT_EQ(tiles.size(), 10u);

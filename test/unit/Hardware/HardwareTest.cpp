@@ -173,6 +173,29 @@ TEST(HardwareTest, PrintParsesBack) {
   EXPECT_TRUE(again->interconnectBandwidth.unlimited);
 }
 
+TEST(HardwareTest, PackGroupsIsAnOptionalFlag) {
+  std::vector<HardwareDiagnostic> diags;
+  // Absent: groups are packed, and the printed description says so.
+  HardwareDescription hw = *parseHardwareDescription(kValid, "x", diags);
+  EXPECT_TRUE(hw.packGroups);
+  EXPECT_NE(printHardwareDescription(hw).find("  pack_groups: true\n"),
+            std::string::npos);
+  std::string off =
+      edit("weight_rewrite:", "weight_rewrite: never\n  pack_groups: false");
+  std::optional<HardwareDescription> apart =
+      parseHardwareDescription(off, "x", diags);
+  ASSERT_TRUE(apart.has_value());
+  EXPECT_FALSE(apart->packGroups);
+  std::optional<HardwareDescription> again = parseHardwareDescription(
+      printHardwareDescription(*apart), "printed", diags);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_FALSE(again->packGroups);
+  EXPECT_EQ(firstError(edit("weight_rewrite:",
+                            "weight_rewrite: never\n  pack_groups: 1")),
+            "x.yaml:23:16: error: mapping.pack_groups: must be true or false, "
+            "got '1'");
+}
+
 TEST(HardwareTest, LocatedSemanticError) {
   EXPECT_EQ(firstError(edit("rows:", "rows: 300")),
             "x.yaml:9:9: error: crossbar.rows: must be a positive power of "

@@ -132,7 +132,10 @@ def CIM_MappingAttr : CIM_Attr<"Mapping", "mapping"> {
 
     A weight column of one slice takes 2 physical columns under `dc` and
     1 under `of` and `dr`; a weight row takes 2 physical rows under `dr`.
-    Under `of`, each crossbar also holds one reference column.
+    Under `of`, each crossbar also holds one reference column per row block
+    (the distinct first rows `at[0]` of its tiles), at its last columns.
+    Groups packed onto one crossbar (`mapping.pack_groups`) are such row
+    blocks, side by side along the diagonal.
   }];
   let parameters = (ins
     "int64_t":$rows, "int64_t":$cols, "int64_t":$groups,
