@@ -64,6 +64,9 @@ public:
 private:
   uint32_t getUnit(prog::UnitKind kind, int64_t pe, uint32_t node = 0,
                    uint32_t copy = 0);
+  /// When the unit has worked off what was issued to it (0 when nothing
+  /// was: looking does not add the unit to the program).
+  uint64_t getUnitFree(prog::UnitKind kind, int64_t pe) const;
   uint32_t emit(prog::Instruction in);
   void buildTasks();
   void addDependencies(uint32_t taskId);
@@ -115,6 +118,11 @@ uint32_t Scheduler::getUnit(prog::UnitKind kind, int64_t pe, uint32_t node,
     unitFree.push_back(0);
   }
   return it->second;
+}
+
+uint64_t Scheduler::getUnitFree(prog::UnitKind kind, int64_t pe) const {
+  auto it = units.find(std::make_tuple(uint8_t(kind), pe, 0u, 0u));
+  return it == units.end() ? 0 : timing.getUnitFree(it->second);
 }
 
 uint32_t Scheduler::emit(prog::Instruction in) {
@@ -422,22 +430,48 @@ void Scheduler::issueRewrite(Task &task) {
 
 void Scheduler::issueDigital(Task &task) {
   const ScheduleNode &node = g.nodes[task.node];
-  // The op runs where most of its input bytes are (the first such PE), so
-  // that the least data moves.
+  // The op runs on one of the PEs that hold its inputs: the one where it
+  // can finish first, counting the backlog of that PE's link (which
+  // receives the inputs held elsewhere) and of its digital unit and buffer.
+  // Ties go to the PE that holds the most input bytes, then the first
+  // such: with idle units that is the PE to which the least data moves,
+  // and with a busy one the work spreads over the producers' PEs instead
+  // of piling onto the first (a layer's copies all sending to one link).
   int64_t pe = 0;
   {
     std::map<int64_t, int64_t> held;
-    int64_t best = -1;
+    int64_t total = 0;
+    std::vector<int64_t> order;
     for (uint32_t d : task.deps) {
       const Task &dep = tasks[d];
       if (dep.barrier)
         continue;
-      int64_t &bytes = held[dep.pe];
-      bytes += (dep.end - dep.begin) * g.nodes[dep.node].elementsPerUnit *
-               g.nodes[dep.node].bytesPerElement;
-      if (bytes > best) {
-        best = bytes;
-        pe = dep.pe;
+      int64_t bytes = (dep.end - dep.begin) *
+                      g.nodes[dep.node].elementsPerUnit *
+                      g.nodes[dep.node].bytesPerElement;
+      auto [it, inserted] = held.try_emplace(dep.pe, 0);
+      if (inserted)
+        order.push_back(dep.pe);
+      it->second += bytes;
+      total += bytes;
+    }
+    uint64_t bestFinish = UINT64_MAX;
+    int64_t bestHeld = -1;
+    for (int64_t candidate : order) {
+      int64_t local = held[candidate];
+      uint64_t link = getUnitFree(prog::UnitKind::Link, candidate);
+      uint64_t compute =
+          std::max(getUnitFree(prog::UnitKind::Digital, candidate),
+                   getUnitFree(prog::UnitKind::Buffer, candidate));
+      uint64_t arrive =
+          local == total
+              ? 0
+              : link + hw.interconnectBandwidth.transferPs(total - local);
+      uint64_t finish = std::max(arrive, compute);
+      if (finish < bestFinish || (finish == bestFinish && local > bestHeld)) {
+        bestFinish = finish;
+        bestHeld = local;
+        pe = candidate;
       }
     }
   }

@@ -265,6 +265,11 @@ public:
                                       llvm::ArrayRef<Unit> units);
   /// Busy time accumulated per unit.
   const std::vector<uint64_t> &getUnitBusy() const { return unitBusy; }
+  /// When `unit` has worked off everything issued to it so far (0 for a
+  /// unit nothing was issued to).
+  uint64_t getUnitFree(uint32_t unit) const {
+    return unit < unitFree.size() ? unitFree[unit] : 0;
+  }
   /// When the last unit has worked off everything issued to it.
   uint64_t getDrainTime() const {
     uint64_t t = 0;
