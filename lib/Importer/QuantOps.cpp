@@ -3,6 +3,7 @@
 // QDQ models keep their quantization as cim.quantize_linear /
 // cim.dequantize_linear (docs/importer.md): integers of 2 to 32 bits and
 // the small floats, per tensor, per axis or blocked (block_size, opset 21).
+// DynamicQuantizeLinear becomes the ops of its ONNX function body.
 //
 //===----------------------------------------------------------------------===//
 
@@ -180,7 +181,82 @@ static LogicalResult importQuantizeLinear(GraphImporter &gi) {
   return gi.defineOutput(y);
 }
 
+/// DynamicQuantizeLinear (opset 11): uint8 quantization of a float32 x with
+/// the scale and zero point of its range widened to include 0, as the
+/// operator's function body defines them: scale = (max(x, 0) - min(x, 0)) /
+/// 255, zero point = round-half-even(clip(-min(x, 0) / scale, 0, 255)),
+/// y = QuantizeLinear(x, scale, zero point). Built from the same ops, so it
+/// agrees with the expanded form bit for bit.
+static LogicalResult importDynamicQuantizeLinear(GraphImporter &gi) {
+  FailureOr<Value> x = gi.operand(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType xType = gi.typeOf(*x);
+  if (!xType.getElementType().isF32())
+    return gi.fail("DynamicQuantizeLinear needs a float32 input");
+  OpBuilder &b = gi.getBuilder();
+  Type f32 = b.getF32Type();
+  FailureOr<Value> zero = gi.scalarConstant(0.0, f32, "qmin");
+  FailureOr<Value> qmax = gi.scalarConstant(255.0, f32, "qmax");
+  if (failed(zero) || failed(qmax))
+    return failure();
+  SmallVector<int64_t> axes;
+  for (int64_t d = 0; d < xType.getRank(); ++d)
+    axes.push_back(d);
+  auto extreme = [&](StringRef reduceOp, StringRef withZero) {
+    FailureOr<Value> r =
+        gi.build1(reduceOp, {*x},
+                  {gi.named("axes", b.getDenseI64ArrayAttr(axes)),
+                   gi.named("keepdims", b.getBoolAttr(false))});
+    return failed(r) ? r : gi.build1(withZero, {*r, *zero});
+  };
+  FailureOr<Value> low =
+      extreme(ReduceMinOp::getOperationName(), MinOp::getOperationName());
+  FailureOr<Value> high =
+      extreme(ReduceMaxOp::getOperationName(), MaxOp::getOperationName());
+  if (failed(low) || failed(high))
+    return failure();
+  FailureOr<Value> range = gi.build1(SubOp::getOperationName(), {*high, *low});
+  if (failed(range))
+    return failure();
+  FailureOr<Value> scale =
+      gi.build1(DivOp::getOperationName(), {*range, *qmax});
+  if (failed(scale))
+    return failure();
+  FailureOr<Value> lowScaled =
+      gi.build1(DivOp::getOperationName(), {*low, *scale});
+  if (failed(lowScaled))
+    return failure();
+  FailureOr<Value> initial =
+      gi.build1(SubOp::getOperationName(), {*zero, *lowScaled});
+  if (failed(initial))
+    return failure();
+  FailureOr<Value> clipped =
+      gi.build1(ClipOp::getOperationName(), {*initial},
+                {gi.named("min", b.getF64FloatAttr(0.0)),
+                 gi.named("max", b.getF64FloatAttr(255.0))});
+  if (failed(clipped))
+    return failure();
+  FailureOr<Value> rounded = gi.build1(RoundOp::getOperationName(), {*clipped});
+  if (failed(rounded))
+    return failure();
+  FailureOr<Value> zeroPoint =
+      gi.cast(*rounded, b.getIntegerType(8, /*isSigned=*/false));
+  if (failed(zeroPoint))
+    return failure();
+  Value zp = *zeroPoint;
+  FailureOr<Value> y =
+      gi.build1(QuantizeLinearOp::getOperationName(), {*x, *scale, zp},
+                {gi.named("axis", b.getI64IntegerAttr(1))});
+  if (failed(y) || failed(gi.define(gi.output(0), *y)) ||
+      failed(gi.define(gi.output(1), *scale)) ||
+      failed(gi.define(gi.output(2), zp)))
+    return failure();
+  return success();
+}
+
 void importer::registerQuantOps(OpRegistry &registry) {
   registry.add("QuantizeLinear", importQuantizeLinear<true>);
   registry.add("DequantizeLinear", importQuantizeLinear<false>);
+  registry.add("DynamicQuantizeLinear", importDynamicQuantizeLinear);
 }
