@@ -139,14 +139,22 @@ static LogicalResult importCastTo(GraphImporter &gi, Type to) {
   FailureOr<Value> x = gi.operand(0);
   if (failed(x))
     return failure();
+  // round_mode (opset 24) rounds casts to float8e8m0.
+  std::string roundMode = gi.stringAttr("round_mode", "up");
+  if (!parseE8M0Rounding(roundMode))
+    return gi.fail("round_mode must be \"up\", \"down\" or \"nearest\", "
+                   "got \"" +
+                   roundMode + "\"");
   if (to == gi.typeOf(*x).getElementType())
     return gi.define(gi.output(0), *x);
   auto type = RankedTensorType::get(gi.typeOf(*x).getShape(), to);
-  return gi.defineOutput(gi.build(
-      CastOp::getOperationName(), {*x},
-      {gi.named("saturate",
-                gi.getBuilder().getBoolAttr(gi.intAttr("saturate", 1)))},
-      {type}));
+  SmallVector<NamedAttribute> attrs = {gi.named(
+      "saturate", gi.getBuilder().getBoolAttr(gi.intAttr("saturate", 1)))};
+  if (roundMode != "up")
+    attrs.push_back(
+        gi.named("round_mode", gi.getBuilder().getStringAttr(roundMode)));
+  return gi.defineOutput(
+      gi.build(CastOp::getOperationName(), {*x}, attrs, {type}));
 }
 
 static LogicalResult importCast(GraphImporter &gi) {

@@ -38,10 +38,21 @@ LogicalResult importer::importBinary(GraphImporter &gi, StringRef opName) {
     return failure();
   Value lhs = *a, rhs = *b;
   Type baseType = gi.typeOf(lhs).getElementType();
+  Type exponentType = gi.typeOf(rhs).getElementType();
+  // Pow of an integer base by a float exponent computes in f64 and
+  // truncates to the base's type, as numpy does (int ** float is float64).
+  if (opName == PowOp::getOperationName() && baseType.isa<IntegerType>() &&
+      exponentType.isa<FloatType>() && !gi.constant(gi.input(1))) {
+    Type f64 = gi.getBuilder().getF64Type();
+    FailureOr<Value> base = gi.cast(lhs, f64), exponent = gi.cast(rhs, f64);
+    if (failed(base) || failed(exponent))
+      return failure();
+    FailureOr<Value> power = gi.build1(opName, {*base, *exponent});
+    return gi.defineOutput(failed(power) ? power : gi.cast(*power, baseType));
+  }
   // Pow with an exponent of another type: a constant exponent is cast to
   // the base's type (as the executor's cast kernel does).
-  if (opName == PowOp::getOperationName() &&
-      baseType != gi.typeOf(rhs).getElementType()) {
+  if (opName == PowOp::getOperationName() && baseType != exponentType) {
     FailureOr<HostTensor> exponent = gi.constantTensor(gi.input(1));
     std::optional<ElementKind> kind = getElementKind(baseType);
     if (failed(exponent) || !kind)

@@ -152,6 +152,8 @@ public:
   /// `v` reshaped (itself when the shape is unchanged).
   FailureOr<Value> reshape(Value v, llvm::ArrayRef<int64_t> shape);
   FailureOr<Value> transpose(Value v, llvm::ArrayRef<int64_t> perm);
+  /// `v` cast to `elementType` (cim.cast with ONNX Cast's defaults).
+  FailureOr<Value> cast(Value v, Type elementType);
   static RankedTensorType typeOf(Value v) {
     return v.getType().cast<RankedTensorType>();
   }

@@ -1,4 +1,4 @@
-//===- LinearOps.cpp - Conv, ConvTranspose, Gemm, MatMul ------------------===//
+//===- LinearOps.cpp - Conv, ConvTranspose, Gemm, MatMul and variants -----===//
 //
 // The layers that become crossbar products. They carry the ONNX node name
 // as `name`, which policy files refer to.
@@ -13,6 +13,7 @@
 #include "OpImporters.h"
 
 #include "cim/Dialect/CIM/CIMOps.h"
+#include "cim/Dialect/CIM/CIMShapes.h"
 #include "cim/Tensor/HostTensor.h"
 
 #include <limits>
@@ -444,6 +445,94 @@ template <bool IsConv> static LogicalResult importQLinear(GraphImporter &gi) {
   return quantizeOutput(gi, buildConv(gi, *a, *b, bias), 6, 7);
 }
 
+/// Input `value` of an integer product (ConvInteger, MatMulInteger) minus
+/// its zero point (input `zeroPoint`, reshaped to `zpShape` when it has
+/// more than one element), in f64. Every difference of 8-bit integers and
+/// every sum of up to 2^37 of their products is an integer below 2^53, so
+/// the f64 product is exact and its cast to int32 wraps as an int32
+/// accumulator does.
+static FailureOr<Value> centredOperand(GraphImporter &gi, int value,
+                                       int zeroPoint, ArrayRef<int64_t> zpShape,
+                                       StringRef what) {
+  FailureOr<Value> v = gi.operand(value);
+  if (failed(v))
+    return failure();
+  Type elt = gi.typeOf(*v).getElementType();
+  if (!elt.isInteger(8))
+    return gi.fail(what + " must be int8 or uint8");
+  Type f64 = gi.getBuilder().getF64Type();
+  FailureOr<Value> wide = gi.cast(*v, f64);
+  if (failed(wide) || !gi.hasInput(zeroPoint))
+    return wide;
+  FailureOr<Value> zp = gi.operand(zeroPoint);
+  if (failed(zp))
+    return failure();
+  RankedTensorType zpType = gi.typeOf(*zp);
+  if (zpType.getElementType() != elt)
+    return gi.fail(what + " and its zero point have different element types");
+  int64_t count = shapeProduct(zpType.getShape());
+  if (count != 1 && count != shapeProduct(zpShape))
+    return gi.fail("the zero point of " + what + " has " + Twine(count) +
+                   " elements, expected 1 or " + Twine(shapeProduct(zpShape)));
+  FailureOr<Value> shaped =
+      count == 1 ? gi.reshape(*zp, {}) : gi.reshape(*zp, zpShape);
+  if (failed(shaped))
+    return failure();
+  FailureOr<Value> zpWide = gi.cast(*shaped, f64);
+  if (failed(zpWide))
+    return failure();
+  return gi.build1(SubOp::getOperationName(), {*wide, *zpWide});
+}
+
+/// The f64 result of an integer product as int32 (the node's output).
+static LogicalResult defineInt32(GraphImporter &gi, FailureOr<Value> y) {
+  if (failed(y))
+    return failure();
+  return gi.defineOutput(gi.cast(*y, gi.getBuilder().getI32Type()));
+}
+
+/// ConvInteger (x, w, x_zero_point, w_zero_point): the convolution of
+/// x - x_zero_point and w - w_zero_point (per output channel when it has M
+/// elements) with int32 results, computed exactly in f64.
+static LogicalResult importConvInteger(GraphImporter &gi) {
+  FailureOr<Value> w = gi.operand(1);
+  if (failed(w))
+    return failure();
+  RankedTensorType wt = gi.typeOf(*w);
+  SmallVector<int64_t> perChannel(wt.getRank(), 1);
+  if (wt.getRank() > 0)
+    perChannel[0] = wt.getDimSize(0);
+  FailureOr<Value> x = centredOperand(gi, 0, 2, {1}, "x");
+  if (failed(x))
+    return failure();
+  FailureOr<Value> wc = centredOperand(gi, 1, 3, perChannel, "w");
+  if (failed(wc))
+    return failure();
+  return defineInt32(gi, buildConv(gi, *x, *wc, std::nullopt));
+}
+
+/// MatMulInteger (A, B, a_zero_point, b_zero_point): the product of
+/// A - a_zero_point (per row when it has M elements) and B - b_zero_point
+/// (per column when it has N elements) with int32 results, exact in f64.
+static LogicalResult importMatMulInteger(GraphImporter &gi) {
+  FailureOr<Value> a = gi.operand(0), b = gi.operand(1);
+  if (failed(a) || failed(b))
+    return failure();
+  RankedTensorType at = gi.typeOf(*a), bt = gi.typeOf(*b);
+  if (at.getRank() < 1 || bt.getRank() < 1)
+    return gi.fail("MatMulInteger needs operands of rank 1 or more");
+  SmallVector<int64_t> rows = {
+      at.getRank() >= 2 ? at.getDimSize(at.getRank() - 2) : 1, 1};
+  SmallVector<int64_t> cols = {bt.getDimSize(bt.getRank() - 1)};
+  FailureOr<Value> ac = centredOperand(gi, 0, 2, rows, "A");
+  if (failed(ac))
+    return failure();
+  FailureOr<Value> bc = centredOperand(gi, 1, 3, cols, "B");
+  if (failed(bc))
+    return failure();
+  return defineInt32(gi, gi.build1(MatMulOp::getOperationName(), {*ac, *bc}));
+}
+
 static LogicalResult importGemm(GraphImporter &gi) {
   FailureOr<Value> a = gi.operand(0), b = gi.operand(1);
   if (failed(a) || failed(b))
@@ -471,6 +560,8 @@ void importer::registerLinearOps(OpRegistry &registry) {
   registry.add("ConvTranspose", importConvTranspose);
   registry.add("QLinearConv", importQLinear<true>);
   registry.add("QLinearMatMul", importQLinear<false>);
+  registry.add("ConvInteger", importConvInteger);
+  registry.add("MatMulInteger", importMatMulInteger);
   registry.add("Gemm", importGemm);
   registry.add("MatMul", [](GraphImporter &gi) {
     return importBinary(gi, MatMulOp::getOperationName());

@@ -164,6 +164,15 @@ FailureOr<Value> GraphImporter::reshape(Value v, ArrayRef<int64_t> shape) {
   return (*op)->getResult(0);
 }
 
+FailureOr<Value> GraphImporter::cast(Value v, Type elementType) {
+  auto type = RankedTensorType::get(typeOf(v).getShape(), elementType);
+  FailureOr<Operation *> op =
+      build(CastOp::getOperationName(), {v}, {}, {type});
+  if (failed(op))
+    return failure();
+  return (*op)->getResult(0);
+}
+
 FailureOr<Value> GraphImporter::transpose(Value v, ArrayRef<int64_t> perm) {
   return build1(TransposeOp::getOperationName(), {v},
                 {named("perm", builder.getDenseI64ArrayAttr(perm))});

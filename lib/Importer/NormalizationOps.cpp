@@ -388,10 +388,24 @@ static LogicalResult importReduce(GraphImporter &gi, StringRef opName) {
       axes.push_back(i);
   }
   OpBuilder &b = gi.getBuilder();
-  return gi.defineOutput(gi.build1(
+  // ReduceMax / ReduceMin of booleans (opset 20) are Or / And: the extreme
+  // of the 0 / 1 values as ui8, cast back.
+  Type boolType = b.getI1Type();
+  bool ofBools = gi.typeOf(x).getElementType() == boolType &&
+                 (opName == ReduceMaxOp::getOperationName() ||
+                  opName == ReduceMinOp::getOperationName());
+  if (ofBools) {
+    FailureOr<Value> bytes =
+        gi.cast(x, b.getIntegerType(8, /*isSigned=*/false));
+    if (failed(bytes))
+      return failure();
+    x = *bytes;
+  }
+  FailureOr<Value> y = gi.build1(
       opName, {x},
       {gi.named("axes", b.getDenseI64ArrayAttr(axes)),
-       gi.named("keepdims", b.getBoolAttr(gi.intAttr("keepdims", 1) != 0))}));
+       gi.named("keepdims", b.getBoolAttr(gi.intAttr("keepdims", 1) != 0))});
+  return gi.defineOutput(ofBools && succeeded(y) ? gi.cast(*y, boolType) : y);
 }
 
 void importer::registerNormalizationOps(OpRegistry &registry) {

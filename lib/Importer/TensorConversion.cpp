@@ -149,16 +149,16 @@ TensorConverter::readExternal(const onnx::TensorProto &tensor, size_t bytes,
   return std::vector<char>(start, start + bytes);
 }
 
-/// INT4 / UINT4 (opset 21) and INT2 / UINT2 (opset 25): 8 / bits elements
-/// per byte, the first in the lowest bits; a count that does not fill the
-/// last byte leaves its high bits as padding. The bytes are raw_data,
-/// external data, or one byte per int32_data entry.
+/// INT4 / UINT4 (opset 21), FLOAT4E2M1 (opset 23) and INT2 / UINT2
+/// (opset 25): 8 / bits elements per byte, the first in the lowest bits; a
+/// count that does not fill the last byte leaves its high bits as padding.
+/// The 8-bit floats (FLOAT8*, opset 19 and 24) come here with 8 bits. The
+/// bytes are raw_data, external data, or one byte per int32_data entry.
 FailureOr<ElementsAttr>
 TensorConverter::convertPacked(const onnx::TensorProto &tensor,
                                RankedTensorType type, int64_t count,
-                               std::string &error) const {
+                               unsigned bits, std::string &error) const {
   std::string what = "tensor '" + tensor.name() + "'";
-  unsigned bits = type.getElementType().getIntOrFloatBitWidth();
   int64_t perByte = 8 / bits;
   size_t bytes = size_t((count + perByte - 1) / perByte);
   std::vector<char> gathered;
@@ -187,6 +187,16 @@ TensorConverter::convertPacked(const onnx::TensorProto &tensor,
          Twine(bits) + "-bit values (" + Twine(perByte) + " per byte)")
             .str();
     return failure();
+  }
+  std::optional<ElementKind> kind = cim::getElementKind(type.getElementType());
+  if (kind && isSmallFloatKind(*kind)) {
+    // Bit patterns, one per byte, in a blob (getSmallFloatAttr).
+    HostTensor unpacked(*kind, type.getShape());
+    for (int64_t i = 0; i < count; ++i)
+      setPackedField(unpacked, i,
+                     uint8_t(uint8_t(gathered[size_t(i / perByte)]) >>
+                             ((i % perByte) * bits)));
+    return getFoldedAttr(tensor.name(), unpacked);
   }
   bool isSigned = !type.getElementType().isUnsignedInteger();
   SmallVector<APInt> values;
@@ -239,9 +249,13 @@ TensorConverter::convert(const onnx::TensorProto &tensor, bool allowResource,
   for (int64_t d : shape)
     count *= d;
   auto type = RankedTensorType::get(shape, *elt);
+  if (std::optional<ElementKind> kind = cim::getElementKind(*elt);
+      kind && isSmallFloatKind(*kind))
+    return convertPacked(tensor, type, count,
+                         kind == ElementKind::F4E2M1 ? 4 : 8, error);
   unsigned bits = elt->isInteger(1) ? 8 : elt->getIntOrFloatBitWidth();
   if (bits == 2 || bits == 4)
-    return convertPacked(tensor, type, count, error);
+    return convertPacked(tensor, type, count, bits, error);
   if (bits % 8) {
     error = (what + " has " + Twine(bits) +
              "-bit elements; sub-byte constants other than INT2, UINT2, "
@@ -342,6 +356,8 @@ ElementsAttr TensorConverter::getFoldedAttr(StringRef name,
                                     cim::getElementType(context, kind));
   ArrayRef<char> bytes(reinterpret_cast<const char *>(tensor.getBytes().data()),
                        tensor.getBytes().size());
+  if (isSmallFloatKind(kind))
+    return getSmallFloatAttr(type, resourceKey(name), bytes);
   if (kind == ElementKind::F32 && tensor.getNumElements() > resourceThreshold)
     return DenseF32ResourceElementsAttr::get(
         type, resourceKey(name),

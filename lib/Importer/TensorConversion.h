@@ -76,9 +76,11 @@ public:
                              const HostTensor &tensor) const;
 
 private:
-  /// INT2 / UINT2 / INT4 / UINT4 tensors of `count` elements, packed.
+  /// INT2 / UINT2 / INT4 / UINT4 / FLOAT4E2M1 tensors of `count` elements,
+  /// packed `bits` to an element, and the 8-bit floats (`bits` = 8).
   FailureOr<ElementsAttr> convertPacked(const onnx::TensorProto &tensor,
                                         RankedTensorType type, int64_t count,
+                                        unsigned bits,
                                         std::string &error) const;
   FailureOr<std::vector<char>> readExternal(const onnx::TensorProto &tensor,
                                             size_t bytes,

@@ -20,9 +20,11 @@
 using namespace mlir;
 using namespace mlir::cim;
 
-// Data types newer than Debian's onnx.proto (ONNX 1.16 and 1.18).
-static constexpr int32_t kOnnxUint4 = 21, kOnnxInt4 = 22, kOnnxUint2 = 25,
-                         kOnnxInt2 = 26;
+// Data types newer than Debian's onnx.proto (ONNX 1.14 to 1.18).
+static constexpr int32_t kOnnxFloat8E4M3FN = 17, kOnnxFloat8E4M3FNUZ = 18,
+                         kOnnxFloat8E5M2 = 19, kOnnxFloat8E5M2FNUZ = 20,
+                         kOnnxUint4 = 21, kOnnxInt4 = 22, kOnnxFloat4E2M1 = 23,
+                         kOnnxFloat8E8M0 = 24, kOnnxUint2 = 25, kOnnxInt2 = 26;
 
 namespace {
 /// An ONNX data type and the HostTensor kind that holds it.
@@ -43,6 +45,12 @@ static const OnnxElementType kOnnxElementTypes[] = {
     {kOnnxUint4, ElementKind::U4},
     {kOnnxInt2, ElementKind::I2},
     {kOnnxUint2, ElementKind::U2},
+    {kOnnxFloat8E4M3FN, ElementKind::F8E4M3FN},
+    {kOnnxFloat8E4M3FNUZ, ElementKind::F8E4M3FNUZ},
+    {kOnnxFloat8E5M2, ElementKind::F8E5M2},
+    {kOnnxFloat8E5M2FNUZ, ElementKind::F8E5M2FNUZ},
+    {kOnnxFloat8E8M0, ElementKind::F8E8M0},
+    {kOnnxFloat4E2M1, ElementKind::F4E2M1},
     {onnx::TensorProto::INT8, ElementKind::I8},
     {onnx::TensorProto::INT16, ElementKind::I16},
     {onnx::TensorProto::INT32, ElementKind::I32},
@@ -65,6 +73,29 @@ static int32_t typeOf(ElementKind kind) {
     if (entry.kind == kind)
       return entry.onnxType;
   return onnx::TensorProto::UNDEFINED;
+}
+
+unsigned cim::getPackedBits(ElementKind kind) {
+  return kind == ElementKind::F4E2M1 ? 4 : getSubByteBits(kind);
+}
+
+/// Element `index` of a packed kind as its field of `bits` bits: the low
+/// bits of the integer, or a float4's bit pattern.
+static uint8_t getPackedField(const HostTensor &tensor, int64_t index,
+                              unsigned bits) {
+  if (tensor.getKind() == ElementKind::F4E2M1)
+    return tensor.getBytes()[index] & 0xF;
+  return uint8_t(uint64_t(tensor.getAsInt64(index)) & ((1u << bits) - 1));
+}
+
+void cim::setPackedField(HostTensor &tensor, int64_t index, uint8_t field) {
+  ElementKind kind = tensor.getKind();
+  if (kind == ElementKind::F4E2M1)
+    tensor.getMutableBytes()[index] = field & 0xF;
+  else if (isSmallFloatKind(kind))
+    tensor.getMutableBytes()[index] = field;
+  else
+    tensor.setFromInt64(index, field & ((1u << getSubByteBits(kind)) - 1));
 }
 
 /// Tensor files hold inputs and calibration data: the importer's limit.
@@ -113,7 +144,7 @@ FailureOr<HostTensor> cim::readTensorBuffer(StringRef bytes, std::string &name,
   // byte of raw_data (a sub-byte one a fraction) or one entry of a typed
   // field, so the declared count is checked against those before the
   // tensor is allocated.
-  unsigned subByteBits = getSubByteBits(*kind);
+  unsigned subByteBits = getPackedBits(*kind);
   size_t held =
       proto.has_raw_data()
           ? proto.raw_data().size() * (subByteBits ? 8 / subByteBits : 1)
@@ -135,7 +166,7 @@ FailureOr<HostTensor> cim::readTensorBuffer(StringRef bytes, std::string &name,
             std::to_string(count);
     return failure();
   };
-  if (unsigned bits = getSubByteBits(*kind)) {
+  if (unsigned bits = getPackedBits(*kind)) {
     // Packed, first element in the lowest bits, in raw_data or one byte per
     // int32_data entry.
     unsigned perByte = 8 / bits;
@@ -149,8 +180,9 @@ FailureOr<HostTensor> cim::readTensorBuffer(StringRef bytes, std::string &name,
     if (bytes.size() != packed)
       return mismatch(bytes.size() * perByte);
     for (int64_t i = 0; i < count; ++i)
-      tensor.setFromInt64(i, (bytes[i / perByte] >> ((i % perByte) * bits)) &
-                                 ((1u << bits) - 1));
+      setPackedField(tensor, i,
+                     (bytes[i / perByte] >> ((i % perByte) * bits)) &
+                         ((1u << bits) - 1));
     name = proto.name();
     return tensor;
   }
@@ -189,6 +221,17 @@ FailureOr<HostTensor> cim::readTensorBuffer(StringRef bytes, std::string &name,
   case TP::UINT64:
     filled = fill(proto.uint64_data());
     break;
+  case kOnnxFloat8E4M3FN:
+  case kOnnxFloat8E4M3FNUZ:
+  case kOnnxFloat8E5M2:
+  case kOnnxFloat8E5M2FNUZ:
+  case kOnnxFloat8E8M0:
+    // int32_data holds the 8-bit patterns, one per entry.
+    if (int64_t(proto.int32_data().size()) != count)
+      return mismatch(proto.int32_data().size());
+    for (int64_t i = 0; i < count; ++i)
+      out[i] = uint8_t(proto.int32_data(i));
+    break;
   case TP::FLOAT16:
   case TP::BFLOAT16:
     // int32_data holds the 16-bit patterns, one per entry.
@@ -215,14 +258,13 @@ void cim::detail::fillTensorProto(onnx::TensorProto &proto,
   proto.set_data_type(typeOf(tensor.getKind()));
   for (int64_t d : tensor.getShape())
     proto.add_dims(d);
-  if (unsigned bits = getSubByteBits(tensor.getKind())) {
+  if (unsigned bits = getPackedBits(tensor.getKind())) {
     unsigned perByte = 8 / bits;
     int64_t count = tensor.getNumElements();
     std::string packed(size_t((count + perByte - 1) / perByte), '\0');
     for (int64_t i = 0; i < count; ++i)
       packed[i / perByte] |=
-          char((uint64_t(tensor.getAsInt64(i)) & ((1u << bits) - 1))
-               << ((i % perByte) * bits));
+          char(getPackedField(tensor, i, bits) << ((i % perByte) * bits));
     proto.set_raw_data(packed);
   } else {
     ArrayRef<uint8_t> bytes = tensor.getBytes();

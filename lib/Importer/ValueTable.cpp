@@ -59,15 +59,10 @@ FailureOr<HostTensor> GraphImporter::constantTensor(StringRef name) const {
   return toHostTensor(attr);
 }
 
-/// Whether a constant holds float values (f16 and bf16 included).
-static bool holdsFloats(const HostTensor &tensor) {
-  return isFloatKind(tensor.getKind()) || isFloat16Kind(tensor.getKind());
-}
-
 FailureOr<SmallVector<int64_t>> GraphImporter::constInts(StringRef name,
                                                          StringRef what) {
   FailureOr<HostTensor> tensor = constantTensor(name);
-  if (failed(tensor) || holdsFloats(*tensor)) {
+  if (failed(tensor) || holdsFloats(tensor->getKind())) {
     (void)fail(what + " ('" + name + "') must be a constant integer tensor");
     return failure();
   }
@@ -83,8 +78,8 @@ FailureOr<float> GraphImporter::constFloat(StringRef name, StringRef what) {
     (void)fail(what + " ('" + name + "') must be a constant scalar");
     return failure();
   }
-  return holdsFloats(*tensor) ? float(tensor->getAsDouble(0))
-                              : float(tensor->getAsInt64(0));
+  return holdsFloats(tensor->getKind()) ? float(tensor->getAsDouble(0))
+                                        : float(tensor->getAsInt64(0));
 }
 
 LogicalResult GraphImporter::checkUndefined(StringRef name) {
@@ -161,7 +156,7 @@ FailureOr<Value> GraphImporter::scalarConstant(double value, Type elementType,
     return failure();
   }
   HostTensor scalar(*kind, {});
-  if (holdsFloats(scalar))
+  if (holdsFloats(scalar.getKind()))
     scalar.setFromDouble(0, value);
   else
     scalar.setFromInt64(0, int64_t(value));

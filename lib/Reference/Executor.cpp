@@ -177,23 +177,36 @@ static LogicalResult runOp(Operation *op, Operands operands,
 
 /// Kernels compute in f32 / f64 and whole-byte integers. Around every op
 /// but casts and constants, storage-only operands (f16, bf16, i4, ui4, i2,
-/// ui2) are widened to their compute kind and results declared with such a
-/// type are narrowed back (floats round to nearest even), which is how numpy
-/// evaluates half-precision arithmetic for single operations.
+/// ui2, the small floats) are widened to their compute kind and results
+/// declared with such a type are narrowed back (floats round to nearest even),
+/// which is how numpy evaluates half-precision arithmetic for single
+/// operations.
 static LogicalResult runOpWidening(Operation *op, Operands operands,
                                    SmallVectorImpl<HostTensor> &results) {
-  auto storageKind = [](Type type) -> std::optional<ElementKind> {
+  // Small floats stay bit patterns through the ops that copy elements and
+  // through QuantizeLinear / DequantizeLinear, which read and write them
+  // with Cast's rules: a round trip through f32 would not keep every NaN
+  // pattern, nor float8e8m0's 2^-127.
+  bool keepSmallFloats =
+      isa<QuantizeLinearOp, DequantizeLinearOp, ReshapeOp, FlattenOp,
+          TransposeOp, ConcatOp, SplitOp, SliceOp, GatherOp, ExpandOp, TileOp>(
+          op);
+  auto widens = [&](ElementKind kind) {
+    return isStorageOnlyKind(kind) &&
+           !(keepSmallFloats && isSmallFloatKind(kind));
+  };
+  auto storageKind = [&](Type type) -> std::optional<ElementKind> {
     auto ranked = type.dyn_cast<RankedTensorType>();
     std::optional<ElementKind> kind =
         ranked ? getElementKind(ranked.getElementType()) : std::nullopt;
-    if (kind && isStorageOnlyKind(*kind))
+    if (kind && widens(*kind))
       return kind;
     return std::nullopt;
   };
   bool widen = !isa<CastOp, ConstantOp>(op) &&
                (llvm::any_of(operands,
-                             [](const HostTensor *t) {
-                               return isStorageOnlyKind(t->getKind());
+                             [&](const HostTensor *t) {
+                               return widens(t->getKind());
                              }) ||
                 llvm::any_of(op->getResultTypes(), [&](Type type) {
                   return storageKind(type).has_value();
@@ -205,7 +218,7 @@ static LogicalResult runOpWidening(Operation *op, Operands operands,
   SmallVector<const HostTensor *> wideOperands;
   for (const HostTensor *operand : operands) {
     ElementKind kind = operand->getKind();
-    if (!isStorageOnlyKind(kind)) {
+    if (!widens(kind)) {
       wideOperands.push_back(operand);
       continue;
     }

@@ -137,7 +137,11 @@ FailureOr<HostTensor> reference::runCast(CastOp op, Operands operands) {
   if (!to)
     return op.emitOpError() << "casting to " << type.getElementType()
                             << " is not supported by the reference executor";
-  return convertElements(in, *to);
+  SmallFloatCast options;
+  options.saturate = op.getSaturate();
+  options.rounding =
+      parseE8M0Rounding(op.getRoundMode()).value_or(E8M0Rounding::Up);
+  return convertElements(in, *to, options);
 }
 
 FailureOr<HostTensor> reference::runExpand(ExpandOp op, Operands operands) {

@@ -4,6 +4,9 @@
 // quantize divides in the input's float type, rounds half to even and
 // saturates to the integer type; dequantize subtracts the zero point exactly
 // (in 64-bit integers) and multiplies by the scale in the scale's float type.
+// Small float data (float8, float4) stays as bit patterns here (the executor
+// does not widen it for these ops): quantize casts x / scale + zero_point as
+// ONNX Cast does, dequantize multiplies (x - zero_point) by the scale.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,13 +18,24 @@ using namespace mlir::cim;
 using namespace mlir::cim::reference;
 
 namespace {
-/// Where the scale / zero point of each element comes from: element
-/// `(i / inner) % channels` of the parameters (channels = 1 per tensor).
+/// Where the scale / zero point of element `i` comes from. With the data
+/// seen as outer x channels x inner (channels along the axis): element 0 per
+/// tensor, element `c` per axis, and element (o, c / blockSize, n) of the
+/// outer x blocks x inner parameters when blocked.
 struct QuantLayout {
+  bool perTensor = true;
   int64_t channels = 1;
   int64_t inner = 1;
+  int64_t blockSize = 0;
+  int64_t blocks = 1;
   int64_t paramIndex(int64_t i) const {
-    return channels == 1 ? 0 : (i / inner) % channels;
+    if (perTensor)
+      return 0;
+    int64_t c = (i / inner) % channels;
+    if (!blockSize)
+      return c;
+    int64_t o = i / (inner * channels);
+    return (o * blocks + c / blockSize) * inner + i % inner;
   }
 };
 } // namespace
@@ -31,18 +45,28 @@ struct QuantLayout {
 static FailureOr<QuantLayout> quantLayout(Operation *op, const HostTensor &data,
                                           const HostTensor &scale,
                                           const HostTensor *zeroPoint,
-                                          bool perTensor, int64_t axis) {
+                                          bool perTensor, int64_t axis,
+                                          int64_t blockSize) {
   QuantLayout layout;
-  if (!perTensor) {
+  int64_t count = 1;
+  if (blockSize || !perTensor) {
+    layout.perTensor = false;
     layout.channels = data.getDimSize(axis);
     layout.inner = product(data.getShape().drop_front(axis + 1));
+    count = layout.channels;
   }
-  if (scale.getNumElements() != layout.channels)
+  if (blockSize) {
+    layout.blockSize = blockSize;
+    layout.blocks = (layout.channels + blockSize - 1) / blockSize;
+    count = product(data.getShape().take_front(axis)) * layout.blocks *
+            layout.inner;
+  }
+  if (scale.getNumElements() != count)
     return op->emitOpError() << "scale has " << scale.getNumElements()
-                             << " elements, expected " << layout.channels;
-  if (zeroPoint && zeroPoint->getNumElements() != layout.channels)
+                             << " elements, expected " << count;
+  if (zeroPoint && zeroPoint->getNumElements() != count)
     return op->emitOpError() << "zero_point has " << zeroPoint->getNumElements()
-                             << " elements, expected " << layout.channels;
+                             << " elements, expected " << count;
   return layout;
 }
 
@@ -75,9 +99,10 @@ static quant::IntRange integerRange(ElementKind kind) {
 }
 
 static bool isQuantizedKind(ElementKind kind) {
-  return getSubByteBits(kind) != 0 || kind == ElementKind::I8 ||
-         kind == ElementKind::U8 || kind == ElementKind::I16 ||
-         kind == ElementKind::U16 || kind == ElementKind::I32;
+  return getSubByteBits(kind) != 0 || isSmallFloatKind(kind) ||
+         kind == ElementKind::I8 || kind == ElementKind::U8 ||
+         kind == ElementKind::I16 || kind == ElementKind::U16 ||
+         kind == ElementKind::I32;
 }
 
 FailureOr<HostTensor> reference::runQuantizeLinear(QuantizeLinearOp op,
@@ -93,12 +118,12 @@ FailureOr<HostTensor> reference::runQuantizeLinear(QuantizeLinearOp op,
            << ", got " << getElementKindName(scale.getKind());
   if (!isQuantizedKind(zeroPoint.getKind()))
     return op.emitOpError()
-           << "zero_point must be i2, ui2, i4, ui4, i8, ui8, i16, ui16 or "
-              "i32, "
-              "got "
+           << "zero_point must be i2, ui2, i4, ui4, i8, ui8, i16, ui16, "
+              "i32 or a small float, got "
            << getElementKindName(zeroPoint.getKind());
-  FailureOr<QuantLayout> layout = quantLayout(
-      op, input, scale, &zeroPoint, op.isPerTensor(), op.getNormalizedAxis());
+  FailureOr<QuantLayout> layout =
+      quantLayout(op, input, scale, &zeroPoint, op.isPerTensor(),
+                  op.getNormalizedAxis(), op.getBlockSize());
   if (failed(layout))
     return failure();
   // Saturate to the declared result type (ui4 / i4 results are computed in
@@ -107,15 +132,24 @@ FailureOr<HostTensor> reference::runQuantizeLinear(QuantizeLinearOp op,
       getElementKind(op.getType().cast<RankedTensorType>().getElementType());
   quant::IntRange range =
       integerRange(resultKind.value_or(zeroPoint.getKind()));
-  HostTensor output(zeroPoint.getKind(), input.getShape());
+  ElementKind kind = zeroPoint.getKind();
+  bool smallFloat = isSmallFloatKind(kind);
+  SmallFloatCast cast;
+  cast.saturate = op.getSaturate();
+  HostTensor output(kind, input.getShape());
   visitFloat(input.getKind(), [&](auto tag) {
     using T = decltype(tag);
     const T *x = input.data<T>().data();
     const T *s = scale.data<T>().data();
     for (int64_t i = 0, e = input.getNumElements(); i < e; ++i) {
       int64_t c = layout->paramIndex(i);
-      output.setFromDouble(i, double(quant::quantizeTo<T>(
-                                  x[i], s[c], zeroPoint.getAsInt64(c), range)));
+      if (smallFloat)
+        output.getMutableBytes()[i] = encodeSmallFloat(
+            kind, double(x[i] / s[c] + T(zeroPoint.getAsDouble(c))), cast);
+      else
+        output.setFromDouble(
+            i, double(quant::quantizeTo<T>(x[i], s[c], zeroPoint.getAsInt64(c),
+                                           range)));
     }
   });
   return output;
@@ -128,8 +162,8 @@ FailureOr<HostTensor> reference::runDequantizeLinear(DequantizeLinearOp op,
   const HostTensor *zeroPoint = operands.size() > 2 ? operands[2] : nullptr;
   if (!isQuantizedKind(input.getKind()))
     return op.emitOpError()
-           << "input must be i2, ui2, i4, ui4, i8, ui8, i16, ui16 or i32, "
-              "got "
+           << "input must be i2, ui2, i4, ui4, i8, ui8, i16, ui16, i32 or a "
+              "small float, got "
            << getElementKindName(input.getKind());
   if (failed(requireFloat(op, scale, "scale")))
     return failure();
@@ -137,19 +171,26 @@ FailureOr<HostTensor> reference::runDequantizeLinear(DequantizeLinearOp op,
     return op.emitOpError()
            << "zero_point must be " << getElementKindName(input.getKind())
            << ", got " << getElementKindName(zeroPoint->getKind());
-  FailureOr<QuantLayout> layout = quantLayout(
-      op, input, scale, zeroPoint, op.isPerTensor(), op.getNormalizedAxis());
+  FailureOr<QuantLayout> layout =
+      quantLayout(op, input, scale, zeroPoint, op.isPerTensor(),
+                  op.getNormalizedAxis(), op.getBlockSize());
   if (failed(layout))
     return failure();
   HostTensor output(scale.getKind(), input.getShape());
+  bool smallFloat = isSmallFloatKind(input.getKind());
   visitFloat(scale.getKind(), [&](auto tag) {
     using T = decltype(tag);
     const T *s = scale.data<T>().data();
     T *y = output.data<T>().data();
     for (int64_t i = 0, e = input.getNumElements(); i < e; ++i) {
       int64_t c = layout->paramIndex(i);
-      int64_t zp = zeroPoint ? zeroPoint->getAsInt64(c) : 0;
-      y[i] = quant::dequantizeFrom<T>(input.getAsInt64(i), zp, s[c]);
+      if (smallFloat) {
+        T zp = zeroPoint ? T(zeroPoint->getAsDouble(c)) : T(0);
+        y[i] = (T(input.getAsDouble(i)) - zp) * s[c];
+      } else {
+        int64_t zp = zeroPoint ? zeroPoint->getAsInt64(c) : 0;
+        y[i] = quant::dequantizeFrom<T>(input.getAsInt64(i), zp, s[c]);
+      }
     }
   });
   return output;

@@ -1,8 +1,10 @@
 //===- HostTensor.cpp - Dense tensors in host memory ----------------------===//
 
 #include "cim/Tensor/HostTensor.h"
+#include "cim/Dialect/CIM/CIMDialect.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/STLExtras.h"
@@ -15,6 +17,9 @@ using namespace mlir;
 using namespace mlir::cim;
 
 size_t cim::getElementSize(ElementKind kind) {
+  // A small float is one bit pattern per byte.
+  if (isSmallFloatKind(kind))
+    return 1;
   switch (kind) {
   case ElementKind::I8:
   case ElementKind::U8:
@@ -37,6 +42,8 @@ size_t cim::getElementSize(ElementKind kind) {
   case ElementKind::I64:
   case ElementKind::U64:
     return 8;
+  default:
+    break;
   }
   llvm_unreachable("unknown element kind");
 }
@@ -67,11 +74,35 @@ static bool isUnsignedSubByte(ElementKind kind) {
 }
 
 ElementKind cim::getComputeKind(ElementKind kind) {
-  if (isFloat16Kind(kind))
+  if (isFloat16Kind(kind) || isSmallFloatKind(kind))
     return ElementKind::F32;
   if (getSubByteBits(kind))
     return isUnsignedSubByte(kind) ? ElementKind::U8 : ElementKind::I8;
   return kind;
+}
+
+namespace {
+/// A small float format of !cim.float<...> and its kind.
+struct SmallFloatEntry {
+  SmallFloatFormat format;
+  ElementKind kind;
+};
+} // namespace
+
+static const SmallFloatEntry kSmallFloats[] = {
+    {SmallFloatFormat::F8E4M3FN, ElementKind::F8E4M3FN},
+    {SmallFloatFormat::F8E4M3FNUZ, ElementKind::F8E4M3FNUZ},
+    {SmallFloatFormat::F8E5M2, ElementKind::F8E5M2},
+    {SmallFloatFormat::F8E5M2FNUZ, ElementKind::F8E5M2FNUZ},
+    {SmallFloatFormat::F8E8M0FNU, ElementKind::F8E8M0},
+    {SmallFloatFormat::F4E2M1FN, ElementKind::F4E2M1}};
+
+/// The !cim.float<...> format of a small float kind.
+static SmallFloatFormat getSmallFloatFormat(ElementKind kind) {
+  for (const SmallFloatEntry &entry : kSmallFloats)
+    if (entry.kind == kind)
+      return entry.format;
+  llvm_unreachable("not a small float kind");
 }
 
 static const llvm::fltSemantics &float16Semantics(ElementKind kind) {
@@ -114,6 +145,9 @@ StringRef cim::getElementKindName(ElementKind kind) {
     return "i2";
   case ElementKind::U2:
     return "ui2";
+  default:
+    // The small floats: the spelling of their !cim.float<...> format.
+    return stringifySmallFloatFormat(getSmallFloatFormat(kind));
   }
   llvm_unreachable("unknown element kind");
 }
@@ -146,6 +180,8 @@ double HostTensor::getAsDouble(int64_t index) const {
   }
   if (getSubByteBits(kind))
     return double(getAsInt64(index));
+  if (isSmallFloatKind(kind))
+    return decodeSmallFloat(kind, storage[index]);
   return visitElementKind(kind, [&](auto tag) -> double {
     using T = decltype(tag);
     return static_cast<double>(data<T>()[index]);
@@ -154,7 +190,7 @@ double HostTensor::getAsDouble(int64_t index) const {
 
 int64_t HostTensor::getAsInt64(int64_t index) const {
   assert(index >= 0 && index < numElements && "index out of range");
-  if (isFloat() || isFloat16Kind(kind)) {
+  if (holdsFloats(kind)) {
     // Out-of-range float to integer conversion is undefined; saturate.
     double value = getAsDouble(index);
     if (std::isnan(value))
@@ -176,6 +212,10 @@ int64_t HostTensor::getAsInt64(int64_t index) const {
 
 void HostTensor::setFromDouble(int64_t index, double value) {
   assert(index >= 0 && index < numElements && "index out of range");
+  if (isSmallFloatKind(kind)) {
+    storage[index] = encodeSmallFloat(kind, value);
+    return;
+  }
   switch (kind) {
   case ElementKind::F32:
     data<float>()[index] = static_cast<float>(value);
@@ -219,7 +259,7 @@ void HostTensor::setFromDouble(int64_t index, double value) {
 
 void HostTensor::setFromInt64(int64_t index, int64_t value) {
   assert(index >= 0 && index < numElements && "index out of range");
-  if (isFloat16Kind(kind))
+  if (isFloat16Kind(kind) || isSmallFloatKind(kind))
     return setFromDouble(index, double(value));
   if (unsigned bits = getSubByteBits(kind)) {
     // Keep the low bits (wrap around, as ONNX Cast does), then extend.
@@ -263,15 +303,25 @@ std::string HostTensor::getShapeString() const {
   return text;
 }
 
-HostTensor cim::convertElements(const HostTensor &in, ElementKind kind) {
+HostTensor cim::convertElements(const HostTensor &in, ElementKind kind,
+                                const SmallFloatCast &smallFloat) {
   HostTensor out(kind, in.getShape());
   int64_t n = in.getNumElements();
   ElementKind from = in.getKind();
-  if (isFloatKind(from) || isFloat16Kind(from) || from == ElementKind::Bool) {
+  if (isSmallFloatKind(kind)) {
+    // Integers beyond 2^53 round on the way to double, far beyond the
+    // largest finite small float.
+    MutableArrayRef<uint8_t> bytes = out.getMutableBytes();
+    for (int64_t i = 0; i < n; ++i)
+      bytes[i] = encodeSmallFloat(kind,
+                                  from == ElementKind::U64
+                                      ? double(in.data<uint64_t>()[i])
+                                      : in.getAsDouble(i),
+                                  smallFloat);
+  } else if (holdsFloats(from) || from == ElementKind::Bool) {
     for (int64_t i = 0; i < n; ++i)
       out.setFromDouble(i, in.getAsDouble(i));
-  } else if (from == ElementKind::U64 &&
-             (isFloatKind(kind) || isFloat16Kind(kind))) {
+  } else if (from == ElementKind::U64 && holdsFloats(kind)) {
     // Values above INT64_MAX would turn negative through int64.
     ArrayRef<uint64_t> x = in.data<uint64_t>();
     for (int64_t i = 0; i < n; ++i)
@@ -296,6 +346,12 @@ std::optional<ElementKind> cim::getElementKind(Type type) {
     return ElementKind::F16;
   if (type.isBF16())
     return ElementKind::BF16;
+  if (auto small = type.dyn_cast<SmallFloatType>()) {
+    for (const SmallFloatEntry &entry : kSmallFloats)
+      if (entry.format == small.getFormat())
+        return entry.kind;
+    return std::nullopt;
+  }
   auto integer = type.dyn_cast<IntegerType>();
   if (!integer)
     return std::nullopt;
@@ -322,7 +378,14 @@ std::optional<ElementKind> cim::getElementKind(Type type) {
   }
 }
 
+static Type getSmallFloatType(MLIRContext *context, ElementKind kind) {
+  context->getOrLoadDialect<CIMDialect>();
+  return SmallFloatType::get(context, getSmallFloatFormat(kind));
+}
+
 Type cim::getElementType(MLIRContext *context, ElementKind kind) {
+  if (isSmallFloatKind(kind))
+    return getSmallFloatType(context, kind);
   switch (kind) {
   case ElementKind::F32:
     return Float32Type::get(context);
@@ -403,6 +466,9 @@ FailureOr<HostTensor> cim::toHostTensor(ElementsAttr attr, std::string *error) {
     return tensor;
   }
 
+  if (isSmallFloatKind(*kind))
+    return fail(error, "a " + getElementKindName(*kind) +
+                           " constant must be a dense_resource");
   auto dense = attr.dyn_cast<DenseElementsAttr>();
   if (dense && !getSubByteBits(*kind)) {
     // i1 is bit-packed in dense storage; every other supported type is
@@ -447,6 +513,18 @@ FailureOr<HostTensor> cim::toHostTensor(ElementsAttr attr, std::string *error) {
   return tensor;
 }
 
+ElementsAttr cim::getSmallFloatAttr(RankedTensorType type, StringRef blobName,
+                                    ArrayRef<char> bytes) {
+  // Dense attributes hold builtin integers and floats only: the bit
+  // patterns go into a blob, one byte per element.
+  auto &manager =
+      DenseResourceElementsHandle::getManagerInterface(type.getContext());
+  return DenseResourceElementsAttr::get(
+      type, manager.insert(blobName,
+                           HeapAsmResourceBlob::allocateAndCopyWithAlign(
+                               bytes, /*align=*/1, /*dataIsMutable=*/false)));
+}
+
 ElementsAttr cim::toElementsAttr(MLIRContext *context, const HostTensor &tensor,
                                  int64_t resourceThreshold,
                                  StringRef blobName) {
@@ -460,6 +538,8 @@ ElementsAttr cim::toElementsAttr(MLIRContext *context, const HostTensor &tensor,
   }
   ArrayRef<char> bytes(reinterpret_cast<const char *>(tensor.getBytes().data()),
                        tensor.getBytes().size());
+  if (isSmallFloatKind(kind))
+    return getSmallFloatAttr(type, blobName, bytes);
   bool signless = !type.getElementType().isUnsignedInteger();
   if (resourceThreshold >= 0 && tensor.getNumElements() > resourceThreshold &&
       signless) {

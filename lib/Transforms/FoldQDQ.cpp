@@ -45,6 +45,19 @@ unsigned bitWidth(Type type) {
   return getElementTypeOrSelf(type).getIntOrFloatBitWidth();
 }
 
+/// Whether a #cim.quant can describe the quantization of `op`, a quantize
+/// or dequantize op: integers, not blocked (small floats and blocks of
+/// scales stay QDQ ops and run in the reference executor).
+template <typename QDQOp> bool isFoldable(QDQOp op) {
+  Value integers;
+  if constexpr (std::is_same_v<QDQOp, QuantizeLinearOp>)
+    integers = op.getResult();
+  else
+    integers = op.getInput();
+  return getElementTypeOrSelf(integers.getType()).isa<IntegerType>() &&
+         !op.isBlocked();
+}
+
 /// A scale and zero point of a quantize/dequantize op: constants, one per
 /// tensor or per channel.
 struct QuantParams {
@@ -100,7 +113,7 @@ std::optional<int64_t> outputChannelAxis(Operation *layer) {
 
 FailureOr<WeightQuant> analyzeWeight(LayerOpInterface layer) {
   auto dq = layer.getLayerWeight().getDefiningOp<DequantizeLinearOp>();
-  if (!dq)
+  if (!dq || !isFoldable(dq))
     return failure();
   FailureOr<HostTensor> q = readConstant(dq.getInput());
   FailureOr<QuantParams> params = readParams(dq.getScale(), dq.getZeroPoint());
@@ -207,7 +220,7 @@ Value skipShapeOps(Value v, SmallVectorImpl<Operation *> &chain) {
 FailureOr<ActQuant> analyzeActivation(Value input) {
   SmallVector<Operation *> chain;
   auto dq = skipShapeOps(input, chain).getDefiningOp<DequantizeLinearOp>();
-  if (!dq)
+  if (!dq || !isFoldable(dq))
     return failure();
   // Shape-only ops on the integers between the pair (the QOperator format
   // reshapes quantized tensors) join the chain; bypassPair gives their
@@ -215,7 +228,7 @@ FailureOr<ActQuant> analyzeActivation(Value input) {
   size_t outerOps = chain.size();
   Value quantized = skipShapeOps(dq.getInput(), chain);
   auto q = quantized.getDefiningOp<QuantizeLinearOp>();
-  if (!q || !q.isPerTensor() || !dq.isPerTensor())
+  if (!q || !isFoldable(q) || !q.isPerTensor() || !dq.isPerTensor())
     return failure();
   FailureOr<QuantParams> qParams = readParams(q.getScale(), q.getZeroPoint());
   FailureOr<QuantParams> dqParams =

@@ -18,6 +18,7 @@ void CIMDialect::initialize() {
 #include "cim/Dialect/CIM/CIMOps.cpp.inc"
       >();
   registerAttributes();
+  registerTypes();
 }
 
 Operation *CIMDialect::materializeConstant(OpBuilder &builder, Attribute value,

@@ -1073,21 +1073,75 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
 }
 
 //===----------------------------------------------------------------------===//
+// Cast
+//===----------------------------------------------------------------------===//
+
+LogicalResult CastOp::verify() {
+  StringRef mode = getRoundMode();
+  if (mode != "up" && mode != "down" && mode != "nearest")
+    return emitOpError() << "round_mode must be \"up\", \"down\" or "
+                            "\"nearest\", got \""
+                         << mode << "\"";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Quantization (QDQ)
 //===----------------------------------------------------------------------===//
 
+/// Checks a blocked scale (and zero point) against the data: the data's
+/// rank and shape, except ceil(dim / blockSize) along `axis`.
+static LogicalResult verifyBlockedParams(Operation *op, Value data, Value scale,
+                                         Value zeroPoint, int64_t axis,
+                                         int64_t blockSize) {
+  auto dataType = rankedType(data);
+  auto scaleType = rankedType(scale);
+  if (blockSize < 0)
+    return op->emitOpError()
+           << "block_size must be positive, got " << blockSize;
+  auto norm = normalizeAxis(axis, dataType.getRank());
+  if (!norm)
+    return op->emitOpError() << "axis " << axis << " is out of range for rank "
+                             << dataType.getRank();
+  if (scaleType.getRank() != dataType.getRank())
+    return op->emitOpError()
+           << "blocked scale must have the data's rank " << dataType.getRank()
+           << ", got tensor<" << shapeString(scaleType.getShape()) << ">";
+  for (int64_t d = 0; d < dataType.getRank(); ++d) {
+    int64_t dim = dataType.getDimSize(d), got = scaleType.getDimSize(d);
+    if (ShapedType::isDynamic(dim) || ShapedType::isDynamic(got))
+      continue;
+    int64_t want = d == *norm ? (dim + blockSize - 1) / blockSize : dim;
+    if (got != want)
+      return op->emitOpError()
+             << "blocked scale has " << got << " elements along dimension " << d
+             << ", expected " << want << " (data tensor<"
+             << shapeString(dataType.getShape()) << ">, block_size "
+             << blockSize << ")";
+  }
+  if (zeroPoint && rankedType(zeroPoint).getShape() != scaleType.getShape())
+    return op->emitOpError()
+           << "zero_point must have the scale's shape tensor<"
+           << shapeString(scaleType.getShape()) << ">, got tensor<"
+           << shapeString(rankedType(zeroPoint).getShape()) << ">";
+  return success();
+}
+
 /// Checks the scale and zero point of a quantize/dequantize op against its
-/// (float or integer) data operand: one element each (per tensor), or 1-D
-/// with one element per slice along `axis` (per axis).
+/// (float or integer) data operand: one element each (per tensor), 1-D
+/// with one element per slice along `axis` (per axis), or blocked.
 static LogicalResult verifyQuantParams(Operation *op, Value data, Value scale,
-                                       Value zeroPoint, int64_t axis) {
+                                       Value zeroPoint, int64_t axis,
+                                       int64_t blockSize) {
+  if (blockSize != 0)
+    return verifyBlockedParams(op, data, scale, zeroPoint, axis, blockSize);
   auto dataType = rankedType(data);
   auto scaleType = rankedType(scale);
   int64_t scaleCount = shapeProduct(scaleType.getShape());
   if (scaleType.getRank() > 1)
     return op->emitOpError()
-           << "scale must be a scalar or 1-D (block quantization is not "
-              "supported), got tensor<"
+           << "scale must be a scalar or 1-D (or blocked, with a "
+              "block_size), got tensor<"
            << shapeString(scaleType.getShape()) << ">";
   bool perTensor = scaleCount == 1;
   if (!perTensor) {
@@ -1142,7 +1196,7 @@ LogicalResult QuantizeLinearOp::verify() {
     return emitOpError() << "scale must have the input's element type "
                          << rankedType(getInput()).getElementType();
   return verifyQuantParams(*this, getInput(), getScale(), getZeroPoint(),
-                           getAxis());
+                           getAxis(), getBlockSize());
 }
 
 bool QuantizeLinearOp::isPerTensor() { return hasOneElement(getScale()); }
@@ -1170,7 +1224,7 @@ LogicalResult DequantizeLinearOp::verify() {
       return emitOpError() << "zero_point must have the input's element type "
                            << rankedType(getInput()).getElementType();
   return verifyQuantParams(*this, getInput(), getScale(), getZeroPoint(),
-                           getAxis());
+                           getAxis(), getBlockSize());
 }
 
 bool DequantizeLinearOp::isPerTensor() { return hasOneElement(getScale()); }

@@ -24,6 +24,15 @@ namespace cim {
 /// onnx::TensorProto::DataType number); std::nullopt when unsupported.
 std::optional<ElementKind> getOnnxElementKind(int32_t onnxType);
 
+/// Bits of one element of a kind that ONNX packs (INT4, UINT4, INT2, UINT2,
+/// FLOAT4E2M1), 0 for the others.
+unsigned getPackedBits(ElementKind kind);
+
+/// Stores the packed field `field` (getPackedBits bits) as element `index`
+/// of `tensor`: an integer, sign-extended as its kind says, or a float4 bit
+/// pattern.
+void setPackedField(HostTensor &tensor, int64_t index, uint8_t field);
+
 /// Reads a serialized onnx.TensorProto. On failure returns failure and sets
 /// `error` to a one-line message (without the file name).
 FailureOr<HostTensor> readTensorFile(llvm::StringRef path, std::string &name,

@@ -10,6 +10,8 @@
 #ifndef CIM_TENSOR_HOSTTENSOR_H
 #define CIM_TENSOR_HOSTTENSOR_H
 
+#include "cim/Tensor/SmallFloat.h"
+
 #include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "mlir/IR/Types.h"
 #include "mlir/Support/LogicalResult.h"
@@ -26,6 +28,7 @@
 
 namespace mlir {
 class MLIRContext;
+class RankedTensorType;
 
 namespace cim {
 
@@ -36,7 +39,10 @@ namespace cim {
 /// see them (the executor widens them to F32 around every op but casts).
 /// I4, U4, I2 and U2 are sub-byte integer storage formats, one element per
 /// byte here (sign- or zero-extended), packed only in ONNX files; they are
-/// likewise widened to I8 / U8 around ops.
+/// likewise widened to I8 / U8 around ops. The small floats (F8E4M3FN,
+/// F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0, F4E2M1; !cim.float<...> in the
+/// IR) hold one bit pattern per byte (cim/Tensor/SmallFloat.h) and are
+/// widened to F32.
 enum class ElementKind {
   F32,
   F64,
@@ -54,7 +60,13 @@ enum class ElementKind {
   I4,
   U4,
   I2,
-  U2
+  U2,
+  F8E4M3FN,
+  F8E4M3FNUZ,
+  F8E5M2,
+  F8E5M2FNUZ,
+  F8E8M0,
+  F4E2M1
 };
 
 /// Size of one element in bytes.
@@ -65,9 +77,18 @@ bool isFloatKind(ElementKind kind);
 bool isFloat16Kind(ElementKind kind);
 /// Bits of a sub-byte integer kind (4 or 2), 0 for every other kind.
 unsigned getSubByteBits(ElementKind kind);
-/// True for the storage-only kinds (F16, BF16, I4, U4, I2, U2).
+/// True for the 8- and 4-bit float kinds (cim/Tensor/SmallFloat.h).
+bool isSmallFloatKind(ElementKind kind);
+/// True for the storage-only kinds (F16, BF16, I4, U4, I2, U2 and the
+/// small floats).
 inline bool isStorageOnlyKind(ElementKind kind) {
-  return isFloat16Kind(kind) || getSubByteBits(kind) != 0;
+  return isFloat16Kind(kind) || getSubByteBits(kind) != 0 ||
+         isSmallFloatKind(kind);
+}
+/// True for every kind that holds float values: F32, F64, F16, BF16 and
+/// the small floats.
+inline bool holdsFloats(ElementKind kind) {
+  return isFloatKind(kind) || isFloat16Kind(kind) || isSmallFloatKind(kind);
 }
 /// The kind the executor computes a storage-only kind in (F32, I8 or U8);
 /// the kind itself for the others.
@@ -120,12 +141,7 @@ template <typename Fn> auto visitElementKind(ElementKind kind, Fn &&fn) {
     return fn(uint64_t{});
   case ElementKind::Bool:
     return fn(bool{});
-  case ElementKind::F16:
-  case ElementKind::BF16:
-  case ElementKind::I4:
-  case ElementKind::U4:
-  case ElementKind::I2:
-  case ElementKind::U2:
+  default: // the storage-only kinds
     break;
   }
   assert(false && "storage-only kinds have no C++ element type; callers "
@@ -211,15 +227,18 @@ private:
 
 /// Converts every element to `kind` as ONNX Cast does: floats round to
 /// nearest even when narrowed and truncate toward zero when made integers,
-/// integers wrap when narrowed, anything nonzero is true.
-HostTensor convertElements(const HostTensor &tensor, ElementKind kind);
+/// integers wrap when narrowed, anything nonzero is true. A small float
+/// target follows `smallFloat` (Cast's saturate and round_mode).
+HostTensor convertElements(const HostTensor &tensor, ElementKind kind,
+                           const SmallFloatCast &smallFloat = {});
 
 /// Maps an MLIR element type to an ElementKind; std::nullopt for types the
-/// executor does not handle (f16, bf16, index, i4, complex, ...).
+/// executor does not handle (index, complex, f80, ...).
 std::optional<ElementKind> getElementKind(Type type);
 
 /// The MLIR element type of a kind (signless integers for the signed kinds,
-/// unsigned integers for U*, i1 for Bool).
+/// unsigned integers for U*, i1 for Bool, !cim.float<...> for the small
+/// floats, which loads the cim dialect).
 Type getElementType(MLIRContext *context, ElementKind kind);
 
 /// Converts a statically shaped elements attribute (dense, splat, dense
@@ -228,6 +247,12 @@ Type getElementType(MLIRContext *context, ElementKind kind);
 /// and resources without data, describing why in `error` when given.
 FailureOr<HostTensor> toHostTensor(ElementsAttr attr,
                                    std::string *error = nullptr);
+
+/// A constant of a small float tensor `type` holding the bit patterns
+/// `bytes` (one byte per element): a dense_resource blob named `blobName`,
+/// the only elements attribute MLIR 16 offers for a dialect element type.
+ElementsAttr getSmallFloatAttr(RankedTensorType type, llvm::StringRef blobName,
+                               llvm::ArrayRef<char> bytes);
 
 /// The inverse of toHostTensor: an elements attribute of the tensor's type
 /// holding its values. Tensors of more than `resourceThreshold` elements

@@ -531,8 +531,39 @@ func.func @quantize_axis_size(%x: tensor<1x3x2x2xf32>, %s: tensor<4xf32>, %zp: t
 // -----
 
 func.func @quantize_blocked(%x: tensor<2x4xf32>, %s: tensor<2x2xf32>, %zp: tensor<2x2xui8>) {
-  // expected-error @+1 {{scale must be a scalar or 1-D (block quantization is not supported), got tensor<2x2>}}
+  // expected-error @+1 {{scale must be a scalar or 1-D (or blocked, with a block_size), got tensor<2x2>}}
   %0 = cim.quantize_linear %x, %s, %zp : (tensor<2x4xf32>, tensor<2x2xf32>, tensor<2x2xui8>) -> tensor<2x4xui8>
+  return
+}
+
+// -----
+
+func.func @quantize_block_shape(%x: tensor<2x5xf32>, %s: tensor<2x2xf32>, %zp: tensor<2x2xui8>) {
+  // expected-error @+1 {{blocked scale has 2 elements along dimension 1, expected 3 (data tensor<2x5>, block_size 2)}}
+  %0 = cim.quantize_linear %x, %s, %zp {block_size = 2 : i64} : (tensor<2x5xf32>, tensor<2x2xf32>, tensor<2x2xui8>) -> tensor<2x5xui8>
+  return
+}
+
+// -----
+
+func.func @dequantize_block_zero_point(%x: tensor<4x2xi8>, %s: tensor<2x2xf32>, %zp: tensor<4xi8>) {
+  // expected-error @+1 {{zero_point must have the scale's shape tensor<2x2>, got tensor<4>}}
+  %0 = cim.dequantize_linear %x, %s, %zp {axis = 0 : i64, block_size = 2 : i64} : (tensor<4x2xi8>, tensor<2x2xf32>, tensor<4xi8>) -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @cast_round_mode(%x: tensor<4xf32>) {
+  // expected-error @+1 {{round_mode must be "up", "down" or "nearest", got "odd"}}
+  %0 = cim.cast %x {round_mode = "odd"} : (tensor<4xf32>) -> tensor<4x!cim.float<f8E8M0FNU>>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{unknown small float format 'f8E3M4' (f8E4M3FN, f8E4M3FNUZ, f8E5M2, f8E5M2FNUZ, f8E8M0FNU or f4E2M1FN)}}
+func.func @small_float_format(%x: tensor<4x!cim.float<f8E3M4>>) {
   return
 }
 

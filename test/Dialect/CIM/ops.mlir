@@ -218,6 +218,10 @@ func.func @logic(%x: tensor<2x3xf32>, %y: tensor<3xf32>, %s: tensor<3xf32>, %i: 
   %10 = cim.prelu %9, %s : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
   // CHECK: cim.cast %{{.*}} {saturate = false} : (tensor<2x3xf32>) -> tensor<2x3xf16>
   %11 = cim.cast %10 {saturate = false} : (tensor<2x3xf32>) -> tensor<2x3xf16>
+  // CHECK: cim.cast %{{.*}} {round_mode = "nearest"} : (tensor<2x3xf32>) -> tensor<2x3x!cim.float<f8E8M0FNU>>
+  %e8 = cim.cast %10 {round_mode = "nearest"} : (tensor<2x3xf32>) -> tensor<2x3x!cim.float<f8E8M0FNU>>
+  // CHECK: cim.cast %{{.*}} : (tensor<2x3xf32>) -> tensor<2x3x!cim.float<f8E5M2>>
+  %e5 = cim.cast %10 : (tensor<2x3xf32>) -> tensor<2x3x!cim.float<f8E5M2>>
   // CHECK: cim.clip %{{.*}} {max = 3.000000e+00 : f64, min = -3.000000e+00 : f64} : tensor<4xi8>
   %12 = cim.clip %i {min = -3.0 : f64, max = 3.0 : f64} : tensor<4xi8>
   return %8, %10, %11, %12 : tensor<2x3xi1>, tensor<2x3xf32>, tensor<2x3xf16>, tensor<4xi8>
@@ -323,4 +327,18 @@ func.func @quantization(%x: tensor<1x3x2x2xf32>, %s: tensor<f32>, %zp: tensor<ui
   // CHECK: cim.dequantize_linear %{{.*}}, %{{.*}} {axis = -3 : i64} : (tensor<1x3x2x2xi8>, tensor<3xf32>) -> tensor<1x3x2x2xf32>
   %cd = cim.dequantize_linear %cq, %cs {axis = -3 : i64} : (tensor<1x3x2x2xi8>, tensor<3xf32>) -> tensor<1x3x2x2xf32>
   return %d, %cd : tensor<1x3x2x2xf32>, tensor<1x3x2x2xf32>
+}
+
+// Blocked scales (block_size along axis); small float data.
+// CHECK-LABEL: func.func @quantization_blocked_small_float
+func.func @quantization_blocked_small_float(%x: tensor<2x5xf32>, %s: tensor<2x3xf32>,
+    %zp: tensor<2x3xui8>, %fzp: tensor<2x3x!cim.float<f8E4M3FNUZ>>)
+    -> (tensor<2x5xf32>, tensor<2x5x!cim.float<f8E4M3FNUZ>>) {
+  // CHECK: cim.quantize_linear %{{.*}}, %{{.*}}, %{{.*}} {block_size = 2 : i64} : (tensor<2x5xf32>, tensor<2x3xf32>, tensor<2x3xui8>) -> tensor<2x5xui8>
+  %q = cim.quantize_linear %x, %s, %zp {block_size = 2 : i64} : (tensor<2x5xf32>, tensor<2x3xf32>, tensor<2x3xui8>) -> tensor<2x5xui8>
+  // CHECK: cim.dequantize_linear %{{.*}}, %{{.*}}, %{{.*}} {block_size = 2 : i64} : (tensor<2x5xui8>, tensor<2x3xf32>, tensor<2x3xui8>) -> tensor<2x5xf32>
+  %d = cim.dequantize_linear %q, %s, %zp {block_size = 2 : i64} : (tensor<2x5xui8>, tensor<2x3xf32>, tensor<2x3xui8>) -> tensor<2x5xf32>
+  // CHECK: cim.quantize_linear %{{.*}}, %{{.*}}, %{{.*}} {block_size = 2 : i64, saturate = false} : (tensor<2x5xf32>, tensor<2x3xf32>, tensor<2x3x!cim.float<f8E4M3FNUZ>>) -> tensor<2x5x!cim.float<f8E4M3FNUZ>>
+  %f = cim.quantize_linear %x, %s, %fzp {block_size = 2 : i64, saturate = false} : (tensor<2x5xf32>, tensor<2x3xf32>, tensor<2x3x!cim.float<f8E4M3FNUZ>>) -> tensor<2x5x!cim.float<f8E4M3FNUZ>>
+  return %d, %f : tensor<2x5xf32>, tensor<2x5x!cim.float<f8E4M3FNUZ>>
 }

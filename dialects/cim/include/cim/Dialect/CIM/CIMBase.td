@@ -35,6 +35,7 @@ def CIM_Dialect : Dialect {
       its start and end cycle.
   }];
   let useDefaultAttributePrinterParser = 1;
+  let useDefaultTypePrinterParser = 1;
   let hasOperationAttrVerify = 1;
   let hasConstantMaterializer = 1;
   let useFoldAPI = kEmitFoldAdaptorFolder;
@@ -45,6 +46,7 @@ def CIM_Dialect : Dialect {
     }
   private:
     void registerAttributes();
+    void registerTypes();
   public:
   }];
 }

@@ -6,6 +6,7 @@
 #include "mlir/IR/Dialect.h"
 
 #include "cim/Dialect/CIM/CIMAttrs.h"
+#include "cim/Dialect/CIM/CIMTypes.h"
 
 #include "cim/Dialect/CIM/CIMOpsDialect.h.inc"
 

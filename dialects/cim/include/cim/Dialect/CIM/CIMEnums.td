@@ -122,4 +122,20 @@ def CIM_ScheduleKind : I32EnumAttr<"ScheduleKind",
 def CIM_ScheduleKindAttr
     : CIM_EnumAttr<CIM_ScheduleKind, "schedule_kind">;
 
+// The ONNX 8- and 4-bit float formats (FLOAT8E4M3FN = 17 to FLOAT8E8M0 =
+// 24) that !cim.float<...> names; the spellings follow MLIR's builtin
+// f8E4M3FN / f8E5M2 and LLVM's APFloat names.
+def CIM_SmallFloatFormat : I32EnumAttr<"SmallFloatFormat",
+    "an 8- or 4-bit float format of ONNX", [
+      I32EnumAttrCase<"F8E4M3FN", 0, "f8E4M3FN">,
+      I32EnumAttrCase<"F8E4M3FNUZ", 1, "f8E4M3FNUZ">,
+      I32EnumAttrCase<"F8E5M2", 2, "f8E5M2">,
+      I32EnumAttrCase<"F8E5M2FNUZ", 3, "f8E5M2FNUZ">,
+      I32EnumAttrCase<"F8E8M0FNU", 4, "f8E8M0FNU">,
+      I32EnumAttrCase<"F4E2M1FN", 5, "f4E2M1FN">
+    ]> {
+  let cppNamespace = "::mlir::cim";
+  let genSpecializedAttr = 0;
+}
+
 #endif // CIM_DIALECT_CIM_CIMENUMS_TD

@@ -12,6 +12,7 @@
 
 include "cim/Dialect/CIM/CIMAttrs.td"
 include "cim/Dialect/CIM/CIMInterfaces.td"
+include "cim/Dialect/CIM/CIMTypes.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -259,17 +260,23 @@ def CIM_CastOp : CIM_Op<"cast", [Pure, SameOperandsAndResultShape]> {
     float to integer truncates toward zero (out-of-range values are
     undefined in ONNX and wrap here), float to narrower float rounds to
     nearest even; with `saturate` (the default), values beyond the range of
-    an 8-bit float target clamp to its largest finite value. Booleans are
-    0 / 1; any nonzero value casts to true.
+    an 8-bit float target (`!cim.float<f8...>`) clamp to its largest finite
+    value, without it they become infinity or NaN as the ONNX Cast table
+    says. Float4 targets always saturate. A `!cim.float<f8E8M0FNU>` target
+    keeps the exponent of the f32 value, rounded as `round_mode` says
+    (`up`, `down` or `nearest`). Booleans are 0 / 1; any nonzero value
+    casts to true.
 
     ```mlir
     %h = cim.cast %x : (tensor<3x4xf32>) -> tensor<3x4xf16>
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input,
-                       DefaultValuedAttr<BoolAttr, "true">:$saturate);
+                       DefaultValuedAttr<BoolAttr, "true">:$saturate,
+                       DefaultValuedStrAttr<StrAttr, "up">:$round_mode);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
 }
 
 class CIM_UnaryOp<string mnemonic, string what, dag attrs = (ins)>
@@ -706,22 +713,28 @@ def CIM_ResizeOp : CIM_InferredOp<"resize"> {
 // Quantization (QDQ)
 //===----------------------------------------------------------------------===//
 
-// Integer element types of quantized tensors (ONNX QuantizeLinear /
+// Element types of quantized tensors (ONNX QuantizeLinear /
 // DequantizeLinear): int2, uint2 (ONNX INT2 / UINT2, opset 25), int4, uint4
-// (INT4 / UINT4, opset 21), int8, uint8, int16, uint16, int32.
+// (INT4 / UINT4, opset 21), int8, uint8, int16, uint16, int32, and the
+// small floats (FLOAT8*, opset 19; FLOAT4E2M1, opset 23).
 def CIM_QuantizedInteger
-    : AnyTypeOf<[I<2>, UI<2>, I<4>, UI<4>, I8, UI8, I16, UI16, I32]>;
+    : AnyTypeOf<[I<2>, UI<2>, I<4>, UI<4>, I8, UI8, I16, UI16, I32,
+                 CIM_SmallFloatType]>;
 def CIM_QuantizedTensor : RankedTensorOf<[CIM_QuantizedInteger]>;
 
 def CIM_QuantizeLinearOp : CIM_InferredOp<"quantize_linear"> {
   let summary = "float to integer: saturate(round(x / scale) + zero_point)";
   let description = [{
-    ONNX QuantizeLinear, per tensor or per axis. `scale` and `zero_point`
-    hold one element (per tensor) or one per slice of `input` along `axis`
-    (per axis). Division in the input's float type, rounding half to even,
-    saturation to the range of the result type; NaN quantizes to the zero
-    point. The result has the element type of `zero_point` (the importer
-    supplies a zero `zero_point` when the model leaves it out).
+    ONNX QuantizeLinear, per tensor, per axis or blocked. `scale` and
+    `zero_point` hold one element (per tensor) or one per slice of `input`
+    along `axis` (per axis); with a nonzero `block_size` they have the
+    input's rank and shape except along `axis`, where each element covers
+    `block_size` consecutive slices (blocked, opset 21). Division in the
+    input's float type, rounding half to even, saturation to the range of
+    the result type; NaN quantizes to the zero point. A small float result
+    (`!cim.float<...>`) is `x / scale + zero_point` cast as `cim.cast` does
+    with `saturate`. The result has the element type of `zero_point` (the
+    importer supplies a zero `zero_point` when the model leaves it out).
 
     Present until `cim-fold-qdq` absorbs a QuantizeLinear/DequantizeLinear
     pair into the `#cim.quant` of the layer it feeds; pairs that cannot be
@@ -734,7 +747,9 @@ def CIM_QuantizeLinearOp : CIM_InferredOp<"quantize_linear"> {
   }];
   let arguments = (ins CIM_FloatTensor:$input, CIM_FloatTensor:$scale,
                        CIM_QuantizedTensor:$zero_point,
-                       DefaultValuedAttr<I64Attr, "1">:$axis);
+                       DefaultValuedAttr<I64Attr, "1">:$axis,
+                       DefaultValuedAttr<I64Attr, "0">:$block_size,
+                       DefaultValuedAttr<BoolAttr, "true">:$saturate);
   let results = (outs CIM_QuantizedTensor:$result);
   let assemblyFormat = [{
     $input `,` $scale `,` $zero_point attr-dict `:` functional-type(operands, results)
@@ -743,6 +758,8 @@ def CIM_QuantizeLinearOp : CIM_InferredOp<"quantize_linear"> {
   let extraClassDeclaration = [{
     /// True when `scale` holds a single element (one scale for the tensor).
     bool isPerTensor();
+    /// True for block quantization (a nonzero `block_size`).
+    bool isBlocked() { return getBlockSize() != 0; }
     /// `axis` counted from the front (valid once verified).
     int64_t getNormalizedAxis();
   }];
@@ -751,9 +768,10 @@ def CIM_QuantizeLinearOp : CIM_InferredOp<"quantize_linear"> {
 def CIM_DequantizeLinearOp : CIM_InferredOp<"dequantize_linear"> {
   let summary = "integer to float: (x - zero_point) * scale";
   let description = [{
-    ONNX DequantizeLinear, per tensor or per axis, with the same `scale`,
-    `zero_point` and `axis` conventions as `cim.quantize_linear`; an absent
-    `zero_point` is 0. The result has the element type of `scale`.
+    ONNX DequantizeLinear, per tensor, per axis or blocked, with the same
+    `scale`, `zero_point`, `axis` and `block_size` conventions as
+    `cim.quantize_linear`; an absent `zero_point` is 0. The result has the
+    element type of `scale`.
 
     ```mlir
     %w = cim.dequantize_linear %q, %s {axis = 0 : i64}
@@ -762,7 +780,8 @@ def CIM_DequantizeLinearOp : CIM_InferredOp<"dequantize_linear"> {
   }];
   let arguments = (ins CIM_QuantizedTensor:$input, CIM_FloatTensor:$scale,
                        Optional<CIM_QuantizedTensor>:$zero_point,
-                       DefaultValuedAttr<I64Attr, "1">:$axis);
+                       DefaultValuedAttr<I64Attr, "1">:$axis,
+                       DefaultValuedAttr<I64Attr, "0">:$block_size);
   let results = (outs CIM_FloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $scale (`,` $zero_point^)? attr-dict `:` functional-type(operands, results)
@@ -771,6 +790,8 @@ def CIM_DequantizeLinearOp : CIM_InferredOp<"dequantize_linear"> {
   let extraClassDeclaration = [{
     /// True when `scale` holds a single element (one scale for the tensor).
     bool isPerTensor();
+    /// True for block quantization (a nonzero `block_size`).
+    bool isBlocked() { return getBlockSize() != 0; }
     /// `axis` counted from the front (valid once verified).
     int64_t getNormalizedAxis();
   }];
