@@ -224,6 +224,7 @@ bool AccuracyModel::fineTune(Network &net, const Dataset &data, bool final,
   train.batchSize = options.batchSize;
   train.learningRate = final ? options.finalLearningRate : options.learningRate;
   train.weightDecay = final ? options.finalWeightDecay : 1e-4;
+  train.optimizer = final ? options.finalOptimizer : Optimizer::Sgd;
   train.seed = options.seed;
   train.transform = options.transform;
   train.augment = final && (options.transform.cropPadding > 0 ||

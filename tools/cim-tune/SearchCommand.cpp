@@ -136,6 +136,12 @@ CountOption finalEpochs("final-epochs", cl::desc("final QAT epochs"),
                         cl::init(8), searchOnly);
 NumberOption finalLearningRate("final-lr", cl::desc("final QAT learning rate"),
                                InRange{0, 10}, cl::init(0.005), searchOnly);
+EnumOption<Optimizer>
+    finalOptimizer("final-optimizer",
+                   cl::desc("final QAT optimizer: sgd (Nesterov momentum) "
+                            "or adam"),
+                   Names<Optimizer>{getOptimizerNames()},
+                   cl::init(Optimizer::Sgd), searchOnly);
 NumberOption finalWeightDecay("final-weight-decay",
                               cl::desc("final QAT weight decay"), InRange{0, 1},
                               cl::init(5e-4), searchOnly);
@@ -238,6 +244,7 @@ int tune::runSearchCommand() {
   finetune.finalEpochs = finalEpochs;
   finetune.finalLearningRate = finalLearningRate;
   finetune.finalWeightDecay = finalWeightDecay;
+  finetune.finalOptimizer = finalOptimizer;
   finetune.learnWeightScales = !fixedWeightScales;
   std::string augment = augmentation;
   if (augment != "none" &&
@@ -323,6 +330,8 @@ int tune::runSearchCommand() {
      << finalLearningRate.getParser().getText() << ","
      << finalWeightDecay.getParser().getText() << "," << augment << ",lsq"
      << finetune.learnWeightScales
+     // Adam after the rest, so that SGD searches keep their fingerprints.
+     << (finetune.finalOptimizer == Optimizer::Adam ? ",adam" : "")
      << ";norm=" << meanOption.getParser().getText() << "/"
      << stdOption.getParser().getText() << ";baselines=" << search.baselines
      << search.finalQat << ";probe=" << finetune.sensitivityImages;

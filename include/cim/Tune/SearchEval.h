@@ -74,6 +74,7 @@ struct FinetuneOptions {
   int64_t finalEpochs = 8;
   double finalLearningRate = 0.005;
   double finalWeightDecay = 5e-4;
+  Optimizer finalOptimizer = Optimizer::Sgd;
   int64_t finalCalibrationImages = 2048;
   uint64_t seed = 1;
   Transform transform;
