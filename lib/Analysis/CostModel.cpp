@@ -144,23 +144,18 @@ static SpreadInputs spreadInputBytes(const LayerShape &layer,
   for (int64_t j = 0; j < pes; ++j) {
     int64_t first = ceilDiv(j * x, pes), end = ceilDiv((j + 1) * x, pes);
     int64_t bytes = 0;
-    // A crossbar of packed groups receives the rows of each of its groups.
-    if (fp.groupsPerCrossbar > 1) {
-      for (int64_t xbar = first; xbar < end; ++xbar) {
-        int64_t groups = std::min(fp.groupsPerCrossbar,
-                                  layer.groups - xbar * fp.groupsPerCrossbar);
-        bytes += ceilDiv(groups * layer.rows * layer.abits, 8);
-      }
-      inputs.total += bytes;
-      inputs.fullest = std::max(inputs.fullest, bytes);
-      continue;
-    }
-    // Consecutive crossbars of one (group, row tile) share its rows.
+    // Consecutive crossbars of one (group, row tile) share its rows; a
+    // crossbar of packed groups (one chunk each) receives all its groups'.
     for (int64_t tile = first / fp.colChunks; tile * fp.colChunks < end;
          ++tile) {
       int64_t rowTile = tile % fp.rowTiles;
-      int64_t rows = std::min(fp.rowsPerCrossbar,
-                              layer.rows - rowTile * fp.rowsPerCrossbar);
+      int64_t rows =
+          fp.groupsPerCrossbar > 1
+              ? std::min(fp.groupsPerCrossbar,
+                         layer.groups - tile * fp.groupsPerCrossbar) *
+                    layer.rows
+              : std::min(fp.rowsPerCrossbar,
+                         layer.rows - rowTile * fp.rowsPerCrossbar);
       bytes += ceilDiv(rows * layer.abits, 8);
     }
     inputs.total += bytes;
@@ -557,59 +552,35 @@ static void appendCrossbarTiles(const LayerShape &layer,
   }
 }
 
-/// Appends the tiles of the packed groups of crossbar `xbar` of a copy
-/// (groups xbar * P .. xbar * P + P - 1): block b at rows [b * rows * pr,
+/// Appends the tiles of crossbar `k` of a copy at `base`'s PE and crossbar.
+/// Unpacked, crossbar k is (group, row tile, chunk) in that order. Packed,
+/// it holds groups k * P .. k * P + P - 1: block b at rows [b * rows * pr,
 /// ...) and columns [b * width, ...), width the physical columns of one
-/// group's sliced weights. Under `of` the crossbar's last P columns are the
-/// blocks' reference columns.
-static void appendPackedTiles(const LayerShape &layer, const LayerFootprint &fp,
-                              const HardwareDescription &hw, TilePlacement base,
-                              int64_t xbar, std::vector<TilePlacement> &tiles) {
-  int64_t pr = hw.getPhysicalRowsPerWeightRow();
+/// group's sliced weights (under `of` the crossbar's last P columns are the
+/// blocks' reference columns).
+static void appendCrossbar(const LayerShape &layer, const LayerFootprint &fp,
+                           const HardwareDescription &hw, TilePlacement base,
+                           int64_t k, std::vector<TilePlacement> &tiles) {
   int64_t pc = hw.getPhysicalColsPerWeightCol();
+  if (fp.groupsPerCrossbar == 1) {
+    base.group = k / (fp.rowTiles * fp.colChunks);
+    appendCrossbarTiles(layer, fp, pc, base, (k / fp.colChunks) % fp.rowTiles,
+                        k % fp.colChunks, tiles);
+    return;
+  }
+  int64_t rows = layer.rows * hw.getPhysicalRowsPerWeightRow();
   int64_t width = layer.cols * fp.slices * pc;
-  int64_t first = xbar * fp.groupsPerCrossbar;
+  int64_t first = k * fp.groupsPerCrossbar;
   int64_t last = std::min(layer.groups, first + fp.groupsPerCrossbar);
   for (int64_t group = first; group < last; ++group) {
-    TilePlacement block = base;
-    block.group = group;
-    appendCrossbarTiles(layer, fp, pc, block, /*rowTile=*/0, /*chunk=*/0,
-                        tiles);
-    for (size_t i = tiles.size() - fp.slices; i < tiles.size(); ++i) {
-      tiles[i].atRow = (group - first) * layer.rows * pr;
+    base.group = group;
+    size_t begin = tiles.size();
+    appendCrossbarTiles(layer, fp, pc, base, /*rowTile=*/0, /*chunk=*/0, tiles);
+    for (size_t i = begin; i < tiles.size(); ++i) {
+      tiles[i].atRow = (group - first) * rows;
       tiles[i].atCol += (group - first) * width;
     }
   }
-}
-
-/// Calls `place(group, rowTile, chunk, k)` for the k-th crossbar of a copy
-/// (order: group, row tile, chunk); packed groups call it once per crossbar
-/// with `group` = -1.
-template <typename Fn>
-static void forEachCrossbar(const LayerShape &layer, const LayerFootprint &fp,
-                            Fn place) {
-  if (fp.groupsPerCrossbar > 1) {
-    for (int64_t k = 0; k < fp.crossbarsPerCopy; ++k)
-      place(int64_t(-1), int64_t(0), int64_t(0), k);
-    return;
-  }
-  int64_t k = 0;
-  for (int64_t group = 0; group < layer.groups; ++group)
-    for (int64_t rowTile = 0; rowTile < fp.rowTiles; ++rowTile)
-      for (int64_t chunk = 0; chunk < fp.colChunks; ++chunk, ++k)
-        place(group, rowTile, chunk, k);
-}
-
-/// The tiles of crossbar k of a copy at `base`'s PE and crossbar.
-static void appendTiles(const LayerShape &layer, const LayerFootprint &fp,
-                        const HardwareDescription &hw, TilePlacement base,
-                        int64_t group, int64_t rowTile, int64_t chunk,
-                        int64_t k, std::vector<TilePlacement> &tiles) {
-  if (group < 0)
-    return appendPackedTiles(layer, fp, hw, base, k, tiles);
-  base.group = group;
-  appendCrossbarTiles(layer, fp, hw.getPhysicalColsPerWeightCol(), base,
-                      rowTile, chunk, tiles);
 }
 
 std::vector<TilePlacement>
@@ -620,22 +591,20 @@ mlir::cim::placeLayer(const LayerShape &layer, const HardwareDescription &hw,
   int64_t chip = hw.getNumCrossbars();
   std::vector<TilePlacement> tiles;
   for (int64_t copy = 0; copy < copies; ++copy)
-    forEachCrossbar(
-        layer, fp,
-        [&](int64_t group, int64_t rowTile, int64_t chunk, int64_t k) {
-          int64_t slot = firstSlot + copy * fp.crossbarsPerCopy + k;
-          TilePlacement base;
-          if (mode == ExecutionMode::Stationary) {
-            base.pe = slot / perPe;
-            base.xbar = slot % perPe;
-          } else {
-            int64_t physical = slot % chip, round = slot / chip;
-            base.pe = physical / perPe;
-            base.xbar = round * perPe + physical % perPe;
-          }
-          base.copy = copy;
-          appendTiles(layer, fp, hw, base, group, rowTile, chunk, k, tiles);
-        });
+    for (int64_t k = 0; k < fp.crossbarsPerCopy; ++k) {
+      int64_t slot = firstSlot + copy * fp.crossbarsPerCopy + k;
+      TilePlacement base;
+      if (mode == ExecutionMode::Stationary) {
+        base.pe = slot / perPe;
+        base.xbar = slot % perPe;
+      } else {
+        int64_t physical = slot % chip, round = slot / chip;
+        base.pe = physical / perPe;
+        base.xbar = round * perPe + physical % perPe;
+      }
+      base.copy = copy;
+      appendCrossbar(layer, fp, hw, base, k, tiles);
+    }
   return tiles;
 }
 
@@ -650,17 +619,15 @@ mlir::cim::placeLayerSpread(const LayerShape &layer,
          "a spread copy needs between 1 and crossbarsPerCopy PEs");
   std::vector<TilePlacement> tiles;
   for (int64_t copy = 0; copy < copies; ++copy)
-    forEachCrossbar(
-        layer, fp,
-        [&](int64_t group, int64_t rowTile, int64_t chunk, int64_t k) {
-          // PE j holds crossbars ceil(j * total / pes) onwards.
-          int64_t j = k * pesPerCopy / total;
-          TilePlacement base;
-          base.pe = firstPe + copy * pesPerCopy + j;
-          base.xbar = k - ceilDiv(j * total, pesPerCopy);
-          base.copy = copy;
-          appendTiles(layer, fp, hw, base, group, rowTile, chunk, k, tiles);
-        });
+    for (int64_t k = 0; k < total; ++k) {
+      // PE j holds crossbars ceil(j * total / pes) onwards.
+      int64_t j = k * pesPerCopy / total;
+      TilePlacement base;
+      base.pe = firstPe + copy * pesPerCopy + j;
+      base.xbar = k - ceilDiv(j * total, pesPerCopy);
+      base.copy = copy;
+      appendCrossbar(layer, fp, hw, base, k, tiles);
+    }
   return tiles;
 }
 

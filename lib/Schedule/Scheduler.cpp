@@ -12,6 +12,7 @@
 #include "cim/Schedule/Schedule.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/MapVector.h"
 
 #include <algorithm>
 #include <map>
@@ -437,42 +438,35 @@ void Scheduler::issueDigital(Task &task) {
   // such: with idle units that is the PE to which the least data moves,
   // and with a busy one the work spreads over the producers' PEs instead
   // of piling onto the first (a layer's copies all sending to one link).
+  // Input bytes per PE that holds some, in the order of the dependencies.
+  llvm::MapVector<int64_t, int64_t> held;
+  int64_t total = 0;
+  for (uint32_t d : task.deps) {
+    const Task &dep = tasks[d];
+    if (dep.barrier)
+      continue;
+    const ScheduleNode &from = g.nodes[dep.node];
+    int64_t bytes =
+        (dep.end - dep.begin) * from.elementsPerUnit * from.bytesPerElement;
+    held[dep.pe] += bytes;
+    total += bytes;
+  }
   int64_t pe = 0;
-  {
-    std::map<int64_t, int64_t> held;
-    int64_t total = 0;
-    std::vector<int64_t> order;
-    for (uint32_t d : task.deps) {
-      const Task &dep = tasks[d];
-      if (dep.barrier)
-        continue;
-      int64_t bytes = (dep.end - dep.begin) *
-                      g.nodes[dep.node].elementsPerUnit *
-                      g.nodes[dep.node].bytesPerElement;
-      auto [it, inserted] = held.try_emplace(dep.pe, 0);
-      if (inserted)
-        order.push_back(dep.pe);
-      it->second += bytes;
-      total += bytes;
-    }
-    uint64_t bestFinish = UINT64_MAX;
-    int64_t bestHeld = -1;
-    for (int64_t candidate : order) {
-      int64_t local = held[candidate];
-      uint64_t link = getUnitFree(prog::UnitKind::Link, candidate);
-      uint64_t compute =
-          std::max(getUnitFree(prog::UnitKind::Digital, candidate),
-                   getUnitFree(prog::UnitKind::Buffer, candidate));
-      uint64_t arrive =
-          local == total
-              ? 0
-              : link + hw.interconnectBandwidth.transferPs(total - local);
-      uint64_t finish = std::max(arrive, compute);
-      if (finish < bestFinish || (finish == bestFinish && local > bestHeld)) {
-        bestFinish = finish;
-        bestHeld = local;
-        pe = candidate;
-      }
+  uint64_t bestFinish = UINT64_MAX;
+  int64_t bestHeld = -1;
+  for (auto [candidate, local] : held) {
+    uint64_t link = getUnitFree(prog::UnitKind::Link, candidate);
+    uint64_t compute = std::max(getUnitFree(prog::UnitKind::Digital, candidate),
+                                getUnitFree(prog::UnitKind::Buffer, candidate));
+    uint64_t arrive =
+        local == total
+            ? 0
+            : link + hw.interconnectBandwidth.transferPs(total - local);
+    uint64_t finish = std::max(arrive, compute);
+    if (finish < bestFinish || (finish == bestFinish && local > bestHeld)) {
+      bestFinish = finish;
+      bestHeld = local;
+      pe = candidate;
     }
   }
   prog::Instruction vec;
@@ -489,8 +483,8 @@ void Scheduler::issueDigital(Task &task) {
     return;
   }
   // Inputs held by other PEs come over the interconnect, one send/receive
-  // pair per PE.
-  std::map<int64_t, std::pair<int64_t, std::vector<uint32_t>>> remote;
+  // pair per PE, with the bytes `held` counted there.
+  std::map<int64_t, std::vector<uint32_t>> remote;
   std::vector<uint32_t> local;
   for (uint32_t d : task.deps) {
     const Task &dep = tasks[d];
@@ -498,15 +492,12 @@ void Scheduler::issueDigital(Task &task) {
       local.push_back(d);
       continue;
     }
-    auto &entry = remote[dep.pe];
-    const ScheduleNode &from = g.nodes[dep.node];
-    entry.first +=
-        (dep.end - dep.begin) * from.elementsPerUnit * from.bytesPerElement;
-    entry.second.push_back(d);
+    remote[dep.pe].push_back(d);
   }
   llvm::SmallVector<uint32_t, 4> deps = lastOf(local);
-  for (auto &[from, entry] : remote) {
-    uint64_t ps = hw.interconnectBandwidth.transferPs(entry.first);
+  for (auto &[from, fromDeps] : remote) {
+    int64_t bytes = held.lookup(from);
+    uint64_t ps = hw.interconnectBandwidth.transferPs(bytes);
     prog::Instruction send;
     send.opcode = prog::Opcode::Send;
     send.pe = from;
@@ -516,8 +507,8 @@ void Scheduler::issueDigital(Task &task) {
     send.begin = task.begin;
     send.end = task.begin;
     send.reservations.push_back({getUnit(prog::UnitKind::Link, from), ps});
-    send.deps = lastOf(entry.second);
-    send.interconnectBytes = entry.first;
+    send.deps = lastOf(fromDeps);
+    send.interconnectBytes = bytes;
     uint32_t s = emit(std::move(send));
     prog::Instruction recv;
     recv.opcode = prog::Opcode::Recv;
