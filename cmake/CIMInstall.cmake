@@ -33,3 +33,6 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/cim
 # Hardware presets (models/hw); CIMConfig.cmake names the directory.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/models/hw/ DESTINATION share/cim/hw
   FILES_MATCHING PATTERN "*.yaml")
+# Processor descriptions of the digital baseline (models/processors).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/models/processors/
+  DESTINATION share/cim/processors FILES_MATCHING PATTERN "*.yaml")

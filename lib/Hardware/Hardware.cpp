@@ -10,6 +10,7 @@
 
 #include "cim/Hardware/Hardware.h"
 #include "cim/Support/Text.h"
+#include "cim/Support/YamlDocument.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -79,13 +80,6 @@ uint64_t HardwareDescription::toCycles(uint64_t picoseconds) const {
   return uint64_t((scaled + 999999) / 1000000);
 }
 
-std::string HardwareDiagnostic::str() const {
-  std::string out = file;
-  if (line)
-    out += ":" + std::to_string(line) + ":" + std::to_string(column);
-  return out + ": error: " + message;
-}
-
 /// Shortest decimal that reads back as `value` in messages and YAML.
 static std::string formatNumber(double value) {
   char buffer[64];
@@ -136,6 +130,9 @@ enum class Kind {
   Time,
   /// Picojoules: finite and non-negative.
   Energy,
+  /// Square micrometres, finite and non-negative: the fields of the
+  /// optional `area` section (all of them when it is there).
+  Area,
   Bandwidth,
   SignedMapping,
   Rewrite,
@@ -202,7 +199,19 @@ const Field kFields[] = {
     {"energy.buffer_pj_per_byte", Kind::Energy, &HW::bufferPjPerByte},
     {"energy.interconnect_pj_per_byte", Kind::Energy,
      &HW::interconnectPjPerByte},
+    {"area.cell_um2", Kind::Area, &HW::cellUm2},
+    {"area.crossbar_periphery_um2", Kind::Area, &HW::crossbarPeripheryUm2},
+    {"area.dac_um2", Kind::Area, &HW::dacUm2},
+    {"area.adc_um2", Kind::Area, &HW::adcUm2},
+    {"area.digital_lane_um2", Kind::Area, &HW::digitalLaneUm2},
+    {"area.buffer_um2_per_byte", Kind::Area, &HW::bufferUm2PerByte},
+    {"area.global_buffer_um2_per_byte", Kind::Area,
+     &HW::globalBufferUm2PerByte},
+    {"area.interconnect_um2_per_pe", Kind::Area, &HW::interconnectUm2PerPe},
 };
+
+/// The section whose fields are all present or all absent.
+constexpr llvm::StringLiteral kAreaSection = "area";
 
 template <typename T> T &get(HW &hw, const Field &field) {
   return hw.*std::get<T HW::*>(field.member);
@@ -314,12 +323,18 @@ void checkField(Problems &problems, const HW &hw, const Field &field) {
                                           formatPsAsNs(ps)});
     return;
   }
-  case Kind::Energy: {
+  case Kind::Energy:
+  case Kind::Area: {
+    if (field.kind == Kind::Area && !hw.hasArea)
+      return;
     double value = get<double>(hw, field);
     if (!std::isfinite(value) || value < 0)
-      problems.push_back({path.str(), "must be a finite non-negative number "
-                                      "of picojoules, got " +
-                                          formatNumber(value)});
+      problems.push_back(
+          {path.str(), std::string("must be a finite non-negative number "
+                                   "of ") +
+                           (field.kind == Kind::Area ? "square micrometres"
+                                                     : "picojoules") +
+                           ", got " + formatNumber(value)});
     return;
   }
   case Kind::Bandwidth: {
@@ -374,82 +389,7 @@ mlir::cim::hw::validateHardwareDescription(const HardwareDescription &hw) {
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// Collects diagnostics for one buffer.
-class Reporter {
-public:
-  Reporter(llvm::SourceMgr &sourceMgr, StringRef fileName,
-           std::vector<HardwareDiagnostic> &out)
-      : sourceMgr(sourceMgr), fileName(fileName), out(out) {}
-
-  void report(const char *at, std::string message) {
-    HardwareDiagnostic diag;
-    diag.file = fileName.str();
-    if (at) {
-      auto [line, column] =
-          sourceMgr.getLineAndColumn(llvm::SMLoc::getFromPointer(at));
-      diag.line = line;
-      diag.column = column;
-    }
-    // A message may quote the malformed text: keep it to one line.
-    diag.message = mlir::cim::toOneLine(message);
-    out.push_back(std::move(diag));
-  }
-
-  size_t count() const { return out.size(); }
-
-private:
-  llvm::SourceMgr &sourceMgr;
-  StringRef fileName;
-  std::vector<HardwareDiagnostic> &out;
-};
-
-/// A key or value of the document: where it starts, and a scalar's text.
-struct Entry {
-  const char *at = nullptr;
-  llvm::yaml::Node *node = nullptr;
-};
-
-/// The document's keys and values by dotted path, from a walk of its nodes.
-/// Structural problems (a section that is not a mapping, a repeated key)
-/// are reported as they are met.
-class Document {
-public:
-  Document(Reporter &reporter) : reporter(reporter) {}
-
-  void walk(llvm::yaml::MappingNode *map, const std::string &path) {
-    for (llvm::yaml::KeyValueNode &kv : *map) {
-      auto *key = llvm::dyn_cast_or_null<llvm::yaml::ScalarNode>(kv.getKey());
-      llvm::yaml::Node *value = kv.getValue();
-      if (!key || !value)
-        continue;
-      llvm::SmallString<32> storage;
-      std::string child =
-          (path.empty() ? "" : path + ".") + key->getValue(storage).str();
-      const char *keyAt = key->getSourceRange().Start.getPointer();
-      if (!keys.try_emplace(child, Entry{keyAt, key}).second) {
-        reporter.report(keyAt, child + ": appears twice");
-        continue;
-      }
-      values[child] = Entry{value->getSourceRange().Start.getPointer(), value};
-      if (auto *inner = llvm::dyn_cast<llvm::yaml::MappingNode>(value))
-        walk(inner, child);
-    }
-  }
-
-  std::map<std::string, Entry> keys, values;
-
-private:
-  Reporter &reporter;
-};
-
-/// The text of a scalar node ("" for anything else).
-std::string scalarText(llvm::yaml::Node *node) {
-  auto *scalar = llvm::dyn_cast_or_null<llvm::yaml::ScalarNode>(node);
-  if (!scalar)
-    return "";
-  llvm::SmallString<32> storage;
-  return scalar->getValue(storage).str();
-}
+using mlir::cim::YamlDocument;
 
 /// Nanoseconds as written to whole picoseconds.
 std::optional<uint64_t> toPicoseconds(double ns, StringRef path,
@@ -524,6 +464,9 @@ std::optional<std::string> readField(HW &hw, const Field &field, StringRef text,
   }
   case Kind::Energy:
     return number(get<double>(hw, field));
+  case Kind::Area:
+    hw.hasArea = true;
+    return number(get<double>(hw, field));
   case Kind::Bandwidth: {
     if (text == "unlimited") {
       get<Bandwidth>(hw, field) = Bandwidth::getUnlimited();
@@ -560,58 +503,24 @@ bool isKnownPath(StringRef path) {
 std::optional<HardwareDescription> mlir::cim::hw::parseHardwareDescription(
     StringRef text, StringRef fileName,
     std::vector<HardwareDiagnostic> &diagnostics) {
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(
-      llvm::MemoryBuffer::getMemBuffer(text, fileName,
-                                       /*RequiresNullTerminator=*/false),
-      llvm::SMLoc());
-  Reporter reporter(sourceMgr, fileName, diagnostics);
-  size_t before = reporter.count();
-  // The YAML parser recurses once per nested collection.
-  if (size_t at = mlir::cim::findDeepNesting(text, kMaxNesting);
-      at != StringRef::npos) {
-    reporter.report(text.data() + at, "nested more than " +
-                                          std::to_string(kMaxNesting) +
-                                          " levels deep");
+  std::unique_ptr<YamlDocument> parsed = YamlDocument::parse(
+      text, fileName, "a valid hardware description", diagnostics,
+      kMaxNesting);
+  if (!parsed)
     return std::nullopt;
-  }
-
-  // LLVM's YAML parser builds the node tree; its first syntax error is
-  // reported where it is.
-  llvm::SourceMgr parserDiags;
-  parserDiags.setDiagHandler(
-      [](const llvm::SMDiagnostic &diag, void *context) {
-        auto *r = static_cast<Reporter *>(context);
-        if (r->count() == 0 || diag.getKind() == llvm::SourceMgr::DK_Error)
-          r->report(diag.getLoc().getPointer(), diag.getMessage().str());
-      },
-      &reporter);
-  llvm::yaml::Stream stream(text, parserDiags);
-  llvm::yaml::document_iterator doc = stream.begin();
-  llvm::yaml::Node *root = doc != stream.end() ? doc->getRoot() : nullptr;
-  // Walking the tree parses all of it (and reports syntax errors).
-  Document document(reporter);
-  auto *map = llvm::dyn_cast_or_null<llvm::yaml::MappingNode>(root);
-  if (map)
-    document.walk(map, "");
-  if (stream.failed() || reporter.count() != before)
-    return std::nullopt;
-  if (!map) {
-    reporter.report(root ? root->getSourceRange().Start.getPointer()
-                         : text.data(),
-                    "not a valid hardware description (expected a mapping "
-                    "of sections)");
-    return std::nullopt;
-  }
+  YamlDocument &document = *parsed;
+  const std::map<std::string, YamlDocument::Entry> &keys = document.getKeys();
+  const std::map<std::string, YamlDocument::Entry> &values =
+      document.getValues();
 
   // Keys the schema does not know, all of them, in document order.
   std::vector<std::pair<const char *, std::string>> unknown;
-  for (auto &[path, entry] : document.keys)
+  for (auto &[path, entry] : keys)
     if (!isKnownPath(path))
       unknown.push_back({entry.at, path});
   llvm::sort(unknown);
   for (auto &[at, path] : unknown)
-    reporter.report(at, path + ": unknown key");
+    document.report(at, path + ": unknown key");
   if (!unknown.empty())
     return std::nullopt;
 
@@ -620,42 +529,44 @@ std::optional<HardwareDescription> mlir::cim::hw::parseHardwareDescription(
   // gives one line, not one per field it lacks.
   HardwareDescription hw;
   Problems problems;
-  const char *start = root->getSourceRange().Start.getPointer();
+  const char *start = document.getStart();
+  bool hasArea = keys.count(kAreaSection.str()) != 0;
   for (const Field &field : kFields) {
     auto [section, key] = splitPath(field.path);
-    auto found = document.values.find(field.path);
-    if (found == document.values.end()) {
-      if (field.kind == Kind::Source || field.kind == Kind::Flag)
+    auto found = values.find(field.path);
+    if (found == values.end()) {
+      if (field.kind == Kind::Source || field.kind == Kind::Flag ||
+          (field.kind == Kind::Area && !hasArea))
         continue;
       if (section.empty()) {
-        reporter.report(start, key.str() + ": required key is missing");
+        document.report(start, key.str() + ": required key is missing");
         return std::nullopt;
       }
-      auto sectionValue = document.values.find(section.str());
-      if (sectionValue == document.values.end()) {
-        reporter.report(start, section.str() + ": required key is missing");
+      auto sectionValue = values.find(section.str());
+      if (sectionValue == values.end()) {
+        document.report(start, section.str() + ": required key is missing");
         return std::nullopt;
       }
       if (!llvm::isa<llvm::yaml::MappingNode>(sectionValue->second.node)) {
-        reporter.report(sectionValue->second.at,
+        document.report(sectionValue->second.at,
                         section.str() + ": must be a mapping of its fields");
         return std::nullopt;
       }
       // At the section's key.
-      reporter.report(document.keys[section.str()].at,
+      document.report(keys.at(section.str()).at,
                       std::string(field.path) + ": required key is missing");
       return std::nullopt;
     }
-    const Entry &value = found->second;
+    const YamlDocument::Entry &value = found->second;
     if (!llvm::isa<llvm::yaml::ScalarNode>(value.node)) {
-      reporter.report(value.at,
+      document.report(value.at,
                       std::string(field.path) + ": must be a single value");
       return std::nullopt;
     }
-    std::string scalar = scalarText(value.node);
+    std::string scalar = YamlDocument::getScalar(value.node);
     if (std::optional<std::string> error =
             readField(hw, field, scalar, problems)) {
-      reporter.report(value.at, std::string(field.path) + ": " + *error +
+      document.report(value.at, std::string(field.path) + ": " + *error +
                                     ", got '" + scalar + "'");
       return std::nullopt;
     }
@@ -672,8 +583,8 @@ std::optional<HardwareDescription> mlir::cim::hw::parseHardwareDescription(
       problems.push_back(problem);
   }
   for (auto &[path, message] : problems) {
-    auto it = document.values.find(path);
-    reporter.report(it != document.values.end() ? it->second.at : nullptr,
+    auto it = values.find(path);
+    document.report(it != values.end() ? it->second.at : nullptr,
                     path + ": " + message);
   }
   if (!problems.empty())
@@ -706,7 +617,8 @@ mlir::cim::hw::printHardwareDescription(const HardwareDescription &hw) {
   StringRef current;
   for (const Field &field : kFields) {
     auto [section, key] = splitPath(field.path);
-    if (field.kind == Kind::Source && hw.source.empty())
+    if ((field.kind == Kind::Source && hw.source.empty()) ||
+        (field.kind == Kind::Area && !hw.hasArea))
       continue;
     if (section != current && !section.empty())
       os << section << ":\n";
@@ -733,6 +645,7 @@ mlir::cim::hw::printHardwareDescription(const HardwareDescription &hw) {
       os << formatPsAsNs(get<uint64_t>(hw, field));
       break;
     case Kind::Energy:
+    case Kind::Area:
       os << formatNumber(get<double>(hw, field));
       break;
     case Kind::Bandwidth: {
@@ -753,6 +666,56 @@ mlir::cim::hw::printHardwareDescription(const HardwareDescription &hw) {
     os << "\n";
   }
   return out;
+}
+
+//===----------------------------------------------------------------------===//
+// Area and fields by path
+//===----------------------------------------------------------------------===//
+
+std::optional<AreaBreakdown>
+mlir::cim::hw::computeArea(const HardwareDescription &hw) {
+  if (!hw.hasArea)
+    return std::nullopt;
+  double crossbars = double(hw.pes) * double(hw.crossbarsPerPe);
+  double pes = double(hw.pes);
+  AreaBreakdown area;
+  auto add = [&](const char *name, double um2) {
+    area.components.push_back({name, um2 * 1e-6});
+    area.totalMm2 += um2 * 1e-6;
+  };
+  add("cells", crossbars * double(hw.rows) * double(hw.cols) * hw.cellUm2);
+  add("crossbar periphery", crossbars * hw.crossbarPeripheryUm2);
+  add("DACs", crossbars * double(hw.rows) * hw.dacUm2);
+  add("ADCs", crossbars * double(hw.getAdcsPerCrossbar()) * hw.adcUm2);
+  add("digital lanes", pes * double(hw.digitalLanes) * hw.digitalLaneUm2);
+  add("PE buffers",
+      pes * double(hw.inputBufferBytes + hw.outputBufferBytes) *
+          hw.bufferUm2PerByte);
+  add("global buffer", double(hw.globalBufferBytes) * hw.globalBufferUm2PerByte);
+  add("interconnect", pes * hw.interconnectUm2PerPe);
+  return area;
+}
+
+std::optional<std::string>
+mlir::cim::hw::setHardwareField(HardwareDescription &hw, StringRef path,
+                                StringRef text) {
+  const Field *field = llvm::find_if(
+      kFields, [&](const Field &f) { return path == f.path; });
+  if (field == std::end(kFields))
+    return path.str() + ": no such field";
+  Problems problems;
+  if (std::optional<std::string> error = readField(hw, *field, text, problems))
+    return path.str() + ": " + *error + ", got '" + text.str() + "'";
+  if (!problems.empty())
+    return problems.front().first + ": " + problems.front().second;
+  return std::nullopt;
+}
+
+std::vector<std::string> mlir::cim::hw::getHardwareFieldPaths() {
+  std::vector<std::string> paths;
+  for (const Field &field : kFields)
+    paths.push_back(field.path);
+  return paths;
 }
 
 std::string mlir::cim::hw::getPresetDirectory() {

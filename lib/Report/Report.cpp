@@ -67,7 +67,50 @@ Report mlir::cim::buildReport(const prog::Program &p, const prog::Timing &t) {
     r.crossbarsUsed += l.crossbars;
     r.layers.push_back(std::move(lr));
   }
+  r.area = hw::computeArea(hw);
   return r;
+}
+
+BaselineReport
+mlir::cim::estimateBaseline(const prog::Program &p,
+                            const hw::ProcessorDescription &processor) {
+  BaselineReport b;
+  b.processor = processor.name;
+  double bytesPerValue = processor.dataBits / 8.0;
+  double seconds = 0, pj = 0;
+  for (const prog::Node &node : p.nodes) {
+    double macs = 0, ops = 0, bytes = 0;
+    if (node.layer >= 0 && size_t(node.layer) < p.layers.size()) {
+      const prog::LayerWeights &l = p.layers[node.layer];
+      double weights = double(l.rows) * double(l.cols) * double(l.groups);
+      double outputs = double(node.size) * double(l.cols) * double(l.groups);
+      macs = weights * double(node.size);
+      bytes = (weights + 2 * outputs) * bytesPerValue;
+    } else {
+      ops = double(node.size);
+      bytes = 2 * double(node.size) * bytesPerValue;
+    }
+    double t = std::max({macs / (processor.peakTeraMacsPerS * 1e12),
+                         ops / (processor.vectorTeraOpsPerS * 1e12),
+                         bytes / (processor.memoryGbPerS * 1e9)});
+    seconds += t + processor.layerOverheadNs * 1e-9;
+    pj += macs * processor.macPj + ops * processor.vectorOpPj +
+          bytes * processor.memoryPjPerByte;
+    b.macs += int64_t(macs);
+    b.vectorOps += int64_t(ops);
+    b.memoryBytes += int64_t(bytes);
+  }
+  b.latencySeconds = seconds;
+  b.energyJoules = pj * 1e-12;
+  return b;
+}
+
+/// The baseline's time and energy over the chip's (how many times faster
+/// and more frugal the chip is).
+static std::pair<double, double> getBaselineRatios(const Report &r) {
+  const BaselineReport &b = *r.baseline;
+  return {r.latencySeconds > 0 ? b.latencySeconds / r.latencySeconds : 0.0,
+          r.energyJoules > 0 ? b.energyJoules / r.energyJoules : 0.0};
 }
 
 llvm::json::Object mlir::cim::toJson(const Report &r) {
@@ -84,7 +127,7 @@ llvm::json::Object mlir::cim::toJson(const Report &r) {
         {"latency_cycles", int64_t(l.latencyCycles)},
         {"utilization", l.utilization},
     });
-  return llvm::json::Object{
+  llvm::json::Object json{
       {"model", r.model},
       {"hardware", r.hardware},
       {"schedule", r.schedule},
@@ -106,6 +149,60 @@ llvm::json::Object mlir::cim::toJson(const Report &r) {
       {"crossbar_writes", r.crossbarWrites},
       {"layers", std::move(layers)},
   };
+  if (r.area) {
+    llvm::json::Object parts;
+    for (const hw::AreaBreakdown::Component &c : r.area->components)
+      parts[c.name] = c.mm2;
+    json["area_mm2"] = r.area->totalMm2;
+    json["area_breakdown_mm2"] = std::move(parts);
+  }
+  if (r.baseline) {
+    auto [speedup, energyRatio] = getBaselineRatios(r);
+    json["baseline"] = llvm::json::Object{
+        {"processor", r.baseline->processor},
+        {"latency_seconds", r.baseline->latencySeconds},
+        {"energy_joules", r.baseline->energyJoules},
+        {"macs", r.baseline->macs},
+        {"vector_ops", r.baseline->vectorOps},
+        {"memory_bytes", r.baseline->memoryBytes},
+        {"speedup", speedup},
+    };
+    // A chip without energy figures (cimaq-reference) has no ratio.
+    if (energyRatio > 0)
+      (*json["baseline"].getAsObject())["energy_ratio"] = energyRatio;
+  }
+  return json;
+}
+
+/// "63.3 mm^2 (cells 3.3, ADCs 19.4, ...)" for the table and the page.
+static std::string describeArea(const hw::AreaBreakdown &area,
+                                llvm::StringRef unit) {
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  os << llvm::format("%.3g", area.totalMm2) << " " << unit << " (";
+  bool first = true;
+  for (const hw::AreaBreakdown::Component &c : area.components) {
+    os << (first ? "" : ", ") << c.name << " "
+       << llvm::format("%.3g", c.mm2);
+    first = false;
+  }
+  os << ")";
+  return out;
+}
+
+/// "a100 (roofline): 1.230 us, 4.560 uJ; speedup 2.1x, energy 3.4x lower".
+static std::string describeBaseline(const Report &r, llvm::StringRef micro) {
+  auto [speedup, energyRatio] = getBaselineRatios(r);
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  os << r.baseline->processor << " (roofline): "
+     << llvm::format("%.3f", r.baseline->latencySeconds * 1e6) << " " << micro
+     << "s, " << llvm::format("%.3f", r.baseline->energyJoules * 1e6) << " "
+     << micro << "J; speedup " << llvm::format("%.3g", speedup) << "x";
+  // A chip without energy figures (cimaq-reference) has no ratio.
+  if (energyRatio > 0)
+    os << ", energy " << llvm::format("%.3g", energyRatio) << "x lower";
+  return out;
 }
 
 void mlir::cim::printReportTable(const Report &r, llvm::raw_ostream &os) {
@@ -142,6 +239,12 @@ void mlir::cim::printReportTable(const Report &r, llvm::raw_ostream &os) {
   os << "energy: " << llvm::format("%.3f", r.energyJoules * 1e6)
      << " uJ; crossbars " << r.crossbarsUsed << "/" << r.chipCrossbars
      << ", PEs " << r.pesUsed << ", instructions " << r.instructions << "\n";
+  os << "area: "
+     << (r.area ? describeArea(*r.area, "mm^2")
+                : std::string("not described (no area section)"))
+     << "\n";
+  if (r.baseline)
+    os << "baseline: " << describeBaseline(r, "u") << "\n";
 }
 
 static std::string escape(llvm::StringRef s) {
@@ -191,6 +294,10 @@ void mlir::cim::printReportHtml(const Report &r, const prog::Program &p,
      << llvm::format("%.3f", r.energyJoules * 1e6) << " &micro;J, "
      << r.crossbarsUsed << "/" << r.chipCrossbars << " crossbars, " << r.pesUsed
      << " PEs.</p>\n";
+  if (r.area)
+    os << "<p>Area: " << escape(describeArea(*r.area, "mm²")) << ".</p>\n";
+  if (r.baseline)
+    os << "<p>Baseline: " << escape(describeBaseline(r, "µ")) << ".</p>\n";
 
   // Per-layer Gantt chart.
   os << "<h2>Layers</h2>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\""

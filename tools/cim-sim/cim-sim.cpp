@@ -77,6 +77,11 @@ static cl::opt<std::string>
     reportHtml("report-html",
                cl::desc("Program: write the report as an HTML page"),
                cl::value_desc("file"), cl::cat(category));
+static cl::opt<std::string> baseline(
+    "baseline",
+    cl::desc("Program: the processor the report compares against, a "
+             "bundled one (a100) or a YAML file; none leaves it out"),
+    cl::value_desc("name|file|none"), cl::init("a100"), cl::cat(category));
 static cl::opt<std::string>
     traceFile("trace",
               cl::desc("Program: write every instruction's start and end "
@@ -207,6 +212,16 @@ int main(int argc, char **argv) {
   if (referenceKind != "float" && referenceKind != "quantized")
     return error("cim-sim", "--reference must be float or quantized, got '" +
                                 referenceKind + "'");
+  std::optional<cim::hw::ProcessorDescription> processor;
+  if (isProgram && baseline != "none") {
+    std::vector<cim::LocatedError> errors;
+    processor = cim::hw::loadProcessorDescription(baseline, errors);
+    if (!processor) {
+      for (const cim::LocatedError &e : errors)
+        llvm::errs() << e.str() << "\n";
+      return 1;
+    }
+  }
 
   // Read the inputs first: their shapes fix the model's dynamic dimensions,
   // and integer and scalar inputs (shapes, indices, split sizes, clip
@@ -383,6 +398,8 @@ int main(int argc, char **argv) {
   if (isProgram) {
     cim::prog::Timing timing = cim::prog::simulateTiming(*program);
     cim::Report report = cim::buildReport(*program, timing);
+    if (processor)
+      report.baseline = cim::estimateBaseline(*program, *processor);
     if (!reportFile.empty()) {
       llvm::json::Object json = cim::toJson(report);
       json["functional"] = llvm::json::Object{

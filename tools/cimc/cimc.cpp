@@ -115,6 +115,12 @@ static cl::opt<std::string>
                cl::desc("Write the cost report as an HTML page with a "
                         "per-layer chart and a PE timeline"),
                cl::value_desc("file"), cl::cat(category));
+static cl::opt<std::string> baseline(
+    "baseline",
+    cl::desc("Processor the report compares against: a bundled one (a100) or "
+             "a YAML file (docs/hardware.md, \"Digital baseline\"); none "
+             "leaves it out"),
+    cl::value_desc("name|file|none"), cl::init("a100"), cl::cat(category));
 static cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Static shape of a graph input, NAME=1x3x224x224 "
@@ -180,6 +186,17 @@ int main(int argc, char **argv) {
       pm.enableTiming(std::move(timing));
   };
 
+  std::optional<cim::hw::ProcessorDescription> processor;
+  if (baseline != "none") {
+    std::vector<cim::LocatedError> errors;
+    processor = cim::hw::loadProcessorDescription(baseline, errors);
+    if (!processor) {
+      for (const cim::LocatedError &error : errors)
+        llvm::errs() << error.str() << "\n";
+      return 1;
+    }
+  }
+
   DialectRegistry registry;
   cim::registerCompilerDialects(registry);
   MLIRContext context(registry);
@@ -190,6 +207,9 @@ int main(int argc, char **argv) {
       cim::compileModel(inputFile, options, context);
   if (failed(result))
     return 1;
+  if (processor && options.stopAfter == cim::CompileStage::Program)
+    result->report.baseline =
+        cim::estimateBaseline(result->program, *processor);
 
   // Every output is rendered first, then all are written together through
   // temporary files: a failure leaves none of them behind.

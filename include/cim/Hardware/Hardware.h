@@ -11,6 +11,7 @@
 #define CIM_HARDWARE_HARDWARE_H
 
 #include "cim/Dialect/CIM/CIMEnums.h"
+#include "cim/Support/YamlDocument.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
@@ -111,6 +112,18 @@ struct HardwareDescription {
   double bufferPjPerByte = 0.0;
   double interconnectPjPerByte = 0.0;
 
+  // area (square micrometres; optional section: `hasArea` says whether the
+  // description has one)
+  bool hasArea = false;
+  double cellUm2 = 0.0;
+  double crossbarPeripheryUm2 = 0.0;
+  double dacUm2 = 0.0;
+  double adcUm2 = 0.0;
+  double digitalLaneUm2 = 0.0;
+  double bufferUm2PerByte = 0.0;
+  double globalBufferUm2PerByte = 0.0;
+  double interconnectUm2PerPe = 0.0;
+
   /// Crossbars on the chip.
   int64_t getNumCrossbars() const { return pes * crossbarsPerPe; }
   /// ADCs per crossbar.
@@ -128,18 +141,40 @@ struct HardwareDescription {
   uint64_t toCycles(uint64_t picoseconds) const;
 };
 
+/// The chip's area by component, from the `area` section (square
+/// millimetres), in the order of kAreaComponents.
+struct AreaBreakdown {
+  struct Component {
+    std::string name;
+    double mm2 = 0.0;
+  };
+  std::vector<Component> components;
+  double totalMm2 = 0.0;
+};
+
+/// The chip's area: every crossbar's cells and periphery, one DAC per row
+/// and cols / cols_per_adc ADCs per crossbar, each PE's digital lanes,
+/// buffers and share of the interconnect, and the global buffer
+/// (docs/hardware.md, "Area"). std::nullopt when the description has no
+/// `area` section.
+std::optional<AreaBreakdown> computeArea(const HardwareDescription &hw);
+
+/// Sets one field, named by its dotted path ("crossbar.rows"), from its
+/// YAML text ("256"), as the reader would. Returns a message when the path
+/// names no field or the text is malformed; the caller validates the
+/// description afterwards (validateHardwareDescription). Setting an `area`
+/// field gives the description an area section.
+std::optional<std::string> setHardwareField(HardwareDescription &hw,
+                                            llvm::StringRef path,
+                                            llvm::StringRef text);
+
+/// The dotted paths of every field, in document order.
+std::vector<std::string> getHardwareFieldPaths();
+
 /// One located problem in a hardware description. `message` starts with the
 /// dotted field path, e.g. "crossbar.rows: must be a positive power of two,
 /// got 300".
-struct HardwareDiagnostic {
-  std::string file;
-  unsigned line = 0;   // 1-based, 0 when unknown
-  unsigned column = 0; // 1-based, 0 when unknown
-  std::string message;
-
-  /// "file:line:col: error: message", as compilers print it.
-  std::string str() const;
-};
+using HardwareDiagnostic = ::mlir::cim::LocatedError;
 
 /// Parses and validates a description held in `text`; `fileName` names it
 /// in diagnostics. Returns std::nullopt and appends at least one diagnostic

@@ -11,6 +11,7 @@
 #ifndef CIM_REPORT_REPORT_H
 #define CIM_REPORT_REPORT_H
 
+#include "cim/Hardware/Processor.h"
 #include "cim/Program/Program.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
@@ -27,6 +28,14 @@ struct LayerReport {
   double utilization = 0;
 };
 
+/// What a conventional processor takes for the same network: a roofline per
+/// graph node (docs/hardware.md, "Digital baseline").
+struct BaselineReport {
+  std::string processor;
+  double latencySeconds = 0, energyJoules = 0;
+  int64_t macs = 0, vectorOps = 0, memoryBytes = 0;
+};
+
 struct Report {
   std::string model, hardware, schedule;
   uint64_t latencyCycles = 0;
@@ -39,9 +48,22 @@ struct Report {
   int64_t mvmSteps = 0, adcConversions = 0, digitalOps = 0,
           interconnectBytes = 0, crossbarWrites = 0;
   std::vector<LayerReport> layers;
+  /// The chip's area, when its description has an `area` section.
+  std::optional<hw::AreaBreakdown> area;
+  /// The digital baseline, when one was estimated (estimateBaseline).
+  std::optional<BaselineReport> baseline;
 };
 
 Report buildReport(const prog::Program &program, const prog::Timing &timing);
+
+/// Estimates the program's network on `processor`: each node takes the
+/// longest of its MACs at the peak rate, its element-wise operations at the
+/// vector rate and its memory traffic (weights once, its output written and
+/// read back, at the processor's data width) at the memory bandwidth, plus
+/// the per-layer overhead; nodes run one after another (batch 1). Energy
+/// counts the same MACs, operations and bytes.
+BaselineReport estimateBaseline(const prog::Program &program,
+                                const hw::ProcessorDescription &processor);
 
 /// The report as a JSON object; `extra` members (simulator statistics) are
 /// added at the top level.

@@ -1,6 +1,7 @@
 //===- HardwareTest.cpp - Hardware description: parsing, validation -------===//
 
 #include "cim/Hardware/Hardware.h"
+#include "cim/Hardware/Processor.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
@@ -433,3 +434,158 @@ TEST(HardwareTest, CimaqReferencePreset) {
 }
 
 } // namespace
+
+/// kValid with an area section (every figure 1 um^2 apart from the cells).
+std::string withArea(llvm::StringRef cell = "0.5") {
+  return std::string(kValid) + "area:\n  cell_um2: " + cell.str() +
+         "\n  crossbar_periphery_um2: 10\n  dac_um2: 2\n  adc_um2: 100\n"
+         "  digital_lane_um2: 7\n  buffer_um2_per_byte: 1\n"
+         "  global_buffer_um2_per_byte: 0.25\n"
+         "  interconnect_um2_per_pe: 1000\n";
+}
+
+TEST(HardwareTest, AreaIsAnOptionalSection) {
+  std::vector<HardwareDiagnostic> diags;
+  HardwareDescription none = *parseHardwareDescription(kValid, "x", diags);
+  EXPECT_FALSE(none.hasArea);
+  EXPECT_FALSE(computeArea(none).has_value());
+  EXPECT_EQ(printHardwareDescription(none).find("area:"), std::string::npos);
+
+  std::optional<HardwareDescription> hw =
+      parseHardwareDescription(withArea(), "x", diags);
+  ASSERT_TRUE(hw.has_value()) << diags.front().str();
+  EXPECT_TRUE(hw->hasArea);
+  std::optional<AreaBreakdown> area = computeArea(*hw);
+  ASSERT_TRUE(area.has_value());
+  // 4 PEs x 2 crossbars of 64x32 cells; 64 DACs and 32/8 = 4 ADCs each.
+  std::vector<std::pair<std::string, double>> expected = {
+      {"cells", 8 * 64 * 32 * 0.5},
+      {"crossbar periphery", 8 * 10},
+      {"DACs", 8 * 64 * 2},
+      {"ADCs", 8 * 4 * 100},
+      {"digital lanes", 4 * 4 * 7},
+      {"PE buffers", 4 * (1024 + 256) * 1},
+      {"global buffer", 65536 * 0.25},
+      {"interconnect", 4 * 1000}};
+  ASSERT_EQ(area->components.size(), expected.size());
+  double total = 0;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(area->components[i].name, expected[i].first);
+    EXPECT_DOUBLE_EQ(area->components[i].mm2, expected[i].second * 1e-6);
+    total += expected[i].second * 1e-6;
+  }
+  EXPECT_NEAR(area->totalMm2, total, 1e-12);
+
+  // Printed and read back, the section stays.
+  std::optional<HardwareDescription> again = parseHardwareDescription(
+      printHardwareDescription(*hw), "printed", diags);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_TRUE(again->hasArea);
+  EXPECT_EQ(again->adcUm2, 100);
+}
+
+TEST(HardwareTest, AreaSectionIsWholeAndChecked) {
+  std::string partial = withArea();
+  partial.erase(partial.find("  adc_um2: 100\n"), 15);
+  EXPECT_EQ(firstError(partial),
+            "x.yaml:37:1: error: area.adc_um2: required key is missing");
+  EXPECT_EQ(firstError(withArea("-1")),
+            "x.yaml:38:13: error: area.cell_um2: must be a finite "
+            "non-negative number of square micrometres, got -1");
+  EXPECT_EQ(firstError(withArea("big")),
+            "x.yaml:38:13: error: area.cell_um2: invalid floating point "
+            "number, got 'big'");
+  EXPECT_EQ(firstError(std::string(kValid) + "area: 5\n"),
+            "x.yaml:37:7: error: area: must be a mapping of its fields");
+}
+
+TEST(HardwareTest, SetFieldByPath) {
+  std::vector<HardwareDiagnostic> diags;
+  HardwareDescription hw = *parseHardwareDescription(kValid, "x", diags);
+  EXPECT_EQ(setHardwareField(hw, "crossbar.rows", "256"), std::nullopt);
+  EXPECT_EQ(hw.rows, 256);
+  EXPECT_EQ(setHardwareField(hw, "timing.mvm_step_ns", "12.5"), std::nullopt);
+  EXPECT_EQ(hw.mvmStepPs, 12500u);
+  EXPECT_EQ(setHardwareField(hw, "crossbar.signed_mapping", "dr"),
+            std::nullopt);
+  EXPECT_EQ(hw.signedMapping, SignedWeightMapping::DifferentialRow);
+  EXPECT_EQ(*setHardwareField(hw, "crossbar.rowz", "1"),
+            "crossbar.rowz: no such field");
+  EXPECT_EQ(*setHardwareField(hw, "chip.pes", "many"),
+            "chip.pes: invalid number, got 'many'");
+  EXPECT_EQ(*setHardwareField(hw, "converters.dac_bits", "9"),
+            "converters.dac_bits: must be in [1, 8], got 9");
+  // A value the field can hold but the chip cannot: validation's job.
+  EXPECT_EQ(setHardwareField(hw, "crossbar.cols", "48"), std::nullopt);
+  EXPECT_FALSE(validateHardwareDescription(hw).empty());
+  EXPECT_FALSE(hw.hasArea);
+  EXPECT_EQ(setHardwareField(hw, "area.adc_um2", "3"), std::nullopt);
+  EXPECT_TRUE(hw.hasArea);
+  std::vector<std::string> paths = getHardwareFieldPaths();
+  EXPECT_EQ(paths.front(), "name");
+  EXPECT_NE(std::find(paths.begin(), paths.end(), "area.cell_um2"),
+            paths.end());
+}
+
+const char *kProcessor = R"(name: gpu
+source: "unit test"
+peak_tera_macs_per_s: 100
+vector_tera_ops_per_s: 10
+memory_bandwidth_gb_per_s: 1000
+data_bits: 8
+energy:
+  mac_pj: 1
+  vector_op_pj: 0.5
+  memory_pj_per_byte: 20
+)";
+
+std::vector<std::string> processorErrors(const std::string &text) {
+  std::vector<mlir::cim::LocatedError> errors;
+  EXPECT_FALSE(parseProcessorDescription(text, "p.yaml", errors));
+  std::vector<std::string> out;
+  for (const mlir::cim::LocatedError &e : errors)
+    out.push_back(e.str());
+  return out;
+}
+
+TEST(ProcessorTest, ParsesAndChecks) {
+  std::vector<mlir::cim::LocatedError> errors;
+  std::optional<ProcessorDescription> pd =
+      parseProcessorDescription(kProcessor, "p.yaml", errors);
+  ASSERT_TRUE(pd.has_value()) << errors.front().str();
+  EXPECT_EQ(pd->name, "gpu");
+  EXPECT_EQ(pd->peakTeraMacsPerS, 100);
+  EXPECT_EQ(pd->memoryPjPerByte, 20);
+  EXPECT_EQ(pd->layerOverheadNs, 0); // optional
+
+  std::string text = kProcessor;
+  EXPECT_EQ(processorErrors(text + "cores: 4\n"),
+            std::vector<std::string>{"p.yaml:11:1: error: cores: unknown key"});
+  std::string zero = text;
+  zero.replace(zero.find("100"), 3, "0");
+  EXPECT_EQ(processorErrors(zero),
+            std::vector<std::string>{"p.yaml:3:23: error: "
+                                     "peak_tera_macs_per_s: must be a "
+                                     "positive number, got '0'"});
+  std::string missing = text;
+  missing.erase(missing.find("data_bits: 8\n"), 13);
+  EXPECT_EQ(processorErrors(missing),
+            std::vector<std::string>{
+                "p.yaml:1:1: error: data_bits: required key is missing"});
+  EXPECT_EQ(processorErrors("- 1\n"),
+            std::vector<std::string>{"p.yaml:1:1: error: not a processor "
+                                     "description (expected a mapping of "
+                                     "sections)"});
+}
+
+TEST(ProcessorTest, BundledProcessorsLoad) {
+  std::vector<mlir::cim::LocatedError> errors;
+  std::optional<ProcessorDescription> pd =
+      loadProcessorDescription(getDefaultProcessorName(), errors);
+  ASSERT_TRUE(pd.has_value()) << errors.front().str();
+  EXPECT_EQ(pd->name, "a100");
+  EXPECT_FALSE(pd->source.empty());
+  EXPECT_FALSE(loadProcessorDescription("no-such-gpu", errors).has_value());
+  EXPECT_NE(errors.back().str().find("cannot read processor description"),
+            std::string::npos);
+}
