@@ -57,7 +57,10 @@ mlir::cim::compileModule(OwningOpRef<ModuleOp> module, StringRef modelName,
   // One hardware description for the whole compilation: the passes load
   // the chip into `hardware`. The pipeline ends at the chip level, which
   // the program is translated from.
-  auto hardware = std::make_shared<HardwareSource>(options.hardware);
+  auto hardware =
+      options.hardwareDescription
+          ? std::make_shared<HardwareSource>(*options.hardwareDescription)
+          : std::make_shared<HardwareSource>(options.hardware);
   PipelineOptions pipeline = options;
   if (pipeline.model.empty())
     pipeline.model = modelName.str();

@@ -547,7 +547,7 @@ std::optional<HardwareDescription> mlir::cim::hw::parseHardwareDescription(
         document.report(start, section.str() + ": required key is missing");
         return std::nullopt;
       }
-      if (!llvm::isa<llvm::yaml::MappingNode>(sectionValue->second.node)) {
+      if (!sectionValue->second.node->isMapping()) {
         document.report(sectionValue->second.at,
                         section.str() + ": must be a mapping of its fields");
         return std::nullopt;
@@ -558,7 +558,7 @@ std::optional<HardwareDescription> mlir::cim::hw::parseHardwareDescription(
       return std::nullopt;
     }
     const YamlDocument::Entry &value = found->second;
-    if (!llvm::isa<llvm::yaml::ScalarNode>(value.node)) {
+    if (!value.node->isScalar()) {
       document.report(value.at,
                       std::string(field.path) + ": must be a single value");
       return std::nullopt;

@@ -72,7 +72,7 @@ mlir::cim::hw::parseProcessorDescription(StringRef text, StringRef fileName,
         doc->report(doc->getStart(), path.str() + ": required key is missing");
       return false;
     }
-    if (!llvm::isa<llvm::yaml::ScalarNode>(entry->node)) {
+    if (!entry->node->isScalar()) {
       doc->report(entry->at, path.str() + ": must be a single value");
       return false;
     }

@@ -39,36 +39,50 @@ void YamlDocument::report(const char *at, const std::string &message) {
   errors.push_back(std::move(error));
 }
 
-std::string YamlDocument::getScalar(llvm::yaml::Node *node) {
-  auto *scalar = llvm::dyn_cast_or_null<llvm::yaml::ScalarNode>(node);
-  if (!scalar)
-    return "";
-  llvm::SmallString<32> storage;
-  return scalar->getValue(storage).str();
-}
-
 const YamlDocument::Entry *YamlDocument::lookup(StringRef path) const {
   auto it = values.find(path.str());
   return it == values.end() ? nullptr : &it->second;
 }
 
-void YamlDocument::walk(llvm::yaml::MappingNode *map, const std::string &path) {
-  for (llvm::yaml::KeyValueNode &kv : *map) {
-    auto *key = llvm::dyn_cast_or_null<llvm::yaml::ScalarNode>(kv.getKey());
-    llvm::yaml::Node *value = kv.getValue();
-    if (!key || !value)
-      continue;
+std::unique_ptr<YamlNode> YamlDocument::copy(llvm::yaml::Node *node) {
+  auto out = std::make_unique<YamlNode>();
+  out->at = node->getSourceRange().Start.getPointer();
+  if (auto *scalar = llvm::dyn_cast<llvm::yaml::ScalarNode>(node)) {
+    out->kind = YamlNode::Kind::Scalar;
     llvm::SmallString<32> storage;
-    std::string child =
-        (path.empty() ? "" : path + ".") + key->getValue(storage).str();
-    const char *keyAt = key->getSourceRange().Start.getPointer();
-    if (!keys.try_emplace(child, Entry{keyAt, key}).second) {
-      report(keyAt, child + ": appears twice");
+    out->scalar = scalar->getValue(storage).str();
+  } else if (auto *map = llvm::dyn_cast<llvm::yaml::MappingNode>(node)) {
+    out->kind = YamlNode::Kind::Mapping;
+    for (llvm::yaml::KeyValueNode &kv : *map) {
+      auto *key = llvm::dyn_cast_or_null<llvm::yaml::ScalarNode>(kv.getKey());
+      llvm::yaml::Node *value = kv.getValue();
+      if (!key || !value)
+        continue;
+      llvm::SmallString<32> storage;
+      YamlNode::KeyValue entry;
+      entry.key = key->getValue(storage).str();
+      entry.keyAt = key->getSourceRange().Start.getPointer();
+      entry.value = copy(value);
+      out->entries.push_back(std::move(entry));
+    }
+  } else if (auto *seq = llvm::dyn_cast<llvm::yaml::SequenceNode>(node)) {
+    out->kind = YamlNode::Kind::Sequence;
+    for (llvm::yaml::Node &item : *seq)
+      out->items.push_back(copy(&item));
+  }
+  return out;
+}
+
+void YamlDocument::index(const YamlNode &map, const std::string &path) {
+  for (const YamlNode::KeyValue &kv : map.entries) {
+    std::string child = (path.empty() ? "" : path + ".") + kv.key;
+    if (!keys.try_emplace(child, Entry{kv.keyAt, nullptr}).second) {
+      report(kv.keyAt, child + ": appears twice");
       continue;
     }
-    values[child] = Entry{value->getSourceRange().Start.getPointer(), value};
-    if (auto *inner = llvm::dyn_cast<llvm::yaml::MappingNode>(value))
-      walk(inner, child);
+    values[child] = Entry{kv.value->at, kv.value.get()};
+    if (kv.value->isMapping())
+      index(*kv.value, child);
   }
 }
 
@@ -94,21 +108,21 @@ YamlDocument::parse(StringRef text, StringRef fileName, StringRef what,
           d->report(diag.getLoc().getPointer(), diag.getMessage().str());
       },
       doc.get());
-  doc->stream = std::make_unique<llvm::yaml::Stream>(text, doc->parserDiags);
-  llvm::yaml::document_iterator it = doc->stream->begin();
-  llvm::yaml::Node *root =
-      it != doc->stream->end() ? it->getRoot() : nullptr;
-  // Walking the tree parses all of it (and reports syntax errors).
-  auto *map = llvm::dyn_cast_or_null<llvm::yaml::MappingNode>(root);
-  if (map)
-    doc->walk(map, "");
-  if (doc->stream->failed() || errors.size() != before)
+  llvm::yaml::Stream stream(text, doc->parserDiags);
+  llvm::yaml::document_iterator it = stream.begin();
+  llvm::yaml::Node *root = it != stream.end() ? it->getRoot() : nullptr;
+  // Copying the tree parses all of it (and reports syntax errors).
+  if (root)
+    doc->root = doc->copy(root);
+  if (stream.failed() || errors.size() != before)
     return nullptr;
-  if (!map) {
-    doc->report(root ? root->getSourceRange().Start.getPointer() : text.data(),
+  if (!doc->root || !doc->root->isMapping()) {
+    doc->report(doc->root ? doc->root->at : text.data(),
                 ("not " + what + " (expected a mapping of sections)").str());
     return nullptr;
   }
-  doc->start = root->getSourceRange().Start.getPointer();
+  doc->index(*doc->root, "");
+  if (errors.size() != before)
+    return nullptr;
   return doc;
 }

@@ -50,6 +50,9 @@ class HardwareSource {
 public:
   explicit HardwareSource(std::string nameOrPath = "")
       : request(std::move(nameOrPath)) {}
+  /// A description already loaded (or built in memory).
+  explicit HardwareSource(hw::HardwareDescription description)
+      : loaded(std::move(description)) {}
 
   /// The description, loaded for `module` on the first call.
   FailureOr<const hw::HardwareDescription *> get(ModuleOp module);

@@ -43,6 +43,9 @@ namespace cim {
 /// how the model is imported, and a hook for the pass manager.
 struct CompileOptions : PipelineOptions {
   ImportOptions import;
+  /// A description held in memory (a design-space search builds one per
+  /// point); when set it replaces `hardware`.
+  std::optional<hw::HardwareDescription> hardwareDescription;
   /// Called on every pass manager before it runs (to apply
   /// -mlir-print-ir-after-all, -mlir-timing, ...).
   std::function<void(PassManager &)> configurePassManager;

@@ -36,13 +36,37 @@ struct LocatedError {
   std::string str() const;
 };
 
+/// A node of a parsed document, copied out of LLVM's streaming parser (whose
+/// collections can be walked once only).
+struct YamlNode {
+  enum class Kind { Scalar, Mapping, Sequence, Other };
+  struct KeyValue {
+    std::string key;
+    /// Where the key starts.
+    const char *keyAt = nullptr;
+    std::unique_ptr<YamlNode> value;
+  };
+  Kind kind = Kind::Other;
+  /// Where the node starts.
+  const char *at = nullptr;
+  /// A scalar's text.
+  std::string scalar;
+  /// A mapping's entries and a sequence's items, in document order.
+  std::vector<KeyValue> entries;
+  std::vector<std::unique_ptr<YamlNode>> items;
+
+  bool isScalar() const { return kind == Kind::Scalar; }
+  bool isMapping() const { return kind == Kind::Mapping; }
+  bool isSequence() const { return kind == Kind::Sequence; }
+};
+
 /// A parsed YAML document whose root is a mapping.
 class YamlDocument {
 public:
   /// A key or value: where it starts, and its node.
   struct Entry {
     const char *at = nullptr;
-    llvm::yaml::Node *node = nullptr;
+    const YamlNode *node = nullptr;
   };
 
   /// Parses `text` (`fileName` names it in errors). A syntax error, a
@@ -53,13 +77,16 @@ public:
   parse(llvm::StringRef text, llvm::StringRef fileName, llvm::StringRef what,
         std::vector<LocatedError> &errors, unsigned maxNesting = 64);
 
-  /// Every key and value of the nested mappings, by dotted path.
+  /// Every key and value of the nested mappings (not of mappings inside
+  /// sequences), by dotted path.
   const std::map<std::string, Entry> &getKeys() const { return keys; }
   const std::map<std::string, Entry> &getValues() const { return values; }
   /// The value at `path`, if any.
   const Entry *lookup(llvm::StringRef path) const;
+  /// The root mapping.
+  const YamlNode &getRoot() const { return *root; }
   /// Where the document starts (for a missing top-level key).
-  const char *getStart() const { return start; }
+  const char *getStart() const { return root->at; }
 
   /// Appends an error at `at` (nullptr: the file as a whole); the message
   /// is kept to one line.
@@ -67,21 +94,23 @@ public:
   /// The errors appended so far (by parse and report).
   size_t getErrorCount() const { return errors.size(); }
 
-  /// A scalar's text ("" for any other node).
-  static std::string getScalar(llvm::yaml::Node *node);
+  /// A scalar's text ("" for any other node or none).
+  static std::string getScalar(const YamlNode *node) {
+    return node && node->isScalar() ? node->scalar : std::string();
+  }
 
 private:
   YamlDocument(llvm::StringRef text, llvm::StringRef fileName,
                std::vector<LocatedError> &errors);
-  void walk(llvm::yaml::MappingNode *map, const std::string &path);
+  std::unique_ptr<YamlNode> copy(llvm::yaml::Node *node);
+  void index(const YamlNode &map, const std::string &path);
 
   /// Locates errors; the parser reports into a manager of its own.
   llvm::SourceMgr sourceMgr, parserDiags;
   std::string fileName;
   std::vector<LocatedError> &errors;
-  std::unique_ptr<llvm::yaml::Stream> stream;
+  std::unique_ptr<YamlNode> root;
   std::map<std::string, Entry> keys, values;
-  const char *start = nullptr;
 };
 
 } // namespace cim
