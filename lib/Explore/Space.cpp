@@ -234,6 +234,16 @@ bool SpaceReader::readAxes(const YamlNode *node, Space &space) {
         error(where(item), "space." + *problem);
         continue;
       }
+      // The value on its own (a rule between fields is the point's
+      // business: the point is recorded as infeasible).
+      std::string invalid;
+      for (auto &[path, message] : hw::validateHardwareDescription(probe))
+        if (path == field && invalid.empty())
+          invalid = message;
+      if (!invalid.empty()) {
+        error(where(item), path + ": " + invalid);
+        continue;
+      }
       axis.values.push_back(*text);
     }
     space.axes.push_back(std::move(axis));
