@@ -286,6 +286,13 @@ Explorer::evaluate(const std::vector<Point> &points) {
   for (const Point &p : fresh) {
     hw::HardwareDescription chip;
     std::vector<std::string> problems = buildHardware(space, p, chip);
+    if (problems.empty() && space.exactAdc &&
+        chip.adcBits < chip.getExactAdcBits())
+      problems.push_back("converters.adc_bits: " +
+                         std::to_string(chip.adcBits) +
+                         " bits cannot read the column sums exactly (" +
+                         std::to_string(chip.getExactAdcBits()) +
+                         " needed; constraints.exact_adc)");
     Evaluation e;
     e.point = p;
     e.key = keyOf(p, chip, problems);

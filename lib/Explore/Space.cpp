@@ -256,7 +256,8 @@ bool SpaceReader::read(Space &space) {
   static const char *const kTop[] = {"hardware",    "networks", "space",
                                      "objectives",  "constraints", "search"};
   static const char *const kNested[] = {
-      "constraints.area_mm2", "constraints.accuracy", "search.algorithm",
+      "constraints.area_mm2", "constraints.accuracy",
+      "constraints.exact_adc", "search.algorithm",
       "search.population",    "search.generations",   "search.seed"};
   for (auto &[path, entry] : doc.getKeys()) {
     StringRef p(path);
@@ -363,6 +364,15 @@ bool SpaceReader::read(Space &space) {
   if (const YamlDocument::Entry *e = doc.lookup("constraints.accuracy"))
     space.minAccuracy =
         number(e->node, "constraints.accuracy", 0, 1).value_or(0);
+  std::optional<bool> exactAdc;
+  if (const YamlDocument::Entry *e = doc.lookup("constraints.exact_adc")) {
+    std::optional<std::string> text = scalar(e->node, "constraints.exact_adc");
+    if (text && *text != "true" && *text != "false")
+      error(e->at, "constraints.exact_adc: must be true or false, got '" +
+                       *text + "'");
+    else if (text)
+      exactAdc = *text == "true";
+  }
   if (const YamlDocument::Entry *e = doc.lookup("search.algorithm")) {
     std::optional<std::string> text = scalar(e->node, "search.algorithm");
     if (text && *text != "nsga2" && *text != "grid")
@@ -389,6 +399,7 @@ bool SpaceReader::read(Space &space) {
   bool accuracyUsed = llvm::is_contained(space.objectives,
                                          Objective::Accuracy) ||
                       space.minAccuracy > 0;
+  space.exactAdc = exactAdc.value_or(accuracyUsed);
   if (accuracyUsed)
     for (size_t i = 0; i < space.networks.size(); ++i)
       if (!space.networks[i].accuracy) {

@@ -74,6 +74,20 @@ int64_t HardwareDescription::getUsableCols() const {
   return signedMapping == SignedWeightMapping::Offset ? cols - 1 : cols;
 }
 
+unsigned HardwareDescription::getExactAdcBits() const {
+  // The largest magnitude of a column sum, in 128 bits (rows up to 2^16,
+  // levels up to 2^8 each).
+  unsigned __int128 levels = (unsigned __int128)((1u << cellBits) - 1) *
+                             ((1u << dacBits) - 1);
+  bool differential = signedMapping == SignedWeightMapping::DifferentialRow;
+  unsigned __int128 top =
+      (unsigned __int128)(differential ? rows / 2 : rows) * levels;
+  unsigned bits = 0;
+  while ((unsigned __int128)1 << bits <= top)
+    ++bits;
+  return std::max(1u, bits + (differential ? 1 : 0));
+}
+
 uint64_t HardwareDescription::toCycles(uint64_t picoseconds) const {
   // cycles = ceil(ps * MHz / 1e6), in 128 bits so that it cannot overflow.
   unsigned __int128 scaled = (unsigned __int128)picoseconds * clockMhz;

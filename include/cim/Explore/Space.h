@@ -56,6 +56,11 @@ struct Space {
   std::vector<Objective> objectives;
   /// Constraints: at most this area, at least this accuracy (0: none).
   double maxAreaMm2 = 0, minAccuracy = 0;
+  /// Only chips whose ADCs read column sums exactly
+  /// (HardwareDescription::getExactAdcBits), so that the networks'
+  /// accuracies hold on them (`constraints.exact_adc`; default: true when
+  /// accuracy is an objective or a constraint).
+  bool exactAdc = false;
   /// "nsga2" or "grid" (every point).
   std::string algorithm = "nsga2";
   unsigned population = 32, generations = 10;

@@ -137,6 +137,10 @@ struct HardwareDescription {
   /// Physical columns available to weights (one fewer under `of`, which
   /// keeps a reference column).
   int64_t getUsableCols() const;
+  /// ADC bits that read every column sum exactly: a full crossbar's rows,
+  /// each at the largest cell level times the largest DAC level (signed
+  /// under `dr`, whose negative rows subtract).
+  unsigned getExactAdcBits() const;
   /// Cycles of the clock for a latency, rounded up.
   uint64_t toCycles(uint64_t picoseconds) const;
 };

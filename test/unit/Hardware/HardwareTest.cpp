@@ -589,3 +589,24 @@ TEST(ProcessorTest, BundledProcessorsLoad) {
   EXPECT_NE(errors.back().str().find("cannot read processor description"),
             std::string::npos);
 }
+
+TEST(HardwareTest, ExactAdcBits) {
+  std::vector<HardwareDiagnostic> diags;
+  HardwareDescription hw = *parseHardwareDescription(kValid, "x", diags);
+  // 64 rows of 2-bit cells, 1-bit inputs: sums up to 64 * 3 = 192.
+  EXPECT_EQ(hw.getExactAdcBits(), 8u);
+  hw.rows = 128;
+  EXPECT_EQ(hw.getExactAdcBits(), 9u); // 384
+  hw.cellBits = 1;
+  EXPECT_EQ(hw.getExactAdcBits(), 8u); // 128
+  hw.dacBits = 2;
+  EXPECT_EQ(hw.getExactAdcBits(), 9u); // 384
+  // dr: 64 weight rows, sums in [-64 * 3, 64 * 3], signed.
+  hw.signedMapping = SignedWeightMapping::DifferentialRow;
+  EXPECT_EQ(hw.getExactAdcBits(), 9u);
+  // CIM-AQ's machine: log2(256) + 4 + 1 = 13 in its description.
+  HardwareDescription ref = *loadHardwareDescription(
+      resolveHardwarePath("cimaq-reference"), diags);
+  EXPECT_EQ(ref.getExactAdcBits(), 12u);
+  EXPECT_LE(ref.getExactAdcBits(), ref.adcBits);
+}
