@@ -472,13 +472,20 @@ mlir::cim::dse::buildHardware(const Space &space, const Point &point,
   if (out.hasArea && !setsAdcArea)
     out.adcUm2 = space.base.adcUm2 *
                  std::ldexp(1.0, int(out.adcBits) - int(space.base.adcBits));
-  // So does the energy of a conversion (unless the space sets it).
-  if (!llvm::any_of(space.axes, [](const Axis &axis) {
-        return axis.field == "energy.adc_conversion_pj";
-      }))
+  // So does the energy of a conversion, and its time grows with the bits
+  // (a SAR ADC decides one bit per cycle), unless the space sets them.
+  auto sets = [&](StringRef field) {
+    return llvm::any_of(space.axes,
+                        [&](const Axis &axis) { return axis.field == field; });
+  };
+  if (!sets("energy.adc_conversion_pj"))
     out.adcConversionPj =
         space.base.adcConversionPj *
         std::ldexp(1.0, int(out.adcBits) - int(space.base.adcBits));
+  if (!sets("timing.adc_conversion_ns") && space.base.adcBits > 0)
+    out.adcConversionPs = (space.base.adcConversionPs * out.adcBits +
+                           space.base.adcBits / 2) /
+                          space.base.adcBits;
   if (out.hasArea && !setsDacArea)
     out.dacUm2 = space.base.dacUm2 *
                  std::ldexp(1.0, int(out.dacBits) - int(space.base.dacBits));

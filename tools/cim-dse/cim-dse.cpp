@@ -13,6 +13,7 @@
 
 #include "cim/Explore/Explore.h"
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
@@ -90,7 +91,10 @@ int main(int argc, char **argv) {
   for (const dse::Axis &axis : space->axes)
     llvm::outs() << " " << axis.field;
   llvm::outs() << " | latency_us energy_uJ area_mm2\n";
-  for (size_t i : result->front) {
+  // The first rows (by the first objective); all of them are in front.csv.
+  const size_t kShown = 20;
+  for (size_t i : llvm::ArrayRef<size_t>(result->front)
+                      .take_front(std::min(kShown, result->front.size()))) {
     const dse::Evaluation &e = result->evaluations[i];
     llvm::outs() << llvm::left_justify(space->networks[e.point.network].name,
                                        28);
@@ -100,5 +104,8 @@ int main(int argc, char **argv) {
                  << " " << llvm::format("%.4g", e.energyJoules * 1e6) << " "
                  << llvm::format("%.4g", e.areaMm2) << "\n";
   }
+  if (result->front.size() > kShown)
+    llvm::outs() << "... " << result->front.size() - kShown
+                 << " more in front.csv\n";
   return 0;
 }

@@ -132,6 +132,8 @@ TEST(SpaceTest, ParsesAndBuildsChips) {
   EXPECT_EQ(chip.adcBits, 10u);
   EXPECT_DOUBLE_EQ(chip.adcUm2, 4 * s->base.adcUm2);
   EXPECT_DOUBLE_EQ(chip.adcConversionPj, 4 * s->base.adcConversionPj);
+  // 781 ps at 8 bits: 976 ps at 10.
+  EXPECT_EQ(chip.adcConversionPs, (781u * 10 + 4) / 8);
   p = {0, {0, 0}};
   EXPECT_TRUE(buildHardware(*s, p, chip).empty());
   EXPECT_EQ(chip.colsPerAdc, 64);
