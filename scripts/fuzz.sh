@@ -2,7 +2,8 @@
 # Builds the libFuzzer targets (clang, ASan + UBSan) and fuzzes one of them:
 #   scripts/fuzz.sh TARGET SECONDS [libFuzzer flags...]
 #   scripts/fuzz.sh list
-# TARGET: onnx, onnx-text, hw, policy, program, tensor (fuzz/CMakeLists.txt). The
+# TARGET: onnx, onnx-text, hw, policy, program, tensor, processor, space
+# (fuzz/CMakeLists.txt). The
 # seeds in fuzz/corpus/TARGET are copied into a work corpus outside the
 # repository ($CIM_FUZZ_WORK, default $CIM_BUILD-fuzz/work/TARGET) that grows
 # from run to run; findings are written to $CIM_FUZZ_WORK/../findings. Prints
@@ -12,7 +13,7 @@
 # (docs/reliability.md).
 source "$(dirname "$0")/common.sh"
 
-targets=(onnx onnx-text hw policy program tensor)
+targets=(onnx onnx-text hw policy program tensor processor space)
 if [ "${1:-}" = "list" ]; then
   printf '%s\n' "${targets[@]}"
   exit 0
