@@ -1,4 +1,5 @@
-//===- FuzzSpace.cpp - Fuzz the design-space reader of cim-dse -------------===//
+//===- FuzzSpace.cpp - Fuzz the design-space reader of cim-dse
+//-------------===//
 //
 // The bytes are a design space (YAML), read as cim-dse reads its file (the
 // base chip from the presets, models and policies from the file system).

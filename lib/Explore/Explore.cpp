@@ -65,8 +65,8 @@ std::string hashFile(const std::string &path) {
                                             /*RequiresNullTerminator=*/false);
   if (!buffer)
     return "";
-  return llvm::utohexstr(
-      llvm::xxHash64((*buffer)->getBuffer()), /*LowerCase=*/true, 16);
+  return llvm::utohexstr(llvm::xxHash64((*buffer)->getBuffer()),
+                         /*LowerCase=*/true, 16);
 }
 
 /// The cache's record of a compilation.
@@ -189,8 +189,8 @@ private:
 bool Explorer::open(std::string &error) {
   if (std::error_code ec =
           llvm::sys::fs::create_directories(options.outputDir)) {
-    error = options.outputDir + ": error: cannot create the directory: " +
-            ec.message();
+    error = options.outputDir +
+            ": error: cannot create the directory: " + ec.message();
     return false;
   }
   // What each network's compilations depend on besides the chip.
@@ -245,9 +245,9 @@ bool Explorer::open(std::string &error) {
   return true;
 }
 
-std::string
-Explorer::keyOf(const Point &point, const hw::HardwareDescription &chip,
-                const std::vector<std::string> &problems) const {
+std::string Explorer::keyOf(const Point &point,
+                            const hw::HardwareDescription &chip,
+                            const std::vector<std::string> &problems) const {
   std::string text = "cim-dse " + std::to_string(kEvaluationVersion) +
                      " cost " + std::to_string(kCostModelVersion) + "\n" +
                      fingerprints[point.network] + "\n" +
@@ -261,9 +261,9 @@ void Explorer::reportProgress(bool done) {
   if (options.progress != Progress::Bar || expected == 0)
     return;
   size_t finished = reused + compiled;
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   const int width = 30;
   int filled = int(width * std::min<size_t>(finished, expected) / expected);
   llvm::errs() << "\r[" << std::string(filled, '#')
@@ -288,11 +288,11 @@ Explorer::evaluate(const std::vector<Point> &points) {
     std::vector<std::string> problems = buildHardware(space, p, chip);
     if (problems.empty() && space.exactAdc &&
         chip.adcBits < chip.getExactAdcBits())
-      problems.push_back("converters.adc_bits: " +
-                         std::to_string(chip.adcBits) +
-                         " bits cannot read the column sums exactly (" +
-                         std::to_string(chip.getExactAdcBits()) +
-                         " needed; constraints.exact_adc)");
+      problems.push_back(
+          "converters.adc_bits: " + std::to_string(chip.adcBits) +
+          " bits cannot read the column sums exactly (" +
+          std::to_string(chip.getExactAdcBits()) +
+          " needed; constraints.exact_adc)");
     Evaluation e;
     e.point = p;
     e.key = keyOf(p, chip, problems);
@@ -510,13 +510,11 @@ mlir::cim::dse::explore(const Space &space, const ExploreOptions &options,
     for (size_t i : fronts[0])
       result.front.push_back(feasible[i]);
   }
-  std::stable_sort(result.front.begin(), result.front.end(),
-                   [&](size_t a, size_t b) {
-                     return getFitness(space, result.evaluations[a])
-                                .objectives[0] <
-                            getFitness(space, result.evaluations[b])
-                                .objectives[0];
-                   });
+  std::stable_sort(
+      result.front.begin(), result.front.end(), [&](size_t a, size_t b) {
+        return getFitness(space, result.evaluations[a]).objectives[0] <
+               getFitness(space, result.evaluations[b]).objectives[0];
+      });
 
   // The outputs, written together.
   OutputFiles files;
@@ -547,8 +545,8 @@ mlir::cim::dse::explore(const Space &space, const ExploreOptions &options,
         {"hardware", space.base.name},
         {"algorithm", space.algorithm},
         {"objectives", std::move(objectives)},
-        {"points_in_space", int64_t(std::min<uint64_t>(
-                                space.getNumPoints(), INT64_MAX))},
+        {"points_in_space",
+         int64_t(std::min<uint64_t>(space.getNumPoints(), INT64_MAX))},
         {"points_evaluated", int64_t(result.evaluations.size())},
         {"front", std::move(front)},
     };

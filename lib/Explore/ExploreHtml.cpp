@@ -131,11 +131,10 @@ void mlir::cim::dse::printExploreHtml(const Space &space,
   os << "<h1>Design space " << escape(spaceFile) << "</h1>\n<p>Base chip <b>"
      << escape(space.base.name) << "</b>, " << space.networks.size()
      << " network(s), " << space.axes.size() << " hardware axes ("
-     << space.getNumPoints() << " points); " << escape(space.algorithm)
-     << ": " << result.evaluations.size() << " evaluated ("
-     << result.reused << " from the cache), " << compiled << " compiled, "
-     << feasible << " feasible, <b>" << result.front.size()
-     << " on the front</b>.";
+     << space.getNumPoints() << " points); " << escape(space.algorithm) << ": "
+     << result.evaluations.size() << " evaluated (" << result.reused
+     << " from the cache), " << compiled << " compiled, " << feasible
+     << " feasible, <b>" << result.front.size() << " on the front</b>.";
   if (space.maxAreaMm2 > 0)
     os << " Area at most " << space.maxAreaMm2 << " mm2.";
   if (space.minAccuracy > 0)
@@ -169,8 +168,8 @@ void mlir::cim::dse::printExploreHtml(const Space &space,
     for (double t : {0.0, 0.5, 1.0}) {
       os << "<text x=\"" << margin + int(t * size) - 10 << "\" y=\""
          << size + 25 << "\">" << llvm::format("%.3g", sx.at(t))
-         << "</text><text x=\"2\" y=\"" << 10 + int((1 - t) * size) + 4
-         << "\">" << llvm::format("%.3g", sy.at(t)) << "</text>\n";
+         << "</text><text x=\"2\" y=\"" << 10 + int((1 - t) * size) + 4 << "\">"
+         << llvm::format("%.3g", sy.at(t)) << "</text>\n";
     }
     os << "<text x=\"" << margin + size / 2 - 30 << "\" y=\"" << size + 45
        << "\">" << labelOf(ox) << (sx.log ? ", log" : "") << "</text>"
@@ -188,9 +187,8 @@ void mlir::cim::dse::printExploreHtml(const Space &space,
         os << "<circle cx=\"" << llvm::format("%.1f", x) << "\" cy=\""
            << llvm::format("%.1f", y) << "\" r=\"" << (pass ? 4 : 2.5)
            << "\" fill=\"" << (pass ? "#d33" : (e.feasible ? "#999" : "#ccc"))
-           << "\" data-i=\"" << i << "\"><title>"
-           << escape(describe(space, e)) << ": "
-           << llvm::format("%.4g", e.latencySeconds * 1e6) << " us, "
+           << "\" data-i=\"" << i << "\"><title>" << escape(describe(space, e))
+           << ": " << llvm::format("%.4g", e.latencySeconds * 1e6) << " us, "
            << llvm::format("%.4g", e.energyJoules * 1e6) << " uJ, "
            << llvm::format("%.4g", e.areaMm2) << " mm2"
            << "</title></circle>\n";

@@ -120,16 +120,12 @@ bool beats(const Ranking &r, size_t a, size_t b) {
 }
 } // namespace
 
-std::vector<Genome>
-mlir::cim::dse::runNsga2(const std::vector<size_t> &cardinality,
-                         const Nsga2Options &options,
-                         const EvaluateBatch &evaluate,
-                         const GenerationDone &done) {
+std::vector<Genome> mlir::cim::dse::runNsga2(
+    const std::vector<size_t> &cardinality, const Nsga2Options &options,
+    const EvaluateBatch &evaluate, const GenerationDone &done) {
   std::mt19937_64 rng(options.seed);
   auto draw = [&](size_t n) { return size_t(rng() % uint64_t(n)); };
-  auto chance = [&](double p) {
-    return double(rng() >> 11) * 0x1.0p-53 < p;
-  };
+  auto chance = [&](double p) { return double(rng() >> 11) * 0x1.0p-53 < p; };
   size_t genes = cardinality.size();
   size_t n = std::max<size_t>(2, options.population);
 

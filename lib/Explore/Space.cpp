@@ -214,7 +214,7 @@ bool SpaceReader::readAxes(const YamlNode *node, Space &space) {
                        "them)");
       continue;
     }
-        std::optional<std::vector<const YamlNode *>> items =
+    std::optional<std::vector<const YamlNode *>> items =
         sequence(kv.value.get(), path);
     if (!items)
       continue;
@@ -253,12 +253,12 @@ bool SpaceReader::readAxes(const YamlNode *node, Space &space) {
 
 bool SpaceReader::read(Space &space) {
   size_t before = doc.getErrorCount();
-  static const char *const kTop[] = {"hardware",    "networks", "space",
-                                     "objectives",  "constraints", "search"};
+  static const char *const kTop[] = {"hardware",   "networks",    "space",
+                                     "objectives", "constraints", "search"};
   static const char *const kNested[] = {
-      "constraints.area_mm2", "constraints.accuracy",
-      "constraints.exact_adc", "search.algorithm",
-      "search.population",    "search.generations",   "search.seed"};
+      "constraints.area_mm2", "constraints.accuracy", "constraints.exact_adc",
+      "search.algorithm",     "search.population",    "search.generations",
+      "search.seed"};
   for (auto &[path, entry] : doc.getKeys()) {
     StringRef p(path);
     if (p.startswith("space."))
@@ -359,8 +359,8 @@ bool SpaceReader::read(Space &space) {
   }
   // Constraints and search settings.
   if (const YamlDocument::Entry *e = doc.lookup("constraints.area_mm2"))
-    space.maxAreaMm2 = number(e->node, "constraints.area_mm2", 1e-9, 1e12)
-                           .value_or(0);
+    space.maxAreaMm2 =
+        number(e->node, "constraints.area_mm2", 1e-9, 1e12).value_or(0);
   if (const YamlDocument::Entry *e = doc.lookup("constraints.accuracy"))
     space.minAccuracy =
         number(e->node, "constraints.accuracy", 0, 1).value_or(0);
@@ -376,8 +376,8 @@ bool SpaceReader::read(Space &space) {
   if (const YamlDocument::Entry *e = doc.lookup("search.algorithm")) {
     std::optional<std::string> text = scalar(e->node, "search.algorithm");
     if (text && *text != "nsga2" && *text != "grid")
-      error(e->at, "search.algorithm: must be nsga2 or grid, got '" + *text +
-                       "'");
+      error(e->at,
+            "search.algorithm: must be nsga2 or grid, got '" + *text + "'");
     else if (text)
       space.algorithm = *text;
   }
@@ -386,8 +386,7 @@ bool SpaceReader::read(Space &space) {
         integer<unsigned>(e->node, "search.population", 4, 100000).value_or(0);
   if (const YamlDocument::Entry *e = doc.lookup("search.generations"))
     space.generations =
-        integer<unsigned>(e->node, "search.generations", 0, 100000)
-            .value_or(0);
+        integer<unsigned>(e->node, "search.generations", 0, 100000).value_or(0);
   if (const YamlDocument::Entry *e = doc.lookup("search.seed"))
     space.seed = integer<uint64_t>(e->node, "search.seed", 0,
                                    std::numeric_limits<int64_t>::max())
@@ -396,9 +395,9 @@ bool SpaceReader::read(Space &space) {
     return false;
 
   // What the objectives and constraints need.
-  bool accuracyUsed = llvm::is_contained(space.objectives,
-                                         Objective::Accuracy) ||
-                      space.minAccuracy > 0;
+  bool accuracyUsed =
+      llvm::is_contained(space.objectives, Objective::Accuracy) ||
+      space.minAccuracy > 0;
   space.exactAdc = exactAdc.value_or(accuracyUsed);
   if (accuracyUsed)
     for (size_t i = 0; i < space.networks.size(); ++i)
@@ -409,9 +408,8 @@ bool SpaceReader::read(Space &space) {
                   "it)");
         return false;
       }
-  bool areaUsed =
-      llvm::is_contained(space.objectives, Objective::Area) ||
-      space.maxAreaMm2 > 0;
+  bool areaUsed = llvm::is_contained(space.objectives, Objective::Area) ||
+                  space.maxAreaMm2 > 0;
   if (areaUsed && !space.base.hasArea) {
     error(hwEntry ? hwEntry->at : doc.getStart(),
           "hardware: '" + space.base.name +
@@ -423,8 +421,9 @@ bool SpaceReader::read(Space &space) {
 }
 } // namespace
 
-std::optional<Space> mlir::cim::dse::parseSpace(
-    StringRef text, StringRef fileName, std::vector<LocatedError> &errors) {
+std::optional<Space>
+mlir::cim::dse::parseSpace(StringRef text, StringRef fileName,
+                           std::vector<LocatedError> &errors) {
   std::unique_ptr<YamlDocument> doc =
       YamlDocument::parse(text, fileName, "a design space", errors);
   if (!doc)
@@ -464,8 +463,8 @@ mlir::cim::dse::buildHardware(const Space &space, const Point &point,
                                space.axes[i].values[point.values[i]]);
   // A crossbar of another width keeps the base chip's ADCs per crossbar.
   if (!setsColsPerAdc && out.cols != space.base.cols && space.base.cols > 0)
-    out.colsPerAdc = std::max<int64_t>(
-        1, space.base.colsPerAdc * out.cols / space.base.cols);
+    out.colsPerAdc = std::max<int64_t>(1, space.base.colsPerAdc * out.cols /
+                                              space.base.cols);
   // A converter's area doubles per bit of resolution (the capacitor array
   // of a SAR ADC or a binary-weighted DAC has 2^bits unit elements; an
   // assumption of the first order, docs/dse.md).
@@ -483,9 +482,9 @@ mlir::cim::dse::buildHardware(const Space &space, const Point &point,
         space.base.adcConversionPj *
         std::ldexp(1.0, int(out.adcBits) - int(space.base.adcBits));
   if (!sets("timing.adc_conversion_ns") && space.base.adcBits > 0)
-    out.adcConversionPs = (space.base.adcConversionPs * out.adcBits +
-                           space.base.adcBits / 2) /
-                          space.base.adcBits;
+    out.adcConversionPs =
+        (space.base.adcConversionPs * out.adcBits + space.base.adcBits / 2) /
+        space.base.adcBits;
   if (out.hasArea && !setsDacArea)
     out.dacUm2 = space.base.dacUm2 *
                  std::ldexp(1.0, int(out.dacBits) - int(space.base.dacBits));

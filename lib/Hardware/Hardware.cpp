@@ -77,8 +77,8 @@ int64_t HardwareDescription::getUsableCols() const {
 unsigned HardwareDescription::getExactAdcBits() const {
   // The largest magnitude of a column sum, in 128 bits (rows up to 2^16,
   // levels up to 2^8 each).
-  unsigned __int128 levels = (unsigned __int128)((1u << cellBits) - 1) *
-                             ((1u << dacBits) - 1);
+  unsigned __int128 levels =
+      (unsigned __int128)((1u << cellBits) - 1) * ((1u << dacBits) - 1);
   bool differential = signedMapping == SignedWeightMapping::DifferentialRow;
   unsigned __int128 top =
       (unsigned __int128)(differential ? rows / 2 : rows) * levels;
@@ -518,8 +518,7 @@ std::optional<HardwareDescription> mlir::cim::hw::parseHardwareDescription(
     StringRef text, StringRef fileName,
     std::vector<HardwareDiagnostic> &diagnostics) {
   std::unique_ptr<YamlDocument> parsed = YamlDocument::parse(
-      text, fileName, "a valid hardware description", diagnostics,
-      kMaxNesting);
+      text, fileName, "a valid hardware description", diagnostics, kMaxNesting);
   if (!parsed)
     return std::nullopt;
   YamlDocument &document = *parsed;
@@ -702,10 +701,10 @@ mlir::cim::hw::computeArea(const HardwareDescription &hw) {
   add("DACs", crossbars * double(hw.rows) * hw.dacUm2);
   add("ADCs", crossbars * double(hw.getAdcsPerCrossbar()) * hw.adcUm2);
   add("digital lanes", pes * double(hw.digitalLanes) * hw.digitalLaneUm2);
-  add("PE buffers",
-      pes * double(hw.inputBufferBytes + hw.outputBufferBytes) *
-          hw.bufferUm2PerByte);
-  add("global buffer", double(hw.globalBufferBytes) * hw.globalBufferUm2PerByte);
+  add("PE buffers", pes * double(hw.inputBufferBytes + hw.outputBufferBytes) *
+                        hw.bufferUm2PerByte);
+  add("global buffer",
+      double(hw.globalBufferBytes) * hw.globalBufferUm2PerByte);
   add("interconnect", pes * hw.interconnectUm2PerPe);
   return area;
 }
@@ -713,8 +712,8 @@ mlir::cim::hw::computeArea(const HardwareDescription &hw) {
 std::optional<std::string>
 mlir::cim::hw::setHardwareField(HardwareDescription &hw, StringRef path,
                                 StringRef text) {
-  const Field *field = llvm::find_if(
-      kFields, [&](const Field &f) { return path == f.path; });
+  const Field *field =
+      llvm::find_if(kFields, [&](const Field &f) { return path == f.path; });
   if (field == std::end(kFields))
     return path.str() + ": no such field";
   Problems problems;

@@ -52,8 +52,8 @@ bool isKnownPath(StringRef path) {
 std::optional<ProcessorDescription>
 mlir::cim::hw::parseProcessorDescription(StringRef text, StringRef fileName,
                                          std::vector<LocatedError> &errors) {
-  std::unique_ptr<YamlDocument> doc = YamlDocument::parse(
-      text, fileName, "a processor description", errors);
+  std::unique_ptr<YamlDocument> doc =
+      YamlDocument::parse(text, fileName, "a processor description", errors);
   if (!doc)
     return std::nullopt;
   size_t before = doc->getErrorCount();
@@ -64,8 +64,7 @@ mlir::cim::hw::parseProcessorDescription(StringRef text, StringRef fileName,
     return std::nullopt;
 
   ProcessorDescription pd;
-  auto scalar = [&](StringRef path, bool optional,
-                    std::string &out) -> bool {
+  auto scalar = [&](StringRef path, bool optional, std::string &out) -> bool {
     const YamlDocument::Entry *entry = doc->lookup(path);
     if (!entry) {
       if (!optional)
@@ -82,8 +81,7 @@ mlir::cim::hw::parseProcessorDescription(StringRef text, StringRef fileName,
   scalar("name", false, pd.name);
   scalar("source", true, pd.source);
   if (const YamlDocument::Entry *name = doc->lookup("name"))
-    if (!pd.name.empty() &&
-        !llvm::all_of(pd.name, [](char c) {
+    if (!pd.name.empty() && !llvm::all_of(pd.name, [](char c) {
           return llvm::isAlnum(c) || c == '-' || c == '_' || c == '.';
         }))
       doc->report(name->at, "name: may only hold letters, digits, '-', '_' "
@@ -99,11 +97,12 @@ mlir::cim::hw::parseProcessorDescription(StringRef text, StringRef fileName,
       continue;
     double value;
     const YamlDocument::Entry *entry = doc->lookup(field.path);
-    if (!llvm::to_float(text, value) || !std::isfinite(value) ||
-        value < 0 || (field.positive && value == 0)) {
-      doc->report(entry->at, std::string(field.path) + ": must be a " +
-                                 (field.positive ? "positive" : "non-negative") +
-                                 " number, got '" + text + "'");
+    if (!llvm::to_float(text, value) || !std::isfinite(value) || value < 0 ||
+        (field.positive && value == 0)) {
+      doc->report(entry->at,
+                  std::string(field.path) + ": must be a " +
+                      (field.positive ? "positive" : "non-negative") +
+                      " number, got '" + text + "'");
       continue;
     }
     pd.*field.member = value;

@@ -182,8 +182,7 @@ static std::string describeArea(const hw::AreaBreakdown &area,
   os << llvm::format("%.3g", area.totalMm2) << " " << unit << " (";
   bool first = true;
   for (const hw::AreaBreakdown::Component &c : area.components) {
-    os << (first ? "" : ", ") << c.name << " "
-       << llvm::format("%.3g", c.mm2);
+    os << (first ? "" : ", ") << c.name << " " << llvm::format("%.3g", c.mm2);
     first = false;
   }
   os << ")";

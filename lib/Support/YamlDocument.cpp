@@ -93,9 +93,9 @@ YamlDocument::parse(StringRef text, StringRef fileName, StringRef what,
   size_t before = errors.size();
   // The YAML parser recurses once per nested collection.
   if (size_t at = findDeepNesting(text, maxNesting); at != StringRef::npos) {
-    doc->report(text.data() + at,
-                "nested more than " + std::to_string(maxNesting) +
-                    " levels deep");
+    doc->report(text.data() + at, "nested more than " +
+                                      std::to_string(maxNesting) +
+                                      " levels deep");
     return nullptr;
   }
   // LLVM's YAML parser builds the node tree; its first syntax error is

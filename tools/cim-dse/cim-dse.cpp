@@ -30,9 +30,9 @@ static cl::opt<std::string> outputDir("o",
                                       cl::desc("Directory for the results"),
                                       cl::value_desc("dir"), cl::Required,
                                       cl::cat(category));
-static cl::opt<unsigned>
-    jobs("jobs", cl::desc("Points compiled at once (default 1)"),
-         cl::init(1), cl::cat(category));
+static cl::opt<unsigned> jobs("jobs",
+                              cl::desc("Points compiled at once (default 1)"),
+                              cl::init(1), cl::cat(category));
 static cl::opt<std::string>
     progress("progress",
              cl::desc("bar (a line redrawn as points finish), plain (a line "
@@ -43,8 +43,8 @@ static cl::opt<std::string>
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
-  cl::ParseCommandLineOptions(
-      argc, argv, "cim-dse: search chips and networks together\n");
+  cl::ParseCommandLineOptions(argc, argv,
+                              "cim-dse: search chips and networks together\n");
 
   dse::ExploreOptions options;
   options.outputDir = outputDir;
@@ -100,8 +100,8 @@ int main(int argc, char **argv) {
                                        28);
     for (size_t a = 0; a < space->axes.size(); ++a)
       llvm::outs() << " " << space->axes[a].values[e.point.values[a]];
-    llvm::outs() << " | " << llvm::format("%.4g", e.latencySeconds * 1e6)
-                 << " " << llvm::format("%.4g", e.energyJoules * 1e6) << " "
+    llvm::outs() << " | " << llvm::format("%.4g", e.latencySeconds * 1e6) << " "
+                 << llvm::format("%.4g", e.energyJoules * 1e6) << " "
                  << llvm::format("%.4g", e.areaMm2) << "\n";
   }
   if (result->front.size() > kShown)

@@ -77,11 +77,12 @@ static cl::opt<std::string>
     reportHtml("report-html",
                cl::desc("Program: write the report as an HTML page"),
                cl::value_desc("file"), cl::cat(category));
-static cl::opt<std::string> baseline(
-    "baseline",
-    cl::desc("Program: the processor the report compares against, a "
-             "bundled one (a100) or a YAML file; none leaves it out"),
-    cl::value_desc("name|file|none"), cl::init("a100"), cl::cat(category));
+static cl::opt<std::string>
+    baseline("baseline",
+             cl::desc("Program: the processor the report compares against, a "
+                      "bundled one (a100) or a YAML file; none leaves it out"),
+             cl::value_desc("name|file|none"), cl::init("a100"),
+             cl::cat(category));
 static cl::opt<std::string>
     traceFile("trace",
               cl::desc("Program: write every instruction's start and end "

@@ -72,9 +72,8 @@ struct ExploreResult {
 /// Runs the search and writes its outputs. Fails (with one line in
 /// `error`) only when the outputs cannot be written; a point that does not
 /// compile is recorded as infeasible.
-std::optional<ExploreResult> explore(const Space &space,
-                                     const ExploreOptions &options,
-                                     std::string &error);
+std::optional<ExploreResult>
+explore(const Space &space, const ExploreOptions &options, std::string &error);
 
 /// The fitness NSGA-II minimizes for an evaluation: the space's objectives
 /// (accuracy negated) and the constraint violation (a point that did not

@@ -66,9 +66,8 @@ TEST(Nsga2Test, FindsTheFrontAndIsDeterministic) {
   auto evaluate = [&](const std::vector<Genome> &g) {
     return evaluateToy(g, calls);
   };
-  std::vector<Genome> last =
-      runNsga2({8, 8}, options, evaluate,
-               [&](unsigned gen) { generations = gen; });
+  std::vector<Genome> last = runNsga2({8, 8}, options, evaluate,
+                                      [&](unsigned gen) { generations = gen; });
   EXPECT_EQ(generations, 20u);
   EXPECT_EQ(calls, 16u * 21);
   std::set<size_t> xs;
@@ -78,14 +77,16 @@ TEST(Nsga2Test, FindsTheFrontAndIsDeterministic) {
   // Every feasible front member is found, the infeasible x = 3 is not kept.
   EXPECT_EQ(xs, (std::set<size_t>{0, 1, 2, 4, 5, 6, 7}));
   size_t again = 0;
-  std::vector<Genome> repeat = runNsga2(
-      {8, 8}, options,
-      [&](const std::vector<Genome> &g) { return evaluateToy(g, again); });
+  std::vector<Genome> repeat =
+      runNsga2({8, 8}, options, [&](const std::vector<Genome> &g) {
+        return evaluateToy(g, again);
+      });
   EXPECT_EQ(repeat, last);
   options.seed = 8;
-  std::vector<Genome> other = runNsga2(
-      {8, 8}, options,
-      [&](const std::vector<Genome> &g) { return evaluateToy(g, again); });
+  std::vector<Genome> other =
+      runNsga2({8, 8}, options, [&](const std::vector<Genome> &g) {
+        return evaluateToy(g, again);
+      });
   EXPECT_NE(other, last);
 }
 
@@ -98,7 +99,9 @@ std::vector<std::string> spaceErrors(const std::string &text) {
   return out;
 }
 
-std::string model() { return std::string(CIM_SOURCE_DIR) + "/models/lenet5-fmnist.onnx"; }
+std::string model() {
+  return std::string(CIM_SOURCE_DIR) + "/models/lenet5-fmnist.onnx";
+}
 
 std::string space(const std::string &rest) {
   return "hardware: rram-tiled\nnetworks:\n  - model: " + model() +

@@ -477,8 +477,8 @@ TEST(HardwareTest, AreaIsAnOptionalSection) {
   EXPECT_NEAR(area->totalMm2, total, 1e-12);
 
   // Printed and read back, the section stays.
-  std::optional<HardwareDescription> again = parseHardwareDescription(
-      printHardwareDescription(*hw), "printed", diags);
+  std::optional<HardwareDescription> again =
+      parseHardwareDescription(printHardwareDescription(*hw), "printed", diags);
   ASSERT_TRUE(again.has_value());
   EXPECT_TRUE(again->hasArea);
   EXPECT_EQ(again->adcUm2, 100);
@@ -605,8 +605,8 @@ TEST(HardwareTest, ExactAdcBits) {
   hw.signedMapping = SignedWeightMapping::DifferentialRow;
   EXPECT_EQ(hw.getExactAdcBits(), 9u);
   // CIM-AQ's machine: log2(256) + 4 + 1 = 13 in its description.
-  HardwareDescription ref = *loadHardwareDescription(
-      resolveHardwarePath("cimaq-reference"), diags);
+  HardwareDescription ref =
+      *loadHardwareDescription(resolveHardwarePath("cimaq-reference"), diags);
   EXPECT_EQ(ref.getExactAdcBits(), 12u);
   EXPECT_LE(ref.getExactAdcBits(), ref.adcBits);
 }
