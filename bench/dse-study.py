@@ -165,6 +165,19 @@ def main():
           "points are on the grid's front of %d" %
           (len(found), t, len(points), len(nsga_front & grid_front),
            len(nsga_front), len(grid_front)))
+    print()
+    print("| area <= | accuracy >= | grid's fastest | NSGA-II's fastest |")
+    print("| --- | --- | --- | --- |")
+    for budget in (4.0, 6.0, 11.0):
+        for floor in (0.9414, 0.9400, 0.9300):
+            def best(rows):
+                return fastest([r for r in rows if r["area_mm2"] <= budget
+                                and r["accuracy"] >= floor - 1e-9])
+            g, n = best(points), best(found)
+            print("| %.0f mm2 | %.2f %% | %s | %s |" % (
+                budget, 100 * floor,
+                "%.2f us" % (g["latency_seconds"] * 1e6) if g else "-",
+                "%.2f us" % (n["latency_seconds"] * 1e6) if n else "-"))
     return 0
 
 

@@ -169,6 +169,9 @@ public:
   size_t reused = 0, compiled = 0;
   /// Progress of the current batch, and of the whole search.
   size_t expected = 0;
+  /// Points of the batches so far that are done (duplicates and points
+  /// known before count as done at once).
+  size_t finished = 0;
 
 private:
   std::string keyOf(const Point &point, const hw::HardwareDescription &chip,
@@ -260,7 +263,6 @@ std::string Explorer::keyOf(const Point &point,
 void Explorer::reportProgress(bool done) {
   if (options.progress != Progress::Bar || expected == 0)
     return;
-  size_t finished = reused + compiled;
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -268,7 +270,8 @@ void Explorer::reportProgress(bool done) {
   int filled = int(width * std::min<size_t>(finished, expected) / expected);
   llvm::errs() << "\r[" << std::string(filled, '#')
                << std::string(width - filled, '.') << "] " << finished << "/"
-               << expected << " evaluations (" << reused << " cached), "
+               << expected << " points (" << compiled + reused
+               << " distinct, " << reused << " cached), "
                << llvm::format("%.0f", seconds) << " s" << (done ? "\n" : "");
   llvm::errs().flush();
 }
@@ -318,6 +321,7 @@ Explorer::evaluate(const std::vector<Point> &points) {
     toCompile.push_back({p, std::move(chip)});
   }
   log->flush();
+  finished += points.size() - toCompile.size();
   reportProgress(false);
 
   // Compile the rest, each in its own context; every result goes to the
@@ -328,6 +332,7 @@ Explorer::evaluate(const std::vector<Point> &points) {
     std::lock_guard<std::mutex> lock(mutex);
     memo[e.point] = e;
     ++compiled;
+    ++finished;
     *log << llvm::formatv("{0}", llvm::json::Value(toRecord(e))) << "\n";
     log->flush();
     reportProgress(false);
