@@ -245,6 +245,12 @@ bool Explorer::open(std::string &error) {
     error = std::string(path) + ": error: cannot write: " + ec.message();
     return false;
   }
+  // A line cut short by a kill is closed, so that the next record starts
+  // a line of its own.
+  if (auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true))
+    if (!(*buffer)->getBuffer().empty() &&
+        !(*buffer)->getBuffer().endswith("\n"))
+      *log << "\n";
   return true;
 }
 
@@ -441,6 +447,16 @@ llvm::json::Object toFrontJson(const Space &space, const Evaluation &e) {
 std::optional<ExploreResult>
 mlir::cim::dse::explore(const Space &space, const ExploreOptions &options,
                         std::string &error) {
+  // A grid is enumerated whole: refuse one that would not fit in memory
+  // before anything is written.
+  const uint64_t kMaxGrid = 1000000;
+  if (space.algorithm == "grid" && space.getNumPoints() > kMaxGrid) {
+    error = options.spaceFile + ": error: the grid has " +
+            std::to_string(space.getNumPoints()) + " points, more than " +
+            std::to_string(kMaxGrid) +
+            ": search it with nsga2 or give the axes fewer values";
+    return std::nullopt;
+  }
   Explorer explorer(space, options);
   if (!explorer.open(error))
     return std::nullopt;
