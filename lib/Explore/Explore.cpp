@@ -113,19 +113,27 @@ bool fromRecord(const llvm::json::Object &o, Evaluation &e) {
   return true;
 }
 
-/// Compiles one network for one chip in a context of its own.
-void compilePoint(const Network &net, const hw::HardwareDescription &chip,
-                  Evaluation &e) {
-  MLIRContext context;
+/// Compiles `net` for `chip` up to `stop` in `context` (one of its own per
+/// compilation); the first error goes to `diagnostics`.
+FailureOr<CompileResult> compileNetwork(const Network &net,
+                                        const hw::HardwareDescription &chip,
+                                        CompileStage stop, MLIRContext &context,
+                                        std::string &diagnostics) {
   DialectRegistry registry;
   registerCompilerDialects(registry);
   context.appendDialectRegistry(registry);
   context.loadAllAvailableDialects();
   context.disableMultithreading();
-  std::string diagnostics;
   ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
-    if (diag.getSeverity() == DiagnosticSeverity::Error && diagnostics.empty())
-      diagnostics = diag.str();
+    if (diag.getSeverity() != DiagnosticSeverity::Error || !diagnostics.empty())
+      return success();
+    // Where, when the message is about a file (a policy's entry).
+    if (auto file = diag.getLocation()->findInstanceOf<FileLineColLoc>())
+      if (file.getLine() > 0)
+        diagnostics = file.getFilename().str() + ":" +
+                      std::to_string(file.getLine()) + ":" +
+                      std::to_string(file.getColumn()) + ": ";
+    diagnostics += diag.str();
     return success();
   });
   CompileOptions options;
@@ -134,8 +142,17 @@ void compilePoint(const Network &net, const hw::HardwareDescription &chip,
   options.abits = net.abits;
   options.policy = net.policy;
   options.keepQuantWidths = !net.givenWidths && net.policy.empty();
-  options.stopAfter = CompileStage::Program;
-  FailureOr<CompileResult> result = compileModel(net.model, options, context);
+  options.stopAfter = stop;
+  return compileModel(net.model, options, context);
+}
+
+/// Compiles one network for one chip to its program and report.
+void compilePoint(const Network &net, const hw::HardwareDescription &chip,
+                  Evaluation &e) {
+  MLIRContext context;
+  std::string diagnostics;
+  FailureOr<CompileResult> result =
+      compileNetwork(net, chip, CompileStage::Program, context, diagnostics);
   if (failed(result)) {
     e.compiled = false;
     e.reason = diagnostics.empty() ? "the compiler rejects the point"
@@ -150,6 +167,27 @@ void compilePoint(const Network &net, const hw::HardwareDescription &chip,
   e.areaMm2 = r.area ? r.area->totalMm2 : 0.0;
   e.crossbarsUsed = r.crossbarsUsed;
   e.chipCrossbars = r.chipCrossbars;
+}
+
+/// Every network imported and quantized once before the search (nothing of
+/// that depends on the chip): a model that does not import or a policy that
+/// names a layer the model lacks is one error, not an infeasible point per
+/// chip.
+bool checkNetworks(const Space &space, const std::string &spaceFile,
+                   std::string &error) {
+  for (size_t i = 0; i < space.networks.size(); ++i) {
+    MLIRContext context;
+    std::string diagnostics;
+    if (succeeded(compileNetwork(space.networks[i], space.base,
+                                 CompileStage::Quant, context, diagnostics)))
+      continue;
+    error =
+        spaceFile + ": error: networks[" + std::to_string(i) + "] ('" +
+        space.networks[i].name + "'): " +
+        toOneLine(diagnostics.empty() ? "does not compile" : diagnostics, 500);
+    return false;
+  }
+  return true;
 }
 } // namespace
 
@@ -457,6 +495,8 @@ mlir::cim::dse::explore(const Space &space, const ExploreOptions &options,
             ": search it with nsga2 or give the axes fewer values";
     return std::nullopt;
   }
+  if (!checkNetworks(space, options.spaceFile, error))
+    return std::nullopt;
   Explorer explorer(space, options);
   if (!explorer.open(error))
     return std::nullopt;

@@ -183,10 +183,13 @@ bool SpaceReader::readNetwork(const YamlNode *node, size_t index,
     return false;
   }
   if (net.name.empty()) {
-    net.name = llvm::sys::path::stem(net.model).str() + " ";
-    net.name += net.policy.empty() ? "w" + std::to_string(net.wbits) + "a" +
-                                         std::to_string(net.abits)
-                                   : llvm::sys::path::stem(net.policy).str();
+    // The model, and its widths or policy (none: its own widths).
+    net.name = llvm::sys::path::stem(net.model).str();
+    if (!net.policy.empty())
+      net.name += " " + llvm::sys::path::stem(net.policy).str();
+    else if (net.givenWidths)
+      net.name +=
+          " w" + std::to_string(net.wbits) + "a" + std::to_string(net.abits);
   }
   return true;
 }

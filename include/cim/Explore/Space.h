@@ -26,7 +26,8 @@ namespace dse {
 /// A network of the space: an ONNX model compiled at uniform widths or with
 /// a policy file.
 struct Network {
-  /// Unique within the space; "resnet20-fmnist w8a8" when not given.
+  /// Unique within the space; when not given, the model's name and its
+  /// widths or policy ("resnet20-fmnist w8a8").
   std::string name;
   /// Paths as given, resolved against the space file's directory.
   std::string model, policy;
