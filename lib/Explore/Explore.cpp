@@ -314,9 +314,9 @@ void Explorer::reportProgress(bool done) {
   int filled = int(width * std::min<size_t>(finished, expected) / expected);
   llvm::errs() << "\r[" << std::string(filled, '#')
                << std::string(width - filled, '.') << "] " << finished << "/"
-               << expected << " points (" << compiled + reused
-               << " distinct, " << reused << " cached), "
-               << llvm::format("%.0f", seconds) << " s" << (done ? "\n" : "");
+               << expected << " points (" << compiled + reused << " distinct, "
+               << reused << " cached), " << llvm::format("%.0f", seconds)
+               << " s" << (done ? "\n" : "");
   llvm::errs().flush();
 }
 
