@@ -10,6 +10,8 @@
 
 #include "cim/Explore/Explore.h"
 
+#include "cim/Support/Text.h"
+
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -20,29 +22,6 @@ using namespace mlir::cim;
 using namespace mlir::cim::dse;
 
 namespace {
-std::string escape(llvm::StringRef s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '&':
-      out += "&amp;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    default:
-      out += c;
-    }
-  }
-  return out;
-}
-
 /// An objective's value for plotting, and its axis label.
 double valueOf(Objective o, const Evaluation &e) {
   switch (o) {
@@ -122,19 +101,20 @@ void mlir::cim::dse::printExploreHtml(const Space &space,
     feasible += e.feasible;
   }
   os << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>cim-dse: "
-     << escape(spaceFile)
+     << escapeHtml(spaceFile)
      << "</title>\n<style>body{font-family:sans-serif;margin:2em}"
         "table{border-collapse:collapse}td,th{padding:2px 8px;text-align:"
         "right;border-bottom:1px solid #ddd}td:first-child{text-align:left}"
         "tr.mark{background:#fe8}text{font-size:11px}circle{cursor:pointer}"
         "svg{margin:0 1em 1em 0}</style></head><body>\n";
-  os << "<h1>Design space " << escape(spaceFile) << "</h1>\n<p>Base chip <b>"
-     << escape(space.base.name) << "</b>, " << space.networks.size()
-     << " network(s), " << space.axes.size() << " hardware axes ("
-     << space.getNumPoints() << " points); " << escape(space.algorithm) << ": "
-     << result.evaluations.size() << " evaluated (" << result.reused
-     << " from the cache), " << compiled << " compiled, " << feasible
-     << " feasible, <b>" << result.front.size() << " on the front</b>.";
+  os << "<h1>Design space " << escapeHtml(spaceFile)
+     << "</h1>\n<p>Base chip <b>" << escapeHtml(space.base.name) << "</b>, "
+     << space.networks.size() << " network(s), " << space.axes.size()
+     << " hardware axes (" << space.getNumPoints() << " points); "
+     << escapeHtml(space.algorithm) << ": " << result.evaluations.size()
+     << " evaluated (" << result.reused << " from the cache), " << compiled
+     << " compiled, " << feasible << " feasible, <b>" << result.front.size()
+     << " on the front</b>.";
   if (space.maxAreaMm2 > 0)
     os << " Area at most " << space.maxAreaMm2 << " mm2.";
   if (space.minAccuracy > 0)
@@ -187,8 +167,9 @@ void mlir::cim::dse::printExploreHtml(const Space &space,
         os << "<circle cx=\"" << llvm::format("%.1f", x) << "\" cy=\""
            << llvm::format("%.1f", y) << "\" r=\"" << (pass ? 4 : 2.5)
            << "\" fill=\"" << (pass ? "#d33" : (e.feasible ? "#999" : "#ccc"))
-           << "\" data-i=\"" << i << "\"><title>" << escape(describe(space, e))
-           << ": " << llvm::format("%.4g", e.latencySeconds * 1e6) << " us, "
+           << "\" data-i=\"" << i << "\"><title>"
+           << escapeHtml(describe(space, e)) << ": "
+           << llvm::format("%.4g", e.latencySeconds * 1e6) << " us, "
            << llvm::format("%.4g", e.energyJoules * 1e6) << " uJ, "
            << llvm::format("%.4g", e.areaMm2) << " mm2"
            << "</title></circle>\n";
@@ -199,15 +180,15 @@ void mlir::cim::dse::printExploreHtml(const Space &space,
   // The front's table.
   os << "<h2>Pareto front</h2>\n<table><tr><th>network</th>";
   for (const Axis &axis : space.axes)
-    os << "<th>" << escape(axis.field) << "</th>";
+    os << "<th>" << escapeHtml(axis.field) << "</th>";
   os << "<th>latency (cycles)</th><th>latency (us)</th><th>energy (uJ)</th>"
         "<th>area (mm2)</th><th>accuracy</th><th>crossbars</th></tr>\n";
   for (size_t i : result.front) {
     const Evaluation &e = result.evaluations[i];
     os << "<tr id=\"p" << i << "\"><td>"
-       << escape(space.networks[e.point.network].name) << "</td>";
+       << escapeHtml(space.networks[e.point.network].name) << "</td>";
     for (size_t a = 0; a < space.axes.size(); ++a)
-      os << "<td>" << escape(space.axes[a].values[e.point.values[a]])
+      os << "<td>" << escapeHtml(space.axes[a].values[e.point.values[a]])
          << "</td>";
     os << "<td>" << e.latencyCycles << "</td><td>"
        << llvm::format("%.4g", e.latencySeconds * 1e6) << "</td><td>"

@@ -3,6 +3,8 @@
 #include "cim/Report/Report.h"
 #include "cim/Analysis/CostModel.h"
 
+#include "cim/Support/Text.h"
+
 #include "llvm/Support/Format.h"
 
 #include <algorithm>
@@ -246,29 +248,6 @@ void mlir::cim::printReportTable(const Report &r, llvm::raw_ostream &os) {
     os << "baseline: " << describeBaseline(r, "u") << "\n";
 }
 
-static std::string escape(llvm::StringRef s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '&':
-      out += "&amp;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    default:
-      out += c;
-    }
-  }
-  return out;
-}
-
 /// A color per index, spread around the hue circle.
 static std::string color(size_t index) {
   return "hsl(" + std::to_string((index * 137) % 360) + ",65%,55%)";
@@ -281,22 +260,23 @@ void mlir::cim::printReportHtml(const Report &r, const prog::Program &p,
   const int chartWidth = 900, label = 220, rowHeight = 16;
   os << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>cimc "
         "report: "
-     << escape(r.model)
+     << escapeHtml(r.model)
      << "</title>\n<style>body{font-family:sans-serif;margin:2em}"
         "table{border-collapse:collapse}td,th{padding:2px 8px;text-align:"
         "right;border-bottom:1px solid #ddd}td:first-child{text-align:left}"
         "text{font-size:11px}</style></head><body>\n";
-  os << "<h1>" << escape(r.model) << " on " << escape(r.hardware) << "</h1>\n";
-  os << "<p>" << escape(r.schedule) << " schedule: <b>" << r.latencyCycles
+  os << "<h1>" << escapeHtml(r.model) << " on " << escapeHtml(r.hardware)
+     << "</h1>\n";
+  os << "<p>" << escapeHtml(r.schedule) << " schedule: <b>" << r.latencyCycles
      << " cycles</b> (" << llvm::format("%.3f", r.latencySeconds * 1e6)
      << " &micro;s), lower bound " << r.lowerBoundCycles << " cycles, energy "
      << llvm::format("%.3f", r.energyJoules * 1e6) << " &micro;J, "
      << r.crossbarsUsed << "/" << r.chipCrossbars << " crossbars, " << r.pesUsed
      << " PEs.</p>\n";
   if (r.area)
-    os << "<p>Area: " << escape(describeArea(*r.area, "mm²")) << ".</p>\n";
+    os << "<p>Area: " << escapeHtml(describeArea(*r.area, "mm²")) << ".</p>\n";
   if (r.baseline)
-    os << "<p>Baseline: " << escape(describeBaseline(r, "µ")) << ".</p>\n";
+    os << "<p>Baseline: " << escapeHtml(describeBaseline(r, "µ")) << ".</p>\n";
 
   // Per-layer Gantt chart.
   os << "<h2>Layers</h2>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\""
@@ -307,11 +287,11 @@ void mlir::cim::printReportHtml(const Report &r, const prog::Program &p,
     double x0 = label + chartWidth * double(l.startCycle) / total;
     double w = std::max(1.0, chartWidth * double(l.latencyCycles) / total);
     int y = int(i) * rowHeight + 4;
-    os << "<text x=\"0\" y=\"" << y + 11 << "\">" << escape(l.name)
+    os << "<text x=\"0\" y=\"" << y + 11 << "\">" << escapeHtml(l.name)
        << "</text><rect x=\"" << llvm::format("%.1f", x0) << "\" y=\"" << y
        << "\" width=\"" << llvm::format("%.1f", w) << "\" height=\""
        << rowHeight - 3 << "\" fill=\"" << color(i) << "\"><title>"
-       << escape(l.name) << ": cycles " << l.startCycle << "-" << l.endCycle
+       << escapeHtml(l.name) << ": cycles " << l.startCycle << "-" << l.endCycle
        << ", " << l.copies << " copies, w" << l.wbits << "a" << l.abits
        << "</title></rect>\n";
   }
@@ -321,9 +301,9 @@ void mlir::cim::printReportHtml(const Report &r, const prog::Program &p,
   os << "<table><tr><th>layer</th><th>w</th><th>a</th><th>crossbars</th>"
         "<th>copies</th><th>cycles</th><th>utilization</th></tr>\n";
   for (const LayerReport &l : r.layers)
-    os << "<tr><td>" << escape(l.name) << "</td><td>" << l.wbits << "</td><td>"
-       << l.abits << "</td><td>" << l.crossbars << "</td><td>" << l.copies
-       << "</td><td>" << l.latencyCycles << "</td><td>"
+    os << "<tr><td>" << escapeHtml(l.name) << "</td><td>" << l.wbits
+       << "</td><td>" << l.abits << "</td><td>" << l.crossbars << "</td><td>"
+       << l.copies << "</td><td>" << l.latencyCycles << "</td><td>"
        << llvm::format("%.1f%%", 100 * l.utilization) << "</td></tr>\n";
   os << "</table>\n";
 
@@ -384,7 +364,7 @@ void mlir::cim::printReportHtml(const Report &r, const prog::Program &p,
          << color(p.nodes[key.second].layer >= 0
                       ? size_t(p.nodes[key.second].layer)
                       : size_t(key.second) + 1000)
-         << "\"><title>" << escape(p.nodes[key.second].name) << " "
+         << "\"><title>" << escapeHtml(p.nodes[key.second].name) << " "
          << hw.toCycles(s) << "-" << hw.toCycles(e) << "</title></rect>\n";
   }
   os << "</svg>\n</body></html>\n";

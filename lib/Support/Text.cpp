@@ -21,6 +21,29 @@ std::string mlir::cim::toOneLine(llvm::StringRef text, size_t maxLength) {
   return out;
 }
 
+std::string mlir::cim::escapeHtml(llvm::StringRef text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '&':
+      out += "&amp;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    default:
+      out += c;
+    }
+  }
+  return out;
+}
+
 size_t mlir::cim::findDeepNesting(llvm::StringRef text, unsigned maxDepth) {
   // Brackets inside "..." do not count. A string ends at its line's end at
   // the latest: JSON strings cannot span lines, and in YAML a '"' inside a

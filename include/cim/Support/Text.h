@@ -20,6 +20,10 @@ namespace cim {
 /// characters escaped (\n, \xNN), cut after `maxLength` bytes with "...".
 std::string toOneLine(llvm::StringRef text, size_t maxLength = 300);
 
+/// `text` with the characters HTML gives a meaning to (< > & ") escaped, for
+/// the self-contained report pages.
+std::string escapeHtml(llvm::StringRef text);
+
 /// The offset of the first '[' or '{' that opens more than `maxDepth`
 /// nested collections (outside quoted strings), or StringRef::npos. The
 /// JSON and YAML parsers recurse once per level: a file of a million '['
